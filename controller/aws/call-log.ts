@@ -1,0 +1,63 @@
+import { MUTATING_OPERATIONS } from './ecs-port';
+
+/** Counts of AWS requests per `Service.Operation`, e.g. `ECS.DescribeServices`. */
+export type CallCounts = Record<string, number>;
+
+/**
+ * Counts AWS calls per operation. The SDK adapters feed it from middleware (one count per logical
+ * call, retries counted separately); the sandbox feeds it at its port boundary. Tests and the
+ * `apply` summary read it.
+ */
+export class CallLog {
+  private readonly calls = new Map<string, number>();
+  private readonly retries = new Map<string, number>();
+
+  record(service: string, operation: string): void {
+    const key = `${service}.${operation}`;
+    this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+  }
+
+  recordRetry(service: string, operation: string): void {
+    const key = `${service}.${operation}`;
+    this.retries.set(key, (this.retries.get(key) ?? 0) + 1);
+  }
+
+  /** Calls per operation, keys sorted. */
+  snapshot(): CallCounts {
+    return sortedObject(this.calls);
+  }
+
+  retrySnapshot(): CallCounts {
+    return sortedObject(this.retries);
+  }
+
+  total(): number {
+    let n = 0;
+    for (const v of this.calls.values()) n += v;
+    return n;
+  }
+
+  /** Only the calls that change something (CreateService, RegisterTaskDefinition, ...). */
+  mutating(): CallCounts {
+    const out: CallCounts = {};
+    for (const [key, n] of [...this.calls].sort(([a], [b]) => a.localeCompare(b))) {
+      if (MUTATING_OPERATIONS.has(key.slice(key.indexOf('.') + 1))) out[key] = n;
+    }
+    return out;
+  }
+
+  mutatingTotal(): number {
+    return Object.values(this.mutating()).reduce((a, b) => a + b, 0);
+  }
+
+  reset(): void {
+    this.calls.clear();
+    this.retries.clear();
+  }
+}
+
+function sortedObject(m: Map<string, number>): CallCounts {
+  const out: CallCounts = {};
+  for (const k of [...m.keys()].sort()) out[k] = m.get(k) ?? 0;
+  return out;
+}

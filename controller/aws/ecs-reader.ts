@@ -1,0 +1,154 @@
+import type { Cluster, Service } from '@aws-sdk/client-ecs';
+import type { DesiredState } from '../model/desired';
+import type { ObservedState, ObservedTaskDefinition } from '../model/observed';
+import { type TagMap, tagsToMap } from '../model/ownership';
+import type { EcsPort } from './ecs-port';
+import { Semaphore } from './semaphore';
+
+/** AWS limits: DescribeServices takes at most 10 services, ListServices returns at most 100 per page. */
+export const DESCRIBE_SERVICES_BATCH = 10;
+export const LIST_SERVICES_PAGE = 100;
+export const DEFAULT_READ_CONCURRENCY = 8;
+
+export interface EcsReaderOptions {
+  /** Read calls in flight at once. Default 8. */
+  concurrency?: number;
+}
+
+/** True for the error AWS returns when a family (or revision) has nothing to describe. */
+export function isMissingTaskDefinitionError(err: unknown): boolean {
+  const e = err as { name?: string; message?: string } | undefined;
+  return e?.name === 'ClientException' && /Unable to describe task definition/i.test(e.message ?? '');
+}
+
+/**
+ * Reads for one account and Region on top of an EcsPort: batching (10 services per
+ * DescribeServices), pagination (100 per ListServices page) and a cache of each family's newest
+ * revision. The cache lives as long as the reader: create one reader per process (and account), let
+ * the executor `remember` what it registers, and `forget()` when something else may have registered
+ * revisions (the cache assumes ecs-gitops is the only writer of its families).
+ *
+ * Read budget of a no-op observe: 1 DescribeClusters + ceil(N/10) DescribeServices, plus (cold cache
+ * only) one DescribeTaskDefinition per family.
+ */
+export class EcsReader {
+  private readonly reads: Semaphore;
+  private readonly families = new Map<string, ObservedTaskDefinition | null>();
+
+  constructor(
+    private readonly port: EcsPort,
+    opts: EcsReaderOptions = {},
+  ) {
+    this.reads = new Semaphore(opts.concurrency ?? DEFAULT_READ_CONCURRENCY);
+  }
+
+  /** The cluster with its tags; undefined when it does not exist or is INACTIVE. */
+  async describeCluster(name: string): Promise<{ cluster: Cluster; tags: TagMap } | undefined> {
+    const out = await this.reads.run(() =>
+      this.port.describeClusters({ clusters: [name], include: ['TAGS'] }),
+    );
+    const cluster = out.clusters?.find((c) => c.clusterName === name || c.clusterArn === name);
+    if (!cluster || cluster.status === 'INACTIVE') return undefined;
+    return { cluster, tags: tagsToMap(cluster.tags) };
+  }
+
+  /** Services by name, with tags; names that are missing or INACTIVE are absent from the map. */
+  async describeServicesBatched(
+    cluster: string,
+    names: readonly string[],
+  ): Promise<Map<string, { service: Service; tags: TagMap }>> {
+    const unique = [...new Set(names)];
+    const batches: string[][] = [];
+    for (let i = 0; i < unique.length; i += DESCRIBE_SERVICES_BATCH) {
+      batches.push(unique.slice(i, i + DESCRIBE_SERVICES_BATCH));
+    }
+    const responses = await Promise.all(
+      batches.map((services) =>
+        this.reads.run(() => this.port.describeServices({ cluster, services, include: ['TAGS'] })),
+      ),
+    );
+    const out = new Map<string, { service: Service; tags: TagMap }>();
+    for (const r of responses) {
+      for (const service of r.services ?? []) {
+        if (!service.serviceName || service.status === 'INACTIVE') continue;
+        out.set(service.serviceName, { service, tags: tagsToMap(service.tags) });
+      }
+    }
+    return out;
+  }
+
+  /** Every service ARN of the cluster, following nextToken with pages of 100. */
+  async listAllServiceArns(cluster: string): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.reads.run(() =>
+        this.port.listServices({
+          cluster,
+          maxResults: LIST_SERVICES_PAGE,
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      arns.push(...(page.serviceArns ?? []));
+      nextToken = page.nextToken || undefined;
+    } while (nextToken);
+    return arns;
+  }
+
+  /**
+   * The newest ACTIVE revision of a family with its tags, or null when the family has none. Served
+   * from the cache when known; `fresh` asks AWS again.
+   */
+  async latestRevision(
+    family: string,
+    opts: { fresh?: boolean } = {},
+  ): Promise<ObservedTaskDefinition | null> {
+    if (!opts.fresh && this.families.has(family)) return this.families.get(family) ?? null;
+    let observed: ObservedTaskDefinition | null;
+    try {
+      const out = await this.reads.run(() =>
+        this.port.describeTaskDefinition({ taskDefinition: family, include: ['TAGS'] }),
+      );
+      observed = out.taskDefinition
+        ? { taskDefinition: out.taskDefinition, tags: tagsToMap(out.tags) }
+        : null;
+    } catch (err) {
+      if (!isMissingTaskDefinitionError(err)) throw err;
+      observed = null;
+    }
+    this.families.set(family, observed);
+    return observed;
+  }
+
+  /** Records the revision the executor just registered, so the next observe need not ask. */
+  remember(family: string, observed: ObservedTaskDefinition | null): void {
+    this.families.set(family, observed);
+  }
+
+  /** Empties the family cache (one family, or all). */
+  forget(family?: string): void {
+    if (family === undefined) this.families.clear();
+    else this.families.delete(family);
+  }
+
+  /** Everything the planner needs for one cluster directory. */
+  async observe(desired: DesiredState): Promise<ObservedState> {
+    const clusterName = desired.cluster.name;
+    const familyNames = [...new Set(desired.taskDefinitions.map((t) => t.family))];
+    const noServices = new Map<string, { service: Service; tags: TagMap }>();
+    const [{ cluster, services }, familyResults] = await Promise.all([
+      // Services only exist in an existing cluster: ask for them once the cluster is known.
+      this.describeCluster(clusterName).then(async (c) => ({
+        cluster: c,
+        services: c
+          ? await this.describeServicesBatched(
+              clusterName,
+              desired.services.map((s) => s.name),
+            )
+          : noServices,
+      })),
+      Promise.all(familyNames.map(async (f) => [f, await this.latestRevision(f)] as const)),
+    ]);
+    return { ...(cluster ? { cluster } : {}), services, families: new Map(familyResults) };
+  }
+}

@@ -1,0 +1,123 @@
+import type {
+  CreateClusterRequest,
+  CreateServiceRequest,
+  DeleteClusterRequest,
+  DeleteServiceRequest,
+  DescribeClustersRequest,
+  DescribeServicesRequest,
+  DescribeTaskDefinitionRequest,
+  ListServicesRequest,
+  ListTasksRequest,
+  RegisterTaskDefinitionRequest,
+  TagResourceRequest,
+  UntagResourceRequest,
+  UpdateServiceRequest,
+} from '@aws-sdk/client-ecs';
+import { type Clock, type Sleep, realSleep, systemClock } from './clock';
+import type { EcsPort } from './ecs-port';
+import { Semaphore } from './semaphore';
+import { type BucketSpec, TokenBucket } from './token-bucket';
+
+/**
+ * Default client-side buckets for ECS writes, deliberately below AWS's own throttles so that a big
+ * first apply paces itself instead of living on ThrottlingException retries.
+ *
+ * AWS: "Request throttling for the Amazon ECS API"
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html): per account
+ * and Region, a token bucket per group of actions, "the bucket maximum capacity signifies the burst
+ * rate and the bucket refill rate is the sustained rate"; its worked example is cluster read actions
+ * (DescribeClusters) with a bucket of 50 tokens. The per-action table of that page could not be
+ * retrieved here, so the write numbers below are our conservative defaults (burst 20, then 1/s), not
+ * AWS's figures; check them against the page / Service Quotas before raising them in production.
+ */
+export const DEFAULT_WRITE_BUCKETS: Readonly<Record<string, BucketSpec>> = {
+  RegisterTaskDefinition: { burst: 20, perSecond: 1 },
+  CreateService: { burst: 20, perSecond: 1 },
+  UpdateService: { burst: 20, perSecond: 1 },
+  DeleteService: { burst: 20, perSecond: 1 },
+  CreateCluster: { burst: 20, perSecond: 1 },
+  DeleteCluster: { burst: 20, perSecond: 1 },
+  TagResource: { burst: 20, perSecond: 1 },
+  UntagResource: { burst: 20, perSecond: 1 },
+};
+
+export const DEFAULT_WRITE_CONCURRENCY = 4;
+
+export interface RateLimitOptions {
+  /** Mutating calls in flight at once. Default 4. */
+  concurrency?: number;
+  /** Per operation name (`RegisterTaskDefinition`); merged over DEFAULT_WRITE_BUCKETS. */
+  buckets?: Record<string, BucketSpec>;
+  clock?: Clock;
+  sleep?: Sleep;
+}
+
+/**
+ * Decorates an EcsPort: mutating calls share a small concurrency limit and each waits for a token of
+ * its operation's bucket. Reads pass straight through (they are batched above the port instead).
+ */
+export class RateLimitedEcsPort implements EcsPort {
+  private readonly semaphore: Semaphore;
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly sleep: Sleep;
+
+  constructor(
+    private readonly inner: EcsPort,
+    opts: RateLimitOptions = {},
+  ) {
+    const clock = opts.clock ?? systemClock;
+    this.sleep = opts.sleep ?? realSleep;
+    this.semaphore = new Semaphore(opts.concurrency ?? DEFAULT_WRITE_CONCURRENCY);
+    for (const [op, spec] of Object.entries({ ...DEFAULT_WRITE_BUCKETS, ...opts.buckets })) {
+      this.buckets.set(op, new TokenBucket(spec, clock));
+    }
+  }
+
+  private async write<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    const bucket = this.buckets.get(op);
+    if (bucket) {
+      while (!bucket.tryTake()) await this.sleep(bucket.waitMs());
+    }
+    return this.semaphore.run(fn);
+  }
+
+  describeClusters(input: DescribeClustersRequest) {
+    return this.inner.describeClusters(input);
+  }
+  listServices(input: ListServicesRequest) {
+    return this.inner.listServices(input);
+  }
+  describeServices(input: DescribeServicesRequest) {
+    return this.inner.describeServices(input);
+  }
+  describeTaskDefinition(input: DescribeTaskDefinitionRequest) {
+    return this.inner.describeTaskDefinition(input);
+  }
+  listTasks(input: ListTasksRequest) {
+    return this.inner.listTasks(input);
+  }
+  createCluster(input: CreateClusterRequest) {
+    return this.write('CreateCluster', () => this.inner.createCluster(input));
+  }
+  deleteCluster(input: DeleteClusterRequest) {
+    return this.write('DeleteCluster', () => this.inner.deleteCluster(input));
+  }
+  createService(input: CreateServiceRequest) {
+    return this.write('CreateService', () => this.inner.createService(input));
+  }
+  updateService(input: UpdateServiceRequest) {
+    return this.write('UpdateService', () => this.inner.updateService(input));
+  }
+  deleteService(input: DeleteServiceRequest) {
+    return this.write('DeleteService', () => this.inner.deleteService(input));
+  }
+  registerTaskDefinition(input: RegisterTaskDefinitionRequest) {
+    return this.write('RegisterTaskDefinition', () => this.inner.registerTaskDefinition(input));
+  }
+  tagResource(input: TagResourceRequest) {
+    return this.write('TagResource', () => this.inner.tagResource(input));
+  }
+  untagResource(input: UntagResourceRequest) {
+    return this.write('UntagResource', () => this.inner.untagResource(input));
+  }
+}

@@ -1,0 +1,900 @@
+import { createHash } from 'node:crypto';
+import type {
+  Cluster,
+  CreateClusterRequest,
+  CreateServiceRequest,
+  DeleteClusterRequest,
+  DeleteServiceRequest,
+  DeploymentConfiguration,
+  DescribeClustersRequest,
+  DescribeServicesRequest,
+  DescribeTaskDefinitionRequest,
+  ListServicesRequest,
+  ListTasksRequest,
+  NetworkConfiguration,
+  RegisterTaskDefinitionRequest,
+  Service,
+  Tag,
+  TagResourceRequest,
+  TaskDefinition,
+  UntagResourceRequest,
+  UpdateServiceRequest,
+} from '@aws-sdk/client-ecs';
+import { CLUSTER_NAME_PATTERN, SERVICE_NAME_PATTERN } from '../../model/naming';
+import { CallLog } from '../call-log';
+import { type Clock, systemClock } from '../clock';
+import type { EcsPort } from '../ecs-port';
+import { type BucketSpec, TokenBucket } from '../token-bucket';
+import { errors } from './errors';
+import type {
+  SandboxState,
+  StoredCluster,
+  StoredDeployment,
+  StoredRevision,
+  StoredService,
+} from './sandbox-state';
+import { MAX_TAGS, buildTaskDefinition, validateRegister, validateTags } from './task-definition-rules';
+
+export const DEFAULT_ACCOUNT_ID = '123456789012';
+export const DEFAULT_REGION = 'us-east-1';
+
+export interface SandboxOptions {
+  accountId?: string;
+  region?: string;
+  /** Default: real time. Rollouts and draining progress with it. */
+  clock?: Clock;
+  /** Calls are recorded here as `ECS.<Operation>`; default: a log of its own (`sandbox.callLog`). */
+  callLog?: CallLog;
+  /** Simulated seconds until a deployment completes (or fails). Default 5. */
+  rolloutSeconds?: number;
+  /** Simulated seconds until a deleted service's tasks stopped (DRAINING -> INACTIVE). Default 5. */
+  drainSeconds?: number;
+  /** Images whose tasks never start: their deployments trip the circuit breaker (if enabled). */
+  failImages?: Iterable<string>;
+  /** Token buckets per operation (`RegisterTaskDefinition`); off when absent. */
+  throttle?: Record<string, BucketSpec>;
+}
+
+const MAX_DESCRIBE_SERVICES = 10;
+const MAX_DESCRIBE_CLUSTERS = 100;
+const MAX_LIST_RESULTS = 100;
+const DEFAULT_LIST_SERVICES_RESULTS = 10;
+const MAX_SUBNETS = 16;
+
+type Out<T> = Promise<Omit<T, '$metadata'>>;
+
+/**
+ * A strict in-memory ECS account behind the EcsPort: it rejects what AWS rejects (with the SDK's
+ * exception classes), fills what AWS fills, enforces AWS's request limits (10 services per
+ * DescribeServices, 100 per ListServices page, 50 tags), simulates rollouts, the deployment circuit
+ * breaker and draining on an injectable clock, and can throttle.
+ */
+export class SandboxEcs implements EcsPort {
+  readonly accountId: string;
+  readonly region: string;
+  readonly callLog: CallLog;
+  readonly failImages: Set<string>;
+  rolloutSeconds: number;
+  drainSeconds: number;
+  private readonly clock: Clock;
+  private readonly buckets = new Map<string, TokenBucket>();
+  private seq = 0;
+  private readonly clusters = new Map<string, StoredCluster>();
+  private readonly families = new Map<string, StoredRevision[]>();
+  private readonly services = new Map<string, Map<string, StoredService>>();
+
+  constructor(opts: SandboxOptions = {}) {
+    this.accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
+    this.region = opts.region ?? DEFAULT_REGION;
+    this.clock = opts.clock ?? systemClock;
+    this.callLog = opts.callLog ?? new CallLog();
+    this.failImages = new Set(opts.failImages ?? []);
+    this.rolloutSeconds = opts.rolloutSeconds ?? 5;
+    this.drainSeconds = opts.drainSeconds ?? 5;
+    this.setThrottle(opts.throttle);
+  }
+
+  /** Turns throttling on (per operation) or off (undefined). */
+  setThrottle(throttle: Record<string, BucketSpec> | undefined): void {
+    this.buckets.clear();
+    for (const [op, spec] of Object.entries(throttle ?? {}))
+      this.buckets.set(op, new TokenBucket(spec, this.clock));
+  }
+
+  // ---------------------------------------------------------------- boundary
+
+  /** Every call: counted (throttled calls too, as AWS counts them), throttled, then time advances. */
+  private enter(op: string): void {
+    this.callLog.record('ECS', op);
+    const bucket = this.buckets.get(op);
+    if (bucket && !bucket.tryTake()) throw errors.throttling();
+    this.advance();
+  }
+
+  private arn(resource: string): string {
+    return `arn:aws:ecs:${this.region}:${this.accountId}:${resource}`;
+  }
+
+  private now(): number {
+    return this.clock.now();
+  }
+
+  // ---------------------------------------------------------------- clusters
+
+  /** Name from a name or an ARN of this account and Region; `default` when absent. */
+  private clusterName(ref: string | undefined): string {
+    const value = ref ?? 'default';
+    if (!value.startsWith('arn:')) return value;
+    const prefix = this.arn('cluster/');
+    return value.startsWith(prefix) ? value.slice(prefix.length) : `\u0000${value}`;
+  }
+
+  private activeCluster(ref: string | undefined): { name: string; stored: StoredCluster } {
+    const name = this.clusterName(ref);
+    const stored = this.clusters.get(name);
+    if (!stored || stored.cluster.status !== 'ACTIVE') throw errors.clusterNotFound();
+    return { name, stored };
+  }
+
+  private clusterOut(stored: StoredCluster, includeTags: boolean): Cluster {
+    const name = stored.cluster.clusterName ?? '';
+    const services = [...(this.services.get(name)?.values() ?? [])];
+    const running = services.reduce((n, s) => n + runningOf(s), 0);
+    return clone({
+      ...stored.cluster,
+      registeredContainerInstancesCount: 0,
+      runningTasksCount: stored.cluster.status === 'ACTIVE' ? running : 0,
+      pendingTasksCount: 0,
+      activeServicesCount: services.filter((s) => s.service.status === 'ACTIVE').length,
+      ...(includeTags ? { tags: stored.tags } : {}),
+    });
+  }
+
+  createCluster(input: CreateClusterRequest): Out<{ cluster?: Cluster }> {
+    return this.call('CreateCluster', () => {
+      const name = input.clusterName ?? 'default';
+      if (!CLUSTER_NAME_PATTERN.test(name)) {
+        throw errors.invalidParameter(
+          'Cluster name must be 1-255 characters: letters (uppercase and lowercase), numbers, hyphens and underscores.',
+        );
+      }
+      validateTags(input.tags);
+      const existing = this.clusters.get(name);
+      // CreateCluster is idempotent: an ACTIVE cluster of that name comes back unchanged.
+      if (existing && existing.cluster.status === 'ACTIVE')
+        return { cluster: this.clusterOut(existing, true) };
+      const stored: StoredCluster = {
+        cluster: {
+          clusterArn: this.arn(`cluster/${name}`),
+          clusterName: name,
+          status: 'ACTIVE',
+          statistics: [],
+          settings: input.settings ?? [{ name: 'containerInsights', value: 'disabled' }],
+          capacityProviders: input.capacityProviders ?? [],
+          defaultCapacityProviderStrategy: input.defaultCapacityProviderStrategy ?? [],
+          ...(input.configuration ? { configuration: input.configuration } : {}),
+        },
+        tags: input.tags ?? [],
+      };
+      this.clusters.set(name, stored);
+      // A re-created cluster starts without the services of its INACTIVE predecessor.
+      const old = this.services.get(name);
+      if (old) for (const [k, s] of old) if (s.service.status === 'INACTIVE') old.delete(k);
+      return { cluster: this.clusterOut(stored, true) };
+    });
+  }
+
+  describeClusters(
+    input: DescribeClustersRequest,
+  ): Out<{ clusters?: Cluster[]; failures?: { arn?: string; reason?: string }[] }> {
+    return this.call('DescribeClusters', () => {
+      const refs = input.clusters && input.clusters.length > 0 ? input.clusters : ['default'];
+      if (refs.length > MAX_DESCRIBE_CLUSTERS) {
+        throw errors.invalidParameter(
+          `A maximum of ${MAX_DESCRIBE_CLUSTERS} clusters can be described at once.`,
+        );
+      }
+      const includeTags = input.include?.includes('TAGS') ?? false;
+      const clusters: Cluster[] = [];
+      const failures: { arn: string; reason: string }[] = [];
+      for (const ref of refs) {
+        const stored = this.clusters.get(this.clusterName(ref));
+        if (stored) clusters.push(this.clusterOut(stored, includeTags));
+        else
+          failures.push({
+            arn: ref.startsWith('arn:') ? ref : this.arn(`cluster/${ref}`),
+            reason: 'MISSING',
+          });
+      }
+      return { clusters, failures };
+    });
+  }
+
+  deleteCluster(input: DeleteClusterRequest): Out<{ cluster?: Cluster }> {
+    return this.call('DeleteCluster', () => {
+      const { name, stored } = this.activeCluster(input.cluster);
+      const live = [...(this.services.get(name)?.values() ?? [])].filter(
+        (s) => s.service.status !== 'INACTIVE',
+      );
+      if (live.length > 0) throw errors.clusterContainsServices();
+      stored.cluster.status = 'INACTIVE';
+      return { cluster: this.clusterOut(stored, false) };
+    });
+  }
+
+  // ---------------------------------------------------------------- task definitions
+
+  registerTaskDefinition(
+    input: RegisterTaskDefinitionRequest,
+  ): Out<{ taskDefinition?: TaskDefinition; tags?: Tag[] }> {
+    return this.call('RegisterTaskDefinition', () => {
+      validateRegister(input);
+      const family = input.family as string;
+      const revisions = this.families.get(family) ?? [];
+      // Revisions never get reused: they continue after deregistration.
+      const revision = revisions.length + 1;
+      const def = buildTaskDefinition(clone(input), {
+        arn: this.arn(`task-definition/${family}:${revision}`),
+        revision,
+        accountId: this.accountId,
+      });
+      const stored: StoredRevision = { def, registeredAt: this.now(), tags: clone(input.tags ?? []) };
+      revisions.push(stored);
+      this.families.set(family, revisions);
+      return { taskDefinition: revisionOut(stored), tags: clone(stored.tags) };
+    });
+  }
+
+  /** Not part of EcsPort (ecs-gitops never deregisters); here to test revision numbering. */
+  deregisterTaskDefinition(input: { taskDefinition: string }): Promise<{ taskDefinition?: TaskDefinition }> {
+    return this.call('DeregisterTaskDefinition', () => {
+      if (!/:\d+$/.test(input.taskDefinition)) {
+        throw errors.invalidParameter('Invalid revision number. Number: ' + input.taskDefinition);
+      }
+      const stored = this.findRevision(input.taskDefinition);
+      if (!stored) throw errors.client('The specified task definition does not exist.');
+      if (stored.def.status === 'ACTIVE') {
+        stored.def.status = 'INACTIVE';
+        stored.deregisteredAt = this.now();
+      }
+      return { taskDefinition: revisionOut(stored) };
+    });
+  }
+
+  /** `family` (newest ACTIVE), `family:revision` or an ARN of this account and Region. */
+  private findRevision(ref: string): StoredRevision | undefined {
+    let spec = ref;
+    if (ref.startsWith('arn:')) {
+      const prefix = this.arn('task-definition/');
+      if (!ref.startsWith(prefix)) return undefined;
+      spec = ref.slice(prefix.length);
+    }
+    const m = /^([^:]+)(?::(\d+))?$/.exec(spec);
+    if (!m) return undefined;
+    const revisions = this.families.get(m[1]) ?? [];
+    if (m[2] !== undefined) return revisions[Number(m[2]) - 1];
+    for (let i = revisions.length - 1; i >= 0; i--)
+      if (revisions[i].def.status === 'ACTIVE') return revisions[i];
+    return undefined;
+  }
+
+  describeTaskDefinition(
+    input: DescribeTaskDefinitionRequest,
+  ): Out<{ taskDefinition?: TaskDefinition; tags?: Tag[] }> {
+    return this.call('DescribeTaskDefinition', () => {
+      const stored = input.taskDefinition ? this.findRevision(input.taskDefinition) : undefined;
+      if (!stored) throw errors.client('Unable to describe task definition.');
+      return {
+        taskDefinition: revisionOut(stored),
+        ...(input.include?.includes('TAGS') ? { tags: clone(stored.tags) } : {}),
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- services
+
+  private serviceArn(cluster: string, name: string): string {
+    return this.arn(`service/${cluster}/${name}`);
+  }
+
+  private serviceKey(ref: string): string {
+    return ref.startsWith('arn:') ? ref.slice(ref.lastIndexOf('/') + 1) : ref;
+  }
+
+  private servicesOf(cluster: string): Map<string, StoredService> {
+    let m = this.services.get(cluster);
+    if (!m) {
+      m = new Map();
+      this.services.set(cluster, m);
+    }
+    return m;
+  }
+
+  /** The revision a service may run: it must exist and be ACTIVE. */
+  private serviceTaskDefinition(ref: string | undefined): StoredRevision {
+    if (!ref) throw errors.invalidParameter('TaskDefinition is required.');
+    const stored = this.findRevision(ref);
+    if (!stored) throw errors.invalidParameter('TaskDefinition not found.');
+    if (stored.def.status !== 'ACTIVE') throw errors.invalidParameter('TaskDefinition is inactive');
+    return stored;
+  }
+
+  private checkNetwork(
+    def: StoredRevision,
+    network: NetworkConfiguration | undefined,
+  ): NetworkConfiguration | undefined {
+    if (def.def.networkMode === 'awsvpc') {
+      const vpc = network?.awsvpcConfiguration;
+      if (!vpc) {
+        throw errors.invalidParameter(
+          "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+        );
+      }
+      const subnets = vpc.subnets ?? [];
+      if (subnets.length === 0) throw errors.invalidParameter('subnets can not be empty.');
+      if (subnets.length > MAX_SUBNETS) {
+        throw errors.invalidParameter(`subnets can have at most ${MAX_SUBNETS} items.`);
+      }
+      return { awsvpcConfiguration: { ...vpc, assignPublicIp: vpc.assignPublicIp ?? 'DISABLED' } };
+    }
+    if (network?.awsvpcConfiguration) {
+      throw errors.invalidParameter(
+        'Network Configuration is not valid for the given networkMode of this task definition.',
+      );
+    }
+    return undefined;
+  }
+
+  private newDeployment(
+    s: StoredService,
+    taskDefinition: string,
+    desiredCount: number,
+    at: number,
+    runningCount = 0,
+  ): StoredDeployment {
+    this.seq++;
+    const id = `ecs-svc/${String(this.seq).padStart(19, '0')}`;
+    return {
+      id,
+      status: 'PRIMARY',
+      taskDefinition,
+      desiredCount,
+      pendingCount: 0,
+      runningCount,
+      failedTasks: 0,
+      createdAt: at,
+      updatedAt: at,
+      ...(s.service.launchType ? { launchType: s.service.launchType } : {}),
+      ...(s.service.capacityProviderStrategy
+        ? { capacityProviderStrategy: s.service.capacityProviderStrategy }
+        : {}),
+      ...(s.service.platformVersion ? { platformVersion: s.service.platformVersion } : {}),
+      ...(s.service.networkConfiguration ? { networkConfiguration: s.service.networkConfiguration } : {}),
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: `ECS deployment ${id} in progress.`,
+    };
+  }
+
+  createService(input: CreateServiceRequest): Out<{ service?: Service }> {
+    return this.call('CreateService', () => {
+      const name = input.serviceName ?? '';
+      if (!SERVICE_NAME_PATTERN.test(name)) {
+        throw errors.invalidParameter(
+          'Service name must be 1-255 characters: letters (uppercase and lowercase), numbers, hyphens and underscores.',
+        );
+      }
+      const { name: cluster, stored: storedCluster } = this.activeCluster(input.cluster);
+      const { clientToken, ...request } = input;
+      const createKey = canonicalJson({ ...request, cluster });
+      const services = this.servicesOf(cluster);
+      const existing = services.get(name);
+      if (existing && existing.service.status !== 'INACTIVE') {
+        // AWS's idempotency: a retry with the same clientToken and parameters gets the service back.
+        if (
+          clientToken !== undefined &&
+          existing.clientToken === clientToken &&
+          existing.createKey === createKey
+        ) {
+          return { service: this.serviceOut(existing, false) };
+        }
+        throw errors.invalidParameter('Creation of service was not idempotent.');
+      }
+      if (input.launchType && input.capacityProviderStrategy && input.capacityProviderStrategy.length > 0) {
+        throw errors.invalidParameter(
+          'Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.',
+        );
+      }
+      const scheduling = input.schedulingStrategy ?? 'REPLICA';
+      if (scheduling === 'REPLICA' && input.desiredCount === undefined) {
+        throw errors.invalidParameter(
+          'desiredCount is required for services using the REPLICA scheduling strategy.',
+        );
+      }
+      if (input.desiredCount !== undefined && input.desiredCount < 0) {
+        throw errors.invalidParameter('desiredCount must be 0 or greater.');
+      }
+      const def = this.serviceTaskDefinition(input.taskDefinition);
+      if (input.launchType === 'FARGATE' && !def.def.compatibilities?.includes('FARGATE')) {
+        throw errors.invalidParameter('Task definition does not support launch_type FARGATE.');
+      }
+      const network = this.checkNetwork(def, input.networkConfiguration);
+      validateTags(input.tags);
+      const deploymentConfiguration = fillDeploymentConfiguration(input.deploymentConfiguration);
+      const launchType =
+        input.launchType ??
+        (input.capacityProviderStrategy && input.capacityProviderStrategy.length > 0 ? undefined : 'EC2');
+      const desiredCount = scheduling === 'DAEMON' ? 0 : (input.desiredCount ?? 0);
+      const now = this.now();
+      const s: StoredService = {
+        service: {
+          serviceArn: this.serviceArn(cluster, name),
+          serviceName: name,
+          clusterArn: storedCluster.cluster.clusterArn,
+          loadBalancers: input.loadBalancers ?? [],
+          serviceRegistries: input.serviceRegistries ?? [],
+          status: 'ACTIVE',
+          desiredCount,
+          ...(launchType ? { launchType } : {}),
+          ...(input.capacityProviderStrategy && input.capacityProviderStrategy.length > 0
+            ? { capacityProviderStrategy: input.capacityProviderStrategy }
+            : {}),
+          ...(launchType === 'FARGATE' || input.platformVersion
+            ? { platformVersion: input.platformVersion ?? 'LATEST' }
+            : {}),
+          taskDefinition: def.def.taskDefinitionArn,
+          deploymentConfiguration,
+          placementConstraints: input.placementConstraints ?? [],
+          placementStrategy: input.placementStrategy ?? [],
+          ...(network ? { networkConfiguration: network } : {}),
+          ...(input.healthCheckGracePeriodSeconds !== undefined
+            ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds }
+            : {}),
+          schedulingStrategy: scheduling,
+          deploymentController: input.deploymentController ?? { type: 'ECS' },
+          createdBy: `arn:aws:iam::${this.accountId}:root`,
+          enableECSManagedTags: input.enableECSManagedTags ?? false,
+          propagateTags: input.propagateTags ?? 'NONE',
+          enableExecuteCommand: input.enableExecuteCommand ?? false,
+        },
+        createdAt: now,
+        deployments: [],
+        tags: clone(input.tags ?? []),
+        ...(clientToken !== undefined ? { clientToken } : {}),
+        createKey,
+        scaledAt: now,
+      };
+      s.deployments.push(this.newDeployment(s, def.def.taskDefinitionArn ?? '', desiredCount, now));
+      services.delete(name); // an INACTIVE predecessor of the same name
+      services.set(name, clone(s));
+      return { service: this.serviceOut(services.get(name) as StoredService, false) };
+    });
+  }
+
+  private liveService(cluster: string, ref: string): StoredService {
+    const s = this.services.get(cluster)?.get(this.serviceKey(ref));
+    if (!s) throw errors.serviceNotFound();
+    return s;
+  }
+
+  updateService(input: UpdateServiceRequest): Out<{ service?: Service }> {
+    return this.call('UpdateService', () => {
+      const { name: cluster } = this.activeCluster(input.cluster);
+      const s = this.liveService(cluster, input.service ?? '');
+      if (s.service.status !== 'ACTIVE') throw errors.serviceNotActive();
+      const svc = s.service;
+      const primary = s.deployments.find((d) => d.status === 'PRIMARY');
+      let redeploy = input.forceNewDeployment === true;
+
+      let def = svc.taskDefinition ? this.findRevision(svc.taskDefinition) : undefined;
+      if (input.taskDefinition !== undefined) {
+        def = this.serviceTaskDefinition(input.taskDefinition);
+        if (def.def.taskDefinitionArn !== svc.taskDefinition) redeploy = true;
+      }
+      if (input.desiredCount !== undefined && input.desiredCount < 0) {
+        throw errors.invalidParameter('desiredCount must be 0 or greater.');
+      }
+      if (input.networkConfiguration !== undefined || input.taskDefinition !== undefined) {
+        const network = def
+          ? this.checkNetwork(def, input.networkConfiguration ?? svc.networkConfiguration)
+          : input.networkConfiguration;
+        if (canonicalJson(network) !== canonicalJson(svc.networkConfiguration)) redeploy = true;
+        if (network) svc.networkConfiguration = network;
+        else delete svc.networkConfiguration;
+      }
+      if (input.deploymentConfiguration !== undefined) {
+        svc.deploymentConfiguration = fillDeploymentConfiguration({
+          ...svc.deploymentConfiguration,
+          ...input.deploymentConfiguration,
+        });
+      }
+      const redeployIfChanged = <K extends keyof typeof svc>(
+        key: K,
+        value: (typeof svc)[K] | undefined,
+      ): void => {
+        if (value === undefined) return;
+        if (canonicalJson(value) !== canonicalJson(svc[key])) redeploy = true;
+        svc[key] = value;
+      };
+      redeployIfChanged('platformVersion', input.platformVersion);
+      redeployIfChanged('capacityProviderStrategy', input.capacityProviderStrategy);
+      redeployIfChanged('loadBalancers', input.loadBalancers);
+      redeployIfChanged('serviceRegistries', input.serviceRegistries);
+      redeployIfChanged('enableExecuteCommand', input.enableExecuteCommand);
+      if (input.placementConstraints !== undefined) svc.placementConstraints = input.placementConstraints;
+      if (input.placementStrategy !== undefined) svc.placementStrategy = input.placementStrategy;
+      if (input.healthCheckGracePeriodSeconds !== undefined) {
+        svc.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
+      }
+      if (input.enableECSManagedTags !== undefined) svc.enableECSManagedTags = input.enableECSManagedTags;
+      if (input.propagateTags !== undefined) svc.propagateTags = input.propagateTags;
+      const now = this.now();
+      if (input.desiredCount !== undefined && input.desiredCount !== svc.desiredCount) {
+        svc.desiredCount = input.desiredCount;
+        s.scaledAt = now;
+        for (const d of s.deployments) if (d.status === 'PRIMARY') d.desiredCount = input.desiredCount;
+      }
+      if (def) svc.taskDefinition = def.def.taskDefinitionArn;
+      if (redeploy) {
+        if (primary) primary.status = 'ACTIVE';
+        s.deployments.unshift(this.newDeployment(s, svc.taskDefinition ?? '', svc.desiredCount ?? 0, now));
+      }
+      return { service: this.serviceOut(s, false) };
+    });
+  }
+
+  deleteService(input: DeleteServiceRequest): Out<{ service?: Service }> {
+    return this.call('DeleteService', () => {
+      const { name: cluster } = this.activeCluster(input.cluster);
+      const s = this.liveService(cluster, input.service ?? '');
+      if (s.service.status !== 'ACTIVE') throw errors.serviceNotActive();
+      if ((s.service.desiredCount ?? 0) > 0 && !input.force) {
+        throw errors.invalidParameter('The service cannot be stopped while it is scaled above 0.');
+      }
+      const now = this.now();
+      s.service.status = 'DRAINING';
+      s.service.desiredCount = 0;
+      for (const d of s.deployments) d.desiredCount = 0;
+      s.deletedAt = now;
+      return { service: this.serviceOut(s, false) };
+    });
+  }
+
+  describeServices(
+    input: DescribeServicesRequest,
+  ): Out<{ services?: Service[]; failures?: { arn?: string; reason?: string }[] }> {
+    return this.call('DescribeServices', () => {
+      const refs = input.services ?? [];
+      if (refs.length === 0) throw errors.invalidParameter('Services cannot be empty.');
+      if (refs.length > MAX_DESCRIBE_SERVICES) {
+        throw errors.invalidParameter(
+          `A maximum of ${MAX_DESCRIBE_SERVICES} services can be described at once.`,
+        );
+      }
+      const { name: cluster } = this.activeCluster(input.cluster);
+      const includeTags = input.include?.includes('TAGS') ?? false;
+      const services: Service[] = [];
+      const failures: { arn: string; reason: string }[] = [];
+      for (const ref of refs) {
+        const s = this.services.get(cluster)?.get(this.serviceKey(ref));
+        if (s) services.push(this.serviceOut(s, includeTags));
+        else
+          failures.push({
+            arn: ref.startsWith('arn:') ? ref : this.serviceArn(cluster, ref),
+            reason: 'MISSING',
+          });
+      }
+      return { services, failures };
+    });
+  }
+
+  listServices(input: ListServicesRequest): Out<{ serviceArns?: string[]; nextToken?: string }> {
+    return this.call('ListServices', () => {
+      const max = input.maxResults ?? DEFAULT_LIST_SERVICES_RESULTS;
+      if (!Number.isInteger(max) || max < 1 || max > MAX_LIST_RESULTS) {
+        throw errors.invalidParameter(`maxResults must be between 1 and ${MAX_LIST_RESULTS}.`);
+      }
+      const { name: cluster } = this.activeCluster(input.cluster);
+      const arns = [...(this.services.get(cluster)?.values() ?? [])]
+        .filter((s) => s.service.status !== 'INACTIVE')
+        .filter((s) => !input.launchType || s.service.launchType === input.launchType)
+        .filter((s) => !input.schedulingStrategy || s.service.schedulingStrategy === input.schedulingStrategy)
+        .map((s) => s.service.serviceArn ?? '');
+      return page(arns, max, input.nextToken, `ListServices/${cluster}`);
+    });
+  }
+
+  listTasks(input: ListTasksRequest): Out<{ taskArns?: string[]; nextToken?: string }> {
+    return this.call('ListTasks', () => {
+      const max = input.maxResults ?? MAX_LIST_RESULTS;
+      if (!Number.isInteger(max) || max < 1 || max > MAX_LIST_RESULTS) {
+        throw errors.invalidParameter(`maxResults must be between 1 and ${MAX_LIST_RESULTS}.`);
+      }
+      const { name: cluster } = this.activeCluster(input.cluster);
+      let services = [...(this.services.get(cluster)?.values() ?? [])];
+      if (input.serviceName !== undefined) services = [this.liveService(cluster, input.serviceName)];
+      // Only running tasks are modelled; stopped ones are not kept.
+      if (input.desiredStatus === 'STOPPED') return { taskArns: [] };
+      const arns: string[] = [];
+      for (const s of services) {
+        if (s.service.status === 'INACTIVE') continue;
+        for (const d of s.deployments) {
+          if (input.family && !(d.taskDefinition ?? '').includes(`task-definition/${input.family}:`))
+            continue;
+          for (let i = 0; i < (d.runningCount ?? 0); i++) {
+            const id = createHash('md5')
+              .update(`${cluster}/${d.id ?? ''}/${i}`)
+              .digest('hex');
+            arns.push(this.arn(`task/${cluster}/${id}`));
+          }
+        }
+      }
+      return page(arns, max, input.nextToken, `ListTasks/${cluster}`);
+    });
+  }
+
+  private serviceOut(s: StoredService, includeTags: boolean): Service {
+    const running = runningOf(s);
+    return clone({
+      ...s.service,
+      runningCount: running,
+      pendingCount: 0,
+      createdAt: new Date(s.createdAt),
+      deployments: s.deployments.map((d) => ({
+        ...d,
+        createdAt: new Date(d.createdAt),
+        updatedAt: new Date(d.updatedAt),
+      })),
+      events: [],
+      ...(includeTags ? { tags: s.tags } : {}),
+    });
+  }
+
+  // ---------------------------------------------------------------- time
+
+  private failing(taskDefinitionArn: string | undefined): boolean {
+    if (this.failImages.size === 0 || !taskDefinitionArn) return false;
+    const def = this.findRevision(taskDefinitionArn);
+    return (def?.def.containerDefinitions ?? []).some(
+      (c) => c.image !== undefined && this.failImages.has(c.image),
+    );
+  }
+
+  /** Moves every rollout and drain forward to the clock's now. Deterministic for a given clock. */
+  private advance(): void {
+    const now = this.now();
+    const rolloutMs = this.rolloutSeconds * 1000;
+    const drainMs = this.drainSeconds * 1000;
+    for (const services of this.services.values()) {
+      for (const s of services.values()) {
+        if (s.service.status === 'DRAINING' && s.deletedAt !== undefined && now >= s.deletedAt + drainMs) {
+          s.service.status = 'INACTIVE';
+          for (const d of s.deployments) d.runningCount = 0;
+        }
+        if (s.service.status === 'INACTIVE') continue;
+        this.advanceRollout(s, now, rolloutMs, drainMs);
+      }
+    }
+  }
+
+  private advanceRollout(s: StoredService, now: number, rolloutMs: number, drainMs: number): void {
+    for (;;) {
+      const primary = s.deployments.find((d) => d.status === 'PRIMARY');
+      if (!primary) return;
+      if (primary.rolloutState === 'IN_PROGRESS') {
+        const due = primary.createdAt + rolloutMs;
+        if (now < due) return;
+        if (!this.failing(primary.taskDefinition)) {
+          primary.rolloutState = 'COMPLETED';
+          primary.rolloutStateReason = `ECS deployment ${primary.id ?? ''} completed.`;
+          primary.runningCount = primary.desiredCount;
+          primary.updatedAt = due;
+          s.deployments = [primary];
+          s.scaledAt = due;
+          return;
+        }
+        const breaker = s.service.deploymentConfiguration?.deploymentCircuitBreaker;
+        // Without the circuit breaker ECS keeps trying to start the tasks: the rollout never ends.
+        if (!breaker?.enable) return;
+        primary.rolloutState = 'FAILED';
+        primary.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
+        primary.updatedAt = due;
+        primary.runningCount = 0;
+        const previous = s.deployments.find((d) => d !== primary && d.rolloutState === 'COMPLETED');
+        if (!breaker.rollback || !previous) return;
+        // Rollback: a new PRIMARY deployment of the last completed revision.
+        primary.status = 'ACTIVE';
+        const rollback = this.newDeployment(
+          s,
+          previous.taskDefinition ?? '',
+          s.service.desiredCount ?? 0,
+          due,
+          previous.runningCount ?? 0,
+        );
+        rollback.rolloutStateReason = `ECS deployment circuit breaker: rolling back to deploymentId ${previous.id ?? ''}.`;
+        s.deployments = [rollback, ...s.deployments.filter((d) => d !== previous)];
+        s.service.taskDefinition = previous.taskDefinition;
+        continue;
+      }
+      if (primary.rolloutState === 'COMPLETED' && primary.runningCount !== primary.desiredCount) {
+        const scalingDown = (primary.runningCount ?? 0) > (primary.desiredCount ?? 0);
+        if (now >= s.scaledAt + (scalingDown ? drainMs : rolloutMs))
+          primary.runningCount = primary.desiredCount;
+      }
+      return;
+    }
+  }
+
+  // ---------------------------------------------------------------- tags
+
+  private taggable(arn: string): { tags: Tag[]; set(tags: Tag[]): void } {
+    const prefix = this.arn('');
+    if (arn.startsWith(prefix)) {
+      const resource = arn.slice(prefix.length);
+      let m = /^cluster\/(.+)$/.exec(resource);
+      if (m) {
+        const c = this.clusters.get(m[1]);
+        if (c && c.cluster.status === 'ACTIVE') return { tags: c.tags, set: (t) => (c.tags = t) };
+      }
+      m = /^service\/([^/]+)\/([^/]+)$/.exec(resource);
+      if (m) {
+        const s = this.services.get(m[1])?.get(m[2]);
+        if (s && s.service.status !== 'INACTIVE') return { tags: s.tags, set: (t) => (s.tags = t) };
+      }
+      m = /^task-definition\/([^:]+:\d+)$/.exec(resource);
+      if (m) {
+        const r = this.findRevision(m[1]);
+        if (r) return { tags: r.tags, set: (t) => (r.tags = t) };
+      }
+    }
+    throw errors.resourceNotFound();
+  }
+
+  tagResource(input: TagResourceRequest): Promise<void> {
+    return this.call('TagResource', () => {
+      const target = this.taggable(input.resourceArn ?? '');
+      const incoming = input.tags ?? [];
+      if (incoming.length === 0) throw errors.invalidParameter('Tags cannot be empty.');
+      validateTags(incoming);
+      const merged = new Map(target.tags.map((t) => [t.key, t.value]));
+      for (const t of incoming) merged.set(t.key, t.value ?? '');
+      if (merged.size > MAX_TAGS) {
+        throw errors.invalidParameter(`Tag limit exceeded: a resource can have at most ${MAX_TAGS} tags.`);
+      }
+      target.set([...merged].map(([key, value]) => ({ key, value })));
+    });
+  }
+
+  untagResource(input: UntagResourceRequest): Promise<void> {
+    return this.call('UntagResource', () => {
+      const target = this.taggable(input.resourceArn ?? '');
+      const drop = new Set(input.tagKeys ?? []);
+      target.set(target.tags.filter((t) => !drop.has(t.key ?? '')));
+    });
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  /** Runs one operation: async like the SDK, errors as rejections, results never aliased to state. */
+  private call<T>(op: string, fn: () => T): Promise<T> {
+    // A throw inside the executor becomes the rejection, as an SDK error would.
+    return new Promise<T>((resolve) => {
+      this.enter(op);
+      resolve(fn());
+    });
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  toJSON(): SandboxState {
+    const services: Record<string, StoredService[]> = {};
+    for (const [cluster, m] of this.services) services[cluster] = [...m.values()];
+    const families: Record<string, StoredRevision[]> = {};
+    for (const [family, revisions] of this.families) families[family] = revisions;
+    return clone({
+      version: 1,
+      accountId: this.accountId,
+      region: this.region,
+      seq: this.seq,
+      clusters: [...this.clusters.values()],
+      families,
+      services,
+    });
+  }
+
+  /** Rebuilds an account from `toJSON()`; account and Region come from the state. */
+  static fromJSON(state: SandboxState, opts: Omit<SandboxOptions, 'accountId' | 'region'> = {}): SandboxEcs {
+    if (state.version !== 1) throw new Error(`unsupported sandbox state version ${String(state.version)}`);
+    const sb = new SandboxEcs({ ...opts, accountId: state.accountId, region: state.region });
+    const copy = clone(state);
+    sb.seq = copy.seq;
+    for (const c of copy.clusters) sb.clusters.set(c.cluster.clusterName ?? '', c);
+    for (const [family, revisions] of Object.entries(copy.families)) sb.families.set(family, revisions);
+    for (const [cluster, list] of Object.entries(copy.services)) {
+      sb.services.set(cluster, new Map(list.map((s) => [s.service.serviceName ?? '', s])));
+    }
+    return sb;
+  }
+}
+
+function runningOf(s: StoredService): number {
+  return s.deployments.reduce((n, d) => n + (d.runningCount ?? 0), 0);
+}
+
+function revisionOut(r: StoredRevision): TaskDefinition {
+  return clone({
+    ...r.def,
+    registeredAt: new Date(r.registeredAt),
+    ...(r.deregisteredAt !== undefined ? { deregisteredAt: new Date(r.deregisteredAt) } : {}),
+  });
+}
+
+function fillDeploymentConfiguration(c: DeploymentConfiguration | undefined): DeploymentConfiguration {
+  const min = c?.minimumHealthyPercent ?? 100;
+  const max = c?.maximumPercent ?? 200;
+  if (min < 0 || min > 100) throw errors.invalidParameter('minimumHealthyPercent must be between 0 and 100.');
+  if (max < 100 && min === 100) {
+    throw errors.invalidParameter(
+      'maximumPercent must be greater than 100 when minimumHealthyPercent is 100.',
+    );
+  }
+  return {
+    ...c,
+    deploymentCircuitBreaker: {
+      enable: c?.deploymentCircuitBreaker?.enable ?? false,
+      rollback: c?.deploymentCircuitBreaker?.rollback ?? false,
+    },
+    maximumPercent: max,
+    minimumHealthyPercent: min,
+  };
+}
+
+/** One page of a list, with an opaque token bound to the listing it came from. */
+function page(
+  items: string[],
+  max: number,
+  token: string | undefined,
+  scope: string,
+): { [k: string]: unknown } & {
+  serviceArns?: string[];
+  taskArns?: string[];
+  nextToken?: string;
+} {
+  let offset = 0;
+  if (token) {
+    try {
+      const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+        s?: string;
+        o?: number;
+      };
+      if (parsed.s !== scope || typeof parsed.o !== 'number') throw new Error('scope');
+      offset = parsed.o;
+    } catch {
+      throw errors.invalidParameter('Invalid token');
+    }
+  }
+  const slice = items.slice(offset, offset + max);
+  const next = offset + max < items.length ? offset + max : undefined;
+  const key = scope.startsWith('ListTasks') ? 'taskArns' : 'serviceArns';
+  return {
+    [key]: slice,
+    ...(next !== undefined
+      ? { nextToken: Buffer.from(JSON.stringify({ s: scope, o: next }), 'utf8').toString('base64url') }
+      : {}),
+  };
+}
+
+/** Deep copy that keeps Dates (state never shares objects with callers). */
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** JSON with sorted keys, for comparing requests. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}

@@ -1,0 +1,84 @@
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DeleteClusterCommand,
+  DeleteServiceCommand,
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  type ECSClient,
+  ListServicesCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import type {
+  CreateClusterRequest,
+  CreateServiceRequest,
+  DeleteClusterRequest,
+  DeleteServiceRequest,
+  DescribeClustersRequest,
+  DescribeServicesRequest,
+  DescribeTaskDefinitionRequest,
+  ListServicesRequest,
+  ListTasksRequest,
+  RegisterTaskDefinitionRequest,
+  TagResourceRequest,
+  UntagResourceRequest,
+  UpdateServiceRequest,
+} from '@aws-sdk/client-ecs';
+import type { EcsPort } from './ecs-port';
+
+/** Drops the SDK's `$metadata` so that both port implementations return the same shape. */
+export function withoutMetadata<T extends { $metadata?: unknown }>(response: T): Omit<T, '$metadata'> {
+  const copy = { ...response };
+  Reflect.deleteProperty(copy, '$metadata');
+  return copy;
+}
+
+/** EcsPort over the real SDK client (AWS, moto, LocalStack): one command per method. */
+export class SdkEcsPort implements EcsPort {
+  constructor(private readonly client: ECSClient) {}
+
+  async describeClusters(input: DescribeClustersRequest) {
+    return withoutMetadata(await this.client.send(new DescribeClustersCommand(input)));
+  }
+  async createCluster(input: CreateClusterRequest) {
+    return withoutMetadata(await this.client.send(new CreateClusterCommand(input)));
+  }
+  async deleteCluster(input: DeleteClusterRequest) {
+    return withoutMetadata(await this.client.send(new DeleteClusterCommand(input)));
+  }
+  async listServices(input: ListServicesRequest) {
+    return withoutMetadata(await this.client.send(new ListServicesCommand(input)));
+  }
+  async describeServices(input: DescribeServicesRequest) {
+    return withoutMetadata(await this.client.send(new DescribeServicesCommand(input)));
+  }
+  async createService(input: CreateServiceRequest) {
+    return withoutMetadata(await this.client.send(new CreateServiceCommand(input)));
+  }
+  async updateService(input: UpdateServiceRequest) {
+    return withoutMetadata(await this.client.send(new UpdateServiceCommand(input)));
+  }
+  async deleteService(input: DeleteServiceRequest) {
+    return withoutMetadata(await this.client.send(new DeleteServiceCommand(input)));
+  }
+  async describeTaskDefinition(input: DescribeTaskDefinitionRequest) {
+    return withoutMetadata(await this.client.send(new DescribeTaskDefinitionCommand(input)));
+  }
+  async registerTaskDefinition(input: RegisterTaskDefinitionRequest) {
+    return withoutMetadata(await this.client.send(new RegisterTaskDefinitionCommand(input)));
+  }
+  async listTasks(input: ListTasksRequest) {
+    return withoutMetadata(await this.client.send(new ListTasksCommand(input)));
+  }
+  async tagResource(input: TagResourceRequest): Promise<void> {
+    await this.client.send(new TagResourceCommand(input));
+  }
+  async untagResource(input: UntagResourceRequest): Promise<void> {
+    await this.client.send(new UntagResourceCommand(input));
+  }
+}

@@ -1,0 +1,65 @@
+import { Option, type Command } from 'commander';
+import { createLogger, type LogFormat, type Logger } from '../observe/logger';
+import { AwsContext, type AwsOptions } from './aws-context';
+import type { SpecOptions } from './load-specs';
+
+export interface CommonOptions extends SpecOptions, AwsOptions {}
+
+/** Logging settings from the global flags, set once before any command runs. */
+const logSettings: { level: string; format: LogFormat } = { level: 'info', format: 'json' };
+
+export function configureLogging(level: string | undefined, format: string | undefined): void {
+  logSettings.level = level ?? process.env.ECS_GITOPS_LOG_LEVEL ?? 'info';
+  const f = format ?? process.env.ECS_GITOPS_LOG_FORMAT ?? (process.stderr.isTTY ? 'text' : 'json');
+  if (f !== 'json' && f !== 'text') throw new Error(`--log-format must be json or text (got "${f}")`);
+  logSettings.format = f;
+}
+
+export function cliLogger(): Logger {
+  return createLogger({ level: logSettings.level, format: logSettings.format, stream: process.stderr });
+}
+
+export function addSpecOptions(cmd: Command): Command {
+  return cmd
+    .option('--cluster <name>', 'cluster name, for a directory without cluster.yaml (an ecs-efs directory)')
+    .option(
+      '--prefix <prefix>',
+      'task definition family prefix for such a directory (default: the cluster name)',
+    )
+    .option('--var <KEY=VALUE>', 'template variable (repeatable); overrides the environment', collect, []);
+}
+
+export function addAwsOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--region <region>',
+      'region for directories whose cluster.yaml has none (default: AWS_REGION, profile)',
+    )
+    .addOption(
+      new Option('--endpoint <url>', 'AWS endpoint (moto, LocalStack); AWS_ENDPOINT_URL is honoured too').env(
+        'ECS_GITOPS_ENDPOINT',
+      ),
+    )
+    .option(
+      '--sandbox [state-file]',
+      'use the in-memory sandbox account instead of AWS, optionally saved to a file',
+    );
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Runs a command with its AWS context and logger, and always saves the sandbox state afterwards. */
+export async function withContext<T>(
+  opts: AwsOptions,
+  fn: (ctx: AwsContext, log: Logger) => Promise<T>,
+): Promise<T> {
+  const ctx = new AwsContext(opts);
+  const log = cliLogger();
+  try {
+    return await fn(ctx, log);
+  } finally {
+    await ctx.close();
+  }
+}

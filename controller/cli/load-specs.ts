@@ -1,0 +1,64 @@
+import { discoverClusterDirs, loadClusterDir, type LoadResult } from '../spec';
+import type { SpecError } from '../model/source';
+import { formatSpecError } from '../model/source';
+
+export interface SpecOptions {
+  cluster?: string;
+  prefix?: string;
+  /** `--var KEY=VALUE`, repeatable: template variables on top of the environment. */
+  var?: string[];
+}
+
+export interface LoadedDir {
+  dir: string;
+  result: LoadResult;
+}
+
+/** `--var A=1 --var B=2` -> { A: '1', B: '2' }. */
+export function parseVars(vars: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of vars) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new Error(`--var expects KEY=VALUE (got "${v}")`);
+    out[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * Loads every cluster directory named (a repository root expands to its cluster directories).
+ * `regionFor` gives the region a directory without its own `region` uses; `accountId` is asked only
+ * when a template uses `${ACCOUNT_ID}`.
+ */
+export async function loadSpecDirs(
+  paths: readonly string[],
+  opts: SpecOptions,
+  region: string | undefined,
+  accountId?: (region: string | undefined) => Promise<string>,
+): Promise<LoadedDir[]> {
+  const dirs = discoverClusterDirs(paths.length > 0 ? [...paths] : ['.']);
+  if (opts.cluster && dirs.length > 1) {
+    throw new Error(`--cluster names one cluster, but ${dirs.length} cluster directories were given`);
+  }
+  const env = { ...process.env, ...parseVars(opts.var) };
+  const out: LoadedDir[] = [];
+  for (const dir of dirs) {
+    const result = await loadClusterDir(dir, {
+      clusterName: opts.cluster,
+      prefix: opts.prefix,
+      region,
+      env,
+      accountId: accountId ? () => accountId(region) : undefined,
+    });
+    out.push({ dir, result });
+  }
+  return out;
+}
+
+export function formatErrors(errors: readonly SpecError[]): string {
+  return errors.map((e) => `error: ${formatSpecError(e)}\n`).join('');
+}
+
+export function formatWarnings(warnings: readonly SpecError[]): string {
+  return warnings.map((e) => `warning: ${formatSpecError(e)}\n`).join('');
+}

@@ -1,0 +1,24 @@
+/** Where results go (stdout) and whether they may be coloured. Logs go to stderr, never here. */
+export interface Output {
+  write(text: string): void;
+  color: boolean;
+}
+
+export type OutputFormat = 'text' | 'json' | 'markdown';
+
+export function stdoutOutput(noColorFlag: boolean): Output {
+  const color =
+    !noColorFlag && process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  return { write: (text) => void process.stdout.write(text), color };
+}
+
+export function parseFormat(value: string, allowed: readonly OutputFormat[]): OutputFormat {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new Error(`--output must be one of ${allowed.join(', ')} (got "${value}")`);
+  }
+  return value as OutputFormat;
+}
+
+export function toJsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

@@ -1,0 +1,97 @@
+import type {
+  CapacityProviderStrategyItem,
+  CreateServiceRequest,
+  DeploymentConfiguration,
+  LaunchType,
+  NetworkConfiguration,
+  RegisterTaskDefinitionRequest,
+} from '@aws-sdk/client-ecs';
+import type { SourceRef } from './source';
+import type { TagMap } from './ownership';
+
+/**
+ * Service settings from `cluster.yaml` `serviceDefaults`. They apply to every service of the cluster
+ * field by field (a `.service` file wins per field), except `desiredCount`, which only applies to
+ * services created by `AUTOCREATE.SERVICE`.
+ */
+export interface ServiceDefaults {
+  launchType?: LaunchType;
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
+  networkConfiguration?: NetworkConfiguration;
+  deploymentConfiguration?: DeploymentConfiguration;
+  platformVersion?: string;
+  propagateTags?: CreateServiceRequest['propagateTags'];
+  enableECSManagedTags?: boolean;
+  enableExecuteCommand?: boolean;
+  healthCheckGracePeriodSeconds?: number;
+  /** Only for autocreated services. Default 1. */
+  desiredCount: number;
+}
+
+/** The cluster as configured by `cluster.yaml`, or by flags for an old ecs-efs directory. */
+export interface ClusterConfig {
+  /** The ECS cluster name. */
+  name: string;
+  /** Region from the config; undefined means "as the SDK resolves it" (AWS_REGION, profile). */
+  region?: string;
+  /** Family prefix; default: the cluster name. */
+  prefix: string;
+  /** Owner id written into ownership tags; default: the cluster name. */
+  ownerId: string;
+  /** Tags added to everything ecs-gitops creates in this cluster (ownership tags come on top). */
+  tags: TagMap;
+  /** Take over existing resources with the desired names that carry no ownership tags. Default false. */
+  adopt: boolean;
+  serviceDefaults: ServiceDefaults;
+  /** The config file, or `(flags)` for a directory without `cluster.yaml`. */
+  source: SourceRef;
+  /** The directory the specs were read from. */
+  dir: string;
+}
+
+/** A task definition as it should be registered. */
+export interface DesiredTaskDefinition {
+  /** File name without the `.taskdef` suffix. */
+  basename: string;
+  /** Prefixed family (`<prefix>-<basename>`, or the prefixed `family` field of the file). */
+  family: string;
+  /** The RegisterTaskDefinition body with `family` set and without `tags`. */
+  body: RegisterTaskDefinitionRequest;
+  /** Tags for the revision: cluster tags, then the file's own `tags`, then ownership tags. */
+  tags: TagMap;
+  /** The file contains `AUTOCREATE.SERVICE` somewhere. */
+  autocreateService: boolean;
+  source: SourceRef;
+}
+
+/** How a service names its task definition. */
+export type TaskDefinitionRef =
+  /** A family from the specs: resolves to the exact revision that matches its spec. */
+  | { kind: 'family'; family: string }
+  /** A pinned revision managed elsewhere: `family:revision` or a full ARN, used as given. */
+  | { kind: 'pinned'; value: string };
+
+/** The fields of a service we manage: a CreateService body without the names we set ourselves. */
+export type ServiceBody = Omit<
+  CreateServiceRequest,
+  'cluster' | 'serviceName' | 'taskDefinition' | 'clientToken' | 'tags'
+>;
+
+/** A service as it should exist. */
+export interface DesiredService {
+  name: string;
+  /** The service body after cluster defaults were merged in (file wins per field). */
+  body: ServiceBody;
+  taskDefinition: TaskDefinitionRef;
+  tags: TagMap;
+  /** Created by `AUTOCREATE.SERVICE` in a task definition rather than by a `.service` file. */
+  autocreated: boolean;
+  source: SourceRef;
+}
+
+/** Everything one cluster directory asks for. */
+export interface DesiredState {
+  cluster: ClusterConfig;
+  taskDefinitions: DesiredTaskDefinition[];
+  services: DesiredService[];
+}

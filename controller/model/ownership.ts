@@ -1,0 +1,42 @@
+/**
+ * Ownership tags. Everything ecs-gitops creates carries them; it only ever changes or deletes what
+ * carries them with its own owner id. Keys are documented in the README ("Ownership tags").
+ */
+export const TAG_MANAGED_BY = 'ecs-gitops:managed-by';
+export const TAG_OWNER = 'ecs-gitops:owner';
+export const TAG_CLUSTER = 'ecs-gitops:cluster';
+export const TAG_SOURCE = 'ecs-gitops:source';
+export const MANAGED_BY_VALUE = 'ecs-gitops';
+
+export type TagMap = Record<string, string>;
+
+export interface Tag {
+  key?: string;
+  value?: string;
+}
+
+export function ownershipTags(ownerId: string, cluster: string, sourceFile?: string): TagMap {
+  const tags: TagMap = { [TAG_MANAGED_BY]: MANAGED_BY_VALUE, [TAG_OWNER]: ownerId, [TAG_CLUSTER]: cluster };
+  if (sourceFile !== undefined) tags[TAG_SOURCE] = sourceFile;
+  return tags;
+}
+
+export function tagsToMap(tags: readonly Tag[] | undefined): TagMap {
+  const out: TagMap = {};
+  for (const t of tags ?? []) if (t.key !== undefined) out[t.key] = t.value ?? '';
+  return out;
+}
+
+export function mapToTags(map: TagMap): { key: string; value: string }[] {
+  return Object.keys(map)
+    .sort()
+    .map((key) => ({ key, value: map[key] }));
+}
+
+export type Ownership = 'ours' | 'unowned' | 'other-owner';
+
+/** Whose is a resource with these tags, seen from the controller with this owner id. */
+export function ownershipOf(tags: TagMap, ownerId: string): Ownership {
+  if (tags[TAG_MANAGED_BY] !== MANAGED_BY_VALUE) return 'unowned';
+  return tags[TAG_OWNER] === ownerId ? 'ours' : 'other-owner';
+}

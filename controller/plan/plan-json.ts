@@ -1,0 +1,59 @@
+import type { SourceRef } from '../model/source';
+import { summarizePlan, type PlanSummary } from './plan-summary';
+import type { ActionOp, FieldChange, Plan, ResourceType } from './plan-types';
+import { planHasChanges } from './plan-types';
+
+export interface PlanJsonAction {
+  id: string;
+  resource: ResourceType;
+  name: string;
+  op: ActionOp;
+  reason: string;
+  source: SourceRef | null;
+  changes: FieldChange[];
+}
+
+export interface PlanJsonCluster {
+  cluster: string;
+  region: string | null;
+  dir: string;
+  changes: boolean;
+  actions: PlanJsonAction[];
+  summary: PlanSummary;
+}
+
+export interface PlanJson {
+  version: 1;
+  clusters: PlanJsonCluster[];
+}
+
+/**
+ * The plan as a stable JSON document (fixed key order, no AWS payloads or steps). Bump `version`
+ * when a field changes meaning.
+ */
+export function planToJson(plans: readonly Plan[]): PlanJson {
+  return {
+    version: 1,
+    clusters: plans.map((plan) => ({
+      cluster: plan.cluster,
+      region: plan.region ?? null,
+      dir: plan.dir,
+      changes: planHasChanges(plan),
+      actions: plan.actions.map((a) => ({
+        id: a.id,
+        resource: a.resource,
+        name: a.name,
+        op: a.op,
+        reason: a.reason,
+        source: a.source ? { file: a.source.file, line: a.source.line, column: a.source.column } : null,
+        changes: a.changes.map((c) => {
+          const out: FieldChange = { path: c.path };
+          if (c.before !== undefined) out.before = c.before;
+          if (c.after !== undefined) out.after = c.after;
+          return out;
+        }),
+      })),
+      summary: summarizePlan(plan),
+    })),
+  };
+}

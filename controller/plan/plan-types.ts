@@ -1,0 +1,94 @@
+import type {
+  CreateClusterRequest,
+  CreateServiceRequest,
+  RegisterTaskDefinitionRequest,
+  Tag,
+  UpdateServiceRequest,
+} from '@aws-sdk/client-ecs';
+import type { SourceRef } from '../model/source';
+
+/** Outcome names are fixed everywhere: CLI, logs, metrics, JSON. */
+export type Outcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'skipped' | 'failed';
+
+export type ResourceType = 'cluster' | 'taskDefinition' | 'service';
+
+/**
+ * One field that differs. `path` is dotted, with array items of objects that have a `name` (or
+ * `containerName`, `sourceVolume`, ...) keyed by it: `containerDefinitions[web].image`.
+ * `before`/`after` undefined means the field is absent on that side.
+ */
+export interface FieldChange {
+  path: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Placeholder used in a step's `taskDefinition` until the executor knows the new revision's ARN. */
+export interface TaskDefinitionFrom {
+  /** Id of the `taskDefinition/<family>` action whose registered ARN goes into `taskDefinition`. */
+  actionId: string;
+}
+
+/** One AWS call the executor makes for an action. The plan decides every field of it. */
+export type Step =
+  | { call: 'createCluster'; input: CreateClusterRequest }
+  | { call: 'registerTaskDefinition'; input: RegisterTaskDefinitionRequest }
+  | { call: 'createService'; input: CreateServiceRequest; taskDefinitionFrom?: TaskDefinitionFrom }
+  | { call: 'updateService'; input: UpdateServiceRequest; taskDefinitionFrom?: TaskDefinitionFrom }
+  /** Adds or changes tags on an existing resource (tags we manage that differ). */
+  | { call: 'tagResource'; arn: string; tags: Tag[] };
+
+export type ActionOp = 'create' | 'update' | 'none' | 'conflict';
+
+export interface PlannedAction {
+  /** `cluster/<name>`, `taskDefinition/<family>`, `service/<name>`. Unique within a plan. */
+  id: string;
+  resource: ResourceType;
+  /** Cluster name, family, or service name. */
+  name: string;
+  op: ActionOp;
+  /** One line a person reads: why this action (or why nothing). */
+  reason: string;
+  /** Field-level differences, desired vs live (normalized); empty for `none`. */
+  changes: FieldChange[];
+  source?: SourceRef;
+  /** Action ids that must succeed first; if one fails, this one is `skipped`. */
+  dependsOn: string[];
+  /** The calls to make, in order; empty for `none` and `conflict`. */
+  steps: Step[];
+}
+
+/** The plan for one cluster directory. Pure data: same input, same plan. */
+export interface Plan {
+  cluster: string;
+  region?: string;
+  dir: string;
+  /** In dependency order: cluster, task definitions, services. */
+  actions: PlannedAction[];
+}
+
+/** What happened to one action. */
+export interface ActionResult {
+  id: string;
+  resource: ResourceType;
+  name: string;
+  outcome: Outcome;
+  /** Human-readable detail: new revision, AWS error message, why skipped. */
+  message?: string;
+  /** AWS error code when failed (e.g. AccessDeniedException). */
+  errorCode?: string;
+  /** ARN of the resource after the action (the registered revision, the service). */
+  arn?: string;
+  /** For services created or updated: the task definition revision they were given. */
+  taskDefinitionArn?: string;
+  /** The spec the action came from (copy of PlannedAction.source): `created  service/x  (x.service:1)`. */
+  source?: SourceRef;
+}
+
+export function planHasChanges(plan: Plan): boolean {
+  return plan.actions.some((a) => a.op === 'create' || a.op === 'update');
+}
+
+export function planConflicts(plan: Plan): PlannedAction[] {
+  return plan.actions.filter((a) => a.op === 'conflict');
+}

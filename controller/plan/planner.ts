@@ -1,0 +1,360 @@
+import { createHash } from 'node:crypto';
+import type { CreateServiceRequest, Service, Tag, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import type { ClusterConfig, DesiredService, DesiredState, DesiredTaskDefinition } from '../model/desired';
+import { shortTaskDefinition } from '../model/naming';
+import type { ObservedState, ObservedTaskDefinition } from '../model/observed';
+import { mapToTags, ownershipOf, ownershipTags, TAG_OWNER, type TagMap } from '../model/ownership';
+import { canonicalJson, sortBy } from './json-util';
+import { changedTopLevelFields, serviceBodyWithDefaults, serviceDiff } from './normalize-service';
+import { taskDefinitionDiff } from './normalize-taskdef';
+import type { FieldChange, Plan, PlannedAction, Step, TaskDefinitionFrom } from './plan-types';
+
+/**
+ * The plan for one cluster directory: desired state vs observed state. Pure: same input, same plan.
+ * Only the desired resources are looked at; nothing is ever deleted by a plan.
+ */
+export function planCluster(desired: DesiredState, observed: ObservedState): Plan {
+  const cfg = desired.cluster;
+  const clusterAction = planClusterAction(cfg, observed);
+  const actions: PlannedAction[] = [clusterAction];
+
+  const tdActions = new Map<string, PlannedAction>();
+  for (const td of sortBy(desired.taskDefinitions, (t) => t.family)) {
+    const action = planTaskDefinition(cfg, td, observed.families.get(td.family) ?? undefined);
+    tdActions.set(td.family, action);
+    actions.push(action);
+  }
+
+  for (const svc of sortBy(pickServices(desired.services), (s) => s.name)) {
+    actions.push(planService(cfg, svc, observed, tdActions, clusterAction));
+  }
+
+  const plan: Plan = { cluster: cfg.name, dir: cfg.dir, actions };
+  if (cfg.region !== undefined) plan.region = cfg.region;
+  return plan;
+}
+
+/** One service per name: a `.service` file wins over `AUTOCREATE.SERVICE` (the loader should have done this). */
+function pickServices(services: readonly DesiredService[]): DesiredService[] {
+  const byName = new Map<string, DesiredService>();
+  for (const s of services) {
+    const seen = byName.get(s.name);
+    if (!seen || (seen.autocreated && !s.autocreated)) byName.set(s.name, s);
+  }
+  return [...byName.values()];
+}
+
+/** Id of the action for a resource. */
+export function actionId(resource: PlannedAction['resource'], name: string): string {
+  return `${resource}/${name}`;
+}
+
+/** What goes into `taskDefinition` until the executor knows the ARN (see `taskDefinitionFrom`). */
+export function taskDefinitionPlaceholder(family: string): string {
+  return `${family}:<new revision>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster
+
+function clusterDesiredTags(cfg: ClusterConfig): TagMap {
+  return { ...cfg.tags, ...ownershipTags(cfg.ownerId, cfg.name) };
+}
+
+function planClusterAction(cfg: ClusterConfig, observed: ObservedState): PlannedAction {
+  const action = newAction('cluster', cfg.name, cfg.source);
+  const live = observed.cluster;
+  const tags = clusterDesiredTags(cfg);
+  if (!live) {
+    return {
+      ...action,
+      op: 'create',
+      reason: 'does not exist',
+      steps: [{ call: 'createCluster', input: { clusterName: cfg.name, tags: mapToTags(tags) } }],
+    };
+  }
+  const owner = ownershipOf(live.tags, cfg.ownerId);
+  if (owner !== 'ours') {
+    const reason =
+      owner === 'unowned'
+        ? 'exists, not created by ecs-gitops: left as is'
+        : `exists, owned by ecs-gitops owner "${live.tags[TAG_OWNER] ?? ''}": left as is`;
+    return { ...action, reason };
+  }
+  const drift = tagDrift(tags, live.tags);
+  if (drift.changes.length === 0) return { ...action, reason: 'exists' };
+  return {
+    ...action,
+    op: 'update',
+    reason: `tags differ (${drift.keys.join(', ')})`,
+    changes: drift.changes,
+    steps: [{ call: 'tagResource', arn: live.cluster.clusterArn ?? cfg.name, tags: drift.tags }],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task definitions
+
+function planTaskDefinition(
+  cfg: ClusterConfig,
+  td: DesiredTaskDefinition,
+  live: ObservedTaskDefinition | undefined,
+): PlannedAction {
+  const action = newAction('taskDefinition', td.family, td.source);
+  const register: Step = {
+    call: 'registerTaskDefinition',
+    input: { ...td.body, family: td.family, tags: mapToTags(td.tags) },
+  };
+  if (!live) return { ...action, op: 'create', reason: 'new family', steps: [register] };
+
+  const current = shortTaskDefinition(live.taskDefinition.taskDefinitionArn ?? td.family);
+  const taking = takeOver(cfg, live.tags, current);
+  if (taking.conflict) return { ...action, op: 'conflict', reason: taking.conflict };
+  const prefix = taking.adopting ? `adopt ${current} (no ownership tags); ` : '';
+
+  const changes = taskDefinitionDiff(td.body, live.taskDefinition);
+  if (changes.length > 0) {
+    return {
+      ...action,
+      op: 'update',
+      reason: `${prefix}new revision: ${countFields(changes)} changed (${listPaths(changes)})`,
+      changes,
+      steps: [register],
+    };
+  }
+  const drift = tagDrift(td.tags, live.tags);
+  if (drift.changes.length > 0) {
+    return {
+      ...action,
+      op: 'update',
+      reason: `${prefix}tags differ on ${current} (${drift.keys.join(', ')})`,
+      changes: drift.changes,
+      steps: [
+        { call: 'tagResource', arn: live.taskDefinition.taskDefinitionArn ?? td.family, tags: drift.tags },
+      ],
+    };
+  }
+  return { ...action, reason: `matches ${current}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services
+
+function planService(
+  cfg: ClusterConfig,
+  svc: DesiredService,
+  observed: ObservedState,
+  tdActions: Map<string, PlannedAction>,
+  clusterAction: PlannedAction,
+): PlannedAction {
+  const action = newAction('service', svc.name, svc.source);
+  const ref = resolveTaskDefinition(svc, observed, tdActions);
+  if ('conflict' in ref) return { ...action, op: 'conflict', reason: ref.conflict };
+
+  const dependsOn: string[] = [];
+  const from = ref.from;
+  const tdValue = ref.arn ?? taskDefinitionPlaceholder(ref.family ?? svc.name);
+  const live = observed.services.get(svc.name);
+
+  if (!live) {
+    // A service can only be created in a cluster that exists.
+    if (clusterAction.op === 'create') dependsOn.push(clusterAction.id);
+    if (from) dependsOn.push(from.actionId);
+    const input = createServiceRequest(cfg, svc, tdValue);
+    const step: Step = { call: 'createService', input, ...(from ? { taskDefinitionFrom: from } : {}) };
+    const using = ref.arn ? shortTaskDefinition(ref.arn) : `the new revision of ${ref.family ?? '?'}`;
+    return { ...action, op: 'create', reason: `does not exist; will run ${using}`, dependsOn, steps: [step] };
+  }
+
+  if (live.service.status === 'DRAINING') {
+    return {
+      ...action,
+      op: 'conflict',
+      reason: 'is DRAINING (being deleted); it can be created again once it is INACTIVE',
+    };
+  }
+  const taking = takeOver(cfg, live.tags, `service ${svc.name}`);
+  if (taking.conflict) return { ...action, op: 'conflict', reason: taking.conflict };
+  const prefix = taking.adopting ? 'adopt (no ownership tags); ' : '';
+
+  const diff = serviceDiff(svc, ref.arn, live.service, cfg.serviceDefaults.desiredCount);
+  if (diff.immutable.length > 0) {
+    return { ...action, op: 'conflict', reason: immutableReason(diff.immutable), changes: diff.immutable };
+  }
+
+  const steps: Step[] = [];
+  const reasons: string[] = [];
+  if (diff.changes.length > 0) {
+    const update = updateServiceRequest(cfg, svc, diff.changes, tdValue);
+    const usesNewRevision = from !== undefined && 'taskDefinition' in update;
+    if (usesNewRevision) dependsOn.push(from.actionId);
+    steps.push({
+      call: 'updateService',
+      input: update,
+      ...(usesNewRevision ? { taskDefinitionFrom: from } : {}),
+    });
+    reasons.push(`${countFields(diff.changes)} changed (${listPaths(diff.changes)})`);
+  }
+  const drift = tagDrift(svc.tags, live.tags);
+  if (drift.changes.length > 0) {
+    steps.push({ call: 'tagResource', arn: live.service.serviceArn ?? svc.name, tags: drift.tags });
+    reasons.push(`tags differ (${drift.keys.join(', ')})`);
+  }
+  if (steps.length === 0) return { ...action, reason: `matches; runs ${runningRevision(live.service)}` };
+  return {
+    ...action,
+    op: 'update',
+    reason: prefix + reasons.join('; '),
+    changes: [...diff.changes, ...drift.changes],
+    dependsOn,
+    steps,
+  };
+}
+
+type ResolvedRef =
+  | { conflict: string }
+  /** arn undefined: a new revision of `family` is registered by `from.actionId`. */
+  | { arn?: string; family?: string; from?: TaskDefinitionFrom };
+
+function resolveTaskDefinition(
+  svc: DesiredService,
+  observed: ObservedState,
+  tdActions: Map<string, PlannedAction>,
+): ResolvedRef {
+  const ref = svc.taskDefinition;
+  if (ref.kind === 'pinned') return { arn: ref.value };
+  const family = ref.family;
+  const tdAction = tdActions.get(family);
+  if (tdAction?.op === 'conflict') {
+    return { conflict: `its task definition ${family} is not ours (${tdAction.reason})` };
+  }
+  if (tdAction?.steps.some((s) => s.call === 'registerTaskDefinition')) {
+    return { family, from: { actionId: tdAction.id } };
+  }
+  const arn = observed.families.get(family)?.taskDefinition.taskDefinitionArn;
+  if (!arn)
+    return { conflict: `its task definition family ${family} is neither in the specs nor registered in AWS` };
+  return { arn, family };
+}
+
+/** The deterministic CreateService request, client token included. */
+export function createServiceRequest(
+  cfg: ClusterConfig,
+  svc: DesiredService,
+  taskDefinition: string,
+): CreateServiceRequest {
+  const body = { ...svc.body };
+  const req: CreateServiceRequest = {
+    cluster: cfg.name,
+    serviceName: svc.name,
+    taskDefinition,
+    tags: mapToTags(svc.tags),
+    ...body,
+  };
+  // DAEMON services run one task per instance: AWS rejects a desired count for them.
+  if (body.schedulingStrategy !== 'DAEMON')
+    req.desiredCount = body.desiredCount ?? cfg.serviceDefaults.desiredCount;
+  return { ...req, clientToken: clientTokenFor(req) };
+}
+
+/**
+ * CreateService idempotency token: the first 32 hex characters of the SHA-256 of the request
+ * (without the token) as canonical JSON. Same request, same token (AWS limit: 36 ASCII characters);
+ * a retried create after a timeout cannot make a second service.
+ */
+export function clientTokenFor(request: Omit<CreateServiceRequest, 'clientToken'>): string {
+  const rest: Record<string, unknown> = { ...request };
+  delete rest.clientToken;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 32);
+}
+
+function updateServiceRequest(
+  cfg: ClusterConfig,
+  svc: DesiredService,
+  changes: FieldChange[],
+  taskDefinition: string,
+): UpdateServiceRequest {
+  const body = serviceBodyWithDefaults(svc);
+  const req: Record<string, unknown> = { cluster: cfg.name, service: svc.name };
+  for (const field of changedTopLevelFields(changes)) {
+    req[field] = field === 'taskDefinition' ? taskDefinition : body[field];
+  }
+  return req as unknown as UpdateServiceRequest;
+}
+
+function immutableReason(immutable: FieldChange[]): string {
+  const parts = immutable.map((c) => `${c.path} (${show(c.before)} → ${show(c.after)})`);
+  return `cannot change ${parts.join(', ')} on an existing service; ecs-gitops does not recreate services`;
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return 'absent';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function runningRevision(live: Service): string {
+  return live.taskDefinition ? shortTaskDefinition(live.taskDefinition) : 'no task definition';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared
+
+function newAction(
+  resource: PlannedAction['resource'],
+  name: string,
+  source: PlannedAction['source'],
+): PlannedAction {
+  return {
+    id: actionId(resource, name),
+    resource,
+    name,
+    op: 'none',
+    reason: '',
+    changes: [],
+    ...(source ? { source } : {}),
+    dependsOn: [],
+    steps: [],
+  };
+}
+
+/** Ours; or unowned and `adopt` is set (we take it over); else a conflict explaining whose it is. */
+function takeOver(cfg: ClusterConfig, tags: TagMap, what: string): { adopting: boolean; conflict?: string } {
+  const owner = ownershipOf(tags, cfg.ownerId);
+  if (owner === 'ours') return { adopting: false };
+  if (owner === 'unowned') {
+    if (cfg.adopt) return { adopting: true };
+    return {
+      adopting: false,
+      conflict: `${what} exists without ecs-gitops ownership tags (not created by ecs-gitops); set adopt: true in the cluster config to take it over`,
+    };
+  }
+  return {
+    adopting: false,
+    conflict: `${what} belongs to ecs-gitops owner "${tags[TAG_OWNER] ?? ''}", not "${cfg.ownerId}"`,
+  };
+}
+
+/** Desired tags that are missing or different on the live resource (extra live tags are left alone). */
+export function tagDrift(
+  desired: TagMap,
+  live: TagMap,
+): { changes: FieldChange[]; tags: Tag[]; keys: string[] } {
+  const keys = Object.keys(desired)
+    .sort()
+    .filter((k) => live[k] !== desired[k]);
+  const changes = keys.map((k) => {
+    const c: FieldChange = { path: `tags[${k}]`, after: desired[k] };
+    if (live[k] !== undefined) c.before = live[k];
+    return c;
+  });
+  return { changes, tags: keys.map((key) => ({ key, value: desired[key] })), keys };
+}
+
+function countFields(changes: FieldChange[]): string {
+  return changes.length === 1 ? '1 field' : `${changes.length} fields`;
+}
+
+function listPaths(changes: FieldChange[], max = 3): string {
+  const paths = changes.map((c) => c.path);
+  return paths.length > max ? `${paths.slice(0, max).join(', ')}, …` : paths.join(', ');
+}

@@ -1,0 +1,67 @@
+import type { SourceRef } from '../model/source';
+import { palette, type Palette } from './ansi';
+import { compactJson } from './json-util';
+import { summarizePlan, summaryCounts } from './plan-summary';
+import type { ActionOp, Plan, PlannedAction } from './plan-types';
+
+export interface PlanTextOptions {
+  /** ANSI colours (green +, red -, yellow !); the CLI only sets this on a terminal. */
+  color: boolean;
+  /** List unchanged resources one by one instead of one count line. */
+  showUnchanged?: boolean;
+}
+
+const SYMBOL: Record<ActionOp, string> = { create: '+', update: '~', conflict: '!', none: ' ' };
+
+/**
+ * The plan the way `git diff` reads: a header line per action (`+` create, `~` update, `!` conflict),
+ * then `-`/`+` lines per field, then one summary line per cluster.
+ */
+export function renderPlanText(plans: readonly Plan[], opts: PlanTextOptions): string {
+  const p = palette(opts.color);
+  const blocks = plans.map((plan) => {
+    const lines = [p.bold(clusterHeading(plan)), ...planBodyLines(plan, p, opts.showUnchanged === true)];
+    lines.push(`Plan for cluster ${plan.cluster}: ${summaryCounts(summarizePlan(plan))}.`);
+    return lines.join('\n');
+  });
+  return blocks.length ? `${blocks.join('\n\n')}\n` : 'No clusters to plan.\n';
+}
+
+export function clusterHeading(plan: Plan): string {
+  const region = plan.region ? ` (${plan.region})` : '';
+  return `Cluster ${plan.cluster}${region} from ${plan.dir}`;
+}
+
+/** Action and field lines of one plan, without heading and summary (shared with markdown). */
+export function planBodyLines(plan: Plan, p: Palette, showUnchanged: boolean): string[] {
+  const lines: string[] = [];
+  let hidden = 0;
+  for (const a of plan.actions) {
+    if (a.op === 'none' && !showUnchanged) {
+      hidden++;
+      continue;
+    }
+    lines.push(...actionLines(a, p));
+  }
+  if (hidden > 0)
+    lines.push(p.dim(`  ${hidden} unchanged ${hidden === 1 ? 'resource' : 'resources'} not shown`));
+  return lines;
+}
+
+function actionLines(a: PlannedAction, p: Palette): string[] {
+  const paint =
+    a.op === 'create' ? p.green : a.op === 'update' ? p.cyan : a.op === 'conflict' ? p.yellow : p.dim;
+  const head = [`${SYMBOL[a.op]} ${a.id}`, a.source ? `(${formatSource(a.source)})` : '', a.reason]
+    .filter((s) => s !== '')
+    .join('  ');
+  const lines = [paint(head)];
+  for (const c of a.changes) {
+    if (c.before !== undefined) lines.push(p.red(`-   ${c.path}: ${compactJson(c.before)}`));
+    if (c.after !== undefined) lines.push(p.green(`+   ${c.path}: ${compactJson(c.after)}`));
+  }
+  return lines;
+}
+
+export function formatSource(s: SourceRef): string {
+  return `${s.file}:${s.line}`;
+}

@@ -1,0 +1,99 @@
+import type { Service } from '@aws-sdk/client-ecs';
+import type { EcsReader } from '../aws/ecs-reader';
+import { shortTaskDefinition } from '../model/naming';
+import type { Clock } from './clock';
+
+export type RolloutState = 'completed' | 'failed' | 'timeout' | 'missing';
+
+export interface RolloutResult {
+  service: string;
+  state: RolloutState;
+  reason: string;
+}
+
+export interface WaitOptions {
+  reader: EcsReader;
+  clock: Clock;
+  timeoutMs: number;
+  pollMs?: number;
+  onProgress?: (service: string, state: string) => void;
+}
+
+/**
+ * Waits until each service's newest deployment finished: COMPLETED, FAILED (the deployment circuit
+ * breaker gave up, possibly rolling back), or the timeout. Polls with batched DescribeServices, so
+ * waiting on 30 services costs 3 calls per poll, not 30.
+ */
+export async function waitForRollouts(
+  cluster: string,
+  services: readonly { name: string; taskDefinitionArn?: string }[],
+  opts: WaitOptions,
+): Promise<RolloutResult[]> {
+  const pollMs = opts.pollMs ?? 10_000;
+  const deadline = opts.clock.now() + opts.timeoutMs;
+  const pending = new Map(services.map((s) => [s.name, s]));
+  const results: RolloutResult[] = [];
+  for (;;) {
+    const live = await opts.reader.describeServicesBatched(cluster, [...pending.keys()]);
+    for (const [name, wanted] of pending) {
+      const found = live.get(name);
+      const verdict = found
+        ? judge(found.service, wanted.taskDefinitionArn)
+        : { state: 'missing' as const, reason: 'service not found' };
+      if (verdict.state !== 'in-progress') {
+        results.push({ service: name, state: verdict.state, reason: verdict.reason });
+        pending.delete(name);
+      } else {
+        opts.onProgress?.(name, verdict.reason);
+      }
+    }
+    if (pending.size === 0) break;
+    if (opts.clock.now() >= deadline) {
+      for (const name of pending.keys()) {
+        results.push({
+          service: name,
+          state: 'timeout',
+          reason: `deployment still in progress after ${Math.round(opts.timeoutMs / 1000)}s`,
+        });
+      }
+      break;
+    }
+    await opts.clock.sleep(Math.min(pollMs, Math.max(0, deadline - opts.clock.now())));
+  }
+  return results.sort((a, b) => a.service.localeCompare(b.service));
+}
+
+type Verdict = { state: 'completed' | 'failed' | 'missing' | 'in-progress'; reason: string };
+
+function judge(service: Service, wantedArn: string | undefined): Verdict {
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+  if (!primary) return { state: 'in-progress', reason: 'no primary deployment yet' };
+  // The circuit breaker with rollback puts the previous revision back as the new PRIMARY.
+  if (wantedArn && service.taskDefinition !== wantedArn) {
+    return {
+      state: 'failed',
+      reason: `rolled back to ${shortTaskDefinition(service.taskDefinition ?? '?')}: ${failedReason(service)}`,
+    };
+  }
+  if (primary.rolloutState === 'FAILED') {
+    return { state: 'failed', reason: primary.rolloutStateReason ?? 'deployment failed' };
+  }
+  if (primary.rolloutState === 'COMPLETED') return { state: 'completed', reason: 'deployment completed' };
+  // Services without rolloutState (older deployment controllers): steady when only the primary remains.
+  if (
+    primary.rolloutState === undefined &&
+    (service.deployments?.length ?? 0) === 1 &&
+    primary.runningCount === primary.desiredCount
+  ) {
+    return { state: 'completed', reason: 'steady state' };
+  }
+  return {
+    state: 'in-progress',
+    reason: `${primary.runningCount ?? 0}/${primary.desiredCount ?? 0} running, ${primary.rolloutState ?? 'IN_PROGRESS'}`,
+  };
+}
+
+function failedReason(service: Service): string {
+  const failed = service.deployments?.find((d) => d.rolloutState === 'FAILED');
+  return failed?.rolloutStateReason ?? 'deployment failed';
+}

@@ -1,0 +1,25 @@
+/** The spec layer: reads cluster directories into DesiredState. Knows nothing of AWS calls. */
+export {
+  discoverClusterDirs,
+  listSpecFiles,
+  parseSpecFileName,
+  hasClusterConfig,
+  CLUSTER_CONFIG_NAMES,
+} from './discover';
+export type { SpecFile, SpecFileKind } from './discover';
+export { parseDocument, looksLikeJson } from './parse-document';
+export type { ParsedDocument, ParseOptions } from './parse-document';
+export { renderTemplate, templateVariables, BUILTIN_VARIABLES } from './template';
+export type { RenderedTemplate, RenderOptions } from './template';
+export { validateAgainstSchema, CRDS_DIR } from './validate-schema';
+export type { SchemaKind, Locator } from './validate-schema';
+export { loadClusterConfig } from './cluster-config';
+export type { ClusterOptions, ClusterConfigResult } from './cluster-config';
+export { loadClusterDir, OFFLINE_ACCOUNT_ID } from './load-cluster';
+export type { LoadOptions, LoadResult } from './load-cluster';
+export { mergeServiceDefaults } from './load-service';
+export { AUTOCREATE_MARKER, READ_ONLY_TASKDEF_FIELDS } from './load-taskdef';
+export { starterTemplate, DEFAULT_SCHEMA_BASE } from './starter-templates';
+export type { StarterKind } from './starter-templates';
+export { formatFieldPath } from './field-path';
+export type { FieldPath } from './field-path';

@@ -1,0 +1,236 @@
+/** One `.service` / `.service.template` file -> a DesiredService; and services from AUTOCREATE.SERVICE. */
+import type {
+  ClusterConfig,
+  DesiredService,
+  ServiceBody,
+  ServiceDefaults,
+  TaskDefinitionRef,
+} from '../model/desired';
+import { SERVICE_NAME_PATTERN, taskPrefix } from '../model/naming';
+import { ownershipTags, tagsToMap, type Tag } from '../model/ownership';
+import type { SourceRef, SpecError } from '../model/source';
+import type { SpecFile } from './discover';
+import { type FieldPath, formatFieldPath } from './field-path';
+import { parseDocument, type ParsedDocument } from './parse-document';
+import { cloneJson, isPlainObject, readSpecText } from './spec-helpers';
+import { didYouMean } from './suggest';
+import { renderTemplate, templateVariables } from './template';
+import { validateAgainstSchema } from './validate-schema';
+
+/** The task definition families the specs of a directory define. */
+export interface FamilyIndex {
+  /** basename -> prefixed family. */
+  byBasename: Map<string, string>;
+  /** Every prefixed family. */
+  families: Set<string>;
+}
+
+export interface ServiceContext {
+  cluster: ClusterConfig;
+  dir: string;
+  families: FamilyIndex;
+  env: Record<string, string | undefined>;
+  /** Memoized by the caller: called at most once per directory. */
+  accountId: () => Promise<string>;
+}
+
+export interface ServiceLoad {
+  file: SpecFile;
+  service?: DesiredService;
+  errors: SpecError[];
+}
+
+/** Fields of a CreateService body that ecs-gitops sets itself (or takes from elsewhere). */
+const NOT_IN_BODY = ['$schema', 'serviceName', 'cluster', 'taskDefinition', 'tags', 'clientToken'];
+
+export async function loadService(file: SpecFile, ctx: ServiceContext): Promise<ServiceLoad> {
+  const result: ServiceLoad = { file, errors: [] };
+  const raw = readSpecText(file.path, result.errors);
+  if (raw === undefined) return result;
+  const doc = await parseServiceText(file, raw, ctx, result.errors);
+  if (!doc) return result;
+  const errorAt = (path: FieldPath, message: string): SpecError => ({
+    file: file.path,
+    ...doc.locate(path),
+    field: formatFieldPath(path),
+    message,
+  });
+  if (!isPlainObject(doc.value)) {
+    result.errors.push(errorAt([], 'expected an object: the body of a CreateService request'));
+    return result;
+  }
+  const value = doc.value;
+  const errors = result.errors;
+  errors.push(...validateAgainstSchema('service', value, doc));
+
+  const name = file.basename;
+  if (!SERVICE_NAME_PATTERN.test(name)) {
+    errors.push(
+      errorAt([], `service name "${name}" (from the file name) may only use letters, digits, "-" and "_"`),
+    );
+  }
+  if (typeof value.serviceName === 'string' && value.serviceName !== name) {
+    errors.push(
+      errorAt(
+        ['serviceName'],
+        `serviceName "${value.serviceName}" differs from the file name "${name}"; remove it`,
+      ),
+    );
+  }
+  const clusterName = ctx.cluster.name;
+  if (
+    typeof value.cluster === 'string' &&
+    value.cluster !== clusterName &&
+    !value.cluster.endsWith(`/${clusterName}`)
+  ) {
+    errors.push(
+      errorAt(['cluster'], `cluster "${value.cluster}" is not this directory's cluster "${clusterName}"`),
+    );
+  }
+  if (value.clientToken !== undefined) {
+    errors.push(errorAt(['clientToken'], 'clientToken is set by ecs-gitops; remove it'));
+  }
+  const taskDefinition = resolveTaskDefinition(value.taskDefinition, name, ctx, errorAt, errors);
+
+  if (errors.length > 0 || !taskDefinition) return result;
+  const body: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!NOT_IN_BODY.includes(k)) body[k] = v;
+  result.service = {
+    name,
+    body: mergeServiceDefaults(body, ctx.cluster.serviceDefaults, false),
+    taskDefinition,
+    tags: {
+      ...ctx.cluster.tags,
+      ...tagsToMap(value.tags as Tag[] | undefined),
+      ...ownershipTags(ctx.cluster.ownerId, clusterName, file.name),
+    },
+    autocreated: false,
+    source: { file: file.path, ...doc.locate([]) },
+  };
+  return result;
+}
+
+/** Renders templates (reporting every undefined variable) and parses; undefined when it failed. */
+async function parseServiceText(
+  file: SpecFile,
+  raw: string,
+  ctx: ServiceContext,
+  errors: SpecError[],
+): Promise<ParsedDocument | undefined> {
+  if (file.kind !== 'service.template') {
+    const doc = parseDocument(raw, { file: file.path });
+    errors.push(...doc.errors);
+    return doc.value === undefined ? undefined : doc;
+  }
+  const used = templateVariables(raw);
+  const cluster = ctx.cluster;
+  const builtins: Record<string, string | undefined> = {
+    TASK_PREFIX: taskPrefix(cluster.prefix),
+    CLUSTER: cluster.name,
+    REGION: cluster.region,
+  };
+  const hints: Record<string, string> = {
+    REGION: 'the region is unknown: set "region" in cluster.yaml or AWS_REGION',
+  };
+  if (used.includes('ACCOUNT_ID')) {
+    try {
+      builtins.ACCOUNT_ID = await ctx.accountId();
+    } catch (e) {
+      hints.ACCOUNT_ID = `cannot find the account id: ${(e as Error).message}`;
+    }
+  }
+  const vars: Record<string, string | undefined> = { ...ctx.env };
+  for (const [k, v] of Object.entries(builtins)) if (v !== undefined) vars[k] = v;
+  let originalDoc: ParsedDocument | undefined;
+  const fieldAt = (offset: number): string => {
+    originalDoc ??= parseDocument(raw, { file: file.path });
+    return formatFieldPath(originalDoc.pathAt(offset));
+  };
+  const rendered = renderTemplate(raw, vars, { file: file.path, hints, fieldAt });
+  if (rendered.errors.length > 0) {
+    errors.push(...rendered.errors);
+    return undefined;
+  }
+  const doc = parseDocument(rendered.text, {
+    file: file.path,
+    original: { text: raw, mapOffset: rendered.mapOffset },
+  });
+  errors.push(...doc.errors);
+  return doc.value === undefined ? undefined : doc;
+}
+
+const PINNED = /^[A-Za-z0-9_-]{1,255}:\d+$/;
+
+function resolveTaskDefinition(
+  value: unknown,
+  serviceName: string,
+  ctx: ServiceContext,
+  errorAt: (path: FieldPath, message: string) => SpecError,
+  errors: SpecError[],
+): TaskDefinitionRef | undefined {
+  const { byBasename, families } = ctx.families;
+  if (value === undefined) {
+    const family = byBasename.get(serviceName);
+    if (family) return { kind: 'family', family };
+    errors.push({
+      ...errorAt(
+        [],
+        `no taskDefinition, and no ${serviceName}.taskdef to take it from: set "taskDefinition"`,
+      ),
+      field: 'taskDefinition',
+    });
+    return undefined;
+  }
+  if (typeof value !== 'string') return undefined; // the schema reported it
+  if (value.startsWith('arn:') || PINNED.test(value)) return { kind: 'pinned', value };
+  if (families.has(value)) return { kind: 'family', family: value };
+  const family = byBasename.get(value);
+  if (family) return { kind: 'family', family };
+  errors.push(
+    errorAt(
+      ['taskDefinition'],
+      `dangling reference: no .taskdef in ${ctx.dir} defines the task definition "${value}"` +
+        didYouMean(value, [...byBasename.keys(), ...families]) +
+        '; use family:revision or an ARN for one managed elsewhere',
+    ),
+  );
+  return undefined;
+}
+
+/**
+ * Cluster serviceDefaults fill the fields a service does not set. A service's launchType excludes
+ * the default capacityProviderStrategy and the other way round. desiredCount only for autocreated.
+ */
+export function mergeServiceDefaults(
+  body: ServiceBody,
+  defaults: ServiceDefaults,
+  autocreated: boolean,
+): ServiceBody {
+  const out: Record<string, unknown> = { ...body };
+  for (const [k, v] of Object.entries(defaults)) {
+    if (v === undefined || out[k] !== undefined) continue;
+    if (k === 'desiredCount' && !autocreated) continue;
+    if (k === 'capacityProviderStrategy' && out.launchType !== undefined) continue;
+    if (k === 'launchType' && out.capacityProviderStrategy !== undefined) continue;
+    out[k] = cloneJson(v);
+  }
+  return out;
+}
+
+/** The service AUTOCREATE.SERVICE asks for: cluster defaults, the taskdef's family, one task by default. */
+export function autocreatedService(
+  basename: string,
+  family: string,
+  taskdefFileName: string,
+  cluster: ClusterConfig,
+  source: SourceRef,
+): DesiredService {
+  return {
+    name: basename,
+    body: mergeServiceDefaults({}, cluster.serviceDefaults, true),
+    taskDefinition: { kind: 'family', family },
+    tags: { ...cluster.tags, ...ownershipTags(cluster.ownerId, cluster.name, taskdefFileName) },
+    autocreated: true,
+    source,
+  };
+}

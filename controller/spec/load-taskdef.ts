@@ -1,0 +1,171 @@
+/** One `.taskdef` file -> a DesiredTaskDefinition. */
+import type { RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
+import type { ClusterConfig, DesiredTaskDefinition } from '../model/desired';
+import { FAMILY_PATTERN, prefixedFamily } from '../model/naming';
+import { ownershipTags, tagsToMap, type Tag } from '../model/ownership';
+import type { SourceRef, SpecError } from '../model/source';
+import type { SpecFile } from './discover';
+import { type FieldPath, formatFieldPath } from './field-path';
+import { parseDocument, type ParsedDocument } from './parse-document';
+import { checkTagList, isPlainObject, readSpecText } from './spec-helpers';
+import { validateAgainstSchema } from './validate-schema';
+
+export const AUTOCREATE_MARKER = 'AUTOCREATE.SERVICE';
+
+/** Fields of `aws ecs describe-task-definition` output that RegisterTaskDefinition does not take. */
+export const READ_ONLY_TASKDEF_FIELDS = [
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+] as const;
+
+export interface TaskdefLoad {
+  file: SpecFile;
+  taskDefinition?: DesiredTaskDefinition;
+  /** Where the family name was set, for collision errors. */
+  familySource?: SourceRef & { field: string };
+  /** Where AUTOCREATE.SERVICE first appears. */
+  autocreateAt?: SourceRef;
+  errors: SpecError[];
+  warnings: SpecError[];
+}
+
+export function loadTaskDefinition(file: SpecFile, cluster: ClusterConfig): TaskdefLoad {
+  const result: TaskdefLoad = { file, errors: [], warnings: [] };
+  const text = readSpecText(file.path, result.errors);
+  if (text === undefined) return result;
+  const doc = parseDocument(text, { file: file.path });
+  result.errors.push(...doc.errors);
+  if (doc.value === undefined) return result;
+  const errorAt = (path: FieldPath, message: string): SpecError => ({
+    file: file.path,
+    ...doc.locate(path),
+    field: formatFieldPath(path),
+    message,
+  });
+  if (!isPlainObject(doc.value)) {
+    result.errors.push(errorAt([], 'expected an object: the body of a RegisterTaskDefinition request'));
+    return result;
+  }
+
+  let prefix: FieldPath = [];
+  let inner: Record<string, unknown>;
+  let fileTags: unknown;
+  const top = doc.value;
+  if (isPlainObject(top.taskDefinition) && !('containerDefinitions' in top)) {
+    // `aws ecs describe-task-definition --include TAGS` output: unwrap it.
+    prefix = ['taskDefinition'];
+    inner = { ...top.taskDefinition };
+    fileTags = top.tags;
+    for (const key of Object.keys(top)) {
+      if (key !== 'taskDefinition' && key !== 'tags' && key !== '$schema') {
+        result.errors.push(errorAt([key], `unknown field "${key}" next to "taskDefinition"`));
+      }
+    }
+    const dropped = READ_ONLY_TASKDEF_FIELDS.filter((k) => k in inner);
+    for (const k of dropped) delete inner[k];
+    if (dropped.length > 0) {
+      result.warnings.push(
+        errorAt(prefix, `describe-task-definition output: ignoring read-only fields ${dropped.join(', ')}`),
+      );
+    }
+    result.errors.push(...validateAgainstSchema('taskdef', inner, doc, prefix));
+    result.errors.push(...checkTagList(fileTags, ['tags'], errorAt));
+  } else {
+    inner = { ...top };
+    result.errors.push(...validateAgainstSchema('taskdef', inner, doc));
+    fileTags = inner.tags;
+  }
+  delete inner.$schema;
+  delete inner.tags;
+
+  const familyField = typeof inner.family === 'string' ? inner.family : undefined;
+  const family = prefixedFamily(cluster.prefix, familyField ?? file.basename);
+  const familyPath = familyField !== undefined ? [...prefix, 'family'] : [];
+  result.familySource = { file: file.path, ...doc.locate(familyPath), field: formatFieldPath(familyPath) };
+  if (!FAMILY_PATTERN.test(family)) {
+    result.errors.push(
+      errorAt(familyPath, `family "${family}" is not valid: up to 255 letters, digits, "-" and "_"`),
+    );
+  }
+  result.errors.push(...duplicateContainers(inner, prefix, errorAt));
+
+  const markerPath = findMarker(inner, []);
+  if (markerPath)
+    result.autocreateAt = { file: file.path, ...markerPosition(doc, text, [...prefix, ...markerPath]) };
+
+  if (result.errors.length > 0) return result;
+  result.taskDefinition = {
+    basename: file.basename,
+    family,
+    body: { ...inner, family } as unknown as RegisterTaskDefinitionRequest,
+    tags: {
+      ...cluster.tags,
+      ...tagsToMap(fileTags as Tag[] | undefined),
+      ...ownershipTags(cluster.ownerId, cluster.name, file.name),
+    },
+    autocreateService: markerPath !== undefined,
+    source: { file: file.path, ...doc.locate(prefix) },
+  };
+  return result;
+}
+
+function duplicateContainers(
+  inner: Record<string, unknown>,
+  prefix: FieldPath,
+  errorAt: (path: FieldPath, message: string) => SpecError,
+): SpecError[] {
+  const errors: SpecError[] = [];
+  const containers = inner.containerDefinitions;
+  if (!Array.isArray(containers)) return errors;
+  const seen = new Map<string, number>();
+  containers.forEach((c: unknown, i) => {
+    if (!isPlainObject(c) || typeof c.name !== 'string') return;
+    const first = seen.get(c.name);
+    if (first === undefined) seen.set(c.name, i);
+    else {
+      const firstField = formatFieldPath([...prefix, 'containerDefinitions', first, 'name']);
+      errors.push(
+        errorAt(
+          [...prefix, 'containerDefinitions', i, 'name'],
+          `duplicate container name "${c.name}" (also ${firstField})`,
+        ),
+      );
+    }
+  });
+  return errors;
+}
+
+/** Path of the first key or string value containing AUTOCREATE.SERVICE, depth first. */
+function findMarker(value: unknown, path: FieldPath): FieldPath | undefined {
+  if (typeof value === 'string') return value.includes(AUTOCREATE_MARKER) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findMarker(value[i], [...path, i]);
+      if (found) return found;
+    }
+  } else if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes(AUTOCREATE_MARKER)) return [...path, k];
+      const found = findMarker(v, [...path, k]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The position of the marker text itself (the key, or inside the value after the key). */
+function markerPosition(
+  doc: ParsedDocument,
+  text: string,
+  path: FieldPath,
+): { line: number; column: number } {
+  const from = doc.offsetOf(path);
+  const at = text.indexOf(AUTOCREATE_MARKER, from);
+  return at >= 0 ? doc.positionOf(at) : doc.locate(path);
+}

@@ -1,0 +1,254 @@
+/**
+ * Parses one spec file as JSONC (ecs-efs style: comments and trailing commas) or YAML, and knows
+ * where every field is, so later errors can point at a line and column.
+ */
+import * as jsonc from 'jsonc-parser';
+import * as YAML from 'yaml';
+import type { SpecError } from '../model/source';
+import { type FieldPath, formatFieldPath } from './field-path';
+import { LineIndex, type Position } from './positions';
+
+export interface ParsedDocument {
+  /** The file name used in errors. */
+  file: string;
+  format: 'jsonc' | 'yaml';
+  /** undefined when the text did not parse (see errors); duplicate keys are errors but leave a value. */
+  value: unknown;
+  /** Syntax errors and duplicate keys. */
+  errors: SpecError[];
+  /** Offset in the original file of the key of a field (or of an array item), else its nearest parent. */
+  offsetOf: (path: FieldPath) => number;
+  /** 1-based position of `offsetOf(path)`. */
+  locate: (path: FieldPath) => Position;
+  /** Position in the original file of an offset in the parsed text. */
+  positionOf: (parsedOffset: number) => Position;
+  /** The field an offset of the parsed text lies in (best effort), for errors found in raw text. */
+  pathAt: (parsedOffset: number) => FieldPath;
+}
+
+export interface ParseOptions {
+  /** The file name used in errors. */
+  file: string;
+  /** For rendered templates: the original text, and a map from offsets in `text` to offsets in it. */
+  original?: { text: string; mapOffset: (offset: number) => number };
+}
+
+/** JSONC when the first character that is not a space or a comment is `{`, else YAML. */
+export function looksLikeJson(text: string): boolean {
+  const m = /^(?:\s+|\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/.exec(text);
+  return text.charAt(m ? m[0].length : 0) === '{';
+}
+
+export function parseDocument(text: string, opts: ParseOptions): ParsedDocument {
+  const originalText = opts.original?.text ?? text;
+  const mapOffset = opts.original?.mapOffset ?? ((o: number) => o);
+  const lines = new LineIndex(originalText);
+  const positionOf = (offset: number): Position => lines.position(mapOffset(offset));
+  const error = (offset: number, field: FieldPath, message: string): SpecError => ({
+    file: opts.file,
+    ...positionOf(offset),
+    field: formatFieldPath(field),
+    message,
+  });
+  const core = looksLikeJson(text) ? parseJsonc(text, error) : parseYaml(text, error);
+  if (core.value === undefined && core.errors.length === 0) {
+    core.errors.push(error(0, [], 'the file is empty'));
+  }
+  const offsetOf = (path: FieldPath): number => mapOffset(core.offsetOf(path));
+  return {
+    ...core,
+    file: opts.file,
+    offsetOf,
+    locate: (path) => lines.position(offsetOf(path)),
+    positionOf,
+  };
+}
+
+type ErrorAt = (offset: number, field: FieldPath, message: string) => SpecError;
+
+interface CoreParse {
+  format: 'jsonc' | 'yaml';
+  value: unknown;
+  errors: SpecError[];
+  offsetOf: (path: FieldPath) => number;
+  pathAt: (offset: number) => FieldPath;
+}
+
+const JSONC_MESSAGES: Partial<Record<jsonc.ParseErrorCode, string>> = {
+  [jsonc.ParseErrorCode.InvalidSymbol]: 'unexpected character',
+  [jsonc.ParseErrorCode.InvalidNumberFormat]: 'invalid number',
+  [jsonc.ParseErrorCode.PropertyNameExpected]: 'expected a property name in double quotes',
+  [jsonc.ParseErrorCode.ValueExpected]: 'expected a value',
+  [jsonc.ParseErrorCode.ColonExpected]: 'expected ":"',
+  [jsonc.ParseErrorCode.CommaExpected]: 'expected "," (or a closing bracket)',
+  [jsonc.ParseErrorCode.CloseBraceExpected]: 'expected "}"',
+  [jsonc.ParseErrorCode.CloseBracketExpected]: 'expected "]"',
+  [jsonc.ParseErrorCode.EndOfFileExpected]: 'unexpected content after the end of the document',
+  [jsonc.ParseErrorCode.UnexpectedEndOfComment]: 'unterminated /* comment',
+  [jsonc.ParseErrorCode.UnexpectedEndOfString]: 'unterminated string',
+  [jsonc.ParseErrorCode.UnexpectedEndOfNumber]: 'unterminated number',
+  [jsonc.ParseErrorCode.InvalidUnicode]: 'invalid unicode escape',
+  [jsonc.ParseErrorCode.InvalidEscapeCharacter]: 'invalid escape character',
+  [jsonc.ParseErrorCode.InvalidCharacter]: 'invalid character in string',
+};
+
+function parseJsonc(text: string, errorAt: ErrorAt): CoreParse {
+  const parseErrors: jsonc.ParseError[] = [];
+  const root = jsonc.parseTree(text, parseErrors, { allowTrailingComma: true, disallowComments: false });
+  const pathAt = (offset: number): FieldPath => {
+    const loc = jsonc.getLocation(text, offset);
+    // At a property name (being typed), the path ends with that (partial) name: the field is its object.
+    return loc.isAtPropertyKey ? loc.path.slice(0, -1) : loc.path;
+  };
+  const offsetOf = (path: FieldPath): number => {
+    if (!root) return 0;
+    for (let n = path.length; n >= 0; n--) {
+      const node = jsonc.findNodeAtLocation(root, path.slice(0, n));
+      if (!node) continue;
+      const parent = node.parent;
+      if (parent?.type === 'property' && parent.children?.[0]) return parent.children[0].offset;
+      return node.offset;
+    }
+    return root.offset;
+  };
+  const errors: SpecError[] = [];
+  if (parseErrors.length > 0) {
+    // Later syntax errors are nearly always consequences of the first.
+    const e = parseErrors[0];
+    const what = JSONC_MESSAGES[e.error] ?? jsonc.printParseErrorCode(e.error);
+    errors.push(errorAt(e.offset, pathAt(e.offset), `invalid JSON: ${what}`));
+    return { format: 'jsonc', value: undefined, errors, offsetOf, pathAt };
+  }
+  if (root) findJsoncDuplicateKeys(root, [], errorAt, errors);
+  fixFirstPositions(errors, errorAt);
+  return {
+    format: 'jsonc',
+    value: root ? (jsonc.getNodeValue(root) as unknown) : undefined,
+    errors,
+    offsetOf,
+    pathAt,
+  };
+}
+
+function findJsoncDuplicateKeys(node: jsonc.Node, path: FieldPath, errorAt: ErrorAt, out: SpecError[]): void {
+  if (node.type === 'object') {
+    const seen = new Map<string, number>();
+    for (const prop of node.children ?? []) {
+      const [keyNode, valueNode] = prop.children ?? [];
+      if (!keyNode) continue;
+      const key = String(keyNode.value);
+      const first = seen.get(key);
+      if (first !== undefined) {
+        out.push(
+          errorAt(keyNode.offset, [...path, key], `duplicate key "${key}" (first defined at ${first})`),
+        );
+      } else seen.set(key, keyNode.offset);
+      if (valueNode) findJsoncDuplicateKeys(valueNode, [...path, key], errorAt, out);
+    }
+  } else if (node.type === 'array') {
+    (node.children ?? []).forEach((child, i) => findJsoncDuplicateKeys(child, [...path, i], errorAt, out));
+  }
+}
+
+/** Duplicate-key messages carry the first key's offset until it is turned into a line:column. */
+function fixFirstPositions(out: SpecError[], errorAt: ErrorAt): void {
+  for (const e of out) {
+    const m = /\(first defined at (\d+)\)$/.exec(e.message);
+    if (m) {
+      const p = errorAt(Number(m[1]), [], '');
+      e.message = e.message.replace(m[0], `(first defined at line ${p.line}, column ${p.column})`);
+    }
+  }
+}
+
+function parseYaml(text: string, errorAt: ErrorAt): CoreParse {
+  const doc = YAML.parseDocument(text, {
+    lineCounter: new YAML.LineCounter(),
+    prettyErrors: false,
+    // We report duplicates ourselves, with the field path.
+    uniqueKeys: false,
+  });
+  const offsetOf = (path: FieldPath): number => {
+    let node: unknown = doc.contents;
+    let offset = rangeStart(node) ?? 0;
+    for (const seg of path) {
+      if (YAML.isAlias(node)) node = node.resolve(doc);
+      if (YAML.isMap(node)) {
+        const pair = node.items.find((p) => yamlKey(p.key) === String(seg));
+        if (!pair) break;
+        offset = rangeStart(pair.key) ?? offset;
+        node = pair.value;
+      } else if (YAML.isSeq(node) && typeof seg === 'number' && seg < node.items.length) {
+        node = node.items[seg];
+        offset = rangeStart(node) ?? offset;
+      } else break;
+    }
+    return offset;
+  };
+  const pathAt = (offset: number): FieldPath => {
+    const path: FieldPath = [];
+    let node: unknown = doc.contents;
+    for (;;) {
+      if (YAML.isMap(node)) {
+        // A key that starts exactly at the offset is what the error is about, not a place inside it.
+        const pair = node.items.find(
+          (p) => (contains(p.key, offset) && (rangeStart(p.key) ?? 0) < offset) || contains(p.value, offset),
+        );
+        if (!pair) break;
+        path.push(yamlKey(pair.key));
+        node = pair.value;
+      } else if (YAML.isSeq(node)) {
+        const i = node.items.findIndex((item) => contains(item, offset));
+        if (i < 0) break;
+        path.push(i);
+        node = node.items[i];
+      } else break;
+    }
+    return path;
+  };
+  const errors: SpecError[] = doc.errors.map((e) =>
+    errorAt(e.pos[0], pathAt(e.pos[0]), `invalid YAML: ${yamlMessage(e)}`),
+  );
+  if (errors.length > 0) return { format: 'yaml', value: undefined, errors, offsetOf, pathAt };
+  findYamlDuplicateKeys(doc.contents, [], errorAt, errors);
+  fixFirstPositions(errors, errorAt);
+  const value: unknown = doc.contents === null ? undefined : doc.toJS({ maxAliasCount: 1000 });
+  return { format: 'yaml', value: value ?? undefined, errors, offsetOf, pathAt };
+}
+
+function yamlMessage(e: YAML.YAMLError): string {
+  // The yaml package's messages are good; strip the position it appends (we give our own).
+  return e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const r = (node as { range?: [number, number, number] } | null)?.range;
+  return r ? r[0] : undefined;
+}
+
+function contains(node: unknown, offset: number): boolean {
+  const r = (node as { range?: [number, number, number] } | null)?.range;
+  return !!r && offset >= r[0] && offset < Math.max(r[1], r[0] + 1);
+}
+
+function yamlKey(key: unknown): string {
+  if (YAML.isScalar(key)) return String(key.value);
+  return String(key);
+}
+
+function findYamlDuplicateKeys(node: unknown, path: FieldPath, errorAt: ErrorAt, out: SpecError[]): void {
+  if (YAML.isMap(node)) {
+    const seen = new Map<string, number>();
+    for (const pair of node.items) {
+      const key = yamlKey(pair.key);
+      const offset = rangeStart(pair.key) ?? 0;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        out.push(errorAt(offset, [...path, key], `duplicate key "${key}" (first defined at ${first})`));
+      } else seen.set(key, offset);
+      findYamlDuplicateKeys(pair.value, [...path, key], errorAt, out);
+    }
+  } else if (YAML.isSeq(node)) {
+    node.items.forEach((item, i) => findYamlDuplicateKeys(item, [...path, i], errorAt, out));
+  }
+}

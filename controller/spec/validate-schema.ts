@@ -1,0 +1,129 @@
+/**
+ * Validates parsed specs against crds/*.schema.json and turns ajv's errors into SpecErrors a person
+ * can act on: where, which field, what was expected, and a "did you mean" for typos.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { SpecError } from '../model/source';
+import { type FieldPath, formatFieldPath, fromJsonPointer } from './field-path';
+import type { Position } from './positions';
+import { didYouMean } from './suggest';
+
+export type SchemaKind = 'taskdef' | 'service' | 'cluster';
+
+/** crds/ at the package root: from controller/spec/ (ts-jest, tsx) and from dist/spec/ (built). */
+export const CRDS_DIR = path.resolve(__dirname, '../../crds');
+
+let validators: Map<SchemaKind, ValidateFunction> | undefined;
+
+function getValidator(kind: SchemaKind): ValidateFunction {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+    const kinds: SchemaKind[] = ['taskdef', 'service', 'cluster'];
+    // Keys are the file names, so cluster.schema.json's `service.schema.json#/...` refs resolve offline.
+    for (const k of kinds) {
+      const file = `${k}.schema.json`;
+      ajv.addSchema(JSON.parse(fs.readFileSync(path.join(CRDS_DIR, file), 'utf8')) as object, file);
+    }
+    validators = new Map(kinds.map((k) => [k, ajv.getSchema(`${k}.schema.json`)!]));
+  }
+  return validators.get(kind)!;
+}
+
+export interface Locator {
+  file: string;
+  locate: (path: FieldPath) => Position;
+}
+
+/**
+ * Validates `value` (found at `prefix` in the file, e.g. `['taskDefinition']` for describe output)
+ * and returns one error per real problem.
+ */
+export function validateAgainstSchema(
+  kind: SchemaKind,
+  value: unknown,
+  doc: Locator,
+  prefix: FieldPath = [],
+): SpecError[] {
+  const validate = getValidator(kind);
+  if (validate(value)) return [];
+  const raw = (validate.errors ?? []).filter((e) => !e.schemaPath.includes('/propertyNames/'));
+  const out: SpecError[] = [];
+  const seen = new Set<string>();
+  for (const e of raw) {
+    // anyOf/oneOf summarise errors of their branches; keep them only when nothing more precise exists.
+    if ((e.keyword === 'anyOf' || e.keyword === 'oneOf') && raw.some((o) => o !== e && isUnder(o, e)))
+      continue;
+    if (e.keyword === 'if') continue;
+    const converted = convert(e, value);
+    const fieldPath = [...prefix, ...converted.path];
+    const field = formatFieldPath(fieldPath);
+    const key = `${field}\0${converted.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ file: doc.file, ...doc.locate(fieldPath), field, message: converted.message });
+  }
+  return out;
+}
+
+function isUnder(inner: ErrorObject, outer: ErrorObject): boolean {
+  return (
+    inner.instancePath.startsWith(outer.instancePath) && inner.schemaPath.startsWith(outer.schemaPath + '/')
+  );
+}
+
+function jsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+function convert(e: ErrorObject, root: unknown): { path: FieldPath; message: string } {
+  const path = fromJsonPointer(e.instancePath, root);
+  const parentSchema = (e.parentSchema ?? {}) as { properties?: Record<string, unknown> };
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const name = String((e.params as { additionalProperty: string }).additionalProperty);
+      const allowed = Object.keys(parentSchema.properties ?? {});
+      return { path: [...path, name], message: `unknown field "${name}"${didYouMean(name, allowed)}` };
+    }
+    case 'required': {
+      const name = String((e.params as { missingProperty: string }).missingProperty);
+      return { path: [...path, name], message: `missing required field "${name}"` };
+    }
+    case 'type': {
+      const expected = String((e.params as { type: string | string[] }).type);
+      return { path, message: `expected ${expected}, got ${jsonType(e.data)} ${show(e.data)}` };
+    }
+    case 'enum': {
+      const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+      const got = typeof e.data === 'string' ? e.data : show(e.data);
+      return {
+        path,
+        message: `invalid value ${show(e.data)}, expected one of ${allowed.join(', ')}${didYouMean(got, allowed)}`,
+      };
+    }
+    case 'propertyNames': {
+      const name = String((e.params as { propertyName: string }).propertyName);
+      return { path: [...path, name], message: `invalid key "${name}" (keys must not start with "aws:")` };
+    }
+    case 'not': {
+      const req = ((e.schema as { required?: string[] } | undefined)?.required ?? []).join(' and ');
+      return { path, message: req ? `${req} are mutually exclusive: set only one` : 'invalid combination' };
+    }
+    case 'pattern':
+      return { path, message: `${show(e.data)} does not match ${(e.params as { pattern: string }).pattern}` };
+    case 'maxProperties':
+    case 'minProperties':
+      return { path, message: `${e.message ?? 'invalid'} (specify exactly one member)` };
+    default:
+      return { path, message: e.message ?? `invalid (${e.keyword})` };
+  }
+}

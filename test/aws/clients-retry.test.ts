@@ -1,0 +1,62 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CallLog } from '../../controller/aws/call-log';
+import { createAwsClients } from '../../controller/aws/clients';
+import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
+import { setTestAwsEnv } from '../helpers/aws-env';
+
+// moto never throttles, so a tiny ECS stand-in answers ThrottlingException a given number of times
+// and then succeeds: that is what the standard retry strategy and our retry counter see from AWS.
+
+let server: Server;
+let endpoint: string;
+let throttleNext = 0;
+let requests = 0;
+let restoreEnv: () => void;
+
+beforeAll(async () => {
+  restoreEnv = setTestAwsEnv();
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests++;
+      res.setHeader('content-type', 'application/x-amz-json-1.1');
+      if (throttleNext > 0) {
+        throttleNext--;
+        res.statusCode = 400;
+        res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+        return;
+      }
+      res.statusCode = 200;
+      res.end(JSON.stringify({ clusters: [], failures: [] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  restoreEnv();
+});
+
+test('throttled attempts are retried and counted as retries, the call once', async () => {
+  const log = new CallLog();
+  const port = new SdkEcsPort(createAwsClients({ endpoint, callLog: log }).ecs);
+  throttleNext = 2;
+  requests = 0;
+  await port.describeClusters({ clusters: ['demo'] });
+  expect(requests).toBe(3);
+  expect(log.snapshot()).toEqual({ 'ECS.DescribeClusters': 1 });
+  expect(log.retrySnapshot()).toEqual({ 'ECS.DescribeClusters': 2 });
+});
+
+test('maxAttempts bounds the attempts; the ThrottlingException then reaches the caller', async () => {
+  const log = new CallLog();
+  const port = new SdkEcsPort(createAwsClients({ endpoint, callLog: log, maxAttempts: 2 }).ecs);
+  throttleNext = 5;
+  requests = 0;
+  await expect(port.describeClusters({})).rejects.toMatchObject({ name: 'ThrottlingException' });
+  expect(requests).toBe(2);
+  expect(log.retrySnapshot()).toEqual({ 'ECS.DescribeClusters': 1 });
+  throttleNext = 0;
+});

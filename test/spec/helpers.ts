@@ -1,0 +1,37 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadClusterDir, type LoadOptions, type LoadResult } from '../../controller/spec';
+
+export const FIXTURES = path.resolve(__dirname, '../fixtures');
+
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary directory holding these files (name -> text). */
+export function specDir(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-gitops-spec-'));
+  made.push(dir);
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+export function load(dir: string, opts: Partial<LoadOptions> = {}): Promise<LoadResult> {
+  return loadClusterDir(dir, { env: {}, ...opts });
+}
+
+/** 1-based line and column of the n-th (0-based) occurrence of `needle` in `text`. */
+export function positionOf(text: string, needle: string, nth = 0): { line: number; column: number } {
+  let at = -1;
+  for (let i = 0; i <= nth; i++) {
+    at = text.indexOf(needle, at + 1);
+    if (at < 0) throw new Error(`${needle} not found`);
+  }
+  const before = text.slice(0, at).split('\n');
+  return { line: before.length, column: before[before.length - 1].length + 1 };
+}
