@@ -33,7 +33,7 @@ export function addAwsOptions(cmd: Command): Command {
   return cmd
     .option(
       '--region <region>',
-      'region for directories whose cluster.yaml has none (default: AWS_REGION, profile)',
+      'AWS region when cluster.yaml has none (default: AWS_REGION, AWS_DEFAULT_REGION or the profile)',
     )
     .addOption(
       new Option('--endpoint <url>', 'AWS endpoint (moto, LocalStack); AWS_ENDPOINT_URL is honoured too').env(

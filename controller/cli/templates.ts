@@ -1,5 +1,6 @@
+import path from 'node:path';
 import type { Command } from 'commander';
-import { starterTemplate } from '../spec';
+import { CRDS_DIR, starterTemplate } from '../spec';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 
 const KINDS = ['taskdef', 'service', 'cluster'] as const;
@@ -10,13 +11,19 @@ export function registerTemplates(program: Command, setExit: (code: number) => v
     .command('templates')
     .description('print an annotated starting spec: taskdef, service or cluster')
     .argument('<kind>', KINDS.join(' | '))
-    .action((kind: string) => {
+    .option(
+      '--schema-base <url-or-path>',
+      "where the printed $schema line points (default: this install's crds/, relative to the current directory)",
+    )
+    .action((kind: string, opts: { schemaBase?: string }) => {
       if (!(KINDS as readonly string[]).includes(kind)) {
         process.stderr.write(`error: unknown kind "${kind}"; choose one of ${KINDS.join(', ')}\n`);
         setExit(EXIT_ERROR);
         return;
       }
-      process.stdout.write(starterTemplate(kind as (typeof KINDS)[number]));
+      const base =
+        opts.schemaBase ?? (path.relative(process.cwd(), CRDS_DIR).split(path.sep).join('/') || '.');
+      process.stdout.write(starterTemplate(kind as (typeof KINDS)[number], base));
       setExit(EXIT_OK);
     });
 }

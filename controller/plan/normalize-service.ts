@@ -207,6 +207,15 @@ function liveFields(live: Service): Obj {
     if (out[f] === undefined && primary) out[f] = (primary as Obj)[f];
   }
   for (const [k, v] of Object.entries(LIVE_DEFAULTS)) if (out[k] === undefined || out[k] === null) out[k] = v;
+  // AWS always reports deploymentConfiguration; a backend that leaves it out (moto does) is taken to
+  // have AWS's default, as AWS itself would have stored it.
+  if (out.deploymentConfiguration === undefined || out.deploymentConfiguration === null) {
+    const rule = SERVICE_FIELD_RULES.find((r) => r.field === 'deploymentConfiguration');
+    const daemon = out.schedulingStrategy === 'DAEMON';
+    out.deploymentConfiguration = clone(
+      daemon && rule?.daemonDefault !== undefined ? rule.daemonDefault : rule?.default,
+    );
+  }
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { creationChanges } from './creation-changes';
 import { createHash } from 'node:crypto';
 import type { CreateServiceRequest, Service, Tag, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import type { ClusterConfig, DesiredService, DesiredState, DesiredTaskDefinition } from '../model/desired';
@@ -70,6 +71,7 @@ function planClusterAction(cfg: ClusterConfig, observed: ObservedState): Planned
       ...action,
       op: 'create',
       reason: 'does not exist',
+      changes: creationChanges({ tags }),
       steps: [{ call: 'createCluster', input: { clusterName: cfg.name, tags: mapToTags(tags) } }],
     };
   }
@@ -105,7 +107,15 @@ function planTaskDefinition(
     call: 'registerTaskDefinition',
     input: { ...td.body, family: td.family, tags: mapToTags(td.tags) },
   };
-  if (!live) return { ...action, op: 'create', reason: 'new family', steps: [register] };
+  if (!live) {
+    return {
+      ...action,
+      op: 'create',
+      reason: 'new family',
+      changes: creationChanges(td.body, ['family']),
+      steps: [register],
+    };
+  }
 
   const current = shortTaskDefinition(live.taskDefinition.taskDefinitionArn ?? td.family);
   const taking = takeOver(cfg, live.tags, current);
@@ -163,7 +173,15 @@ function planService(
     const input = createServiceRequest(cfg, svc, tdValue);
     const step: Step = { call: 'createService', input, ...(from ? { taskDefinitionFrom: from } : {}) };
     const using = ref.arn ? shortTaskDefinition(ref.arn) : `the new revision of ${ref.family ?? '?'}`;
-    return { ...action, op: 'create', reason: `does not exist; will run ${using}`, dependsOn, steps: [step] };
+    const shown = creationChanges(input, ['clientToken', 'cluster', 'serviceName', 'tags']);
+    return {
+      ...action,
+      op: 'create',
+      reason: `does not exist; will run ${using}`,
+      changes: shown,
+      dependsOn,
+      steps: [step],
+    };
   }
 
   if (live.service.status === 'DRAINING') {

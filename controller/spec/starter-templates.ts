@@ -6,7 +6,8 @@
 export type StarterKind = 'taskdef' | 'service' | 'cluster';
 
 /** Where editors find the schemas; point it at your copy of crds/ if you have no network. */
-export const DEFAULT_SCHEMA_BASE = 'https://unpkg.com/ecs-gitops/crds';
+/** Where the printed `$schema` points unless told otherwise: the crds/ folder of a local install. */
+export const DEFAULT_SCHEMA_BASE = 'node_modules/ecs-gitops/crds';
 
 export function starterTemplate(kind: StarterKind, schemaBase = DEFAULT_SCHEMA_BASE): string {
   switch (kind) {

@@ -111,10 +111,14 @@ describe('planToJson', () => {
       'source',
       'changes',
     ]);
-    const created = JSON.stringify(planToJson([planCluster(demoDesired(), emptyAccount())]));
+    const createdPlan = planToJson([planCluster(demoDesired(), emptyAccount())]);
+    const created = JSON.stringify(createdPlan);
     expect(created).not.toContain('clientToken');
     expect(created).not.toContain('steps');
-    expect(created).not.toContain('containerDefinitions');
+    // A create lists the fields it sets, leaf by leaf, for review; not the raw request body.
+    const web = createdPlan.clusters[0].actions.find((a) => a.id === 'taskDefinition/demo-web');
+    expect(web?.changes).toContainEqual({ path: 'containerDefinitions[web].image', after: 'nginx:1.27' });
+    expect(created).not.toContain('"containerDefinitions":');
   });
 });
 
