@@ -84,11 +84,11 @@ function instantPort(writes: Record<string, number>): EcsPort {
     },
     createService: (input) => {
       count('CreateService');
-      return Promise.resolve({ service: { serviceArn: arn('service', input.serviceName) } });
+      return Promise.resolve({ service: { serviceArn: arn('service', input.serviceName ?? '') } });
     },
     updateService: (input) => {
       count('UpdateService');
-      return Promise.resolve({ service: { serviceArn: arn('service', input.service) } });
+      return Promise.resolve({ service: { serviceArn: arn('service', input.service ?? '') } });
     },
     tagResource: () => {
       count('TagResource');

@@ -3,6 +3,7 @@
  * `moto_server` on a free port, waits until it answers, and can reset or stop it.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export interface Moto {
@@ -107,7 +108,6 @@ export async function motoVersion(): Promise<string> {
   const real = (await run('pyenv', ['which', 'moto_server'])) || (await run('which', ['moto_server']));
   let python = 'python3';
   if (real) {
-    const { readFileSync } = await import('node:fs');
     const first = readFileSync(real, 'utf8').split('\n', 1)[0] ?? '';
     const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(first);
     if (m && !m[1].endsWith('/env') && !m[1].endsWith('/bash') && !m[1].endsWith('/sh')) python = m[1];

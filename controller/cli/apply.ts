@@ -161,7 +161,7 @@ function report(
     return;
   }
   for (const o of outcomes) {
-    out.write(`Cluster ${o.cluster ?? '?'} (${o.dir}):\n`);
+    out.write(o.cluster ? `Cluster ${o.cluster} (${o.dir}):\n` : `${o.dir}:\n`);
     if (o.errors.length > 0) {
       out.write(`  not applied: ${o.errors.length} spec error(s); nothing in this cluster was changed\n`);
     }

@@ -11,8 +11,8 @@ import type { TagMap } from './ownership';
 
 /**
  * Service settings from `cluster.yaml` `serviceDefaults`. They apply to every service of the cluster
- * field by field (a `.service` file wins per field), except `desiredCount`, which only applies to
- * services created by `AUTOCREATE.SERVICE`.
+ * field by field (a `.service` file wins per field), except `desiredCount`, which is only the count
+ * a new service starts with.
  */
 export interface ServiceDefaults {
   launchType?: LaunchType;
@@ -24,7 +24,10 @@ export interface ServiceDefaults {
   enableECSManagedTags?: boolean;
   enableExecuteCommand?: boolean;
   healthCheckGracePeriodSeconds?: number;
-  /** Only for autocreated services. Default 1. */
+  /**
+   * The count a service starts with when its file sets none (AUTOCREATE.SERVICE services always).
+   * Afterwards the count is left alone: autoscaling owns it. Default 1.
+   */
   desiredCount: number;
 }
 

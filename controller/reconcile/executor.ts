@@ -88,7 +88,11 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
       case 'registerTaskDefinition': {
         const out = await opts.ecs.registerTaskDefinition(step.input);
         const td = out.taskDefinition as TaskDefinition;
-        opts.onRegistered?.(action.name, { taskDefinition: td, tags: tagsToMap(out.tags) });
+        // AWS echoes the tags; a backend that does not (moto) registered the ones we sent.
+        opts.onRegistered?.(action.name, {
+          taskDefinition: td,
+          tags: tagsToMap(out.tags ?? step.input.tags),
+        });
         return td.taskDefinitionArn;
       }
       case 'createService': {

@@ -97,7 +97,7 @@ export async function loadService(file: SpecFile, ctx: ServiceContext): Promise<
   for (const [k, v] of Object.entries(value)) if (!NOT_IN_BODY.includes(k)) body[k] = v;
   result.service = {
     name,
-    body: mergeServiceDefaults(body, ctx.cluster.serviceDefaults, false),
+    body: mergeServiceDefaults(body, ctx.cluster.serviceDefaults),
     taskDefinition,
     tags: {
       ...ctx.cluster.tags,
@@ -199,17 +199,15 @@ function resolveTaskDefinition(
 
 /**
  * Cluster serviceDefaults fill the fields a service does not set. A service's launchType excludes
- * the default capacityProviderStrategy and the other way round. desiredCount only for autocreated.
+ * the default capacityProviderStrategy and the other way round. `desiredCount` is never merged: the
+ * default is only the count a service starts with (the planner applies it at creation), so that
+ * autoscaling owns the count of every service whose own file does not set one.
  */
-export function mergeServiceDefaults(
-  body: ServiceBody,
-  defaults: ServiceDefaults,
-  autocreated: boolean,
-): ServiceBody {
+export function mergeServiceDefaults(body: ServiceBody, defaults: ServiceDefaults): ServiceBody {
   const out: Record<string, unknown> = { ...body };
   for (const [k, v] of Object.entries(defaults)) {
     if (v === undefined || out[k] !== undefined) continue;
-    if (k === 'desiredCount' && !autocreated) continue;
+    if (k === 'desiredCount') continue;
     if (k === 'capacityProviderStrategy' && out.launchType !== undefined) continue;
     if (k === 'launchType' && out.capacityProviderStrategy !== undefined) continue;
     out[k] = cloneJson(v);
@@ -227,7 +225,7 @@ export function autocreatedService(
 ): DesiredService {
   return {
     name: basename,
-    body: mergeServiceDefaults({}, cluster.serviceDefaults, true),
+    body: mergeServiceDefaults({}, cluster.serviceDefaults),
     taskDefinition: { kind: 'family', family },
     tags: { ...cluster.tags, ...ownershipTags(cluster.ownerId, cluster.name, taskdefFileName) },
     autocreated: true,

@@ -78,6 +78,7 @@ serviceDefaults:
   deploymentConfiguration:
     maximumPercent: 200
     minimumHealthyPercent: 100
-  # Only for services created by AUTOCREATE.SERVICE in a .taskdef.
+  # The count a new service starts with when its file sets none (AUTOCREATE.SERVICE services);
+  # afterwards ecs-gitops leaves it alone, so autoscaling can own it.
   desiredCount: 1
 `;

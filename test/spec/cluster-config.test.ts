@@ -53,7 +53,7 @@ describe('cluster.yaml', () => {
     });
     const byName = Object.fromEntries(services.map((s) => [s.name, s]));
     expect(Object.keys(byName)).toEqual(['api', 'pinned', 'worker']);
-    // Autocreated: every default, desiredCount included.
+    // Autocreated: every default but desiredCount, which is only the count it starts with.
     expect(byName.api.autocreated).toBe(true);
     expect(byName.api.body).toEqual({
       capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
@@ -61,7 +61,6 @@ describe('cluster.yaml', () => {
         awsvpcConfiguration: { subnets: ['subnet-1', 'subnet-2'], assignPublicIp: 'DISABLED' },
       },
       enableExecuteCommand: true,
-      desiredCount: 3,
     });
     // Explicit: the file wins per field, its launchType excludes the default capacityProviderStrategy.
     expect(byName.worker.body).toEqual({

@@ -42,7 +42,8 @@ describe('an old ecs-efs directory loads unchanged with --cluster demo', () => {
       name: 'jenkins',
       autocreated: true,
       taskDefinition: { kind: 'family', family: 'demo-jenkins' },
-      body: { desiredCount: 1 },
+      // No desiredCount: it starts with serviceDefaults.desiredCount (1), then autoscaling owns it.
+      body: {},
       tags: {
         'ecs-gitops:managed-by': 'ecs-gitops',
         'ecs-gitops:owner': 'demo',

@@ -39,7 +39,8 @@ describe('starter templates (ecs-gitops init / the old `make templates`)', () =>
     const on = await load(specDir({ 'web.taskdef': withLabel }), { clusterName: 'demo' });
     expect(on.errors).toEqual([]);
     expect(on.state!.services.map((s) => [s.name, s.autocreated, s.body.desiredCount])).toEqual([
-      ['web', true, 1],
+      ['web', true, undefined],
     ]);
+    expect(on.state!.cluster.serviceDefaults.desiredCount).toBe(1);
   });
 });

@@ -1,0 +1,119 @@
+/** The benchmark's results as data (written as JSON) and as markdown (printed). */
+import type { BucketSpec } from '../controller/aws/token-bucket';
+import type { Check } from './checks';
+import type { LimiterPrediction } from './limiter-model';
+import type { RoundResult } from './round';
+
+export interface SizeReport {
+  n: number;
+  dir: string;
+  rounds: RoundResult[];
+  /** COMPUTED, not measured: round 1 under DEFAULT_WRITE_BUCKETS at zero API latency. */
+  computedDefaultLimiterRound1: LimiterPrediction;
+  /** Highest RSS of the benchmark process sampled while this size ran. */
+  peakRssBytes: number;
+}
+
+export interface BenchReport {
+  generatedAt: string;
+  command: string;
+  environment: {
+    node: string;
+    moto: string;
+    awsSdkClientEcs: string;
+    platform: string;
+    cpus: number;
+  };
+  limiter: {
+    note: string;
+    benchmarkBucket: BucketSpec;
+    defaultBuckets: Record<string, BucketSpec>;
+  };
+  sizes: SizeReport[];
+  /** Highest RSS of the benchmark process (node only, not moto_server) over the whole run. */
+  peakRssBytes: number;
+  /** How often RSS was sampled. */
+  rssSampleMs: number;
+  checks: Check[];
+  ok: boolean;
+  totalSeconds: number;
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const fixed = (x: number, d = 0) => x.toFixed(d);
+
+function callsCell(calls: Record<string, number>): string {
+  return Object.entries(calls)
+    .map(([op, k]) => `${op} ${k}`)
+    .join(', ');
+}
+
+export function renderMarkdown(r: BenchReport): string {
+  const lines: string[] = [];
+  lines.push(`# ecs-gitops benchmark (${r.generatedAt})`, '');
+  lines.push(
+    `node ${r.environment.node}, moto ${r.environment.moto}, @aws-sdk/client-ecs ${r.environment.awsSdkClientEcs}, ` +
+      `${r.environment.platform}, ${r.environment.cpus} CPUs. Command: \`${r.command}\`.`,
+    '',
+  );
+  lines.push(`**Limiter:** ${r.limiter.note}`, '');
+  lines.push(
+    '| N | round | wall ms | load / observe+plan / apply ms | total calls | calls per operation | mutating calls |',
+    '|---:|---|---:|---|---:|---|---:|',
+  );
+  for (const s of r.sizes) {
+    for (const x of s.rounds) {
+      const p = x.phasesMs;
+      lines.push(
+        `| ${s.n} | ${x.round} | ${fixed(x.wallMs)} | ${fixed(p.load)} / ${fixed(p.observePlan)} / ${fixed(p.apply)} | ` +
+          `${x.totalCalls} | ${callsCell(x.calls)} | ${x.mutatingCalls} |`,
+      );
+    }
+  }
+  lines.push('', 'Rounds:');
+  const seen = new Set<string>();
+  for (const x of r.sizes.flatMap((s) => s.rounds)) {
+    if (seen.has(x.round)) continue;
+    seen.add(x.round);
+    lines.push(`- **${x.round}**: ${x.description}`);
+  }
+  const retried = r.sizes.flatMap((s) =>
+    s.rounds
+      .filter((x) => Object.keys(x.retries).length > 0)
+      .map((x) => `N=${s.n} ${x.round}: ${callsCell(x.retries)}`),
+  );
+  lines.push(`- SDK retries: ${retried.length ? retried.join('; ') : 'none'}`);
+
+  lines.push(
+    '',
+    "**Round 1 under the AWS-safe default limiter: COMPUTED, not measured.** Round 1's plan replayed through " +
+      'RateLimitedEcsPort with DEFAULT_WRITE_BUCKETS on a virtual clock, zero API latency (a lower bound).',
+    '',
+    '| N | writes | computed s (simulated) | computed s (closed form) | measured round 1 s (raised buckets) |',
+    '|---:|---|---:|---:|---:|',
+  );
+  for (const s of r.sizes) {
+    const p = s.computedDefaultLimiterRound1;
+    const r1 = s.rounds.find((x) => x.round === '1');
+    lines.push(
+      `| ${s.n} | ${callsCell(p.writes)} | ${fixed(p.simulatedSeconds, 1)} | ${fixed(p.formulaSeconds, 1)} | ` +
+        `${r1 ? fixed(r1.wallMs / 1000, 1) : '-'} |`,
+    );
+  }
+
+  lines.push(
+    '',
+    `**Peak RSS** (benchmark process only, sampled every ${r.rssSampleMs} ms): ${mb(r.peakRssBytes)} overall; ` +
+      r.sizes.map((s) => `N=${s.n} ${mb(s.peakRssBytes)}`).join(', ') +
+      '.',
+  );
+
+  const failed = r.checks.filter((c) => !c.ok);
+  lines.push(
+    '',
+    `**Checks:** ${r.checks.length - failed.length}/${r.checks.length} passed` + (failed.length ? ':' : '.'),
+  );
+  for (const c of failed) lines.push(`- FAILED N=${c.size}: ${c.name}: ${c.detail}`);
+  lines.push('', `Total benchmark time: ${fixed(r.totalSeconds, 1)} s.`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,218 @@
+/**
+ * `npm run bench [-- --sizes 10,50]`: ecs-gitops against one moto_server, for clusters of N task
+ * definitions and N services. Per size: round 1 (empty account), round 2 (no change, cold process),
+ * round 2w (no change, round 1's warm reader). Prints a markdown table, writes bench/results/*.json,
+ * exits non-zero when a correctness check fails. See bench/README.md.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_WRITE_BUCKETS, DEFAULT_WRITE_CONCURRENCY } from '../controller/aws/rate-limited-ecs-port';
+import { type Check, checkRound1, checkRound2, checkRound2Warm } from './checks';
+import { generateClusterDir } from './generate';
+import { predictDefaultLimiter } from './limiter-model';
+import { motoVersion, startMoto } from './moto';
+import { type BenchReport, renderMarkdown, type SizeReport } from './report';
+import { BENCH_BUCKET, newSession, runRound } from './round';
+
+const DEFAULT_SIZES = [10, 100, 500];
+const RSS_SAMPLE_MS = 25;
+const WARM_UP_SIZE = 2;
+
+function parseSizes(argv: string[]): number[] {
+  const i = argv.findIndex((a) => a === '--sizes' || a.startsWith('--sizes='));
+  if (i < 0) return DEFAULT_SIZES;
+  const raw = argv[i].includes('=') ? argv[i].slice('--sizes='.length) : argv[i + 1];
+  const sizes = (raw ?? '').split(',').map((s) => Number(s.trim()));
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`--sizes wants positive integers separated by commas, e.g. --sizes 10,50; got "${raw}"`);
+  }
+  return sizes;
+}
+
+/** Samples RSS on a timer and at every explicit `sample()`; `peak` since construction or `restart()`. */
+class RssSampler {
+  overall = 0;
+  private current = 0;
+  private readonly timer: NodeJS.Timeout;
+  constructor(everyMs: number) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), everyMs);
+    this.timer.unref();
+  }
+  sample(): void {
+    const rss = process.memoryUsage().rss;
+    this.overall = Math.max(this.overall, rss);
+    this.current = Math.max(this.current, rss);
+  }
+  /** Peak since the last restart, then starts a new window. */
+  restart(): number {
+    this.sample();
+    const peak = this.current;
+    this.current = 0;
+    return peak;
+  }
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+}
+
+function fakeAwsEnvironment(): void {
+  // Never a real account: fake credentials, no profile, no instance metadata lookups.
+  process.env.AWS_ACCESS_KEY_ID = 'testing';
+  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+}
+
+const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+async function benchSize(n: number, endpoint: string, rss: RssSampler, checks: Check[]): Promise<SizeReport> {
+  const dir = generateClusterDir(n);
+  try {
+    // Round 1 and round 2 are two CI runs: each its own call log, SDK clients and cold reader.
+    const first = newSession(endpoint);
+    progress(`N=${n} round 1 (empty account)`);
+    const r1 = await runRound(
+      '1',
+      'empty account; fresh process (new CallLog, SDK clients, EcsReader)',
+      dir,
+      first,
+    );
+    rss.sample();
+    progress(`N=${n} round 1: ${r1.result.wallMs.toFixed(0)} ms; round 2 (no change, cold)`);
+    const second = newSession(endpoint);
+    const r2 = await runRound(
+      '2',
+      'no change; fresh process, cold revision cache (a second CI run)',
+      dir,
+      second,
+    );
+    second.destroy();
+    rss.sample();
+    progress(`N=${n} round 2: ${r2.result.wallMs.toFixed(0)} ms; round 2w (no change, warm)`);
+    // The long-running controller: round 1's reader, whose cache the executor kept up to date.
+    const r2w = await runRound(
+      '2w',
+      "no change; round 1's session and reader (warm revision cache, the long-running controller); " +
+        'load + observe/plan + a no-op apply',
+      dir,
+      first,
+    );
+    first.destroy();
+    progress(`N=${n} round 2w: ${r2w.result.wallMs.toFixed(0)} ms`);
+
+    checks.push(...checkRound1(n, r1), ...checkRound2(n, r2), ...checkRound2Warm(n, r2w));
+    const computed = await predictDefaultLimiter(r1.plan);
+    return {
+      n,
+      dir,
+      rounds: [r1.result, r2.result, r2w.result],
+      computedDefaultLimiterRound1: computed,
+      peakRssBytes: rss.restart(),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One untimed N=2 round 1 + round 2 before the first size, so that the first size does not pay for
+ * moto importing its ECS backend and Node loading and compiling the SDK and our modules (seconds).
+ */
+async function warmUp(endpoint: string): Promise<void> {
+  const dir = generateClusterDir(WARM_UP_SIZE);
+  try {
+    for (const round of ['warm-up 1', 'warm-up 2']) {
+      const session = newSession(endpoint);
+      await runRound(round, '', dir, session);
+      session.destroy();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<number> {
+  const started = process.hrtime.bigint();
+  const sizes = parseSizes(process.argv.slice(2));
+  fakeAwsEnvironment();
+  const rss = new RssSampler(RSS_SAMPLE_MS);
+  const versionPromise = motoVersion();
+  progress(`starting moto_server; sizes ${sizes.join(', ')}`);
+  const moto = await startMoto();
+  const checks: Check[] = [];
+  const reports: SizeReport[] = [];
+  try {
+    progress(`warm-up (N=${WARM_UP_SIZE}, not reported)`);
+    await warmUp(moto.endpoint);
+    for (const n of sizes) {
+      // One moto for the whole run, emptied between sizes.
+      await moto.reset();
+      rss.restart();
+      reports.push(await benchSize(n, moto.endpoint, rss, checks));
+    }
+  } finally {
+    await moto.stop();
+    rss.stop();
+  }
+
+  const sdkPkg = JSON.parse(
+    readFileSync(path.join(__dirname, '../node_modules/@aws-sdk/client-ecs/package.json'), 'utf8'),
+  ) as { version: string };
+  const generatedAt = new Date().toISOString();
+  const report: BenchReport = {
+    generatedAt,
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(
+      ' ',
+    ),
+    environment: {
+      node: process.version,
+      moto: await versionPromise,
+      awsSdkClientEcs: sdkPkg.version,
+      platform: `${os.platform()} ${os.arch()}`,
+      cpus: os.cpus().length,
+    },
+    limiter: {
+      note:
+        `write buckets RAISED to burst ${BENCH_BUCKET.burst}, ${BENCH_BUCKET.perSecond}/s for every write ` +
+        `operation (defaults: burst ${DEFAULT_WRITE_BUCKETS.RegisterTaskDefinition.burst}, ` +
+        `${DEFAULT_WRITE_BUCKETS.RegisterTaskDefinition.perSecond}/s), so the measured times are ecs-gitops + moto, ` +
+        `not our pacing; write concurrency left at the default ${DEFAULT_WRITE_CONCURRENCY}. ` +
+        'What the defaults would cost is computed below. An untimed N=2 warm-up runs first (moto and Node start-up).',
+      benchmarkBucket: BENCH_BUCKET,
+      defaultBuckets: { ...DEFAULT_WRITE_BUCKETS },
+    },
+    sizes: reports,
+    peakRssBytes: rss.overall,
+    rssSampleMs: RSS_SAMPLE_MS,
+    checks,
+    ok: checks.every((c) => c.ok),
+    totalSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+  };
+
+  const resultsDir = path.join(__dirname, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const json = JSON.stringify(report, null, 2) + '\n';
+  writeFileSync(path.join(resultsDir, 'latest.json'), json);
+  // Colons are not portable in file names: 2025-01-31T12-00-00.000Z.json
+  writeFileSync(path.join(resultsDir, `${generatedAt.replace(/:/g, '-')}.json`), json);
+  process.stdout.write(renderMarkdown(report));
+  for (const c of checks.filter((x) => !x.ok)) progress(`CHECK FAILED N=${c.size}: ${c.name}: ${c.detail}`);
+  return report.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(
+      `[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);
