@@ -74,22 +74,23 @@ interface CoreParse {
   pathAt: (offset: number) => FieldPath;
 }
 
-const JSONC_MESSAGES: Partial<Record<jsonc.ParseErrorCode, string>> = {
-  [jsonc.ParseErrorCode.InvalidSymbol]: 'unexpected character',
-  [jsonc.ParseErrorCode.InvalidNumberFormat]: 'invalid number',
-  [jsonc.ParseErrorCode.PropertyNameExpected]: 'expected a property name in double quotes',
-  [jsonc.ParseErrorCode.ValueExpected]: 'expected a value',
-  [jsonc.ParseErrorCode.ColonExpected]: 'expected ":"',
-  [jsonc.ParseErrorCode.CommaExpected]: 'expected "," (or a closing bracket)',
-  [jsonc.ParseErrorCode.CloseBraceExpected]: 'expected "}"',
-  [jsonc.ParseErrorCode.CloseBracketExpected]: 'expected "]"',
-  [jsonc.ParseErrorCode.EndOfFileExpected]: 'unexpected content after the end of the document',
-  [jsonc.ParseErrorCode.UnexpectedEndOfComment]: 'unterminated /* comment',
-  [jsonc.ParseErrorCode.UnexpectedEndOfString]: 'unterminated string',
-  [jsonc.ParseErrorCode.UnexpectedEndOfNumber]: 'unterminated number',
-  [jsonc.ParseErrorCode.InvalidUnicode]: 'invalid unicode escape',
-  [jsonc.ParseErrorCode.InvalidEscapeCharacter]: 'invalid escape character',
-  [jsonc.ParseErrorCode.InvalidCharacter]: 'invalid character in string',
+/** By jsonc-parser's error name (printParseErrorCode), which is stable and needs no const enum. */
+const JSONC_MESSAGES: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'expected a property name in double quotes',
+  ValueExpected: 'expected a value',
+  ColonExpected: 'expected ":"',
+  CommaExpected: 'expected "," (or a closing bracket)',
+  CloseBraceExpected: 'expected "}"',
+  CloseBracketExpected: 'expected "]"',
+  EndOfFileExpected: 'unexpected content after the end of the document',
+  UnexpectedEndOfComment: 'unterminated /* comment',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'unterminated number',
+  InvalidUnicode: 'invalid unicode escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'invalid character in string',
 };
 
 function parseJsonc(text: string, errorAt: ErrorAt): CoreParse {
@@ -115,7 +116,8 @@ function parseJsonc(text: string, errorAt: ErrorAt): CoreParse {
   if (parseErrors.length > 0) {
     // Later syntax errors are nearly always consequences of the first.
     const e = parseErrors[0];
-    const what = JSONC_MESSAGES[e.error] ?? jsonc.printParseErrorCode(e.error);
+    const name = jsonc.printParseErrorCode(e.error);
+    const what = JSONC_MESSAGES[name] ?? name;
     errors.push(errorAt(e.offset, pathAt(e.offset), `invalid JSON: ${what}`));
     return { format: 'jsonc', value: undefined, errors, offsetOf, pathAt };
   }
