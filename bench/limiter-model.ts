@@ -67,6 +67,8 @@ function instantPort(writes: Record<string, number>): EcsPort {
     describeServices: unexpected('DescribeServices'),
     describeTaskDefinition: unexpected('DescribeTaskDefinition'),
     listTasks: unexpected('ListTasks'),
+    listContainerInstances: unexpected('ListContainerInstances'),
+    describeContainerInstances: unexpected('DescribeContainerInstances'),
     deleteCluster: unexpected('DeleteCluster'),
     deleteService: unexpected('DeleteService'),
     untagResource: unexpected('UntagResource'),

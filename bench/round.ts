@@ -43,6 +43,9 @@ export function newSession(endpoint: string): Session {
     destroy: () => {
       clients.ecs.destroy();
       clients.sts.destroy();
+      clients.route53.destroy();
+      clients.elbv2.destroy();
+      clients.ec2.destroy();
     },
   };
 }

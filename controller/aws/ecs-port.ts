@@ -8,11 +8,15 @@ import type {
   DeleteServiceRequest,
   DeleteServiceResponse,
   DescribeClustersRequest,
+  DescribeContainerInstancesRequest,
+  DescribeContainerInstancesResponse,
   DescribeClustersResponse,
   DescribeServicesRequest,
   DescribeServicesResponse,
   DescribeTaskDefinitionRequest,
   DescribeTaskDefinitionResponse,
+  ListContainerInstancesRequest,
+  ListContainerInstancesResponse,
   ListServicesRequest,
   ListServicesResponse,
   ListTasksRequest,
@@ -53,6 +57,13 @@ export interface EcsPort {
     input: RegisterTaskDefinitionRequest,
   ): Promise<Omit<RegisterTaskDefinitionResponse, '$metadata'>>;
   listTasks(input: ListTasksRequest): Promise<Omit<ListTasksResponse, '$metadata'>>;
+  /** For the DNS target `instances`: the cluster's container instances and their EC2 ids. */
+  listContainerInstances(
+    input: ListContainerInstancesRequest,
+  ): Promise<Omit<ListContainerInstancesResponse, '$metadata'>>;
+  describeContainerInstances(
+    input: DescribeContainerInstancesRequest,
+  ): Promise<Omit<DescribeContainerInstancesResponse, '$metadata'>>;
   tagResource(input: TagResourceRequest): Promise<void>;
   untagResource(input: UntagResourceRequest): Promise<void>;
 }

@@ -4,8 +4,10 @@ import type {
   DeleteClusterRequest,
   DeleteServiceRequest,
   DescribeClustersRequest,
+  DescribeContainerInstancesRequest,
   DescribeServicesRequest,
   DescribeTaskDefinitionRequest,
+  ListContainerInstancesRequest,
   ListServicesRequest,
   ListTasksRequest,
   RegisterTaskDefinitionRequest,
@@ -95,6 +97,12 @@ export class RateLimitedEcsPort implements EcsPort {
   }
   listTasks(input: ListTasksRequest) {
     return this.inner.listTasks(input);
+  }
+  listContainerInstances(input: ListContainerInstancesRequest) {
+    return this.inner.listContainerInstances(input);
+  }
+  describeContainerInstances(input: DescribeContainerInstancesRequest) {
+    return this.inner.describeContainerInstances(input);
   }
   createCluster(input: CreateClusterRequest) {
     return this.write('CreateCluster', () => this.inner.createCluster(input));

@@ -4,9 +4,11 @@ import {
   DeleteClusterCommand,
   DeleteServiceCommand,
   DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   type ECSClient,
+  ListContainerInstancesCommand,
   ListServicesCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -20,8 +22,10 @@ import type {
   DeleteClusterRequest,
   DeleteServiceRequest,
   DescribeClustersRequest,
+  DescribeContainerInstancesRequest,
   DescribeServicesRequest,
   DescribeTaskDefinitionRequest,
+  ListContainerInstancesRequest,
   ListServicesRequest,
   ListTasksRequest,
   RegisterTaskDefinitionRequest,
@@ -74,6 +78,12 @@ export class SdkEcsPort implements EcsPort {
   }
   async listTasks(input: ListTasksRequest) {
     return withoutMetadata(await this.client.send(new ListTasksCommand(input)));
+  }
+  async listContainerInstances(input: ListContainerInstancesRequest) {
+    return withoutMetadata(await this.client.send(new ListContainerInstancesCommand(input)));
+  }
+  async describeContainerInstances(input: DescribeContainerInstancesRequest) {
+    return withoutMetadata(await this.client.send(new DescribeContainerInstancesCommand(input)));
   }
   async tagResource(input: TagResourceRequest): Promise<void> {
     await this.client.send(new TagResourceCommand(input));

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import type { ActionResult } from '../plan/plan-types';
+import type { ActionResult, PlanError } from '../plan/plan-types';
 import { planConflicts } from '../plan/plan-types';
-import { renderResultsText } from '../plan';
+import { formatPlanError, renderResultsText } from '../plan';
 import { applyPlan, planDesiredState } from '../reconcile/reconcile-cluster';
 import { waitForRollouts, type RolloutResult } from '../reconcile/rollout-waiter';
+import { waitForDnsChanges, type DnsSyncResult } from '../reconcile/dns-waiter';
 import { parseDuration } from '../reconcile/clock';
 import { describeAwsError } from '../reconcile/aws-error';
 import type { SpecError } from '../model/source';
@@ -11,9 +12,10 @@ import type { Logger } from '../observe/logger';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText, type Output } from './output';
 import { addAwsOptions, addSpecOptions, type CommonOptions, withContext } from './common';
-import { formatErrors, formatWarnings, loadSpecDirs } from './load-specs';
-import { noRegionError, runDiff } from './diff';
-import type { AwsContext } from './aws-context';
+import { formatErrors } from './load-specs';
+import { runDiff } from './diff';
+import type { AwsContext, RegionContext } from './aws-context';
+import { resolveTargets, type ClusterTarget } from './cluster-targets';
 
 export interface ApplyOptions extends CommonOptions {
   output: string;
@@ -28,9 +30,14 @@ interface ClusterOutcome {
   dir: string;
   cluster?: string;
   errors: SpecError[];
+  /** Found while planning (a host name without a zone, ...): the plan was not applied. */
+  planErrors: PlanError[];
   awsError?: { code: string; message: string };
   results: ActionResult[];
   rollouts: RolloutResult[];
+  dnsSync: DnsSyncResult[];
+  /** Waiting failed (not the deployments: the waiting itself, e.g. retries exhausted). */
+  waitError?: { code: string; message: string };
   converged: boolean;
 }
 
@@ -42,8 +49,12 @@ export function registerApply(program: Command, setExit: (code: number) => void)
     .option('-o, --output <format>', 'text or json', 'text')
     .option('--no-color', 'never colour the output')
     .option('--dry-run', 'only show the plan (the same as diff, with its exit codes)')
-    .option('--wait', "wait until each changed service's deployment completes; fail when it fails")
-    .option('--timeout <duration>', 'how long --wait waits for deployments (e.g. 90s, 10m)', '10m');
+    .option('--wait', "wait until each changed service's deployment completes (and DNS changes are INSYNC)")
+    .option(
+      '--timeout <duration>',
+      'how long --wait waits, for all clusters together (e.g. 90s, 10m)',
+      '10m',
+    );
   addSpecOptions(cmd);
   addAwsOptions(cmd);
   cmd.action(async (dirs: string[], opts: ApplyOptions) => {
@@ -60,84 +71,121 @@ export async function runApply(dirs: string[], opts: ApplyOptions): Promise<numb
   const out = stdoutOutput(!opts.color);
   const timeoutMs = parseDuration(opts.timeout);
   return withContext(opts, async (ctx, log) => {
-    const defaultRegion = await ctx.defaultRegion();
-    const loaded = await loadSpecDirs(dirs, opts, defaultRegion, async (r) =>
-      (await ctx.forRegion(r ?? defaultRegion ?? 'us-east-1')).sts.getAccountId(),
-    );
-    const outcomes: ClusterOutcome[] = [];
-    for (const { dir, result } of loaded) {
-      if (result.warnings.length > 0) process.stderr.write(formatWarnings(result.warnings));
-      if (!result.state) {
-        // Fail closed: a directory with any bad spec changes nothing in its cluster.
-        outcomes.push({ dir, errors: result.errors, results: [], rollouts: [], converged: false });
-        continue;
-      }
-      const region = result.state.cluster.region ?? defaultRegion;
-      if (!region) {
-        outcomes.push({
-          dir,
-          errors: [noRegionError(result.state.cluster.source.file)],
-          results: [],
-          rollouts: [],
-          converged: false,
-        });
-        continue;
-      }
-      outcomes.push(await applyOne(dir, result.state, region, ctx, log, opts.wait === true, timeoutMs));
+    const { targets, failures } = await resolveTargets(dirs, opts, ctx);
+    // Fail closed: a directory with any bad spec changes nothing in its cluster.
+    const outcomes: ClusterOutcome[] = failures.map((f) => ({
+      ...emptyOutcome(f.dir, f.cluster),
+      errors: f.errors,
+    }));
+    const applied: { outcome: ClusterOutcome; rctx: RegionContext }[] = [];
+    for (const target of targets) {
+      const rctx = await ctx.forRegion(target.region);
+      const outcome = await applyOne(target, rctx, log);
+      outcomes.push(outcome);
+      applied.push({ outcome, rctx });
     }
+    // Every cluster is applied first, then all deployments are awaited together, under one deadline.
+    if (opts.wait) {
+      const deadline = Date.now() + timeoutMs;
+      await Promise.all(applied.map(({ outcome, rctx }) => waitFor(outcome, rctx, deadline, log)));
+    }
+    for (const o of outcomes) o.converged = isConverged(o);
     report(outcomes, format, out, ctx);
     return outcomes.every((o) => o.converged) ? EXIT_OK : EXIT_ERROR;
   });
 }
 
-async function applyOne(
-  dir: string,
-  state: NonNullable<Awaited<ReturnType<typeof loadSpecDirs>>[number]['result']['state']>,
-  region: string,
-  ctx: AwsContext,
-  log: Logger,
-  wait: boolean,
-  timeoutMs: number,
-): Promise<ClusterOutcome> {
-  const cluster = state.cluster.name;
-  const rctx = await ctx.forRegion(region);
+function emptyOutcome(dir: string, cluster?: string): ClusterOutcome {
+  return {
+    dir,
+    cluster,
+    errors: [],
+    planErrors: [],
+    results: [],
+    rollouts: [],
+    dnsSync: [],
+    converged: false,
+  };
+}
+
+async function applyOne(target: ClusterTarget, rctx: RegionContext, log: Logger): Promise<ClusterOutcome> {
+  const cluster = target.state.cluster.name;
+  const outcome = emptyOutcome(target.dir, cluster);
   const clog = log.child({ cluster });
   try {
-    const plan = await planDesiredState(state, rctx);
-    const results = await applyPlan(plan, rctx, {
+    const plan = await planDesiredState(target.state, rctx);
+    if (plan.errors.length > 0) {
+      outcome.planErrors = plan.errors;
+      return outcome;
+    }
+    outcome.results = await applyPlan(plan, rctx, {
       actionStarted: (a) => clog.debug({ resource: a.id, op: a.op }, `${a.op} ${a.id}`),
       actionFinished: (a, r) =>
         r.outcome === 'failed'
           ? clog.error({ resource: a.id, outcome: r.outcome, code: r.errorCode }, r.message ?? '')
           : clog.info({ resource: a.id, outcome: r.outcome }, r.message ?? ''),
     });
-    let rollouts: RolloutResult[] = [];
-    const changed = results.filter(
-      (r) => r.resource === 'service' && (r.outcome === 'created' || r.outcome === 'updated'),
-    );
-    if (wait && changed.length > 0) {
+    if (planConflicts(plan).length > 0)
+      clog.warn({ conflicts: planConflicts(plan).length }, 'conflicts left alone');
+  } catch (err) {
+    outcome.awsError = describeAwsError(err);
+    clog.error({ code: outcome.awsError.code }, outcome.awsError.message);
+  }
+  return outcome;
+}
+
+/** Follows this cluster's changed services and DNS changes until the shared deadline. */
+async function waitFor(
+  outcome: ClusterOutcome,
+  rctx: RegionContext,
+  deadline: number,
+  log: Logger,
+): Promise<void> {
+  const cluster = outcome.cluster ?? '';
+  const clog = log.child({ cluster });
+  const changed = outcome.results.filter(
+    (r) => r.resource === 'service' && (r.outcome === 'created' || r.outcome === 'updated'),
+  );
+  const changeIds = [...new Set(outcome.results.flatMap((r) => (r.changeId ? [r.changeId] : [])))];
+  const timeoutMs = () => Math.max(0, deadline - Date.now());
+  try {
+    if (changed.length > 0) {
       clog.info({ services: changed.length }, 'waiting for deployments');
-      rollouts = await waitForRollouts(
+      outcome.rollouts = await waitForRollouts(
         cluster,
         changed.map((r) => ({ name: r.name, taskDefinitionArn: r.taskDefinitionArn })),
         {
           reader: rctx.reader,
           clock: rctx.clock,
-          timeoutMs,
+          timeoutMs: timeoutMs(),
           onProgress: (service, state) => clog.debug({ service }, state),
         },
       );
     }
-    const converged =
-      planConflicts(plan).length === 0 &&
-      results.every((r) => r.outcome !== 'failed' && r.outcome !== 'skipped') &&
-      rollouts.every((r) => r.state === 'completed');
-    return { dir, cluster, errors: [], results, rollouts, converged };
+    if (changeIds.length > 0) {
+      clog.info({ changes: changeIds.length }, 'waiting for DNS changes to be INSYNC');
+      outcome.dnsSync = await waitForDnsChanges(rctx.dns.route53, changeIds, {
+        clock: rctx.clock,
+        timeoutMs: timeoutMs(),
+      });
+    }
   } catch (err) {
-    const awsError = describeAwsError(err);
-    clog.error({ code: awsError.code }, awsError.message);
-    return { dir, cluster, errors: [], awsError, results: [], rollouts: [], converged: false };
+    // What was applied stays reported; only the waiting failed.
+    outcome.waitError = describeAwsError(err);
+    clog.error({ code: outcome.waitError.code }, `waiting failed: ${outcome.waitError.message}`);
   }
+}
+
+function isConverged(o: ClusterOutcome): boolean {
+  return (
+    o.errors.length === 0 &&
+    o.planErrors.length === 0 &&
+    !o.awsError &&
+    !o.waitError &&
+    o.results.every((r) => r.outcome !== 'failed' && r.outcome !== 'skipped') &&
+    o.rollouts.every((r) => r.state === 'completed') &&
+    o.dnsSync.every((d) => d.state === 'insync')
+  );
 }
 
 function report(
@@ -165,10 +213,14 @@ function report(
     if (o.errors.length > 0) {
       out.write(`  not applied: ${o.errors.length} spec error(s); nothing in this cluster was changed\n`);
     }
+    for (const e of o.planErrors) out.write(`  not applied: ${formatPlanError(e)}\n`);
     if (o.awsError) out.write(`  failed: ${o.awsError.code}: ${o.awsError.message}\n`);
     if (o.results.length > 0) out.write(indent(renderResultsText(o.results, { color: out.color })));
     for (const r of o.rollouts)
       out.write(`  rollout ${r.state.padEnd(9)} service/${r.service}: ${r.reason}\n`);
+    const synced = o.dnsSync.filter((d) => d.state === 'insync').length;
+    if (o.dnsSync.length > 0) out.write(`  dns     ${synced}/${o.dnsSync.length} change(s) INSYNC\n`);
+    if (o.waitError) out.write(`  waiting failed: ${o.waitError.code}: ${o.waitError.message}\n`);
   }
   const parts = Object.entries(calls).map(([op, n]) => `${op} ${n}`);
   out.write(

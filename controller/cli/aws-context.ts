@@ -1,13 +1,17 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { CallLog } from '../aws/call-log';
 import { createAwsClients } from '../aws/clients';
-import type { EcsPort, StsPort } from '../aws/ecs-port';
+import type { StsPort } from '../aws/ecs-port';
+import type { ClusterPorts, DnsPorts } from '../reconcile/reconcile-cluster';
 import { EcsReader } from '../aws/ecs-reader';
 import { RateLimitedEcsPort } from '../aws/rate-limited-ecs-port';
 import { SdkEcsPort } from '../aws/sdk-ecs-port';
 import { SdkStsPort } from '../aws/sdk-sts-port';
-import { loadSandbox, saveSandbox } from '../aws/sandbox/state-file';
-import type { SandboxEcs } from '../aws/sandbox/sandbox-ecs';
+import { loadSandbox, saveSandbox, type LoadedSandbox } from '../aws/sandbox/state-file';
+import { Route53Reader } from '../aws/route53-reader';
+import { SdkRoute53Port } from '../aws/sdk-route53-port';
+import { SdkElbv2Port } from '../aws/sdk-elbv2-port';
+import { SdkEc2Port } from '../aws/sdk-ec2-port';
 import { realClock, type Clock } from '../reconcile/clock';
 
 export interface AwsOptions {
@@ -18,11 +22,10 @@ export interface AwsOptions {
 }
 
 /** The ports for one region, with the call log shared by the whole command. */
-export interface RegionContext {
+export interface RegionContext extends ClusterPorts {
   region: string;
-  ecs: EcsPort;
   sts: StsPort;
-  reader: EcsReader;
+  dns: DnsPorts;
   clock: Clock;
 }
 
@@ -33,8 +36,7 @@ export interface RegionContext {
 export class AwsContext {
   readonly callLog = new CallLog();
   private readonly regions = new Map<string, RegionContext>();
-  private sandbox?: SandboxEcs;
-  private sandboxStsAccount?: StsPort;
+  private sandbox?: LoadedSandbox;
 
   constructor(private readonly opts: AwsOptions) {}
 
@@ -65,23 +67,40 @@ export class AwsContext {
     if (existing) return existing;
     let ctx: RegionContext;
     if (this.isSandbox) {
-      if (!this.sandbox) {
-        const loaded = await loadSandbox(this.sandboxFile, { callLog: this.callLog, region });
-        this.sandbox = loaded.ecs;
-        this.sandboxStsAccount = loaded.sts;
-      }
-      const ecs = this.sandbox;
+      // One sandbox account for the whole command (and its state file): like one AWS account, but
+      // in a single region, so a multi-region repository's ARNs all carry the first region.
+      this.sandbox ??= await loadSandbox(this.sandboxFile, { callLog: this.callLog, region });
+      const sb = this.sandbox;
       ctx = {
         region,
-        ecs,
-        sts: this.sandboxStsAccount as StsPort,
-        reader: new EcsReader(ecs),
+        ecs: sb.ecs,
+        sts: sb.sts,
+        reader: new EcsReader(sb.ecs),
+        dns: {
+          route53: sb.route53,
+          route53Reader: new Route53Reader(sb.route53),
+          elbv2: sb.elbv2,
+          ec2: sb.ec2,
+        },
         clock: realClock,
       };
     } else {
       const clients = createAwsClients({ region, endpoint: this.opts.endpoint, callLog: this.callLog });
       const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs));
-      ctx = { region, ecs, sts: new SdkStsPort(clients.sts), reader: new EcsReader(ecs), clock: realClock };
+      const route53 = new SdkRoute53Port(clients.route53);
+      ctx = {
+        region,
+        ecs,
+        sts: new SdkStsPort(clients.sts),
+        reader: new EcsReader(ecs),
+        dns: {
+          route53,
+          route53Reader: new Route53Reader(route53),
+          elbv2: new SdkElbv2Port(clients.elbv2),
+          ec2: new SdkEc2Port(clients.ec2),
+        },
+        clock: realClock,
+      };
     }
     this.regions.set(region, ctx);
     return ctx;

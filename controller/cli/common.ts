@@ -26,6 +26,10 @@ export function addSpecOptions(cmd: Command): Command {
       '--prefix <prefix>',
       'task definition family prefix for such a directory (default: the cluster name)',
     )
+    .option(
+      '--config <file>',
+      'a cluster.yaml kept outside the directory (an ecs-efs directory left unchanged)',
+    )
     .option('--var <KEY=VALUE>', 'template variable (repeatable); overrides the environment', collect, []);
 }
 

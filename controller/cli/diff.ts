@@ -1,24 +1,18 @@
 import type { Command } from 'commander';
 import { planConflicts, planHasChanges, type Plan } from '../plan/plan-types';
-import { planToJson, renderPlanMarkdown, renderPlanText } from '../plan';
+import { formatPlanError, planToJson, renderPlanMarkdown, renderPlanText } from '../plan';
 import { planDesiredState } from '../reconcile/reconcile-cluster';
 import { describeAwsError } from '../reconcile/aws-error';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText } from './output';
 import { addAwsOptions, addSpecOptions, type CommonOptions, withContext } from './common';
-import { formatErrors, formatWarnings, loadSpecDirs } from './load-specs';
-import type { SpecError } from '../model/source';
+import { formatErrors } from './load-specs';
+import { resolveTargets } from './cluster-targets';
 
 export interface DiffOptions extends CommonOptions {
   output: string;
   color: boolean;
   showUnchanged?: boolean;
-}
-
-interface DirFailure {
-  dir: string;
-  errors: SpecError[];
-  awsError?: { code: string; message: string };
 }
 
 /** `diff`: the plan, field by field. Exit 0 nothing to change, 2 changes, 1 error (or conflicts). */
@@ -39,37 +33,26 @@ export async function runDiff(dirs: string[], opts: DiffOptions): Promise<number
   const format = parseFormat(opts.output, ['text', 'json', 'markdown']);
   const out = stdoutOutput(!opts.color);
   return withContext(opts, async (ctx, log) => {
-    const defaultRegion = await ctx.defaultRegion();
-    const loaded = await loadSpecDirs(dirs, opts, defaultRegion, async (r) =>
-      (await ctx.forRegion(r ?? defaultRegion ?? 'us-east-1')).sts.getAccountId(),
-    );
+    const { targets, failures } = await resolveTargets(dirs, opts, ctx);
     const plans: Plan[] = [];
-    const failures: DirFailure[] = [];
-    for (const { dir, result } of loaded) {
-      if (result.warnings.length > 0) process.stderr.write(formatWarnings(result.warnings));
-      if (!result.state) {
-        failures.push({ dir, errors: result.errors });
-        continue;
-      }
-      const region = result.state.cluster.region ?? defaultRegion;
-      if (!region) {
-        failures.push({ dir, errors: [noRegionError(result.state.cluster.source.file)] });
-        continue;
-      }
+    const awsFailures: { dir: string; cluster: string; code: string; message: string }[] = [];
+    for (const target of targets) {
       try {
-        plans.push(await planDesiredState(result.state, await ctx.forRegion(region)));
+        plans.push(await planDesiredState(target.state, await ctx.forRegion(target.region)));
       } catch (err) {
-        const awsError = describeAwsError(err);
-        log.error({ dir, code: awsError.code }, `cannot read AWS state: ${awsError.message}`);
-        failures.push({ dir, errors: [], awsError });
+        const e = describeAwsError(err);
+        log.error({ dir: target.dir, code: e.code }, `cannot read AWS state: ${e.message}`);
+        awsFailures.push({ dir: target.dir, cluster: target.state.cluster.name, ...e });
       }
     }
-    for (const f of failures) {
-      process.stderr.write(formatErrors(f.errors));
-      if (f.awsError) process.stderr.write(`error: ${f.dir}: ${f.awsError.code}: ${f.awsError.message}\n`);
+    for (const f of failures) process.stderr.write(formatErrors(f.errors));
+    for (const f of awsFailures) process.stderr.write(`error: ${f.dir}: ${f.code}: ${f.message}\n`);
+    // The text plan shows its own errors; for JSON and markdown they also go to stderr for the log.
+    if (format !== 'text') {
+      for (const p of plans) for (const e of p.errors) process.stderr.write(`error: ${formatPlanError(e)}\n`);
     }
     if (format === 'json') {
-      out.write(toJsonText({ ...planToJson(plans), errors: failures }));
+      out.write(toJsonText({ ...planToJson(plans), errors: [...failures, ...awsFailures] }));
     } else {
       out.write(
         format === 'markdown'
@@ -77,17 +60,8 @@ export async function runDiff(dirs: string[], opts: DiffOptions): Promise<number
           : renderPlanText(plans, { color: out.color, showUnchanged: opts.showUnchanged === true }),
       );
     }
-    if (failures.length > 0 || plans.some((p) => planConflicts(p).length > 0)) return EXIT_ERROR;
+    const broken = failures.length > 0 || awsFailures.length > 0 || plans.some((p) => p.errors.length > 0);
+    if (broken || plans.some((p) => planConflicts(p).length > 0)) return EXIT_ERROR;
     return plans.some(planHasChanges) ? EXIT_CHANGES : EXIT_OK;
   });
-}
-
-export function noRegionError(file: string): SpecError {
-  return {
-    file,
-    line: 1,
-    column: 1,
-    field: 'region',
-    message: 'no region: set `region` in cluster.yaml, pass --region, or set AWS_REGION',
-  };
 }

@@ -5,6 +5,8 @@ import { formatSpecError } from '../model/source';
 export interface SpecOptions {
   cluster?: string;
   prefix?: string;
+  /** `--config FILE`: a cluster.yaml kept outside the directory (for ecs-efs directories). */
+  config?: string;
   /** `--var KEY=VALUE`, repeatable: template variables on top of the environment. */
   var?: string[];
 }
@@ -37,8 +39,10 @@ export async function loadSpecDirs(
   accountId?: (region: string | undefined) => Promise<string>,
 ): Promise<LoadedDir[]> {
   const dirs = discoverClusterDirs(paths.length > 0 ? [...paths] : ['.']);
-  if (opts.cluster && dirs.length > 1) {
-    throw new Error(`--cluster names one cluster, but ${dirs.length} cluster directories were given`);
+  if ((opts.cluster || opts.config) && dirs.length > 1) {
+    throw new Error(
+      `--cluster and --config name one cluster, but ${dirs.length} cluster directories were given`,
+    );
   }
   const env = { ...process.env, ...parseVars(opts.var) };
   const out: LoadedDir[] = [];
@@ -46,6 +50,7 @@ export async function loadSpecDirs(
     const result = await loadClusterDir(dir, {
       clusterName: opts.cluster,
       prefix: opts.prefix,
+      ...(opts.config ? { configFile: opts.config } : {}),
       region,
       env,
       accountId: accountId ? () => accountId(region) : undefined,

@@ -8,6 +8,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import type { SourceRef } from './source';
 import type { TagMap } from './ownership';
+import type { DesiredHostname, DnsConfig } from './dns';
 
 /**
  * Service settings from `cluster.yaml` `serviceDefaults`. They apply to every service of the cluster
@@ -46,6 +47,8 @@ export interface ClusterConfig {
   /** Take over existing resources with the desired names that carry no ownership tags. Default false. */
   adopt: boolean;
   serviceDefaults: ServiceDefaults;
+  /** Route53 records for `proxy.host` / `dns.hostname` labels; absent: ecs-gitops manages no DNS. */
+  dns?: DnsConfig;
   /** The config file, or `(flags)` for a directory without `cluster.yaml`. */
   source: SourceRef;
   /** The directory the specs were read from. */
@@ -97,4 +100,9 @@ export interface DesiredState {
   cluster: ClusterConfig;
   taskDefinitions: DesiredTaskDefinition[];
   services: DesiredService[];
+  /**
+   * Names claimed by the services' containers (labels `proxy.host`, `dns.hostname`), expanded and
+   * unique. Filled whether or not `cluster.dns` is configured; only planned when it is.
+   */
+  hostnames: DesiredHostname[];
 }

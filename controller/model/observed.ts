@@ -1,5 +1,6 @@
 import type { Cluster, Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { TagMap } from './ownership';
+import type { HostedZoneInfo, ResolvedDnsTarget } from './dns';
 
 /** The newest ACTIVE revision of a family, with its tags. */
 export interface ObservedTaskDefinition {
@@ -15,4 +16,32 @@ export interface ObservedState {
   services: Map<string, { service: Service; tags: TagMap }>;
   /** By family; null: the family has no ACTIVE revision. */
   families: Map<string, ObservedTaskDefinition | null>;
+  /** Present when the cluster config has `dns:`. */
+  dns?: ObservedDns;
+}
+
+/** A record set as read from Route53, in compared form. */
+export interface ObservedRecord {
+  /** Compared form: lower case, no trailing dot, `\052` decoded to `*`. */
+  name: string;
+  type: string;
+  ttl?: number;
+  /** ResourceRecords values as returned (TXT values keep their quotes). */
+  values: string[];
+  alias?: { dnsName: string; hostedZoneId: string; evaluateTargetHealth: boolean };
+  /** Weighted/latency/... records carry one; we never manage those. */
+  setIdentifier?: string;
+  /** The record set exactly as Route53 returned it: DELETE must repeat it verbatim. */
+  raw: import('@aws-sdk/client-route-53').ResourceRecordSet;
+}
+
+/** What Route53 (and the target's source) has for one cluster's DNS. */
+export interface ObservedDns {
+  /** Every hosted zone visible (public, and private ones when configured). */
+  zones: HostedZoneInfo[];
+  /** Records of the zones that were read, by zone id. */
+  records: Map<string, ObservedRecord[]>;
+  /** The value records should have; undefined when it could not be resolved (see targetError). */
+  target?: ResolvedDnsTarget;
+  targetError?: string;
 }

@@ -29,11 +29,6 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   return pino({ level: opts.level ?? 'info', base: undefined, redact: REDACT }, dest);
 }
 
-/** A logger that drops everything: for library use and tests that do not look at logs. */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}
-
 const LEVELS: Record<number, string> = {
   10: 'TRACE',
   20: 'DEBUG',

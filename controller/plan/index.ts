@@ -20,9 +20,15 @@ export {
   SERVICE_FIELD_RULES,
   type ServiceFieldRule,
 } from './normalize-service';
-export { renderPlanText, type PlanTextOptions } from './render-text';
+export { formatPlanError, planErrorLines, renderPlanText, type PlanTextOptions } from './render-text';
 export { renderPlanMarkdown } from './render-markdown';
-export { planToJson, type PlanJson, type PlanJsonAction, type PlanJsonCluster } from './plan-json';
+export {
+  planToJson,
+  type PlanJson,
+  type PlanJsonAction,
+  type PlanJsonCluster,
+  type PlanJsonError,
+} from './plan-json';
 export {
   renderResultsText,
   resultsToJson,
@@ -33,3 +39,27 @@ export {
   type ResultsTextOptions,
 } from './render-results';
 export { summarizePlan, type PlanSummary } from './plan-summary';
+export { planDns, dnsActionId, describeTarget } from './dns-planner';
+export {
+  comparedName,
+  toRoute53Name,
+  zoneFor,
+  ambiguousZones,
+  isInZone,
+  bareZoneId,
+  type ZoneOptions,
+} from './dns-names';
+export {
+  ownershipTxtName,
+  recordForTxtName,
+  ownershipTxtValue,
+  parseOwnership,
+  ownershipOfTxt,
+  decideOwnership,
+  txtText,
+  TXT_PREFIX,
+  type DnsOwnership,
+  type DnsOwnershipDecision,
+} from './dns-ownership';
+export { batchChanges, changeCost, ROUTE53_LIMITS, type BatchLimits, type ChangeCost } from './dns-batches';
+export { desiredRecordsFor, recordDiff, canonicalIpv6, type DesiredRecord } from './dns-records';

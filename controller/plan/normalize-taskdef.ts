@@ -1,3 +1,4 @@
+import { canonicalTaskCpu, canonicalTaskMemory } from '../model/task-size';
 import type { RegisterTaskDefinitionRequest, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { FieldChange } from './plan-types';
 import { clone, deepEqual, isPlainObject, keyOf, sortBy, type Obj } from './json-util';
@@ -58,8 +59,7 @@ export const TASKDEF_NORMALIZATION_RULES: readonly NormalizationRule[] = [
   {
     id: 'task-cpu-memory-units',
     rule: 'Task-level `cpu` and `memory` as AWS stores them: CPU units and MiB, as strings.',
-    example:
-      '`"0.25 vCPU"` = `"256"`, `"2 vcpu"` = `"2048"`, `512` = `"512"`, `"1 GB"` = `"1024"`, `"0.5 GB"` = `"512"`',
+    example: '`"0.25 vCPU"` = `"256"`, `"2 vcpu"` = `"2048"`, `"1 GB"` = `"1024"`, `"0.5 GB"` = `"512"`',
   },
   {
     id: 'read-only-default',
@@ -241,24 +241,14 @@ function prune(v: unknown): unknown {
   return v;
 }
 
-/** `"0.25 vCPU"` -> `"256"`, `"1 vcpu"` -> `"1024"`, `512` -> `"512"`. Unknown spellings are left as given. */
+/** Task CPU as AWS stores it (model/task-size.ts); a spelling AWS rejects is left as given. */
 export function taskCpuUnits(v: unknown): unknown {
-  if (typeof v === 'number') return String(v);
-  if (typeof v !== 'string') return v;
-  const s = v.trim();
-  if (/^\d+$/.test(s)) return s;
-  const m = /^(\d+(?:\.\d+)?)\s*vcpu$/i.exec(s);
-  return m ? String(Math.round(Number(m[1]) * 1024)) : v;
+  return typeof v === 'string' ? (canonicalTaskCpu(v) ?? v) : v;
 }
 
-/** `"1 GB"` -> `"1024"`, `"0.5GB"` -> `"512"`, `512` -> `"512"`. Unknown spellings are left as given. */
+/** Task memory as AWS stores it (model/task-size.ts); a spelling AWS rejects is left as given. */
 export function taskMemoryMiB(v: unknown): unknown {
-  if (typeof v === 'number') return String(v);
-  if (typeof v !== 'string') return v;
-  const s = v.trim();
-  if (/^\d+$/.test(s)) return s;
-  const m = /^(\d+(?:\.\d+)?)\s*gb$/i.exec(s);
-  return m ? String(Math.round(Number(m[1]) * 1024)) : v;
+  return typeof v === 'string' ? (canonicalTaskMemory(v) ?? v) : v;
 }
 
 /** Keys that identify an item in a list of objects, tried in order; otherwise items are paired by index. */

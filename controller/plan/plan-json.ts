@@ -13,12 +13,20 @@ export interface PlanJsonAction {
   changes: FieldChange[];
 }
 
+export interface PlanJsonError {
+  message: string;
+  field: string | null;
+  source: SourceRef | null;
+}
+
 export interface PlanJsonCluster {
   cluster: string;
   region: string | null;
   dir: string;
   changes: boolean;
   actions: PlanJsonAction[];
+  /** Non-empty: the plan is not applied (plan.errors). */
+  errors: PlanJsonError[];
   summary: PlanSummary;
 }
 
@@ -45,7 +53,7 @@ export function planToJson(plans: readonly Plan[]): PlanJson {
         name: a.name,
         op: a.op,
         reason: a.reason,
-        source: a.source ? { file: a.source.file, line: a.source.line, column: a.source.column } : null,
+        source: a.source ? sourceJson(a.source) : null,
         changes: a.changes.map((c) => {
           const out: FieldChange = { path: c.path };
           if (c.before !== undefined) out.before = c.before;
@@ -53,7 +61,16 @@ export function planToJson(plans: readonly Plan[]): PlanJson {
           return out;
         }),
       })),
+      errors: plan.errors.map((e) => ({
+        message: e.message,
+        field: e.field ?? null,
+        source: e.source ? sourceJson(e.source) : null,
+      })),
       summary: summarizePlan(plan),
     })),
   };
+}
+
+function sourceJson(s: SourceRef): SourceRef {
+  return { file: s.file, line: s.line, column: s.column };
 }

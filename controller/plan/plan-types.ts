@@ -5,12 +5,13 @@ import type {
   Tag,
   UpdateServiceRequest,
 } from '@aws-sdk/client-ecs';
+import type { Change } from '@aws-sdk/client-route-53';
 import type { SourceRef } from '../model/source';
 
 /** Outcome names are fixed everywhere: CLI, logs, metrics, JSON. */
 export type Outcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'skipped' | 'failed';
 
-export type ResourceType = 'cluster' | 'taskDefinition' | 'service';
+export type ResourceType = 'cluster' | 'taskDefinition' | 'service' | 'dnsRecord';
 
 /**
  * One field that differs. `path` is dotted, with array items of objects that have a `name` (or
@@ -36,12 +37,21 @@ export type Step =
   | { call: 'createService'; input: CreateServiceRequest; taskDefinitionFrom?: TaskDefinitionFrom }
   | { call: 'updateService'; input: UpdateServiceRequest; taskDefinitionFrom?: TaskDefinitionFrom }
   /** Adds or changes tags on an existing resource (tags we manage that differ). */
-  | { call: 'tagResource'; arn: string; tags: Tag[] };
+  | { call: 'tagResource'; arn: string; tags: Tag[] }
+  /**
+   * Route53 changes for ONE record and its TXT ownership record, which must stay atomic. The
+   * executor packs the dnsRecord actions of a zone into as few ChangeResourceRecordSets batches as
+   * the limits allow (plan/dns-batches.ts), and retries a rejected batch one action at a time.
+   */
+  | { call: 'changeRecords'; zoneId: string; changes: Change[] };
 
-export type ActionOp = 'create' | 'update' | 'none' | 'conflict';
+export type ActionOp = 'create' | 'update' | 'delete' | 'none' | 'conflict';
 
 export interface PlannedAction {
-  /** `cluster/<name>`, `taskDefinition/<family>`, `service/<name>`. Unique within a plan. */
+  /**
+   * `cluster/<name>`, `taskDefinition/<family>`, `service/<name>`, `dnsRecord/<fqdn>/<type>`.
+   * Unique within a plan.
+   */
   id: string;
   resource: ResourceType;
   /** Cluster name, family, or service name. */
@@ -58,13 +68,26 @@ export interface PlannedAction {
   steps: Step[];
 }
 
+/**
+ * A problem found while planning that makes the whole cluster's plan unsafe to apply, like a spec
+ * error found late (a host name for which no hosted zone exists). A plan with errors is not applied.
+ */
+export interface PlanError {
+  message: string;
+  /** Dotted field, as in SpecError (`containerDefinitions[web].dockerLabels.proxy.host`). */
+  field?: string;
+  source?: SourceRef;
+}
+
 /** The plan for one cluster directory. Pure data: same input, same plan. */
 export interface Plan {
   cluster: string;
   region?: string;
   dir: string;
-  /** In dependency order: cluster, task definitions, services. */
+  /** In dependency order: cluster, task definitions, services, DNS records. */
   actions: PlannedAction[];
+  /** Non-empty: do not apply this plan (fail closed). */
+  errors: PlanError[];
 }
 
 /** What happened to one action. */
@@ -81,12 +104,14 @@ export interface ActionResult {
   arn?: string;
   /** For services created or updated: the task definition revision they were given. */
   taskDefinitionArn?: string;
+  /** For DNS records changed: the Route53 change id (`apply --wait` waits until it is INSYNC). */
+  changeId?: string;
   /** The spec the action came from (copy of PlannedAction.source): `created  service/x  (x.service:1)`. */
   source?: SourceRef;
 }
 
 export function planHasChanges(plan: Plan): boolean {
-  return plan.actions.some((a) => a.op === 'create' || a.op === 'update');
+  return plan.actions.some((a) => a.op === 'create' || a.op === 'update' || a.op === 'delete');
 }
 
 export function planConflicts(plan: Plan): PlannedAction[] {

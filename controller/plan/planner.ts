@@ -8,11 +8,13 @@ import { mapToTags, ownershipOf, ownershipTags, TAG_OWNER, type TagMap } from '.
 import { canonicalJson, sortBy } from './json-util';
 import { changedTopLevelFields, serviceBodyWithDefaults, serviceDiff } from './normalize-service';
 import { taskDefinitionDiff } from './normalize-taskdef';
-import type { FieldChange, Plan, PlannedAction, Step, TaskDefinitionFrom } from './plan-types';
+import { planDns } from './dns-planner';
+import type { FieldChange, Plan, PlanError, PlannedAction, Step, TaskDefinitionFrom } from './plan-types';
 
 /**
  * The plan for one cluster directory: desired state vs observed state. Pure: same input, same plan.
- * Only the desired resources are looked at; nothing is ever deleted by a plan.
+ * Only the desired resources are looked at, except DNS: records we own (TXT ownership records) that no
+ * host name claims any more are deleted under `dns.policy: sync` (dns-planner.ts).
  */
 export function planCluster(desired: DesiredState, observed: ObservedState): Plan {
   const cfg = desired.cluster;
@@ -30,7 +32,22 @@ export function planCluster(desired: DesiredState, observed: ObservedState): Pla
     actions.push(planService(cfg, svc, observed, tdActions, clusterAction));
   }
 
-  const plan: Plan = { cluster: cfg.name, dir: cfg.dir, actions };
+  const errors: PlanError[] = [];
+  // DNS last: records point at what the services serve. Only when configured AND read.
+  if (cfg.dns && !observed.dns) {
+    // Fail closed: DNS is configured but was not read, so nothing about it can be decided.
+    errors.push({
+      message: 'DNS is configured but Route53 was not read',
+      field: 'dns',
+      source: cfg.dns.source,
+    });
+  } else if (cfg.dns && observed.dns) {
+    const dns = planDns(desired, observed.dns);
+    actions.push(...dns.actions);
+    errors.push(...dns.errors);
+  }
+
+  const plan: Plan = { cluster: cfg.name, dir: cfg.dir, actions, errors };
   if (cfg.region !== undefined) plan.region = cfg.region;
   return plan;
 }

@@ -1,7 +1,7 @@
 import { palette } from './ansi';
 import { summarizePlan, summaryCounts } from './plan-summary';
 import type { Plan } from './plan-types';
-import { planBodyLines } from './render-text';
+import { formatPlanError, planBodyLines } from './render-text';
 
 /** The plan for a pull request comment: a heading per cluster, a summary, the diff in a ```diff fence. */
 export function renderPlanMarkdown(plans: readonly Plan[]): string {
@@ -10,7 +10,12 @@ export function renderPlanMarkdown(plans: readonly Plan[]): string {
   const sections = plans.map((plan) => {
     const region = plan.region ? ` (${plan.region})` : '';
     const out = [`### ecs-gitops plan for cluster \`${plan.cluster}\`${region}`, ''];
-    out.push(`From \`${plan.dir}\`: **${summaryCounts(summarizePlan(plan))}.**`, '');
+    out.push(`From \`${plan.dir}\`: **${summaryCounts(summarizePlan(plan), plan.errors.length)}.**`, '');
+    if (plan.errors.length > 0) {
+      out.push('**Errors: nothing will be applied to this cluster.**', '');
+      for (const e of plan.errors) out.push(`- ${escapeMarkdown(formatPlanError(e))}`);
+      out.push('');
+    }
     if (plan.actions.some((a) => a.op !== 'none')) {
       const body = planBodyLines(plan, p, false);
       const text = body.join('\n');
@@ -24,4 +29,9 @@ export function renderPlanMarkdown(plans: readonly Plan[]): string {
     return out.join('\n');
   });
   return sections.join('\n');
+}
+
+/** Plain text in a list item: no markup, no HTML, no line breaks. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
 }

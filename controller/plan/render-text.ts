@@ -2,7 +2,7 @@ import type { SourceRef } from '../model/source';
 import { palette, type Palette } from './ansi';
 import { compactJson } from './json-util';
 import { summarizePlan, summaryCounts } from './plan-summary';
-import type { ActionOp, Plan, PlannedAction } from './plan-types';
+import type { ActionOp, Plan, PlanError, PlannedAction } from './plan-types';
 
 export interface PlanTextOptions {
   /** ANSI colours (green +, red -, yellow !); the CLI only sets this on a terminal. */
@@ -11,17 +11,26 @@ export interface PlanTextOptions {
   showUnchanged?: boolean;
 }
 
-const SYMBOL: Record<ActionOp, string> = { create: '+', update: '~', conflict: '!', none: ' ' };
+const SYMBOL: Record<ActionOp, string> = { create: '+', update: '~', delete: '-', conflict: '!', none: ' ' };
 
 /**
- * The plan the way `git diff` reads: a header line per action (`+` create, `~` update, `!` conflict),
- * then `-`/`+` lines per field, then one summary line per cluster.
+ * The plan the way `git diff` reads: `error:` lines first (a plan with errors is not applied), a header
+ * line per action (`+` create, `~` update, `-` delete, `!` conflict), then `-`/`+` lines per field,
+ * then one summary line per cluster.
  */
 export function renderPlanText(plans: readonly Plan[], opts: PlanTextOptions): string {
   const p = palette(opts.color);
   const blocks = plans.map((plan) => {
-    const lines = [p.bold(clusterHeading(plan)), ...planBodyLines(plan, p, opts.showUnchanged === true)];
-    lines.push(`Plan for cluster ${plan.cluster}: ${summaryCounts(summarizePlan(plan))}.`);
+    const lines = [
+      p.bold(clusterHeading(plan)),
+      ...planErrorLines(plan).map((l) => p.red(l)),
+      ...planBodyLines(plan, p, opts.showUnchanged === true),
+    ];
+    lines.push(
+      `Plan for cluster ${plan.cluster}: ${summaryCounts(summarizePlan(plan), plan.errors.length)}.`,
+    );
+    if (plan.errors.length > 0)
+      lines.push(p.red('This plan has errors: nothing will be applied to this cluster.'));
     return lines.join('\n');
   });
   return blocks.length ? `${blocks.join('\n\n')}\n` : 'No clusters to plan.\n';
@@ -30,6 +39,16 @@ export function renderPlanText(plans: readonly Plan[], opts: PlanTextOptions): s
 export function clusterHeading(plan: Plan): string {
   const region = plan.region ? ` (${plan.region})` : '';
   return `Cluster ${plan.cluster}${region} from ${plan.dir}`;
+}
+
+/** `error: <message>  (<file>:<line>, <field>)`, one per plan error. */
+export function planErrorLines(plan: Plan): string[] {
+  return plan.errors.map((e) => `error: ${formatPlanError(e)}`);
+}
+
+export function formatPlanError(e: PlanError): string {
+  const where = [e.source ? formatSource(e.source) : '', e.field ?? ''].filter((x) => x !== '').join(', ');
+  return where ? `${e.message}  (${where})` : e.message;
 }
 
 /** Action and field lines of one plan, without heading and summary (shared with markdown). */
@@ -50,7 +69,15 @@ export function planBodyLines(plan: Plan, p: Palette, showUnchanged: boolean): s
 
 function actionLines(a: PlannedAction, p: Palette): string[] {
   const paint =
-    a.op === 'create' ? p.green : a.op === 'update' ? p.cyan : a.op === 'conflict' ? p.yellow : p.dim;
+    a.op === 'create'
+      ? p.green
+      : a.op === 'update'
+        ? p.cyan
+        : a.op === 'delete'
+          ? p.red
+          : a.op === 'conflict'
+            ? p.yellow
+            : p.dim;
   const head = [`${SYMBOL[a.op]} ${a.id}`, a.source ? `(${formatSource(a.source)})` : '', a.reason]
     .filter((s) => s !== '')
     .join('  ');

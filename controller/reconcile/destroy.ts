@@ -1,6 +1,7 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import type { EcsPort } from '../aws/ecs-port';
 import type { EcsReader } from '../aws/ecs-reader';
+import { serviceNameFromArn } from '../model/naming';
 import { ownershipOf, type TagMap } from '../model/ownership';
 import type { ActionResult } from '../plan/plan-types';
 import type { Clock } from './clock';
@@ -76,14 +77,19 @@ export async function destroyCluster(opts: DestroyOptions): Promise<DestroyRepor
     );
   }
 
-  const results: ActionResult[] = [];
-  for (const s of services) results.push(await drainAndDelete(opts, s.name));
+  // All services drain at once, under one deadline: draining one after the other would multiply
+  // the wait by the number of services.
+  const deadline = opts.clock.now() + opts.timeoutMs;
+  const results: ActionResult[] = await Promise.all(
+    services.map((s) => drainAndDelete(opts, s.name, deadline)),
+  );
   if (results.some((r) => r.outcome === 'failed')) {
     return report('failed', 'some services could not be drained; the cluster was kept', services, results);
   }
   const left = await waitUntilGone(
     opts,
     services.map((s) => s.name),
+    deadline,
   );
   if (left.length > 0) {
     return report(
@@ -117,7 +123,7 @@ export async function destroyCluster(opts: DestroyOptions): Promise<DestroyRepor
 
 async function activeServices(opts: DestroyOptions): Promise<RemainingService[]> {
   const arns = await opts.reader.listAllServiceArns(opts.cluster);
-  const names = arns.map((a) => a.slice(a.lastIndexOf('/') + 1));
+  const names = arns.map(serviceNameFromArn);
   const described = await opts.reader.describeServicesBatched(opts.cluster, names);
   return [...described.values()]
     .map(({ service, tags }) => remaining(service, tags, opts.ownerId))
@@ -132,7 +138,7 @@ function remaining(service: Service, tags: TagMap, ownerId: string): RemainingSe
   };
 }
 
-async function drainAndDelete(opts: DestroyOptions, name: string): Promise<ActionResult> {
+async function drainAndDelete(opts: DestroyOptions, name: string, deadline: number): Promise<ActionResult> {
   const id = `service/${name}`;
   try {
     const before = (await opts.reader.describeServicesBatched(opts.cluster, [name])).get(name);
@@ -140,12 +146,14 @@ async function drainAndDelete(opts: DestroyOptions, name: string): Promise<Actio
     if (ownershipOf(before.tags, opts.ownerId) !== 'ours') {
       return { id, resource: 'service', name, outcome: 'skipped', message: 'no longer owned by ecs-gitops' };
     }
+    // A DAEMON service has no desired count to scale (AWS rejects one); deleting it stops its tasks.
+    const daemon = before.service.schedulingStrategy === 'DAEMON';
     if (before.service.status === 'ACTIVE') {
-      if ((before.service.desiredCount ?? 0) > 0) {
+      if (!daemon && (before.service.desiredCount ?? 0) > 0) {
         opts.onProgress?.(`scaling ${name} to 0`);
         await opts.ecs.updateService({ cluster: opts.cluster, service: name, desiredCount: 0 });
       }
-      await waitForNoTasks(opts, name);
+      if (!daemon) await waitForNoTasks(opts, name, deadline);
       // Ownership is checked again right before the delete: the service may have changed hands.
       const recheck = (await opts.reader.describeServicesBatched(opts.cluster, [name])).get(name);
       if (!recheck || ownershipOf(recheck.tags, opts.ownerId) !== 'ours') {
@@ -175,8 +183,7 @@ async function drainAndDelete(opts: DestroyOptions, name: string): Promise<Actio
 }
 
 /** Tasks have stopped when the service counts none running or pending (stopping tasks still count). */
-async function waitForNoTasks(opts: DestroyOptions, name: string): Promise<void> {
-  const deadline = opts.clock.now() + opts.timeoutMs;
+async function waitForNoTasks(opts: DestroyOptions, name: string, deadline: number): Promise<void> {
   for (;;) {
     const svc = (await opts.reader.describeServicesBatched(opts.cluster, [name])).get(name)?.service;
     const running = (svc?.runningCount ?? 0) + (svc?.pendingCount ?? 0);
@@ -189,8 +196,7 @@ async function waitForNoTasks(opts: DestroyOptions, name: string): Promise<void>
 }
 
 /** DeleteCluster fails while services are DRAINING, so wait until they are INACTIVE. */
-async function waitUntilGone(opts: DestroyOptions, names: string[]): Promise<string[]> {
-  const deadline = opts.clock.now() + opts.timeoutMs;
+async function waitUntilGone(opts: DestroyOptions, names: string[], deadline: number): Promise<string[]> {
   let left = names;
   while (left.length > 0) {
     const live = await opts.reader.describeServicesBatched(opts.cluster, left);

@@ -1,13 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { EcsPort } from '../aws/ecs-port';
+import type { Route53Port } from '../aws/route53-port';
 import type { ActionResult, Outcome, Plan, PlannedAction, Step } from '../plan/plan-types';
 import { tagsToMap } from '../model/ownership';
 import type { ObservedTaskDefinition } from '../model/observed';
 import type { ApplyListener } from './apply-listener';
 import { describeAwsError } from './aws-error';
+import { applyDnsActions } from './dns-executor';
 
 export interface ExecuteOptions {
   ecs: EcsPort;
+  /** Needed when the plan has dnsRecord actions. */
+  route53?: Route53Port;
   listener?: ApplyListener;
   /** Told about every revision registered, so a process-wide cache stays right without re-reading. */
   onRegistered?: (family: string, observed: ObservedTaskDefinition) => void;
@@ -57,34 +62,27 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
   };
 
   const perform = async (action: PlannedAction, arns: Map<string, string>): Promise<ActionResult> => {
-    let arn: string | undefined;
-    let taskDefinitionArn: string | undefined;
+    let produced: StepOutput = {};
     try {
-      for (const step of action.steps) {
-        if (step.call === 'createService' || step.call === 'updateService')
-          taskDefinitionArn = resolveArn(step, arns);
-        arn = (await runStep(step, arns, action)) ?? arn;
-      }
+      for (const step of action.steps) produced = { ...produced, ...(await runStep(step, arns, action)) };
     } catch (err) {
       const { code, message } = describeAwsError(err);
       return { ...base(action, 'failed', `${code}: ${message}`), errorCode: code };
     }
     const outcome: Outcome = action.op === 'create' ? 'created' : 'updated';
-    return {
-      ...base(action, outcome, action.reason),
-      arn,
-      ...(taskDefinitionArn ? { taskDefinitionArn } : {}),
-    };
+    return { ...base(action, outcome, action.reason), ...produced };
   };
+
+  type StepOutput = { arn?: string; taskDefinitionArn?: string };
 
   const runStep = async (
     step: Step,
     arns: Map<string, string>,
     action: PlannedAction,
-  ): Promise<string | undefined> => {
+  ): Promise<StepOutput> => {
     switch (step.call) {
       case 'createCluster':
-        return (await opts.ecs.createCluster(step.input)).cluster?.clusterArn;
+        return { arn: (await opts.ecs.createCluster(step.input)).cluster?.clusterArn };
       case 'registerTaskDefinition': {
         const out = await opts.ecs.registerTaskDefinition(step.input);
         const td = out.taskDefinition as TaskDefinition;
@@ -93,25 +91,49 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
           taskDefinition: td,
           tags: tagsToMap(out.tags ?? step.input.tags),
         });
-        return td.taskDefinitionArn;
+        return { arn: td.taskDefinitionArn };
       }
       case 'createService': {
-        const input = { ...step.input, taskDefinition: resolveArn(step, arns) };
-        return (await opts.ecs.createService(input)).service?.serviceArn;
+        // A fresh token per attempt at creating: the SDK's retries of this request reuse it (so a
+        // retried create is idempotent), while a later re-creation of the same name gets its own.
+        const input = { ...step.input, taskDefinition: resolveArn(step, arns), clientToken: randomToken() };
+        const service = (await opts.ecs.createService(input)).service;
+        return {
+          arn: service?.serviceArn,
+          taskDefinitionArn: service?.taskDefinition ?? input.taskDefinition,
+        };
       }
       case 'updateService': {
         const input = step.taskDefinitionFrom
           ? { ...step.input, taskDefinition: resolveArn(step, arns) }
           : step.input;
-        return (await opts.ecs.updateService(input)).service?.serviceArn;
+        const service = (await opts.ecs.updateService(input)).service;
+        // The ARN AWS reports, not the spec's spelling (a pinned `family:3` is returned as a full ARN).
+        return {
+          arn: service?.serviceArn,
+          ...(input.taskDefinition ? { taskDefinitionArn: service?.taskDefinition } : {}),
+        };
       }
       case 'tagResource':
         await opts.ecs.tagResource({ resourceArn: step.arn, tags: step.tags });
-        return step.arn;
+        return { arn: step.arn };
+      case 'changeRecords':
+        throw new Error('internal: DNS changes are applied by the DNS executor');
     }
   };
 
-  return Promise.all(plan.actions.map(run));
+  // DNS records do not depend on ECS resources (their values come from the target, not the tasks),
+  // so they are applied alongside, batched per hosted zone.
+  const dnsActions = plan.actions.filter((a) => a.resource === 'dnsRecord');
+  const ecsActions = plan.actions.filter((a) => a.resource !== 'dnsRecord');
+  const dns = async (): Promise<ActionResult[]> => {
+    if (dnsActions.length === 0) return [];
+    if (!opts.route53) throw new Error('internal: a plan with DNS records needs a Route53 port');
+    return applyDnsActions(dnsActions, opts.route53, opts.listener);
+  };
+  const [ecsResults, dnsResults] = await Promise.all([Promise.all(ecsActions.map(run)), dns()]);
+  const byResult = new Map([...ecsResults, ...dnsResults].map((r) => [r.id, r]));
+  return plan.actions.map((a) => byResult.get(a.id) as ActionResult);
 }
 
 function base(action: PlannedAction, outcome: Outcome, message: string): ActionResult {
@@ -141,4 +163,9 @@ function resolveArn(
   // The planner made the service depend on that action, so a missing ARN is a planner bug.
   if (!arn) throw new Error(`internal: no task definition ARN from ${step.taskDefinitionFrom.actionId}`);
   return arn;
+}
+
+/** 32 hex characters: within CreateService's 36-character client token limit. */
+function randomToken(): string {
+  return randomBytes(16).toString('hex');
 }

@@ -1,30 +1,55 @@
+import type { Ec2Port } from '../aws/ec2-port';
 import type { EcsPort } from '../aws/ecs-port';
 import type { EcsReader } from '../aws/ecs-reader';
+import type { Elbv2Port } from '../aws/elbv2-port';
+import { observeCluster } from '../aws/dns-observer';
+import type { Route53Port } from '../aws/route53-port';
+import type { Route53Reader } from '../aws/route53-reader';
 import type { DesiredState } from '../model/desired';
 import { planCluster } from '../plan/planner';
 import type { ActionResult, Plan } from '../plan/plan-types';
 import type { ApplyListener } from './apply-listener';
 import { executePlan } from './executor';
 
+/** What DNS management reads and writes through. */
+export interface DnsPorts {
+  route53: Route53Port;
+  route53Reader: Route53Reader;
+  elbv2: Elbv2Port;
+  ec2: Ec2Port;
+}
+
+/**
+ * The ports and readers one cluster's reconcile uses (one set per account and region). Without
+ * `dns`, a cluster whose config has `dns:` gets a plan error instead of DNS changes (fail closed).
+ */
 export interface ClusterPorts {
   ecs: EcsPort;
   reader: EcsReader;
+  dns?: DnsPorts;
 }
 
-/** Observe, then plan: everything `diff` needs. Reads only. */
+/** Observe, then plan: everything `diff` needs. Reads only; Route53 only when `dns:` is configured. */
 export async function planDesiredState(desired: DesiredState, ports: ClusterPorts): Promise<Plan> {
-  const observed = await ports.reader.observe(desired);
+  const observed = ports.dns
+    ? await observeCluster(desired, { ecsReader: ports.reader, ecs: ports.ecs, ...ports.dns })
+    : await ports.reader.observe(desired);
   return planCluster(desired, observed);
 }
 
-/** Runs a plan and keeps the reader's revision cache in step with what was registered. */
+/**
+ * Runs a plan and keeps the reader's revision cache in step with what was registered. A plan with
+ * errors is never applied (fail closed): callers check `plan.errors` and this refuses too.
+ */
 export async function applyPlan(
   plan: Plan,
   ports: ClusterPorts,
   listener?: ApplyListener,
 ): Promise<ActionResult[]> {
+  if (plan.errors.length > 0) throw new Error(`refusing to apply a plan with ${plan.errors.length} error(s)`);
   return executePlan(plan, {
     ecs: ports.ecs,
+    route53: ports.dns?.route53,
     listener,
     onRegistered: (family, observed) => ports.reader.remember(family, observed),
   });

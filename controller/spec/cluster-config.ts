@@ -3,9 +3,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ClusterConfig, ServiceDefaults } from '../model/desired';
 import { CLUSTER_NAME_PATTERN } from '../model/naming';
+import { ownershipTags } from '../model/ownership';
 import type { SpecError } from '../model/source';
 import { CLUSTER_CONFIG_NAMES } from './discover';
+import { type DnsFile, parseDnsConfig } from './dns-config';
 import { parseDocument } from './parse-document';
+import { type ErrorAt, errorAtIn, MAX_TAGS_PER_RESOURCE } from './spec-helpers';
 import { validateAgainstSchema } from './validate-schema';
 
 export interface ClusterOptions {
@@ -15,6 +18,11 @@ export interface ClusterOptions {
   prefix?: string;
   /** The region the SDK resolved, used when cluster.yaml has none. */
   region?: string;
+  /**
+   * `--config FILE`: a cluster.yaml kept outside the directory (an old ecs-efs directory has none),
+   * used instead of `<dir>/cluster.yaml`; the directory must then have none of its own.
+   */
+  configFile?: string;
 }
 
 export interface ClusterConfigResult {
@@ -32,6 +40,7 @@ interface ClusterFile {
   adopt?: boolean;
   tags?: Record<string, string>;
   serviceDefaults?: Partial<ServiceDefaults>;
+  dns?: DnsFile;
 }
 
 export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterConfigResult {
@@ -43,23 +52,33 @@ export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterCon
     field,
     message,
   });
-  if (found.length > 1) {
+  if (opts.configFile !== undefined) {
+    if (found.length > 0) {
+      return {
+        errors: [
+          at(found[0], `--config ${opts.configFile} is given, but ${found[0]} exists too: use one of them`),
+        ],
+        file: opts.configFile,
+      };
+    }
+    if (!fs.existsSync(dir)) return { errors: [at(dir, 'no such directory')], file: opts.configFile };
+  } else if (found.length > 1) {
     return { errors: [at(found[1], `both ${found[0]} and ${found[1]} exist: keep one`)], file: found[0] };
-  }
-  if (found.length === 0) return fromFlags(dir, opts, at);
+  } else if (found.length === 0) return fromFlags(dir, opts, at);
 
-  const file = found[0];
-  const doc = parseDocument(fs.readFileSync(file, 'utf8'), { file });
+  const file = opts.configFile ?? found[0];
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    return { errors: [at(file, `cannot read: ${(e as Error).message}`)], file };
+  }
+  const doc = parseDocument(text, { file });
   if (doc.value === undefined) return { errors: doc.errors, file };
   const errors = [...doc.errors, ...validateAgainstSchema('cluster', doc.value, doc)];
   if (errors.length > 0) return { errors, file };
   const cfg = doc.value as ClusterFile;
-  const errorAt = (field: string, message: string): SpecError => ({
-    file,
-    ...doc.locate([field]),
-    field,
-    message,
-  });
+  const errorAt = errorAtIn(file, doc);
   if (opts.clusterName !== undefined && opts.clusterName !== cfg.name) {
     errors.push(
       errorAt('name', `--cluster ${opts.clusterName} does not match the name "${cfg.name}" in ${file}`),
@@ -67,23 +86,53 @@ export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterCon
   }
   const prefix = cfg.prefix ?? cfg.name;
   if (opts.prefix !== undefined && opts.prefix !== prefix) {
-    errors.push(
-      errorAt('prefix', `--prefix ${opts.prefix} does not match the prefix "${prefix}" of ${file}`),
-    );
+    // Without a prefix in the file, the name is the prefix: point there.
+    const where = errorAt(cfg.prefix !== undefined ? 'prefix' : 'name', '');
+    errors.push({
+      ...where,
+      field: 'prefix',
+      message: `--prefix ${opts.prefix} does not match the prefix "${prefix}" of ${file}`,
+    });
   }
+  const ownerId = cfg.ownerId ?? cfg.name;
+  errors.push(...clusterTagCount(cfg.tags, ownerId, cfg.name, errorAt));
+  const dns = cfg.dns && parseDnsConfig(cfg.dns, ownerId, { file, ...doc.locate(['dns']) }, errorAt, errors);
   if (errors.length > 0) return { errors, file };
   const config: ClusterConfig = {
     name: cfg.name,
     region: cfg.region ?? opts.region,
     prefix,
-    ownerId: cfg.ownerId ?? cfg.name,
+    ownerId,
     tags: { ...(cfg.tags ?? {}) },
     adopt: cfg.adopt ?? false,
     serviceDefaults: { ...(cfg.serviceDefaults ?? {}), desiredCount: cfg.serviceDefaults?.desiredCount ?? 1 },
+    ...(dns ? { dns } : {}),
     source: { file, ...doc.locate(['name']) },
     dir,
   };
   return { config, errors: [], file };
+}
+
+/**
+ * Every resource gets the cluster tags and the ownership tags: when those alone pass AWS's limit of
+ * 50 tags per resource, the error belongs here rather than at every spec file.
+ */
+function clusterTagCount(
+  tags: Record<string, string> | undefined,
+  ownerId: string,
+  clusterName: string,
+  errorAt: ErrorAt,
+): SpecError[] {
+  const own = ownershipTags(ownerId, clusterName, 'any.taskdef');
+  const n = Object.keys({ ...tags, ...own }).length;
+  if (n <= MAX_TAGS_PER_RESOURCE) return [];
+  return [
+    errorAt(
+      ['tags'],
+      `${n} tags in all: these ${Object.keys(tags ?? {}).length} and the ${Object.keys(own).length} ownership ` +
+        `tags every resource gets; AWS allows at most ${MAX_TAGS_PER_RESOURCE} per resource`,
+    ),
+  ];
 }
 
 function fromFlags(

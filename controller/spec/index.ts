@@ -18,6 +18,18 @@ export type { ClusterOptions, ClusterConfigResult } from './cluster-config';
 export { loadClusterDir, OFFLINE_ACCOUNT_ID } from './load-cluster';
 export type { LoadOptions, LoadResult } from './load-cluster';
 export { mergeServiceDefaults } from './load-service';
+export {
+  expandHostname,
+  hostnameProblem,
+  normalizeHostname,
+  splitHostList,
+  parseProxyPorts,
+  DEFAULT_PROXY_PORTS,
+  ipVersion,
+} from './hostname-syntax';
+export type { ExpandedHostname, ParsedProxyPorts } from './hostname-syntax';
+export { PROXY_HOST_LABEL, PROXY_PORTS_LABEL, DNS_HOSTNAME_LABEL } from './host-labels';
+export { DNS_TARGET_KINDS, DEFAULT_DNS_TTL } from './dns-config';
 export { AUTOCREATE_MARKER, READ_ONLY_TASKDEF_FIELDS } from './load-taskdef';
 export { starterTemplate, DEFAULT_SCHEMA_BASE } from './starter-templates';
 export type { StarterKind } from './starter-templates';

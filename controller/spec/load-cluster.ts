@@ -8,7 +8,8 @@ import { prefixedFamily } from '../model/naming';
 import type { SpecError } from '../model/source';
 import { loadClusterConfig } from './cluster-config';
 import { listSpecFiles, type SpecFile } from './discover';
-import { autocreatedService, type FamilyIndex, loadService } from './load-service';
+import { collectHostnames, type TaskdefHostLabels } from './host-labels';
+import { autocreatedService, type FamilyIndex, type FamilyInfo, loadService } from './load-service';
 import { loadTaskDefinition, type TaskdefLoad } from './load-taskdef';
 
 export interface LoadOptions {
@@ -16,6 +17,11 @@ export interface LoadOptions {
   prefix?: string;
   /** As the SDK resolved it, used when cluster.yaml has none. */
   region?: string;
+  /**
+   * `--config FILE`: a cluster.yaml outside the directory (for an old ecs-efs directory), used
+   * instead of `<dir>/cluster.yaml`; an error if the directory has one too.
+   */
+  configFile?: string;
   /** Template variables (process.env plus --var KEY=VALUE). */
   env: Record<string, string | undefined>;
   /** Called only if a template uses ${ACCOUNT_ID}; undefined (offline validate) => "000000000000". */
@@ -88,15 +94,30 @@ export async function loadClusterDir(dir: string, opts: LoadOptions): Promise<Lo
     if (!td) continue;
     taskDefinitions.push(td);
     if (td.autocreateService && !explicit.has(td.basename) && t.autocreateAt) {
-      services.push(autocreatedService(td.basename, td.family, t.file.name, cluster, t.autocreateAt));
+      services.push(autocreatedService(td, t.file.name, cluster, t.autocreateAt));
     }
   }
   services.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
+  const labelsByFamily = new Map<string, TaskdefHostLabels>();
+  for (const t of taskdefs) {
+    if (t.taskDefinition && t.hostLabels && !labelsByFamily.has(t.taskDefinition.family)) {
+      labelsByFamily.set(t.taskDefinition.family, { containers: t.hostLabels });
+    }
+  }
+  const names = collectHostnames(services, labelsByFamily, cluster.dns);
+  errors.push(...names.errors);
+  warnings.push(...names.warnings);
+
   sortErrors(errors);
   sortErrors(warnings);
   if (errors.length > 0 || !clusterResult.config) return { errors, warnings, files };
-  return { state: { cluster, taskDefinitions, services }, errors, warnings, files };
+  return {
+    state: { cluster, taskDefinitions, services, hostnames: names.hostnames },
+    errors,
+    warnings,
+    files,
+  };
 }
 
 function standInCluster(dir: string, opts: LoadOptions): ClusterConfig {
@@ -160,12 +181,22 @@ function familyCollisions(taskdefs: TaskdefLoad[]): SpecError[] {
 
 function familyIndex(taskdefs: TaskdefLoad[], cluster: ClusterConfig): FamilyIndex {
   const byBasename = new Map<string, string>();
+  const byFamilyField = new Map<string, string>();
+  const families = new Map<string, FamilyInfo>();
   for (const t of taskdefs) {
     // A taskdef that failed to load still names its family, so services do not get a second error.
-    const family = t.taskDefinition?.family ?? prefixedFamily(cluster.prefix, t.file.basename);
+    const family = t.family ?? prefixedFamily(cluster.prefix, t.file.basename);
     if (!byBasename.has(t.file.basename)) byBasename.set(t.file.basename, family);
+    if (t.familyField !== undefined && !byFamilyField.has(t.familyField)) {
+      byFamilyField.set(t.familyField, family);
+    }
+    if (!families.has(family)) {
+      // The network mode is known only of a file that loaded: a broken one gets no second error.
+      const networkMode = t.taskDefinition && (t.taskDefinition.body.networkMode ?? 'bridge');
+      families.set(family, { fileName: t.file.name, ...(networkMode ? { networkMode } : {}) });
+    }
   }
-  return { byBasename, families: new Set(byBasename.values()) };
+  return { byBasename, byFamilyField, families };
 }
 
 function sortErrors(errors: SpecError[]): void {

@@ -2,17 +2,26 @@
 import type {
   ClusterConfig,
   DesiredService,
+  DesiredTaskDefinition,
   ServiceBody,
   ServiceDefaults,
   TaskDefinitionRef,
 } from '../model/desired';
 import { SERVICE_NAME_PATTERN, taskPrefix } from '../model/naming';
-import { ownershipTags, tagsToMap, type Tag } from '../model/ownership';
+import { ownershipTags } from '../model/ownership';
 import type { SourceRef, SpecError } from '../model/source';
 import type { SpecFile } from './discover';
-import { type FieldPath, formatFieldPath } from './field-path';
+import { formatFieldPath } from './field-path';
 import { parseDocument, type ParsedDocument } from './parse-document';
-import { cloneJson, isPlainObject, readSpecText } from './spec-helpers';
+import {
+  checkFileTags,
+  cloneJson,
+  type ErrorAt,
+  errorAtIn,
+  isPlainObject,
+  mergedTags,
+  readSpecText,
+} from './spec-helpers';
 import { didYouMean } from './suggest';
 import { renderTemplate, templateVariables } from './template';
 import { validateAgainstSchema } from './validate-schema';
@@ -21,8 +30,17 @@ import { validateAgainstSchema } from './validate-schema';
 export interface FamilyIndex {
   /** basename -> prefixed family. */
   byBasename: Map<string, string>;
-  /** Every prefixed family. */
-  families: Set<string>;
+  /** A `.taskdef`'s own `family` field as written (unprefixed) -> prefixed family. */
+  byFamilyField: Map<string, string>;
+  /** Every prefixed family -> what a service needs to know of its task definition. */
+  families: Map<string, FamilyInfo>;
+}
+
+export interface FamilyInfo {
+  /** The .taskdef file name (`web.taskdef`). */
+  fileName: string;
+  /** `networkMode` (absent = "bridge"); undefined when the file failed to load. */
+  networkMode?: string;
 }
 
 export interface ServiceContext {
@@ -49,12 +67,7 @@ export async function loadService(file: SpecFile, ctx: ServiceContext): Promise<
   if (raw === undefined) return result;
   const doc = await parseServiceText(file, raw, ctx, result.errors);
   if (!doc) return result;
-  const errorAt = (path: FieldPath, message: string): SpecError => ({
-    file: file.path,
-    ...doc.locate(path),
-    field: formatFieldPath(path),
-    message,
-  });
+  const errorAt = errorAtIn(file.path, doc);
   if (!isPlainObject(doc.value)) {
     result.errors.push(errorAt([], 'expected an object: the body of a CreateService request'));
     return result;
@@ -90,20 +103,39 @@ export async function loadService(file: SpecFile, ctx: ServiceContext): Promise<
   if (value.clientToken !== undefined) {
     errors.push(errorAt(['clientToken'], 'clientToken is set by ecs-gitops; remove it'));
   }
+  if (value.schedulingStrategy === 'DAEMON' && value.desiredCount !== undefined) {
+    // AWS: "The daemon scheduling strategy does not support a desired count for services".
+    errors.push(
+      errorAt(
+        ['desiredCount'],
+        'desiredCount is not allowed with schedulingStrategy DAEMON (one task runs on each container instance); remove it',
+      ),
+    );
+  }
+  const tags = mergedTags(ctx.cluster, value.tags, file.name);
+  errors.push(...checkFileTags(value.tags, tags, ctx.cluster, errorAt));
   const taskDefinition = resolveTaskDefinition(value.taskDefinition, name, ctx, errorAt, errors);
+  // A pinned revision's network mode is unknown here: only spec task definitions are checked.
+  const taskdef =
+    taskDefinition?.kind === 'family' ? ctx.families.families.get(taskDefinition.family) : undefined;
+  const networkMode = taskdef?.networkMode;
+  if (value.networkConfiguration !== undefined && networkMode !== undefined && networkMode !== 'awsvpc') {
+    errors.push(
+      errorAt(
+        ['networkConfiguration'],
+        `networkConfiguration is only valid for awsvpc task definitions; ${taskdef!.fileName} uses ${networkMode}`,
+      ),
+    );
+  }
 
   if (errors.length > 0 || !taskDefinition) return result;
   const body: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (!NOT_IN_BODY.includes(k)) body[k] = v;
   result.service = {
     name,
-    body: mergeServiceDefaults(body, ctx.cluster.serviceDefaults),
+    body: mergeServiceDefaults(body, ctx.cluster.serviceDefaults, { networkMode }),
     taskDefinition,
-    tags: {
-      ...ctx.cluster.tags,
-      ...tagsToMap(value.tags as Tag[] | undefined),
-      ...ownershipTags(ctx.cluster.ownerId, clusterName, file.name),
-    },
+    tags,
     autocreated: false,
     source: { file: file.path, ...doc.locate([]) },
   };
@@ -160,15 +192,17 @@ async function parseServiceText(
 }
 
 const PINNED = /^[A-Za-z0-9_-]{1,255}:\d+$/;
+/** `arn:aws:ecs:eu-west-1:123456789012:task-definition/family`, then `:revision` (group 2). */
+const TASKDEF_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/([A-Za-z0-9_-]{1,255})(:\d+)?$/;
 
 function resolveTaskDefinition(
   value: unknown,
   serviceName: string,
   ctx: ServiceContext,
-  errorAt: (path: FieldPath, message: string) => SpecError,
+  errorAt: ErrorAt,
   errors: SpecError[],
 ): TaskDefinitionRef | undefined {
-  const { byBasename, families } = ctx.families;
+  const { byBasename, byFamilyField, families } = ctx.families;
   if (value === undefined) {
     const family = byBasename.get(serviceName);
     if (family) return { kind: 'family', family };
@@ -182,15 +216,41 @@ function resolveTaskDefinition(
     return undefined;
   }
   if (typeof value !== 'string') return undefined; // the schema reported it
-  if (value.startsWith('arn:') || PINNED.test(value)) return { kind: 'pinned', value };
+  if (value.startsWith('arn:')) {
+    const m = TASKDEF_ARN.exec(value);
+    if (m?.[2]) return { kind: 'pinned', value };
+    errors.push(
+      errorAt(
+        ['taskDefinition'],
+        m
+          ? `the task definition ARN has no revision: end it with ":<revision>" (task-definition/${m[1]}:3); ` +
+              'without one it never matches the live ARN and every apply would update the service'
+          : `"${value}" is not a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)`,
+      ),
+    );
+    return undefined;
+  }
+  if (PINNED.test(value)) return { kind: 'pinned', value };
   if (families.has(value)) return { kind: 'family', family: value };
-  const family = byBasename.get(value);
+  const byFile = byBasename.get(value);
+  const byField = byFamilyField.get(value);
+  if (byFile && byField && byFile !== byField) {
+    errors.push(
+      errorAt(
+        ['taskDefinition'],
+        `ambiguous reference: "${value}" is both ${families.get(byFile)!.fileName} (family ${byFile}) and ` +
+          `the family field of ${families.get(byField)!.fileName} (family ${byField}); write the family name`,
+      ),
+    );
+    return undefined;
+  }
+  const family = byFile ?? byField;
   if (family) return { kind: 'family', family };
   errors.push(
     errorAt(
       ['taskDefinition'],
       `dangling reference: no .taskdef in ${ctx.dir} defines the task definition "${value}"` +
-        didYouMean(value, [...byBasename.keys(), ...families]) +
+        didYouMean(value, [...byBasename.keys(), ...byFamilyField.keys(), ...families.keys()]) +
         '; use family:revision or an ARN for one managed elsewhere',
     ),
   );
@@ -202,12 +262,20 @@ function resolveTaskDefinition(
  * the default capacityProviderStrategy and the other way round. `desiredCount` is never merged: the
  * default is only the count a service starts with (the planner applies it at creation), so that
  * autoscaling owns the count of every service whose own file does not set one.
+ * The default networkConfiguration goes only to services whose task definition is (or may be, when
+ * its network mode is unknown) awsvpc: AWS rejects it for bridge, host and none.
  */
-export function mergeServiceDefaults(body: ServiceBody, defaults: ServiceDefaults): ServiceBody {
+export function mergeServiceDefaults(
+  body: ServiceBody,
+  defaults: ServiceDefaults,
+  taskdef: { networkMode?: string } = {},
+): ServiceBody {
   const out: Record<string, unknown> = { ...body };
   for (const [k, v] of Object.entries(defaults)) {
     if (v === undefined || out[k] !== undefined) continue;
     if (k === 'desiredCount') continue;
+    if (k === 'networkConfiguration' && taskdef.networkMode !== undefined && taskdef.networkMode !== 'awsvpc')
+      continue;
     if (k === 'capacityProviderStrategy' && out.launchType !== undefined) continue;
     if (k === 'launchType' && out.capacityProviderStrategy !== undefined) continue;
     out[k] = cloneJson(v);
@@ -217,15 +285,16 @@ export function mergeServiceDefaults(body: ServiceBody, defaults: ServiceDefault
 
 /** The service AUTOCREATE.SERVICE asks for: cluster defaults, the taskdef's family, one task by default. */
 export function autocreatedService(
-  basename: string,
-  family: string,
+  taskdef: DesiredTaskDefinition,
   taskdefFileName: string,
   cluster: ClusterConfig,
   source: SourceRef,
 ): DesiredService {
+  const { basename, family } = taskdef;
+  const networkMode = taskdef.body.networkMode ?? 'bridge';
   return {
     name: basename,
-    body: mergeServiceDefaults({}, cluster.serviceDefaults),
+    body: mergeServiceDefaults({}, cluster.serviceDefaults, { networkMode }),
     taskDefinition: { kind: 'family', family },
     tags: { ...cluster.tags, ...ownershipTags(cluster.ownerId, cluster.name, taskdefFileName) },
     autocreated: true,

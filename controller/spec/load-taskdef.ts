@@ -2,17 +2,29 @@
 import type { RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
 import type { ClusterConfig, DesiredTaskDefinition } from '../model/desired';
 import { FAMILY_PATTERN, prefixedFamily } from '../model/naming';
-import { ownershipTags, tagsToMap, type Tag } from '../model/ownership';
 import type { SourceRef, SpecError } from '../model/source';
+import { canonicalTaskCpu, canonicalTaskMemory } from '../model/task-size';
 import type { SpecFile } from './discover';
 import { type FieldPath, formatFieldPath } from './field-path';
+import { type ContainerHostLabels, extractHostLabels } from './host-labels';
 import { parseDocument, type ParsedDocument } from './parse-document';
-import { checkTagList, isPlainObject, readSpecText } from './spec-helpers';
+import {
+  checkFileTags,
+  checkTagList,
+  type ErrorAt,
+  errorAtIn,
+  isPlainObject,
+  mergedTags,
+  readSpecText,
+} from './spec-helpers';
 import { validateAgainstSchema } from './validate-schema';
 
 export const AUTOCREATE_MARKER = 'AUTOCREATE.SERVICE';
 
-/** Fields of `aws ecs describe-task-definition` output that RegisterTaskDefinition does not take. */
+/**
+ * Fields of `aws ecs describe-task-definition` output that RegisterTaskDefinition does not take.
+ * The one list: the planner ignores the same fields when comparing with a live revision.
+ */
 export const READ_ONLY_TASKDEF_FIELDS = [
   'taskDefinitionArn',
   'revision',
@@ -22,15 +34,22 @@ export const READ_ONLY_TASKDEF_FIELDS = [
   'registeredAt',
   'registeredBy',
   'deregisteredAt',
+  'deleteRequestedAt',
 ] as const;
 
 export interface TaskdefLoad {
   file: SpecFile;
   taskDefinition?: DesiredTaskDefinition;
+  /** The prefixed family, whenever the file parsed (even with other errors). */
+  family?: string;
+  /** The file's own `family` field, unprefixed, when it has one. */
+  familyField?: string;
   /** Where the family name was set, for collision errors. */
   familySource?: SourceRef & { field: string };
   /** Where AUTOCREATE.SERVICE first appears. */
   autocreateAt?: SourceRef;
+  /** The containers with `proxy.host` / `dns.hostname` labels (set with taskDefinition). */
+  hostLabels?: ContainerHostLabels[];
   errors: SpecError[];
   warnings: SpecError[];
 }
@@ -42,12 +61,7 @@ export function loadTaskDefinition(file: SpecFile, cluster: ClusterConfig): Task
   const doc = parseDocument(text, { file: file.path });
   result.errors.push(...doc.errors);
   if (doc.value === undefined) return result;
-  const errorAt = (path: FieldPath, message: string): SpecError => ({
-    file: file.path,
-    ...doc.locate(path),
-    field: formatFieldPath(path),
-    message,
-  });
+  const errorAt = errorAtIn(file.path, doc);
   if (!isPlainObject(doc.value)) {
     result.errors.push(errorAt([], 'expected an object: the body of a RegisterTaskDefinition request'));
     return result;
@@ -86,6 +100,8 @@ export function loadTaskDefinition(file: SpecFile, cluster: ClusterConfig): Task
 
   const familyField = typeof inner.family === 'string' ? inner.family : undefined;
   const family = prefixedFamily(cluster.prefix, familyField ?? file.basename);
+  result.family = family;
+  result.familyField = familyField;
   const familyPath = familyField !== undefined ? [...prefix, 'family'] : [];
   result.familySource = { file: file.path, ...doc.locate(familyPath), field: formatFieldPath(familyPath) };
   if (!FAMILY_PATTERN.test(family)) {
@@ -94,6 +110,10 @@ export function loadTaskDefinition(file: SpecFile, cluster: ClusterConfig): Task
     );
   }
   result.errors.push(...duplicateContainers(inner, prefix, errorAt));
+  result.errors.push(...taskSizeSpelling(inner, prefix, errorAt));
+
+  const tags = mergedTags(cluster, fileTags, file.name);
+  result.errors.push(...checkFileTags(fileTags, tags, cluster, errorAt));
 
   const markerPath = findMarker(inner, []);
   if (markerPath)
@@ -104,21 +124,43 @@ export function loadTaskDefinition(file: SpecFile, cluster: ClusterConfig): Task
     basename: file.basename,
     family,
     body: { ...inner, family } as unknown as RegisterTaskDefinitionRequest,
-    tags: {
-      ...cluster.tags,
-      ...tagsToMap(fileTags as Tag[] | undefined),
-      ...ownershipTags(cluster.ownerId, cluster.name, file.name),
-    },
+    tags,
     autocreateService: markerPath !== undefined,
     source: { file: file.path, ...doc.locate(prefix) },
   };
+  result.hostLabels = extractHostLabels(inner, prefix, file.path, doc.locate);
   return result;
+}
+
+/**
+ * Task-level cpu and memory are strings in a few spellings; anything else AWS rejects at
+ * registration (`"1 GiB"`, `"1024 units"`), so it is an error here, before any AWS call.
+ */
+function taskSizeSpelling(inner: Record<string, unknown>, prefix: FieldPath, errorAt: ErrorAt): SpecError[] {
+  const errors: SpecError[] = [];
+  if (typeof inner.cpu === 'string' && canonicalTaskCpu(inner.cpu) === undefined) {
+    errors.push(
+      errorAt(
+        [...prefix, 'cpu'],
+        `task cpu "${inner.cpu}" is not a spelling AWS accepts: write CPU units ("1024") or vCPUs ("1 vCPU")`,
+      ),
+    );
+  }
+  if (typeof inner.memory === 'string' && canonicalTaskMemory(inner.memory) === undefined) {
+    errors.push(
+      errorAt(
+        [...prefix, 'memory'],
+        `task memory "${inner.memory}" is not a spelling AWS accepts: write MiB ("2048") or GB ("2GB" or "2 GB")`,
+      ),
+    );
+  }
+  return errors;
 }
 
 function duplicateContainers(
   inner: Record<string, unknown>,
   prefix: FieldPath,
-  errorAt: (path: FieldPath, message: string) => SpecError,
+  errorAt: ErrorAt,
 ): SpecError[] {
   const errors: SpecError[] = [];
   const containers = inner.containerDefinitions;

@@ -1,7 +1,24 @@
 /** Small helpers shared by the spec loaders. */
 import * as fs from 'fs';
+import type { ClusterConfig } from '../model/desired';
+import { ownershipTags, type Tag, type TagMap, tagsToMap } from '../model/ownership';
 import type { SpecError } from '../model/source';
-import type { FieldPath } from './field-path';
+import { type FieldPath, formatFieldPath } from './field-path';
+import type { Position } from './positions';
+
+/** Makes an error at a field of one file. */
+export type ErrorAt = (path: FieldPath, message: string) => SpecError;
+
+/** The one way the loaders build located errors: `errorAt(['tags', 0], '...')`. */
+export function errorAtIn(
+  file: string,
+  doc: { locate: (path: FieldPath) => Position },
+): (path: FieldPath | string, message: string) => SpecError {
+  return (at, message) => {
+    const path = typeof at === 'string' ? [at] : at;
+    return { file, ...doc.locate(path), field: formatFieldPath(path), message };
+  };
+}
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -18,11 +35,7 @@ export function readSpecText(file: string, errors: SpecError[]): string | undefi
 }
 
 /** Checks the AWS tag list shape `[{ key, value }]` where no schema covers it. */
-export function checkTagList(
-  tags: unknown,
-  path: FieldPath,
-  errorAt: (path: FieldPath, message: string) => SpecError,
-): SpecError[] {
+export function checkTagList(tags: unknown, path: FieldPath, errorAt: ErrorAt): SpecError[] {
   if (tags === undefined) return [];
   if (!Array.isArray(tags)) return [errorAt(path, 'expected an array of { "key": ..., "value": ... }')];
   const errors: SpecError[] = [];
@@ -41,4 +54,82 @@ export function checkTagList(
 /** Deep copy of plain JSON data, so merged defaults are never shared between services. */
 export function cloneJson<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+/** AWS limits for tags on ECS resources (and on every other taggable AWS resource). */
+export const MAX_TAGS_PER_RESOURCE = 50;
+export const MAX_TAG_KEY_LENGTH = 128;
+export const MAX_TAG_VALUE_LENGTH = 256;
+
+/** Length as AWS counts it: Unicode characters, not UTF-16 code units. */
+function charCount(s: string): number {
+  return [...s].length;
+}
+
+/** Key and value lengths of a tag list `[{ key, value }]`; entries of the wrong shape are the schema's. */
+function checkTagLengths(tags: unknown[], path: FieldPath, errorAt: ErrorAt): SpecError[] {
+  const errors: SpecError[] = [];
+  const tooLong = (v: unknown, max: number): v is string => typeof v === 'string' && charCount(v) > max;
+  tags.forEach((t: unknown, i) => {
+    if (!isPlainObject(t)) return;
+    if (tooLong(t.key, MAX_TAG_KEY_LENGTH)) {
+      const n = charCount(t.key);
+      errors.push(
+        errorAt(
+          [...path, i, 'key'],
+          `tag key is ${n} characters long; AWS allows at most ${MAX_TAG_KEY_LENGTH}`,
+        ),
+      );
+    }
+    if (tooLong(t.value, MAX_TAG_VALUE_LENGTH)) {
+      const n = charCount(t.value);
+      errors.push(
+        errorAt(
+          [...path, i, 'value'],
+          `tag value is ${n} characters long; AWS allows at most ${MAX_TAG_VALUE_LENGTH}`,
+        ),
+      );
+    }
+  });
+  return errors;
+}
+
+/**
+ * The tags of one resource: cluster tags, then the file's own tag list `[{ key, value }]` (entries
+ * of the wrong shape are skipped: the schema reports them), then the ownership tags.
+ */
+export function mergedTags(cluster: ClusterConfig, fileTags: unknown, fileName: string): TagMap {
+  const list = Array.isArray(fileTags) ? (fileTags.filter(isPlainObject) as Tag[]) : undefined;
+  return {
+    ...cluster.tags,
+    ...tagsToMap(list?.filter((t) => typeof t.key === 'string')),
+    ...ownershipTags(cluster.ownerId, cluster.name, fileName),
+  };
+}
+
+/**
+ * A file's `tags` against AWS's limits: key and value lengths, and the 50 tags per resource that
+ * the merged tags must fit in. The count error is at the file's `tags`; when the cluster's tags
+ * alone are too many, cluster.yaml reports that and the file has nothing to add.
+ */
+export function checkFileTags(
+  fileTags: unknown,
+  merged: TagMap,
+  cluster: ClusterConfig,
+  errorAt: ErrorAt,
+): SpecError[] {
+  if (!Array.isArray(fileTags)) return [];
+  const errors = checkTagLengths(fileTags, ['tags'], errorAt);
+  const n = Object.keys(merged).length;
+  if (n > MAX_TAGS_PER_RESOURCE) {
+    const ownership = Object.keys(ownershipTags(cluster.ownerId, cluster.name, 'any')).length;
+    errors.push(
+      errorAt(
+        ['tags'],
+        `${n} tags in all: these ${fileTags.length}, ${Object.keys(cluster.tags).length} from cluster.yaml ` +
+          `and the ${ownership} ownership tags; AWS allows at most ${MAX_TAGS_PER_RESOURCE} per resource`,
+      ),
+    );
+  }
+  return errors;
 }

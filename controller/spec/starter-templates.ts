@@ -75,10 +75,22 @@ tags:
 serviceDefaults:
   # Applied to every service where its file does not set the field.
   launchType: EC2              # or capacityProviderStrategy (not both)
+  # networkConfiguration:      # given only to services whose task definition is awsvpc (or pinned)
+  #   awsvpcConfiguration: { subnets: [subnet-1], securityGroups: [sg-1] }
   deploymentConfiguration:
     maximumPercent: 200
     minimumHealthyPercent: 100
   # The count a new service starts with when its file sets none (AUTOCREATE.SERVICE services);
   # afterwards ecs-gitops leaves it alone, so autoscaling can own it.
   desiredCount: 1
+# Route53 records for containers labelled proxy.host / dns.hostname (short names get the domain).
+# dns:
+#   domain: example.com        # appended to names with at most one dot: www -> www.example.com
+#   ttl: 300
+#   policy: sync               # or upsert-only: never delete records
+#   target:                    # exactly one of:
+#     loadBalancer: my-alb     #   an ALB/NLB name or ARN (alias records)
+#     # cname: lb.example.com  #   a CNAME
+#     # addresses: [203.0.113.10]
+#     # instances: true        #   the public IPs of the container instances
 `;

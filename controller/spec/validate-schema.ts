@@ -48,7 +48,9 @@ export function validateAgainstSchema(
 ): SpecError[] {
   const validate = getValidator(kind);
   if (validate(value)) return [];
-  const raw = (validate.errors ?? []).filter((e) => !e.schemaPath.includes('/propertyNames/'));
+  const all = validate.errors ?? [];
+  // Errors inside propertyNames are folded into the propertyNames error they explain.
+  const raw = all.filter((e) => !e.schemaPath.includes('/propertyNames/'));
   const out: SpecError[] = [];
   const seen = new Set<string>();
   for (const e of raw) {
@@ -56,7 +58,7 @@ export function validateAgainstSchema(
     if ((e.keyword === 'anyOf' || e.keyword === 'oneOf') && raw.some((o) => o !== e && isUnder(o, e)))
       continue;
     if (e.keyword === 'if') continue;
-    const converted = convert(e, value);
+    const converted = convert(e, value, all);
     const fieldPath = [...prefix, ...converted.path];
     const field = formatFieldPath(fieldPath);
     const key = `${field}\0${converted.message}`;
@@ -85,7 +87,7 @@ function show(v: unknown): string {
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
-function convert(e: ErrorObject, root: unknown): { path: FieldPath; message: string } {
+function convert(e: ErrorObject, root: unknown, all: ErrorObject[]): { path: FieldPath; message: string } {
   const path = fromJsonPointer(e.instancePath, root);
   const parentSchema = (e.parentSchema ?? {}) as { properties?: Record<string, unknown> };
   switch (e.keyword) {
@@ -112,7 +114,23 @@ function convert(e: ErrorObject, root: unknown): { path: FieldPath; message: str
     }
     case 'propertyNames': {
       const name = String((e.params as { propertyName: string }).propertyName);
-      return { path: [...path, name], message: `invalid key "${name}" (keys must not start with "aws:")` };
+      const inner = all.find(
+        (o) =>
+          o.schemaPath.startsWith(`${e.schemaPath}/`) &&
+          o.instancePath === e.instancePath &&
+          o.propertyName === name,
+      );
+      const limit = (inner?.params as { limit?: number } | undefined)?.limit;
+      let why = 'keys must not start with "aws:"';
+      if (inner?.keyword === 'maxLength')
+        why = `${[...name].length} characters long; at most ${limit} allowed`;
+      else if (inner?.keyword === 'minLength') why = 'keys must not be empty';
+      return { path: [...path, name], message: `invalid key ${show(name)} (${why})` };
+    }
+    case 'maxLength': {
+      const limit = (e.params as { limit: number }).limit;
+      const length = typeof e.data === 'string' ? [...e.data].length : 0;
+      return { path, message: `${length} characters long; at most ${limit} allowed` };
     }
     case 'not': {
       const req = ((e.schema as { required?: string[] } | undefined)?.required ?? []).join(' and ');

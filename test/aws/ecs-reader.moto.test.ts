@@ -60,6 +60,7 @@ function desired(families: string[], services: string[]): DesiredState {
       autocreated: false,
       source,
     })),
+    hostnames: [],
   };
 }
 

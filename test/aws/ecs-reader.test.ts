@@ -32,6 +32,7 @@ function desired(cluster: string, families: string[], services: string[]): Desir
       autocreated: false,
       source,
     })),
+    hostnames: [],
   };
 }
 

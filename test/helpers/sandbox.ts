@@ -1,11 +1,22 @@
 import type { RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
 import { ManualClock } from '../../controller/aws/clock';
 import { SandboxEcs, type SandboxOptions } from '../../controller/aws/sandbox/sandbox-ecs';
+import {
+  type LoadedSandbox,
+  type LoadSandboxOptions,
+  sandboxFromJSON,
+} from '../../controller/aws/sandbox/state-file';
 
 /** A sandbox on a manual clock starting at a fixed instant. */
 export function newSandbox(opts: SandboxOptions = {}): { sb: SandboxEcs; clock: ManualClock } {
   const clock = new ManualClock(Date.UTC(2024, 0, 1));
   return { sb: new SandboxEcs({ clock, ...opts }), clock };
+}
+
+/** A whole sandbox account (ECS, STS, Route53, ELBv2, EC2) on one manual clock and call log. */
+export function newSandboxAccount(opts: LoadSandboxOptions = {}): LoadedSandbox & { clock: ManualClock } {
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  return { ...sandboxFromJSON(undefined, { clock, ...opts }), clock };
 }
 
 /** A small valid EC2 (bridge) task definition. */

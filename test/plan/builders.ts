@@ -77,7 +77,7 @@ export function desiredState(
   taskDefinitions: DesiredTaskDefinition[],
   services: DesiredService[],
 ): DesiredState {
-  return { cluster, taskDefinitions, services };
+  return { cluster, taskDefinitions, services, hostnames: [] };
 }
 
 export function emptyAccount(): ObservedState {

@@ -46,7 +46,23 @@ describe('serviceDiff', () => {
   test('a field AWS defaults, removed from the spec, goes back to its default', () => {
     expect(diff({}, { healthCheckGracePeriodSeconds: 60, enableExecuteCommand: true }).changes).toEqual([
       { path: 'enableExecuteCommand', before: true, after: false },
+    ]);
+  });
+
+  test('load balancers, placement and the grace period are left alone when the spec omits them', () => {
+    // Resetting them on an adopted service would detach its target group or kill tasks during
+    // health checks; only an explicit empty value removes them.
+    const live = {
+      healthCheckGracePeriodSeconds: 60,
+      loadBalancers: [{ targetGroupArn: 'arn:tg/web', containerName: 'web', containerPort: 80 }],
+      serviceRegistries: [{ registryArn: 'arn:sd/web' }],
+      placementStrategy: [{ type: 'spread' as const, field: 'attribute:ecs.availability-zone' }],
+      placementConstraints: [{ type: 'distinctInstance' as const }],
+    };
+    expect(diff({}, live).changes).toEqual([]);
+    expect(diff({ loadBalancers: [], healthCheckGracePeriodSeconds: 0 }, live).changes).toEqual([
       { path: 'healthCheckGracePeriodSeconds', before: 60, after: 0 },
+      { path: 'loadBalancers', before: live.loadBalancers, after: [] },
     ]);
   });
 

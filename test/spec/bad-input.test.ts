@@ -297,6 +297,22 @@ describe('6. wrong types and values', () => {
     ]);
   });
 
+  it('a container "memory": "512" (a number written as a string) is rejected, not coerced', async () => {
+    // README "no-string-number-coercion": schema validation rejects it before planning.
+    const text =
+      '{\n  "containerDefinitions": [\n    { "name": "web", "image": "nginx", "memory": "512" }\n  ]\n}\n';
+    const { errors, at } = await errorsOf({ 'web.taskdef': text });
+    expect(errors).toEqual([
+      {
+        file: at('web.taskdef'),
+        line: 3,
+        column: 40,
+        field: 'containerDefinitions[0].memory',
+        message: 'expected integer, got string "512"',
+      },
+    ]);
+  });
+
   it('a value outside an enum lists the values and suggests the close one', async () => {
     const text = 'taskDefinition: web\nlaunchType: FARGAT\n';
     const { errors, at } = await errorsOf({ 'web.taskdef': WEB_TASKDEF, 'web.service.yaml': text });

@@ -47,6 +47,34 @@ describe('aws ecs describe-task-definition output as a .taskdef', () => {
     expect(td.tags.team).toBe('web');
   });
 
+  it('a revision being deleted (deleteRequestedAt, status DELETE_IN_PROGRESS) loads with the same warning', async () => {
+    const text = JSON.stringify(
+      {
+        taskDefinition: {
+          family: 'web',
+          status: 'DELETE_IN_PROGRESS',
+          deleteRequestedAt: '2024-02-01T00:00:00.000Z',
+          containerDefinitions: [{ name: 'web', image: 'nginx', memoryReservation: 64 }],
+        },
+      },
+      null,
+      2,
+    );
+    const dir = specDir({ 'web.taskdef': text });
+    const r = await load(dir, { clusterName: 'demo' });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([
+      {
+        file: path.join(dir, 'web.taskdef'),
+        line: 2,
+        column: 3,
+        field: 'taskDefinition',
+        message: 'describe-task-definition output: ignoring read-only fields status, deleteRequestedAt',
+      },
+    ]);
+    expect(r.state!.taskDefinitions[0].body).not.toHaveProperty('deleteRequestedAt');
+  });
+
   it('errors inside it point at the wrapped field', async () => {
     const text = described.replace('"memoryReservation": 64', '"memoryReservation": "64"');
     const r = await load(specDir({ 'web.taskdef': text }), { clusterName: 'demo' });

@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import type {
   Cluster,
+  ContainerInstance,
   CreateClusterRequest,
   CreateServiceRequest,
   DeleteClusterRequest,
   DeleteServiceRequest,
   DeploymentConfiguration,
   DescribeClustersRequest,
+  DescribeContainerInstancesRequest,
   DescribeServicesRequest,
   DescribeTaskDefinitionRequest,
+  ListContainerInstancesRequest,
   ListServicesRequest,
   ListTasksRequest,
   NetworkConfiguration,
@@ -29,6 +32,7 @@ import { errors } from './errors';
 import type {
   SandboxState,
   StoredCluster,
+  StoredContainerInstance,
   StoredDeployment,
   StoredRevision,
   StoredService,
@@ -60,6 +64,7 @@ const MAX_DESCRIBE_CLUSTERS = 100;
 const MAX_LIST_RESULTS = 100;
 const DEFAULT_LIST_SERVICES_RESULTS = 10;
 const MAX_SUBNETS = 16;
+const MAX_DESCRIBE_CONTAINER_INSTANCES = 100;
 
 type Out<T> = Promise<Omit<T, '$metadata'>>;
 
@@ -82,6 +87,8 @@ export class SandboxEcs implements EcsPort {
   private readonly clusters = new Map<string, StoredCluster>();
   private readonly families = new Map<string, StoredRevision[]>();
   private readonly services = new Map<string, Map<string, StoredService>>();
+  /** Container instances per cluster name, in registration order. */
+  private readonly containerInstances = new Map<string, StoredContainerInstance[]>();
 
   constructor(opts: SandboxOptions = {}) {
     this.accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
@@ -142,7 +149,9 @@ export class SandboxEcs implements EcsPort {
     const running = services.reduce((n, s) => n + runningOf(s), 0);
     return clone({
       ...stored.cluster,
-      registeredContainerInstancesCount: 0,
+      registeredContainerInstancesCount: (this.containerInstances.get(name) ?? []).filter(
+        (c) => c.status !== 'INACTIVE',
+      ).length,
       runningTasksCount: stored.cluster.status === 'ACTIVE' ? running : 0,
       pendingTasksCount: 0,
       activeServicesCount: services.filter((s) => s.service.status === 'ACTIVE').length,
@@ -599,7 +608,7 @@ export class SandboxEcs implements EcsPort {
         .filter((s) => !input.launchType || s.service.launchType === input.launchType)
         .filter((s) => !input.schedulingStrategy || s.service.schedulingStrategy === input.schedulingStrategy)
         .map((s) => s.service.serviceArn ?? '');
-      return page(arns, max, input.nextToken, `ListServices/${cluster}`);
+      return page(arns, max, input.nextToken, `ListServices/${cluster}`, 'serviceArns');
     });
   }
 
@@ -628,7 +637,7 @@ export class SandboxEcs implements EcsPort {
           }
         }
       }
-      return page(arns, max, input.nextToken, `ListTasks/${cluster}`);
+      return page(arns, max, input.nextToken, `ListTasks/${cluster}`, 'taskArns');
     });
   }
 
@@ -724,6 +733,85 @@ export class SandboxEcs implements EcsPort {
     }
   }
 
+  // ---------------------------------------------------------------- container instances
+
+  /**
+   * Setup helper (the ECS agent's RegisterContainerInstance, not part of EcsPort, not logged): an EC2
+   * instance joins the cluster. `status` lets a test model DRAINING or deregistered (INACTIVE) ones.
+   */
+  registerContainerInstance(input: {
+    cluster?: string;
+    ec2InstanceId: string;
+    status?: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  }): ContainerInstance {
+    const { name: cluster } = this.activeCluster(input.cluster);
+    this.seq++;
+    const id = createHash('md5').update(`${cluster}/${this.seq}/${input.ec2InstanceId}`).digest('hex');
+    const stored: StoredContainerInstance = {
+      containerInstanceArn: this.arn(`container-instance/${cluster}/${id}`),
+      ec2InstanceId: input.ec2InstanceId,
+      status: input.status ?? 'ACTIVE',
+      registeredAt: this.now(),
+    };
+    const list = this.containerInstances.get(cluster) ?? [];
+    list.push(stored);
+    this.containerInstances.set(cluster, list);
+    return containerInstanceOut(stored);
+  }
+
+  listContainerInstances(
+    input: ListContainerInstancesRequest,
+  ): Out<{ containerInstanceArns?: string[]; nextToken?: string }> {
+    return this.call('ListContainerInstances', () => {
+      const max = input.maxResults ?? MAX_LIST_RESULTS;
+      if (!Number.isInteger(max) || max < 1 || max > MAX_LIST_RESULTS) {
+        throw errors.invalidParameter(`maxResults must be between 1 and ${MAX_LIST_RESULTS}.`);
+      }
+      // The cluster query language is not modelled: refuse it rather than ignore it silently.
+      if (input.filter !== undefined) throw errors.invalidParameter('The sandbox does not support filter.');
+      const { name: cluster } = this.activeCluster(input.cluster);
+      const arns = (this.containerInstances.get(cluster) ?? [])
+        .filter((c) => (input.status ? c.status === input.status : c.status !== 'INACTIVE'))
+        .map((c) => c.containerInstanceArn);
+      return page(
+        arns,
+        max,
+        input.nextToken,
+        `ListContainerInstances/${cluster}/${input.status ?? ''}`,
+        'containerInstanceArns',
+      );
+    });
+  }
+
+  describeContainerInstances(
+    input: DescribeContainerInstancesRequest,
+  ): Out<{ containerInstances?: ContainerInstance[]; failures?: { arn?: string; reason?: string }[] }> {
+    return this.call('DescribeContainerInstances', () => {
+      const refs = input.containerInstances ?? [];
+      if (refs.length === 0) throw errors.invalidParameter('Container instances cannot be empty.');
+      if (refs.length > MAX_DESCRIBE_CONTAINER_INSTANCES) {
+        throw errors.invalidParameter(
+          `A maximum of ${MAX_DESCRIBE_CONTAINER_INSTANCES} container instances can be described at once.`,
+        );
+      }
+      const { name: cluster } = this.activeCluster(input.cluster);
+      const list = this.containerInstances.get(cluster) ?? [];
+      const containerInstances: ContainerInstance[] = [];
+      const failures: { arn: string; reason: string }[] = [];
+      for (const ref of refs) {
+        const id = ref.slice(ref.lastIndexOf('/') + 1);
+        const found = list.find((c) => c.containerInstanceArn.endsWith(`/${id}`));
+        if (found) containerInstances.push(containerInstanceOut(found));
+        else
+          failures.push({
+            arn: ref.startsWith('arn:') ? ref : this.arn(`container-instance/${cluster}/${ref}`),
+            reason: 'MISSING',
+          });
+      }
+      return { containerInstances, failures };
+    });
+  }
+
   // ---------------------------------------------------------------- tags
 
   private taggable(arn: string): { tags: Tag[]; set(tags: Tag[]): void } {
@@ -790,6 +878,8 @@ export class SandboxEcs implements EcsPort {
     for (const [cluster, m] of this.services) services[cluster] = [...m.values()];
     const families: Record<string, StoredRevision[]> = {};
     for (const [family, revisions] of this.families) families[family] = revisions;
+    const containerInstances: Record<string, StoredContainerInstance[]> = {};
+    for (const [cluster, list] of this.containerInstances) containerInstances[cluster] = list;
     return clone({
       version: 1,
       accountId: this.accountId,
@@ -798,6 +888,7 @@ export class SandboxEcs implements EcsPort {
       clusters: [...this.clusters.values()],
       families,
       services,
+      containerInstances,
     });
   }
 
@@ -812,8 +903,28 @@ export class SandboxEcs implements EcsPort {
     for (const [cluster, list] of Object.entries(copy.services)) {
       sb.services.set(cluster, new Map(list.map((s) => [s.service.serviceName ?? '', s])));
     }
+    // Absent from state files written before container instances were modelled.
+    for (const [cluster, list] of Object.entries(copy.containerInstances ?? {})) {
+      sb.containerInstances.set(cluster, list);
+    }
     return sb;
   }
+}
+
+function containerInstanceOut(c: StoredContainerInstance): ContainerInstance {
+  return {
+    containerInstanceArn: c.containerInstanceArn,
+    ec2InstanceId: c.ec2InstanceId,
+    status: c.status,
+    agentConnected: c.status !== 'INACTIVE',
+    runningTasksCount: 0,
+    pendingTasksCount: 0,
+    registeredAt: new Date(c.registeredAt),
+    attributes: [],
+    registeredResources: [],
+    remainingResources: [],
+    tags: [],
+  };
 }
 
 function runningOf(s: StoredService): number {
@@ -849,16 +960,13 @@ function fillDeploymentConfiguration(c: DeploymentConfiguration | undefined): De
 }
 
 /** One page of a list, with an opaque token bound to the listing it came from. */
-function page(
+function page<K extends string>(
   items: string[],
   max: number,
   token: string | undefined,
   scope: string,
-): { [k: string]: unknown } & {
-  serviceArns?: string[];
-  taskArns?: string[];
-  nextToken?: string;
-} {
+  key: K,
+): { [P in K]?: string[] } & { nextToken?: string } {
   let offset = 0;
   if (token) {
     try {
@@ -874,13 +982,12 @@ function page(
   }
   const slice = items.slice(offset, offset + max);
   const next = offset + max < items.length ? offset + max : undefined;
-  const key = scope.startsWith('ListTasks') ? 'taskArns' : 'serviceArns';
   return {
     [key]: slice,
     ...(next !== undefined
       ? { nextToken: Buffer.from(JSON.stringify({ s: scope, o: next }), 'utf8').toString('base64url') }
       : {}),
-  };
+  } as { [P in K]?: string[] } & { nextToken?: string };
 }
 
 /** Deep copy that keeps Dates (state never shares objects with callers). */

@@ -1,4 +1,7 @@
 import type { Cluster, Deployment, Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { StoredEc2 } from './sandbox-ec2';
+import type { StoredElbv2 } from './sandbox-elbv2';
+import type { StoredRoute53 } from './sandbox-route53';
 
 /**
  * The sandbox account as plain JSON: timestamps are epoch milliseconds, never Date, so that the
@@ -42,6 +45,18 @@ export interface StoredService {
   deletedAt?: number;
 }
 
+/** A container instance: the EC2 instance behind it and its ECS status. */
+export interface StoredContainerInstance {
+  containerInstanceArn: string;
+  ec2InstanceId: string;
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  registeredAt: number;
+}
+
+/**
+ * Fields added after version 1 was first written are optional, so that older state files still load
+ * (they simply have none of those resources).
+ */
 export interface SandboxState {
   version: 1;
   accountId: string;
@@ -53,4 +68,10 @@ export interface SandboxState {
   families: Record<string, StoredRevision[]>;
   /** Services per cluster name, in creation order (ListServices order). */
   services: Record<string, StoredService[]>;
+  /** Container instances per cluster name, in registration order. */
+  containerInstances?: Record<string, StoredContainerInstance[]>;
+  /** The account's Route53 (global), ELBv2 and EC2 fakes; see state-file.ts. */
+  route53?: StoredRoute53;
+  elbv2?: StoredElbv2;
+  ec2?: StoredEc2;
 }

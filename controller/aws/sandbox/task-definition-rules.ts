@@ -7,6 +7,7 @@ import type {
   TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { FAMILY_PATTERN } from '../../model/naming';
+import { canonicalTaskCpu, canonicalTaskMemory } from '../../model/task-size';
 import { errors } from './errors';
 
 /**
@@ -35,23 +36,18 @@ function range(from: number, to: number, step: number): number[] {
   return out;
 }
 
-/** Task-level CPU as AWS stores it: `0.25 vCPU` / `.25 vcpu` -> `256`, `1024` -> `1024`. */
+/** Task-level CPU as AWS stores it (`0.25 vCPU` -> `256`); AWS's error for a spelling it rejects. */
 export function normalizeCpu(value: string): string {
-  const m = /^\s*(\d*\.?\d+)\s*(vcpu)?\s*$/i.exec(value);
-  if (!m) throw errors.client(`Invalid 'cpu' setting for task: '${value}'.`);
-  const n = Number(m[1]) * (m[2] ? 1024 : 1);
-  if (!Number.isInteger(n) || n <= 0) throw errors.client(`Invalid 'cpu' setting for task: '${value}'.`);
-  return String(n);
+  const cpu = canonicalTaskCpu(value);
+  if (cpu === undefined) throw errors.client(`Invalid 'cpu' setting for task: '${value}'.`);
+  return cpu;
 }
 
-/** Task-level memory as AWS stores it (MiB): `1 GB` / `1gb` -> `1024`, `512 MiB` -> `512`. */
+/** Task-level memory as AWS stores it (MiB: `1 GB` -> `1024`); AWS rejects `GiB`/`MiB` suffixes. */
 export function normalizeMemory(value: string): string {
-  const m = /^\s*(\d*\.?\d+)\s*(gb|gib|mb|mib)?\s*$/i.exec(value);
-  if (!m) throw errors.client(`Invalid 'memory' setting for task: '${value}'.`);
-  const unit = (m[2] ?? '').toLowerCase();
-  const n = Number(m[1]) * (unit === 'gb' || unit === 'gib' ? 1024 : 1);
-  if (!Number.isInteger(n) || n <= 0) throw errors.client(`Invalid 'memory' setting for task: '${value}'.`);
-  return String(n);
+  const memory = canonicalTaskMemory(value);
+  if (memory === undefined) throw errors.client(`Invalid 'memory' setting for task: '${value}'.`);
+  return memory;
 }
 
 /** Tag rules shared by every ECS resource. */

@@ -1,0 +1,67 @@
+import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import {
+  ElasticLoadBalancingV2ServiceException,
+  LoadBalancerNotFoundException,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  InvalidChangeBatch,
+  InvalidInput,
+  NoSuchChange,
+  NoSuchHostedZone,
+  PriorRequestNotComplete,
+  Route53ServiceException,
+} from '@aws-sdk/client-route-53';
+
+/**
+ * Route53, ELBv2 and EC2 errors as the SDK throws them (its own classes where it models one, else
+ * the service's base exception with the wire code as `name`). `$metadata` is empty: no request.
+ */
+export const route53Errors = {
+  invalidInput: (message: string) => new InvalidInput({ message, $metadata: {} }),
+  /** Route53 lists every problem of a batch; the message is the bracketed list (as the CLI shows it). */
+  invalidChangeBatch: (messages: string[]) =>
+    new InvalidChangeBatch({ message: `[${messages.join(', ')}]`, messages, $metadata: {} }),
+  noSuchHostedZone: (id: string) =>
+    new NoSuchHostedZone({ message: `No hosted zone found with ID: ${id}`, $metadata: {} }),
+  noSuchChange: (id: string) =>
+    new NoSuchChange({
+      message: `A change with the specified change ID ${id} does not exist.`,
+      $metadata: {},
+    }),
+  priorRequestNotComplete: () => {
+    const e = new PriorRequestNotComplete({
+      message: 'The request was rejected because Route 53 was still processing a prior request.',
+      $metadata: {},
+    });
+    e.$retryable = { throttling: true };
+    return e;
+  },
+  /** Route53's rate limit answers with the wire code `Throttling` (not modelled by the SDK). */
+  throttling: () => {
+    const e = new Route53ServiceException({
+      name: 'Throttling',
+      $fault: 'client',
+      $metadata: {},
+      message: 'Rate exceeded',
+    });
+    e.$retryable = { throttling: true };
+    return e;
+  },
+};
+
+export const elbv2Errors = {
+  loadBalancerNotFound: (message: string) => new LoadBalancerNotFoundException({ message, $metadata: {} }),
+  validation: (message: string) =>
+    new ElasticLoadBalancingV2ServiceException({
+      name: 'ValidationError',
+      $fault: 'client',
+      $metadata: {},
+      message,
+    }),
+};
+
+export const ec2Errors = {
+  /** EC2 models no exception classes: codes like `InvalidInstanceID.NotFound` arrive as `name`. */
+  ec2: (code: string, message: string) =>
+    new EC2ServiceException({ name: code, $fault: 'client', $metadata: {}, message }),
+};

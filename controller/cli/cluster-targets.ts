@@ -1,0 +1,61 @@
+import type { DesiredState } from '../model/desired';
+import type { SpecError } from '../model/source';
+import type { AwsContext } from './aws-context';
+import { formatWarnings, loadSpecDirs, type SpecOptions } from './load-specs';
+
+/** A cluster directory that loaded cleanly, with the region its AWS calls go to. */
+export interface ClusterTarget {
+  dir: string;
+  state: DesiredState;
+  region: string;
+}
+
+/** A cluster directory that will not be touched, and why. */
+export interface DirFailure {
+  dir: string;
+  cluster?: string;
+  errors: SpecError[];
+}
+
+/**
+ * Loads the directories (a repository root expands to its clusters) and sorts them into the ones to
+ * plan and the ones that failed closed (any spec error: nothing in that cluster is changed).
+ * Warnings go to stderr here, once.
+ */
+export async function resolveTargets(
+  paths: readonly string[],
+  opts: SpecOptions,
+  ctx: AwsContext,
+): Promise<{ targets: ClusterTarget[]; failures: DirFailure[] }> {
+  const defaultRegion = await ctx.defaultRegion();
+  const loaded = await loadSpecDirs(paths, opts, defaultRegion, async (r) =>
+    (await ctx.forRegion(r ?? defaultRegion ?? 'us-east-1')).sts.getAccountId(),
+  );
+  const targets: ClusterTarget[] = [];
+  const failures: DirFailure[] = [];
+  for (const { dir, result } of loaded) {
+    if (result.warnings.length > 0) process.stderr.write(formatWarnings(result.warnings));
+    const state = result.state;
+    if (!state) {
+      failures.push({ dir, errors: result.errors });
+      continue;
+    }
+    const region = state.cluster.region ?? defaultRegion;
+    if (!region) {
+      failures.push({ dir, cluster: state.cluster.name, errors: [noRegionError(state.cluster.source.file)] });
+      continue;
+    }
+    targets.push({ dir, state, region });
+  }
+  return { targets, failures };
+}
+
+function noRegionError(file: string): SpecError {
+  return {
+    file,
+    line: 1,
+    column: 1,
+    field: 'region',
+    message: 'no region: set `region` in cluster.yaml, pass --region, or set AWS_REGION',
+  };
+}

@@ -1,0 +1,485 @@
+import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { DesiredState } from '../model/desired';
+import type { DesiredHostname, DnsConfig, DnsRecordType, DnsTarget, HostedZoneInfo } from '../model/dns';
+import type { ObservedDns, ObservedRecord } from '../model/observed';
+import { ambiguousZones, bareZoneId, comparedName, zoneFor } from './dns-names';
+import {
+  decideOwnership,
+  describeOwnership,
+  ownershipOfTxt,
+  ownershipTxtName,
+  ownershipTxtValue,
+  recordForTxtName,
+  TXT_PREFIX,
+  type DnsOwnership,
+} from './dns-ownership';
+import {
+  deletionChanges,
+  describeRecord,
+  desiredRecordsFor,
+  recordDiff,
+  recordSetOf,
+  txtRecordSet,
+  type DesiredRecord,
+} from './dns-records';
+import { sortBy } from './json-util';
+import type { FieldChange, PlanError, PlannedAction } from './plan-types';
+
+/** Route53's limit on a name (without the trailing dot). */
+const MAX_NAME = 253;
+
+/**
+ * The dnsRecord actions of one cluster: the records its host names need vs what Route53 has.
+ * Pure. Only records whose TXT ownership record names our owner id and cluster are ever changed or
+ * deleted; anything else at a name we want is a conflict (unowned records are adopted with
+ * `dns.adopt`). Errors (no zone, no target, ...) make the plan unappliable; with an unresolved target
+ * nothing is planned at all. Our records no host name claims are deleted under `policy: sync`, unless
+ * no host name is desired at all (an empty desired set never prunes).
+ */
+export function planDns(
+  desired: DesiredState,
+  dns: ObservedDns,
+): { actions: PlannedAction[]; errors: PlanError[] } {
+  const cfg = desired.cluster.dns;
+  if (!cfg) return { actions: [], errors: [] };
+  const errors: PlanError[] = [];
+  const target = dns.target;
+  if (!target) {
+    errors.push({
+      message: `DNS target ${describeTarget(cfg.target)} could not be resolved: ${dns.targetError ?? 'no reason given'}; no DNS records planned`,
+      field: 'dns.target',
+      source: cfg.source,
+    });
+    return { actions: [], errors };
+  }
+  if (target.kind === 'addresses' && target.ipv4.length === 0 && target.ipv6.length === 0) {
+    // Zero running instances must not read as "every name points nowhere": fail closed.
+    errors.push({
+      message: `DNS target ${describeTarget(cfg.target)} has no addresses; no DNS records planned`,
+      field: 'dns.target',
+      source: cfg.source,
+    });
+    return { actions: [], errors };
+  }
+
+  const ctx: Ctx = {
+    cfg,
+    cluster: desired.cluster.name,
+    zones: indexZones(dns.records),
+    replaced: new Set(),
+  };
+  const records: DesiredRecord[] = [];
+  /** Names claimed by a host name whose zone is unknown: never treated as orphans. */
+  const unplaced = new Set<string>();
+  for (const host of uniqueHosts(desired.hostnames, errors)) {
+    const placed = placeHost(host, cfg, dns, errors);
+    if (!placed) {
+      unplaced.add(comparedName(host.name));
+      continue;
+    }
+    for (const rec of desiredRecordsFor(host, placed, target, cfg.ttl)) {
+      const problem = recordProblem(rec, placed);
+      if (problem) {
+        errors.push(hostError(host, problem));
+        unplaced.add(rec.name);
+      } else {
+        records.push(rec);
+      }
+    }
+  }
+
+  const actions = records.map((rec) => planRecord(rec, ctx));
+  // Ours at a desired name: the same type is updated; a type that cannot live beside it (CNAME vs
+  // A/AAAA) is replaced by the desired record's action, or kept when that action is a conflict.
+  const claimed = new Set(
+    records.flatMap((r) =>
+      MANAGED_TYPES.filter((t) => clashes(r.type, t)).map((t) => recordKey(r.zone.id, r.name, t)),
+    ),
+  );
+  const ids = new Set(actions.map((a) => a.id));
+  for (const orphan of orphans(ctx)) {
+    const key = recordKey(orphan.zoneId, orphan.name, orphan.type);
+    if (claimed.has(key) || unplaced.has(orphan.name)) continue;
+    const action = planOrphan(orphan, ctx, desired.hostnames.length === 0);
+    // The same name and type desired in another zone (dns.zoneId changed, a closer zone appeared).
+    if (ids.has(action.id)) action.id = `${action.id}/${orphan.zoneId}`;
+    ids.add(action.id);
+    actions.push(action);
+  }
+  return { actions: sortBy(actions, (a) => `${a.name}\u0000${a.id}`), errors };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host names and zones
+
+/** Why a record cannot be planned at all (a plan error), or undefined. */
+function recordProblem(rec: DesiredRecord, zone: HostedZoneInfo): string | undefined {
+  if (rec.type === 'CNAME' && rec.name === comparedName(zone.name)) {
+    return `${rec.name} is the apex of hosted zone ${zone.name}: a CNAME cannot be there (DNS forbids it); use a load balancer or address target`;
+  }
+  const txtName = ownershipTxtName(rec.name, rec.type);
+  if (txtName.length > MAX_NAME) {
+    return `${rec.name} is too long for its ownership record ${txtName} (over ${MAX_NAME} characters)`;
+  }
+  return undefined;
+}
+
+/** One host per name (two services claiming one name is an error); reserved names are errors. */
+function uniqueHosts(hosts: readonly DesiredHostname[], errors: PlanError[]): DesiredHostname[] {
+  const byName = new Map<string, DesiredHostname>();
+  for (const h of hosts) {
+    const name = comparedName(h.name);
+    const seen = byName.get(name);
+    if (seen) {
+      if (seen.service !== h.service) {
+        errors.push(hostError(h, `${name} is claimed by two services: ${seen.service} and ${h.service}`));
+      }
+    } else if (name.split('.')[0].startsWith(TXT_PREFIX)) {
+      errors.push(
+        hostError(h, `${name}: names starting with ${TXT_PREFIX} are reserved for ownership records`),
+      );
+    } else {
+      byName.set(name, h);
+    }
+  }
+  return [...byName.values()];
+}
+
+function placeHost(
+  host: DesiredHostname,
+  cfg: DnsConfig,
+  dns: ObservedDns,
+  errors: PlanError[],
+): HostedZoneInfo | undefined {
+  const opts = { zoneId: cfg.zoneId, privateZones: cfg.privateZones };
+  const name = comparedName(host.name);
+  const zone = zoneFor(name, dns.zones, opts);
+  if (!zone) {
+    const why =
+      cfg.zoneId !== undefined
+        ? dns.zones.some((z) => bareZoneId(z.id) === bareZoneId(cfg.zoneId ?? ''))
+          ? `it is not inside hosted zone ${cfg.zoneId} (dns.zoneId)`
+          : `hosted zone ${cfg.zoneId} (dns.zoneId) was not found`
+        : `no ${cfg.privateZones ? '' : 'public '}hosted zone contains it`;
+    errors.push(hostError(host, `no hosted zone for ${name}: ${why}`));
+    return undefined;
+  }
+  const ties = ambiguousZones(name, dns.zones, opts);
+  if (ties.length > 0) {
+    const ids = [zone, ...ties].map((z) => `${z.id}${z.private ? ' (private)' : ''}`).join(', ');
+    errors.push(
+      hostError(host, `${name} fits several hosted zones named ${zone.name} (${ids}); set dns.zoneId`),
+    );
+    return undefined;
+  }
+  return zone;
+}
+
+function hostError(host: DesiredHostname, what: string): PlanError {
+  return {
+    message: `${what} (service ${host.service}, label ${host.label} of container ${host.container})`,
+    field: `containerDefinitions[${host.container}].dockerLabels.${host.label}`,
+    source: host.source,
+  };
+}
+
+export function describeTarget(t: DnsTarget): string {
+  switch (t.kind) {
+    case 'loadBalancer':
+      return `load balancer ${t.nameOrArn}`;
+    case 'cname':
+      return `CNAME ${t.name}`;
+    case 'addresses':
+      return `addresses ${t.addresses.join(', ')}`;
+    case 'instances':
+      return "(the cluster's container instances)";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observed records
+
+interface Ctx {
+  cfg: DnsConfig;
+  cluster: string;
+  zones: Map<string, ZoneIndex>;
+  /** Our records of another type that a desired record's action deletes (CNAME <-> A/AAAA). */
+  replaced: Set<string>;
+}
+
+/** A zone's records by compared name. */
+type ZoneIndex = Map<string, ObservedRecord[]>;
+
+function indexZones(records: Map<string, ObservedRecord[]>): Map<string, ZoneIndex> {
+  const out = new Map<string, ZoneIndex>();
+  for (const [zoneId, list] of records) {
+    const byName: ZoneIndex = new Map();
+    for (const r of list) {
+      const name = comparedName(r.name);
+      byName.set(name, [...(byName.get(name) ?? []), r]);
+    }
+    out.set(zoneId, byName);
+  }
+  return out;
+}
+
+function at(ctx: Ctx, zoneId: string, name: string): ObservedRecord[] {
+  return ctx.zones.get(zoneId)?.get(name) ?? [];
+}
+
+function simple(list: readonly ObservedRecord[], type: string): ObservedRecord | undefined {
+  return list.find((r) => r.type === type && r.setIdentifier === undefined);
+}
+
+function recordKey(zoneId: string, name: string, type: string): string {
+  return `${zoneId}\u0000${name}\u0000${type}`;
+}
+
+/** A record of another type at the name that cannot live beside one of type `want`. */
+function clashes(want: string, have: string): boolean {
+  return want === have || want === 'CNAME' || have === 'CNAME';
+}
+
+interface Txt {
+  name: string;
+  record?: ObservedRecord;
+  /** A non-TXT record sitting at the TXT name. */
+  squatter?: ObservedRecord;
+  ownership?: DnsOwnership;
+}
+
+function txtOf(ctx: Ctx, zoneId: string, name: string, type: DnsRecordType): Txt {
+  const txtName = ownershipTxtName(name, type);
+  const list = at(ctx, zoneId, txtName);
+  const record = simple(list, 'TXT');
+  const squatter = list.find((r) => r.type !== 'TXT');
+  const txt: Txt = { name: txtName };
+  if (record) txt.record = record;
+  if (squatter) txt.squatter = squatter;
+  const ownership = ownershipOfTxt(record?.values);
+  if (ownership) txt.ownership = ownership;
+  return txt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Desired records
+
+function planRecord(rec: DesiredRecord, ctx: Ctx): PlannedAction {
+  const action = newAction(rec.name, rec.type, rec.host.source);
+  const conflict = (reason: string): PlannedAction => ({ ...action, op: 'conflict', reason });
+  const zoneId = rec.zone.id;
+  const here = at(ctx, zoneId, rec.name);
+
+  const routed = here.find((r) => r.setIdentifier !== undefined && clashes(rec.type, r.type));
+  if (routed) {
+    return conflict(
+      `${describeRecord(routed)} has a routing policy (set identifier "${routed.setIdentifier ?? ''}"); ecs-gitops manages only simple records`,
+    );
+  }
+
+  const txt = txtOf(ctx, zoneId, rec.name, rec.type);
+  if (txt.squatter) {
+    return conflict(`its ownership record name ${txt.name} is taken by ${describeRecord(txt.squatter)}`);
+  }
+  const wanted = ownershipTxtValue(ownershipFor(ctx, rec));
+  const txtSet = txtRecordSet(txt.name, wanted, ctx.cfg.ttl);
+  const live = simple(here, rec.type);
+  const decision = decideOwnership(txt.ownership, ctx.cfg.ownerId, ctx.cluster);
+  const changes: Change[] = [];
+  const fields: FieldChange[] = [];
+  const reasons: string[] = [];
+
+  // A CNAME and an A/AAAA cannot share a name: ours we replace (in the same atomic step), theirs not.
+  const replacing: { key: string; record: ObservedRecord; txt?: ObservedRecord }[] = [];
+  const blockers = here.filter(
+    (r) => r.setIdentifier === undefined && r.type !== rec.type && clashes(rec.type, r.type),
+  );
+  for (const b of blockers) {
+    const btxt = isManagedType(b.type) ? txtOf(ctx, zoneId, b.name, b.type) : undefined;
+    const owner = decideOwnership(btxt?.ownership, ctx.cfg.ownerId, ctx.cluster);
+    if (owner !== 'ours') {
+      return conflict(
+        `${describeRecord(b)} exists (${describeOwnership(btxt?.ownership, owner)}); ${rec.type === 'CNAME' ? 'a' : 'an'} ${rec.type} record cannot share its name`,
+      );
+    }
+    if (ctx.cfg.policy === 'upsert-only') {
+      return conflict(
+        `our ${describeRecord(b)} must be replaced, which needs a delete; policy upsert-only never deletes`,
+      );
+    }
+    const key = recordKey(zoneId, b.name, b.type);
+    if (!ctx.replaced.has(key))
+      replacing.push({ key, record: b, ...(btxt?.record ? { txt: btxt.record } : {}) });
+  }
+  const diff = recordDiff(rec, live);
+  if (!live) {
+    if (txt.record && decision !== 'ours') {
+      if (decision !== 'unowned') {
+        return conflict(`its ownership record ${txt.name} is ${describeOwnership(txt.ownership, decision)}`);
+      }
+      if (!ctx.cfg.adopt) {
+        return conflict(
+          `a TXT record not written by ecs-gitops sits at its ownership record name ${txt.name}; set dns.adopt: true to take it over`,
+        );
+      }
+    }
+    for (const r of replacing) {
+      ctx.replaced.add(r.key);
+      changes.push({ Action: 'DELETE', ResourceRecordSet: r.record.raw });
+      if (r.txt) changes.push({ Action: 'DELETE', ResourceRecordSet: r.txt.raw });
+      fields.push(...deletionChanges(r.record).map((c) => ({ ...c, path: `${r.record.type}.${c.path}` })));
+      reasons.push(`replaces our ${r.record.type} record`);
+    }
+    changes.push({ Action: 'CREATE', ResourceRecordSet: recordSetOf(rec) });
+    const txtChange = txtWrite(txt, wanted, txtSet);
+    if (txtChange) changes.push(txtChange);
+    return {
+      ...action,
+      op: 'create',
+      reason: ['does not exist', ...reasons].join('; '),
+      changes: [...fields, ...diff],
+      steps: [{ call: 'changeRecords', zoneId, changes }],
+    };
+  }
+
+  if (decision === 'other-owner' || decision === 'other-cluster') {
+    return conflict(`${describeRecord(live)} exists, ${describeOwnership(txt.ownership, decision)}`);
+  }
+  if (decision === 'unowned' && !ctx.cfg.adopt) {
+    return conflict(
+      `${describeRecord(live)} exists without an ecs-gitops ownership record (not created by ecs-gitops); set dns.adopt: true to take it over`,
+    );
+  }
+  if (decision === 'unowned') reasons.unshift('adopt (no ownership record)');
+  if (diff.length > 0) {
+    changes.push({ Action: 'UPSERT', ResourceRecordSet: recordSetOf(rec) });
+    reasons.push(
+      `${diff.length === 1 ? '1 field' : `${diff.length} fields`} changed (${diff.map((c) => c.path).join(', ')})`,
+    );
+  }
+  const txtChange = txtWrite(txt, wanted, txtSet);
+  if (txtChange) {
+    changes.push(txtChange);
+    const before = txt.ownership ? ownershipText(txt.ownership) : undefined;
+    const after = ownershipText(ownershipFor(ctx, rec));
+    fields.push(before === undefined ? { path: 'ownership', after } : { path: 'ownership', before, after });
+    if (decision === 'ours') reasons.push('ownership record changed');
+  }
+  if (changes.length === 0) return { ...action, reason: 'matches' };
+  return {
+    ...action,
+    op: 'update',
+    reason: reasons.join('; '),
+    changes: [...diff, ...fields],
+    steps: [{ call: 'changeRecords', zoneId, changes }],
+  };
+}
+
+/** CREATE when no TXT is there, UPSERT when one is but says something else, nothing when it agrees. */
+function txtWrite(txt: Txt, wanted: string, set: ResourceRecordSet): Change | undefined {
+  if (!txt.record) return { Action: 'CREATE', ResourceRecordSet: set };
+  const now = txt.ownership;
+  const want = ownershipOfTxt([wanted]);
+  if (
+    now &&
+    want &&
+    now.owner === want.owner &&
+    now.cluster === want.cluster &&
+    now.service === want.service
+  ) {
+    return undefined;
+  }
+  return { Action: 'UPSERT', ResourceRecordSet: set };
+}
+
+function ownershipFor(ctx: Ctx, rec: DesiredRecord): DnsOwnership {
+  return { owner: ctx.cfg.ownerId, cluster: ctx.cluster, service: rec.host.service };
+}
+
+function ownershipText(o: DnsOwnership): string {
+  return `owner=${o.owner},cluster=${o.cluster},service=${o.service}`;
+}
+
+const MANAGED_TYPES: readonly DnsRecordType[] = ['A', 'AAAA', 'CNAME'];
+
+function isManagedType(type: string): type is DnsRecordType {
+  return (MANAGED_TYPES as readonly string[]).includes(type);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records we own that no host name asks for any more
+
+interface Orphan {
+  zoneId: string;
+  name: string;
+  type: DnsRecordType;
+  txt: ObservedRecord;
+  record?: ObservedRecord;
+  ownership: DnsOwnership;
+}
+
+/** Every record of ours (by its TXT: our owner id AND cluster) in the zones that were read. */
+function orphans(ctx: Ctx): Orphan[] {
+  const out: Orphan[] = [];
+  for (const zoneId of [...ctx.zones.keys()].sort()) {
+    for (const [txtName, list] of ctx.zones.get(zoneId) ?? []) {
+      const txt = simple(list, 'TXT');
+      const rec = recordForTxtName(txtName);
+      const ownership = ownershipOfTxt(txt?.values);
+      if (!txt || !rec || !ownership) continue;
+      if (decideOwnership(ownership, ctx.cfg.ownerId, ctx.cluster) !== 'ours') continue;
+      const o: Orphan = { zoneId, name: rec.name, type: rec.type, txt, ownership };
+      const record = simple(at(ctx, zoneId, rec.name), rec.type);
+      if (record) o.record = record;
+      out.push(o);
+    }
+  }
+  return out;
+}
+
+function planOrphan(o: Orphan, ctx: Ctx, nothingDesired: boolean): PlannedAction {
+  const action = newAction(o.name, o.type, undefined);
+  const was = o.ownership.service ? ` (was service ${o.ownership.service})` : '';
+  const what = o.record
+    ? `no service claims it any more${was}`
+    : `ownership record ${o.txt.name} without its record${was}`;
+  const fields = o.record ? deletionChanges(o.record) : [];
+  if (ctx.cfg.policy === 'upsert-only') {
+    return { ...action, reason: `${what}; kept (policy upsert-only)` };
+  }
+  if (nothingDesired) {
+    // Fail closed: no host name at all looks more like a loading mistake than an intent.
+    return { ...action, reason: `${what}; kept (no host names at all: an empty desired set never prunes)` };
+  }
+  const changes: Change[] = [];
+  if (o.record) changes.push({ Action: 'DELETE', ResourceRecordSet: o.record.raw });
+  changes.push({ Action: 'DELETE', ResourceRecordSet: o.txt.raw });
+  return {
+    ...action,
+    op: 'delete',
+    reason: what,
+    changes: [...fields, { path: 'ownership', before: ownershipText(o.ownership) }],
+    steps: [{ call: 'changeRecords', zoneId: o.zoneId, changes }],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Id `dnsRecord/<name>/<type>`, name `<name> <type>`. */
+export function dnsActionId(name: string, type: string): string {
+  return `dnsRecord/${name}/${type}`;
+}
+
+function newAction(name: string, type: string, source: DesiredHostname['source'] | undefined): PlannedAction {
+  return {
+    id: dnsActionId(name, type),
+    resource: 'dnsRecord',
+    name: `${name} ${type}`,
+    op: 'none',
+    reason: '',
+    changes: [],
+    ...(source ? { source } : {}),
+    dependsOn: [],
+    steps: [],
+  };
+}
