@@ -70,6 +70,7 @@ function instantPort(writes: Record<string, number>): EcsPort {
     listContainerInstances: unexpected('ListContainerInstances'),
     describeContainerInstances: unexpected('DescribeContainerInstances'),
     deleteCluster: unexpected('DeleteCluster'),
+    putClusterCapacityProviders: unexpected('PutClusterCapacityProviders'),
     deleteService: unexpected('DeleteService'),
     untagResource: unexpected('UntagResource'),
     createCluster: (input) => {

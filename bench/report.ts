@@ -1,6 +1,7 @@
 /** The benchmark's results as data (written as JSON) and as markdown (printed). */
 import type { BucketSpec } from '../controller/aws/token-bucket';
 import type { Check } from './checks';
+import type { DnsReport } from './dns';
 import type { LimiterPrediction } from './limiter-model';
 import type { RoundResult } from './round';
 
@@ -30,6 +31,8 @@ export interface BenchReport {
     defaultBuckets: Record<string, BucketSpec>;
   };
   sizes: SizeReport[];
+  /** The DNS section (absent with `--dns-names 0`). */
+  dns?: DnsReport;
   /** Highest RSS of the benchmark process (node only, not moto_server) over the whole run. */
   peakRssBytes: number;
   /** How often RSS was sampled. */
@@ -101,10 +104,15 @@ export function renderMarkdown(r: BenchReport): string {
     );
   }
 
+  if (r.dns) lines.push(...renderDns(r.dns));
+
   lines.push(
     '',
     `**Peak RSS** (benchmark process only, sampled every ${r.rssSampleMs} ms): ${mb(r.peakRssBytes)} overall; ` +
-      r.sizes.map((s) => `N=${s.n} ${mb(s.peakRssBytes)}`).join(', ') +
+      [
+        ...r.sizes.map((s) => `N=${s.n} ${mb(s.peakRssBytes)}`),
+        ...(r.dns ? [`DNS ${r.dns.names} names ${mb(r.dns.peakRssBytes)}`] : []),
+      ].join(', ') +
       '.',
   );
 
@@ -116,4 +124,44 @@ export function renderMarkdown(r: BenchReport): string {
   for (const c of failed) lines.push(`- FAILED N=${c.size}: ${c.name}: ${c.detail}`);
   lines.push('', `Total benchmark time: ${fixed(r.totalSeconds, 1)} s.`);
   return lines.join('\n') + '\n';
+}
+
+const rate = (x: number | null) => (x === null ? '-' : fixed(x));
+
+function renderDns(d: DnsReport): string[] {
+  const lines = [
+    '',
+    `**DNS:** ${d.names} names (\`dns.hostname\` on ${d.families} autocreated services, so the ECS part is ` +
+      `1 cluster + ${d.families} task definitions + ${d.families} services) in hosted zone \`${d.zone}\`, ` +
+      `target addresses [${d.target}]; one A + one TXT ownership record per name. The DNS part runs ` +
+      'concurrently with the ECS part: "Route53 observe" is from the start of observe+plan to the end of ' +
+      'the last Route53 read, "Route53 apply" from the start of apply to the end of the last ' +
+      'ChangeResourceRecordSets; records/s = records written (A + TXT) / Route53 apply time, and / the ' +
+      'whole apply phase.',
+    '',
+    '| names | round | wall ms | load / observe+plan / apply ms | Route53 observe / apply ms | records written | records/s (Route53 apply / whole apply) | Route53 calls per operation | other calls | mutating calls |',
+    '|---:|---|---:|---|---|---|---|---|---|---:|',
+  ];
+  for (const x of d.rounds) {
+    const p = x.phasesMs;
+    lines.push(
+      `| ${d.names} | ${x.round} | ${fixed(x.wallMs)} | ${fixed(p.load)} / ${fixed(p.observePlan)} / ${fixed(p.apply)} | ` +
+        `${fixed(x.route53ObserveMs)} / ${fixed(x.route53ApplyMs)} | ` +
+        `${x.recordsWrittenTotal ? `${x.recordsWrittenTotal} (${callsCell(x.recordsWritten)})` : '0'} | ` +
+        `${rate(x.recordsPerSecond.dnsApply)} / ${rate(x.recordsPerSecond.wholeApply)} | ` +
+        `${callsCell(x.route53Calls) || 'none'} | ${callsCell(x.otherCalls) || 'none'} | ${x.mutatingCalls} |`,
+    );
+  }
+  lines.push('', 'DNS rounds:');
+  for (const x of d.rounds) {
+    lines.push(
+      `- **${x.round}**: ${x.description}; dnsRecord outcomes: ${callsCell(x.dnsOutcomes) || 'none'}` +
+        (Object.keys(x.retries).length ? `; SDK retries: ${callsCell(x.retries)}` : ''),
+    );
+  }
+  lines.push(
+    `- batchChanges over round 1's plan: ${d.expectedBatchesRound1} ChangeResourceRecordSets request(s) ` +
+      `(limits 1000 records / 32000 characters per request); zone after round 1: ${callsCell(d.zoneAfterRound1)}.`,
+  );
+  return lines;
 }

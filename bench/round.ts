@@ -7,12 +7,17 @@ import { CallLog } from '../controller/aws/call-log';
 import { createAwsClients } from '../controller/aws/clients';
 import { DEFAULT_WRITE_BUCKETS, RateLimitedEcsPort } from '../controller/aws/rate-limited-ecs-port';
 import { EcsReader } from '../controller/aws/ecs-reader';
+import { Route53Reader } from '../controller/aws/route53-reader';
+import { SdkEc2Port } from '../controller/aws/sdk-ec2-port';
 import { SdkEcsPort } from '../controller/aws/sdk-ecs-port';
+import { SdkElbv2Port } from '../controller/aws/sdk-elbv2-port';
+import { SdkRoute53Port } from '../controller/aws/sdk-route53-port';
 import type { BucketSpec } from '../controller/aws/token-bucket';
 import type { ActionResult, Plan } from '../controller/plan/plan-types';
 import { applyPlan, type ClusterPorts, planDesiredState } from '../controller/reconcile/reconcile-cluster';
 import { loadClusterDir } from '../controller/spec';
 import { BENCH_REGION } from './generate';
+import { TimedRoute53Port } from './timed-route53-port';
 
 /**
  * The benchmark's write buckets: far above anything moto needs, so that the limiter never waits and
@@ -29,17 +34,39 @@ export interface Session {
   ecsClient: ECSClient;
   destroy(): void;
   ports: ClusterPorts;
+  /** With `dns: true`: the Route53 port the DNS ports use, timing every call. */
+  route53?: TimedRoute53Port;
 }
 
-/** A fresh process: new CallLog, new SDK clients, new EcsReader (cold revision cache). */
-export function newSession(endpoint: string): Session {
+/**
+ * A fresh process: new CallLog, new SDK clients, new EcsReader (cold revision cache). With
+ * `dns: true` also DNS ports as the CLI builds them (controller/cli/aws-context.ts): a new
+ * Route53Reader (cold hosted-zone cache) over the SDK Route53 port, and the ELBv2/EC2 ports; the
+ * Route53 port is wrapped in a TimedRoute53Port. Without it the ports are as before (no `dns`).
+ */
+export function newSession(endpoint: string, opts: { dns?: boolean } = {}): Session {
   const callLog = new CallLog();
   const clients = createAwsClients({ region: BENCH_REGION, endpoint, callLog });
   const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs), { buckets: BENCH_BUCKETS });
+  const route53 = opts.dns ? new TimedRoute53Port(new SdkRoute53Port(clients.route53)) : undefined;
   return {
     callLog,
     ecsClient: clients.ecs,
-    ports: { ecs, reader: new EcsReader(ecs) },
+    ...(route53 ? { route53 } : {}),
+    ports: {
+      ecs,
+      reader: new EcsReader(ecs),
+      ...(route53
+        ? {
+            dns: {
+              route53,
+              route53Reader: new Route53Reader(route53),
+              elbv2: new SdkElbv2Port(clients.elbv2),
+              ec2: new SdkEc2Port(clients.ec2),
+            },
+          }
+        : {}),
+    },
     destroy: () => {
       clients.ecs.destroy();
       clients.sts.destroy();
@@ -69,6 +96,8 @@ export interface RoundRun {
   result: RoundResult;
   plan: Plan;
   results: ActionResult[];
+  /** process.hrtime.bigint() at: start (load), observe+plan start, apply start, apply end. */
+  marks: { start: bigint; observePlan: bigint; apply: bigint; end: bigint };
 }
 
 const ms = (from: bigint, to: bigint) => Number(to - from) / 1e6;
@@ -88,6 +117,7 @@ export async function runRound(
   session: Session,
 ): Promise<RoundRun> {
   session.callLog.reset();
+  session.route53?.reset();
   const t0 = process.hrtime.bigint();
   const loaded = await loadClusterDir(dir, { env: {}, region: BENCH_REGION });
   const t1 = process.hrtime.bigint();
@@ -100,6 +130,12 @@ export async function runRound(
   }
   const plan = await planDesiredState(loaded.state, session.ports);
   const t2 = process.hrtime.bigint();
+  if (plan.errors.length > 0) {
+    const first = plan.errors[0];
+    throw new Error(
+      `round ${round}: the plan has ${plan.errors.length} errors; first: ${first.field ?? ''} ${first.message}`,
+    );
+  }
   const results = await applyPlan(plan, session.ports);
   const t3 = process.hrtime.bigint();
 
@@ -108,6 +144,7 @@ export async function runRound(
   return {
     plan,
     results,
+    marks: { start: t0, observePlan: t1, apply: t2, end: t3 },
     result: {
       round,
       description,

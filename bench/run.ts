@@ -1,23 +1,56 @@
 /**
- * `npm run bench [-- --sizes 10,50]`: ecs-gitops against one moto_server, for clusters of N task
- * definitions and N services. Per size: round 1 (empty account), round 2 (no change, cold process),
- * round 2w (no change, round 1's warm reader). Prints a markdown table, writes bench/results/*.json,
- * exits non-zero when a correctness check fails. See bench/README.md.
+ * `npm run bench [-- --sizes 10,50] [--dns-names 500]`: ecs-gitops against one moto_server, for
+ * clusters of N task definitions and N services. Per size: round 1 (empty account), round 2 (no
+ * change, cold process), round 2w (no change, round 1's warm reader). Then the DNS section: a cluster
+ * with `--dns-names` host names in one hosted zone, round 1 (empty zone) and round 2 (no change, cold
+ * process). Prints markdown tables, writes bench/results/*.json, exits non-zero when a correctness
+ * check fails. See bench/README.md.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_WRITE_BUCKETS, DEFAULT_WRITE_CONCURRENCY } from '../controller/aws/rate-limited-ecs-port';
 import { type Check, checkRound1, checkRound2, checkRound2Warm } from './checks';
-import { generateClusterDir } from './generate';
+import {
+  checkDnsRound1,
+  checkDnsRound2,
+  createBenchZone,
+  type DnsReport,
+  dnsRoundReport,
+  expectedBatches,
+  zoneRecordTypes,
+} from './dns';
+import {
+  DNS_TARGET_ADDRESS,
+  DNS_ZONE,
+  dnsFamilies,
+  generateClusterDir,
+  generateDnsClusterDir,
+} from './generate';
 import { predictDefaultLimiter } from './limiter-model';
 import { motoVersion, startMoto } from './moto';
 import { type BenchReport, renderMarkdown, type SizeReport } from './report';
 import { BENCH_BUCKET, newSession, runRound } from './round';
 
 const DEFAULT_SIZES = [10, 100, 500];
+const DEFAULT_DNS_NAMES = 500;
 const RSS_SAMPLE_MS = 25;
 const WARM_UP_SIZE = 2;
+const DNS_WARM_UP_NAMES = 2;
+
+/** `--dns-names N` (or `--dns-names=N`): host names in the DNS section; 0 leaves it out. */
+function parseDnsNames(argv: string[]): number {
+  const i = argv.findIndex((a) => a === '--dns-names' || a.startsWith('--dns-names='));
+  if (i < 0) return DEFAULT_DNS_NAMES;
+  const raw = argv[i].includes('=') ? argv[i].slice('--dns-names='.length) : argv[i + 1];
+  const n = Number((raw ?? '').trim());
+  if (raw === undefined || raw.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new Error(
+      `--dns-names wants a non-negative integer (0: no DNS section), e.g. --dns-names 500; got "${raw}"`,
+    );
+  }
+  return n;
+}
 
 function parseSizes(argv: string[]): number[] {
   const i = argv.findIndex((a) => a === '--sizes' || a.startsWith('--sizes='));
@@ -136,16 +169,89 @@ async function warmUp(endpoint: string): Promise<void> {
   }
 }
 
+/**
+ * The DNS section: a cluster of `names` host names (ceil(names/10) autocreated services) in the
+ * hosted zone DNS_ZONE, created in moto first. Round 1: empty zone; round 2: no change, a fresh
+ * process (new CallLog, SDK clients, EcsReader, Route53Reader).
+ */
+async function benchDns(
+  names: number,
+  endpoint: string,
+  rss: RssSampler,
+  checks: Check[],
+): Promise<DnsReport> {
+  const dir = generateDnsClusterDir(names);
+  try {
+    const zoneId = await createBenchZone(endpoint);
+    const first = newSession(endpoint, { dns: true });
+    progress(`DNS ${names} names round 1 (empty zone ${DNS_ZONE})`);
+    const r1 = await runRound(
+      '1',
+      `empty hosted zone ${DNS_ZONE}, empty ECS account; fresh process (new CallLog, SDK clients, EcsReader, Route53Reader)`,
+      dir,
+      first,
+    );
+    const d1 = dnsRoundReport(r1, first);
+    first.destroy();
+    rss.sample();
+    const zone = await zoneRecordTypes(endpoint, zoneId);
+    progress(`DNS round 1: ${r1.result.wallMs.toFixed(0)} ms; round 2 (no change, cold)`);
+    const second = newSession(endpoint, { dns: true });
+    const r2 = await runRound(
+      '2',
+      'no change; fresh process (new CallLog, SDK clients, EcsReader, Route53Reader: cold caches)',
+      dir,
+      second,
+    );
+    const d2 = dnsRoundReport(r2, second);
+    second.destroy();
+    progress(`DNS round 2: ${r2.result.wallMs.toFixed(0)} ms`);
+
+    const batches = expectedBatches(r1.plan);
+    checks.push(...checkDnsRound1(names, r1, d1, batches, zone), ...checkDnsRound2(names, r2, d2, zone));
+    return {
+      names,
+      zone: DNS_ZONE,
+      target: DNS_TARGET_ADDRESS,
+      families: dnsFamilies(names),
+      dir,
+      expectedBatchesRound1: batches,
+      zoneAfterRound1: zone,
+      rounds: [d1, d2],
+      peakRssBytes: rss.restart(),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** An untimed DNS round 1 + 2 of 2 names: moto loads its Route53 backend, Node the DNS code. */
+async function warmUpDns(endpoint: string): Promise<void> {
+  const dir = generateDnsClusterDir(DNS_WARM_UP_NAMES);
+  try {
+    await createBenchZone(endpoint);
+    for (const round of ['dns warm-up 1', 'dns warm-up 2']) {
+      const session = newSession(endpoint, { dns: true });
+      await runRound(round, '', dir, session);
+      session.destroy();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
   const started = process.hrtime.bigint();
   const sizes = parseSizes(process.argv.slice(2));
+  const dnsNames = parseDnsNames(process.argv.slice(2));
   fakeAwsEnvironment();
   const rss = new RssSampler(RSS_SAMPLE_MS);
   const versionPromise = motoVersion();
-  progress(`starting moto_server; sizes ${sizes.join(', ')}`);
+  progress(`starting moto_server; sizes ${sizes.join(', ')}; DNS names ${dnsNames || 'none'}`);
   const moto = await startMoto();
   const checks: Check[] = [];
   const reports: SizeReport[] = [];
+  let dns: DnsReport | undefined;
   try {
     progress(`warm-up (N=${WARM_UP_SIZE}, not reported)`);
     await warmUp(moto.endpoint);
@@ -154,6 +260,14 @@ async function main(): Promise<number> {
       await moto.reset();
       rss.restart();
       reports.push(await benchSize(n, moto.endpoint, rss, checks));
+    }
+    if (dnsNames > 0) {
+      await moto.reset();
+      progress(`DNS warm-up (${DNS_WARM_UP_NAMES} names, not reported)`);
+      await warmUpDns(moto.endpoint);
+      await moto.reset();
+      rss.restart();
+      dns = await benchDns(dnsNames, moto.endpoint, rss, checks);
     }
   } finally {
     await moto.stop();
@@ -187,6 +301,7 @@ async function main(): Promise<number> {
       defaultBuckets: { ...DEFAULT_WRITE_BUCKETS },
     },
     sizes: reports,
+    ...(dns ? { dns } : {}),
     peakRssBytes: rss.overall,
     rssSampleMs: RSS_SAMPLE_MS,
     checks,

@@ -18,6 +18,8 @@ import type {
   ListContainerInstancesRequest,
   ListContainerInstancesResponse,
   ListServicesRequest,
+  PutClusterCapacityProvidersRequest,
+  PutClusterCapacityProvidersResponse,
   ListServicesResponse,
   ListTasksRequest,
   ListTasksResponse,
@@ -45,6 +47,10 @@ export interface EcsPort {
   describeClusters(input: DescribeClustersRequest): Promise<Omit<DescribeClustersResponse, '$metadata'>>;
   createCluster(input: CreateClusterRequest): Promise<Omit<CreateClusterResponse, '$metadata'>>;
   deleteCluster(input: DeleteClusterRequest): Promise<Omit<DeleteClusterResponse, '$metadata'>>;
+  /** Capacity providers of a cluster ecs-gitops owns, when cluster.yaml's differ. */
+  putClusterCapacityProviders(
+    input: PutClusterCapacityProvidersRequest,
+  ): Promise<Omit<PutClusterCapacityProvidersResponse, '$metadata'>>;
   listServices(input: ListServicesRequest): Promise<Omit<ListServicesResponse, '$metadata'>>;
   describeServices(input: DescribeServicesRequest): Promise<Omit<DescribeServicesResponse, '$metadata'>>;
   createService(input: CreateServiceRequest): Promise<Omit<CreateServiceResponse, '$metadata'>>;
@@ -77,6 +83,7 @@ export interface StsPort {
 export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
   'CreateCluster',
   'DeleteCluster',
+  'PutClusterCapacityProviders',
   'RegisterTaskDefinition',
   'DeregisterTaskDefinition',
   'DeleteTaskDefinitions',

@@ -1,6 +1,7 @@
 import type { Cluster, Service } from '@aws-sdk/client-ecs';
 import type { DesiredState } from '../model/desired';
 import type { ObservedState, ObservedTaskDefinition } from '../model/observed';
+import { parseTaskDefinitionArn } from '../model/naming';
 import { type TagMap, tagsToMap } from '../model/ownership';
 import type { EcsPort } from './ecs-port';
 import { Semaphore } from './semaphore';
@@ -34,6 +35,7 @@ export function isMissingTaskDefinitionError(err: unknown): boolean {
 export class EcsReader {
   private readonly reads: Semaphore;
   private readonly families = new Map<string, ObservedTaskDefinition | null>();
+  private readonly revisions = new Map<string, ObservedTaskDefinition>();
 
   constructor(
     private readonly port: EcsPort,
@@ -127,8 +129,15 @@ export class EcsReader {
 
   /** Empties the family cache (one family, or all). */
   forget(family?: string): void {
-    if (family === undefined) this.families.clear();
-    else this.families.delete(family);
+    if (family === undefined) {
+      this.families.clear();
+      this.revisions.clear();
+    } else {
+      this.families.delete(family);
+      for (const arn of this.revisions.keys()) {
+        if (parseTaskDefinitionArn(arn)?.family === family) this.revisions.delete(arn);
+      }
+    }
   }
 
   /** Everything the planner needs for one cluster directory. */
@@ -149,6 +158,55 @@ export class EcsReader {
       })),
       Promise.all(familyNames.map(async (f) => [f, await this.latestRevision(f)] as const)),
     ]);
-    return { ...(cluster ? { cluster } : {}), services, families: new Map(familyResults) };
+    const families = new Map(familyResults);
+    const revisions = await this.runningRevisions(desired, services, families);
+    return {
+      ...(cluster ? { cluster } : {}),
+      services,
+      families,
+      ...(revisions.size > 0 ? { revisions } : {}),
+    };
+  }
+
+  /**
+   * The revisions desired services run when that is not their family's newest: one
+   * DescribeTaskDefinition per such ARN, once per process (a revision's content never changes).
+   * In the steady state every service runs its family's newest revision and this reads nothing.
+   */
+  private async runningRevisions(
+    desired: DesiredState,
+    services: Map<string, { service: Service; tags: TagMap }>,
+    families: Map<string, ObservedTaskDefinition | null>,
+  ): Promise<Map<string, ObservedTaskDefinition>> {
+    const wanted = new Set<string>();
+    for (const svc of desired.services) {
+      if (svc.taskDefinition.kind !== 'family') continue;
+      const running = services.get(svc.name)?.service.taskDefinition;
+      const newest = families.get(svc.taskDefinition.family)?.taskDefinition.taskDefinitionArn;
+      if (
+        running &&
+        running !== newest &&
+        parseTaskDefinitionArn(running)?.family === svc.taskDefinition.family
+      ) {
+        wanted.add(running);
+      }
+    }
+    const out = new Map<string, ObservedTaskDefinition>();
+    await Promise.all(
+      [...wanted].map(async (arn) => {
+        let observed = this.revisions.get(arn);
+        if (!observed) {
+          const res = await this.reads.run(() =>
+            this.port.describeTaskDefinition({ taskDefinition: arn, include: ['TAGS'] }),
+          );
+          if (!res.taskDefinition) return;
+          observed = { taskDefinition: res.taskDefinition, tags: tagsToMap(res.tags) };
+          // Only the content is immutable; status can change (deregistration), so only cache ACTIVE.
+          if (observed.taskDefinition.status === 'ACTIVE') this.revisions.set(arn, observed);
+        }
+        out.set(arn, observed);
+      }),
+    );
+    return out;
   }
 }

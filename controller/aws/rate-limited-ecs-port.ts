@@ -2,6 +2,7 @@ import type {
   CreateClusterRequest,
   CreateServiceRequest,
   DeleteClusterRequest,
+  PutClusterCapacityProvidersRequest,
   DeleteServiceRequest,
   DescribeClustersRequest,
   DescribeContainerInstancesRequest,
@@ -39,6 +40,7 @@ export const DEFAULT_WRITE_BUCKETS: Readonly<Record<string, BucketSpec>> = {
   DeleteService: { burst: 20, perSecond: 1 },
   CreateCluster: { burst: 20, perSecond: 1 },
   DeleteCluster: { burst: 20, perSecond: 1 },
+  PutClusterCapacityProviders: { burst: 20, perSecond: 1 },
   TagResource: { burst: 20, perSecond: 1 },
   UntagResource: { burst: 20, perSecond: 1 },
 };
@@ -109,6 +111,9 @@ export class RateLimitedEcsPort implements EcsPort {
   }
   deleteCluster(input: DeleteClusterRequest) {
     return this.write('DeleteCluster', () => this.inner.deleteCluster(input));
+  }
+  putClusterCapacityProviders(input: PutClusterCapacityProvidersRequest) {
+    return this.write('PutClusterCapacityProviders', () => this.inner.putClusterCapacityProviders(input));
   }
   createService(input: CreateServiceRequest) {
     return this.write('CreateService', () => this.inner.createService(input));

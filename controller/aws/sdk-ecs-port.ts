@@ -11,6 +11,7 @@ import {
   ListContainerInstancesCommand,
   ListServicesCommand,
   ListTasksCommand,
+  PutClusterCapacityProvidersCommand,
   RegisterTaskDefinitionCommand,
   TagResourceCommand,
   UntagResourceCommand,
@@ -28,6 +29,7 @@ import type {
   ListContainerInstancesRequest,
   ListServicesRequest,
   ListTasksRequest,
+  PutClusterCapacityProvidersRequest,
   RegisterTaskDefinitionRequest,
   TagResourceRequest,
   UntagResourceRequest,
@@ -54,6 +56,9 @@ export class SdkEcsPort implements EcsPort {
   }
   async deleteCluster(input: DeleteClusterRequest) {
     return withoutMetadata(await this.client.send(new DeleteClusterCommand(input)));
+  }
+  async putClusterCapacityProviders(input: PutClusterCapacityProvidersRequest) {
+    return withoutMetadata(await this.client.send(new PutClusterCapacityProvidersCommand(input)));
   }
   async listServices(input: ListServicesRequest) {
     return withoutMetadata(await this.client.send(new ListServicesCommand(input)));

@@ -46,6 +46,12 @@ export interface ClusterConfig {
   tags: TagMap;
   /** Take over existing resources with the desired names that carry no ownership tags. Default false. */
   adopt: boolean;
+  /**
+   * Capacity providers associated with the cluster, and its default strategy. Set when ecs-gitops
+   * creates the cluster, and kept in step on a cluster it owns; undefined: not managed.
+   */
+  capacityProviders?: string[];
+  defaultCapacityProviderStrategy?: CapacityProviderStrategyItem[];
   serviceDefaults: ServiceDefaults;
   /** Route53 records for `proxy.host` / `dns.hostname` labels; absent: ecs-gitops manages no DNS. */
   dns?: DnsConfig;

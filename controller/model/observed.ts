@@ -16,6 +16,12 @@ export interface ObservedState {
   services: Map<string, { service: Service; tags: TagMap }>;
   /** By family; null: the family has no ACTIVE revision. */
   families: Map<string, ObservedTaskDefinition | null>;
+  /**
+   * By ARN: revisions that desired services currently run when that is not their family's newest
+   * (someone registered a revision no service uses, or a deployment was rolled back). The planner
+   * keeps a service on such a revision when it matches the spec instead of registering a duplicate.
+   */
+  revisions?: Map<string, ObservedTaskDefinition>;
   /** Present when the cluster config has `dns:`. */
   dns?: ObservedDns;
 }

@@ -1,13 +1,6 @@
 /** The pure planning layer: desired vs observed -> Plan, and how plans and results are shown. */
 export * from './plan-types';
-export {
-  planCluster,
-  clientTokenFor,
-  createServiceRequest,
-  taskDefinitionPlaceholder,
-  tagDrift,
-  actionId,
-} from './planner';
+export { planCluster, createServiceRequest, taskDefinitionPlaceholder, tagDrift, actionId } from './planner';
 export {
   normalizeTaskDefinition,
   taskDefinitionDiff,

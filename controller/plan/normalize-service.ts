@@ -292,7 +292,6 @@ export function serviceDiff(
   desired: DesiredService,
   desiredTaskDefinitionArn: string | undefined,
   live: Service,
-  _initialDesiredCount: number,
 ): { changes: FieldChange[]; immutable: FieldChange[] } {
   const all: FieldChange[] = [];
   const body = serviceBodyWithDefaults(desired);

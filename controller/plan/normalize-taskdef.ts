@@ -1,4 +1,5 @@
 import { canonicalTaskCpu, canonicalTaskMemory } from '../model/task-size';
+import { READ_ONLY_TASKDEF_FIELDS } from '../spec';
 import type { RegisterTaskDefinitionRequest, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { FieldChange } from './plan-types';
 import { clone, deepEqual, isPlainObject, keyOf, sortBy, type Obj } from './json-util';
@@ -93,19 +94,8 @@ export const TASKDEF_NORMALIZATION_RULES: readonly NormalizationRule[] = [
   },
 ];
 
-const READ_ONLY_FIELDS = [
-  'taskDefinitionArn',
-  'revision',
-  'status',
-  'requiresAttributes',
-  'compatibilities',
-  'registeredAt',
-  'registeredBy',
-  'deregisteredAt',
-  'deleteRequestedAt',
-  'tags',
-  'family',
-];
+/** What AWS adds to a revision, plus what is compared elsewhere (tags on their own, family by name). */
+const READ_ONLY_FIELDS = [...READ_ONLY_TASKDEF_FIELDS, 'tags', 'family'];
 
 const CONTAINER_FALSE_DEFAULTS = [
   'privileged',

@@ -1,6 +1,7 @@
 import type {
   CreateClusterRequest,
   CreateServiceRequest,
+  PutClusterCapacityProvidersRequest,
   RegisterTaskDefinitionRequest,
   Tag,
   UpdateServiceRequest,
@@ -33,6 +34,7 @@ export interface TaskDefinitionFrom {
 /** One AWS call the executor makes for an action. The plan decides every field of it. */
 export type Step =
   | { call: 'createCluster'; input: CreateClusterRequest }
+  | { call: 'putClusterCapacityProviders'; input: PutClusterCapacityProvidersRequest }
   | { call: 'registerTaskDefinition'; input: RegisterTaskDefinitionRequest }
   | { call: 'createService'; input: CreateServiceRequest; taskDefinitionFrom?: TaskDefinitionFrom }
   | { call: 'updateService'; input: UpdateServiceRequest; taskDefinitionFrom?: TaskDefinitionFrom }

@@ -1,11 +1,17 @@
 import { creationChanges } from './creation-changes';
-import { createHash } from 'node:crypto';
-import type { CreateServiceRequest, Service, Tag, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import type {
+  CapacityProviderStrategyItem,
+  Cluster,
+  CreateServiceRequest,
+  Service,
+  Tag,
+  UpdateServiceRequest,
+} from '@aws-sdk/client-ecs';
 import type { ClusterConfig, DesiredService, DesiredState, DesiredTaskDefinition } from '../model/desired';
 import { shortTaskDefinition } from '../model/naming';
 import type { ObservedState, ObservedTaskDefinition } from '../model/observed';
 import { mapToTags, ownershipOf, ownershipTags, TAG_OWNER, type TagMap } from '../model/ownership';
-import { canonicalJson, sortBy } from './json-util';
+import { sortBy } from './json-util';
 import { changedTopLevelFields, serviceBodyWithDefaults, serviceDiff } from './normalize-service';
 import { taskDefinitionDiff } from './normalize-taskdef';
 import { planDns } from './dns-planner';
@@ -22,14 +28,21 @@ export function planCluster(desired: DesiredState, observed: ObservedState): Pla
   const actions: PlannedAction[] = [clusterAction];
 
   const tdActions = new Map<string, PlannedAction>();
+  const resolved = new Map<string, string>();
   for (const td of sortBy(desired.taskDefinitions, (t) => t.family)) {
-    const action = planTaskDefinition(cfg, td, observed.families.get(td.family) ?? undefined);
+    const { action, arn } = planTaskDefinition(
+      cfg,
+      td,
+      observed.families.get(td.family) ?? undefined,
+      observed,
+    );
     tdActions.set(td.family, action);
+    if (arn) resolved.set(td.family, arn);
     actions.push(action);
   }
 
   for (const svc of sortBy(pickServices(desired.services), (s) => s.name)) {
-    actions.push(planService(cfg, svc, observed, tdActions, clusterAction));
+    actions.push(planService(cfg, svc, observed, tdActions, resolved, clusterAction));
   }
 
   const errors: PlanError[] = [];
@@ -52,7 +65,11 @@ export function planCluster(desired: DesiredState, observed: ObservedState): Pla
   return plan;
 }
 
-/** One service per name: a `.service` file wins over `AUTOCREATE.SERVICE` (the loader should have done this). */
+/**
+ * One service per name: a `.service` file wins over `AUTOCREATE.SERVICE`. The loader already
+ * resolves this; the planner keeps the rule so that a DesiredState built any other way (the library
+ * API, tests) cannot plan two actions for one service.
+ */
 function pickServices(services: readonly DesiredService[]): DesiredService[] {
   const byName = new Map<string, DesiredService>();
   for (const s of services) {
@@ -83,13 +100,16 @@ function planClusterAction(cfg: ClusterConfig, observed: ObservedState): Planned
   const action = newAction('cluster', cfg.name, cfg.source);
   const live = observed.cluster;
   const tags = clusterDesiredTags(cfg);
+  const capacity = desiredCapacity(cfg);
   if (!live) {
     return {
       ...action,
       op: 'create',
       reason: 'does not exist',
-      changes: creationChanges({ tags }),
-      steps: [{ call: 'createCluster', input: { clusterName: cfg.name, tags: mapToTags(tags) } }],
+      changes: creationChanges({ ...capacity, tags }),
+      steps: [
+        { call: 'createCluster', input: { clusterName: cfg.name, ...capacity, tags: mapToTags(tags) } },
+      ],
     };
   }
   const owner = ownershipOf(live.tags, cfg.ownerId);
@@ -100,21 +120,125 @@ function planClusterAction(cfg: ClusterConfig, observed: ObservedState): Planned
         : `exists, owned by ecs-gitops owner "${live.tags[TAG_OWNER] ?? ''}": left as is`;
     return { ...action, reason };
   }
+  const steps: Step[] = [];
+  const changes: FieldChange[] = [];
+  const reasons: string[] = [];
+  const capacityChanges = capacityDiff(capacity, live.cluster);
+  if (capacityChanges.length > 0) {
+    changes.push(...capacityChanges);
+    reasons.push(`capacity providers differ (${capacityChanges.map((c) => c.path).join(', ')})`);
+    steps.push({
+      call: 'putClusterCapacityProviders',
+      input: {
+        cluster: cfg.name,
+        capacityProviders: capacity.capacityProviders ?? live.cluster.capacityProviders ?? [],
+        defaultCapacityProviderStrategy:
+          capacity.defaultCapacityProviderStrategy ?? live.cluster.defaultCapacityProviderStrategy ?? [],
+      },
+    });
+  }
   const drift = tagDrift(tags, live.tags);
-  if (drift.changes.length === 0) return { ...action, reason: 'exists' };
+  if (drift.changes.length > 0) {
+    changes.push(...drift.changes);
+    reasons.push(`tags differ (${drift.keys.join(', ')})`);
+    steps.push({ call: 'tagResource', arn: live.cluster.clusterArn ?? cfg.name, tags: drift.tags });
+  }
+  if (steps.length === 0) return { ...action, reason: 'exists' };
+  return { ...action, op: 'update', reason: reasons.join('; '), changes, steps };
+}
+
+/** Capacity settings from cluster.yaml; a key is absent when the config leaves it unmanaged. */
+function desiredCapacity(
+  cfg: ClusterConfig,
+): Pick<Cluster, 'capacityProviders' | 'defaultCapacityProviderStrategy'> {
   return {
-    ...action,
-    op: 'update',
-    reason: `tags differ (${drift.keys.join(', ')})`,
-    changes: drift.changes,
-    steps: [{ call: 'tagResource', arn: live.cluster.clusterArn ?? cfg.name, tags: drift.tags }],
+    ...(cfg.capacityProviders ? { capacityProviders: cfg.capacityProviders } : {}),
+    ...(cfg.defaultCapacityProviderStrategy
+      ? { defaultCapacityProviderStrategy: cfg.defaultCapacityProviderStrategy }
+      : {}),
   };
+}
+
+/** Order-insensitive comparison of the managed capacity settings (AWS fills base 0 and weight 0). */
+function capacityDiff(
+  desired: Pick<Cluster, 'capacityProviders' | 'defaultCapacityProviderStrategy'>,
+  live: Cluster,
+): FieldChange[] {
+  const out: FieldChange[] = [];
+  if (desired.capacityProviders) {
+    const want = [...desired.capacityProviders].sort();
+    const have = [...(live.capacityProviders ?? [])].sort();
+    if (JSON.stringify(want) !== JSON.stringify(have))
+      out.push({ path: 'capacityProviders', before: have, after: want });
+  }
+  if (desired.defaultCapacityProviderStrategy) {
+    const norm = (items: readonly CapacityProviderStrategyItem[]) =>
+      sortBy(
+        items.map((i) => ({
+          capacityProvider: i.capacityProvider,
+          weight: i.weight ?? 0,
+          base: i.base ?? 0,
+        })),
+        (i) => i.capacityProvider ?? '',
+      );
+    const want = norm(desired.defaultCapacityProviderStrategy);
+    const have = norm(live.defaultCapacityProviderStrategy ?? []);
+    if (JSON.stringify(want) !== JSON.stringify(have)) {
+      out.push({ path: 'defaultCapacityProviderStrategy', before: have, after: want });
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Task definitions
 
+/** The action for a family, and the ARN its services should run when no registration is needed. */
 function planTaskDefinition(
+  cfg: ClusterConfig,
+  td: DesiredTaskDefinition,
+  live: ObservedTaskDefinition | undefined,
+  observed: ObservedState,
+): { action: PlannedAction; arn?: string } {
+  const planned = planTaskDefinitionAction(cfg, td, live);
+  if (planned.op !== 'update' || !planned.steps.some((s) => s.call === 'registerTaskDefinition')) {
+    return {
+      action: planned,
+      arn: planned.op === 'none' ? live?.taskDefinition.taskDefinitionArn : undefined,
+    };
+  }
+  // The newest revision differs, but a service may already run an older one that matches (after a
+  // rollback, or when another pipeline registered a revision): keep it rather than register a copy.
+  const match = matchingRunningRevision(cfg, td, observed);
+  if (!match) return { action: planned };
+  const newest = shortTaskDefinition(live?.taskDefinition.taskDefinitionArn ?? td.family);
+  return {
+    action: {
+      ...newAction('taskDefinition', td.family, td.source),
+      reason: `matches ${shortTaskDefinition(match)}, which its services run (the newest, ${newest}, differs)`,
+    },
+    arn: match,
+  };
+}
+
+function matchingRunningRevision(
+  cfg: ClusterConfig,
+  td: DesiredTaskDefinition,
+  observed: ObservedState,
+): string | undefined {
+  const candidates = [...(observed.revisions?.values() ?? [])]
+    .filter(
+      (r) =>
+        r.taskDefinition.family === td.family &&
+        r.taskDefinition.status === 'ACTIVE' &&
+        ownershipOf(r.tags, cfg.ownerId) === 'ours' &&
+        taskDefinitionDiff(td.body, r.taskDefinition).length === 0,
+    )
+    .sort((a, b) => (b.taskDefinition.revision ?? 0) - (a.taskDefinition.revision ?? 0));
+  return candidates[0]?.taskDefinition.taskDefinitionArn;
+}
+
+function planTaskDefinitionAction(
   cfg: ClusterConfig,
   td: DesiredTaskDefinition,
   live: ObservedTaskDefinition | undefined,
@@ -172,10 +296,11 @@ function planService(
   svc: DesiredService,
   observed: ObservedState,
   tdActions: Map<string, PlannedAction>,
+  resolved: Map<string, string>,
   clusterAction: PlannedAction,
 ): PlannedAction {
   const action = newAction('service', svc.name, svc.source);
-  const ref = resolveTaskDefinition(svc, observed, tdActions);
+  const ref = resolveTaskDefinition(svc, observed, tdActions, resolved);
   if ('conflict' in ref) return { ...action, op: 'conflict', reason: ref.conflict };
 
   const dependsOn: string[] = [];
@@ -212,7 +337,7 @@ function planService(
   if (taking.conflict) return { ...action, op: 'conflict', reason: taking.conflict };
   const prefix = taking.adopting ? 'adopt (no ownership tags); ' : '';
 
-  const diff = serviceDiff(svc, ref.arn, live.service, cfg.serviceDefaults.desiredCount);
+  const diff = serviceDiff(svc, ref.arn, live.service);
   if (diff.immutable.length > 0) {
     return { ...action, op: 'conflict', reason: immutableReason(diff.immutable), changes: diff.immutable };
   }
@@ -255,6 +380,7 @@ function resolveTaskDefinition(
   svc: DesiredService,
   observed: ObservedState,
   tdActions: Map<string, PlannedAction>,
+  resolved: Map<string, string>,
 ): ResolvedRef {
   const ref = svc.taskDefinition;
   if (ref.kind === 'pinned') return { arn: ref.value };
@@ -266,7 +392,7 @@ function resolveTaskDefinition(
   if (tdAction?.steps.some((s) => s.call === 'registerTaskDefinition')) {
     return { family, from: { actionId: tdAction.id } };
   }
-  const arn = observed.families.get(family)?.taskDefinition.taskDefinitionArn;
+  const arn = resolved.get(family) ?? observed.families.get(family)?.taskDefinition.taskDefinitionArn;
   if (!arn)
     return { conflict: `its task definition family ${family} is neither in the specs nor registered in AWS` };
   return { arn, family };
@@ -289,18 +415,9 @@ export function createServiceRequest(
   // DAEMON services run one task per instance: AWS rejects a desired count for them.
   if (body.schedulingStrategy !== 'DAEMON')
     req.desiredCount = body.desiredCount ?? cfg.serviceDefaults.desiredCount;
-  return { ...req, clientToken: clientTokenFor(req) };
-}
-
-/**
- * CreateService idempotency token: the first 32 hex characters of the SHA-256 of the request
- * (without the token) as canonical JSON. Same request, same token (AWS limit: 36 ASCII characters);
- * a retried create after a timeout cannot make a second service.
- */
-export function clientTokenFor(request: Omit<CreateServiceRequest, 'clientToken'>): string {
-  const rest: Record<string, unknown> = { ...request };
-  delete rest.clientToken;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 32);
+  // No clientToken here: the executor gives each attempt at creating a fresh one (a plan is pure,
+  // and a token derived from the request would be reused when the same service is created again).
+  return req;
 }
 
 function updateServiceRequest(

@@ -38,10 +38,13 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
   };
 
   const runAction = async (action: PlannedAction): Promise<ActionResult> => {
-    // Services live in the cluster: if creating the cluster failed, creating services cannot work.
+    // Services live in the cluster: if creating it (or associating the capacity providers they
+    // use) failed, creating or updating them cannot work. A failed cluster tag update blocks nothing.
     const deps = [...action.dependsOn];
-    if (action.resource === 'service' && clusterAction && clusterAction.op === 'create')
-      deps.push(clusterAction.id);
+    const clusterShapes =
+      clusterAction?.op === 'create' ||
+      clusterAction?.steps.some((st) => st.call === 'putClusterCapacityProviders');
+    if (action.resource === 'service' && clusterAction && clusterShapes) deps.push(clusterAction.id);
     const depResults = await Promise.all(
       deps.filter((id) => byId.has(id)).map((id) => run(byId.get(id) as PlannedAction)),
     );
@@ -83,6 +86,8 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
     switch (step.call) {
       case 'createCluster':
         return { arn: (await opts.ecs.createCluster(step.input)).cluster?.clusterArn };
+      case 'putClusterCapacityProviders':
+        return { arn: (await opts.ecs.putClusterCapacityProviders(step.input)).cluster?.clusterArn };
       case 'registerTaskDefinition': {
         const out = await opts.ecs.registerTaskDefinition(step.input);
         const td = out.taskDefinition as TaskDefinition;

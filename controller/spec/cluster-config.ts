@@ -1,4 +1,5 @@
 /** Reads `cluster.yaml` (or the flags that stand in for it in an old ecs-efs directory). */
+import type { CapacityProviderStrategyItem } from '@aws-sdk/client-ecs';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ClusterConfig, ServiceDefaults } from '../model/desired';
@@ -39,6 +40,8 @@ interface ClusterFile {
   ownerId?: string;
   adopt?: boolean;
   tags?: Record<string, string>;
+  capacityProviders?: string[];
+  defaultCapacityProviderStrategy?: CapacityProviderStrategyItem[];
   serviceDefaults?: Partial<ServiceDefaults>;
   dns?: DnsFile;
 }
@@ -105,6 +108,10 @@ export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterCon
     ownerId,
     tags: { ...(cfg.tags ?? {}) },
     adopt: cfg.adopt ?? false,
+    ...(cfg.capacityProviders ? { capacityProviders: [...cfg.capacityProviders] } : {}),
+    ...(cfg.defaultCapacityProviderStrategy
+      ? { defaultCapacityProviderStrategy: cfg.defaultCapacityProviderStrategy }
+      : {}),
     serviceDefaults: { ...(cfg.serviceDefaults ?? {}), desiredCount: cfg.serviceDefaults?.desiredCount ?? 1 },
     ...(dns ? { dns } : {}),
     source: { file, ...doc.locate(['name']) },

@@ -12,7 +12,7 @@ const cfg = clusterConfig();
 const arn3 = taskDefinitionArn('demo-web', 3);
 
 function diff(body: ServiceBody, live: Partial<Service> = {}, tdArn: string | undefined = arn3) {
-  return serviceDiff(service(cfg, 'web', { body }), tdArn, liveService(cfg, 'web', arn3, live), 1);
+  return serviceDiff(service(cfg, 'web', { body }), tdArn, liveService(cfg, 'web', arn3, live));
 }
 
 describe('serviceDiff', () => {
@@ -29,7 +29,7 @@ describe('serviceDiff', () => {
 
   test('taskDefinition: a new revision to come is always a change', () => {
     // (not through `diff`: its default parameter would replace undefined)
-    expect(serviceDiff(service(cfg, 'web'), undefined, liveService(cfg, 'web', arn3), 1).changes).toEqual([
+    expect(serviceDiff(service(cfg, 'web'), undefined, liveService(cfg, 'web', arn3)).changes).toEqual([
       { path: 'taskDefinition', before: 'demo-web:3', after: 'demo-web:<new revision>' },
     ]);
   });
@@ -73,7 +73,7 @@ describe('serviceDiff', () => {
     delete live.enableExecuteCommand;
     delete live.healthCheckGracePeriodSeconds;
     delete live.placementConstraints;
-    expect(serviceDiff(service(cfg, 'web'), arn3, live, 1)).toEqual({ changes: [], immutable: [] });
+    expect(serviceDiff(service(cfg, 'web'), arn3, live)).toEqual({ changes: [], immutable: [] });
   });
 
   test('deploymentConfiguration compares as a subset, with defaults for the keys the spec leaves out', () => {
@@ -231,7 +231,7 @@ describe('serviceDiff', () => {
     const live = liveService(cfg, 'web', arn3);
     live.deployments![0].serviceConnectConfiguration = sc;
     expect(
-      serviceDiff(service(cfg, 'web', { body: { serviceConnectConfiguration: sc } }), arn3, live, 1).changes,
+      serviceDiff(service(cfg, 'web', { body: { serviceConnectConfiguration: sc } }), arn3, live).changes,
     ).toEqual([]);
   });
 

@@ -13,6 +13,7 @@ import type {
   DescribeTaskDefinitionRequest,
   ListContainerInstancesRequest,
   ListServicesRequest,
+  PutClusterCapacityProvidersRequest,
   ListTasksRequest,
   NetworkConfiguration,
   RegisterTaskDefinitionRequest,
@@ -74,6 +75,9 @@ type Out<T> = Promise<Omit<T, '$metadata'>>;
  * DescribeServices, 100 per ListServices page, 50 tags), simulates rollouts, the deployment circuit
  * breaker and draining on an injectable clock, and can throttle.
  */
+/** (AWS) */
+const DAEMON_DESIRED_COUNT = 'The daemon scheduling strategy does not support a desired count for services.';
+
 export class SandboxEcs implements EcsPort {
   readonly accountId: string;
   readonly region: string;
@@ -134,6 +138,29 @@ export class SandboxEcs implements EcsPort {
     if (!value.startsWith('arn:')) return value;
     const prefix = this.arn('cluster/');
     return value.startsWith(prefix) ? value.slice(prefix.length) : `\u0000${value}`;
+  }
+
+  /** AWS only accepts capacity providers that are associated with the cluster. */
+  private checkCapacityProviders(
+    cluster: StoredCluster,
+    strategy: readonly { capacityProvider?: string }[] | undefined,
+  ): void {
+    const associated = new Set(cluster.cluster.capacityProviders ?? []);
+    if ((strategy ?? []).some((item) => !associated.has(item.capacityProvider ?? ''))) {
+      throw errors.invalidParameter(
+        'The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.',
+      );
+    }
+  }
+
+  putClusterCapacityProviders(input: PutClusterCapacityProvidersRequest): Out<{ cluster?: Cluster }> {
+    return this.call('PutClusterCapacityProviders', () => {
+      const { stored } = this.activeCluster(input.cluster);
+      stored.cluster.capacityProviders = [...(input.capacityProviders ?? [])];
+      stored.cluster.defaultCapacityProviderStrategy = [...(input.defaultCapacityProviderStrategy ?? [])];
+      this.checkCapacityProviders(stored, input.defaultCapacityProviderStrategy);
+      return { cluster: this.clusterOut(stored, false) };
+    });
   }
 
   private activeCluster(ref: string | undefined): { name: string; stored: StoredCluster } {
@@ -414,6 +441,10 @@ export class SandboxEcs implements EcsPort {
         );
       }
       const scheduling = input.schedulingStrategy ?? 'REPLICA';
+      if (scheduling === 'DAEMON' && input.desiredCount !== undefined) {
+        throw errors.invalidParameter(DAEMON_DESIRED_COUNT);
+      }
+      this.checkCapacityProviders(storedCluster, input.capacityProviderStrategy);
       if (scheduling === 'REPLICA' && input.desiredCount === undefined) {
         throw errors.invalidParameter(
           'desiredCount is required for services using the REPLICA scheduling strategy.',
@@ -428,7 +459,7 @@ export class SandboxEcs implements EcsPort {
       }
       const network = this.checkNetwork(def, input.networkConfiguration);
       validateTags(input.tags);
-      const deploymentConfiguration = fillDeploymentConfiguration(input.deploymentConfiguration);
+      const deploymentConfiguration = fillDeploymentConfiguration(input.deploymentConfiguration, scheduling);
       const launchType =
         input.launchType ??
         (input.capacityProviderStrategy && input.capacityProviderStrategy.length > 0 ? undefined : 'EC2');
@@ -487,10 +518,14 @@ export class SandboxEcs implements EcsPort {
 
   updateService(input: UpdateServiceRequest): Out<{ service?: Service }> {
     return this.call('UpdateService', () => {
-      const { name: cluster } = this.activeCluster(input.cluster);
+      const { name: cluster, stored: storedCluster } = this.activeCluster(input.cluster);
       const s = this.liveService(cluster, input.service ?? '');
       if (s.service.status !== 'ACTIVE') throw errors.serviceNotActive();
       const svc = s.service;
+      if (svc.schedulingStrategy === 'DAEMON' && input.desiredCount !== undefined) {
+        throw errors.invalidParameter(DAEMON_DESIRED_COUNT);
+      }
+      this.checkCapacityProviders(storedCluster, input.capacityProviderStrategy);
       const primary = s.deployments.find((d) => d.status === 'PRIMARY');
       let redeploy = input.forceNewDeployment === true;
 
@@ -511,10 +546,10 @@ export class SandboxEcs implements EcsPort {
         else delete svc.networkConfiguration;
       }
       if (input.deploymentConfiguration !== undefined) {
-        svc.deploymentConfiguration = fillDeploymentConfiguration({
-          ...svc.deploymentConfiguration,
-          ...input.deploymentConfiguration,
-        });
+        svc.deploymentConfiguration = fillDeploymentConfiguration(
+          { ...svc.deploymentConfiguration, ...input.deploymentConfiguration },
+          svc.schedulingStrategy,
+        );
       }
       const redeployIfChanged = <K extends keyof typeof svc>(
         key: K,
@@ -939,9 +974,14 @@ function revisionOut(r: StoredRevision): TaskDefinition {
   });
 }
 
-function fillDeploymentConfiguration(c: DeploymentConfiguration | undefined): DeploymentConfiguration {
-  const min = c?.minimumHealthyPercent ?? 100;
-  const max = c?.maximumPercent ?? 200;
+/** AWS's defaults: 200/100 for REPLICA services, 100/0 for DAEMON services. */
+function fillDeploymentConfiguration(
+  c: DeploymentConfiguration | undefined,
+  scheduling: string | undefined,
+): DeploymentConfiguration {
+  const daemon = scheduling === 'DAEMON';
+  const min = c?.minimumHealthyPercent ?? (daemon ? 0 : 100);
+  const max = c?.maximumPercent ?? (daemon ? 100 : 200);
   if (min < 0 || min > 100) throw errors.invalidParameter('minimumHealthyPercent must be between 0 and 100.');
   if (max < 100 && min === 100) {
     throw errors.invalidParameter(
