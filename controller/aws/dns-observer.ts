@@ -4,32 +4,23 @@ import type { ObservedDns, ObservedRecord, ObservedState } from '../model/observ
 import { type DnsTargetPorts, resolveDnsTarget } from './dns-target-resolver';
 import type { EcsReader } from './ecs-reader';
 import type { Route53Reader } from './route53-reader';
-import { bareZoneId, comparedDnsName, isInZone } from './route53-names';
+import { bareZoneId } from './route53-names';
 
 export interface DnsReaders {
   route53: Route53Reader;
 }
 
 /**
- * Which zones to read: the configured zone; else, for each desired name, the zone(s) with the
- * longest matching suffix, plus every zone that is `dns.domain`, a parent or a child of it, so that
- * records of names that went away are still found for deletion.
+ * Which zones to read: the configured zone; else every hosted zone the cluster may use (public ones,
+ * and private ones when configured). All of them, not only the zones of the names wanted now: a zone
+ * whose last managed name went away still holds our records, and only reading it finds them for
+ * deletion. (`dns.zoneId` limits the reads to one zone.)
  */
 export function zonesToRead(desired: DesiredState, zones: HostedZoneInfo[]): string[] {
   const dns = desired.cluster.dns;
   if (!dns) return [];
   if (dns.zoneId !== undefined) return [bareZoneId(dns.zoneId)];
-  const chosen = new Set<string>();
-  for (const h of desired.hostnames) {
-    const matching = zones.filter((z) => isInZone(h.name, z.name));
-    const longest = Math.max(-1, ...matching.map((z) => z.name.length));
-    for (const z of matching) if (z.name.length === longest) chosen.add(z.id);
-  }
-  if (dns.domain !== undefined) {
-    const domain = comparedDnsName(dns.domain);
-    for (const z of zones) if (isInZone(domain, z.name) || isInZone(z.name, domain)) chosen.add(z.id);
-  }
-  return [...chosen];
+  return zones.filter((z) => dns.privateZones || !z.private).map((z) => z.id);
 }
 
 /**

@@ -19,7 +19,7 @@
  *   characters of values: the batches the CLI sends are captured here and measured against both
  *   limits, rather than trusting moto to refuse them.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
@@ -95,18 +95,14 @@ function edit(file: string, from: string | RegExp, to: string): void {
  * sends (what went over the wire, batch by batch).
  */
 async function apply(args: string[]) {
-  const batches: ChangeResourceRecordSetsRequest[] = [];
-  const send = Route53Client.prototype.send;
-  const spy = jest.spyOn(Route53Client.prototype, 'send').mockImplementation(function (
-    this: Route53Client,
-    ...sent: unknown[]
-  ) {
-    const command = sent[0];
-    if (command instanceof ChangeResourceRecordSetsCommand) batches.push(structuredClone(command.input));
-    return (send as (...a: unknown[]) => unknown).apply(this, sent) as never;
-  });
+  // Calls through to the real client; only records what was sent.
+  const spy = jest.spyOn(Route53Client.prototype, 'send');
   try {
     const run = await runCli(['apply', ...args, '--output', 'json'], awsEnv());
+    const batches: ChangeResourceRecordSetsRequest[] = spy.mock.calls
+      .map((call) => call[0] as unknown)
+      .filter((c): c is ChangeResourceRecordSetsCommand => c instanceof ChangeResourceRecordSetsCommand)
+      .map((c) => structuredClone(c.input));
     return { run, out: json(run), batches };
   } finally {
     spy.mockRestore();
@@ -451,7 +447,6 @@ const NAMES_PER_SERVICE = 100;
  */
 function bigClusterDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'dns-scale-'));
-  mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, 'cluster.yaml'),
     ['name: big', 'dns:', '  target:', '    addresses: [192.0.2.10]', ''].join('\n'),
