@@ -1,3 +1,4 @@
+import { emptyAction } from './empty-action';
 import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { DesiredState } from '../model/desired';
 import type { DesiredHostname, DnsConfig, DnsRecordType, DnsTarget, HostedZoneInfo } from '../model/dns';
@@ -471,15 +472,5 @@ export function dnsActionId(name: string, type: string): string {
 }
 
 function newAction(name: string, type: string, source: DesiredHostname['source'] | undefined): PlannedAction {
-  return {
-    id: dnsActionId(name, type),
-    resource: 'dnsRecord',
-    name: `${name} ${type}`,
-    op: 'none',
-    reason: '',
-    changes: [],
-    ...(source ? { source } : {}),
-    dependsOn: [],
-    steps: [],
-  };
+  return emptyAction(dnsActionId(name, type), 'dnsRecord', `${name} ${type}`, source);
 }

@@ -1,4 +1,5 @@
 import { creationChanges } from './creation-changes';
+import { emptyAction } from './empty-action';
 import type {
   CapacityProviderStrategyItem,
   Cluster,
@@ -456,17 +457,7 @@ function newAction(
   name: string,
   source: PlannedAction['source'],
 ): PlannedAction {
-  return {
-    id: actionId(resource, name),
-    resource,
-    name,
-    op: 'none',
-    reason: '',
-    changes: [],
-    ...(source ? { source } : {}),
-    dependsOn: [],
-    steps: [],
-  };
+  return emptyAction(actionId(resource, name), resource, name, source);
 }
 
 /** Ours; or unowned and `adopt` is set (we take it over); else a conflict explaining whose it is. */
