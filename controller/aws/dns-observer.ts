@@ -11,16 +11,17 @@ export interface DnsReaders {
 }
 
 /**
- * Which zones to read: the configured zone; else every hosted zone the cluster may use (public ones,
- * and private ones when configured). All of them, not only the zones of the names wanted now: a zone
- * whose last managed name went away still holds our records, and only reading it finds them for
- * deletion. (`dns.zoneId` limits the reads to one zone.)
+ * Which zones to read: every hosted zone the cluster may use (public ones, private ones when
+ * configured, and the configured `zoneId`), not only the zones of the names wanted now. A zone whose
+ * last managed name went away, or that `zoneId` no longer points at, still holds our records, and
+ * only reading it finds them for deletion. A configured zoneId that does not exist is not read here:
+ * the planner reports it.
  */
 export function zonesToRead(desired: DesiredState, zones: HostedZoneInfo[]): string[] {
   const dns = desired.cluster.dns;
   if (!dns) return [];
-  if (dns.zoneId !== undefined) return [bareZoneId(dns.zoneId)];
-  return zones.filter((z) => dns.privateZones || !z.private).map((z) => z.id);
+  const pinned = dns.zoneId !== undefined ? bareZoneId(dns.zoneId) : undefined;
+  return zones.filter((z) => dns.privateZones || !z.private || z.id === pinned).map((z) => z.id);
 }
 
 /**

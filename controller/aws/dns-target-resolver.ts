@@ -84,12 +84,19 @@ async function resolveInstances(cluster: string, ports: DnsTargetPorts): Promise
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await ports.ecs.listContainerInstances({
-      cluster,
-      status: 'ACTIVE',
-      maxResults: CONTAINER_INSTANCES_PAGE,
-      ...(nextToken ? { nextToken } : {}),
-    });
+    const page = await ports.ecs
+      .listContainerInstances({
+        cluster,
+        status: 'ACTIVE',
+        maxResults: CONTAINER_INSTANCES_PAGE,
+        ...(nextToken ? { nextToken } : {}),
+      })
+      .catch((err: unknown): { containerInstanceArns?: string[]; nextToken?: string } => {
+        // A cluster this apply is about to create has no instances yet: no addresses, not an error.
+        if ((err as { name?: string })?.name === 'ClusterNotFoundException')
+          return { containerInstanceArns: [] };
+        throw err;
+      });
     arns.push(...(page.containerInstanceArns ?? []));
     nextToken = page.nextToken || undefined;
   } while (nextToken);

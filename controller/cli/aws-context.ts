@@ -9,6 +9,7 @@ import { SdkEcsPort } from '../aws/sdk-ecs-port';
 import { SdkStsPort } from '../aws/sdk-sts-port';
 import { loadSandbox, saveSandbox, type LoadedSandbox } from '../aws/sandbox/state-file';
 import { Route53Reader } from '../aws/route53-reader';
+import type { Route53Port } from '../aws/route53-port';
 import { SdkRoute53Port } from '../aws/sdk-route53-port';
 import { SdkElbv2Port } from '../aws/sdk-elbv2-port';
 import { SdkEc2Port } from '../aws/sdk-ec2-port';
@@ -37,6 +38,7 @@ export class AwsContext {
   readonly callLog = new CallLog();
   private readonly regions = new Map<string, RegionContext>();
   private sandbox?: LoadedSandbox;
+  private route53?: { route53: Route53Port; route53Reader: Route53Reader };
 
   constructor(private readonly opts: AwsOptions) {}
 
@@ -76,26 +78,19 @@ export class AwsContext {
         ecs: sb.ecs,
         sts: sb.sts,
         reader: new EcsReader(sb.ecs),
-        dns: {
-          route53: sb.route53,
-          route53Reader: new Route53Reader(sb.route53),
-          elbv2: sb.elbv2,
-          ec2: sb.ec2,
-        },
+        dns: { ...this.route53For(sb.route53), elbv2: sb.elbv2, ec2: sb.ec2 },
         clock: realClock,
       };
     } else {
       const clients = createAwsClients({ region, endpoint: this.opts.endpoint, callLog: this.callLog });
       const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs));
-      const route53 = new SdkRoute53Port(clients.route53);
       ctx = {
         region,
         ecs,
         sts: new SdkStsPort(clients.sts),
         reader: new EcsReader(ecs),
         dns: {
-          route53,
-          route53Reader: new Route53Reader(route53),
+          ...this.route53For(new SdkRoute53Port(clients.route53)),
           elbv2: new SdkElbv2Port(clients.elbv2),
           ec2: new SdkEc2Port(clients.ec2),
         },
@@ -104,6 +99,15 @@ export class AwsContext {
     }
     this.regions.set(region, ctx);
     return ctx;
+  }
+
+  /**
+   * Route53 is global: one port and one reader (so one hosted-zone listing) for the whole command,
+   * whichever region asks first.
+   */
+  private route53For(port: Route53Port): { route53: Route53Port; route53Reader: Route53Reader } {
+    this.route53 ??= { route53: port, route53Reader: new Route53Reader(port) };
+    return this.route53;
   }
 
   /** Persists the sandbox account, if there is one and it has a file. */

@@ -32,6 +32,11 @@ export interface DnsOwnership {
   owner: string;
   cluster: string;
   service: string;
+  /**
+   * The cluster's region: two clusters of one name in two regions (a common multi-region layout)
+   * share the account's hosted zones, and must not take each other's records for their own.
+   */
+  region?: string;
 }
 
 /** The TXT name for a record (compared form in and out). */
@@ -67,6 +72,7 @@ export function ownershipTxtValue(o: DnsOwnership): string {
     `${HERITAGE}/owner=${encodeURIComponent(o.owner)}`,
     `${HERITAGE}/cluster=${encodeURIComponent(o.cluster)}`,
     `${HERITAGE}/service=${encodeURIComponent(o.service)}`,
+    ...(o.region ? [`${HERITAGE}/region=${encodeURIComponent(o.region)}`] : []),
   ].join(',');
   const parts: string[] = [];
   for (let i = 0; i < text.length; i += TXT_STRING_MAX) parts.push(`"${text.slice(i, i + TXT_STRING_MAX)}"`);
@@ -98,8 +104,9 @@ export function parseOwnership(txtValue: string): DnsOwnership | undefined {
   const owner = fields.get(`${HERITAGE}/owner`);
   const cluster = fields.get(`${HERITAGE}/cluster`);
   const service = fields.get(`${HERITAGE}/service`);
+  const region = fields.get(`${HERITAGE}/region`);
   if (fields.get('heritage') !== HERITAGE || owner === undefined || cluster === undefined) return undefined;
-  return { owner, cluster, service: service ?? '' };
+  return { owner, cluster, service: service ?? '', ...(region ? { region } : {}) };
 }
 
 /** The first ownership value among a TXT record's values. */
@@ -123,10 +130,13 @@ export function decideOwnership(
   o: DnsOwnership | undefined,
   ownerId: string,
   cluster: string,
+  region?: string,
 ): DnsOwnershipDecision {
   if (!o) return 'unowned';
   if (o.owner !== ownerId) return 'other-owner';
-  return o.cluster === cluster ? 'ours' : 'other-cluster';
+  if (o.cluster !== cluster) return 'other-cluster';
+  // A record written for the same cluster name in another region is that cluster's, not ours.
+  return o.region && region && o.region !== region ? 'other-cluster' : 'ours';
 }
 
 /** Whose a record is, for reasons: `owned by ecs-gitops owner "x"`, `owned by cluster "y" (service z)`, ... */

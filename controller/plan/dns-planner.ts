@@ -45,27 +45,31 @@ export function planDns(
   if (!cfg) return { actions: [], errors: [] };
   const errors: PlanError[] = [];
   const target = dns.target;
+  // A target that cannot be resolved (a renamed load balancer, a throttled or denied read) cancels
+  // the DNS part only: existing records stay as they are, the ECS part of the plan still runs, and
+  // the conflict makes apply exit 1.
   if (!target) {
-    errors.push({
-      message: `DNS target ${describeTarget(cfg.target)} could not be resolved: ${dns.targetError ?? 'no reason given'}; no DNS records planned`,
-      field: 'dns.target',
-      source: cfg.source,
-    });
-    return { actions: [], errors };
+    const action = targetAction(
+      cfg,
+      `could not be resolved: ${dns.targetError ?? 'no reason given'}; DNS records left as they are`,
+    );
+    return { actions: [{ ...action, op: 'conflict' }], errors };
   }
   if (target.kind === 'addresses' && target.ipv4.length === 0 && target.ipv6.length === 0) {
-    // Zero running instances must not read as "every name points nowhere": fail closed.
-    errors.push({
-      message: `DNS target ${describeTarget(cfg.target)} has no addresses; no DNS records planned`,
-      field: 'dns.target',
-      source: cfg.source,
-    });
-    return { actions: [], errors };
+    // No running instances yet (a new cluster) or none left: "every name points nowhere" is never
+    // what anyone wants, so nothing is written or deleted until there are addresses again.
+    return {
+      actions: [
+        targetAction(cfg, 'has no addresses (no running container instances); DNS records left as they are'),
+      ],
+      errors,
+    };
   }
 
   const ctx: Ctx = {
     cfg,
     cluster: desired.cluster.name,
+    ...(desired.cluster.region ? { region: desired.cluster.region } : {}),
     zones: indexZones(dns.records),
     replaced: new Set(),
   };
@@ -98,10 +102,15 @@ export function planDns(
     ),
   );
   const ids = new Set(actions.map((a) => a.id));
+  // Services pinned to a revision managed elsewhere: their labels are not read, so their names are
+  // unknown, and records written for them must not look unclaimed (pinning is how people roll back).
+  const unknownLabels = new Set(
+    desired.services.filter((s) => s.taskDefinition.kind === 'pinned').map((s) => s.name),
+  );
   for (const orphan of orphans(ctx)) {
     const key = recordKey(orphan.zoneId, orphan.name, orphan.type);
     if (claimed.has(key) || unplaced.has(orphan.name)) continue;
-    const action = planOrphan(orphan, ctx, desired.hostnames.length === 0);
+    const action = planOrphan(orphan, ctx, desired.hostnames.length === 0, unknownLabels);
     // The same name and type desired in another zone (dns.zoneId changed, a closer zone appeared).
     if (ids.has(action.id)) action.id = `${action.id}/${orphan.zoneId}`;
     ids.add(action.id);
@@ -203,6 +212,7 @@ export function describeTarget(t: DnsTarget): string {
 interface Ctx {
   cfg: DnsConfig;
   cluster: string;
+  region?: string;
   zones: Map<string, ZoneIndex>;
   /** Our records of another type that a desired record's action deletes (CNAME <-> A/AAAA). */
   replaced: Set<string>;
@@ -285,7 +295,7 @@ function planRecord(rec: DesiredRecord, ctx: Ctx): PlannedAction {
   const wanted = ownershipTxtValue(ownershipFor(ctx, rec));
   const txtSet = txtRecordSet(txt.name, wanted, ctx.cfg.ttl);
   const live = simple(here, rec.type);
-  const decision = decideOwnership(txt.ownership, ctx.cfg.ownerId, ctx.cluster);
+  const decision = decideOwnership(txt.ownership, ctx.cfg.ownerId, ctx.cluster, ctx.region);
   const changes: Change[] = [];
   const fields: FieldChange[] = [];
   const reasons: string[] = [];
@@ -297,7 +307,7 @@ function planRecord(rec: DesiredRecord, ctx: Ctx): PlannedAction {
   );
   for (const b of blockers) {
     const btxt = isManagedType(b.type) ? txtOf(ctx, zoneId, b.name, b.type) : undefined;
-    const owner = decideOwnership(btxt?.ownership, ctx.cfg.ownerId, ctx.cluster);
+    const owner = decideOwnership(btxt?.ownership, ctx.cfg.ownerId, ctx.cluster, ctx.region);
     if (owner !== 'ours') {
       return conflict(
         `${describeRecord(b)} exists (${describeOwnership(btxt?.ownership, owner)}); ${rec.type === 'CNAME' ? 'a' : 'an'} ${rec.type} record cannot share its name`,
@@ -394,7 +404,12 @@ function txtWrite(txt: Txt, wanted: string, set: ResourceRecordSet): Change | un
 }
 
 function ownershipFor(ctx: Ctx, rec: DesiredRecord): DnsOwnership {
-  return { owner: ctx.cfg.ownerId, cluster: ctx.cluster, service: rec.host.service };
+  return {
+    owner: ctx.cfg.ownerId,
+    cluster: ctx.cluster,
+    service: rec.host.service,
+    ...(ctx.region ? { region: ctx.region } : {}),
+  };
 }
 
 function ownershipText(o: DnsOwnership): string {
@@ -428,7 +443,7 @@ function orphans(ctx: Ctx): Orphan[] {
       const rec = recordForTxtName(txtName);
       const ownership = ownershipOfTxt(txt?.values);
       if (!txt || !rec || !ownership) continue;
-      if (decideOwnership(ownership, ctx.cfg.ownerId, ctx.cluster) !== 'ours') continue;
+      if (decideOwnership(ownership, ctx.cfg.ownerId, ctx.cluster, ctx.region) !== 'ours') continue;
       const o: Orphan = { zoneId, name: rec.name, type: rec.type, txt, ownership };
       const record = simple(at(ctx, zoneId, rec.name), rec.type);
       if (record) o.record = record;
@@ -438,8 +453,14 @@ function orphans(ctx: Ctx): Orphan[] {
   return out;
 }
 
-function planOrphan(o: Orphan, ctx: Ctx, nothingDesired: boolean): PlannedAction {
+function planOrphan(o: Orphan, ctx: Ctx, nothingDesired: boolean, unknownLabels: Set<string>): PlannedAction {
   const action = newAction(o.name, o.type, undefined);
+  if (unknownLabels.has(o.ownership.service)) {
+    return {
+      ...action,
+      reason: `kept: service ${o.ownership.service} is pinned to a task definition revision whose labels ecs-gitops does not read`,
+    };
+  }
   const was = o.ownership.service ? ` (was service ${o.ownership.service})` : '';
   const what = o.record
     ? `no service claims it any more${was}`
@@ -465,6 +486,14 @@ function planOrphan(o: Orphan, ctx: Ctx, nothingDesired: boolean): PlannedAction
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** The one action reported when the target leaves nothing to plan. */
+function targetAction(cfg: DnsConfig, problem: string): PlannedAction {
+  return {
+    ...emptyAction('dnsRecord/(target)', 'dnsRecord', 'DNS target', cfg.source),
+    reason: `DNS target ${describeTarget(cfg.target)} ${problem}`,
+  };
+}
 
 /** Id `dnsRecord/<name>/<type>`, name `<name> <type>`. */
 export function dnsActionId(name: string, type: string): string {

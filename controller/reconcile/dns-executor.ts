@@ -37,32 +37,64 @@ export async function applyDnsActions(
     }
   }
 
-  for (const [zoneId, items] of byZone) {
-    for (const item of items) listener?.actionStarted?.(item.action);
-    const byId = new Map(items.map((i) => [i.action.id, i]));
-    for (const batch of batchChanges(items.map((i) => ({ id: i.action.id, changes: i.changes })))) {
-      const members = batch.ids.map((id) => byId.get(id) as (typeof items)[number]);
-      try {
-        const changeId = await send(route53, zoneId, batch.changes);
-        for (const m of members) results.set(m.action.id, settle(m.action, undefined, listener, changeId));
-      } catch (err) {
-        if (members.length === 1) {
-          results.set(members[0].action.id, failed(members[0].action, err, listener));
-          continue;
-        }
-        // One bad record must not block the rest: try each record (with its TXT) on its own.
-        for (const m of members) {
-          try {
-            const changeId = await send(route53, zoneId, m.changes);
-            results.set(m.action.id, settle(m.action, undefined, listener, changeId));
-          } catch (single) {
-            results.set(m.action.id, failed(m.action, single, listener));
-          }
+  // Creates and updates everywhere first, deletes last: a name moving to another zone must exist in
+  // its new zone before it goes from the old one, and a delete whose replacement failed is skipped.
+  const failedNames = new Set<string>();
+  const phases: ((a: PlannedAction) => boolean)[] = [(a) => a.op !== 'delete', (a) => a.op === 'delete'];
+  for (const inPhase of phases) {
+    for (const [zoneId, all] of byZone) {
+      const items = all.filter((i) => inPhase(i.action));
+      const ready = items.filter((i) => {
+        if (i.action.op !== 'delete' || !failedNames.has(i.action.name)) return true;
+        const why = `not attempted: the record replacing ${i.action.name} could not be written`;
+        results.set(i.action.id, settle(i.action, 'skipped', listener, undefined, why));
+        return false;
+      });
+      await applyZone(route53, zoneId, ready, results, listener);
+    }
+    for (const r of results.values()) if (r.outcome === 'failed') failedNames.add(r.name);
+  }
+  return actions.map((a) => results.get(a.id) as ActionResult);
+}
+
+async function applyZone(
+  route53: Route53Port,
+  zoneId: string,
+  items: { action: PlannedAction; changes: Change[] }[],
+  results: Map<string, ActionResult>,
+  listener?: ApplyListener,
+): Promise<void> {
+  for (const item of items) listener?.actionStarted?.(item.action);
+  const byId = new Map(items.map((i) => [i.action.id, i]));
+  for (const batch of batchChanges(items.map((i) => ({ id: i.action.id, changes: i.changes })))) {
+    const members = batch.ids.map((id) => byId.get(id) as (typeof items)[number]);
+    try {
+      const changeId = await send(route53, zoneId, batch.changes);
+      for (const m of members) results.set(m.action.id, settle(m.action, undefined, listener, changeId));
+    } catch (err) {
+      // Only a batch Route53 rejected for its content is worth retrying record by record; a
+      // zone-wide error (access denied, no such zone, throttling after the SDK's retries) would fail
+      // every single retry too, at Route53's rate of a few requests per second.
+      if (members.length === 1 || !isBatchContentError(err)) {
+        for (const m of members) results.set(m.action.id, failed(m.action, err, listener));
+        continue;
+      }
+      // One bad record must not block the rest: try each record (with its TXT) on its own.
+      for (const m of members) {
+        try {
+          const changeId = await send(route53, zoneId, m.changes);
+          results.set(m.action.id, settle(m.action, undefined, listener, changeId));
+        } catch (single) {
+          results.set(m.action.id, failed(m.action, single, listener));
         }
       }
     }
   }
-  return actions.map((a) => results.get(a.id) as ActionResult);
+}
+
+function isBatchContentError(err: unknown): boolean {
+  const code = describeAwsError(err).code;
+  return code === 'InvalidChangeBatch' || code === 'InvalidInput';
 }
 
 async function send(route53: Route53Port, zoneId: string, changes: Change[]): Promise<string | undefined> {
@@ -78,13 +110,14 @@ function settle(
   outcome: Outcome | undefined,
   listener: ApplyListener | undefined,
   changeId?: string,
+  message?: string,
 ): ActionResult {
   const result: ActionResult = {
     id: action.id,
     resource: action.resource,
     name: action.name,
     outcome: outcome ?? OUTCOME[action.op] ?? 'unchanged',
-    message: action.op === 'conflict' ? `conflict: ${action.reason}` : action.reason,
+    message: message ?? (action.op === 'conflict' ? `conflict: ${action.reason}` : action.reason),
   };
   if (action.source) result.source = action.source;
   if (changeId) result.changeId = changeId;

@@ -255,12 +255,14 @@ describe('Route53 records for the ecs-efs fixture (moto)', () => {
       'ecs-gitops/owner': 'demo',
       'ecs-gitops/cluster': 'demo',
       'ecs-gitops/service': 'webserver',
+      'ecs-gitops/region': 'us-east-1',
     });
     expect(ownership(find(records, '_ecs-gitops-a.ci.example.com', 'TXT'))).toEqual({
       heritage: 'ecs-gitops',
       'ecs-gitops/owner': 'demo',
       'ecs-gitops/cluster': 'demo',
       'ecs-gitops/service': 'jenkins',
+      'ecs-gitops/region': 'us-east-1',
     });
   });
 

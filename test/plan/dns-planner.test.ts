@@ -20,7 +20,8 @@ import {
 import { demoDesired, demoRunning } from './scenario';
 import { clusterConfig } from './builders';
 
-const OURS = '"heritage=ecs-gitops,ecs-gitops/owner=demo,ecs-gitops/cluster=demo,ecs-gitops/service=web"';
+const OURS =
+  '"heritage=ecs-gitops,ecs-gitops/owner=demo,ecs-gitops/cluster=demo,ecs-gitops/service=web,ecs-gitops/region=eu-west-1"';
 const stepOf = (a: PlannedAction) => a.steps[0] as Extract<Step, { call: 'changeRecords' }>;
 const summary = (c: Change) => `${c.Action!} ${c.ResourceRecordSet!.Name!} ${c.ResourceRecordSet!.Type!}`;
 const byId = (actions: PlannedAction[], id: string) => {
@@ -275,7 +276,7 @@ describe('DNS planner scenarios', () => {
     });
   });
 
-  test('an empty desired set never prunes, and an unresolved target plans nothing at all', () => {
+  test('an empty desired set never prunes; an unresolved target or no addresses leaves DNS as it is', () => {
     const live = {
       Z1EXAMPLE: [
         aSet('old.example.com', ['10.0.0.1']),
@@ -290,22 +291,25 @@ describe('DNS planner scenarios', () => {
     const failed = observedDns([ZONE], live, null);
     failed.targetError = 'LoadBalancerNotFound: demo-alb';
     const { actions, errors } = planDns(dnsDesired([host('www.example.com')]), failed);
-    expect(actions).toEqual([]);
-    expect(errors).toEqual([
-      {
-        message:
-          'DNS target load balancer demo-alb could not be resolved: LoadBalancerNotFound: demo-alb; no DNS records planned',
-        field: 'dns.target',
-        source: { file: 'specs/demo/cluster.yaml', line: 7, column: 3 },
-      },
+    // Only the DNS part is cancelled (a conflict: apply exits 1); the ECS part of the plan goes on.
+    expect(errors).toEqual([]);
+    expect(actions.map((a) => [a.op, a.id, a.reason, a.steps])).toEqual([
+      [
+        'conflict',
+        'dnsRecord/(target)',
+        'DNS target load balancer demo-alb could not be resolved: LoadBalancerNotFound: demo-alb; DNS records left as they are',
+        [],
+      ],
     ]);
 
     const noInstances = planDns(
       dnsDesired([host('www.example.com')], { target: { kind: 'instances' } }),
       observedDns([ZONE], live, { kind: 'addresses', ipv4: [], ipv6: [] }),
     );
-    expect(noInstances.actions).toEqual([]);
-    expect(noInstances.errors[0].message).toContain('has no addresses');
+    // No instances yet (a new cluster) or none left: nothing written, nothing deleted, no error.
+    expect(noInstances.errors).toEqual([]);
+    expect(noInstances.actions.map((a) => [a.op, a.id])).toEqual([['none', 'dnsRecord/(target)']]);
+    expect(noInstances.actions[0].reason).toContain('has no addresses');
   });
 
   test('unowned record is a conflict, adopt takes it', () => {
@@ -495,4 +499,83 @@ describe('DNS planner scenarios', () => {
     expect(plain.actions.some((a) => a.resource === 'dnsRecord')).toBe(false);
     expect(plain.errors).toEqual([]);
   });
+});
+
+describe('DNS records of services whose names ecs-gitops cannot see, and of other regions', () => {
+  const live = {
+    Z1EXAMPLE: [
+      aSet('api.example.com', ['10.0.0.1']),
+      txtSet('_ecs-gitops-a.api.example.com', 'demo', 'demo', 'api'),
+      aSet('www.example.com', ['10.0.0.1']),
+      txtSet('_ecs-gitops-a.www.example.com', 'demo', 'demo', 'web'),
+    ],
+  };
+  const target = { kind: 'addresses' as const, ipv4: ['10.0.0.1'], ipv6: [] };
+
+  test('a service pinned to a revision keeps its records (pinning is how people roll back)', () => {
+    const desired = dnsDesired([host('www.example.com')]);
+    desired.services.push({
+      name: 'api',
+      body: { desiredCount: 1 },
+      taskDefinition: { kind: 'pinned', value: 'demo-api:7' },
+      tags: {},
+      autocreated: false,
+      source: { file: 'specs/demo/api.service', line: 1, column: 1 },
+    });
+    const { actions, errors } = planDns(desired, observedDns([ZONE], live, target));
+    expect(errors).toEqual([]);
+    const api = actions.find((a) => a.id === 'dnsRecord/api.example.com/A');
+    expect(api?.op).toBe('none');
+    expect(api?.reason).toMatch(/kept: service api is pinned/);
+    expect(actions.every((a) => a.op === 'none')).toBe(true);
+  });
+
+  test('without the pin, the same record is deleted under policy sync', () => {
+    const { actions } = planDns(dnsDesired([host('www.example.com')]), observedDns([ZONE], live, target));
+    expect(actions.find((a) => a.id === 'dnsRecord/api.example.com/A')?.op).toBe('delete');
+  });
+
+  test('the same cluster name in another region: its records are never ours to change or delete', () => {
+    const otherRegion: ResourceRecordSet = {
+      ...txtSet('_ecs-gitops-a.eu.example.com', 'demo', 'demo', 'web'),
+      ResourceRecords: [
+        {
+          Value:
+            '"heritage=ecs-gitops,ecs-gitops/owner=demo,ecs-gitops/cluster=demo,ecs-gitops/service=web,ecs-gitops/region=us-east-1"',
+        },
+      ],
+    };
+    const records = { Z1EXAMPLE: [...live.Z1EXAMPLE, aSet('eu.example.com', ['10.9.9.9']), otherRegion] };
+    // This cluster is `demo` in eu-west-1 (the builders' region); the TXT says us-east-1.
+    const { actions } = planDns(
+      dnsDesired([host('www.example.com'), host('api.example.com', 'api')]),
+      observedDns([ZONE], records, target),
+    );
+    expect(actions.some((a) => a.id.startsWith('dnsRecord/eu.example.com'))).toBe(false);
+    const claimed = planDns(
+      dnsDesired([host('www.example.com'), host('api.example.com', 'api'), host('eu.example.com')]),
+      observedDns([ZONE], records, target),
+    ).actions.find((a) => a.id === 'dnsRecord/eu.example.com/A');
+    expect(claimed?.op).toBe('conflict');
+    expect(claimed?.steps).toEqual([]);
+  });
+});
+
+test('dns.zoneId pointed at another zone: the record moves, and our copy in the old zone is deleted', () => {
+  const records = {
+    Z2DEV: [
+      aSet('a.dev.example.com', ['10.0.0.1']),
+      txtSet('_ecs-gitops-a.a.dev.example.com', 'demo', 'demo', 'web'),
+    ],
+  };
+  const target = { kind: 'addresses' as const, ipv4: ['10.0.0.1'], ipv6: [] };
+  const { actions, errors } = planDns(
+    dnsDesired([host('a.dev.example.com')], { zoneId: 'Z1EXAMPLE' }),
+    observedDns([ZONE, DEV_ZONE], records, target),
+  );
+  expect(errors).toEqual([]);
+  expect(actions.map((a) => [a.op, a.id, (a.steps[0] as { zoneId?: string } | undefined)?.zoneId])).toEqual([
+    ['create', 'dnsRecord/a.dev.example.com/A', 'Z1EXAMPLE'],
+    ['delete', 'dnsRecord/a.dev.example.com/A/Z2DEV', 'Z2DEV'],
+  ]);
 });
