@@ -4,7 +4,7 @@ import type { ObservedDns, ObservedRecord, ObservedState } from '../model/observ
 import { type DnsTargetPorts, resolveDnsTarget } from './dns-target-resolver';
 import type { EcsReader } from './ecs-reader';
 import type { Route53Reader } from './route53-reader';
-import { bareZoneId } from './route53-names';
+import { bareZoneId } from '../model/dns-names';
 
 export interface DnsReaders {
   route53: Route53Reader;

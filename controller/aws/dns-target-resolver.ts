@@ -2,7 +2,7 @@ import type { DnsTarget, ResolvedDnsTarget } from '../model/dns';
 import type { Ec2Port } from './ec2-port';
 import type { EcsPort } from './ecs-port';
 import type { Elbv2Port } from './elbv2-port';
-import { comparedDnsName } from './route53-names';
+import { comparedDnsName } from '../model/dns-names';
 
 /** ListContainerInstances and DescribeContainerInstances take at most 100. */
 export const CONTAINER_INSTANCES_PAGE = 100;

@@ -2,7 +2,7 @@ import type { ListResourceRecordSetsRequest, ResourceRecordSet } from '@aws-sdk/
 import type { HostedZoneInfo } from '../model/dns';
 import type { ObservedRecord } from '../model/observed';
 import type { Route53Port } from './route53-port';
-import { bareZoneId, comparedDnsName } from './route53-names';
+import { bareZoneId, comparedDnsName } from '../model/dns-names';
 
 /** Route53's page limits: 100 hosted zones, 300 record sets. */
 export const LIST_HOSTED_ZONES_PAGE = 100;

@@ -1,29 +1,18 @@
 import type { HostedZoneInfo } from '../model/dns';
 
+import { bareZoneId, comparedDnsName, isInZone } from '../model/dns-names';
+
+export { bareZoneId, isInZone };
+
 /**
  * DNS names in compared form: lower case, no trailing dot, Route53's `\ddd` octal escapes decoded
  * (it lists a wildcard as `\052`). Every comparison in the DNS planner is on this form.
  */
-export function comparedName(name: string): string {
-  const decoded = name.replace(/\\([0-7]{3})/g, (_m, octal: string) =>
-    String.fromCharCode(parseInt(octal, 8)),
-  );
-  return decoded.toLowerCase().replace(/\.+$/, '');
-}
+export const comparedName = comparedDnsName;
 
 /** The name as written in a change batch: fully qualified with the trailing dot (Route53 takes `*` as given). */
 export function toRoute53Name(name: string): string {
   return `${comparedName(name)}.`;
-}
-
-/** `name` is the zone's apex or below it (both in compared form). */
-export function isInZone(name: string, zoneName: string): boolean {
-  return name === zoneName || name.endsWith(`.${zoneName}`);
-}
-
-/** A hosted zone id without Route53's `/hostedzone/` prefix. */
-export function bareZoneId(id: string): string {
-  return id.replace(/^\/?hostedzone\//, '');
 }
 
 export interface ZoneOptions {

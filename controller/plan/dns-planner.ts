@@ -104,13 +104,14 @@ export function planDns(
   const ids = new Set(actions.map((a) => a.id));
   // Services pinned to a revision managed elsewhere: their labels are not read, so their names are
   // unknown, and records written for them must not look unclaimed (pinning is how people roll back).
+  const claimedNames = new Set(desired.hostnames.map((h) => comparedName(h.name)));
   const unknownLabels = new Set(
     desired.services.filter((s) => s.taskDefinition.kind === 'pinned').map((s) => s.name),
   );
   for (const orphan of orphans(ctx)) {
     const key = recordKey(orphan.zoneId, orphan.name, orphan.type);
     if (claimed.has(key) || unplaced.has(orphan.name)) continue;
-    const action = planOrphan(orphan, ctx, desired.hostnames.length === 0, unknownLabels);
+    const action = planOrphan(orphan, ctx, desired.hostnames.length === 0, unknownLabels, claimedNames);
     // The same name and type desired in another zone (dns.zoneId changed, a closer zone appeared).
     if (ids.has(action.id)) action.id = `${action.id}/${orphan.zoneId}`;
     ids.add(action.id);
@@ -453,7 +454,13 @@ function orphans(ctx: Ctx): Orphan[] {
   return out;
 }
 
-function planOrphan(o: Orphan, ctx: Ctx, nothingDesired: boolean, unknownLabels: Set<string>): PlannedAction {
+function planOrphan(
+  o: Orphan,
+  ctx: Ctx,
+  nothingDesired: boolean,
+  unknownLabels: Set<string>,
+  claimedNames: Set<string>,
+): PlannedAction {
   const action = newAction(o.name, o.type, undefined);
   if (unknownLabels.has(o.ownership.service)) {
     return {
@@ -462,8 +469,12 @@ function planOrphan(o: Orphan, ctx: Ctx, nothingDesired: boolean, unknownLabels:
     };
   }
   const was = o.ownership.service ? ` (was service ${o.ownership.service})` : '';
+  // Still claimed, but this type is no longer produced (the load balancer is no longer dualstack, an
+  // IPv6 address was removed): say so, so that a reviewer does not look for a removed label.
   const what = o.record
-    ? `no service claims it any more${was}`
+    ? claimedNames.has(o.name)
+      ? `the DNS target no longer produces a ${o.type} record for this name${was}`
+      : `no service claims it any more${was}`
     : `ownership record ${o.txt.name} without its record${was}`;
   const fields = o.record ? deletionChanges(o.record) : [];
   if (ctx.cfg.policy === 'upsert-only') {

@@ -1,4 +1,5 @@
 /** cluster.yaml `dns:` -> DnsConfig. The schema has checked the shape; this checks the values. */
+import { bareZoneId } from '../model/dns-names';
 import type { DnsConfig, DnsTarget } from '../model/dns';
 import type { SourceRef, SpecError } from '../model/source';
 import type { FieldPath } from './field-path';
@@ -45,7 +46,7 @@ export function parseDnsConfig(
     ...(domain !== undefined ? { domain } : {}),
     ttl: dns.ttl ?? DEFAULT_DNS_TTL,
     policy: dns.policy ?? 'sync',
-    ...(dns.zoneId !== undefined ? { zoneId: dns.zoneId.replace(/^\/hostedzone\//, '') } : {}),
+    ...(dns.zoneId !== undefined ? { zoneId: bareZoneId(dns.zoneId) } : {}),
     privateZones: dns.privateZones ?? false,
     ownerId: dns.ownerId ?? clusterOwnerId,
     adopt: dns.adopt ?? false,

@@ -2,6 +2,7 @@
  * Host names and ports as the `proxy.host`, `proxy.ports` and `dns.hostname` docker labels write
  * them (README "DNS"), and as cluster.yaml `dns:` writes them. Pure functions, no I/O.
  */
+import { comparedDnsName } from '../model/dns-names';
 import * as net from 'net';
 import type { ProxyPort } from '../model/dns';
 
@@ -40,8 +41,7 @@ export function hostnameProblem(name: string, wildcard = true): string | undefin
 
 /** Lower case, without the trailing dot: the form names are compared (and stored) in. */
 export function normalizeHostname(name: string): string {
-  const lower = name.trim().toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+  return comparedDnsName(name.trim());
 }
 
 export type ExpandedHostname =

@@ -579,3 +579,26 @@ test('dns.zoneId pointed at another zone: the record moves, and our copy in the 
     ['delete', 'dnsRecord/a.dev.example.com/A/Z2DEV', 'Z2DEV'],
   ]);
 });
+
+test('a load balancer that stops being dualstack: the AAAA goes, and the reason says why', () => {
+  const first = planDns(dnsDesired([host('www.example.com')]), observedDns([ZONE], {}, aliasTarget(true)));
+  const live = { Z1EXAMPLE: applyPlanChanges(first.actions) };
+  const next = planDns(dnsDesired([host('www.example.com')]), observedDns([ZONE], live, aliasTarget(false)));
+  const aaaa = next.actions.find((a) => a.id === 'dnsRecord/www.example.com/AAAA');
+  expect(aaaa?.op).toBe('delete');
+  expect(aaaa?.reason).toMatch(/the DNS target no longer produces a AAAA record for this name/);
+  expect(next.actions.find((a) => a.id === 'dnsRecord/www.example.com/A')?.op).toBe('none');
+});
+
+/** The record sets a plan's changes leave in an empty zone. */
+function applyPlanChanges(actions: PlannedAction[]): ResourceRecordSet[] {
+  const sets: ResourceRecordSet[] = [];
+  for (const a of actions) {
+    for (const step of a.steps) {
+      if (step.call !== 'changeRecords') continue;
+      for (const c of step.changes)
+        if (c.Action !== 'DELETE' && c.ResourceRecordSet) sets.push(c.ResourceRecordSet);
+    }
+  }
+  return sets;
+}

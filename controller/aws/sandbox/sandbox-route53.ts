@@ -16,7 +16,7 @@ import type {
 import { CallLog } from '../call-log';
 import { type Clock, systemClock } from '../clock';
 import type { Route53Port } from '../route53-port';
-import { bareChangeId, bareZoneId, comparedDnsName, isInZone, wireDnsName } from '../route53-names';
+import { bareChangeId, bareZoneId, comparedDnsName, isInZone, wireDnsName } from '../../model/dns-names';
 import { type BucketSpec, TokenBucket } from '../token-bucket';
 import { route53Errors as errors } from './dns-errors';
 

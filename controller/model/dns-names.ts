@@ -1,5 +1,6 @@
 /**
- * Route53 DNS names in their two forms. Wire form (what Route53 returns): lower case, a trailing dot,
+ * DNS names in their two forms, shared by the loader, the planner and the Route53 adapters (one
+ * definition, so that a name compares the same everywhere). Wire form (what Route53 returns): lower case, a trailing dot,
  * and every character other than a-z, 0-9, `-`, `_` and `.` as a `\ddd` octal escape (so a wildcard
  * comes back as `\052`). Compared form (what the planner uses): lower case, no trailing dot, escapes
  * decoded.
@@ -28,9 +29,9 @@ export function wireDnsName(name: string): string {
   return `${out}.`;
 }
 
-/** Hosted zone ids are returned as `/hostedzone/Z...`; requests accept either form. */
+/** Hosted zone ids are returned as `/hostedzone/Z...`; requests (and cluster.yaml) accept either form. */
 export function bareZoneId(id: string): string {
-  return id.replace(/^\/hostedzone\//, '');
+  return id.replace(/^\/?hostedzone\//, '');
 }
 
 /** Change ids are returned as `/change/C...`; GetChange accepts either form. */
