@@ -23,8 +23,14 @@ function attemptOf(request: unknown): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** The code a settled call reports to CallLog listeners: "OK", or the SDK error's name (the AWS code). */
+export function errorCode(err: unknown): string {
+  return err instanceof Error && err.name ? err.name : 'Error';
+}
+
 /**
- * Counts calls into the CallLog: one per logical call at `initialize` (before retries), and one
+ * Counts calls into the CallLog: one per logical call at `initialize` (before retries; listeners are
+ * told its outcome once it settles, after every retry), and one
  * retry per attempt after the first, seen in `finalizeRequest` below the retry middleware (which is
  * `finalizeRequest`/`high`), where every attempt passes.
  */
@@ -35,8 +41,18 @@ export function addCallLogMiddleware(
 ): void {
   client.middlewareStack.add(
     (next: Handler, context: Context) => (args: { request?: unknown }) => {
-      log.record(service, operationName(context.commandName));
-      return next(args);
+      const operation = operationName(context.commandName);
+      log.record(service, operation);
+      return next(args).then(
+        (out) => {
+          log.settled(service, operation, 'OK');
+          return out;
+        },
+        (err: unknown) => {
+          log.settled(service, operation, errorCode(err));
+          throw err;
+        },
+      );
     },
     { step: 'initialize', name: 'ecsGitopsCallLog', priority: 'high', override: true },
   );

@@ -4,6 +4,12 @@ import { MUTATING_OPERATIONS } from './ecs-port';
 export type CallCounts = Record<string, number>;
 
 /**
+ * Told once per logical call when it settles (after its retries): `code` is "OK", or the AWS error
+ * code (the SDK error's `name`, e.g. `ThrottlingException`). Feeds metrics; must not throw.
+ */
+export type RequestListener = (service: string, operation: string, code: string) => void;
+
+/**
  * Counts AWS calls per operation. The SDK adapters feed it from middleware (one count per logical
  * call, retries counted separately); the sandbox feeds it at its port boundary. Tests and the
  * `apply` summary read it.
@@ -11,6 +17,31 @@ export type CallCounts = Record<string, number>;
 export class CallLog {
   private readonly calls = new Map<string, number>();
   private readonly retries = new Map<string, number>();
+  private readonly listeners = new Set<RequestListener>();
+  /** Optional single listener (metrics); `subscribe` adds more. */
+  onRequest?: RequestListener;
+
+  /** Adds a listener for settled calls; returns a function that removes it. */
+  subscribe(fn: RequestListener): () => void {
+    this.listeners.add(fn);
+    return () => void this.listeners.delete(fn);
+  }
+
+  /**
+   * A logical call settled with `code` ("OK" or an AWS error code). Only tells the listeners: the
+   * call itself was counted by `record` when it started. A listener that throws is ignored, so
+   * observability never breaks a call.
+   */
+  settled(service: string, operation: string, code: string): void {
+    for (const fn of [this.onRequest, ...this.listeners]) {
+      if (!fn) continue;
+      try {
+        fn(service, operation, code);
+      } catch {
+        // ignored: see above
+      }
+    }
+  }
 
   record(service: string, operation: string): void {
     const key = `${service}.${operation}`;

@@ -11,12 +11,14 @@ const logSettings: { level: string; format: LogFormat } = { level: 'info', forma
 export function configureLogging(level: string | undefined, format: string | undefined): void {
   logSettings.level = level ?? process.env.ECS_GITOPS_LOG_LEVEL ?? 'info';
   const f = format ?? process.env.ECS_GITOPS_LOG_FORMAT ?? (process.stderr.isTTY ? 'text' : 'json');
-  if (f !== 'json' && f !== 'text') throw new Error(`--log-format must be json or text (got "${f}")`);
+  if (f !== 'json' && f !== 'text' && f !== 'pretty') {
+    throw new Error(`--log-format must be json, text or pretty (got "${f}")`);
+  }
   logSettings.format = f;
 }
 
-export function cliLogger(): Logger {
-  return createLogger({ level: logSettings.level, format: logSettings.format, stream: process.stderr });
+export function cliLogger(stream: NodeJS.WritableStream = process.stderr): Logger {
+  return createLogger({ level: logSettings.level, format: logSettings.format, stream });
 }
 
 export function addSpecOptions(cmd: Command): Command {

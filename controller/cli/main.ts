@@ -4,6 +4,8 @@ import { configureLogging } from './common';
 import { registerDestroy } from './destroy';
 import { registerDiff } from './diff';
 import { EXIT_ERROR } from './exit-codes';
+import { registerRun } from './run';
+import { registerStatus } from './status';
 import { registerTemplates } from './templates';
 import { registerValidate } from './validate';
 
@@ -22,7 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .version(VERSION)
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent (env ECS_GITOPS_LOG_LEVEL)')
-    .option('--log-format <format>', 'json or text (default: text on a terminal, else json)')
+    .option('--log-format <format>', 'json, text or pretty (default: text on a terminal, else json)')
     .exitOverride()
     .showHelpAfterError();
   program.hook('preAction', (thisCommand) => {
@@ -34,6 +36,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerApply(program, setExit);
   registerDestroy(program, setExit);
   registerTemplates(program, setExit);
+  registerStatus(program, setExit);
+  registerRun(program, setExit);
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

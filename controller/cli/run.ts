@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { Controller } from '../reconcile/controller';
+import { createGitSource, isRemoteRepo } from '../reconcile/git-source';
+import { pollRemote, watchGitRepo } from '../reconcile/git-watcher';
+import { githubWebhookHandler } from '../reconcile/github-webhook';
+import { parseDuration, realClock } from '../reconcile/clock';
+import { ControllerMetrics } from '../observe/metrics';
+import { StatusStore } from '../observe/status';
+import { startStatusServer, type ExtraRoute } from '../observe/http-server';
+import { EXIT_ERROR, EXIT_OK } from './exit-codes';
+import { addAwsOptions, cliLogger } from './common';
+import { AwsContext, type AwsOptions } from './aws-context';
+import { parseVars } from './load-specs';
+
+export interface RunOptions extends AwsOptions {
+  repo?: string;
+  branch?: string;
+  path: string[];
+  port: string;
+  host: string;
+  worktree?: boolean;
+  resync: string;
+  fetchInterval: string;
+  cacheDir?: string;
+  webhookSecretFile?: string;
+  var?: string[];
+}
+
+/**
+ * `run`: the long-running controller. Every flag can come from the environment (for the task
+ * definition): ECS_GITOPS_REPO, _BRANCH, _PATH (comma separated), _PORT, _HOST, _RESYNC,
+ * _FETCH_INTERVAL, _CACHE_DIR, and the webhook secret from ECS_GITOPS_WEBHOOK_SECRET or a file.
+ */
+export function registerRun(program: Command, setExit: (code: number) => void): void {
+  const cmd = program
+    .command('run')
+    .description('run the controller: watch a git source, reconcile every commit, revert drift, serve status')
+    .addOption(
+      new Option('--repo <path-or-url>', 'a local git checkout, or a remote URL').env('ECS_GITOPS_REPO'),
+    )
+    .addOption(new Option('--branch <name>', 'the branch to follow (default: HEAD)').env('ECS_GITOPS_BRANCH'))
+    .addOption(
+      new Option('--path <dir...>', 'cluster directories inside the repository (default: the root)')
+        .env('ECS_GITOPS_PATH')
+        .argParser((v: string, prev: string[] | undefined) => [
+          ...(prev ?? []),
+          ...v.split(',').filter(Boolean),
+        ])
+        .default([]),
+    )
+    .addOption(
+      new Option('--port <n>', 'port of /healthz, /readyz, /metrics, /status')
+        .env('ECS_GITOPS_PORT')
+        .default('9090'),
+    )
+    .addOption(
+      new Option('--host <addr>', 'address to listen on (0.0.0.0 in a container)')
+        .env('ECS_GITOPS_HOST')
+        .default('127.0.0.1'),
+    )
+    .option('--worktree', 'reconcile uncommitted files of a local checkout (local editing)')
+    .addOption(
+      new Option('--resync <duration>', 're-read AWS and revert drift this often')
+        .env('ECS_GITOPS_RESYNC')
+        .default('10m'),
+    )
+    .addOption(
+      new Option('--fetch-interval <duration>', 'how often a remote repository is fetched')
+        .env('ECS_GITOPS_FETCH_INTERVAL')
+        .default('60s'),
+    )
+    .addOption(
+      new Option('--cache-dir <dir>', 'where clones and commit trees are kept').env('ECS_GITOPS_CACHE_DIR'),
+    )
+    .option('--webhook-secret-file <file>', 'enables POST /webhook (GitHub push, X-Hub-Signature-256)')
+    .option('--var <KEY=VALUE>', 'template variable (repeatable)', (v: string, p: string[]) => [...p, v], []);
+  addAwsOptions(cmd);
+  cmd.action(async (opts: RunOptions) => setExit(await runController(opts)));
+}
+
+export async function runController(opts: RunOptions, signal?: AbortSignal): Promise<number> {
+  // The controller logs to stdout (it is a service; its output is its log), JSON unless told.
+  const log = cliLogger(process.stdout);
+  if (!opts.repo) {
+    process.stderr.write('error: --repo (or ECS_GITOPS_REPO) is required\n');
+    return EXIT_ERROR;
+  }
+  const secret = webhookSecret(opts);
+  const remote = isRemoteRepo(opts.repo);
+  const ctx = new AwsContext(opts);
+  const status = new StatusStore();
+  const metrics = new ControllerMetrics();
+  ctx.callLog.subscribe((service, operation, code) => metrics.awsRequest(service, operation, code));
+  const defaultRegion = await ctx.defaultRegion();
+  const source = createGitSource({
+    repo: opts.repo,
+    ...(opts.branch ? { branch: opts.branch } : {}),
+    cacheDir: opts.cacheDir ?? path.join(os.tmpdir(), 'ecs-gitops-cache'),
+    worktree: opts.worktree === true,
+  });
+  const controller = new Controller({
+    source,
+    paths: opts.path.length > 0 ? opts.path : ['.'],
+    env: { ...process.env, ...parseVars(opts.var) },
+    portsFor: (region) => ctx.forRegion(region),
+    ...(defaultRegion ? { defaultRegion } : {}),
+    clock: realClock,
+    resyncMs: parseDuration(opts.resync),
+    status,
+    metrics,
+    log,
+  });
+
+  const extraRoutes = new Map<string, ExtraRoute>();
+  const poller = remote
+    ? pollRemote({
+        intervalMs: parseDuration(opts.fetchInterval),
+        immediate: false,
+        onTick: () => controller.sourceChanged(),
+      })
+    : undefined;
+  if (secret) {
+    const handler = githubWebhookHandler({
+      secret,
+      ...(opts.branch ? { branch: opts.branch } : {}),
+      onPush: (push) => {
+        log.info({ commit: push.commit, delivery: push.delivery }, 'webhook push');
+        if (poller) poller.trigger();
+        else void controller.sourceChanged();
+      },
+    });
+    extraRoutes.set('/webhook', (req) => handler({ headers: req.headers, body: req.body }));
+  }
+  const server = await startStatusServer({
+    port: Number(opts.port),
+    host: opts.host,
+    status,
+    metrics,
+    extraRoutes,
+    log,
+  });
+  log.info(
+    { url: server.url, repo: redact(opts.repo) },
+    `status on ${server.url}/status, metrics on ${server.url}/metrics`,
+  );
+
+  const watcher = remote
+    ? undefined
+    : watchGitRepo({
+        repo: opts.repo,
+        worktree: opts.worktree === true,
+        onChange: () => controller.sourceChanged(),
+      });
+  await watcher?.ready;
+  await controller.start();
+
+  // SIGTERM (ECS stopping the task) or SIGINT: stop taking work, finish the AWS call in flight, exit 0.
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+  log.info('stopping');
+  await watcher?.close();
+  await poller?.close();
+  await controller.stop();
+  await server.close();
+  await ctx.close();
+  await source.close();
+  log.info('stopped');
+  return EXIT_OK;
+}
+
+function webhookSecret(opts: RunOptions): string | undefined {
+  if (opts.webhookSecretFile) return readFileSync(opts.webhookSecretFile, 'utf8').trim();
+  return process.env.ECS_GITOPS_WEBHOOK_SECRET || undefined;
+}
+
+function redact(repo: string): string {
+  return repo.replace(/\/\/[^/@]*@/, '//***@');
+}

@@ -1,0 +1,231 @@
+import path from 'node:path';
+import type { ClusterPorts } from './reconcile-cluster';
+import { applyPlan, planDesiredState } from './reconcile-cluster';
+import type { Clock } from './clock';
+import type { GitSource, SourceSnapshot } from './git-source';
+import { createLifecycle, describeState, type LifecycleActor } from './lifecycle-machine';
+import { resultFromError, type ReconcileResult } from './reconcile-result';
+import { WorkQueue } from './work-queue';
+import { discoverClusterDirs, loadClusterDir } from '../spec';
+import type { ActionResult, Plan } from '../plan/plan-types';
+import type { ControllerMetrics } from '../observe/metrics';
+import type { StatusStore } from '../observe/status';
+import { logActionResults, newReconcileId } from '../observe/action-log';
+import type { Logger } from '../observe/logger';
+
+export interface ControllerOptions {
+  source: GitSource;
+  /** Cluster directories inside the repository (a directory holding several expands to them). */
+  paths: readonly string[];
+  /** Template variables (the environment plus `--var`). */
+  env: Record<string, string | undefined>;
+  /** The ports for a region (AWS or the sandbox). */
+  portsFor: (region: string) => Promise<ClusterPorts>;
+  /** Region of cluster directories without one. */
+  defaultRegion?: string;
+  clock: Clock;
+  /** Re-read AWS and revert drift this often (default 10 minutes). */
+  resyncMs?: number;
+  status: StatusStore;
+  metrics: ControllerMetrics;
+  log: Logger;
+}
+
+/** What the last successful apply of a cluster directory applied. */
+interface Applied {
+  commit: string;
+  cluster: string;
+}
+
+/**
+ * The long-running controller: one work-queue key per cluster directory, its generation the commit.
+ * A source change enqueues every cluster with the new commit; each reconcile loads the directory
+ * from that commit's tree, plans against AWS and applies. A bad commit (specs that do not load or
+ * plan) is terminal: AWS stays as the last good commit left it, and the cluster is Stalled until a
+ * new commit. The queue resyncs every cluster on its resync interval, which reverts drift.
+ */
+export class Controller {
+  private snapshot?: SourceSnapshot;
+  private readonly queue: WorkQueue;
+  private readonly lifecycle: LifecycleActor;
+  private readonly applied = new Map<string, Applied>();
+  private readonly clusterOf = new Map<string, string>();
+  private syncing?: Promise<void>;
+  private resyncPending = false;
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.lifecycle = createLifecycle();
+    this.lifecycle.subscribe((s) => opts.status.setControllerState(describeState(s)));
+    this.queue = new WorkQueue({
+      process: (key, generation) => this.reconcile(key, generation),
+      clock: opts.clock,
+      resyncMs: opts.resyncMs ?? 600_000,
+      onDepth: (n) => opts.metrics.queueDepth(n),
+    });
+  }
+
+  /** The first sync, then the queue's loop. Resolves once the first sync is done (or failed). */
+  async start(): Promise<void> {
+    this.lifecycle.send({ type: 'STARTED' });
+    await this.sourceChanged();
+    this.queue.start();
+  }
+
+  /** Called on a watcher event, a webhook or a poll: sync the source, enqueue on a new commit. */
+  sourceChanged(): Promise<void> {
+    if (this.syncing) {
+      this.resyncPending = true;
+      return this.syncing;
+    }
+    this.syncing = this.sync().finally(() => {
+      this.syncing = undefined;
+      if (this.resyncPending) {
+        this.resyncPending = false;
+        void this.sourceChanged();
+      }
+    });
+    return this.syncing;
+  }
+
+  /** Stop taking work; the reconcile in flight finishes (its AWS calls are not cut short). */
+  async stop(): Promise<void> {
+    this.lifecycle.send({ type: 'STOP' });
+    await this.queue.stop();
+    await this.syncing;
+    this.lifecycle.send({ type: 'STOPPED' });
+  }
+
+  /** Re-reads AWS for every cluster of the current commit now (what the resync timer does). */
+  resyncAll(): void {
+    const snapshot = this.snapshot;
+    if (!snapshot) return;
+    for (const state of this.queue.states()) this.queue.enqueue(state.key, snapshot.commit);
+  }
+
+  get commit(): string | undefined {
+    return this.snapshot?.commit;
+  }
+
+  /** Waits until no reconcile is running or due now (tests and the first-sync readiness use it). */
+  async idle(): Promise<void> {
+    await this.syncing;
+    while (this.queue.running() > 0 || this.queue.depth() > 0) await this.queue.runDue();
+  }
+
+  private async sync(): Promise<void> {
+    this.lifecycle.send({ type: 'SOURCE_CHANGED', commit: this.snapshot?.commit ?? '' });
+    let snapshot: SourceSnapshot;
+    try {
+      snapshot = await this.opts.source.sync();
+    } catch (err) {
+      const { error } = resultFromError(err) as { error: string };
+      this.opts.log.error({ err: error }, 'source sync failed');
+      this.lifecycle.send({ type: 'SYNC_FAILED', error });
+      return;
+    }
+    this.lifecycle.send({ type: 'SYNCED', commit: snapshot.commit });
+    if (snapshot.commit === this.snapshot?.commit) return;
+    this.snapshot = snapshot;
+    this.opts.log.info({ commit: snapshot.commit }, 'new commit');
+    const dirs = discoverClusterDirs(this.opts.paths.map((p) => path.join(snapshot.dir, p)));
+    for (const dir of dirs) this.queue.enqueue(path.relative(snapshot.dir, dir) || '.', snapshot.commit);
+  }
+
+  private async reconcile(key: string, _generation: string): Promise<ReconcileResult> {
+    const snapshot = this.snapshot;
+    if (!snapshot) return { kind: 'transient', error: 'no source snapshot yet' };
+    // A newer commit may have arrived: reconcile what is current (the queue enqueued it anyway).
+    const commit = snapshot.commit;
+    if (this.lifecycle.getSnapshot().value === 'idle') {
+      // A resync (or a retry): the lifecycle shows it as reconciling the current commit.
+      this.lifecycle.send({ type: 'RESYNC' });
+      this.lifecycle.send({ type: 'SYNCED', commit });
+    }
+    const started = this.opts.clock.now();
+    const reconcileId = newReconcileId();
+    const log = this.opts.log.child({ reconcileId, commit, dir: key });
+    const loaded = await loadClusterDir(path.join(snapshot.dir, key), {
+      region: this.opts.defaultRegion,
+      env: this.opts.env,
+    });
+    // A directory whose specs do not load is reported under the cluster it last loaded as.
+    const cluster = loaded.state?.cluster.name ?? this.clusterOf.get(key) ?? key;
+    if (loaded.state) this.clusterOf.set(key, cluster);
+    const seconds = () => (this.opts.clock.now() - started) / 1000;
+    this.opts.status.beginReconcile(cluster, commit);
+    if (!loaded.state) {
+      // Fail closed: AWS stays as the last good commit left it; a new commit is needed.
+      this.opts.status.recordSpecErrors(cluster, loaded.errors, commit);
+      this.opts.metrics.observeReconcile(cluster, 'stalled', seconds());
+      log.warn({ errors: loaded.errors.length }, 'specs do not load: nothing applied');
+      this.lifecycle.send({ type: 'RECONCILE_FAILED', error: 'invalid specs', kind: 'terminal' });
+      return { kind: 'terminal', error: `${loaded.errors.length} spec error(s)` };
+    }
+    const region = loaded.state.cluster.region ?? this.opts.defaultRegion;
+    if (!region) {
+      this.opts.status.recordFailure(cluster, 'no region', commit);
+      return { kind: 'terminal', error: 'no region' };
+    }
+    try {
+      const ports = await this.opts.portsFor(region);
+      const plan = await planDesiredState(loaded.state, ports);
+      if (plan.errors.length > 0) {
+        this.opts.status.recordSpecErrors(cluster, plan.errors, commit);
+        this.opts.metrics.observeReconcile(cluster, 'stalled', seconds());
+        this.lifecycle.send({ type: 'RECONCILE_FAILED', error: 'plan errors', kind: 'terminal' });
+        return { kind: 'terminal', error: `${plan.errors.length} plan error(s)` };
+      }
+      this.countDrift(key, cluster, commit, plan, log);
+      const results = await applyPlan(plan, ports);
+      // The action lines carry reconcileId and commit themselves.
+      logActionResults(this.opts.log.child({ dir: key }), { reconcileId, commit, cluster }, results);
+      this.opts.status.recordReconcile(cluster, { commit, results });
+      const failed = results.filter((r) => r.outcome === 'failed');
+      if (failed.length > 0) {
+        this.opts.metrics.observeReconcile(cluster, 'error', seconds());
+        this.lifecycle.send({
+          type: 'RECONCILE_FAILED',
+          error: failed[0].message ?? 'failed',
+          kind: 'transient',
+        });
+        return { kind: 'transient', error: `${failed.length} action(s) failed: ${failed[0].message ?? ''}` };
+      }
+      this.applied.set(key, { commit, cluster });
+      this.opts.metrics.appliedCommit(cluster, commit);
+      this.opts.metrics.observeReconcile(cluster, 'success', seconds());
+      this.opts.status.markReady();
+      this.lifecycle.send({ type: 'RECONCILED' });
+      return { kind: 'done' };
+    } catch (err) {
+      const result = resultFromError(err);
+      const error = result.kind === 'transient' || result.kind === 'terminal' ? result.error : String(err);
+      this.opts.status.recordFailure(cluster, error, commit);
+      this.opts.metrics.observeReconcile(cluster, 'error', seconds());
+      log.error({ err: error }, 'reconcile failed');
+      this.lifecycle.send({
+        type: 'RECONCILE_FAILED',
+        error,
+        kind: result.kind === 'terminal' ? 'terminal' : 'transient',
+      });
+      return result;
+    }
+  }
+
+  /**
+   * A change planned for the commit that was already applied is drift: something changed AWS
+   * behind our back (the console, a script). The apply that follows reverts it.
+   */
+  private countDrift(key: string, cluster: string, commit: string, plan: Plan, log: Logger): void {
+    if (this.applied.get(key)?.commit !== commit) return;
+    for (const a of plan.actions) {
+      if (a.op === 'none' || a.op === 'conflict') continue;
+      this.opts.metrics.drift(cluster, a.resource);
+      log.warn({ resource: a.id, op: a.op, reason: a.reason }, 'drift detected: reverting');
+    }
+  }
+
+  /** For tests and `status`: the results of reconciles are in the status store. */
+  static outcomes(results: readonly ActionResult[]): Record<string, string> {
+    return Object.fromEntries(results.map((r) => [r.id, r.outcome]));
+  }
+}

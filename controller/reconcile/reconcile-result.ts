@@ -1,0 +1,138 @@
+import { formatSpecError, type SpecError } from '../model/source';
+import { describeAwsError } from './aws-error';
+
+/**
+ * What one reconcile of one key tells the work queue (controller-runtime's reconcile contract):
+ * - `done`: converged; look again at the resync interval;
+ * - `requeue`: not finished (e.g. a rollout in progress); look again after `afterMs`;
+ * - `transient`: failed for a reason that may go away (throttling, 5xx, network); retry with backoff;
+ * - `terminal`: failed for a reason only new input can fix (invalid spec, access denied); no retry
+ *   until a new generation (commit) arrives.
+ */
+export type ReconcileResult =
+  | { kind: 'done' }
+  | { kind: 'requeue'; afterMs: number }
+  | { kind: 'transient'; error: string }
+  | { kind: 'terminal'; error: string };
+
+export type ErrorClass = 'transient' | 'terminal';
+
+/** Specs that failed to load or plan: retrying the same commit can only fail the same way. */
+export class SpecInvalidError extends Error {
+  override readonly name = 'SpecInvalidError';
+
+  constructor(readonly errors: SpecError[]) {
+    super(
+      errors.length === 1
+        ? formatSpecError(errors[0])
+        : `${errors.length} spec errors; first: ${errors.length > 0 ? formatSpecError(errors[0]) : '(none)'}`,
+    );
+  }
+}
+
+// Codes AWS and Node use for conditions that pass on their own.
+const TRANSIENT_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'ServerException', // ECS's 5xx
+  'InternalFailure',
+  'InternalError',
+  'InternalServerError',
+  'InternalServiceError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'NetworkingError',
+  // Credentials rotate: the SDK fetches new ones on the next attempt.
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  // Node's socket errors (carried as `code`, with `name` "Error").
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+// Rejections of the request itself: the same input gets the same answer.
+const TERMINAL_CODES = new Set([
+  'SpecInvalidError',
+  'ClientException',
+  'InvalidParameterException',
+  'InvalidParameterValue',
+  'InvalidParameterValueException',
+  'InvalidParameterCombination',
+  'MissingParameter',
+  'ValidationError',
+  'ValidationException',
+  'InvalidInput',
+  'InvalidChangeBatch',
+  'UnauthorizedOperation',
+  'UnauthorizedException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'OptInRequired',
+  'UnsupportedFeatureException',
+  'PlatformUnknownException',
+  'PlatformTaskDefinitionIncompatibilityException',
+  'ClusterContainsServicesException',
+  'LimitExceededException', // an account quota: raising it is a human's job
+]);
+
+/**
+ * Whether retrying the same input could succeed. Transient: throttling, 5xx, network errors and
+ * timeouts, anything the SDK marked retryable, and unknown errors (a capped backoff costs little,
+ * while a wrong "terminal" stalls the key until the next commit). Terminal: access denied,
+ * validation and parameter errors, spec errors, and any other 4xx ("client fault") AWS returned.
+ */
+export function classifyError(err: unknown): ErrorClass {
+  const { code, message } = describeAwsError(err);
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    code?: unknown;
+    $retryable?: unknown;
+    $fault?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+    errors?: unknown;
+  };
+  const nodeCode = typeof e.code === 'string' ? e.code : undefined;
+
+  if (err instanceof SpecInvalidError) return 'terminal';
+  if (e.$retryable) return 'transient';
+  if (TRANSIENT_CODES.has(code) || (nodeCode && TRANSIENT_CODES.has(nodeCode))) return 'transient';
+  if (/^AccessDenied/i.test(code) || TERMINAL_CODES.has(code)) return 'terminal';
+  if (/throttl|timeout|timed out|socket hang up|rate exceeded/i.test(`${code} ${message}`))
+    return 'transient';
+  // reconcile-cluster.ts refuses a plan that carries spec errors.
+  if (/refusing to apply a plan with \d+ error/.test(message)) return 'terminal';
+  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
+  if (e.$fault === 'server' || (status !== undefined && status >= 500)) return 'transient';
+  // A resource not found yet is often eventual consistency right after its creation.
+  if (/NotFound/i.test(code)) return 'transient';
+  if (e.$fault === 'client' || (status !== undefined && status >= 400)) return 'terminal';
+  return 'transient';
+}
+
+/** The result a reconcile that threw maps to: its class and `Code: message`. */
+export function resultFromError(err: unknown): ReconcileResult {
+  const { code, message } = describeAwsError(err);
+  const error = code === 'Error' ? message : `${code}: ${message}`;
+  return { kind: classifyError(err), error };
+}

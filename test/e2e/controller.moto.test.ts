@@ -1,0 +1,242 @@
+/**
+ * The long-running controller end to end: a temporary git repository, the real git source, the real
+ * AWS SDK against moto. Commits are made the way a user makes them; the controller is told about them
+ * as its watcher would (the watcher itself is tested in test/reconcile/git-source.test.ts, and the
+ * whole `run` command in the last test, as a child process).
+ *
+ * moto never finishes a deployment (IN_PROGRESS forever), so rollouts are not followed here.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { AwsContext } from '../../controller/cli/aws-context';
+import { ControllerMetrics } from '../../controller/observe/metrics';
+import { createLogger } from '../../controller/observe/logger';
+import { StatusStore } from '../../controller/observe/status';
+import { realClock } from '../../controller/reconcile/clock';
+import { Controller } from '../../controller/reconcile/controller';
+import { createGitSource } from '../../controller/reconcile/git-source';
+import { freePort, startMoto, type Moto } from '../helpers/moto';
+
+let moto: Moto;
+let ecs: ECSClient;
+const saved: Record<string, string | undefined> = {};
+
+beforeAll(async () => {
+  moto = await startMoto();
+  for (const [k, v] of Object.entries({
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL: moto.endpoint,
+  })) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  ecs = new ECSClient({ region: 'us-east-1', endpoint: moto.endpoint });
+});
+afterAll(async () => {
+  ecs?.destroy();
+  await moto?.stop();
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+beforeEach(async () => moto.reset());
+
+const git = (repo: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], { cwd: repo })
+    .toString()
+    .trim();
+
+function newRepo(): string {
+  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-ctl-'));
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(
+    path.join(repo, 'cluster.yaml'),
+    'name: ctl\nregion: us-east-1\nserviceDefaults:\n  launchType: EC2\n',
+  );
+  writeFileSync(
+    path.join(repo, 'web.taskdef'),
+    JSON.stringify(
+      { containerDefinitions: [{ name: 'web', image: 'nginx:1.27', memoryReservation: 64 }] },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(path.join(repo, 'web.service'), '{ "desiredCount": 1 }\n');
+  commit(repo, 'initial');
+  return repo;
+}
+
+function commit(repo: string, message: string): string {
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', message);
+  return git(repo, 'rev-parse', 'HEAD');
+}
+
+async function web() {
+  const out = await ecs.send(new DescribeServicesCommand({ cluster: 'ctl', services: ['web'] }));
+  return out.services?.[0];
+}
+
+function controllerFor(repo: string) {
+  const ctx = new AwsContext({});
+  const status = new StatusStore();
+  const metrics = new ControllerMetrics();
+  ctx.callLog.subscribe((s, o, c) => metrics.awsRequest(s, o, c));
+  const controller = new Controller({
+    source: createGitSource({ repo, cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')) }),
+    paths: ['.'],
+    env: {},
+    portsFor: (region) => ctx.forRegion(region),
+    defaultRegion: 'us-east-1',
+    clock: realClock,
+    status,
+    metrics,
+    log: createLogger({ level: 'silent' }),
+  });
+  return { controller, status, metrics, ctx };
+}
+
+test('commits converge; a broken commit changes nothing and is Stalled; the fix recovers; drift is reverted and counted', async () => {
+  const repo = newRepo();
+  const { controller, status, metrics, ctx } = controllerFor(repo);
+  await controller.start();
+  await controller.idle();
+  try {
+    // The first commit converges.
+    expect((await web())?.taskDefinition).toMatch(/task-definition\/ctl-web:1$/);
+    const first = git(repo, 'rev-parse', 'HEAD');
+    // Reconciling, not Ready: the new service's rollout is in progress (and on moto it stays so,
+    // since moto never finishes a deployment).
+    expect(status.get('ctl')).toMatchObject({ state: 'Reconciling', lastAppliedCommit: first });
+    expect(status.isReady()).toBe(true);
+    expect(await metrics.text()).toContain(
+      `ecs_gitops_last_applied_commit_info{cluster="ctl",commit="${first}"} 1`,
+    );
+
+    // A new commit: exactly one family re-registered, one service updated.
+    const file = path.join(repo, 'web.taskdef');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('nginx:1.27', 'nginx:1.28'));
+    const second = commit(repo, 'bump nginx');
+    ctx.callLog.reset();
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(ctx.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1, 'ECS.UpdateService': 1 });
+    expect((await web())?.taskDefinition).toMatch(/ctl-web:2$/);
+    expect(status.get('ctl')?.lastAppliedCommit).toBe(second);
+
+    // A broken commit: AWS stays exactly as the last good commit left it; the cluster is Stalled.
+    writeFileSync(file, '{ "containerDefinitions": [ { "name": "web", ');
+    const broken = commit(repo, 'oops');
+    ctx.callLog.reset();
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(ctx.callLog.mutating()).toEqual({});
+    expect(ctx.callLog.total()).toBe(0);
+    expect(status.get('ctl')).toMatchObject({
+      state: 'Stalled',
+      lastAttemptedCommit: broken,
+      lastAppliedCommit: second,
+    });
+    expect(await metrics.text()).toMatch(/ecs_gitops_reconcile_total\{cluster="ctl",result="stalled"\} 1/);
+
+    // The fix recovers by itself.
+    writeFileSync(
+      file,
+      JSON.stringify({ containerDefinitions: [{ name: 'web', image: 'nginx:1.29', memoryReservation: 64 }] }),
+    );
+    const fixed = commit(repo, 'fix');
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(status.get('ctl')).toMatchObject({ state: 'Reconciling', lastAppliedCommit: fixed });
+    expect((await web())?.taskDefinition).toMatch(/ctl-web:3$/);
+
+    // Drift behind its back (someone scales in the console): the resync reverts it and counts it.
+    await ecs.send(new UpdateServiceCommand({ cluster: 'ctl', service: 'web', desiredCount: 3 }));
+    ctx.callLog.reset();
+    controller.resyncAll();
+    await controller.idle();
+    expect((await web())?.desiredCount).toBe(1);
+    expect(ctx.callLog.mutating()).toEqual({ 'ECS.UpdateService': 1 });
+    expect(await metrics.text()).toMatch(/ecs_gitops_drift_detected_total\{cluster="ctl",kind="service"\} 1/);
+
+    // And the round after changes nothing.
+    ctx.callLog.reset();
+    controller.resyncAll();
+    await controller.idle();
+    expect(ctx.callLog.mutating()).toEqual({});
+  } finally {
+    await controller.stop();
+  }
+});
+
+test('`run` as a process: ready, a webhook with a bad signature is rejected, SIGTERM exits 0', async () => {
+  const repo = newRepo();
+  const secretFile = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-secret-')), 'secret');
+  writeFileSync(secretFile, 's3cret\n');
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      require.resolve('tsx/cli'),
+      path.join(__dirname, '../helpers/cli-entry.ts'),
+      'run',
+      '--repo',
+      repo,
+      '--port',
+      String(port),
+      '--webhook-secret-file',
+      secretFile,
+      '--log-format',
+      'json',
+    ],
+    {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 30_000;
+    let ready = 0;
+    while (Date.now() < deadline) {
+      ready = await fetch(`${base}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (ready === 200) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(ready).toBe(200);
+    expect((await web())?.serviceName).toBe('web');
+
+    const bad = await fetch(`${base}/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-hub-signature-256': 'sha256=' + '0'.repeat(64),
+      },
+      body: JSON.stringify({ ref: 'refs/heads/main', after: 'f'.repeat(40) }),
+    });
+    expect(bad.status).toBe(401);
+    const metricsText = await fetch(`${base}/metrics`).then((r) => r.text());
+    expect(metricsText).toContain('ecs_gitops_reconcile_total{cluster="ctl",result="success"} 1');
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const started = Date.now();
+  expect(await exited).toBe(0);
+  expect(Date.now() - started).toBeLessThan(30_000);
+  expect(output).toContain('"msg":"stopped"');
+  expect(output).not.toContain('s3cret');
+});
