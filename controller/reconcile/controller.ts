@@ -6,6 +6,7 @@ import type { GitSource, SourceSnapshot } from './git-source';
 import { createLifecycle, describeState, type LifecycleActor } from './lifecycle-machine';
 import { resultFromError, type ReconcileResult } from './reconcile-result';
 import { WorkQueue } from './work-queue';
+import { waitForRollouts } from './rollout-waiter';
 import { discoverClusterDirs, loadClusterDir } from '../spec';
 import type { ActionResult, Plan } from '../plan/plan-types';
 import type { ControllerMetrics } from '../observe/metrics';
@@ -26,6 +27,9 @@ export interface ControllerOptions {
   clock: Clock;
   /** Re-read AWS and revert drift this often (default 10 minutes). */
   resyncMs?: number;
+  /** How long a changed service's deployment is followed (default 30 minutes), and how often. */
+  rolloutTimeoutMs?: number;
+  rolloutPollMs?: number;
   status: StatusStore;
   metrics: ControllerMetrics;
   log: Logger;
@@ -50,6 +54,10 @@ export class Controller {
   private readonly lifecycle: LifecycleActor;
   private readonly applied = new Map<string, Applied>();
   private readonly clusterOf = new Map<string, string>();
+  /** `<dir>/<service id>` -> the commit whose rollout of that service failed. */
+  private readonly failedRollouts = new Map<string, string>();
+  private readonly followers = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
   private syncing?: Promise<void>;
   private resyncPending = false;
 
@@ -90,7 +98,9 @@ export class Controller {
   /** Stop taking work; the reconcile in flight finishes (its AWS calls are not cut short). */
   async stop(): Promise<void> {
     this.lifecycle.send({ type: 'STOP' });
+    this.stopping.abort();
     await this.queue.stop();
+    await Promise.all([...this.followers]);
     await this.syncing;
     this.lifecycle.send({ type: 'STOPPED' });
   }
@@ -104,6 +114,11 @@ export class Controller {
 
   get commit(): string | undefined {
     return this.snapshot?.commit;
+  }
+
+  /** Waits for the deployments being followed (tests). */
+  async rollouts(): Promise<void> {
+    while (this.followers.size > 0) await Promise.all([...this.followers]);
   }
 
   /** Waits until no reconcile is running or due now (tests and the first-sync readiness use it). */
@@ -176,7 +191,7 @@ export class Controller {
         return { kind: 'terminal', error: `${plan.errors.length} plan error(s)` };
       }
       this.countDrift(key, cluster, commit, plan, log);
-      const results = await applyPlan(plan, ports);
+      const results = await applyPlan(this.holdFailedRollouts(key, commit, plan), ports);
       // The action lines carry reconcileId and commit themselves.
       logActionResults(this.opts.log.child({ dir: key }), { reconcileId, commit, cluster }, results);
       this.opts.status.recordReconcile(cluster, { commit, results });
@@ -190,6 +205,7 @@ export class Controller {
         });
         return { kind: 'transient', error: `${failed.length} action(s) failed: ${failed[0].message ?? ''}` };
       }
+      this.follow(key, cluster, commit, results, ports, log);
       this.applied.set(key, { commit, cluster });
       this.opts.metrics.appliedCommit(cluster, commit);
       this.opts.metrics.observeReconcile(cluster, 'success', seconds());
@@ -222,6 +238,67 @@ export class Controller {
       this.opts.metrics.drift(cluster, a.resource);
       log.warn({ resource: a.id, op: a.op, reason: a.reason }, 'drift detected: reverting');
     }
+  }
+
+  /**
+   * Follows the deployments this reconcile started, in the background: completed -> Ready; failed
+   * (the circuit breaker rolled back) or timed out -> Stalled with the reason, and that service is not
+   * deployed again for the same commit (no hot loop redeploying a broken image).
+   */
+  private follow(
+    key: string,
+    cluster: string,
+    commit: string,
+    results: readonly ActionResult[],
+    ports: ClusterPorts,
+    log: Logger,
+  ): void {
+    const changed = results.filter(
+      (r) => r.resource === 'service' && (r.outcome === 'created' || r.outcome === 'updated'),
+    );
+    if (changed.length === 0) return;
+    const follower = waitForRollouts(
+      cluster,
+      changed.map((r) => ({ name: r.name, taskDefinitionArn: r.taskDefinitionArn })),
+      {
+        reader: ports.reader,
+        clock: this.opts.clock,
+        timeoutMs: this.opts.rolloutTimeoutMs ?? 30 * 60_000,
+        pollMs: this.opts.rolloutPollMs ?? 15_000,
+        delayFirstPoll: true,
+        signal: this.stopping.signal,
+      },
+    )
+      .then((rollouts) => {
+        if (this.stopping.signal.aborted) return;
+        for (const r of rollouts) {
+          const id = `service/${r.service}`;
+          this.opts.status.setRollout(cluster, id, r.state === 'missing' ? 'failed' : r.state, r.reason);
+          if (r.state === 'completed') continue;
+          this.failedRollouts.set(`${key}/${id}`, commit);
+          log.error({ resource: id, rollout: r.state }, `rollout ${r.state}: ${r.reason}`);
+        }
+      })
+      .catch((err: unknown) => log.warn({ err: String(err) }, 'could not follow the rollouts'))
+      .finally(() => this.followers.delete(follower));
+    this.followers.add(follower);
+  }
+
+  /** A service whose rollout failed for this commit is not deployed again until a new commit. */
+  private holdFailedRollouts(key: string, commit: string, plan: Plan): Plan {
+    return {
+      ...plan,
+      actions: plan.actions.map((a) =>
+        a.resource === 'service' && a.op === 'update' && this.failedRollouts.get(`${key}/${a.id}`) === commit
+          ? {
+              ...a,
+              op: 'none',
+              steps: [],
+              reason: `its rollout failed for commit ${commit.slice(0, 7)}: waiting for a new commit`,
+            }
+          : a,
+      ),
+    };
   }
 
   /** For tests and `status`: the results of reconciles are in the status store. */

@@ -17,6 +17,10 @@ export interface WaitOptions {
   timeoutMs: number;
   pollMs?: number;
   onProgress?: (service: string, state: string) => void;
+  /** Wait one poll interval before the first look (a deployment never completes at once). */
+  delayFirstPoll?: boolean;
+  /** Stops the waiting early (the controller stopping); what is still pending is reported as timeout. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -33,7 +37,12 @@ export async function waitForRollouts(
   const deadline = opts.clock.now() + opts.timeoutMs;
   const pending = new Map(services.map((s) => [s.name, s]));
   const results: RolloutResult[] = [];
+  if (opts.delayFirstPoll) await opts.clock.sleep(pollMs);
   for (;;) {
+    if (opts.signal?.aborted) {
+      for (const name of pending.keys()) results.push({ service: name, state: 'timeout', reason: 'stopped waiting' });
+      break;
+    }
     const live = await opts.reader.describeServicesBatched(cluster, [...pending.keys()]);
     for (const [name, wanted] of pending) {
       const found = live.get(name);

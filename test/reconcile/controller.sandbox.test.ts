@@ -1,0 +1,104 @@
+/**
+ * The controller following deployments, on the sandbox (moto never finishes or fails one): a failed
+ * rollout marks the service Stalled with the reason and is not deployed again for the same commit;
+ * the next commit deploys again. Simulated time (ManualClock): the sandbox's deployments and the
+ * controller's polling move together.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ManualClock } from '../../controller/aws/clock';
+import { EcsReader } from '../../controller/aws/ecs-reader';
+import { SandboxEcs } from '../../controller/aws/sandbox/sandbox-ecs';
+import { ControllerMetrics } from '../../controller/observe/metrics';
+import { createLogger } from '../../controller/observe/logger';
+import { StatusStore } from '../../controller/observe/status';
+import { Controller } from '../../controller/reconcile/controller';
+import { createGitSource } from '../../controller/reconcile/git-source';
+
+const git = (repo: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], { cwd: repo })
+    .toString()
+    .trim();
+
+function commit(repo: string, message: string): string {
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', message);
+  return git(repo, 'rev-parse', 'HEAD');
+}
+
+test('a failed rollout is Stalled with its reason, not redeployed for the same commit, and the next commit deploys', async () => {
+  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-rollout-'));
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(
+    path.join(repo, 'cluster.yaml'),
+    [
+      'name: demo',
+      'region: us-east-1',
+      'serviceDefaults:',
+      '  launchType: EC2',
+      '  deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } }',
+      '',
+    ].join('\n'),
+  );
+  const taskdef = path.join(repo, 'web.taskdef');
+  const withImage = (image: string) =>
+    JSON.stringify({ containerDefinitions: [{ name: 'web', image, memoryReservation: 64 }] });
+  writeFileSync(taskdef, withImage('nginx:1.27'));
+  writeFileSync(path.join(repo, 'web.service'), '{ "desiredCount": 2 }');
+  commit(repo, 'initial');
+
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const sb = new SandboxEcs({ clock, failImages: ['nginx:broken'] });
+  const ports = { ecs: sb, reader: new EcsReader(sb) };
+  const status = new StatusStore();
+  const controller = new Controller({
+    source: createGitSource({ repo, cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')) }),
+    paths: ['.'],
+    env: {},
+    portsFor: () => Promise.resolve(ports),
+    clock,
+    status,
+    metrics: new ControllerMetrics(),
+    log: createLogger({ level: 'silent' }),
+  });
+  const round = async () => {
+    await controller.idle();
+    await controller.rollouts();
+  };
+  const web = () => status.get('demo')?.objects.find((o) => o.id === 'service/web');
+
+  try {
+    await controller.sourceChanged();
+    await round();
+    expect(web()).toMatchObject({ state: 'Ready', rollout: 'completed' });
+
+    writeFileSync(taskdef, withImage('nginx:broken'));
+    const broken = commit(repo, 'broken image');
+    await controller.sourceChanged();
+    await round();
+    expect(web()).toMatchObject({ state: 'Stalled', rollout: 'failed' });
+    expect(web()?.reason).toMatch(/rolled back to demo-web:1/);
+
+    // The resync sees the service back on :1 while the commit asks for :2: it does not deploy the
+    // broken revision again for this commit.
+    sb.callLog.reset();
+    controller.resyncAll();
+    await round();
+    expect(sb.callLog.mutating()).toEqual({});
+    expect(controller.commit).toBe(broken);
+
+    // The next commit deploys again, and completes.
+    writeFileSync(taskdef, withImage('nginx:1.28'));
+    commit(repo, 'fixed image');
+    sb.callLog.reset();
+    await controller.sourceChanged();
+    await round();
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1, 'ECS.UpdateService': 1 });
+    expect(web()).toMatchObject({ state: 'Ready', rollout: 'completed' });
+    expect(readFileSync(taskdef, 'utf8')).toContain('nginx:1.28');
+  } finally {
+    await controller.stop();
+  }
+});
