@@ -4,11 +4,22 @@ export interface Clock {
   now(): number;
 }
 
-export type Sleep = (ms: number) => Promise<void>;
+/** Waits; an aborted signal ends the wait at once (so that stopping never waits out a poll interval). */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /**
  * A clock that only moves when told to. `sleep` advances it, so code that waits on it finishes

@@ -104,6 +104,11 @@ export interface DesiredService {
 /** Everything one cluster directory asks for. */
 export interface DesiredState {
   cluster: ClusterConfig;
+  /**
+   * The git commit these specs come from, when known (the controller): recorded on every task
+   * definition revision registered for it, so that a running task can be traced to its commit.
+   */
+  commit?: string;
   taskDefinitions: DesiredTaskDefinition[];
   services: DesiredService[];
   /**

@@ -6,6 +6,8 @@ export const TAG_MANAGED_BY = 'ecs-gitops:managed-by';
 export const TAG_OWNER = 'ecs-gitops:owner';
 export const TAG_CLUSTER = 'ecs-gitops:cluster';
 export const TAG_SOURCE = 'ecs-gitops:source';
+/** On task definition revisions the controller registers: the commit that produced them. */
+export const TAG_COMMIT = 'ecs-gitops:commit';
 export const MANAGED_BY_VALUE = 'ecs-gitops';
 
 export type TagMap = Record<string, string>;

@@ -11,7 +11,14 @@ import type {
 import type { ClusterConfig, DesiredService, DesiredState, DesiredTaskDefinition } from '../model/desired';
 import { shortTaskDefinition } from '../model/naming';
 import type { ObservedState, ObservedTaskDefinition } from '../model/observed';
-import { mapToTags, ownershipOf, ownershipTags, TAG_OWNER, type TagMap } from '../model/ownership';
+import {
+  mapToTags,
+  ownershipOf,
+  ownershipTags,
+  TAG_COMMIT,
+  TAG_OWNER,
+  type TagMap,
+} from '../model/ownership';
 import { sortBy } from './json-util';
 import { changedTopLevelFields, serviceBodyWithDefaults, serviceDiff } from './normalize-service';
 import { taskDefinitionDiff } from './normalize-taskdef';
@@ -36,6 +43,7 @@ export function planCluster(desired: DesiredState, observed: ObservedState): Pla
       td,
       observed.families.get(td.family) ?? undefined,
       observed,
+      desired.commit,
     );
     tdActions.set(td.family, action);
     if (arn) resolved.set(td.family, arn);
@@ -200,8 +208,9 @@ function planTaskDefinition(
   td: DesiredTaskDefinition,
   live: ObservedTaskDefinition | undefined,
   observed: ObservedState,
+  commit: string | undefined,
 ): { action: PlannedAction; arn?: string } {
-  const planned = planTaskDefinitionAction(cfg, td, live);
+  const planned = planTaskDefinitionAction(cfg, td, live, commit);
   if (planned.op !== 'update' || !planned.steps.some((s) => s.call === 'registerTaskDefinition')) {
     return {
       action: planned,
@@ -243,11 +252,15 @@ function planTaskDefinitionAction(
   cfg: ClusterConfig,
   td: DesiredTaskDefinition,
   live: ObservedTaskDefinition | undefined,
+  commit: string | undefined,
 ): PlannedAction {
   const action = newAction('taskDefinition', td.family, td.source);
+  // The commit tag goes on the registration only: it is not compared afterwards (an unchanged
+  // revision keeps the commit that produced it), so a new commit never causes tag churn.
+  const registerTags = commit ? { ...td.tags, [TAG_COMMIT]: commit } : td.tags;
   const register: Step = {
     call: 'registerTaskDefinition',
-    input: { ...td.body, family: td.family, tags: mapToTags(td.tags) },
+    input: { ...td.body, family: td.family, tags: mapToTags(registerTags) },
   };
   if (!live) {
     return {

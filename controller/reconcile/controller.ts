@@ -183,7 +183,7 @@ export class Controller {
     }
     try {
       const ports = await this.opts.portsFor(region);
-      const plan = await planDesiredState(loaded.state, ports);
+      const plan = await planDesiredState({ ...loaded.state, commit }, ports);
       if (plan.errors.length > 0) {
         this.opts.status.recordSpecErrors(cluster, plan.errors, commit);
         this.opts.metrics.observeReconcile(cluster, 'stalled', seconds());

@@ -37,10 +37,11 @@ export async function waitForRollouts(
   const deadline = opts.clock.now() + opts.timeoutMs;
   const pending = new Map(services.map((s) => [s.name, s]));
   const results: RolloutResult[] = [];
-  if (opts.delayFirstPoll) await opts.clock.sleep(pollMs);
+  if (opts.delayFirstPoll) await opts.clock.sleep(pollMs, opts.signal);
   for (;;) {
     if (opts.signal?.aborted) {
-      for (const name of pending.keys()) results.push({ service: name, state: 'timeout', reason: 'stopped waiting' });
+      for (const name of pending.keys())
+        results.push({ service: name, state: 'timeout', reason: 'stopped waiting' });
       break;
     }
     const live = await opts.reader.describeServicesBatched(cluster, [...pending.keys()]);
@@ -67,7 +68,7 @@ export async function waitForRollouts(
       }
       break;
     }
-    await opts.clock.sleep(Math.min(pollMs, Math.max(0, deadline - opts.clock.now())));
+    await opts.clock.sleep(Math.min(pollMs, Math.max(0, deadline - opts.clock.now())), opts.signal);
   }
   return results.sort((a, b) => a.service.localeCompare(b.service));
 }

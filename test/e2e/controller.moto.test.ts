@@ -10,7 +10,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { AwsContext } from '../../controller/cli/aws-context';
 import { ControllerMetrics } from '../../controller/observe/metrics';
 import { createLogger } from '../../controller/observe/logger';
@@ -128,6 +133,11 @@ test('commits converge; a broken commit changes nothing and is Stalled; the fix 
     await controller.idle();
     expect(ctx.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1, 'ECS.UpdateService': 1 });
     expect((await web())?.taskDefinition).toMatch(/ctl-web:2$/);
+    // The revision records the commit that produced it, so a running task traces to its commit.
+    const revision = await ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: 'ctl-web:2', include: ['TAGS'] }),
+    );
+    expect(revision.tags).toContainEqual({ key: 'ecs-gitops:commit', value: second });
     expect(status.get('ctl')?.lastAppliedCommit).toBe(second);
 
     // A broken commit: AWS stays exactly as the last good commit left it; the cluster is Stalled.

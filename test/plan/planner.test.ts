@@ -368,3 +368,15 @@ describe('client token', () => {
     expect(req.clientToken).toBeUndefined();
   });
 });
+
+describe('the commit that produced a revision', () => {
+  test('is tagged on registration only: a new commit with unchanged specs changes nothing', () => {
+    const desired = { ...demoDesired(), commit: 'c0ffee0' };
+    const created = planCluster(desired, emptyAccount());
+    const register = stepOf(byId(created, 'taskDefinition/demo-web'), 'registerTaskDefinition')!.input;
+    expect(register.tags).toContainEqual({ key: 'ecs-gitops:commit', value: 'c0ffee0' });
+    const running = demoRunning();
+    const again = planCluster({ ...desired, commit: 'beefcafe' }, running);
+    expect(again.actions.filter((a) => a.op !== 'none')).toEqual([]);
+  });
+});
