@@ -16,7 +16,7 @@ export interface Moto {
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

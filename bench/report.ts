@@ -1,6 +1,7 @@
 /** The benchmark's results as data (written as JSON) and as markdown (printed). */
 import type { BucketSpec } from '../controller/aws/token-bucket';
 import type { Check } from './checks';
+import { type ControllerReport, renderController } from './controller';
 import type { DnsReport } from './dns';
 import type { LimiterPrediction } from './limiter-model';
 import type { RoundResult } from './round';
@@ -33,6 +34,8 @@ export interface BenchReport {
   sizes: SizeReport[];
   /** The DNS section (absent with `--dns-names 0`). */
   dns?: DnsReport;
+  /** The controller section (absent with `--no-controller`). */
+  controller?: ControllerReport;
   /** Highest RSS of the benchmark process (node only, not moto_server) over the whole run. */
   peakRssBytes: number;
   /** How often RSS was sampled. */
@@ -59,6 +62,32 @@ export function renderMarkdown(r: BenchReport): string {
       `${r.environment.platform}, ${r.environment.cpus} CPUs. Command: \`${r.command}\`.`,
     '',
   );
+  if (r.sizes.length > 0) lines.push(...renderSizes(r));
+  if (r.dns) lines.push(...renderDns(r.dns));
+  if (r.controller) lines.push(...renderController(r.controller));
+
+  lines.push(
+    '',
+    `**Peak RSS** (benchmark process only, sampled every ${r.rssSampleMs} ms): ${mb(r.peakRssBytes)} overall; ` +
+      [
+        ...r.sizes.map((s) => `N=${s.n} ${mb(s.peakRssBytes)}`),
+        ...(r.dns ? [`DNS ${r.dns.names} names ${mb(r.dns.peakRssBytes)}`] : []),
+      ].join(', ') +
+      '.',
+  );
+
+  const failed = r.checks.filter((c) => !c.ok);
+  lines.push(
+    '',
+    `**Checks:** ${r.checks.length - failed.length}/${r.checks.length} passed` + (failed.length ? ':' : '.'),
+  );
+  for (const c of failed) lines.push(`- FAILED N=${c.size}: ${c.name}: ${c.detail}`);
+  lines.push('', `Total benchmark time: ${fixed(r.totalSeconds, 1)} s.`);
+  return lines.join('\n') + '\n';
+}
+
+function renderSizes(r: BenchReport): string[] {
+  const lines: string[] = [];
   lines.push(`**Limiter:** ${r.limiter.note}`, '');
   lines.push(
     '| N | round | wall ms | load / observe+plan / apply ms | total calls | calls per operation | mutating calls |',
@@ -104,26 +133,7 @@ export function renderMarkdown(r: BenchReport): string {
     );
   }
 
-  if (r.dns) lines.push(...renderDns(r.dns));
-
-  lines.push(
-    '',
-    `**Peak RSS** (benchmark process only, sampled every ${r.rssSampleMs} ms): ${mb(r.peakRssBytes)} overall; ` +
-      [
-        ...r.sizes.map((s) => `N=${s.n} ${mb(s.peakRssBytes)}`),
-        ...(r.dns ? [`DNS ${r.dns.names} names ${mb(r.dns.peakRssBytes)}`] : []),
-      ].join(', ') +
-      '.',
-  );
-
-  const failed = r.checks.filter((c) => !c.ok);
-  lines.push(
-    '',
-    `**Checks:** ${r.checks.length - failed.length}/${r.checks.length} passed` + (failed.length ? ':' : '.'),
-  );
-  for (const c of failed) lines.push(`- FAILED N=${c.size}: ${c.name}: ${c.detail}`);
-  lines.push('', `Total benchmark time: ${fixed(r.totalSeconds, 1)} s.`);
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 const rate = (x: number | null) => (x === null ? '-' : fixed(x));

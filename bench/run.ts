@@ -12,6 +12,15 @@ import path from 'node:path';
 import { DEFAULT_WRITE_BUCKETS, DEFAULT_WRITE_CONCURRENCY } from '../controller/aws/rate-limited-ecs-port';
 import { type Check, checkRound1, checkRound2, checkRound2Warm } from './checks';
 import {
+  benchFootprint,
+  benchLatency,
+  buildDist,
+  checkFootprint,
+  checkLatency,
+  type ControllerReport,
+  type Runtime,
+} from './controller';
+import {
   checkDnsRound1,
   checkDnsRound2,
   createBenchZone,
@@ -37,6 +46,28 @@ const DEFAULT_DNS_NAMES = 500;
 const RSS_SAMPLE_MS = 25;
 const WARM_UP_SIZE = 2;
 const DNS_WARM_UP_NAMES = 2;
+const DEFAULT_CONTROLLER_SERVICES = 500;
+const CONTROLLER_COMMITS = 20;
+
+/**
+ * `--controller`: only the controller section; `--no-controller`: everything but it; neither: all.
+ * `--controller-services N` (default 500): services in the footprint part.
+ */
+function parseParts(argv: string[]): { existing: boolean; controller: boolean; controllerServices: number } {
+  const only = argv.includes('--controller');
+  const none = argv.includes('--no-controller');
+  if (only && none) throw new Error('--controller and --no-controller exclude each other');
+  const i = argv.findIndex((a) => a === '--controller-services' || a.startsWith('--controller-services='));
+  let controllerServices = DEFAULT_CONTROLLER_SERVICES;
+  if (i >= 0) {
+    const raw = argv[i].includes('=') ? argv[i].slice('--controller-services='.length) : argv[i + 1];
+    controllerServices = Number((raw ?? '').trim());
+    if (!Number.isInteger(controllerServices) || controllerServices < 1) {
+      throw new Error(`--controller-services wants a positive integer, e.g. --controller-services 500; got "${raw}"`);
+    }
+  }
+  return { existing: !only, controller: !none, controllerServices };
+}
 
 /** `--dns-names N` (or `--dns-names=N`): host names in the DNS section; 0 leaves it out. */
 function parseDnsNames(argv: string[]): number {
@@ -240,28 +271,94 @@ async function warmUpDns(endpoint: string): Promise<void> {
   }
 }
 
+/**
+ * The controller section: (a) commit -> AWS latency in process, (b) the footprint of `ecs-gitops
+ * run` in a child process, on the compiled JavaScript (what the image ships; built into a temp dir,
+ * not dist/) and on tsx (the TypeScript source, no build; tsx adds its loader to the RSS). The RSS
+ * and CPU targets are checked on the compiled run; when the build fails, on the tsx run instead.
+ */
+async function benchController(
+  moto: { endpoint: string; reset(): Promise<void> },
+  services: number,
+  checks: Check[],
+): Promise<ControllerReport> {
+  await moto.reset();
+  progress(`controller latency (${CONTROLLER_COMMITS} commits)`);
+  const latency = await benchLatency(moto.endpoint, CONTROLLER_COMMITS);
+  checks.push(...checkLatency(latency));
+
+  progress('controller footprint: compiling controller/ (tsconfig.build.json) into a temp dir');
+  let dist: { dir: string; bin: string } | undefined;
+  let buildError = '';
+  try {
+    dist = buildDist();
+  } catch (err) {
+    buildError = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    progress(`build failed, footprint on tsx only: ${buildError}`);
+  }
+  const root = path.resolve(__dirname, '..');
+  const runtimes: Runtime[] = [
+    ...(dist
+      ? [
+          {
+            name: 'node (compiled dist)',
+            args: [dist.bin],
+            cwd: root,
+            checked: true,
+            note: 'bin/ecs-gitops.js over controller/ compiled with tsconfig.build.json into a temp dir (what the image runs); the targets are checked on this run.',
+          },
+        ]
+      : []),
+    {
+      name: 'node --import tsx',
+      args: ['--import', 'tsx', path.join(root, 'bench/cli-entry.ts')],
+      cwd: root,
+      checked: !dist,
+      note: dist
+        ? 'the TypeScript source through the tsx loader (no build); tsx adds its loader (esbuild, a hooks thread) to RSS and start-up, so this run is for comparison, not checked.'
+        : `the TypeScript source through the tsx loader; the build failed (${buildError}), so the targets are checked here, tsx's overhead included.`,
+    },
+  ];
+  await moto.reset();
+  try {
+    const footprint = await benchFootprint(moto.endpoint, services, runtimes);
+    checks.push(...checkFootprint(footprint));
+    return { latency, footprint };
+  } finally {
+    if (dist) rmSync(dist.dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
   const started = process.hrtime.bigint();
   const sizes = parseSizes(process.argv.slice(2));
   const dnsNames = parseDnsNames(process.argv.slice(2));
+  const parts = parseParts(process.argv.slice(2));
   fakeAwsEnvironment();
   const rss = new RssSampler(RSS_SAMPLE_MS);
   const versionPromise = motoVersion();
-  progress(`starting moto_server; sizes ${sizes.join(', ')}; DNS names ${dnsNames || 'none'}`);
+  progress(
+      `starting moto_server; ` +
+      (parts.existing ? `sizes ${sizes.join(', ')}; DNS names ${dnsNames || 'none'}` : 'ECS sizes and DNS skipped') +
+      `; controller ${parts.controller ? `(${CONTROLLER_COMMITS} commits, ${parts.controllerServices} services)` : 'skipped'}`,
+  );
   const moto = await startMoto();
   const checks: Check[] = [];
   const reports: SizeReport[] = [];
   let dns: DnsReport | undefined;
+  let controller: ControllerReport | undefined;
   try {
-    progress(`warm-up (N=${WARM_UP_SIZE}, not reported)`);
-    await warmUp(moto.endpoint);
-    for (const n of sizes) {
+    if (parts.existing) {
+      progress(`warm-up (N=${WARM_UP_SIZE}, not reported)`);
+      await warmUp(moto.endpoint);
+    }
+    for (const n of parts.existing ? sizes : []) {
       // One moto for the whole run, emptied between sizes.
       await moto.reset();
       rss.restart();
       reports.push(await benchSize(n, moto.endpoint, rss, checks));
     }
-    if (dnsNames > 0) {
+    if (parts.existing && dnsNames > 0) {
       await moto.reset();
       progress(`DNS warm-up (${DNS_WARM_UP_NAMES} names, not reported)`);
       await warmUpDns(moto.endpoint);
@@ -269,6 +366,7 @@ async function main(): Promise<number> {
       rss.restart();
       dns = await benchDns(dnsNames, moto.endpoint, rss, checks);
     }
+    if (parts.controller) controller = await benchController(moto, parts.controllerServices, checks);
   } finally {
     await moto.stop();
     rss.stop();
@@ -302,6 +400,7 @@ async function main(): Promise<number> {
     },
     sizes: reports,
     ...(dns ? { dns } : {}),
+    ...(controller ? { controller } : {}),
     peakRssBytes: rss.overall,
     rssSampleMs: RSS_SAMPLE_MS,
     checks,

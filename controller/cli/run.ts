@@ -107,6 +107,7 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
     env: { ...process.env, ...parseVars(opts.var) },
     portsFor: (region) => ctx.forRegion(region),
     ...(defaultRegion ? { defaultRegion } : {}),
+    accountId: async () => (await ctx.forRegion(defaultRegion ?? 'us-east-1')).sts.getAccountId(),
     clock: realClock,
     resyncMs: parseDuration(opts.resync),
     status,

@@ -24,6 +24,8 @@ export interface ControllerOptions {
   portsFor: (region: string) => Promise<ClusterPorts>;
   /** Region of cluster directories without one. */
   defaultRegion?: string;
+  /** For `${ACCOUNT_ID}` in templates (asked only when a template uses it). */
+  accountId?: () => Promise<string>;
   clock: Clock;
   /** Re-read AWS and revert drift this often (default 10 minutes). */
   resyncMs?: number;
@@ -162,6 +164,7 @@ export class Controller {
     const loaded = await loadClusterDir(path.join(snapshot.dir, key), {
       region: this.opts.defaultRegion,
       env: this.opts.env,
+      ...(this.opts.accountId ? { accountId: this.opts.accountId } : {}),
     });
     // A directory whose specs do not load is reported under the cluster it last loaded as.
     const cluster = loaded.state?.cluster.name ?? this.clusterOf.get(key) ?? key;

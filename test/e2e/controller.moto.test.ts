@@ -14,6 +14,8 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
+  ListServicesCommand,
+  ListTaskDefinitionsCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { AwsContext } from '../../controller/cli/aws-context';
@@ -249,4 +251,104 @@ test('`run` as a process: ready, a webhook with a bad signature is rejected, SIG
   expect(Date.now() - started).toBeLessThan(30_000);
   expect(output).toContain('"msg":"stopped"');
   expect(output).not.toContain('s3cret');
+});
+
+test('SIGTERM in the middle of a reconcile exits cleanly, and the next start finishes the job without duplicates', async () => {
+  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-ctl-many-'));
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(
+    path.join(repo, 'cluster.yaml'),
+    'name: many\nregion: us-east-1\nserviceDefaults:\n  launchType: EC2\n',
+  );
+  const N = 40;
+  for (let i = 0; i < N; i++) {
+    writeFileSync(
+      path.join(repo, `svc${i}.taskdef`),
+      JSON.stringify({
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: `nginx:1.${i}`,
+            memoryReservation: 32,
+            dockerLabels: { 'AUTOCREATE.SERVICE': '' },
+          },
+        ],
+      }),
+    );
+  }
+  commit(repo, 'forty services');
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-'));
+
+  const start = async (stopAfterFirstAction: boolean) => {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        require.resolve('tsx/cli'),
+        path.join(__dirname, '../helpers/cli-entry.ts'),
+        'run',
+        '--repo',
+        repo,
+        '--port',
+        String(port),
+        '--cache-dir',
+        cacheDir,
+        '--log-format',
+        'json',
+      ],
+      {
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const firstAction = new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        output += d.toString();
+        if (/"outcome":"created"/.test(output)) resolve();
+      });
+    });
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    if (stopAfterFirstAction) {
+      await firstAction;
+      child.kill('SIGTERM');
+    } else {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (ready === 200) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      child.kill('SIGTERM');
+    }
+    return { code: await exited, output };
+  };
+
+  const interrupted = await start(true);
+  expect(interrupted.code).toBe(0);
+  expect(interrupted.output).toContain('"msg":"stopped"');
+
+  const finished = await start(false);
+  expect(finished.code).toBe(0);
+  // Exactly one service per task definition, and exactly one revision per family: no duplicates.
+  const services: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ecs.send(new ListServicesCommand({ cluster: 'many', nextToken }));
+    services.push(...(page.serviceArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  expect(services).toHaveLength(N);
+  const revisions = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'many-svc1' }));
+  expect(revisions.taskDefinitionArns?.filter((a) => /many-svc1:\d+$/.test(a))).toEqual([
+    expect.stringMatching(/many-svc1:1$/),
+  ]);
+  for (let i = 0; i < N; i++) {
+    const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: `many-svc${i}` }));
+    expect(td.taskDefinition?.revision).toBe(1);
+  }
 });

@@ -1,0 +1,16 @@
+/**
+ * The CLI from the TypeScript source, for the controller footprint's tsx child
+ * (`node --import tsx bench/cli-entry.ts run ...`); bench/ does not import from test/, so this is a
+ * copy of test/helpers/cli-entry.ts (and of bin/ecs-gitops.js, which needs the compiled dist).
+ */
+import { main } from '../controller/cli/main';
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`${String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
