@@ -110,7 +110,11 @@ export interface LatencyReport {
 
 /** A StatusStore that tells the benchmark when a reconcile's outcome is recorded. */
 class TimedStatusStore extends StatusStore {
-  onRecord?: (commit: string | undefined, results: readonly ActionResult[] | undefined, error?: string) => void;
+  onRecord?: (
+    commit: string | undefined,
+    results: readonly ActionResult[] | undefined,
+    error?: string,
+  ) => void;
 
   override recordReconcile(cluster: string, record: ReconcileRecord) {
     const c = super.recordReconcile(cluster, record);
@@ -135,9 +139,18 @@ function git(cwd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
     execFile(
       'git',
-      ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', '-c', 'commit.gpgsign=false', ...args],
+      [
+        '-c',
+        'user.name=bench',
+        '-c',
+        'user.email=bench@example.invalid',
+        '-c',
+        'commit.gpgsign=false',
+        ...args,
+      ],
       { cwd, encoding: 'utf8' },
-      (err, stdout, stderr) => (err ? reject(new Error(`git ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)),
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`git ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
     ),
   );
 }
@@ -192,6 +205,12 @@ export async function benchLatency(endpoint: string, commits: number): Promise<L
     firstMutating?: { at: number; name: string; code: string };
     mutating: Record<string, number>;
   } = { mutating: {} };
+  const resetProbe = () => {
+    probe.watcherFiredAt = undefined;
+    probe.firstCall = undefined;
+    probe.firstMutating = undefined;
+    probe.mutating = {};
+  };
   const record = ctx.callLog.record.bind(ctx.callLog);
   ctx.callLog.record = (service: string, operation: string) => {
     if (probe.watcherFiredAt !== undefined && !probe.firstCall) {
@@ -203,7 +222,8 @@ export async function benchLatency(endpoint: string, commits: number): Promise<L
     if (!MUTATING_OPERATIONS.has(operation)) return;
     const name = `${service}.${operation}`;
     probe.mutating[name] = (probe.mutating[name] ?? 0) + 1;
-    if (probe.watcherFiredAt !== undefined && !probe.firstMutating) probe.firstMutating = { at: hrMs(), name, code };
+    if (probe.watcherFiredAt !== undefined && !probe.firstMutating)
+      probe.firstMutating = { at: hrMs(), name, code };
   });
 
   const source = createGitSource({ repo, cacheDir });
@@ -249,18 +269,19 @@ export async function benchLatency(endpoint: string, commits: number): Promise<L
       if (changed === text) throw new Error(`no image to change in ${file}`);
       writeFileSync(file, changed);
 
-      probe.watcherFiredAt = undefined;
-      probe.firstCall = undefined;
-      probe.firstMutating = undefined;
-      probe.mutating = {};
+      resetProbe();
       const prev = previous;
-      const done = new Promise<{ at: number; commit: string; results?: readonly ActionResult[]; error?: string }>(
-        (resolve) => {
-          status.onRecord = (commit, results, error) => {
-            if (commit && commit !== prev) resolve({ at: hrMs(), commit, ...(results ? { results } : {}), ...(error ? { error } : {}) });
-          };
-        },
-      );
+      const done = new Promise<{
+        at: number;
+        commit: string;
+        results?: readonly ActionResult[];
+        error?: string;
+      }>((resolve) => {
+        status.onRecord = (commit, results, error) => {
+          if (commit && commit !== prev)
+            resolve({ at: hrMs(), commit, ...(results ? { results } : {}), ...(error ? { error } : {}) });
+        };
+      });
       await git(repo, ['commit', '-q', '-a', '-m', `bench: svc${k} image bench-${i}`]);
       const committedAt = hrMs();
       lastCommitAt = committedAt;
@@ -414,7 +435,8 @@ function clkTck(): number {
 function procMemory(pid: number): { rss: number; hwm: number } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+    const kb = (key: string) =>
+      Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
     return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
   } catch {
     return undefined;
@@ -472,15 +494,23 @@ export function buildDist(): { dir: string; bin: string } {
   );
   mkdirSync(path.join(dir, 'bin'));
   copyFileSync(path.join(ROOT, 'bin/ecs-gitops.js'), path.join(dir, 'bin/ecs-gitops.js'));
-  for (const name of ['package.json', 'crds', 'node_modules']) symlinkSync(path.join(ROOT, name), path.join(dir, name));
+  for (const name of ['package.json', 'crds', 'node_modules'])
+    symlinkSync(path.join(ROOT, name), path.join(dir, name));
   return { dir, bin: path.join(dir, 'bin/ecs-gitops.js') };
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, child: ChildProcess, fn: () => Promise<T | undefined>): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  child: ChildProcess,
+  fn: () => Promise<T | undefined>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${what}: the controller exited (code ${String(child.exitCode)}, signal ${String(child.signalCode)})`);
+      throw new Error(
+        `${what}: the controller exited (code ${String(child.exitCode)}, signal ${String(child.signalCode)})`,
+      );
     }
     try {
       const v = await fn();
@@ -504,7 +534,19 @@ async function runFootprint(
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-bench-cache-'));
-  const runArgs = ['run', '--repo', repo, '--path', clusterPath, '--port', String(port), '--resync', '10m', '--cache-dir', cacheDir];
+  const runArgs = [
+    'run',
+    '--repo',
+    repo,
+    '--path',
+    clusterPath,
+    '--port',
+    String(port),
+    '--resync',
+    '10m',
+    '--cache-dir',
+    cacheDir,
+  ];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_ENDPOINT_URL: endpoint,
@@ -551,7 +593,11 @@ async function runFootprint(
     const startupCpuTicks = procCpuTicks(pid);
     const firstReconcileCalls = await awsRequests(base);
     const firstReconcileMutatingCalls = total(
-      Object.fromEntries(Object.entries(firstReconcileCalls).filter(([k]) => MUTATING_OPERATIONS.has(k.slice(k.indexOf('.') + 1)))),
+      Object.fromEntries(
+        Object.entries(firstReconcileCalls).filter(([k]) =>
+          MUTATING_OPERATIONS.has(k.slice(k.indexOf('.') + 1)),
+        ),
+      ),
     );
     progress(`${runtime.name}: ready in ${readyMs.toFixed(0)} ms; idle window ${IDLE_WINDOW_MS / 1000} s`);
     await sleep(1000); // let the /metrics request above settle outside the window
@@ -603,7 +649,10 @@ async function runFootprint(
       shutdownMs: exit.at - stopAt,
     };
   } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\ncontroller output (tail):\n${tail}`);
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}\ncontroller output (tail):\n${tail}`,
+      { cause: err },
+    );
   } finally {
     clearInterval(sampler);
     if (child.exitCode === null && child.signalCode === null) {
@@ -620,7 +669,11 @@ async function runFootprint(
  * same directory to a repository, then runs `ecs-gitops run` on it once per runtime: a controller
  * (re)starting over N existing services, whose first reconcile reads all of them and changes nothing.
  */
-export async function benchFootprint(endpoint: string, services: number, runtimes: Runtime[]): Promise<FootprintSection> {
+export async function benchFootprint(
+  endpoint: string,
+  services: number,
+  runtimes: Runtime[],
+): Promise<FootprintSection> {
   const { repo, clusterPath, head } = await makeRepo(services);
   try {
     const session = newSession(endpoint);
@@ -628,7 +681,10 @@ export async function benchFootprint(endpoint: string, services: number, runtime
     const r1 = await runRound('prepopulate', '', path.join(repo, clusterPath), session);
     session.destroy();
     const failed = r1.results.filter((r) => r.outcome !== 'created');
-    if (failed.length > 0) throw new Error(`prepopulate: ${failed.length} actions not created, e.g. ${failed[0].id}: ${failed[0].outcome}`);
+    if (failed.length > 0)
+      throw new Error(
+        `prepopulate: ${failed.length} actions not created, e.g. ${failed[0].id}: ${failed[0].outcome}`,
+      );
     const runs: FootprintReport[] = [];
     for (const runtime of runtimes) {
       progress(`controller footprint: ${runtime.name} over ${services} services`);
@@ -758,7 +814,9 @@ export function renderController(c: ControllerReport): string[] {
         `- **${r.runtime}**: ${r.note} First reconcile calls: ` +
           `${Object.entries(r.firstReconcileCalls)
             .map(([k, v]) => `${k.replace(/^ECS\./, '')} ${v}`)
-            .join(', ')}; CPU from spawn to ready ${r.startupCpuSeconds.toFixed(2)} s; highest RSS sampled every ` +
+            .join(
+              ', ',
+            )}; CPU from spawn to ready ${r.startupCpuSeconds.toFixed(2)} s; highest RSS sampled every ` +
           `${RSS_SAMPLE_MS} ms up to ready ${mb(r.sampledPeakRssBytes)} MB.`,
       );
     }

@@ -63,7 +63,9 @@ function parseParts(argv: string[]): { existing: boolean; controller: boolean; c
     const raw = argv[i].includes('=') ? argv[i].slice('--controller-services='.length) : argv[i + 1];
     controllerServices = Number((raw ?? '').trim());
     if (!Number.isInteger(controllerServices) || controllerServices < 1) {
-      throw new Error(`--controller-services wants a positive integer, e.g. --controller-services 500; got "${raw}"`);
+      throw new Error(
+        `--controller-services wants a positive integer, e.g. --controller-services 500; got "${raw}"`,
+      );
     }
   }
   return { existing: !only, controller: !none, controllerServices };
@@ -338,8 +340,10 @@ async function main(): Promise<number> {
   const rss = new RssSampler(RSS_SAMPLE_MS);
   const versionPromise = motoVersion();
   progress(
-      `starting moto_server; ` +
-      (parts.existing ? `sizes ${sizes.join(', ')}; DNS names ${dnsNames || 'none'}` : 'ECS sizes and DNS skipped') +
+    `starting moto_server; ` +
+      (parts.existing
+        ? `sizes ${sizes.join(', ')}; DNS names ${dnsNames || 'none'}`
+        : 'ECS sizes and DNS skipped') +
       `; controller ${parts.controller ? `(${CONTROLLER_COMMITS} commits, ${parts.controllerServices} services)` : 'skipped'}`,
   );
   const moto = await startMoto();

@@ -141,7 +141,8 @@ export class Controller {
       return;
     }
     this.lifecycle.send({ type: 'SYNCED', commit: snapshot.commit });
-    if (snapshot.commit === this.snapshot?.commit) return;
+    // In worktree mode the id stays `<HEAD>-dirty` while files change: every change is new input.
+    if (!snapshot.worktree && snapshot.commit === this.snapshot?.commit) return;
     this.snapshot = snapshot;
     this.opts.log.info({ commit: snapshot.commit }, 'new commit');
     const dirs = discoverClusterDirs(this.opts.paths.map((p) => path.join(snapshot.dir, p)));
