@@ -102,3 +102,56 @@ test('a failed rollout is Stalled with its reason, not redeployed for the same c
     await controller.stop();
   }
 });
+
+test('--worktree: an edited file (not committed) is reconciled, and each further edit again', async () => {
+  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-worktree-'));
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(
+    path.join(repo, 'cluster.yaml'),
+    'name: demo\nregion: us-east-1\nserviceDefaults:\n  launchType: EC2\n',
+  );
+  const taskdef = path.join(repo, 'web.taskdef');
+  const withImage = (image: string) =>
+    JSON.stringify({
+      containerDefinitions: [
+        { name: 'web', image, memoryReservation: 64, dockerLabels: { 'AUTOCREATE.SERVICE': '' } },
+      ],
+    });
+  writeFileSync(taskdef, withImage('nginx:1.27'));
+  commit(repo, 'initial');
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const sb = new SandboxEcs({ clock });
+  const ports = { ecs: sb, reader: new EcsReader(sb) };
+  const controller = new Controller({
+    source: createGitSource({
+      repo,
+      worktree: true,
+      cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')),
+    }),
+    paths: ['.'],
+    env: {},
+    portsFor: () => Promise.resolve(ports),
+    clock,
+    status: new StatusStore(),
+    metrics: new ControllerMetrics(),
+    log: createLogger({ level: 'silent' }),
+  });
+  const image = async () => {
+    const svc = (await sb.describeServices({ cluster: 'demo', services: ['web'] })).services?.[0];
+    const td = await sb.describeTaskDefinition({ taskDefinition: svc?.taskDefinition });
+    return td.taskDefinition?.containerDefinitions?.[0].image;
+  };
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(await image()).toBe('nginx:1.27');
+    for (const next of ['nginx:1.28', 'nginx:1.29']) {
+      writeFileSync(taskdef, withImage(next));
+      await controller.sourceChanged();
+      await controller.idle();
+      expect(await image()).toBe(next);
+    }
+  } finally {
+    await controller.stop();
+  }
+});
