@@ -66,13 +66,14 @@ export function renderMarkdown(r: BenchReport): string {
   if (r.dns) lines.push(...renderDns(r.dns));
   if (r.controller) lines.push(...renderController(r.controller));
 
+  const perPart = [
+    ...r.sizes.map((s) => `N=${s.n} ${mb(s.peakRssBytes)}`),
+    ...(r.dns ? [`DNS ${r.dns.names} names ${mb(r.dns.peakRssBytes)}`] : []),
+  ];
   lines.push(
     '',
-    `**Peak RSS** (benchmark process only, sampled every ${r.rssSampleMs} ms): ${mb(r.peakRssBytes)} overall; ` +
-      [
-        ...r.sizes.map((s) => `N=${s.n} ${mb(s.peakRssBytes)}`),
-        ...(r.dns ? [`DNS ${r.dns.names} names ${mb(r.dns.peakRssBytes)}`] : []),
-      ].join(', ') +
+    `**Peak RSS** (benchmark process only, sampled every ${r.rssSampleMs} ms): ${mb(r.peakRssBytes)} overall` +
+      (perPart.length ? `; ${perPart.join(', ')}` : '') +
       '.',
   );
 

@@ -1,8 +1,8 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { STSClient } from '@aws-sdk/client-sts';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { CallLog } from './call-log';
 import { addCallLogMiddleware } from './call-log-middleware';
 
@@ -21,12 +21,16 @@ export interface AwsClientOptions {
   maxAttempts?: number;
 }
 
+/**
+ * ECS is created at once; the other clients on first use. Loading an SDK client costs memory (the
+ * EC2 one alone about 75 MB of RSS), and most runs never need STS, Route53, ELBv2 or EC2.
+ */
 export interface AwsClients {
-  ecs: ECSClient;
-  sts: STSClient;
-  route53: Route53Client;
-  elbv2: ElasticLoadBalancingV2Client;
-  ec2: EC2Client;
+  readonly ecs: ECSClient;
+  readonly sts: STSClient;
+  readonly route53: Route53Client;
+  readonly elbv2: ElasticLoadBalancingV2Client;
+  readonly ec2: EC2Client;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -48,19 +52,57 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
     retryMode: 'standard',
   };
   const ecs = new ECSClient(common);
-  const sts = new STSClient(common);
+  addCallLogMiddleware(ecs, 'ECS', opts.callLog);
+  const lazy = <T extends Parameters<typeof addCallLogMiddleware>[0]>(service: string, make: () => T) => {
+    let client: T | undefined;
+    return () => {
+      if (!client) {
+        client = make();
+        addCallLogMiddleware(client, service, opts.callLog);
+      }
+      return client;
+    };
+  };
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see AwsClients */
+  const sts = lazy(
+    'STS',
+    () => new (require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts')).STSClient(common),
+  );
   // With an explicit endpoint (moto, LocalStack) the caller's Region is kept; against AWS the
   // global endpoint is signed for us-east-1 whatever Region the cluster is in.
-  const route53 = new Route53Client({
-    ...common,
-    region: opts.endpoint !== undefined ? (opts.region ?? ROUTE53_REGION) : ROUTE53_REGION,
-  });
-  const elbv2 = new ElasticLoadBalancingV2Client(common);
-  const ec2 = new EC2Client(common);
-  addCallLogMiddleware(ecs, 'ECS', opts.callLog);
-  addCallLogMiddleware(sts, 'STS', opts.callLog);
-  addCallLogMiddleware(route53, 'Route53', opts.callLog);
-  addCallLogMiddleware(elbv2, 'ELBv2', opts.callLog);
-  addCallLogMiddleware(ec2, 'EC2', opts.callLog);
-  return { ecs, sts, route53, elbv2, ec2 };
+  const route53 = lazy(
+    'Route53',
+    () =>
+      new (require('@aws-sdk/client-route-53') as typeof import('@aws-sdk/client-route-53')).Route53Client({
+        ...common,
+        region: opts.endpoint !== undefined ? (opts.region ?? ROUTE53_REGION) : ROUTE53_REGION,
+      }),
+  );
+  const elbv2 = lazy(
+    'ELBv2',
+    () =>
+      new (
+        require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2')
+      ).ElasticLoadBalancingV2Client(common),
+  );
+  const ec2 = lazy(
+    'EC2',
+    () => new (require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2')).EC2Client(common),
+  );
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return {
+    ecs,
+    get sts() {
+      return sts();
+    },
+    get route53() {
+      return route53();
+    },
+    get elbv2() {
+      return elbv2();
+    },
+    get ec2() {
+      return ec2();
+    },
+  };
 }

@@ -6,13 +6,9 @@ import type { ClusterPorts, DnsPorts } from '../reconcile/reconcile-cluster';
 import { EcsReader } from '../aws/ecs-reader';
 import { RateLimitedEcsPort } from '../aws/rate-limited-ecs-port';
 import { SdkEcsPort } from '../aws/sdk-ecs-port';
-import { SdkStsPort } from '../aws/sdk-sts-port';
 import { loadSandbox, saveSandbox, type LoadedSandbox } from '../aws/sandbox/state-file';
 import { Route53Reader } from '../aws/route53-reader';
 import type { Route53Port } from '../aws/route53-port';
-import { SdkRoute53Port } from '../aws/sdk-route53-port';
-import { SdkElbv2Port } from '../aws/sdk-elbv2-port';
-import { SdkEc2Port } from '../aws/sdk-ec2-port';
 import { realClock, type Clock } from '../reconcile/clock';
 
 export interface AwsOptions {
@@ -84,17 +80,34 @@ export class AwsContext {
     } else {
       const clients = createAwsClients({ region, endpoint: this.opts.endpoint, callLog: this.callLog });
       const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs));
+      // STS and the DNS ports (Route53, ELBv2, EC2) are built on first use: their SDK clients are
+      // large, and most runs need none of them.
+      let sts: StsPort | undefined;
+      let dns: DnsPorts | undefined;
+      const route53For = (port: Route53Port) => this.route53For(port);
       ctx = {
         region,
         ecs,
-        sts: new SdkStsPort(clients.sts),
         reader: new EcsReader(ecs),
-        dns: {
-          ...this.route53For(new SdkRoute53Port(clients.route53)),
-          elbv2: new SdkElbv2Port(clients.elbv2),
-          ec2: new SdkEc2Port(clients.ec2),
-        },
         clock: realClock,
+        get sts(): StsPort {
+          /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+          const { SdkStsPort } = require('../aws/sdk-sts-port') as typeof import('../aws/sdk-sts-port');
+          return (sts ??= new SdkStsPort(clients.sts));
+        },
+        get dns(): DnsPorts {
+          /* eslint-disable @typescript-eslint/no-require-imports */
+          const { SdkRoute53Port } =
+            require('../aws/sdk-route53-port') as typeof import('../aws/sdk-route53-port');
+          const { SdkElbv2Port } = require('../aws/sdk-elbv2-port') as typeof import('../aws/sdk-elbv2-port');
+          const { SdkEc2Port } = require('../aws/sdk-ec2-port') as typeof import('../aws/sdk-ec2-port');
+          /* eslint-enable @typescript-eslint/no-require-imports */
+          return (dns ??= {
+            ...route53For(new SdkRoute53Port(clients.route53)),
+            elbv2: new SdkElbv2Port(clients.elbv2),
+            ec2: new SdkEc2Port(clients.ec2),
+          });
+        },
       };
     }
     this.regions.set(region, ctx);

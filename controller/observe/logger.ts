@@ -1,5 +1,4 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
 import { Writable } from 'node:stream';
 
 export type { Logger } from 'pino';
@@ -78,6 +77,9 @@ function isColorTerminal(stream: NodeJS.WritableStream): boolean {
 
 function prettyStream(out: NodeJS.WritableStream, colorize: boolean): DestinationStream {
   // sync: a line is written before the call returns, so nothing is lost when the process exits.
+  // Loaded only for --log-format pretty: a service writing JSON never pays for it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pinoPretty = require('pino-pretty') as typeof import('pino-pretty');
   return pinoPretty({ destination: out, colorize, sync: true, translateTime: 'SYS:HH:MM:ss.l' });
 }
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { ClusterPorts } from './reconcile-cluster';
 import { applyPlan, planDesiredState } from './reconcile-cluster';
@@ -64,6 +65,8 @@ export class Controller {
   private resyncPending = false;
 
   constructor(private readonly opts: ControllerOptions) {
+    // Every rollout being followed waits on this signal; there can be many at once.
+    setMaxListeners(0, this.stopping.signal);
     this.lifecycle = createLifecycle();
     this.lifecycle.subscribe((s) => opts.status.setControllerState(describeState(s)));
     this.queue = new WorkQueue({

@@ -31,8 +31,10 @@ export interface ClusterPorts {
 
 /** Observe, then plan: everything `diff` needs. Reads only; Route53 only when `dns:` is configured. */
 export async function planDesiredState(desired: DesiredState, ports: ClusterPorts): Promise<Plan> {
-  const observed = ports.dns
-    ? await observeCluster(desired, { ecsReader: ports.reader, ecs: ports.ecs, ...ports.dns })
+  // Ports are only touched when needed: building the DNS ones loads three more SDK clients.
+  const dns = desired.cluster.dns ? ports.dns : undefined;
+  const observed = dns
+    ? await observeCluster(desired, { ecsReader: ports.reader, ecs: ports.ecs, ...dns })
     : await ports.reader.observe(desired);
   return planCluster(desired, observed);
 }
@@ -49,7 +51,9 @@ export async function applyPlan(
   if (plan.errors.length > 0) throw new Error(`refusing to apply a plan with ${plan.errors.length} error(s)`);
   return executePlan(plan, {
     ecs: ports.ecs,
-    route53: ports.dns?.route53,
+    ...(plan.actions.some((a) => a.resource === 'dnsRecord') && ports.dns
+      ? { route53: ports.dns.route53 }
+      : {}),
     listener,
     onRegistered: (family, observed) => ports.reader.remember(family, observed),
   });
