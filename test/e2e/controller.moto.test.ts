@@ -187,23 +187,15 @@ test('commits converge; a broken commit changes nothing and is Stalled; the fix 
   }
 });
 
-test('`run` as a process: ready, a webhook with a bad signature is rejected, SIGTERM exits 0', async () => {
-  const repo = newRepo();
-  const secretFile = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-secret-')), 'secret');
-  writeFileSync(secretFile, 's3cret\n');
-  const port = await freePort();
+/** `ecs-gitops run` as a child process (from the TypeScript source, through tsx), output collected. */
+function spawnRun(args: string[]) {
   const child = spawn(
     process.execPath,
     [
       require.resolve('tsx/cli'),
       path.join(__dirname, '../helpers/cli-entry.ts'),
       'run',
-      '--repo',
-      repo,
-      '--port',
-      String(port),
-      '--webhook-secret-file',
-      secretFile,
+      ...args,
       '--log-format',
       'json',
     ],
@@ -212,23 +204,40 @@ test('`run` as a process: ready, a webhook with a bad signature is rejected, SIG
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const run = {
+    child,
+    output: '',
+    exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))),
+  };
+  child.stdout.on('data', (d: Buffer) => (run.output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (run.output += d.toString()));
+  return run;
+}
+
+/** Polls /readyz until 200 (or 60 s). */
+async function waitReady(port: number): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  let status = 0;
+  while (Date.now() < deadline) {
+    status = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return status;
+}
+
+test('`run` as a process: ready, a webhook with a bad signature is rejected, SIGTERM exits 0', async () => {
+  const repo = newRepo();
+  const secretFile = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-secret-')), 'secret');
+  writeFileSync(secretFile, 's3cret\n');
+  const port = await freePort();
+  const run = spawnRun(['--repo', repo, '--port', String(port), '--webhook-secret-file', secretFile]);
   try {
     const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 30_000;
-    let ready = 0;
-    while (Date.now() < deadline) {
-      ready = await fetch(`${base}/readyz`).then(
-        (r) => r.status,
-        () => 0,
-      );
-      if (ready === 200) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(ready).toBe(200);
+    expect(await waitReady(port)).toBe(200);
     expect((await web())?.serviceName).toBe('web');
 
     const bad = await fetch(`${base}/webhook`, {
@@ -244,13 +253,13 @@ test('`run` as a process: ready, a webhook with a bad signature is rejected, SIG
     const metricsText = await fetch(`${base}/metrics`).then((r) => r.text());
     expect(metricsText).toContain('ecs_gitops_reconcile_total{cluster="ctl",result="success"} 1');
   } finally {
-    child.kill('SIGTERM');
+    run.child.kill('SIGTERM');
   }
   const started = Date.now();
-  expect(await exited).toBe(0);
+  expect(await run.exited).toBe(0);
   expect(Date.now() - started).toBeLessThan(30_000);
-  expect(output).toContain('"msg":"stopped"');
-  expect(output).not.toContain('s3cret');
+  expect(run.output).toContain('"msg":"stopped"');
+  expect(run.output).not.toContain('s3cret');
 });
 
 test('SIGTERM in the middle of a reconcile exits cleanly, and the next start finishes the job without duplicates', async () => {
@@ -281,51 +290,18 @@ test('SIGTERM in the middle of a reconcile exits cleanly, and the next start fin
 
   const start = async (stopAfterFirstAction: boolean) => {
     const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [
-        require.resolve('tsx/cli'),
-        path.join(__dirname, '../helpers/cli-entry.ts'),
-        'run',
-        '--repo',
-        repo,
-        '--port',
-        String(port),
-        '--cache-dir',
-        cacheDir,
-        '--log-format',
-        'json',
-      ],
-      {
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const firstAction = new Promise<void>((resolve) => {
-      child.stdout.on('data', (d: Buffer) => {
-        output += d.toString();
-        if (/"outcome":"created"/.test(output)) resolve();
-      });
-    });
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const run = spawnRun(['--repo', repo, '--port', String(port), '--cache-dir', cacheDir]);
     if (stopAfterFirstAction) {
-      await firstAction;
-      child.kill('SIGTERM');
-    } else {
+      // Stop right after its first change to AWS: the rest of the reconcile is still to do.
       const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline) {
-        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-          (r) => r.status,
-          () => 0,
-        );
-        if (ready === 200) break;
-        await new Promise((r) => setTimeout(r, 200));
+      while (!/"outcome":"created"/.test(run.output) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
       }
-      child.kill('SIGTERM');
+    } else {
+      expect(await waitReady(port)).toBe(200);
     }
-    return { code: await exited, output };
+    run.child.kill('SIGTERM');
+    return { code: await run.exited, output: run.output };
   };
 
   const interrupted = await start(true);
