@@ -6,7 +6,7 @@ import type { ClusterPorts, DnsPorts } from '../reconcile/reconcile-cluster';
 import { EcsReader } from '../aws/ecs-reader';
 import { RateLimitedEcsPort } from '../aws/rate-limited-ecs-port';
 import { SdkEcsPort } from '../aws/sdk-ecs-port';
-import { loadSandbox, saveSandbox, type LoadedSandbox } from '../aws/sandbox/state-file';
+import type { LoadedSandbox } from '../aws/sandbox/state-file';
 import { Route53Reader } from '../aws/route53-reader';
 import type { Route53Port } from '../aws/route53-port';
 import { realClock, type Clock } from '../reconcile/clock';
@@ -67,7 +67,7 @@ export class AwsContext {
     if (this.isSandbox) {
       // One sandbox account for the whole command (and its state file): like one AWS account, but
       // in a single region, so a multi-region repository's ARNs all carry the first region.
-      this.sandbox ??= await loadSandbox(this.sandboxFile, { callLog: this.callLog, region });
+      this.sandbox ??= await sandboxModule().loadSandbox(this.sandboxFile, { callLog: this.callLog, region });
       const sb = this.sandbox;
       ctx = {
         region,
@@ -125,6 +125,15 @@ export class AwsContext {
 
   /** Persists the sandbox account, if there is one and it has a file. */
   async close(): Promise<void> {
-    if (this.sandbox && this.sandboxFile) await saveSandbox(this.sandboxFile, this.sandbox);
+    if (this.sandbox && this.sandboxFile) await sandboxModule().saveSandbox(this.sandboxFile, this.sandbox);
   }
+}
+
+/**
+ * The sandbox is loaded only with --sandbox: it uses the SDK's exception classes of five services,
+ * about 60 MB of RSS that a controller talking to AWS has no use for.
+ */
+function sandboxModule(): typeof import('../aws/sandbox/state-file') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../aws/sandbox/state-file') as typeof import('../aws/sandbox/state-file');
 }
