@@ -16,6 +16,8 @@ import { createLogger } from '../../controller/observe/logger';
 import { StatusStore } from '../../controller/observe/status';
 import { Controller } from '../../controller/reconcile/controller';
 import { createGitSource } from '../../controller/reconcile/git-source';
+import { Route53Reader } from '../../controller/aws/route53-reader';
+import { newSandboxAccount } from '../helpers/sandbox';
 
 const git = (repo: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], { cwd: repo })
@@ -151,6 +153,95 @@ test('--worktree: an edited file (not committed) is reconciled, and each further
       await controller.idle();
       expect(await image()).toBe(next);
     }
+  } finally {
+    await controller.stop();
+  }
+});
+
+test('a DNS record edited by hand is reverted on the resync, and counted as drift', async () => {
+  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-dnsdrift-'));
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(
+    path.join(repo, 'cluster.yaml'),
+    'name: demo\nregion: us-east-1\nserviceDefaults:\n  launchType: EC2\ndns:\n  domain: example.com\n  target:\n    addresses: [203.0.113.10]\n',
+  );
+  writeFileSync(
+    path.join(repo, 'web.taskdef'),
+    JSON.stringify({
+      containerDefinitions: [
+        {
+          name: 'web',
+          image: 'nginx:1.27',
+          memoryReservation: 64,
+          dockerLabels: { 'AUTOCREATE.SERVICE': '', 'dns.hostname': 'www' },
+        },
+      ],
+    }),
+  );
+  commit(repo, 'initial');
+  const acct = newSandboxAccount();
+  const zone = acct.route53.createHostedZone('example.com');
+  const ports = {
+    ecs: acct.ecs,
+    reader: new EcsReader(acct.ecs),
+    dns: {
+      route53: acct.route53,
+      route53Reader: new Route53Reader(acct.route53),
+      elbv2: acct.elbv2,
+      ec2: acct.ec2,
+    },
+  };
+  const metrics = new ControllerMetrics();
+  const controller = new Controller({
+    source: createGitSource({ repo, cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')) }),
+    paths: ['.'],
+    env: {},
+    portsFor: () => Promise.resolve(ports),
+    clock: acct.clock,
+    status: new StatusStore(),
+    metrics,
+    log: createLogger({ level: 'silent' }),
+  });
+  const www = async () => {
+    const out = await acct.route53.listResourceRecordSets({ HostedZoneId: zone });
+    return out.ResourceRecordSets?.find((r) => r.Name === 'www.example.com.' && r.Type === 'A');
+  };
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    expect((await www())?.ResourceRecords).toEqual([{ Value: '203.0.113.10' }]);
+
+    // Someone points the record elsewhere in the console.
+    await acct.route53.changeResourceRecordSets({
+      HostedZoneId: zone,
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: 'www.example.com.',
+              Type: 'A',
+              TTL: 60,
+              ResourceRecords: [{ Value: '198.51.100.9' }],
+            },
+          },
+        ],
+      },
+    });
+    acct.ecs.callLog.reset();
+    controller.resyncAll();
+    await controller.idle();
+    expect((await www())?.ResourceRecords).toEqual([{ Value: '203.0.113.10' }]);
+    expect((await www())?.TTL).toBe(300);
+    expect(acct.ecs.callLog.mutating()).toEqual({ 'Route53.ChangeResourceRecordSets': 1 });
+    expect(await metrics.text()).toMatch(
+      /ecs_gitops_drift_detected_total\{cluster="demo",kind="dnsRecord"\} 1/,
+    );
+
+    acct.ecs.callLog.reset();
+    controller.resyncAll();
+    await controller.idle();
+    expect(acct.ecs.callLog.mutating()).toEqual({});
   } finally {
     await controller.stop();
   }
