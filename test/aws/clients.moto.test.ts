@@ -4,21 +4,10 @@ import { createAwsClients } from '../../controller/aws/clients';
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
 import { SdkStsPort } from '../../controller/aws/sdk-sts-port';
 import { setTestAwsEnv } from '../helpers/aws-env';
-import { freePort, type Moto, startMoto } from '../helpers/moto';
+import { freePort, useMoto } from '../helpers/moto';
 import { ec2TaskDef } from '../helpers/sandbox';
 
-let moto: Moto;
-let restoreEnv: () => void;
-
-beforeAll(async () => {
-  restoreEnv = setTestAwsEnv();
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-  restoreEnv();
-});
-beforeEach(async () => moto.reset());
+const moto = useMoto();
 
 /** A plain client pointed at moto, to check what our clients did. */
 function witness(): ECSClient {

@@ -3,8 +3,7 @@ import { createAwsClients } from '../../controller/aws/clients';
 import { EcsReader } from '../../controller/aws/ecs-reader';
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
 import type { DesiredState } from '../../controller/model/desired';
-import { setTestAwsEnv } from '../helpers/aws-env';
-import { type Moto, startMoto } from '../helpers/moto';
+import { useMoto } from '../helpers/moto';
 import { ec2TaskDef } from '../helpers/sandbox';
 
 // Where moto differs from AWS (tested on the sandbox instead, see sandbox-*.test.ts): it accepts 11
@@ -12,18 +11,7 @@ import { ec2TaskDef } from '../helpers/sandbox';
 // cluster that still has services, stores "0.25 vCPU" as given, and leaves deployments IN_PROGRESS
 // forever.
 
-let moto: Moto;
-let restoreEnv: () => void;
-
-beforeAll(async () => {
-  restoreEnv = setTestAwsEnv();
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-  restoreEnv();
-});
-beforeEach(async () => moto.reset());
+const moto = useMoto();
 
 function setup() {
   const log = new CallLog();

@@ -22,7 +22,7 @@ import { SdkElbv2Port } from '../../controller/aws/sdk-elbv2-port';
 import { SdkRoute53Port } from '../../controller/aws/sdk-route53-port';
 import { setTestAwsEnv } from '../helpers/aws-env';
 import { dnsDesired } from '../helpers/dns';
-import { freePort, type Moto, startMoto } from '../helpers/moto';
+import { freePort, useMoto } from '../helpers/moto';
 
 // Where moto 5.2.1 differs from Route53 / ELBv2 / EC2 / ECS (each behaviour is tested on the sandbox
 // instead: sandbox-route53.test.ts, sandbox-dns-targets.test.ts, dns-observe.test.ts):
@@ -42,18 +42,7 @@ import { freePort, type Moto, startMoto } from '../helpers/moto';
 // moto does honour ListResourceRecordSets MaxItems (300 per page, NextRecordName/Type), which the
 // reader test below relies on, and rejects more than 1000 records in one change batch.
 
-let moto: Moto;
-let restoreEnv: () => void;
-
-beforeAll(async () => {
-  restoreEnv = setTestAwsEnv();
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-  restoreEnv();
-});
-beforeEach(async () => moto.reset());
+const moto = useMoto();
 
 const region = 'us-east-1';
 

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { setTestAwsEnv } from './aws-env';
 
 export interface Moto {
   /** `http://127.0.0.1:<port>` */
@@ -93,5 +94,37 @@ export async function startMoto(): Promise<Moto> {
       const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
     },
+  };
+}
+
+/**
+ * One moto for the whole test file, with fake credentials in the environment, reset before each
+ * test. Read `endpoint` inside tests (moto starts in beforeAll).
+ */
+export function useMoto(): Moto {
+  let moto: Moto | undefined;
+  let restoreEnv: (() => void) | undefined;
+  beforeAll(async () => {
+    restoreEnv = setTestAwsEnv();
+    moto = await startMoto();
+  });
+  afterAll(async () => {
+    await moto?.stop();
+    restoreEnv?.();
+  });
+  beforeEach(async () => moto?.reset());
+  const started = (): Moto => {
+    if (!moto) throw new Error('moto is not started yet: use it inside a test or a hook');
+    return moto;
+  };
+  return {
+    get endpoint() {
+      return started().endpoint;
+    },
+    get port() {
+      return started().port;
+    },
+    stop: () => started().stop(),
+    reset: () => started().reset(),
   };
 }
