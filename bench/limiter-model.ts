@@ -73,6 +73,11 @@ function instantPort(writes: Record<string, number>): EcsPort {
     putClusterCapacityProviders: unexpected('PutClusterCapacityProviders'),
     deleteService: unexpected('DeleteService'),
     untagResource: unexpected('UntagResource'),
+    describeTasks: unexpected('DescribeTasks'),
+    listTaskDefinitions: unexpected('ListTaskDefinitions'),
+    listTaskDefinitionFamilies: unexpected('ListTaskDefinitionFamilies'),
+    deregisterTaskDefinition: unexpected('DeregisterTaskDefinition'),
+    deleteTaskDefinitions: unexpected('DeleteTaskDefinitions'),
     createCluster: (input) => {
       count('CreateCluster');
       return Promise.resolve({ cluster: { clusterArn: arn('cluster', input.clusterName ?? '') } });

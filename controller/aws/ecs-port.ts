@@ -7,6 +7,16 @@ import type {
   DeleteClusterResponse,
   DeleteServiceRequest,
   DeleteServiceResponse,
+  DeleteTaskDefinitionsRequest,
+  DeleteTaskDefinitionsResponse,
+  DeregisterTaskDefinitionRequest,
+  DeregisterTaskDefinitionResponse,
+  DescribeTasksRequest,
+  DescribeTasksResponse,
+  ListTaskDefinitionFamiliesRequest,
+  ListTaskDefinitionFamiliesResponse,
+  ListTaskDefinitionsRequest,
+  ListTaskDefinitionsResponse,
   DescribeClustersRequest,
   DescribeContainerInstancesRequest,
   DescribeContainerInstancesResponse,
@@ -63,6 +73,23 @@ export interface EcsPort {
     input: RegisterTaskDefinitionRequest,
   ): Promise<Omit<RegisterTaskDefinitionResponse, '$metadata'>>;
   listTasks(input: ListTasksRequest): Promise<Omit<ListTasksResponse, '$metadata'>>;
+  /** Revision cleanup: which revisions running tasks use (a revision in use is never deregistered). */
+  describeTasks(input: DescribeTasksRequest): Promise<Omit<DescribeTasksResponse, '$metadata'>>;
+  /** Revision cleanup: the ACTIVE revisions of one family (`familyPrefix` is the exact family). */
+  listTaskDefinitions(
+    input: ListTaskDefinitionsRequest,
+  ): Promise<Omit<ListTaskDefinitionsResponse, '$metadata'>>;
+  /** Revision cleanup: families under the cluster's prefix, to find those removed from the specs. */
+  listTaskDefinitionFamilies(
+    input: ListTaskDefinitionFamiliesRequest,
+  ): Promise<Omit<ListTaskDefinitionFamiliesResponse, '$metadata'>>;
+  deregisterTaskDefinition(
+    input: DeregisterTaskDefinitionRequest,
+  ): Promise<Omit<DeregisterTaskDefinitionResponse, '$metadata'>>;
+  /** Only INACTIVE revisions, at most 10 per call (`deleteRevisions: true`). */
+  deleteTaskDefinitions(
+    input: DeleteTaskDefinitionsRequest,
+  ): Promise<Omit<DeleteTaskDefinitionsResponse, '$metadata'>>;
   /** For the DNS target `instances`: the cluster's container instances and their EC2 ids. */
   listContainerInstances(
     input: ListContainerInstancesRequest,

@@ -4,6 +4,7 @@ import type { ObservedState, ObservedTaskDefinition } from '../model/observed';
 import { parseTaskDefinitionArn } from '../model/naming';
 import { type TagMap, tagsToMap } from '../model/ownership';
 import type { EcsPort } from './ecs-port';
+import { HousekeepingCache, type HousekeepingDeps, readExtraServices, readHousekeeping } from './housekeeping-reader';
 import { Semaphore } from './semaphore';
 
 /** AWS limits: DescribeServices takes at most 10 services, ListServices returns at most 100 per page. */
@@ -36,6 +37,7 @@ export class EcsReader {
   private readonly reads: Semaphore;
   private readonly families = new Map<string, ObservedTaskDefinition | null>();
   private readonly revisions = new Map<string, ObservedTaskDefinition>();
+  private readonly housekeeping = new HousekeepingCache();
 
   constructor(
     private readonly port: EcsPort,
@@ -132,8 +134,10 @@ export class EcsReader {
     if (family === undefined) {
       this.families.clear();
       this.revisions.clear();
+      this.housekeeping.tidy.clear();
     } else {
       this.families.delete(family);
+      this.housekeeping.forget(family);
       for (const arn of this.revisions.keys()) {
         if (parseTaskDefinitionArn(arn)?.family === family) this.revisions.delete(arn);
       }
@@ -159,12 +163,39 @@ export class EcsReader {
       Promise.all(familyNames.map(async (f) => [f, await this.latestRevision(f)] as const)),
     ]);
     const families = new Map(familyResults);
-    const revisions = await this.runningRevisions(desired, services, families);
+    const desiredNames = new Set(desired.services.map((s) => s.name));
+    const deps = this.housekeepingDeps();
+    const [revisions, extraServices] = await Promise.all([
+      this.runningRevisions(desired, services, families),
+      cluster
+        ? readExtraServices(deps, clusterName, desiredNames, (names) =>
+            this.describeServicesBatched(clusterName, names),
+          )
+        : undefined,
+    ]);
+    const housekeeping = await readHousekeeping(
+      deps,
+      desired,
+      families,
+      [...services.values(), ...(extraServices?.values() ?? [])],
+      cluster !== undefined,
+    );
     return {
       ...(cluster ? { cluster } : {}),
       services,
       families,
       ...(revisions.size > 0 ? { revisions } : {}),
+      ...(extraServices ? { extraServices } : {}),
+      ...(housekeeping ? { housekeeping } : {}),
+    };
+  }
+
+  private housekeepingDeps(): HousekeepingDeps {
+    return {
+      port: this.port,
+      read: (fn) => this.reads.run(fn),
+      latestRevision: (family) => this.latestRevision(family),
+      cache: this.housekeeping,
     };
   }
 

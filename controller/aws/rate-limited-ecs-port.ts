@@ -4,7 +4,12 @@ import type {
   DeleteClusterRequest,
   PutClusterCapacityProvidersRequest,
   DeleteServiceRequest,
+  DeleteTaskDefinitionsRequest,
+  DeregisterTaskDefinitionRequest,
   DescribeClustersRequest,
+  DescribeTasksRequest,
+  ListTaskDefinitionFamiliesRequest,
+  ListTaskDefinitionsRequest,
   DescribeContainerInstancesRequest,
   DescribeServicesRequest,
   DescribeTaskDefinitionRequest,
@@ -43,6 +48,10 @@ export const DEFAULT_WRITE_BUCKETS: Readonly<Record<string, BucketSpec>> = {
   PutClusterCapacityProviders: { burst: 20, perSecond: 1 },
   TagResource: { burst: 20, perSecond: 1 },
   UntagResource: { burst: 20, perSecond: 1 },
+  // Housekeeping: a small burst of its own, so cleaning up thousands of old revisions paces itself
+  // and never takes the tokens RegisterTaskDefinition needs for real work.
+  DeregisterTaskDefinition: { burst: 5, perSecond: 1 },
+  DeleteTaskDefinitions: { burst: 2, perSecond: 0.5 },
 };
 
 export const DEFAULT_WRITE_CONCURRENCY = 4;
@@ -100,6 +109,15 @@ export class RateLimitedEcsPort implements EcsPort {
   listTasks(input: ListTasksRequest) {
     return this.inner.listTasks(input);
   }
+  describeTasks(input: DescribeTasksRequest) {
+    return this.inner.describeTasks(input);
+  }
+  listTaskDefinitions(input: ListTaskDefinitionsRequest) {
+    return this.inner.listTaskDefinitions(input);
+  }
+  listTaskDefinitionFamilies(input: ListTaskDefinitionFamiliesRequest) {
+    return this.inner.listTaskDefinitionFamilies(input);
+  }
   listContainerInstances(input: ListContainerInstancesRequest) {
     return this.inner.listContainerInstances(input);
   }
@@ -126,6 +144,12 @@ export class RateLimitedEcsPort implements EcsPort {
   }
   registerTaskDefinition(input: RegisterTaskDefinitionRequest) {
     return this.write('RegisterTaskDefinition', () => this.inner.registerTaskDefinition(input));
+  }
+  deregisterTaskDefinition(input: DeregisterTaskDefinitionRequest) {
+    return this.write('DeregisterTaskDefinition', () => this.inner.deregisterTaskDefinition(input));
+  }
+  deleteTaskDefinitions(input: DeleteTaskDefinitionsRequest) {
+    return this.write('DeleteTaskDefinitions', () => this.inner.deleteTaskDefinitions(input));
   }
   tagResource(input: TagResourceRequest) {
     return this.write('TagResource', () => this.inner.tagResource(input));

@@ -3,7 +3,12 @@ import {
   CreateServiceCommand,
   DeleteClusterCommand,
   DeleteServiceCommand,
+  DeleteTaskDefinitionsCommand,
+  DeregisterTaskDefinitionCommand,
   DescribeClustersCommand,
+  DescribeTasksCommand,
+  ListTaskDefinitionFamiliesCommand,
+  ListTaskDefinitionsCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -22,7 +27,12 @@ import type {
   CreateServiceRequest,
   DeleteClusterRequest,
   DeleteServiceRequest,
+  DeleteTaskDefinitionsRequest,
+  DeregisterTaskDefinitionRequest,
   DescribeClustersRequest,
+  DescribeTasksRequest,
+  ListTaskDefinitionFamiliesRequest,
+  ListTaskDefinitionsRequest,
   DescribeContainerInstancesRequest,
   DescribeServicesRequest,
   DescribeTaskDefinitionRequest,
@@ -83,6 +93,21 @@ export class SdkEcsPort implements EcsPort {
   }
   async listTasks(input: ListTasksRequest) {
     return withoutMetadata(await this.client.send(new ListTasksCommand(input)));
+  }
+  async describeTasks(input: DescribeTasksRequest) {
+    return withoutMetadata(await this.client.send(new DescribeTasksCommand(input)));
+  }
+  async listTaskDefinitions(input: ListTaskDefinitionsRequest) {
+    return withoutMetadata(await this.client.send(new ListTaskDefinitionsCommand(input)));
+  }
+  async listTaskDefinitionFamilies(input: ListTaskDefinitionFamiliesRequest) {
+    return withoutMetadata(await this.client.send(new ListTaskDefinitionFamiliesCommand(input)));
+  }
+  async deregisterTaskDefinition(input: DeregisterTaskDefinitionRequest) {
+    return withoutMetadata(await this.client.send(new DeregisterTaskDefinitionCommand(input)));
+  }
+  async deleteTaskDefinitions(input: DeleteTaskDefinitionsRequest) {
+    return withoutMetadata(await this.client.send(new DeleteTaskDefinitionsCommand(input)));
   }
   async listContainerInstances(input: ListContainerInstancesRequest) {
     return withoutMetadata(await this.client.send(new ListContainerInstancesCommand(input)));

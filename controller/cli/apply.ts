@@ -77,19 +77,24 @@ export async function runApply(dirs: string[], opts: ApplyOptions): Promise<numb
       ...emptyOutcome(f.dir, f.cluster),
       errors: f.errors,
     }));
-    const applied: { outcome: ClusterOutcome; rctx: RegionContext }[] = [];
+    const applied: { outcome: ClusterOutcome; rctx: RegionContext; target: ClusterTarget }[] = [];
+    const deadline = Date.now() + timeoutMs;
     for (const target of targets) {
       const rctx = await ctx.forRegion(target.region);
-      const outcome = await applyOne(target, rctx, log);
+      const outcome = await applyOne(target, rctx, log, opts.wait ? timeoutMs : 0);
       outcomes.push(outcome);
-      applied.push({ outcome, rctx });
+      applied.push({ outcome, rctx, target });
     }
     // Every cluster is applied first, then all deployments are awaited together, under one deadline.
     if (opts.wait) {
-      const deadline = Date.now() + timeoutMs;
-      await Promise.all(applied.map(({ outcome, rctx }) => waitFor(outcome, rctx, deadline, log)));
+      await Promise.all(
+        applied.map(async ({ outcome, rctx, target }) => {
+          await finishPrunes(target, outcome, rctx, deadline, log);
+          await waitFor(outcome, rctx, deadline, log);
+        }),
+      );
     }
-    for (const o of outcomes) o.converged = isConverged(o);
+    for (const o of outcomes) o.converged = isConverged(o, opts.wait === true);
     report(outcomes, format, out, ctx);
     return outcomes.every((o) => o.converged) ? EXIT_OK : EXIT_ERROR;
   });
@@ -108,7 +113,47 @@ function emptyOutcome(dir: string, cluster?: string): ClusterOutcome {
   };
 }
 
-async function applyOne(target: ClusterTarget, rctx: RegionContext, log: Logger): Promise<ClusterOutcome> {
+/**
+ * `--wait` and pruning: a removed service is deleted once its tasks have stopped, and a renamed
+ * service's predecessor once the new one is stable. Re-plans and applies until no service is waiting
+ * (old revisions beyond one reconcile's share are left to later runs), or the deadline.
+ */
+async function finishPrunes(
+  target: ClusterTarget,
+  outcome: ClusterOutcome,
+  rctx: RegionContext,
+  deadline: number,
+  log: Logger,
+): Promise<void> {
+  const waiting = (results: ActionResult[]) =>
+    results.filter((r) => r.pending !== undefined && r.resource === 'service');
+  if (waiting(outcome.results).length === 0 || outcome.awsError || outcome.planErrors.length > 0) return;
+  const clog = log.child({ cluster: outcome.cluster });
+  while (Date.now() < deadline) {
+    clog.info({ waiting: waiting(outcome.results).map((r) => r.id) }, 'waiting to finish pruning');
+    await rctx.clock.sleep(Math.min(PRUNE_POLL_MS, Math.max(0, deadline - Date.now())));
+    const round = await applyOne(target, rctx, log, Math.max(0, deadline - Date.now()));
+    if (round.awsError) outcome.awsError = round.awsError;
+    if (round.planErrors.length > 0) outcome.planErrors = round.planErrors;
+    // What each round did: a later round's change replaces the earlier line of the same resource.
+    const byId = new Map(outcome.results.map((r) => [r.id, r]));
+    for (const r of round.results) {
+      const before = byId.get(r.id);
+      if (r.outcome !== 'unchanged' || !before || before.pending !== undefined) byId.set(r.id, r);
+    }
+    outcome.results = [...byId.values()];
+    if (round.awsError || round.planErrors.length > 0 || waiting(round.results).length === 0) return;
+  }
+}
+
+const PRUNE_POLL_MS = 5_000;
+
+async function applyOne(
+  target: ClusterTarget,
+  rctx: RegionContext,
+  log: Logger,
+  drainWaitMs = 0,
+): Promise<ClusterOutcome> {
   const cluster = target.state.cluster.name;
   const outcome = emptyOutcome(target.dir, cluster);
   const clog = log.child({ cluster });
@@ -118,13 +163,18 @@ async function applyOne(target: ClusterTarget, rctx: RegionContext, log: Logger)
       outcome.planErrors = plan.errors;
       return outcome;
     }
-    outcome.results = await applyPlan(plan, rctx, {
-      actionStarted: (a) => clog.debug({ resource: a.id, op: a.op }, `${a.op} ${a.id}`),
-      actionFinished: (a, r) =>
-        r.outcome === 'failed'
-          ? clog.error({ resource: a.id, outcome: r.outcome, code: r.errorCode }, r.message ?? '')
-          : clog.info({ resource: a.id, outcome: r.outcome }, r.message ?? ''),
-    });
+    outcome.results = await applyPlan(
+      plan,
+      rctx,
+      {
+        actionStarted: (a) => clog.debug({ resource: a.id, op: a.op }, `${a.op} ${a.id}`),
+        actionFinished: (a, r) =>
+          r.outcome === 'failed'
+            ? clog.error({ resource: a.id, outcome: r.outcome, code: r.errorCode }, r.message ?? '')
+            : clog.info({ resource: a.id, outcome: r.outcome }, r.message ?? ''),
+      },
+      { drainWaitMs, clock: rctx.clock },
+    );
     if (planConflicts(plan).length > 0)
       clog.warn({ conflicts: planConflicts(plan).length }, 'conflicts left alone');
   } catch (err) {
@@ -176,13 +226,15 @@ async function waitFor(
   }
 }
 
-function isConverged(o: ClusterOutcome): boolean {
+function isConverged(o: ClusterOutcome, waited: boolean): boolean {
   return (
     o.errors.length === 0 &&
     o.planErrors.length === 0 &&
     !o.awsError &&
     !o.waitError &&
     o.results.every((r) => r.outcome !== 'failed' && r.outcome !== 'skipped') &&
+    // Without --wait, a prune still draining is finished by the next apply (or the controller).
+    (!waited || o.results.every((r) => r.pending === undefined || r.resource === 'revisions')) &&
     o.rollouts.every((r) => r.state === 'completed') &&
     o.dnsSync.every((d) => d.state === 'insync')
   );

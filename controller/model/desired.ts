@@ -47,6 +47,17 @@ export interface ClusterConfig {
   /** Take over existing resources with the desired names that carry no ownership tags. Default false. */
   adopt: boolean;
   /**
+   * Delete what ecs-gitops owns and the specs no longer ask for (services, their DNS records, old
+   * task definition revisions). Absent: true. false: such resources are reported, never deleted.
+   */
+  prune?: boolean;
+  /** Prune even when the specs ask for nothing at all. Absent: false (see `lifecycleOf`). */
+  allowEmpty?: boolean;
+  /** ACTIVE revisions kept per owned family. Absent: DEFAULT_KEEP_REVISIONS. */
+  keepRevisions?: number;
+  /** Delete deregistered revisions (DeleteTaskDefinitions) rather than leave them INACTIVE. */
+  deleteRevisions?: boolean;
+  /**
    * Capacity providers associated with the cluster, and its default strategy. Set when ecs-gitops
    * creates the cluster, and kept in step on a cluster it owns; undefined: not managed.
    */
@@ -116,4 +127,23 @@ export interface DesiredState {
    * unique. Filled whether or not `cluster.dns` is configured; only planned when it is.
    */
   hostnames: DesiredHostname[];
+}
+
+export const DEFAULT_KEEP_REVISIONS = 5;
+
+/** The cluster's removal settings with their defaults filled in. */
+export interface Lifecycle {
+  prune: boolean;
+  allowEmpty: boolean;
+  keepRevisions: number;
+  deleteRevisions: boolean;
+}
+
+export function lifecycleOf(cfg: ClusterConfig): Lifecycle {
+  return {
+    prune: cfg.prune ?? true,
+    allowEmpty: cfg.allowEmpty ?? false,
+    keepRevisions: cfg.keepRevisions ?? DEFAULT_KEEP_REVISIONS,
+    deleteRevisions: cfg.deleteRevisions ?? false,
+  };
 }

@@ -22,8 +22,35 @@ export interface ObservedState {
    * keeps a service on such a revision when it matches the spec instead of registering a duplicate.
    */
   revisions?: Map<string, ObservedTaskDefinition>;
+  /**
+   * Services of the cluster that no spec asks for, whoever owns them (by name, not INACTIVE). Absent
+   * when the cluster does not exist or was not listed. Only the ones ecs-gitops owns are pruned.
+   */
+  extraServices?: Map<string, { service: Service; tags: TagMap }>;
+  /** What revision retention needs; absent when nothing could need cleaning up. */
+  housekeeping?: RevisionHousekeeping;
   /** Present when the cluster config has `dns:`. */
   dns?: ObservedDns;
+}
+
+/** The ACTIVE revisions of one family ecs-gitops may clean up. */
+export interface FamilyRevisions {
+  family: string;
+  /** No `.taskdef` asks for it any more (and its newest revision is ours). */
+  removed: boolean;
+  /** ACTIVE revision ARNs, newest first. */
+  active: string[];
+  /** False when only the newest page was read (there are more, older ones). */
+  complete: boolean;
+}
+
+/** Input of revision retention (plan/revision-retention.ts). */
+export interface RevisionHousekeeping {
+  families: FamilyRevisions[];
+  /** Revisions a deployment of any service of the cluster, or a running task, uses. */
+  inUse: Set<string>;
+  /** Tags of the revisions that were read (the candidates, and ones known not to be ours). */
+  tags: Map<string, TagMap>;
 }
 
 /** A record set as read from Route53, in compared form. */

@@ -42,3 +42,12 @@ export function ownershipOf(tags: TagMap, ownerId: string): Ownership {
   if (tags[TAG_MANAGED_BY] !== MANAGED_BY_VALUE) return 'unowned';
   return tags[TAG_OWNER] === ownerId ? 'ours' : 'other-owner';
 }
+
+/**
+ * Ours to delete: the tags name this owner id AND this cluster. Deletes (pruning, deregistering old
+ * revisions) require both; a resource another cluster's directory created under the same owner id is
+ * that directory's to remove.
+ */
+export function ownedBy(tags: TagMap, owner: { ownerId: string; cluster: string }): boolean {
+  return ownershipOf(tags, owner.ownerId) === 'ours' && tags[TAG_CLUSTER] === owner.cluster;
+}

@@ -11,6 +11,8 @@ export interface PlanJsonAction {
   reason: string;
   source: SourceRef | null;
   changes: FieldChange[];
+  /** Why the action is not finished yet (see PlannedAction.pending); null when it is. */
+  pending: string | null;
 }
 
 export interface PlanJsonError {
@@ -60,6 +62,7 @@ export function planToJson(plans: readonly Plan[]): PlanJson {
           if (c.after !== undefined) out.after = c.after;
           return out;
         }),
+        pending: a.pending ?? null,
       })),
       errors: plan.errors.map((e) => ({
         message: e.message,

@@ -12,7 +12,8 @@ import type { SourceRef } from '../model/source';
 /** Outcome names are fixed everywhere: CLI, logs, metrics, JSON. */
 export type Outcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'skipped' | 'failed';
 
-export type ResourceType = 'cluster' | 'taskDefinition' | 'service' | 'dnsRecord';
+/** `revisions`: old revisions of one family, deregistered together (revision retention). */
+export type ResourceType = 'cluster' | 'taskDefinition' | 'service' | 'dnsRecord' | 'revisions';
 
 /**
  * One field that differs. `path` is dotted, with array items of objects that have a `name` (or
@@ -45,9 +46,30 @@ export type Step =
    * executor packs the dnsRecord actions of a zone into as few ChangeResourceRecordSets batches as
    * the limits allow (plan/dns-batches.ts), and retries a rejected batch one action at a time.
    */
-  | { call: 'changeRecords'; zoneId: string; changes: Change[] };
+  | { call: 'changeRecords'; zoneId: string; changes: Change[] }
+  /**
+   * Removes a service ecs-gitops owns and the specs no longer ask for: scale to 0 (when above),
+   * wait for its tasks to stop (as long as the executor may wait), then delete. Ownership is read
+   * again before the scale-down and before the delete; a service that is no longer ours is skipped.
+   */
+  | { call: 'pruneService'; cluster: string; service: string; owner: OwnerRef }
+  /**
+   * Deregisters these revisions (and deletes them when `delete`), each after reading its tags again:
+   * one that is no longer ACTIVE or not ours is skipped.
+   */
+  | { call: 'retireRevisions'; family: string; taskDefinitions: string[]; delete: boolean; owner: OwnerRef };
 
-export type ActionOp = 'create' | 'update' | 'delete' | 'none' | 'conflict';
+/** Whose resources a delete may touch: the ownership tags must name this owner id and cluster. */
+export interface OwnerRef {
+  ownerId: string;
+  cluster: string;
+}
+
+/**
+ * `orphan`: ecs-gitops owns it and no spec asks for it, but `prune: false` keeps it (reported every
+ * reconcile, never deleted).
+ */
+export type ActionOp = 'create' | 'update' | 'delete' | 'none' | 'conflict' | 'orphan';
 
 export interface PlannedAction {
   /**
@@ -66,8 +88,14 @@ export interface PlannedAction {
   source?: SourceRef;
   /** Action ids that must succeed first; if one fails, this one is `skipped`. */
   dependsOn: string[];
-  /** The calls to make, in order; empty for `none` and `conflict`. */
+  /** The calls to make, in order; empty for `none`, `conflict` and `orphan`. */
   steps: Step[];
+  /**
+   * Not finished: waiting for something that ends on its own (a pruned service's tasks to stop, a
+   * renamed service's successor to become stable, more old revisions than one reconcile cleans up).
+   * The controller looks again soon instead of at the resync interval.
+   */
+  pending?: string;
 }
 
 /**
@@ -106,6 +134,8 @@ export interface ActionResult {
   arn?: string;
   /** For services created or updated: the task definition revision they were given. */
   taskDefinitionArn?: string;
+  /** Set when the action could not finish yet (a pruned service still draining): look again soon. */
+  pending?: string;
   /** For DNS records changed: the Route53 change id (`apply --wait` waits until it is INSYNC). */
   changeId?: string;
   /** The spec the action came from (copy of PlannedAction.source): `created  service/x  (x.service:1)`. */
@@ -114,6 +144,11 @@ export interface ActionResult {
 
 export function planHasChanges(plan: Plan): boolean {
   return plan.actions.some((a) => a.op === 'create' || a.op === 'update' || a.op === 'delete');
+}
+
+/** Actions waiting for something that ends on its own (see PlannedAction.pending). */
+export function planPending(plan: Plan): PlannedAction[] {
+  return plan.actions.filter((a) => a.pending !== undefined);
 }
 
 export function planConflicts(plan: Plan): PlannedAction[] {

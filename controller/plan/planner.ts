@@ -23,6 +23,7 @@ import { sortBy } from './json-util';
 import { changedTopLevelFields, serviceBodyWithDefaults, serviceDiff } from './normalize-service';
 import { taskDefinitionDiff } from './normalize-taskdef';
 import { planDns } from './dns-planner';
+import { planPrune } from './prune-planner';
 import type { FieldChange, Plan, PlanError, PlannedAction, Step, TaskDefinitionFrom } from './plan-types';
 
 /**
@@ -50,11 +51,18 @@ export function planCluster(desired: DesiredState, observed: ObservedState): Pla
     actions.push(action);
   }
 
+  const serviceActions = new Map<string, PlannedAction>();
   for (const svc of sortBy(pickServices(desired.services), (s) => s.name)) {
-    actions.push(planService(cfg, svc, observed, tdActions, resolved, clusterAction));
+    const action = planService(cfg, svc, observed, tdActions, resolved, clusterAction);
+    serviceActions.set(svc.name, action);
+    actions.push(action);
   }
 
   const errors: PlanError[] = [];
+  // What ecs-gitops owns and the specs no longer ask for: removed services, old revisions.
+  const pruned = planPrune(desired, observed, serviceActions);
+  errors.push(...pruned.errors);
+  actions.push(...pruned.actions.filter((a) => a.resource === 'service'));
   // DNS last: records point at what the services serve. Only when configured AND read.
   if (cfg.dns && !observed.dns) {
     // Fail closed: DNS is configured but was not read, so nothing about it can be decided.
@@ -68,6 +76,9 @@ export function planCluster(desired: DesiredState, observed: ObservedState): Pla
     actions.push(...dns.actions);
     errors.push(...dns.errors);
   }
+
+  // Housekeeping last: it runs after the real work.
+  actions.push(...pruned.actions.filter((a) => a.resource !== 'service'));
 
   const plan: Plan = { cluster: cfg.name, dir: cfg.dir, actions, errors };
   if (cfg.region !== undefined) plan.region = cfg.region;

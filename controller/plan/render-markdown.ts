@@ -16,7 +16,7 @@ export function renderPlanMarkdown(plans: readonly Plan[]): string {
       for (const e of plan.errors) out.push(`- ${escapeMarkdown(formatPlanError(e))}`);
       out.push('');
     }
-    if (plan.actions.some((a) => a.op !== 'none')) {
+    if (plan.actions.some((a) => a.op !== 'none' || a.pending !== undefined)) {
       const body = planBodyLines(plan, p, false);
       const text = body.join('\n');
       // A longer fence than any run of backticks inside, so values cannot close it.

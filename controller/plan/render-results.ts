@@ -49,6 +49,7 @@ export function renderResultsText(results: readonly ActionResult[], opts: Result
     const parts = [r.outcome.padEnd(width), r.id];
     if (r.source) parts.push(`(${formatSource(r.source)})`);
     if (r.message) parts.push(r.message);
+    if (r.pending) parts.push(`(waiting: ${r.pending})`);
     return paintFor(r.outcome, p)(parts.join('  '));
   });
   const s = summarizeResults(results);

@@ -11,11 +11,19 @@ export interface PlanTextOptions {
   showUnchanged?: boolean;
 }
 
-const SYMBOL: Record<ActionOp, string> = { create: '+', update: '~', delete: '-', conflict: '!', none: ' ' };
+const SYMBOL: Record<ActionOp, string> = {
+  create: '+',
+  update: '~',
+  delete: '-',
+  conflict: '!',
+  orphan: '?',
+  none: ' ',
+};
 
 /**
  * The plan the way `git diff` reads: `error:` lines first (a plan with errors is not applied), a header
- * line per action (`+` create, `~` update, `-` delete, `!` conflict), then `-`/`+` lines per field,
+ * line per action (`+` create, `~` update, `-` delete, `!` conflict, `?` kept by `prune: false`, `…`
+ * waiting), then `-`/`+` lines per field,
  * then one summary line per cluster.
  */
 export function renderPlanText(plans: readonly Plan[], opts: PlanTextOptions): string {
@@ -56,7 +64,8 @@ export function planBodyLines(plan: Plan, p: Palette, showUnchanged: boolean): s
   const lines: string[] = [];
   let hidden = 0;
   for (const a of plan.actions) {
-    if (a.op === 'none' && !showUnchanged) {
+    // A waiting action (a pruned service draining, a rename waiting for its successor) is news.
+    if (a.op === 'none' && a.pending === undefined && !showUnchanged) {
       hidden++;
       continue;
     }
@@ -75,10 +84,11 @@ function actionLines(a: PlannedAction, p: Palette): string[] {
         ? p.cyan
         : a.op === 'delete'
           ? p.red
-          : a.op === 'conflict'
+          : a.op === 'conflict' || a.op === 'orphan'
             ? p.yellow
             : p.dim;
-  const head = [`${SYMBOL[a.op]} ${a.id}`, a.source ? `(${formatSource(a.source)})` : '', a.reason]
+  const symbol = a.op === 'none' && a.pending !== undefined ? '…' : SYMBOL[a.op];
+  const head = [`${symbol} ${a.id}`, a.source ? `(${formatSource(a.source)})` : '', a.reason]
     .filter((s) => s !== '')
     .join('  ');
   const lines = [paint(head)];

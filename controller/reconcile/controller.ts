@@ -33,6 +33,8 @@ export interface ControllerOptions {
   /** How long a changed service's deployment is followed (default 30 minutes), and how often. */
   rolloutTimeoutMs?: number;
   rolloutPollMs?: number;
+  /** When a reconcile left something waiting (see PlannedAction.pending): look again after this. Default 30 s. */
+  pendingRequeueMs?: number;
   status: StatusStore;
   metrics: ControllerMetrics;
   log: Logger;
@@ -218,6 +220,16 @@ export class Controller {
       this.opts.metrics.observeReconcile(cluster, 'success', seconds());
       this.opts.status.markReady();
       this.lifecycle.send({ type: 'RECONCILED' });
+      // Something ends on its own soon (a pruned service draining, a renamed service's successor
+      // rolling out, a backlog of old revisions): look again soon rather than at the resync.
+      const pending = results.filter((r) => r.pending !== undefined);
+      if (pending.length > 0) {
+        log.info(
+          { pending: pending.map((r) => `${r.id}: ${r.pending ?? ''}`) },
+          `${pending.length} action(s) waiting; looking again soon`,
+        );
+        return { kind: 'requeue', afterMs: this.opts.pendingRequeueMs ?? 30_000 };
+      }
       return { kind: 'done' };
     } catch (err) {
       const result = resultFromError(err);
@@ -241,7 +253,9 @@ export class Controller {
   private countDrift(key: string, cluster: string, commit: string, plan: Plan, log: Logger): void {
     if (this.applied.get(key)?.commit !== commit) return;
     for (const a of plan.actions) {
-      if (a.op === 'none' || a.op === 'conflict') continue;
+      // Deletes are the continuation of a prune (a drained service, a backlog of old revisions),
+      // not someone changing AWS; `orphan` is only reported.
+      if (a.op === 'none' || a.op === 'conflict' || a.op === 'orphan' || a.op === 'delete') continue;
       this.opts.metrics.drift(cluster, a.resource);
       log.warn({ resource: a.id, op: a.op, reason: a.reason }, 'drift detected: reverting');
     }

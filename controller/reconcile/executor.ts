@@ -8,6 +8,8 @@ import type { ObservedTaskDefinition } from '../model/observed';
 import type { ApplyListener } from './apply-listener';
 import { describeAwsError } from './aws-error';
 import { applyDnsActions } from './dns-executor';
+import { type Clock, realClock } from './clock';
+import { pruneService, retireRevisions } from './prune-executor';
 
 export interface ExecuteOptions {
   ecs: EcsPort;
@@ -16,6 +18,15 @@ export interface ExecuteOptions {
   listener?: ApplyListener;
   /** Told about every revision registered, so a process-wide cache stays right without re-reading. */
   onRegistered?: (family: string, observed: ObservedTaskDefinition) => void;
+  /** Told when revisions of a family were deregistered (its cached newest revision may be gone). */
+  onRetired?: (family: string) => void;
+  /**
+   * How long a pruned service's tasks may take to stop before the delete is left to the next
+   * reconcile. `apply` waits (its --timeout); the controller does not (0) and looks again soon.
+   */
+  drainWaitMs?: number;
+  clock?: Clock;
+  pollMs?: number;
 }
 
 /**
@@ -52,6 +63,10 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
     let result: ActionResult;
     if (action.op === 'none') {
       result = base(action, 'unchanged', action.reason);
+      if (action.pending !== undefined) result.pending = action.pending;
+    } else if (action.op === 'orphan') {
+      // Nothing changed, by the config's choice (`prune: false`): not a failure to converge.
+      result = base(action, 'unchanged', action.reason);
     } else if (action.op === 'conflict') {
       result = base(action, 'skipped', `conflict: ${action.reason}`);
     } else if (blocked) {
@@ -65,6 +80,30 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
   };
 
   const perform = async (action: PlannedAction, arns: Map<string, string>): Promise<ActionResult> => {
+    const removal = action.steps[0];
+    if (removal?.call === 'pruneService' || removal?.call === 'retireRevisions') {
+      try {
+        const r =
+          removal.call === 'pruneService'
+            ? await pruneService(removal, {
+                ecs: opts.ecs,
+                drainWaitMs: opts.drainWaitMs ?? 0,
+                clock: opts.clock ?? realClock,
+                ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+              })
+            : await retireRevisions(removal, opts.ecs);
+        const result: ActionResult = { ...base(action, r.outcome, r.message) };
+        if (r.arn) result.arn = r.arn;
+        const pending = r.pending ?? action.pending;
+        if (pending !== undefined) result.pending = pending;
+        return result;
+      } catch (err) {
+        const { code, message } = describeAwsError(err);
+        return { ...base(action, 'failed', `${code}: ${message}`), errorCode: code };
+      } finally {
+        if (removal.call === 'retireRevisions') opts.onRetired?.(removal.family);
+      }
+    }
     let produced: StepOutput = {};
     try {
       for (const step of action.steps) produced = { ...produced, ...(await runStep(step, arns, action)) };
@@ -124,20 +163,26 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
         return { arn: step.arn };
       case 'changeRecords':
         throw new Error('internal: DNS changes are applied by the DNS executor');
+      case 'pruneService':
+      case 'retireRevisions':
+        throw new Error(`internal: ${step.call} is an action of its own`);
     }
   };
 
   // DNS records do not depend on ECS resources (their values come from the target, not the tasks),
   // so they are applied alongside, batched per hosted zone.
   const dnsActions = plan.actions.filter((a) => a.resource === 'dnsRecord');
-  const ecsActions = plan.actions.filter((a) => a.resource !== 'dnsRecord');
+  const ecsActions = plan.actions.filter((a) => a.resource !== 'dnsRecord' && a.resource !== 'revisions');
   const dns = async (): Promise<ActionResult[]> => {
     if (dnsActions.length === 0) return [];
     if (!opts.route53) throw new Error('internal: a plan with DNS records needs a Route53 port');
     return applyDnsActions(dnsActions, opts.route53, opts.listener);
   };
   const [ecsResults, dnsResults] = await Promise.all([Promise.all(ecsActions.map(run)), dns()]);
-  const byResult = new Map([...ecsResults, ...dnsResults].map((r) => [r.id, r]));
+  // Housekeeping after the real work, one family at a time: it never competes with it for write tokens.
+  const housekeeping: ActionResult[] = [];
+  for (const a of plan.actions) if (a.resource === 'revisions') housekeeping.push(await run(a));
+  const byResult = new Map([...ecsResults, ...dnsResults, ...housekeeping].map((r) => [r.id, r]));
   return plan.actions.map((a) => byResult.get(a.id) as ActionResult);
 }
 

@@ -9,7 +9,7 @@ import type { DesiredState } from '../model/desired';
 import { planCluster } from '../plan/planner';
 import type { ActionResult, Plan } from '../plan/plan-types';
 import type { ApplyListener } from './apply-listener';
-import { executePlan } from './executor';
+import { executePlan, type ExecuteOptions } from './executor';
 
 /** What DNS management reads and writes through. */
 export interface DnsPorts {
@@ -47,9 +47,12 @@ export async function applyPlan(
   plan: Plan,
   ports: ClusterPorts,
   listener?: ApplyListener,
+  removal: Pick<ExecuteOptions, 'drainWaitMs' | 'clock' | 'pollMs'> = {},
 ): Promise<ActionResult[]> {
   if (plan.errors.length > 0) throw new Error(`refusing to apply a plan with ${plan.errors.length} error(s)`);
   return executePlan(plan, {
+    ...removal,
+    onRetired: (family) => ports.reader.forget(family),
     ecs: ports.ecs,
     ...(plan.actions.some((a) => a.resource === 'dnsRecord') && ports.dns
       ? { route53: ports.dns.route53 }

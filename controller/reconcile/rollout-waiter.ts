@@ -1,6 +1,7 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import type { EcsReader } from '../aws/ecs-reader';
 import { shortTaskDefinition } from '../model/naming';
+import { primaryRollout } from '../model/service-stability';
 import type { Clock } from './clock';
 
 export type RolloutState = 'completed' | 'failed' | 'timeout' | 'missing';
@@ -85,17 +86,15 @@ function judge(service: Service, wantedArn: string | undefined): Verdict {
       reason: `rolled back to ${shortTaskDefinition(service.taskDefinition ?? '?')}: ${failedReason(service)}`,
     };
   }
-  if (primary.rolloutState === 'FAILED') {
+  const rollout = primaryRollout(service);
+  if (rollout === 'failed') {
     return { state: 'failed', reason: primary.rolloutStateReason ?? 'deployment failed' };
   }
-  if (primary.rolloutState === 'COMPLETED') return { state: 'completed', reason: 'deployment completed' };
-  // Services without rolloutState (older deployment controllers): steady when only the primary remains.
-  if (
-    primary.rolloutState === undefined &&
-    (service.deployments?.length ?? 0) === 1 &&
-    primary.runningCount === primary.desiredCount
-  ) {
-    return { state: 'completed', reason: 'steady state' };
+  if (rollout === 'completed') {
+    return {
+      state: 'completed',
+      reason: primary.rolloutState === 'COMPLETED' ? 'deployment completed' : 'steady state',
+    };
   }
   return {
     state: 'in-progress',

@@ -39,6 +39,10 @@ interface ClusterFile {
   prefix?: string;
   ownerId?: string;
   adopt?: boolean;
+  prune?: boolean;
+  allowEmpty?: boolean;
+  keepRevisions?: number;
+  deleteRevisions?: boolean;
   tags?: Record<string, string>;
   capacityProviders?: string[];
   defaultCapacityProviderStrategy?: CapacityProviderStrategyItem[];
@@ -108,6 +112,10 @@ export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterCon
     ownerId,
     tags: { ...(cfg.tags ?? {}) },
     adopt: cfg.adopt ?? false,
+    ...(cfg.prune !== undefined ? { prune: cfg.prune } : {}),
+    ...(cfg.allowEmpty !== undefined ? { allowEmpty: cfg.allowEmpty } : {}),
+    ...(cfg.keepRevisions !== undefined ? { keepRevisions: cfg.keepRevisions } : {}),
+    ...(cfg.deleteRevisions !== undefined ? { deleteRevisions: cfg.deleteRevisions } : {}),
     ...(cfg.capacityProviders ? { capacityProviders: [...cfg.capacityProviders] } : {}),
     ...(cfg.defaultCapacityProviderStrategy
       ? { defaultCapacityProviderStrategy: cfg.defaultCapacityProviderStrategy }

@@ -70,6 +70,9 @@ name: demo
 # prefix: demo                 # task definition families are <prefix>-NAME; \${TASK_PREFIX} is "<prefix>-"
 # ownerId: demo                # written into ownership tags; ecs-gitops only touches what it owns
 adopt: false                   # take over existing, untagged resources with the desired names
+prune: true                    # delete what the specs no longer ask for (false: only report it)
+# allowEmpty: false            # true: prune even when the specs ask for nothing at all
+# keepRevisions: 5             # ACTIVE revisions kept per family; older unused ones are deregistered
 tags:
   team: platform
 serviceDefaults:

@@ -78,10 +78,18 @@ describe('EcsReader against moto', () => {
       'ECS.DescribeClusters': 1,
       'ECS.DescribeServices': 3,
       'ECS.DescribeTaskDefinition': 2,
+      // Pruning: services no spec names, families removed from the specs.
+      'ECS.ListServices': 1,
+      'ECS.ListTaskDefinitionFamilies': 1,
     });
     log.reset();
     await reader.observe(want);
-    expect(log.snapshot()).toEqual({ 'ECS.DescribeClusters': 1, 'ECS.DescribeServices': 3 });
+    expect(log.snapshot()).toEqual({
+      'ECS.DescribeClusters': 1,
+      'ECS.DescribeServices': 3,
+      'ECS.ListServices': 1,
+      'ECS.ListTaskDefinitionFamilies': 1,
+    });
   });
 
   // moto ignores maxResults in ListServices and returns all 250 ARNs in one page (AWS: at most 100

@@ -66,11 +66,19 @@ describe('EcsReader on the sandbox', () => {
       'ECS.DescribeClusters': 1,
       'ECS.DescribeServices': 3,
       'ECS.DescribeTaskDefinition': 2,
+      // Pruning: services no spec names, families removed from the specs.
+      'ECS.ListServices': 1,
+      'ECS.ListTaskDefinitionFamilies': 1,
     });
 
     sb.callLog.reset();
     await reader.observe(want);
-    expect(sb.callLog.snapshot()).toEqual({ 'ECS.DescribeClusters': 1, 'ECS.DescribeServices': 3 });
+    expect(sb.callLog.snapshot()).toEqual({
+      'ECS.DescribeClusters': 1,
+      'ECS.DescribeServices': 3,
+      'ECS.ListServices': 1,
+      'ECS.ListTaskDefinitionFamilies': 1,
+    });
 
     reader.forget();
     sb.callLog.reset();
@@ -88,7 +96,8 @@ describe('EcsReader on the sandbox', () => {
     expect(obs.cluster).toBeUndefined();
     expect(obs.services.size).toBe(0);
     expect(obs.families.get('demo-web')?.taskDefinition.revision).toBe(1);
-    expect(sb.callLog.snapshot()).toEqual({ 'ECS.DescribeClusters': 1 });
+    // No cluster: no services to list; removed families are still looked for.
+    expect(sb.callLog.snapshot()).toEqual({ 'ECS.DescribeClusters': 1, 'ECS.ListTaskDefinitionFamilies': 1 });
   });
 
   test('errors other than "Unable to describe task definition" propagate', async () => {

@@ -231,7 +231,7 @@ describe('--output json', () => {
     expect(out.errors).toEqual([]);
     const c = out.clusters[0];
     expect(c).toMatchObject({ cluster: 'demo', region: 'us-east-1', dir, changes: true });
-    expect(c.summary).toEqual({ create: 0, update: 2, delete: 0, unchanged: 3, conflict: 0 });
+    expect(c.summary).toEqual({ create: 0, update: 2, delete: 0, unchanged: 3, conflict: 0, orphan: 0 });
     const td = c.actions.find((a: any) => a.id === 'taskDefinition/demo-web');
     expect(td).toMatchObject({
       resource: 'taskDefinition',

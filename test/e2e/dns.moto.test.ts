@@ -282,6 +282,8 @@ describe('Route53 records for the ecs-efs fixture (moto)', () => {
       'ECS.DescribeClusters': 1,
       'ECS.DescribeServices': 1,
       'ECS.DescribeTaskDefinition': 2,
+      'ECS.ListServices': 1,
+      'ECS.ListTaskDefinitionFamilies': 1,
       'Route53.ListHostedZones': 1,
       'Route53.ListResourceRecordSets': 1,
     });

@@ -102,11 +102,15 @@ describe('the ecs-efs fixture on an empty account (moto)', () => {
     expect(second.run.code).toBe(0);
     expect(mutating(second.out.awsCalls.byOperation)).toEqual({});
     // The read budget of a no-op: 1 DescribeClusters, ceil(2/10) DescribeServices, one
-    // DescribeTaskDefinition per family (a new process starts with a cold cache).
+    // DescribeTaskDefinition per family (a new process starts with a cold cache), and for pruning one
+    // ListServices page (services no spec asks for) and one ListTaskDefinitionFamilies page (families
+    // removed from the specs).
     expect(second.out.awsCalls.byOperation).toEqual({
       'ECS.DescribeClusters': 1,
       'ECS.DescribeServices': 1,
       'ECS.DescribeTaskDefinition': 2,
+      'ECS.ListServices': 1,
+      'ECS.ListTaskDefinitionFamilies': 1,
     });
     expect(second.out.clusters[0].results.every((r: any) => r.outcome === 'unchanged')).toBe(true);
 

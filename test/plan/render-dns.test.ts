@@ -72,7 +72,7 @@ describe('rendering DNS actions', () => {
     const json = planToJson([dnsPlan()]);
     const c = json.clusters[0];
     expect(c.changes).toBe(true);
-    expect(c.summary).toEqual({ create: 1, update: 0, delete: 1, unchanged: 5, conflict: 1 });
+    expect(c.summary).toEqual({ create: 1, update: 0, delete: 1, unchanged: 5, conflict: 1, orphan: 0 });
     expect(c.errors).toEqual([
       {
         message: expect.stringContaining('no hosted zone for web.example.org') as string,

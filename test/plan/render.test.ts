@@ -101,6 +101,7 @@ describe('planToJson', () => {
       reason: 'exists',
       source: { file: 'specs/demo/cluster.yaml', line: 1, column: 1 },
       changes: [],
+      pending: null,
     });
     expect(Object.keys(json.clusters[0].actions[1])).toEqual([
       'id',
@@ -110,6 +111,7 @@ describe('planToJson', () => {
       'reason',
       'source',
       'changes',
+      'pending',
     ]);
     const createdPlan = planToJson([planCluster(demoDesired(), emptyAccount())]);
     const created = JSON.stringify(createdPlan);

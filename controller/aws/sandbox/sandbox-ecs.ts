@@ -6,7 +6,13 @@ import type {
   CreateServiceRequest,
   DeleteClusterRequest,
   DeleteServiceRequest,
+  DeleteTaskDefinitionsRequest,
   DeploymentConfiguration,
+  DeregisterTaskDefinitionRequest,
+  DescribeTasksRequest,
+  ListTaskDefinitionFamiliesRequest,
+  ListTaskDefinitionsRequest,
+  Task,
   DescribeClustersRequest,
   DescribeContainerInstancesRequest,
   DescribeServicesRequest,
@@ -37,6 +43,7 @@ import type {
   StoredDeployment,
   StoredRevision,
   StoredService,
+  StoredTask,
 } from './sandbox-state';
 import { MAX_TAGS, buildTaskDefinition, validateRegister, validateTags } from './task-definition-rules';
 
@@ -66,6 +73,8 @@ const MAX_LIST_RESULTS = 100;
 const DEFAULT_LIST_SERVICES_RESULTS = 10;
 const MAX_SUBNETS = 16;
 const MAX_DESCRIBE_CONTAINER_INSTANCES = 100;
+const MAX_DESCRIBE_TASKS = 100;
+const MAX_DELETE_TASK_DEFINITIONS = 10;
 
 type Out<T> = Promise<Omit<T, '$metadata'>>;
 
@@ -93,6 +102,8 @@ export class SandboxEcs implements EcsPort {
   private readonly services = new Map<string, Map<string, StoredService>>();
   /** Container instances per cluster name, in registration order. */
   private readonly containerInstances = new Map<string, StoredContainerInstance[]>();
+  /** Standalone tasks (RunTask) per cluster name; service tasks are derived from deployments. */
+  private readonly tasks = new Map<string, StoredTask[]>();
 
   constructor(opts: SandboxOptions = {}) {
     this.accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
@@ -281,19 +292,112 @@ export class SandboxEcs implements EcsPort {
     });
   }
 
-  /** Not part of EcsPort (ecs-gitops never deregisters); here to test revision numbering. */
-  deregisterTaskDefinition(input: { taskDefinition: string }): Promise<{ taskDefinition?: TaskDefinition }> {
+  deregisterTaskDefinition(input: DeregisterTaskDefinitionRequest): Out<{ taskDefinition?: TaskDefinition }> {
     return this.call('DeregisterTaskDefinition', () => {
-      if (!/:\d+$/.test(input.taskDefinition)) {
-        throw errors.invalidParameter('Invalid revision number. Number: ' + input.taskDefinition);
+      const ref = input.taskDefinition ?? '';
+      if (!/:\d+$/.test(ref)) {
+        throw errors.invalidParameter('Invalid revision number. Number: ' + ref);
       }
-      const stored = this.findRevision(input.taskDefinition);
-      if (!stored) throw errors.client('The specified task definition does not exist.');
+      const stored = this.findRevision(ref);
+      if (!stored || stored.def.status === 'DELETE_IN_PROGRESS') {
+        throw errors.client('The specified task definition does not exist.');
+      }
       if (stored.def.status === 'ACTIVE') {
         stored.def.status = 'INACTIVE';
         stored.deregisteredAt = this.now();
       }
       return { taskDefinition: revisionOut(stored) };
+    });
+  }
+
+  /**
+   * AWS moves each revision to DELETE_IN_PROGRESS (and removes it once nothing runs it; the sandbox
+   * keeps it there, which is what a caller can observe). Only INACTIVE revisions can be deleted: an
+   * ACTIVE one is a failure of the batch, not an error of the call. (The failure wording is ours.)
+   */
+  deleteTaskDefinitions(input: DeleteTaskDefinitionsRequest): Out<{
+    taskDefinitions?: TaskDefinition[];
+    failures?: { arn?: string; reason?: string; detail?: string }[];
+  }> {
+    return this.call('DeleteTaskDefinitions', () => {
+      const refs = input.taskDefinitions ?? [];
+      if (refs.length === 0) {
+        throw errors.invalidParameter('size of TaskDefinition references list must be greater than 0');
+      }
+      if (refs.length > MAX_DELETE_TASK_DEFINITIONS) {
+        throw errors.invalidParameter(
+          `Size of TaskDefinition references list cannot exceed ${MAX_DELETE_TASK_DEFINITIONS}`,
+        );
+      }
+      const deleted: TaskDefinition[] = [];
+      const failures: { arn: string; reason: string }[] = [];
+      for (const ref of refs) {
+        const stored = /:\d+$/.test(ref) ? this.findRevision(ref) : undefined;
+        if (!stored) {
+          failures.push({ arn: ref, reason: 'The specified task definition does not exist.' });
+        } else if (stored.def.status === 'ACTIVE') {
+          failures.push({
+            arn: ref,
+            reason: 'The specified task definition is ACTIVE. Deregister it before deleting it.',
+          });
+        } else {
+          stored.def.status = 'DELETE_IN_PROGRESS';
+          deleted.push(revisionOut(stored));
+        }
+      }
+      return { taskDefinitions: deleted, failures };
+    });
+  }
+
+  /** AWS: `familyPrefix` is "the full family name"; sorted by family, then revision. */
+  listTaskDefinitions(
+    input: ListTaskDefinitionsRequest,
+  ): Out<{ taskDefinitionArns?: string[]; nextToken?: string }> {
+    return this.call('ListTaskDefinitions', () => {
+      const max = input.maxResults ?? MAX_LIST_RESULTS;
+      if (!Number.isInteger(max) || max < 1 || max > MAX_LIST_RESULTS) {
+        throw errors.invalidParameter(`maxResults must be between 1 and ${MAX_LIST_RESULTS}.`);
+      }
+      const status = input.status ?? 'ACTIVE';
+      const families = input.familyPrefix !== undefined ? [input.familyPrefix] : [...this.families.keys()].sort();
+      const arns: string[] = [];
+      for (const f of families) {
+        for (const r of this.families.get(f) ?? []) {
+          if (r.def.status === status) arns.push(r.def.taskDefinitionArn ?? '');
+        }
+      }
+      if (input.sort === 'DESC') arns.reverse();
+      const scope = `ListTaskDefinitions/${input.familyPrefix ?? ''}/${status}/${input.sort ?? 'ASC'}`;
+      return page(arns, max, input.nextToken, scope, 'taskDefinitionArns');
+    });
+  }
+
+  /**
+   * `familyPrefix` is a prefix here. ACTIVE: families with an ACTIVE revision; INACTIVE: families
+   * with an INACTIVE one; absent or ALL: both.
+   */
+  listTaskDefinitionFamilies(
+    input: ListTaskDefinitionFamiliesRequest,
+  ): Out<{ families?: string[]; nextToken?: string }> {
+    return this.call('ListTaskDefinitionFamilies', () => {
+      const max = input.maxResults ?? MAX_LIST_RESULTS;
+      if (!Number.isInteger(max) || max < 1 || max > MAX_LIST_RESULTS) {
+        throw errors.invalidParameter(`maxResults must be between 1 and ${MAX_LIST_RESULTS}.`);
+      }
+      const status = input.status ?? 'ALL';
+      const families = [...this.families.entries()]
+        .filter(([f]) => input.familyPrefix === undefined || f.startsWith(input.familyPrefix))
+        .filter(([, revs]) =>
+          revs.some((r) =>
+            status === 'ALL'
+              ? r.def.status === 'ACTIVE' || r.def.status === 'INACTIVE'
+              : r.def.status === status,
+          ),
+        )
+        .map(([f]) => f)
+        .sort();
+      const scope = `ListTaskDefinitionFamilies/${input.familyPrefix ?? ''}/${status}`;
+      return page(families, max, input.nextToken, scope, 'families');
     });
   }
 
@@ -672,8 +776,98 @@ export class SandboxEcs implements EcsPort {
           }
         }
       }
+      if (input.serviceName === undefined) {
+        for (const t of this.tasks.get(cluster) ?? []) {
+          if (input.family && !t.taskDefinitionArn.includes(`task-definition/${input.family}:`)) continue;
+          arns.push(t.taskArn);
+        }
+      }
       return page(arns, max, input.nextToken, `ListTasks/${cluster}`, 'taskArns');
     });
+  }
+
+  /** Service tasks (one per running task of each deployment, as ListTasks names them) and standalone ones. */
+  describeTasks(
+    input: DescribeTasksRequest,
+  ): Out<{ tasks?: Task[]; failures?: { arn?: string; reason?: string }[] }> {
+    return this.call('DescribeTasks', () => {
+      const refs = input.tasks ?? [];
+      if (refs.length === 0) throw errors.invalidParameter('Tasks cannot be empty.');
+      if (refs.length > MAX_DESCRIBE_TASKS) {
+        throw errors.invalidParameter(`A maximum of ${MAX_DESCRIBE_TASKS} tasks can be described at once.`);
+      }
+      const { name: cluster } = this.activeCluster(input.cluster);
+      const known = new Map<string, Task>();
+      for (const s of this.services.get(cluster)?.values() ?? []) {
+        if (s.service.status === 'INACTIVE') continue;
+        for (const d of s.deployments) {
+          for (let i = 0; i < (d.runningCount ?? 0); i++) {
+            const id = createHash('md5')
+              .update(`${cluster}/${d.id ?? ''}/${i}`)
+              .digest('hex');
+            const taskArn = this.arn(`task/${cluster}/${id}`);
+            known.set(taskArn, {
+              taskArn,
+              clusterArn: this.arn(`cluster/${cluster}`),
+              taskDefinitionArn: d.taskDefinition,
+              group: `service:${s.service.serviceName ?? ''}`,
+              lastStatus: 'RUNNING',
+              desiredStatus: 'RUNNING',
+            });
+          }
+        }
+      }
+      for (const t of this.tasks.get(cluster) ?? []) {
+        known.set(t.taskArn, {
+          taskArn: t.taskArn,
+          clusterArn: this.arn(`cluster/${cluster}`),
+          taskDefinitionArn: t.taskDefinitionArn,
+          group: t.group,
+          lastStatus: 'RUNNING',
+          desiredStatus: 'RUNNING',
+          startedAt: new Date(t.startedAt),
+        });
+      }
+      const tasks: Task[] = [];
+      const failures: { arn: string; reason: string }[] = [];
+      for (const ref of refs) {
+        const arn = ref.startsWith('arn:') ? ref : this.arn(`task/${cluster}/${ref}`);
+        const t = known.get(arn);
+        if (t) tasks.push(t);
+        else failures.push({ arn, reason: 'MISSING' });
+      }
+      return { tasks: clone(tasks), failures };
+    });
+  }
+
+  /**
+   * Setup helper (RunTask's effect, not part of EcsPort, not logged): a standalone task running a
+   * revision, e.g. a one-off migration that keeps an old revision in use.
+   */
+  startTask(input: { cluster: string; taskDefinition: string; group?: string }): string {
+    const { name: cluster } = this.activeCluster(input.cluster);
+    const def = this.serviceTaskDefinition(input.taskDefinition);
+    this.seq++;
+    const id = createHash('md5').update(`standalone/${cluster}/${this.seq}`).digest('hex');
+    const taskArn = this.arn(`task/${cluster}/${id}`);
+    const list = this.tasks.get(cluster) ?? [];
+    list.push({
+      taskArn,
+      taskDefinitionArn: def.def.taskDefinitionArn ?? '',
+      group: input.group ?? `family:${def.def.family ?? ''}`,
+      startedAt: this.now(),
+    });
+    this.tasks.set(cluster, list);
+    return taskArn;
+  }
+
+  /** Setup helper: the standalone task stopped. */
+  stopTask(input: { cluster: string; task: string }): void {
+    const list = this.tasks.get(input.cluster) ?? [];
+    this.tasks.set(
+      input.cluster,
+      list.filter((t) => t.taskArn !== input.task),
+    );
   }
 
   private serviceOut(s: StoredService, includeTags: boolean): Service {
@@ -915,6 +1109,8 @@ export class SandboxEcs implements EcsPort {
     for (const [family, revisions] of this.families) families[family] = revisions;
     const containerInstances: Record<string, StoredContainerInstance[]> = {};
     for (const [cluster, list] of this.containerInstances) containerInstances[cluster] = list;
+    const tasks: Record<string, StoredTask[]> = {};
+    for (const [cluster, list] of this.tasks) tasks[cluster] = list;
     return clone({
       version: 1,
       accountId: this.accountId,
@@ -924,6 +1120,7 @@ export class SandboxEcs implements EcsPort {
       families,
       services,
       containerInstances,
+      tasks,
     });
   }
 
@@ -942,6 +1139,7 @@ export class SandboxEcs implements EcsPort {
     for (const [cluster, list] of Object.entries(copy.containerInstances ?? {})) {
       sb.containerInstances.set(cluster, list);
     }
+    for (const [cluster, list] of Object.entries(copy.tasks ?? {})) sb.tasks.set(cluster, list);
     return sb;
   }
 }

@@ -53,6 +53,14 @@ export interface StoredContainerInstance {
   registeredAt: number;
 }
 
+/** A standalone task (RunTask), running until stopped. */
+export interface StoredTask {
+  taskArn: string;
+  taskDefinitionArn: string;
+  group: string;
+  startedAt: number;
+}
+
 /**
  * Fields added after version 1 was first written are optional, so that older state files still load
  * (they simply have none of those resources).
@@ -70,6 +78,8 @@ export interface SandboxState {
   services: Record<string, StoredService[]>;
   /** Container instances per cluster name, in registration order. */
   containerInstances?: Record<string, StoredContainerInstance[]>;
+  /** Standalone tasks per cluster name. */
+  tasks?: Record<string, StoredTask[]>;
   /** The account's Route53 (global), ELBv2 and EC2 fakes; see state-file.ts. */
   route53?: StoredRoute53;
   elbv2?: StoredElbv2;

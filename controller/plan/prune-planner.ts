@@ -1,0 +1,183 @@
+import type { Service } from '@aws-sdk/client-ecs';
+import { type DesiredState, lifecycleOf } from '../model/desired';
+import { parseTaskDefinitionArn } from '../model/naming';
+import type { ObservedState } from '../model/observed';
+import { ownedBy, TAG_SOURCE, type TagMap } from '../model/ownership';
+import { primaryRollout } from '../model/service-stability';
+import { emptyAction } from './empty-action';
+import type { OwnerRef, PlanError, PlannedAction } from './plan-types';
+import { listRevisions, selectRevisions } from './revision-retention';
+
+/**
+ * Pruning: what ecs-gitops owns in the cluster and no spec asks for any more. Pure.
+ *
+ * - A service whose file (or AUTOCREATE.SERVICE label) went away is scaled to 0, drained, deleted.
+ *   When a service of the specs runs the same task definition family (the file was renamed), the old
+ *   one is kept until the new one is stable, so that a rename is never an outage.
+ * - Old revisions: see revision-retention.ts.
+ * - `prune: false`: the same things are reported as `orphan` and nothing is deleted.
+ * - Fail closed: specs that ask for nothing at all (no task definition, no service) while
+ *   ecs-gitops owns things in the cluster are a plan error unless `allowEmpty: true`: a wrong path or
+ *   an empty checkout must not wipe a cluster.
+ * Services and families that are not ours (no tags, another owner id, another cluster) are never
+ * planned at all.
+ */
+export function planPrune(
+  desired: DesiredState,
+  observed: ObservedState,
+  planned: ReadonlyMap<string, PlannedAction>,
+): { actions: PlannedAction[]; errors: PlanError[] } {
+  const cfg = desired.cluster;
+  const life = lifecycleOf(cfg);
+  const owner: OwnerRef = { ownerId: cfg.ownerId, cluster: cfg.name };
+  const ours = [...(observed.extraServices ?? new Map<string, { service: Service; tags: TagMap }>())]
+    .filter(([, s]) => ownedBy(s.tags, owner))
+    .sort(([a], [b]) => a.localeCompare(b));
+  const retention = observed.housekeeping
+    ? selectRevisions(observed.housekeeping, { keep: life.keepRevisions, ...owner })
+    : [];
+
+  const nothingDesired = desired.taskDefinitions.length === 0 && desired.services.length === 0;
+  const removedFamilies = retention.filter((r) => r.removed);
+  if (life.prune && nothingDesired && !life.allowEmpty && (ours.length > 0 || removedFamilies.length > 0)) {
+    const what = [
+      ours.length > 0 ? `${ours.length} service(s) (${ours.map(([n]) => n).join(', ')})` : '',
+      removedFamilies.length > 0 ? `${removedFamilies.length} task definition family(ies)` : '',
+    ]
+      .filter((s) => s !== '')
+      .join(' and ');
+    return {
+      actions: [],
+      errors: [
+        {
+          message:
+            `the specs ask for nothing (no task definition, no service) while ecs-gitops owns ${what} ` +
+            `in cluster ${cfg.name}: refusing to prune them all (a wrong path or an empty checkout?). ` +
+            'Set allowEmpty: true in the cluster config if the cluster really should be emptied',
+          field: 'allowEmpty',
+          source: cfg.source,
+        },
+      ],
+    };
+  }
+
+  const actions: PlannedAction[] = [];
+  for (const [name, live] of ours) {
+    actions.push(pruneService(desired, observed, name, live, planned, life.prune, owner));
+  }
+  for (const r of retention) {
+    const action = emptyAction(`revisions/${r.family}`, 'revisions', r.family, undefined);
+    const later = r.later > 0 ? ` (more on later reconciles)` : '';
+    const why = r.removed
+      ? `${r.family} is no longer in the specs`
+      : `older than the newest ${life.keepRevisions} of ${r.family}`;
+    if (r.deregister.length > 0) {
+      const changes = r.deregister.map((arn) => ({
+        path: listRevisions([arn]),
+        before: 'ACTIVE',
+        after: life.deleteRevisions ? 'DELETED' : 'INACTIVE',
+      }));
+      if (!life.prune) {
+        actions.push({
+          ...action,
+          op: 'orphan',
+          reason: `${r.deregister.length} revision(s) ${why}; kept (prune: false)`,
+          changes,
+        });
+        continue;
+      }
+      actions.push({
+        ...action,
+        op: 'delete',
+        reason: `deregister ${r.deregister.length} revision(s) ${why}: ${listRevisions(r.deregister)}${later}`,
+        changes,
+        steps: [
+          {
+            call: 'retireRevisions',
+            family: r.family,
+            taskDefinitions: r.deregister,
+            delete: life.deleteRevisions,
+            owner,
+          },
+        ],
+        ...(r.later > 0 ? { pending: 'more old revisions than one reconcile deregisters' } : {}),
+      });
+    } else if (r.removed && r.inUse.length > 0) {
+      actions.push({
+        ...action,
+        reason: `${why}; kept while ${listRevisions(r.inUse)} ${r.inUse.length === 1 ? 'is' : 'are'} in use`,
+      });
+    }
+  }
+  return { actions, errors: [] };
+}
+
+function pruneService(
+  desired: DesiredState,
+  observed: ObservedState,
+  name: string,
+  live: { service: Service; tags: TagMap },
+  planned: ReadonlyMap<string, PlannedAction>,
+  prune: boolean,
+  owner: OwnerRef,
+): PlannedAction {
+  const from = live.tags[TAG_SOURCE];
+  const action = emptyAction(`service/${name}`, 'service', name, undefined);
+  const gone = `no spec asks for it any more${from ? ` (it came from ${from})` : ''}`;
+  if (!prune) return { ...action, op: 'orphan', reason: `${gone}; kept (prune: false)` };
+  if (live.service.status === 'DRAINING') {
+    return { ...action, reason: 'being deleted (DRAINING)', pending: 'its tasks are stopping' };
+  }
+  const waitingFor = unstableSuccessors(desired, observed, live.service, planned);
+  if (waitingFor.length > 0) {
+    const list = waitingFor.map((n) => `service/${n}`).join(', ');
+    return {
+      ...action,
+      reason: `${gone}; kept until ${list} (same task definition family) is stable, then pruned`,
+      pending: `waiting for ${list} to be stable`,
+    };
+  }
+  const count = live.service.desiredCount ?? 0;
+  return {
+    ...action,
+    op: 'delete',
+    reason:
+      count > 0 && live.service.schedulingStrategy !== 'DAEMON'
+        ? `${gone}: scale to 0, drain, delete`
+        : `${gone}: delete`,
+    changes: [{ path: 'desiredCount', before: count, after: 0 }],
+    steps: [{ call: 'pruneService', cluster: desired.cluster.name, service: name, owner }],
+  };
+}
+
+/**
+ * Services of the specs that take over from this one (they run the same task definition family: a
+ * renamed file) and are not stable yet: created or changed by this plan, or still rolling out.
+ */
+function unstableSuccessors(
+  desired: DesiredState,
+  observed: ObservedState,
+  old: Service,
+  planned: ReadonlyMap<string, PlannedAction>,
+): string[] {
+  const family = parseTaskDefinitionArn(old.taskDefinition ?? '')?.family;
+  if (!family) return [];
+  const out: string[] = [];
+  for (const svc of desired.services) {
+    const ref = svc.taskDefinition;
+    const svcFamily =
+      ref.kind === 'family'
+        ? ref.family
+        : (parseTaskDefinitionArn(ref.value)?.family ?? ref.value.split(':')[0]);
+    if (svcFamily !== family) continue;
+    const live = observed.services.get(svc.name);
+    const stable = planned.get(svc.name)?.op === 'none' && live !== undefined && isStable(live.service);
+    if (!stable) out.push(svc.name);
+  }
+  return out.sort();
+}
+
+/** Whether a live service's newest deployment is done (for the rename rule). */
+export function isStable(service: Service): boolean {
+  return primaryRollout(service) === 'completed';
+}

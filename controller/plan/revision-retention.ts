@@ -1,0 +1,85 @@
+import type { RevisionHousekeeping } from '../model/observed';
+import { shortTaskDefinition } from '../model/naming';
+import { ownedBy } from '../model/ownership';
+
+/**
+ * Deregistrations per cluster and reconcile. Thousands of old revisions are cleaned up over many
+ * reconciles instead of in one burst that would take the write tokens the real work needs.
+ */
+export const DEREGISTER_PER_RECONCILE = 20;
+
+export interface RetentionOptions {
+  keep: number;
+  ownerId: string;
+  cluster: string;
+  /** Default DEREGISTER_PER_RECONCILE. */
+  budget?: number;
+}
+
+/** What to do with one family's old revisions this reconcile. */
+export interface FamilyRetention {
+  family: string;
+  removed: boolean;
+  /** Ours, unused, beyond the newest `keep` (all of them for a removed family): deregister now. */
+  deregister: string[];
+  /** Candidates whose tags were not read yet (the observer reads them; the planner waits). */
+  unknown: string[];
+  /** Candidates left for later reconciles (over the budget, or not listed yet). */
+  later: number;
+  /** Revisions kept because something uses them (a removed family waits for all of them). */
+  inUse: string[];
+}
+
+/**
+ * Which old revisions to deregister. Pure, and used twice with the same rule: by the observer to know
+ * whose tags to read, and by the planner to plan the calls.
+ *
+ * - A family in the specs keeps its newest `keep` ACTIVE revisions; older ones are candidates.
+ * - A family removed from the specs is cleaned up entirely, but only once nothing uses any of it.
+ * - A revision in use (a deployment of any service in the cluster, a running task) is never a
+ *   candidate; nor is one whose tags say it is not ours (registered by hand, another owner, or
+ *   before ecs-gitops adopted the family).
+ * - At most `budget` revisions per reconcile, oldest first.
+ */
+export function selectRevisions(h: RevisionHousekeeping, opts: RetentionOptions): FamilyRetention[] {
+  let budget = opts.budget ?? DEREGISTER_PER_RECONCILE;
+  const out: FamilyRetention[] = [];
+  for (const f of [...h.families].sort((a, b) => a.family.localeCompare(b.family))) {
+    const result: FamilyRetention = {
+      family: f.family,
+      removed: f.removed,
+      deregister: [],
+      unknown: [],
+      later: 0,
+      inUse: [],
+    };
+    out.push(result);
+    const used = f.active.filter((arn) => h.inUse.has(arn));
+    if (f.removed && used.length > 0) {
+      result.inUse = used;
+      continue;
+    }
+    const old = f.removed ? f.active : f.active.slice(opts.keep);
+    // Oldest first: `active` is newest first.
+    const candidates = [...old].reverse().filter((arn) => !h.inUse.has(arn));
+    result.inUse = old.filter((arn) => h.inUse.has(arn));
+    for (const arn of candidates) {
+      const tags = h.tags.get(arn);
+      if (tags && !ownedBy(tags, opts)) continue;
+      if (budget <= 0) {
+        result.later++;
+        continue;
+      }
+      budget--;
+      (tags ? result.deregister : result.unknown).push(arn);
+    }
+    if (!f.complete) result.later++;
+  }
+  return out;
+}
+
+/** `web:1, web:2, web:3` (at most `max`, then `…`). */
+export function listRevisions(arns: readonly string[], max = 5): string {
+  const shown = arns.slice(0, max).map(shortTaskDefinition);
+  return arns.length > max ? `${shown.join(', ')}, … (${arns.length} in all)` : shown.join(', ');
+}
