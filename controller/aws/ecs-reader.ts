@@ -4,7 +4,12 @@ import type { ObservedState, ObservedTaskDefinition } from '../model/observed';
 import { parseTaskDefinitionArn } from '../model/naming';
 import { type TagMap, tagsToMap } from '../model/ownership';
 import type { EcsPort } from './ecs-port';
-import { HousekeepingCache, type HousekeepingDeps, readExtraServices, readHousekeeping } from './housekeeping-reader';
+import {
+  HousekeepingCache,
+  type HousekeepingDeps,
+  readExtraServices,
+  readHousekeeping,
+} from './housekeeping-reader';
 import { Semaphore } from './semaphore';
 
 /** AWS limits: DescribeServices takes at most 10 services, ListServices returns at most 100 per page. */
@@ -134,7 +139,7 @@ export class EcsReader {
     if (family === undefined) {
       this.families.clear();
       this.revisions.clear();
-      this.housekeeping.tidy.clear();
+      this.housekeeping.forget();
     } else {
       this.families.delete(family);
       this.housekeeping.forget(family);

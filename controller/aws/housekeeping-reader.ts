@@ -27,13 +27,33 @@ export interface HousekeepingDeps {
  * reads them again right before deregistering).
  */
 export class HousekeepingCache {
-  readonly tidy = new Map<string, number>();
+  /** Family -> the newest revision when it had nothing to clean up, and when that was seen. */
+  private readonly tidyAt = new Map<string, { revision: number; at: number }>();
   readonly revisionTags = new Map<string, TagMap>();
 
-  forget(family: string): void {
-    this.tidy.delete(family);
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * Nothing to clean up at this newest revision, seen less than TIDY_TTL_MS ago. The expiry matters
+   * when old revisions were only kept because something used them (a one-off task): once it stops,
+   * they are cleaned up within the hour without a new registration.
+   */
+  isTidy(family: string, revision: number): boolean {
+    const t = this.tidyAt.get(family);
+    return t !== undefined && t.revision === revision && this.now() - t.at < TIDY_TTL_MS;
+  }
+
+  markTidy(family: string, revision: number): void {
+    this.tidyAt.set(family, { revision, at: this.now() });
+  }
+
+  forget(family?: string): void {
+    if (family === undefined) this.tidyAt.clear();
+    else this.tidyAt.delete(family);
   }
 }
+
+const TIDY_TTL_MS = 60 * 60_000;
 
 /** Every service of the cluster that no spec names, with its tags (any owner). */
 export async function readExtraServices(
@@ -76,7 +96,7 @@ export async function readHousekeeping(
   const toList: { family: string; removed: boolean; newest: number }[] = [];
   for (const [family, newest] of families) {
     const revision = newest?.taskDefinition.revision ?? 0;
-    if (!newest || revision <= keepRevisions || deps.cache.tidy.get(family) === revision) continue;
+    if (!newest || revision <= keepRevisions || deps.cache.isTidy(family, revision)) continue;
     if (!ownedBy(newest.tags, owner)) continue;
     toList.push({ family, removed: false, newest: revision });
   }
@@ -92,7 +112,7 @@ export async function readHousekeeping(
   for (const f of toList) {
     const { active, complete } = await listActiveRevisions(deps, f.family);
     if (!f.removed && complete && active.length <= keepRevisions) {
-      deps.cache.tidy.set(f.family, f.newest);
+      deps.cache.markTidy(f.family, f.newest);
       continue;
     }
     listed.push({ family: f.family, removed: f.removed, active, complete });
@@ -128,7 +148,15 @@ export async function readHousekeeping(
       deps.cache.revisionTags.set(arn, tagsToMap(out.tags));
     }),
   );
-  return { families: listed, inUse, tags: new Map(deps.cache.revisionTags) };
+  const result: RevisionHousekeeping = { families: listed, inUse, tags: new Map(deps.cache.revisionTags) };
+  // Families with nothing to do (what is old is in use, or not ours) need no listing next time.
+  for (const r of selectRevisions(result, { keep: keepRevisions, ...owner })) {
+    const f = toList.find((x) => x.family === r.family);
+    if (f && !r.removed && r.deregister.length + r.unknown.length + r.later === 0) {
+      deps.cache.markTidy(r.family, f.newest);
+    }
+  }
+  return result;
 }
 
 async function listFamilies(deps: HousekeepingDeps, prefix: string): Promise<string[]> {

@@ -1,6 +1,6 @@
 import { emptyAction } from './empty-action';
 import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
-import type { DesiredState } from '../model/desired';
+import { type DesiredState, lifecycleOf } from '../model/desired';
 import type { DesiredHostname, DnsConfig, DnsRecordType, DnsTarget, HostedZoneInfo } from '../model/dns';
 import type { ObservedDns, ObservedRecord } from '../model/observed';
 import { ambiguousZones, bareZoneId, comparedName, zoneFor } from './dns-names';
@@ -70,6 +70,7 @@ export function planDns(
     cfg,
     cluster: desired.cluster.name,
     ...(desired.cluster.region ? { region: desired.cluster.region } : {}),
+    prune: lifecycleOf(desired.cluster).prune,
     zones: indexZones(dns.records),
     replaced: new Set(),
   };
@@ -214,6 +215,8 @@ interface Ctx {
   cfg: DnsConfig;
   cluster: string;
   region?: string;
+  /** `prune: false` in cluster.yaml: our records no name claims are reported, not deleted. */
+  prune: boolean;
   zones: Map<string, ZoneIndex>;
   /** Our records of another type that a desired record's action deletes (CNAME <-> A/AAAA). */
   replaced: Set<string>;
@@ -480,6 +483,7 @@ function planOrphan(
   if (ctx.cfg.policy === 'upsert-only') {
     return { ...action, reason: `${what}; kept (policy upsert-only)` };
   }
+  if (!ctx.prune) return { ...action, op: 'orphan', reason: `${what}; kept (prune: false)`, changes: fields };
   if (nothingDesired) {
     // Fail closed: no host name at all looks more like a loading mistake than an intent.
     return { ...action, reason: `${what}; kept (no host names at all: an empty desired set never prunes)` };

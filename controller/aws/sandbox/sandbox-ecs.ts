@@ -359,7 +359,8 @@ export class SandboxEcs implements EcsPort {
         throw errors.invalidParameter(`maxResults must be between 1 and ${MAX_LIST_RESULTS}.`);
       }
       const status = input.status ?? 'ACTIVE';
-      const families = input.familyPrefix !== undefined ? [input.familyPrefix] : [...this.families.keys()].sort();
+      const families =
+        input.familyPrefix !== undefined ? [input.familyPrefix] : [...this.families.keys()].sort();
       const arns: string[] = [];
       for (const f of families) {
         for (const r of this.families.get(f) ?? []) {

@@ -1,0 +1,448 @@
+/**
+ * Pruning and revision retention at the library level, on the strict sandbox with a manual clock
+ * (rollouts and draining take simulated seconds there, which moto does not model: it finishes
+ * nothing, or everything at once). Every scenario ends with a round that makes zero mutating calls.
+ */
+import {
+  appendFileSync,
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ManualClock } from '../../controller/aws/clock';
+import { EcsReader } from '../../controller/aws/ecs-reader';
+import type { SandboxEcs } from '../../controller/aws/sandbox/sandbox-ecs';
+import type { DesiredState } from '../../controller/model/desired';
+import { ownershipTags } from '../../controller/model/ownership';
+import { DEREGISTER_PER_RECONCILE } from '../../controller/plan/revision-retention';
+import type { ActionResult, Plan } from '../../controller/plan/plan-types';
+import { renderPlanText } from '../../controller/plan';
+import { applyPlan, planDesiredState } from '../../controller/reconcile/reconcile-cluster';
+import { loadClusterDir } from '../../controller/spec';
+import { ec2TaskDef, newSandbox } from '../helpers/sandbox';
+
+const SPECS = path.join(__dirname, '../../specs');
+
+function copySpecs(extraConfig = ''): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-prune-'));
+  cpSync(SPECS, dir, { recursive: true });
+  if (extraConfig) appendFileSync(path.join(dir, 'cluster.yaml'), `\n${extraConfig}\n`);
+  return dir;
+}
+
+async function load(dir: string): Promise<DesiredState> {
+  const result = await loadClusterDir(dir, { env: {} });
+  expect(result.errors).toEqual([]);
+  if (!result.state) throw new Error(`no desired state from ${dir}`);
+  return result.state;
+}
+
+interface Round {
+  plan: Plan;
+  results: ActionResult[];
+  outcomes: Record<string, string>;
+  mutating: Record<string, number>;
+}
+
+/**
+ * One reconcile as the controller makes it: plan, apply, no waiting for drains (`drainWaitMs` 0
+ * unless given). A long-lived reader when passed (the controller's), else a cold one.
+ */
+async function reconcile(
+  sb: SandboxEcs,
+  dir: string,
+  opts: { reader?: EcsReader; drainWaitMs?: number; clock?: ManualClock } = {},
+): Promise<Round> {
+  const state = await load(dir);
+  sb.callLog.reset();
+  const reader = opts.reader ?? new EcsReader(sb);
+  const plan = await planDesiredState(state, { ecs: sb, reader });
+  const results =
+    plan.errors.length > 0
+      ? []
+      : await applyPlan(plan, { ecs: sb, reader }, undefined, {
+          drainWaitMs: opts.drainWaitMs ?? 0,
+          ...(opts.clock ? { clock: opts.clock } : {}),
+          pollMs: 1000,
+        });
+  const outcomes = Object.fromEntries(results.map((r) => [r.id, r.outcome]));
+  return { plan, results, outcomes, mutating: sb.callLog.mutating() };
+}
+
+async function liveServices(sb: SandboxEcs, cluster = 'demo') {
+  const arns = (await sb.listServices({ cluster, maxResults: 100 })).serviceArns ?? [];
+  if (arns.length === 0) return [];
+  const out = await sb.describeServices({ cluster, services: arns, include: ['TAGS'] });
+  return (out.services ?? []).map((s) => ({
+    name: s.serviceName,
+    status: s.status,
+    desired: s.desiredCount,
+    running: s.runningCount,
+  }));
+}
+
+async function activeRevisions(sb: SandboxEcs, family: string): Promise<number[]> {
+  const out = await sb.listTaskDefinitions({ familyPrefix: family, status: 'ACTIVE', maxResults: 100 });
+  return (out.taskDefinitionArns ?? []).map((a) => Number(a.slice(a.lastIndexOf(':') + 1)));
+}
+
+/** Converged specs/ on a fresh sandbox, rollouts finished. */
+async function converged(extraConfig = '') {
+  const { sb, clock } = newSandbox();
+  const dir = copySpecs(extraConfig);
+  await reconcile(sb, dir);
+  clock.advanceSeconds(10);
+  return { sb, clock, dir };
+}
+
+describe('pruning a service whose spec went away', () => {
+  test('a removed .service file: scaled to 0, drained, then deleted; the next round changes nothing', async () => {
+    const { sb, clock, dir } = await converged();
+    rmSync(path.join(dir, 'web.service.template'));
+    // web.taskdef has no AUTOCREATE.SERVICE: without its service file, nothing asks for service web.
+
+    const diff = await reconcileDiff(sb, dir);
+    expect(diff).toMatch(
+      /^- service\/web {2}no spec asks for it any more \(it came from .*web\.service\.template\): scale to 0, drain, delete$/m,
+    );
+    expect(diff).toMatch(/- {3}desiredCount: 2\n\+ {3}desiredCount: 0/);
+
+    // The controller does not wait for tasks: round 1 scales down and says it is waiting.
+    const first = await reconcile(sb, dir);
+    expect(first.mutating).toEqual({ 'ECS.UpdateService': 1 });
+    expect(first.results.find((r) => r.id === 'service/web')).toMatchObject({
+      outcome: 'updated',
+      pending: expect.stringMatching(/2 task\(s\) of service\/web stopping/) as string,
+    });
+    expect(await liveServices(sb)).toContainEqual({ name: 'web', status: 'ACTIVE', desired: 0, running: 2 });
+
+    // Tasks stop after the sandbox's drain time; the next round deletes.
+    clock.advanceSeconds(6);
+    const second = await reconcile(sb, dir);
+    expect(second.mutating).toEqual({ 'ECS.DeleteService': 1 });
+    expect(second.outcomes['service/web']).toBe('deleted');
+
+    clock.advanceSeconds(6);
+    expect((await liveServices(sb)).map((s) => s.name)).toEqual(['worker']);
+    const third = await reconcile(sb, dir);
+    expect(third.mutating).toEqual({});
+    expect(third.plan.actions.some((a) => a.name === 'web')).toBe(false);
+  });
+
+  test('apply waits for the drain (drainWaitMs) and deletes in one round', async () => {
+    const { sb, clock, dir } = await converged();
+    rmSync(path.join(dir, 'web.service.template'));
+    const round = await reconcile(sb, dir, { drainWaitMs: 60_000, clock });
+    expect(round.mutating).toEqual({ 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
+    expect(round.results.find((r) => r.id === 'service/web')).toMatchObject({
+      outcome: 'deleted',
+      message: 'scaled to 0, drained, deleted',
+    });
+    expect(round.results.find((r) => r.id === 'service/web')?.pending).toBeUndefined();
+  });
+
+  test('a removed AUTOCREATE.SERVICE label prunes its service; the family stays (its file is still there)', async () => {
+    const { sb, clock, dir } = await converged();
+    writeFileSync(
+      path.join(dir, 'worker.taskdef.yaml'),
+      "containerDefinitions:\n  - name: worker\n    image: busybox:1.36\n    memoryReservation: 32\n    command: ['sh', '-c', 'sleep 3600']\n",
+    );
+    const first = await reconcile(sb, dir, { drainWaitMs: 60_000, clock });
+    expect(first.outcomes['service/worker']).toBe('deleted');
+    expect(first.outcomes['taskDefinition/demo-worker']).toBe('updated'); // new revision: the label is gone
+    clock.advanceSeconds(10);
+    expect((await liveServices(sb)).map((s) => s.name)).toEqual(['web']);
+    expect(await activeRevisions(sb, 'demo-worker')).toEqual([1, 2]);
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+  });
+
+  test('prune: false reports the service on every round and changes nothing', async () => {
+    const { sb, dir } = await converged('prune: false');
+    rmSync(path.join(dir, 'web.service.template'));
+    for (let i = 0; i < 2; i++) {
+      const round = await reconcile(sb, dir);
+      expect(round.mutating).toEqual({});
+      const action = round.plan.actions.find((a) => a.id === 'service/web');
+      expect(action).toMatchObject({ op: 'orphan', steps: [] });
+      expect(action?.reason).toMatch(/kept \(prune: false\)$/);
+      expect(round.outcomes['service/web']).toBe('unchanged');
+    }
+    expect(await reconcileDiff(sb, dir)).toMatch(/^\? service\/web .*kept \(prune: false\)$/m);
+    expect(await reconcileDiff(sb, dir)).toMatch(/1 kept by prune: false/);
+    expect((await liveServices(sb)).map((s) => s.name).sort()).toEqual(['web', 'worker']);
+  });
+});
+
+describe('guards', () => {
+  test('specs that ask for nothing do not wipe the cluster: a plan error, zero calls that change anything', async () => {
+    const { sb, dir } = await converged();
+    for (const f of ['web.service.template', 'web.taskdef', 'worker.taskdef.yaml']) rmSync(path.join(dir, f));
+    const round = await reconcile(sb, dir);
+    expect(round.plan.errors).toHaveLength(1);
+    expect(round.plan.errors[0]).toMatchObject({ field: 'allowEmpty' });
+    expect(round.plan.errors[0].message).toMatch(
+      /the specs ask for nothing .* while ecs-gitops owns 2 service\(s\) \(web, worker\) and 2 task definition family\(ies\) in cluster demo: refusing to prune them all/,
+    );
+    expect(round.mutating).toEqual({});
+    expect((await liveServices(sb)).length).toBe(2);
+  });
+
+  test('allowEmpty: true lets the specs empty the cluster', async () => {
+    const { sb, clock, dir } = await converged('allowEmpty: true');
+    for (const f of ['web.service.template', 'web.taskdef', 'worker.taskdef.yaml']) rmSync(path.join(dir, f));
+    const round = await reconcile(sb, dir, { drainWaitMs: 60_000, clock });
+    expect(round.plan.errors).toEqual([]);
+    expect(round.outcomes).toMatchObject({ 'service/web': 'deleted', 'service/worker': 'deleted' });
+    // The families are still used by the DRAINING services: deregistered once those are gone.
+    clock.advanceSeconds(10);
+    const next = await reconcile(sb, dir);
+    expect(next.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 2 });
+    expect(await activeRevisions(sb, 'demo-web')).toEqual([]);
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+  });
+
+  test('services ecs-gitops did not create, or another owner created, are never planned, let alone deleted', async () => {
+    const { sb, dir } = await converged();
+    const td = await sb.registerTaskDefinition(ec2TaskDef('legacy'));
+    const arn = td.taskDefinition?.taskDefinitionArn;
+    await sb.createService({ cluster: 'demo', serviceName: 'by-hand', taskDefinition: arn, desiredCount: 1 });
+    await sb.createService({
+      cluster: 'demo',
+      serviceName: 'other-repo',
+      taskDefinition: arn,
+      desiredCount: 1,
+      tags: Object.entries(ownershipTags('payments', 'demo')).map(([key, value]) => ({ key, value })),
+    });
+    await sb.createService({
+      cluster: 'demo',
+      serviceName: 'other-cluster-dir',
+      taskDefinition: arn,
+      desiredCount: 1,
+      // Our owner id, but written for another cluster's directory.
+      tags: Object.entries(ownershipTags('demo', 'elsewhere')).map(([key, value]) => ({ key, value })),
+    });
+    const round = await reconcile(sb, dir);
+    expect(round.mutating).toEqual({});
+    expect(round.plan.actions.map((a) => a.id).filter((id) => id.startsWith('service/'))).toEqual([
+      'service/web',
+      'service/worker',
+    ]);
+  });
+
+  test('ownership is read again right before the delete: a service taken over since the plan is left alone', async () => {
+    const { sb, dir } = await converged();
+    rmSync(path.join(dir, 'web.service.template'));
+    const reader = new EcsReader(sb);
+    const plan = await planDesiredState(await load(dir), { ecs: sb, reader });
+    expect(plan.actions.find((a) => a.id === 'service/web')?.op).toBe('delete');
+    // Someone takes the service over between plan and apply.
+    const web = (await sb.describeServices({ cluster: 'demo', services: ['web'] })).services?.[0];
+    await sb.tagResource({
+      resourceArn: web?.serviceArn,
+      tags: [{ key: 'ecs-gitops:owner', value: 'someone-else' }],
+    });
+    sb.callLog.reset();
+    const results = await applyPlan(plan, { ecs: sb, reader });
+    expect(results.find((r) => r.id === 'service/web')).toMatchObject({
+      outcome: 'skipped',
+      message: 'no longer owned by ecs-gitops: left alone',
+    });
+    expect(sb.callLog.mutating()).toEqual({});
+  });
+
+  test('two owner ids share one cluster: each prunes only its own', async () => {
+    const { sb, clock } = newSandbox();
+    const a = copySpecs('ownerId: team-a');
+    const b = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-prune-b-'));
+    writeFileSync(
+      path.join(b, 'cluster.yaml'),
+      'name: demo\nregion: us-east-1\nprefix: b\nownerId: team-b\nserviceDefaults: { launchType: EC2 }\n',
+    );
+    writeFileSync(
+      path.join(b, 'api.taskdef'),
+      JSON.stringify({
+        containerDefinitions: [
+          { name: 'api', image: 'nginx:1.27', memory: 64, dockerLabels: { 'AUTOCREATE.SERVICE': '' } },
+        ],
+      }),
+    );
+    await reconcile(sb, a);
+    await reconcile(sb, b);
+    clock.advanceSeconds(10);
+    // Each directory's second round: nothing to do, and in particular no prune of the other's services.
+    expect((await reconcile(sb, a)).mutating).toEqual({});
+    expect((await reconcile(sb, b)).mutating).toEqual({});
+    rmSync(path.join(a, 'web.service.template'));
+    const pruneA = await reconcile(sb, a, { drainWaitMs: 60_000, clock });
+    expect(pruneA.outcomes['service/web']).toBe('deleted');
+    expect(pruneA.plan.actions.some((x) => x.name === 'api')).toBe(false);
+    clock.advanceSeconds(10);
+    expect((await liveServices(sb)).map((s) => s.name).sort()).toEqual(['api', 'worker']);
+  });
+});
+
+describe('renaming a service file', () => {
+  test('the new service is created and stable before the old one is pruned: never without running tasks', async () => {
+    const { sb, clock, dir } = await converged();
+    renameSync(path.join(dir, 'web.service.template'), path.join(dir, 'web-v2.service.template'));
+    const running = async () =>
+      (await liveServices(sb))
+        .filter((s) => s.name?.startsWith('web'))
+        .reduce((n, s) => n + (s.running ?? 0), 0);
+
+    const first = await reconcile(sb, dir);
+    expect(first.mutating).toEqual({ 'ECS.CreateService': 1 });
+    const old = first.plan.actions.find((a) => a.id === 'service/web');
+    expect(old).toMatchObject({ op: 'none', pending: 'waiting for service/web-v2 to be stable' });
+    expect(old?.reason).toMatch(
+      /kept until service\/web-v2 \(same task definition family\) is stable, then pruned/,
+    );
+    expect(await running()).toBeGreaterThan(0);
+
+    // web-v2 still rolling out: the old one stays.
+    clock.advanceSeconds(2);
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+    expect(await running()).toBeGreaterThan(0);
+
+    clock.advanceSeconds(5);
+    const third = await reconcile(sb, dir, { drainWaitMs: 60_000, clock });
+    expect(third.mutating).toEqual({ 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
+    expect(await running()).toBe(2); // web-v2's two tasks
+    clock.advanceSeconds(10);
+    expect((await liveServices(sb)).map((s) => s.name).sort()).toEqual(['web-v2', 'worker']);
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+  });
+});
+
+describe('task definition revisions', () => {
+  /** N image changes, each rolled out, on a converged cluster: revisions 1..N+1 of demo-web. */
+  async function withRevisions(n: number, extraConfig = '') {
+    const { sb, clock, dir } = await converged(extraConfig);
+    for (let i = 1; i <= n; i++) {
+      const file = path.join(dir, 'web.taskdef');
+      const text = readFileSync(file, 'utf8');
+      writeFileSync(file, text.replace(/"image": "nginx:[^"]+"/, `"image": "nginx:1.${27 + i}"`));
+      await reconcile(sb, dir);
+      clock.advanceSeconds(10);
+    }
+    return { sb, clock, dir };
+  }
+
+  test('keeps the newest keepRevisions and any revision in use; the rest are deregistered, oldest first', async () => {
+    const { sb, clock, dir } = await withRevisions(7, 'keepRevisions: 3');
+    // Revisions 1..8 exist. Each round cleaned up what was old when it started; the revision a
+    // rollout replaces is in use until the rollout ends, so the round after it deregisters it.
+    expect(await activeRevisions(sb, 'demo-web')).toEqual([5, 6, 7, 8]);
+    const tidy = await reconcile(sb, dir);
+    expect(tidy.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 1 });
+    expect(await activeRevisions(sb, 'demo-web')).toEqual([6, 7, 8]);
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+
+    // A one-off task still runs revision 6; the next image change must not deregister it.
+    sb.startTask({ cluster: 'demo', taskDefinition: 'demo-web:6' });
+    const file = path.join(dir, 'web.taskdef');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace(/"image": "nginx:[^"]+"/, '"image": "nginx:2.0"'));
+    await reconcile(sb, dir);
+    clock.advanceSeconds(10);
+    const round = await reconcile(sb, dir);
+    expect(await activeRevisions(sb, 'demo-web')).toEqual([6, 7, 8, 9]);
+    expect(round.mutating).toEqual({});
+    expect(round.plan.actions.find((a) => a.id === 'revisions/demo-web')).toBeUndefined();
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+  });
+
+  test('revisions from before ecs-gitops adopted a family are not ours: never deregistered', async () => {
+    const { sb, clock } = newSandbox();
+    const dir = copySpecs('adopt: true\nkeepRevisions: 2');
+    // The old tool registered demo-web:1..3 (no tags); the newest matches the spec.
+    const spec = (await load(dir)).taskDefinitions.find((t) => t.family === 'demo-web');
+    for (let i = 0; i < 3; i++)
+      await sb.registerTaskDefinition({ ...spec?.body, family: 'demo-web' } as never);
+    await reconcile(sb, dir); // adopts :3 (tags it), creates the cluster and services
+    clock.advanceSeconds(10);
+    const file = path.join(dir, 'web.taskdef');
+    for (const tag of ['1.28', '1.29']) {
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace(/"image": "nginx:[^"]+"/, `"image": "nginx:${tag}"`),
+      );
+      await reconcile(sb, dir);
+      clock.advanceSeconds(10);
+    }
+    const round = await reconcile(sb, dir);
+    // Kept: the newest two (:4, :5). Old and ours: :3 (adopted, so tagged). :1 and :2 carry no tags.
+    expect(round.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 1 });
+    expect(await activeRevisions(sb, 'demo-web')).toEqual([1, 2, 4, 5]);
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+  });
+
+  test(`thousands of old revisions: at most ${DEREGISTER_PER_RECONCILE} per reconcile, the controller comes back for the rest`, async () => {
+    const { sb, clock } = newSandbox();
+    const dir = copySpecs('keepRevisions: 2');
+    await reconcile(sb, dir);
+    clock.advanceSeconds(10);
+    // 45 more revisions of demo-web registered by ecs-gitops earlier (same tags, another image),
+    // none in use: the service runs :1, which matches the spec, so it stays on :1.
+    const live = await sb.describeTaskDefinition({ taskDefinition: 'demo-web', include: ['TAGS'] });
+    for (let i = 0; i < 45; i++) {
+      await sb.registerTaskDefinition({
+        family: 'demo-web',
+        containerDefinitions: [{ name: 'web', image: `nginx:old-${i}`, memoryReservation: 64 }],
+        tags: live.tags,
+      });
+    }
+    const reader = new EcsReader(sb);
+    const first = await reconcile(sb, dir, { reader });
+    expect(first.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': DEREGISTER_PER_RECONCILE });
+    const action = first.plan.actions.find((a) => a.id === 'revisions/demo-web');
+    expect(action?.pending).toBe('more old revisions than one reconcile deregisters');
+    expect(first.results.find((r) => r.id === 'revisions/demo-web')?.pending).toBeDefined();
+    // Oldest first, never the one in use (:1) nor the newest two (:45, :46).
+    expect(await activeRevisions(sb, 'demo-web')).toEqual([1, ...range(22, 46)]);
+    const second = await reconcile(sb, dir, { reader });
+    expect(second.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 20 });
+    const third = await reconcile(sb, dir, { reader });
+    expect(third.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 3 });
+    expect(await activeRevisions(sb, 'demo-web')).toEqual([1, 45, 46]);
+    const fourth = await reconcile(sb, dir, { reader });
+    expect(fourth.mutating).toEqual({});
+    // Round 4 saw nothing left to do (:1 is in use); a warm reader remembers: no listing in round 5.
+    expect(sb.callLog.snapshot()['ECS.ListTaskDefinitions']).toBe(1);
+    expect((await reconcile(sb, dir, { reader })).mutating).toEqual({});
+    expect(sb.callLog.snapshot()['ECS.ListTaskDefinitions']).toBeUndefined();
+  });
+
+  test('a removed .taskdef: its service is pruned first, then every revision once nothing uses them (deleteRevisions)', async () => {
+    const { sb, clock, dir } = await converged('deleteRevisions: true');
+    rmSync(path.join(dir, 'worker.taskdef.yaml'));
+    const first = await reconcile(sb, dir, { drainWaitMs: 60_000, clock });
+    expect(first.outcomes['service/worker']).toBe('deleted');
+    // The service was still running demo-worker:1 when the plan was made: the family waits.
+    expect(first.plan.actions.find((a) => a.id === 'revisions/demo-worker')).toMatchObject({
+      op: 'none',
+      reason: 'demo-worker is no longer in the specs; kept while demo-worker:1 is in use',
+    });
+    expect(first.mutating).toEqual({ 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
+    clock.advanceSeconds(10);
+    const second = await reconcile(sb, dir);
+    expect(second.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 1, 'ECS.DeleteTaskDefinitions': 1 });
+    const td = await sb.describeTaskDefinition({ taskDefinition: 'demo-worker:1' });
+    expect(td.taskDefinition?.status).toBe('DELETE_IN_PROGRESS');
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+  });
+});
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+async function reconcileDiff(sb: SandboxEcs, dir: string): Promise<string> {
+  const plan = await planDesiredState(await load(dir), { ecs: sb, reader: new EcsReader(sb) });
+  return renderPlanText([plan], { color: false });
+}
