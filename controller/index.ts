@@ -17,3 +17,4 @@ export { planDesiredState, applyPlan } from './reconcile/reconcile-cluster';
 export { waitForRollouts } from './reconcile/rollout-waiter';
 export { destroyCluster } from './reconcile/destroy';
 export { main } from './cli/main';
+export { onAwsContextCreated, type AwsContext, type AwsContextListener } from './cli/aws-context';

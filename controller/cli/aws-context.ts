@@ -26,6 +26,21 @@ export interface RegionContext extends ClusterPorts {
   clock: Clock;
 }
 
+/** Told about each AwsContext as it is created; see `onAwsContextCreated`. */
+export type AwsContextListener = (ctx: AwsContext) => void;
+
+const contextListeners = new Set<AwsContextListener>();
+
+/**
+ * For tests and embedding: tells `fn` about every AwsContext created from now on (one per CLI
+ * command), e.g. to watch its `callLog` without changing how commands build their context. Returns a
+ * function that stops telling `fn`.
+ */
+export function onAwsContextCreated(fn: AwsContextListener): () => void {
+  contextListeners.add(fn);
+  return () => void contextListeners.delete(fn);
+}
+
 /**
  * Builds ports lazily, one set per region (a repository may hold clusters in several regions).
  * In sandbox mode nothing talks to AWS and no SDK client is created.
@@ -36,7 +51,9 @@ export class AwsContext {
   private sandbox?: LoadedSandbox;
   private route53?: { route53: Route53Port; route53Reader: Route53Reader };
 
-  constructor(private readonly opts: AwsOptions) {}
+  constructor(private readonly opts: AwsOptions) {
+    for (const fn of contextListeners) fn(this);
+  }
 
   get isSandbox(): boolean {
     return this.opts.sandbox !== undefined && this.opts.sandbox !== false;
