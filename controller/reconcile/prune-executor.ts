@@ -46,6 +46,12 @@ export async function pruneService(
   // A DAEMON service has no desired count (AWS rejects one); deleting it stops its tasks.
   if (!daemon && (live.desiredCount ?? 0) > 0) {
     await opts.ecs.updateService({ cluster, service: name, desiredCount: 0 });
+    // What the scale-down left running (and, again, whose the service is).
+    const scaled = await describeOwned(opts.ecs, cluster, name, step.owner);
+    if (scaled === 'gone') return { outcome: 'deleted', message: 'deleted meanwhile' };
+    if (scaled === 'not-ours')
+      return { outcome: 'skipped', message: 'no longer owned by ecs-gitops: left alone' };
+    live = scaled;
   }
   if (!daemon) {
     const deadline = opts.clock.now() + opts.drainWaitMs;

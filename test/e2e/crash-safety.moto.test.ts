@@ -4,7 +4,7 @@
  * no duplicate service, no extra task definition revision, no leaked or missing record, ownership
  * everywhere, and the round after that changes nothing.
  *
- * A scenario is declarative: a seed directory (applied cleanly first; absent = an empty account), a
+ * A scenario is declarative: seed directories (applied cleanly first, in order; none = an empty account), a
  * target directory, the mutating calls a clean apply of the target makes (their sum is M), and the
  * whole end state. Each scenario gets one clean test and one test per k = 1..M.
  *
@@ -83,8 +83,8 @@ interface Scenario {
   name: string;
   /** Hosted zones the account has before anything is applied. */
   zones: string[];
-  /** Applied cleanly first; absent: the target is applied to an empty account. */
-  seed?: SpecDir;
+  /** Applied cleanly first, in order; none: the target is applied to an empty account. */
+  seeds?: SpecDir[];
   target: SpecDir;
   /** The mutating calls of a clean apply of the target (over the seed), per operation; M = their sum. */
   calls: Record<string, number>;
@@ -139,6 +139,18 @@ const UPDATE: SpecDir = {
   'api.taskdef': taskdef('api', 'httpd:2.4', { 'proxy.host': 'api api-v2' }),
 };
 
+/**
+ * (c) Pruning and revision retention: a cluster that keeps one revision per family, whose one-off
+ * `batch` family (no service) has two revisions; then api.service is removed.
+ */
+const KEEP_ONE: SpecDir = {
+  ...FROM_NOTHING,
+  'cluster.yaml': `${CLUSTER_YAML}keepRevisions: 1\n`,
+  'batch.taskdef': taskdef('batch', 'busybox:1.36'),
+};
+const KEEP_ONE_V2: SpecDir = { ...KEEP_ONE, 'batch.taskdef': taskdef('batch', 'busybox:1.37') };
+const PRUNED: SpecDir = Object.fromEntries(Object.entries(KEEP_ONE_V2).filter(([f]) => f !== 'api.service'));
+
 const SCENARIOS: Scenario[] = [
   {
     name: 'from nothing',
@@ -172,7 +184,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'an update',
     zones: ['example.com'],
-    seed: FROM_NOTHING,
+    seeds: [FROM_NOTHING],
     target: UPDATE,
     calls: {
       'ECS.CreateService': 1,
@@ -210,6 +222,33 @@ const SCENARIOS: Scenario[] = [
       ].sort(),
     },
   },
+  {
+    // Removing api.service prunes the service (scale to 0, then delete: moto stops tasks at once) and
+    // its DNS record; batch:1 is older than the newest one kept and nothing runs it: deregistered.
+    // (moto keeps a service's first deployment forever, pointing at the revision it was created with,
+    // so revisions of services that were updated stay "in use" there; batch has no service.)
+    name: 'pruning a service and an old revision',
+    zones: ['example.com'],
+    seeds: [KEEP_ONE, KEEP_ONE_V2],
+    target: PRUNED,
+    calls: {
+      'ECS.DeleteService': 1,
+      'ECS.DeregisterTaskDefinition': 1,
+      'ECS.UpdateService': 1,
+      'Route53.ChangeResourceRecordSets': 1,
+    },
+    expected: {
+      clusters: [`crash ACTIVE ${OWNER}`],
+      services: [`crash/web ACTIVE crash-web:1 ${OWNER}`, `crash/worker ACTIVE crash-worker:1 ${OWNER}`],
+      taskDefinitions: [
+        `crash-api:1 ${OWNER}`,
+        `crash-batch:2 ${OWNER}`,
+        `crash-web:1 ${OWNER}`,
+        `crash-worker:1 ${OWNER}`,
+      ],
+      records: [a('shop'), a('www'), ...ZONE_APEX, txt('shop', 'web'), txt('www', 'web')].sort(),
+    },
+  },
 ];
 
 // ------------------------------------------------------------------------------------- the matrix
@@ -219,15 +258,15 @@ const PER_K_TIMEOUT_MS = 60_000;
 
 describe.each(SCENARIOS)('crash safety: $name', (scenario) => {
   const M = Object.values(scenario.calls).reduce((n, c) => n + c, 0);
-  let seedDir: string | undefined;
+  let seedDirs: string[] = [];
   let targetDir: string;
   beforeAll(() => {
-    seedDir = scenario.seed ? writeDir(scenario.seed) : undefined;
+    seedDirs = (scenario.seeds ?? []).map(writeDir);
     targetDir = writeDir(scenario.target);
   });
 
   test('a clean apply makes exactly the declared calls and reaches the end state', async () => {
-    await prepareAccount(scenario, seedDir);
+    await prepareAccount(scenario, seedDirs);
     const clean = await apply(targetDir);
     expect(clean.code).toBe(0);
     expect(mutatingCalls(clean.out.awsCalls.byOperation)).toEqual(scenario.calls);
@@ -239,7 +278,7 @@ describe.each(SCENARIOS)('crash safety: $name', (scenario) => {
   test.each(Array.from({ length: M }, (_, i) => i + 1))(
     `killed after mutating call %i of ${M}, the next apply finishes the job exactly`,
     async (k) => {
-      await prepareAccount(scenario, seedDir);
+      await prepareAccount(scenario, seedDirs);
 
       const killed = await applyAndCrash(targetDir, k);
       expect({ signal: killed.signal, code: killed.code }).toEqual({ signal: 'SIGKILL', code: null });
@@ -280,16 +319,16 @@ function writeDir(files: SpecDir): string {
   return dir;
 }
 
-/** An empty account with the scenario's zones, and the seed applied (cleanly) when there is one. */
-async function prepareAccount(scenario: Scenario, seedDir: string | undefined): Promise<void> {
+/** An empty account with the scenario's zones, and the seeds applied (cleanly), in order. */
+async function prepareAccount(scenario: Scenario, seedDirs: string[]): Promise<void> {
   await moto.reset();
   for (const zone of scenario.zones) {
     await route53.send(
       new CreateHostedZoneCommand({ Name: zone, CallerReference: `${zone}-${Date.now()}-${Math.random()}` }),
     );
   }
-  if (seedDir) {
-    const seed = await apply(seedDir);
+  for (const dir of seedDirs) {
+    const seed = await apply(dir);
     expect(seed.code).toBe(0);
   }
 }
@@ -401,6 +440,8 @@ async function endState(): Promise<EndState> {
         }),
       );
       for (const s of out.services ?? []) {
+        // moto keeps listing a deleted service as INACTIVE; AWS drops it from ListServices.
+        if (s.status === 'INACTIVE') continue;
         services.push(
           `${c.clusterName}/${s.serviceName} ${s.status} ${shortRevision(s.taskDefinition)} ${owner(s.tags)}`,
         );
