@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAdopt } from './adopt';
 import { registerApply } from './apply';
 import { configureLogging } from './common';
 import { registerDestroy } from './destroy';
@@ -35,6 +36,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerDiff(program, setExit);
   registerApply(program, setExit);
   registerDestroy(program, setExit);
+  registerAdopt(program, setExit);
   registerTemplates(program, setExit);
   registerStatus(program, setExit);
   registerRun(program, setExit);

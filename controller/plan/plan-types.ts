@@ -91,6 +91,11 @@ export interface PlannedAction {
   /** The calls to make, in order; empty for `none`, `conflict` and `orphan`. */
   steps: Step[];
   /**
+   * Set when the resource exists without ownership tags and the plan takes it over (`adopt: true`):
+   * the live resource and the tags that make it ours. `ecs-gitops adopt` applies only these tags.
+   */
+  adopting?: { arn: string; tags: Tag[] };
+  /**
    * Not finished: waiting for something that ends on its own (a pruned service's tasks to stop, a
    * renamed service's successor to become stable, more old revisions than one reconcile cleans up).
    * The controller looks again soon instead of at the resync interval.

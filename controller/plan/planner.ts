@@ -133,6 +133,19 @@ function planClusterAction(cfg: ClusterConfig, observed: ObservedState): Planned
     };
   }
   const owner = ownershipOf(live.tags, cfg.ownerId);
+  const arn = live.cluster.clusterArn ?? cfg.name;
+  if (owner === 'unowned' && cfg.adopt) {
+    // Only the tags: the capacity providers of a cluster taken over are managed from the next plan on.
+    const drift = tagDrift(tags, live.tags);
+    return {
+      ...action,
+      op: 'update',
+      reason: 'adopt (no ownership tags)',
+      changes: drift.changes,
+      steps: [{ call: 'tagResource', arn, tags: drift.tags }],
+      adopting: { arn, tags: drift.tags },
+    };
+  }
   if (owner !== 'ours') {
     const reason =
       owner === 'unowned'
@@ -288,6 +301,9 @@ function planTaskDefinitionAction(
   if (taking.conflict) return { ...action, op: 'conflict', reason: taking.conflict };
   const prefix = taking.adopting ? `adopt ${current} (no ownership tags); ` : '';
 
+  const liveArn = live.taskDefinition.taskDefinitionArn ?? td.family;
+  const drift = tagDrift(td.tags, live.tags);
+  const adopting = taking.adopting ? { adopting: { arn: liveArn, tags: drift.tags } } : {};
   const changes = taskDefinitionDiff(td.body, live.taskDefinition);
   if (changes.length > 0) {
     return {
@@ -296,18 +312,17 @@ function planTaskDefinitionAction(
       reason: `${prefix}new revision: ${countFields(changes)} changed (${listPaths(changes)})`,
       changes,
       steps: [register],
+      ...adopting,
     };
   }
-  const drift = tagDrift(td.tags, live.tags);
   if (drift.changes.length > 0) {
     return {
       ...action,
       op: 'update',
       reason: `${prefix}tags differ on ${current} (${drift.keys.join(', ')})`,
       changes: drift.changes,
-      steps: [
-        { call: 'tagResource', arn: live.taskDefinition.taskDefinitionArn ?? td.family, tags: drift.tags },
-      ],
+      steps: [{ call: 'tagResource', arn: liveArn, tags: drift.tags }],
+      ...adopting,
     };
   }
   return { ...action, reason: `matches ${current}` };
@@ -381,8 +396,9 @@ function planService(
     reasons.push(`${countFields(diff.changes)} changed (${listPaths(diff.changes)})`);
   }
   const drift = tagDrift(svc.tags, live.tags);
+  const liveArn = live.service.serviceArn ?? svc.name;
   if (drift.changes.length > 0) {
-    steps.push({ call: 'tagResource', arn: live.service.serviceArn ?? svc.name, tags: drift.tags });
+    steps.push({ call: 'tagResource', arn: liveArn, tags: drift.tags });
     reasons.push(`tags differ (${drift.keys.join(', ')})`);
   }
   if (steps.length === 0) return { ...action, reason: `matches; runs ${runningRevision(live.service)}` };
@@ -393,6 +409,7 @@ function planService(
     changes: [...diff.changes, ...drift.changes],
     dependsOn,
     steps,
+    ...(taking.adopting ? { adopting: { arn: liveArn, tags: drift.tags } } : {}),
   };
 }
 
