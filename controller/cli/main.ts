@@ -4,6 +4,7 @@ import { configureLogging } from './common';
 import { registerDestroy } from './destroy';
 import { registerDiff } from './diff';
 import { EXIT_ERROR } from './exit-codes';
+import { registerExport } from './export';
 import { registerRun } from './run';
 import { registerStatus } from './status';
 import { registerTemplates } from './templates';
@@ -35,6 +36,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerDiff(program, setExit);
   registerApply(program, setExit);
   registerDestroy(program, setExit);
+  registerExport(program, setExit);
   registerTemplates(program, setExit);
   registerStatus(program, setExit);
   registerRun(program, setExit);
