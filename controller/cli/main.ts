@@ -5,6 +5,7 @@ import { configureLogging } from './common';
 import { registerDestroy } from './destroy';
 import { registerDiff } from './diff';
 import { EXIT_ERROR } from './exit-codes';
+import { registerExport } from './export';
 import { registerRun } from './run';
 import { registerStatus } from './status';
 import { registerTemplates } from './templates';
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerApply(program, setExit);
   registerDestroy(program, setExit);
   registerAdopt(program, setExit);
+  registerExport(program, setExit);
   registerTemplates(program, setExit);
   registerStatus(program, setExit);
   registerRun(program, setExit);

@@ -3,6 +3,7 @@ export * from './plan-types';
 export { planCluster, createServiceRequest, taskDefinitionPlaceholder, tagDrift, actionId } from './planner';
 export {
   normalizeTaskDefinition,
+  withoutTaskDefinitionDefaults,
   taskDefinitionDiff,
   TASKDEF_NORMALIZATION_RULES,
   type NormalizationRule,
@@ -10,6 +11,7 @@ export {
 export {
   serviceDiff,
   serviceBodyWithDefaults,
+  withoutServiceDefaults,
   SERVICE_FIELD_RULES,
   type ServiceFieldRule,
 } from './normalize-service';
@@ -56,3 +58,11 @@ export {
 } from './dns-ownership';
 export { batchChanges, changeCost, ROUTE53_LIMITS, type BatchLimits, type ChangeCost } from './dns-batches';
 export { desiredRecordsFor, recordDiff, canonicalIpv6, type DesiredRecord } from './dns-records';
+export {
+  exportCluster,
+  type ClusterExport,
+  type ExportedFile,
+  type ExportOptions,
+  type LiveCluster,
+} from './export-cluster';
+export { choosePrefix, type PrefixChoice } from './export-prefix';

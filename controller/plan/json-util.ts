@@ -71,3 +71,21 @@ export function compactJson(v: unknown): string {
   if (v === undefined) return 'undefined';
   return canonicalJson(v);
 }
+
+/** Empty arrays, empty objects, null and undefined removed, bottom up (undefined if nothing is left). */
+export function pruneEmpty(v: unknown): unknown {
+  if (v === null || v === undefined) return undefined;
+  if (Array.isArray(v)) {
+    const items = v.map(pruneEmpty).filter((x) => x !== undefined);
+    return items.length ? items : undefined;
+  }
+  if (isPlainObject(v)) {
+    const out: Obj = {};
+    for (const [k, x] of Object.entries(v)) {
+      const p = pruneEmpty(x);
+      if (p !== undefined) out[k] = p;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  return v;
+}

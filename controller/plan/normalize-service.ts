@@ -2,7 +2,7 @@ import type { Service } from '@aws-sdk/client-ecs';
 import type { DesiredService } from '../model/desired';
 import { parseTaskDefinitionArn, shortTaskDefinition } from '../model/naming';
 import type { FieldChange } from './plan-types';
-import { clone, deepEqual, isPlainObject, keyOf, sortBy, type Obj } from './json-util';
+import { clone, deepEqual, isPlainObject, keyOf, pruneEmpty, sortBy, type Obj } from './json-util';
 
 /**
  * Services are compared only on the fields we manage. Objects compare as a "desired subset": only
@@ -169,6 +169,41 @@ export function serviceBodyWithDefaults(desired: DesiredService): Obj {
   return body;
 }
 
+/**
+ * deploymentConfiguration keys AWS reports on a service that never set them (alarms off, the rolling
+ * strategy): the same as absent, so `withoutServiceDefaults` leaves them out.
+ */
+const AWS_DEPLOYMENT_DEFAULTS: Obj = {
+  alarms: { alarmNames: [], enable: false, rollback: false },
+  strategy: 'ROLLING',
+};
+
+/**
+ * The inverse of `serviceBodyWithDefaults`, for `export`: a body without the values the 'default'
+ * rules (and AWS, see LIVE_DEFAULTS) would put there anyway, and without empty values. Partial
+ * objects lose only the top-level keys equal to their default (a circuit breaker stays whole: AWS
+ * wants both of its keys). The defaults put back give the same comparison as the body itself.
+ */
+export function withoutServiceDefaults(body: Obj): Obj {
+  const out = clone(body);
+  const daemon = out.schedulingStrategy === 'DAEMON';
+  for (const r of SERVICE_FIELD_RULES) {
+    if (r.whenAbsent !== 'default') continue;
+    const dflt = daemon && r.daemonDefault !== undefined ? r.daemonDefault : r.default;
+    const v = out[r.field];
+    if (isPlainObject(v) && isPlainObject(dflt)) {
+      const extra = r.field === 'deploymentConfiguration' ? AWS_DEPLOYMENT_DEFAULTS : {};
+      out[r.field] = Object.fromEntries(
+        Object.entries(v).filter(
+          ([k, x]) => !deepEqual(x, dflt[k]) && !deepEqual(pruneEmpty(x), pruneEmpty(extra[k])),
+        ),
+      );
+    } else if (deepEqual(v, dflt)) delete out[r.field];
+  }
+  for (const [k, v] of Object.entries(LIVE_DEFAULTS)) if (deepEqual(out[k], v)) delete out[k];
+  return (pruneEmpty(out) as Obj | undefined) ?? {};
+}
+
 function mergeOver(base: Obj, top: Obj): Obj {
   const out = clone(base);
   for (const [k, v] of Object.entries(top)) {
@@ -209,8 +244,11 @@ function sortSets(field: string, v: unknown): unknown {
   }
 }
 
-/** The live service seen through the same field names as a CreateService body. */
-function liveFields(live: Service): Obj {
+/**
+ * The live service seen through the same field names as a CreateService body (the deployment fields
+ * from the PRIMARY deployment, AWS's defaults where DescribeServices leaves a field out).
+ */
+export function liveServiceFields(live: Service): Obj {
   const out: Obj = { ...(live as Obj) };
   const primary = (live.deployments ?? []).find((d) => d.status === 'PRIMARY');
   for (const f of DEPLOYMENT_FIELDS) {
@@ -295,7 +333,7 @@ export function serviceDiff(
 ): { changes: FieldChange[]; immutable: FieldChange[] } {
   const all: FieldChange[] = [];
   const body = serviceBodyWithDefaults(desired);
-  const liveObj = liveFields(live);
+  const liveObj = liveServiceFields(live);
 
   if (body.desiredCount !== undefined && body.desiredCount !== live.desiredCount) {
     all.push({ path: 'desiredCount', before: live.desiredCount, after: body.desiredCount });

@@ -2,7 +2,7 @@ import { canonicalTaskCpu, canonicalTaskMemory } from '../model/task-size';
 import { READ_ONLY_TASKDEF_FIELDS } from '../spec';
 import type { RegisterTaskDefinitionRequest, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { FieldChange } from './plan-types';
-import { clone, deepEqual, isPlainObject, keyOf, sortBy, type Obj } from './json-util';
+import { clone, deepEqual, isPlainObject, keyOf, pruneEmpty, sortBy, type Obj } from './json-util';
 
 /**
  * Zero revision churn: the desired RegisterTaskDefinition body and the live revision
@@ -105,6 +105,58 @@ const CONTAINER_FALSE_DEFAULTS = [
   'pseudoTerminal',
 ];
 
+/*
+ * What AWS means when a field is absent. Normalization fills these in; `withoutTaskDefinitionDefaults`
+ * (export) leaves them out. Both go through `visitDefaults`, so the two can never disagree.
+ */
+const TASK_DEFAULTS: Obj = { networkMode: 'bridge' };
+const CONTAINER_DEFAULTS: Obj = { essential: true, cpu: 0 };
+const HEALTH_CHECK_DEFAULTS: Obj = { interval: 30, timeout: 5, retries: 3 };
+const READ_ONLY_DEFAULTS: Obj = { readOnly: false };
+const EFS_DEFAULTS: Obj = { rootDirectory: '/', transitEncryption: 'DISABLED' };
+const DOCKER_VOLUME_DEFAULTS: Obj = { scope: 'task' };
+
+/** `protocol` is always tcp; `hostPort` is the containerPort under awsvpc and host, 0 (dynamic) under bridge. */
+function portMappingDefaults(pm: Obj, networkMode: string): Obj {
+  if (typeof pm.containerPort !== 'number') return { protocol: 'tcp' };
+  const hostPort = networkMode === 'awsvpc' || networkMode === 'host' ? pm.containerPort : 0;
+  return { protocol: 'tcp', hostPort };
+}
+
+type DefaultsVisitor = (target: Obj, defaults: Obj) => void;
+
+const fillDefaults: DefaultsVisitor = (o, defaults) => {
+  for (const [k, v] of Object.entries(defaults)) if (o[k] === undefined || o[k] === null) o[k] = clone(v);
+};
+
+const dropDefaults: DefaultsVisitor = (o, defaults) => {
+  for (const [k, v] of Object.entries(defaults)) if (deepEqual(o[k], v)) delete o[k];
+};
+
+/** Every object of a task definition that has AWS defaults, with its defaults. Mutates through `visit`. */
+function visitDefaults(td: Obj, visit: DefaultsVisitor): void {
+  // Read before visiting the task level: dropping "bridge" must not change the host port defaults.
+  const networkMode =
+    typeof td.networkMode === 'string' ? td.networkMode : (TASK_DEFAULTS.networkMode as string);
+  for (const c of objects(td.containerDefinitions)) {
+    visit(c, CONTAINER_DEFAULTS);
+    for (const pm of objects(c.portMappings)) visit(pm, portMappingDefaults(pm, networkMode));
+    for (const m of [...objects(c.mountPoints), ...objects(c.volumesFrom)]) visit(m, READ_ONLY_DEFAULTS);
+    if (isPlainObject(c.healthCheck)) visit(c.healthCheck, HEALTH_CHECK_DEFAULTS);
+  }
+  for (const v of objects(td.volumes)) {
+    if (isPlainObject(v.efsVolumeConfiguration)) visit(v.efsVolumeConfiguration, EFS_DEFAULTS);
+    if (isPlainObject(v.dockerVolumeConfiguration))
+      visit(v.dockerVolumeConfiguration, DOCKER_VOLUME_DEFAULTS);
+    // `host: {}` is pruned with every other empty object.
+  }
+  visit(td, TASK_DEFAULTS);
+}
+
+function objects(v: unknown): Obj[] {
+  return Array.isArray(v) ? v.filter(isPlainObject) : [];
+}
+
 /**
  * The comparable form of a task definition: the same for the spec as written and for what AWS
  * returns after registering it. Never mutates its argument.
@@ -115,56 +167,46 @@ export function normalizeTaskDefinition(
   const td = clone(x as unknown as Obj);
   for (const k of READ_ONLY_FIELDS) delete td[k];
 
-  const networkMode = typeof td.networkMode === 'string' ? td.networkMode : 'bridge';
-  td.networkMode = networkMode;
+  visitDefaults(td, fillDefaults);
   if (td.cpu !== undefined && td.cpu !== null) td.cpu = taskCpuUnits(td.cpu);
   if (td.memory !== undefined && td.memory !== null) td.memory = taskMemoryMiB(td.memory);
   if (td.enableFaultInjection === false) delete td.enableFaultInjection;
 
   if (Array.isArray(td.containerDefinitions)) {
-    td.containerDefinitions = td.containerDefinitions.map((c) => normalizeContainer(c, networkMode));
+    td.containerDefinitions = td.containerDefinitions.map(normalizeContainer);
   }
-  if (Array.isArray(td.volumes)) {
-    td.volumes = sortBy(td.volumes.map(normalizeVolume), (v) => keyOf(v, 'name'));
-  }
+  if (Array.isArray(td.volumes)) td.volumes = sortBy(td.volumes, (v) => keyOf(v, 'name'));
   if (Array.isArray(td.requiresCompatibilities))
     td.requiresCompatibilities = sortStrings(td.requiresCompatibilities);
   if (Array.isArray(td.placementConstraints)) {
     td.placementConstraints = sortBy(td.placementConstraints, (p) => keyOf(p, 'type', 'expression'));
   }
-  return (prune(td) as Obj | undefined) ?? {};
+  return (pruneEmpty(td) as Obj | undefined) ?? {};
 }
 
-function normalizeContainer(raw: unknown, networkMode: string): unknown {
+/**
+ * A task definition as a spec would say it: normalized (read-only fields gone, lists in order, task
+ * cpu and memory in AWS units), then without the values AWS fills in by default. Normalizing the
+ * result gives the normalized input back, so it registers nothing new (`export` relies on it).
+ */
+export function withoutTaskDefinitionDefaults(
+  x: RegisterTaskDefinitionRequest | TaskDefinition,
+): Record<string, unknown> {
+  const td = normalizeTaskDefinition(x);
+  visitDefaults(td, dropDefaults);
+  return (pruneEmpty(td) as Obj | undefined) ?? {};
+}
+
+/** Order-insensitive lists sorted, and booleans that default to false removed. Defaults are filled already. */
+function normalizeContainer(raw: unknown): unknown {
   if (!isPlainObject(raw)) return raw;
   const c = raw;
-  if (c.essential === undefined || c.essential === null) c.essential = true;
-  if (c.cpu === undefined || c.cpu === null) c.cpu = 0;
   for (const k of CONTAINER_FALSE_DEFAULTS) if (c[k] === false) delete c[k];
-
-  if (Array.isArray(c.portMappings)) {
-    c.portMappings = (c.portMappings as unknown[]).map((pm): unknown => {
-      if (!isPlainObject(pm)) return pm;
-      if (pm.protocol === undefined || pm.protocol === null) pm.protocol = 'tcp';
-      if ((pm.hostPort === undefined || pm.hostPort === null) && typeof pm.containerPort === 'number') {
-        pm.hostPort = networkMode === 'awsvpc' || networkMode === 'host' ? pm.containerPort : 0;
-      }
-      return pm;
-    });
-  }
   if (Array.isArray(c.mountPoints)) {
-    c.mountPoints = sortBy(c.mountPoints.map(defaultReadOnly), (m) =>
-      keyOf(m, 'containerPath', 'sourceVolume'),
-    );
+    c.mountPoints = sortBy(c.mountPoints, (m) => keyOf(m, 'containerPath', 'sourceVolume'));
   }
   if (Array.isArray(c.volumesFrom)) {
-    c.volumesFrom = sortBy(c.volumesFrom.map(defaultReadOnly), (v) => keyOf(v, 'sourceContainer'));
-  }
-  if (isPlainObject(c.healthCheck)) {
-    const hc = c.healthCheck;
-    if (hc.interval === undefined || hc.interval === null) hc.interval = 30;
-    if (hc.timeout === undefined || hc.timeout === null) hc.timeout = 5;
-    if (hc.retries === undefined || hc.retries === null) hc.retries = 3;
+    c.volumesFrom = sortBy(c.volumesFrom, (v) => keyOf(v, 'sourceContainer'));
   }
   if (isPlainObject(c.linuxParameters)) {
     const lp = c.linuxParameters;
@@ -185,25 +227,6 @@ function normalizeContainer(raw: unknown, networkMode: string): unknown {
   return c;
 }
 
-function normalizeVolume(raw: unknown): unknown {
-  if (!isPlainObject(raw)) return raw;
-  const efs = raw.efsVolumeConfiguration;
-  if (isPlainObject(efs)) {
-    if (efs.rootDirectory === undefined || efs.rootDirectory === null) efs.rootDirectory = '/';
-    if (efs.transitEncryption === undefined || efs.transitEncryption === null)
-      efs.transitEncryption = 'DISABLED';
-  }
-  const docker = raw.dockerVolumeConfiguration;
-  if (isPlainObject(docker) && (docker.scope === undefined || docker.scope === null)) docker.scope = 'task';
-  // `host: {}` is pruned with every other empty object.
-  return raw;
-}
-
-function defaultReadOnly(raw: unknown): unknown {
-  if (isPlainObject(raw) && (raw.readOnly === undefined || raw.readOnly === null)) raw.readOnly = false;
-  return raw;
-}
-
 function sortField(o: Obj, field: string, ...keys: string[]): void {
   const v = o[field];
   if (Array.isArray(v)) o[field] = sortBy(v, (x) => keyOf(x, ...keys));
@@ -211,24 +234,6 @@ function sortField(o: Obj, field: string, ...keys: string[]): void {
 
 function sortStrings(v: unknown[]): unknown[] {
   return sortBy(v, (x) => (typeof x === 'string' ? x : JSON.stringify(x)));
-}
-
-/** Empty arrays, empty objects, null and undefined are removed, bottom up. */
-function prune(v: unknown): unknown {
-  if (v === null || v === undefined) return undefined;
-  if (Array.isArray(v)) {
-    const items = v.map(prune).filter((x) => x !== undefined);
-    return items.length ? items : undefined;
-  }
-  if (isPlainObject(v)) {
-    const out: Obj = {};
-    for (const [k, x] of Object.entries(v)) {
-      const p = prune(x);
-      if (p !== undefined) out[k] = p;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  return v;
 }
 
 /** Task CPU as AWS stores it (model/task-size.ts); a spelling AWS rejects is left as given. */

@@ -1,0 +1,380 @@
+/**
+ * `ecs-gitops export CLUSTER DIR` on the sandbox account (a `--sandbox` state file), run in-process
+ * as a user runs it: a cluster made without ecs-gitops (as the old Makefile tool made it) is written
+ * out as a cluster directory, and that directory planned straight back changes no field: the only
+ * steps are the ownership tags of adoption. Reads only.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EcsReader } from '../../controller/aws/ecs-reader';
+import { loadSandbox, saveSandbox } from '../../controller/aws/sandbox/state-file';
+import { AwsContext } from '../../controller/cli/aws-context';
+import { exportWithContext } from '../../controller/cli/export';
+import { adoptingCopy, expectOnlyAdoption, filesIn, planAdopted } from '../helpers/export-roundtrip';
+import { createLegacyCluster, LEGACY, SANDBOX_NETWORK } from '../helpers/legacy-cluster';
+import { json, runCli, type CliRun } from '../helpers/run-cli';
+
+const ENV = { NO_COLOR: undefined, ECS_GITOPS_LOG_LEVEL: 'warn' };
+
+function tmp(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), `ecs-gitops-export-${prefix}-`));
+}
+
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(args, ENV);
+}
+
+/** A state file holding the legacy cluster (no ownership tags anywhere). */
+async function legacyAccount(): Promise<string> {
+  const file = path.join(tmp('state'), 'account.json');
+  const sb = await loadSandbox(file);
+  await createLegacyCluster(sb.ecs, SANDBOX_NETWORK);
+  await saveSandbox(file, sb);
+  return file;
+}
+
+/** Ports over the account in a state file, as the next command would see it. */
+async function portsOf(file: string) {
+  const { ecs } = await loadSandbox(file);
+  return { ecs, reader: new EcsReader(ecs) };
+}
+
+function read(dir: string, name: string): any {
+  return JSON.parse(readFileSync(path.join(dir, name), 'utf8'));
+}
+
+describe('export -> plan back: zero field changes (sandbox)', () => {
+  test('writes the cluster directory, and planning it with adopt only tags', async () => {
+    const state = await legacyAccount();
+    const dir = path.join(tmp('out'), 'legacy');
+    const run = await cli(['export', LEGACY, dir, '--sandbox', state]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(filesIn(dir)).toEqual([
+      'api-canary.service',
+      'api.service',
+      'api.taskdef',
+      'cluster.yaml',
+      'web.service',
+      'web.taskdef',
+      'worker.service',
+      'worker.taskdef',
+    ]);
+    expect(run.stdout).toContain(`Next: ecs-gitops adopt ${dir}`);
+    expect(run.stdout).toMatch(/AWS calls: \d+ \(0 mutating\)/);
+    expect(run.stdout).toContain(
+      'note: service api-canary is pinned to legacy-api:2, the revision it runs: the newest ACTIVE revision of legacy-api, in api.taskdef, is legacy-api:3',
+    );
+
+    const plan = await planAdopted(dir, await portsOf(state));
+    expect(expectOnlyAdoption(plan)).toEqual([
+      'taskDefinition/legacy-api',
+      'taskDefinition/legacy-web',
+      'taskDefinition/legacy-worker',
+      'service/api',
+      'service/api-canary',
+      'service/web',
+      'service/worker',
+    ]);
+    // Adoption tags the newest revision of each family: the one the files hold.
+    const tagged = plan.actions.flatMap((a) =>
+      a.steps.flatMap((s) => (s.call === 'tagResource' ? [s.arn] : [])),
+    );
+    expect(tagged.filter((arn) => arn.includes('task-definition/'))).toEqual([
+      expect.stringMatching(/task-definition\/legacy-api:3$/),
+      expect.stringMatching(/task-definition\/legacy-web:2$/),
+      expect.stringMatching(/task-definition\/legacy-worker:1$/),
+    ]);
+  });
+
+  test('the files hold what the cluster runs, without what AWS fills in', async () => {
+    const state = await legacyAccount();
+    const dir = tmp('out');
+    expect((await cli(['export', LEGACY, dir, '--sandbox', state, '--force'])).code).toBe(0);
+
+    expect(readFileSync(path.join(dir, 'cluster.yaml'), 'utf8')).toMatch(
+      /^name: legacy\nregion: us-east-1\nprefix: legacy\ncapacityProviders:\n {2}- FARGATE\n {2}- FARGATE_SPOT\ndefaultCapacityProviderStrategy:\n {2}- capacityProvider: FARGATE\n {4}weight: 1\n$/m,
+    );
+    const api = read(dir, 'api.taskdef');
+    // AWS's defaults are gone (essential, cpu 0, protocol, dynamic hostPort, health check
+    // timeout/retries, readOnly, networkMode bridge); what was set stays; lists are sorted.
+    expect(api).toEqual({
+      containerDefinitions: [
+        {
+          name: 'api',
+          image: 'acme/api:3',
+          memory: 256,
+          memoryReservation: 128,
+          portMappings: [{ containerPort: 8080 }],
+          environment: [
+            { name: 'DB_HOST', value: 'db.internal' },
+            { name: 'LOG_LEVEL', value: 'info' },
+          ],
+          // A reference, never resolved.
+          secrets: [
+            {
+              name: 'DB_PASSWORD',
+              valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy/db-AbCdEf',
+            },
+          ],
+          mountPoints: [{ containerPath: '/data', sourceVolume: 'data' }],
+          healthCheck: {
+            command: ['CMD-SHELL', 'curl -f http://localhost:8080/health || exit 1'],
+            interval: 15,
+          },
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: {
+              'awslogs-group': '/ecs/legacy/api',
+              'awslogs-region': 'us-east-1',
+              'awslogs-stream-prefix': 'api',
+            },
+          },
+          dockerLabels: { 'proxy.host': 'api.example.com', 'proxy.ports': '80:8080' },
+        },
+      ],
+      volumes: [{ host: { sourcePath: '/srv/api' }, name: 'data' }],
+    });
+    // Key order is fixed: the fields people look for first.
+    expect(Object.keys(api.containerDefinitions[0]).slice(0, 3)).toEqual(['name', 'image', 'memory']);
+    const web = read(dir, 'web.taskdef');
+    expect(web).toMatchObject({
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      tags: [{ key: 'app', value: 'web' }],
+    });
+    expect(web.containerDefinitions[0].portMappings).toEqual([{ containerPort: 80 }]);
+    expect(read(dir, 'worker.taskdef').containerDefinitions[0].dockerLabels).toEqual({
+      'AUTOCREATE.SERVICE': 'true',
+    });
+
+    expect(read(dir, 'api.service')).toEqual({
+      taskDefinition: 'api',
+      desiredCount: 3,
+      launchType: 'EC2',
+      loadBalancers: [
+        { containerName: 'api', containerPort: 8080, targetGroupArn: SANDBOX_NETWORK.targetGroupArn },
+      ],
+      healthCheckGracePeriodSeconds: 60,
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        maximumPercent: 150,
+        minimumHealthyPercent: 50,
+      },
+      placementStrategy: [{ field: 'attribute:ecs.availability-zone', type: 'spread' }],
+    });
+    expect(read(dir, 'api-canary.service')).toEqual({
+      taskDefinition: 'legacy-api:2',
+      desiredCount: 1,
+      launchType: 'EC2',
+    });
+    expect(read(dir, 'web.service')).toEqual({
+      taskDefinition: 'web',
+      desiredCount: 2,
+      launchType: 'FARGATE',
+      platformVersion: 'LATEST',
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          assignPublicIp: 'DISABLED',
+          securityGroups: SANDBOX_NETWORK.securityGroups,
+          subnets: SANDBOX_NETWORK.subnets,
+        },
+      },
+      tags: [{ key: 'app', value: 'web' }],
+    });
+    // 0 is a count like any other (only the starting count: see README).
+    expect(read(dir, 'worker.service')).toEqual({
+      taskDefinition: 'worker',
+      desiredCount: 0,
+      launchType: 'EC2',
+    });
+  });
+
+  test('diff -o json of the exported directory shows no field change: only ownership conflicts, or tags with adopt', async () => {
+    const state = await legacyAccount();
+    const dir = tmp('out');
+    expect((await cli(['export', LEGACY, dir, '--sandbox', state, '--force'])).code).toBe(0);
+
+    // Not adopted yet: everything exists without ownership tags (conflicts, exit 1), nothing differs.
+    const before = await cli(['diff', dir, '--sandbox', state, '-o', 'json']);
+    expect(before.code).toBe(1);
+    const actions = json(before).clusters[0].actions;
+    expect(actions.flatMap((a: any) => a.changes)).toEqual([]);
+    expect(actions.filter((a: any) => a.op !== 'conflict').map((a: any) => a.id)).toEqual(['cluster/legacy']);
+    expect(actions.find((a: any) => a.id === 'service/api-canary').reason).toMatch(
+      /without ecs-gitops ownership tags/,
+    );
+
+    const adopting = adoptingCopy(dir);
+    const diff = await cli(['diff', adopting, '--sandbox', state, '-o', 'json']);
+    expect(diff.code).toBe(2);
+    const changes = json(diff).clusters[0].actions.flatMap((a: any) => a.changes.map((c: any) => c.path));
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.filter((p: string) => !p.startsWith('tags['))).toEqual([]);
+
+    // Adopting through apply, then the exported directory as written is converged.
+    const applied = json(await cli(['apply', adopting, '--sandbox', state, '-o', 'json']));
+    expect(applied.converged).toBe(true);
+    expect(Object.keys(applied.awsCalls.byOperation).filter((op) => !/\.(Describe|List)/.test(op))).toEqual([
+      'ECS.TagResource',
+    ]);
+    expect((await cli(['diff', dir, '--sandbox', state])).code).toBe(0);
+  });
+
+  test('makes zero mutating calls', async () => {
+    const state = await legacyAccount();
+    const ctx = new AwsContext({ sandbox: state });
+    const quiet = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await exportWithContext(ctx, LEGACY, tmp('out'), { force: true })).toBe(0);
+    } finally {
+      quiet.mockRestore();
+    }
+    expect(ctx.callLog.mutating()).toEqual({});
+    // 1 DescribeClusters, 1 ListServices page, 1 DescribeServices batch, 1 DescribeTaskDefinition per family.
+    expect(ctx.callLog.snapshot()).toEqual({
+      'ECS.DescribeClusters': 1,
+      'ECS.DescribeServices': 1,
+      'ECS.DescribeTaskDefinition': 3,
+      'ECS.ListServices': 1,
+    });
+  });
+
+  test('exporting twice gives the same bytes', async () => {
+    const state = await legacyAccount();
+    const a = tmp('a');
+    const b = tmp('b');
+    expect((await cli(['export', LEGACY, a, '--sandbox', state, '--force'])).code).toBe(0);
+    expect((await cli(['export', LEGACY, b, '--sandbox', state, '--force'])).code).toBe(0);
+    for (const f of filesIn(a))
+      expect(readFileSync(path.join(b, f), 'utf8')).toBe(readFileSync(path.join(a, f), 'utf8'));
+  });
+});
+
+describe('export refuses what it cannot do, before writing anything', () => {
+  test('a directory that is not empty, unless --force (which warns about spec files it did not write)', async () => {
+    const state = await legacyAccount();
+    const dir = tmp('busy');
+    writeFileSync(path.join(dir, 'old.taskdef'), '{}');
+    const run = await cli(['export', LEGACY, dir, '--sandbox', state]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `error: ${dir} is not empty (1 entries): give an empty directory, or --force to write into it`,
+    );
+    expect(filesIn(dir)).toEqual(['old.taskdef']);
+
+    const forced = await cli(['export', LEGACY, dir, '--sandbox', state, '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toContain(`warning: ${dir} also holds old.taskdef, not written by this export`);
+    expect(filesIn(dir)).toContain('cluster.yaml');
+  });
+
+  test('a cluster that does not exist: exit 1, a clear message, nothing written', async () => {
+    const state = await legacyAccount();
+    const dir = path.join(tmp('out'), 'nope');
+    const run = await cli(['export', 'nope', dir, '--sandbox', state]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'error: cluster nope does not exist in us-east-1 (or is INACTIVE): nothing to export',
+    );
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  test('--dry-run lists the files and writes nothing', async () => {
+    const state = await legacyAccount();
+    const dir = path.join(tmp('out'), 'legacy');
+    const run = await cli(['export', LEGACY, dir, '--sandbox', state, '--dry-run']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Would write 8 files to ${dir} (dry run: nothing written):`);
+    expect(run.stdout).toMatch(/^ {2}cluster\.yaml +cluster legacy \(us-east-1\), family prefix "legacy"$/m);
+    expect(run.stdout).toMatch(/^ {2}api-canary\.service +runs legacy-api:2 \(pinned\)$/m);
+    expect(run.stdout).toMatch(/^ {2}api\.taskdef +legacy-api:3$/m);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe('the family prefix keeps every family name', () => {
+  /** A cluster `shop` whose families are named for another tool's convention. */
+  async function shopAccount(families: string[]): Promise<string> {
+    const file = path.join(tmp('state'), 'account.json');
+    const sb = await loadSandbox(file);
+    await sb.ecs.createCluster({ clusterName: 'shop' });
+    for (const family of families) {
+      await sb.ecs.registerTaskDefinition({
+        family,
+        containerDefinitions: [{ name: 'app', image: `acme/${family}:1`, memory: 128 }],
+      });
+      await sb.ecs.createService({
+        cluster: 'shop',
+        serviceName: family,
+        taskDefinition: family,
+        desiredCount: 1,
+      });
+    }
+    await saveSandbox(file, sb);
+    return file;
+  }
+
+  test('the longest common "X-" when the families do not start with the cluster name', async () => {
+    const state = await shopAccount(['acme-shop-cart', 'acme-shop-checkout']);
+    const dir = tmp('out');
+    expect((await cli(['export', 'shop', dir, '--sandbox', state, '--force'])).code).toBe(0);
+    expect(readFileSync(path.join(dir, 'cluster.yaml'), 'utf8')).toContain('prefix: acme-shop\n');
+    expect(filesIn(dir)).toEqual([
+      'acme-shop-cart.service',
+      'acme-shop-checkout.service',
+      'cart.taskdef',
+      'checkout.taskdef',
+      'cluster.yaml',
+    ]);
+    expect(read(dir, 'acme-shop-cart.service').taskDefinition).toBe('cart');
+    expectOnlyAdoption(await planAdopted(dir, await portsOf(state)));
+  });
+
+  test('no common prefix: refused, naming the families; --prefix exports those under it and pins the others', async () => {
+    const state = await shopAccount(['cart', 'shop-checkout']);
+    const dir = tmp('out');
+    const refused = await cli(['export', 'shop', dir, '--sandbox', state, '--force']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'error: cannot export cluster shop: no prefix keeps the names of all task definition families: cart, shop-checkout.',
+    );
+    expect(refused.stderr).toContain('Pass --prefix P');
+    expect(filesIn(dir)).toEqual([]);
+
+    const run = await cli(['export', 'shop', dir, '--sandbox', state, '--prefix', 'shop', '--force']);
+    expect(run.code).toBe(0);
+    expect(filesIn(dir)).toEqual([
+      'cart.service',
+      'checkout.taskdef',
+      'cluster.yaml',
+      'shop-checkout.service',
+    ]);
+    expect(read(dir, 'cart.service').taskDefinition).toBe('cart:1');
+    expect(run.stdout).toContain(
+      'note: service cart is pinned to cart:1, the revision it runs: family cart does not start with "shop-"',
+    );
+    expectOnlyAdoption(await planAdopted(dir, await portsOf(state)));
+  });
+
+  test('a family that starts with the prefix twice keeps its name through a family field', async () => {
+    const state = await shopAccount(['shop-shop-api', 'shop-web']);
+    const dir = tmp('out');
+    expect((await cli(['export', 'shop', dir, '--sandbox', state, '--force'])).code).toBe(0);
+    expect(read(dir, 'shop-api.taskdef').family).toBe('shop-shop-api');
+    expectOnlyAdoption(await planAdopted(dir, await portsOf(state)));
+  });
+});
+
+test('an existing directory path that is a file is refused', async () => {
+  const state = await legacyAccount();
+  const parent = tmp('file');
+  const file = path.join(parent, 'taken');
+  mkdirSync(parent, { recursive: true });
+  writeFileSync(file, 'x');
+  const run = await cli(['export', LEGACY, file, '--sandbox', state, '--force']);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toContain(`error: ${file} exists and is not a directory`);
+});

@@ -1,0 +1,45 @@
+/** Round-trip checks for `export`: the exported directory planned back against the account. */
+import { appendFileSync, cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Plan } from '../../controller/plan/plan-types';
+import { planDesiredState, type ClusterPorts } from '../../controller/reconcile/reconcile-cluster';
+import { loadClusterDir } from '../../controller/spec';
+
+/** Plans an exported directory with `adopt: true`, as the adoption step will. */
+export async function planAdopted(dir: string, ports: ClusterPorts): Promise<Plan> {
+  const loaded = await loadClusterDir(dir, { env: {} });
+  expect(loaded.errors).toEqual([]);
+  expect(loaded.warnings).toEqual([]);
+  const state = loaded.state!;
+  return planDesiredState({ ...state, cluster: { ...state.cluster, adopt: true } }, ports);
+}
+
+/**
+ * The plan only adopts: no registration, no create, no update; the only calls are TagResource and
+ * the only differences are the ownership tags. Returns the resources it tags.
+ */
+export function expectOnlyAdoption(plan: Plan): string[] {
+  expect(plan.errors).toEqual([]);
+  expect(plan.actions.filter((a) => a.op === 'conflict').map((a) => `${a.id}: ${a.reason}`)).toEqual([]);
+  const calls = plan.actions.flatMap((a) => a.steps.map((s) => s.call));
+  expect(calls.filter((c) => c !== 'tagResource')).toEqual([]);
+  const fieldChanges = plan.actions.flatMap((a) =>
+    a.changes.filter((c) => !c.path.startsWith('tags[')).map((c) => `${a.id} ${c.path}`),
+  );
+  expect(fieldChanges).toEqual([]);
+  return plan.actions.filter((a) => a.steps.length > 0).map((a) => a.id);
+}
+
+/** A copy of an exported directory with `adopt: true` in its cluster.yaml. */
+export function adoptingCopy(dir: string): string {
+  const copy = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-adopt-'));
+  cpSync(dir, copy, { recursive: true });
+  appendFileSync(path.join(copy, 'cluster.yaml'), 'adopt: true\n');
+  return copy;
+}
+
+/** The names of the files in a directory, sorted. */
+export function filesIn(dir: string): string[] {
+  return readdirSync(dir).sort();
+}

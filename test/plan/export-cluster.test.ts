@@ -1,0 +1,212 @@
+/**
+ * The pure half of `export`: the prefix rule, and the files for the cases where a plain
+ * `<family minus prefix>.taskdef` referred to by its basename would not round-trip. Every case is
+ * planned back through the real loader and planner against the same live state, with adopt: the
+ * only steps must be TagResource.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ContainerDefinition, Service, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { ObservedState } from '../../controller/model/observed';
+import { type ClusterExport, exportCluster, type LiveCluster } from '../../controller/plan/export-cluster';
+import { choosePrefix } from '../../controller/plan/export-prefix';
+import { planCluster } from '../../controller/plan/planner';
+import { loadClusterDir } from '../../controller/spec';
+import { expectOnlyAdoption } from '../helpers/export-roundtrip';
+
+const ARN = 'arn:aws:ecs:us-east-1:123456789012';
+
+describe('choosePrefix', () => {
+  test('the cluster name when every family starts with it (even if a longer prefix is common)', () => {
+    expect(choosePrefix('shop', ['shop-api-web', 'shop-api-worker'])).toEqual({
+      prefix: 'shop',
+      kept: ['shop-api-web', 'shop-api-worker'],
+      outside: [],
+    });
+    expect(choosePrefix('shop', [])).toEqual({ prefix: 'shop', kept: [], outside: [] });
+  });
+
+  test('otherwise the longest "X-" that starts every family and leaves a name', () => {
+    expect(choosePrefix('shop', ['acme-api-web', 'acme-api-worker'])).toMatchObject({ prefix: 'acme-api' });
+    expect(choosePrefix('shop', ['acme-web', 'acme-worker'])).toMatchObject({ prefix: 'acme' });
+    expect(choosePrefix('shop', ['a-b-c'])).toMatchObject({ prefix: 'a-b' });
+    // "acme-" alone leaves no name for `acme-`: the next dash to the left.
+    expect(choosePrefix('shop', ['x-acme-', 'x-acme-web'])).toMatchObject({ prefix: 'x' });
+  });
+
+  test('no such prefix: an error naming every family', () => {
+    const choice = choosePrefix('shop', ['web', 'acme-api', 'web']);
+    expect(choice).toEqual({ error: expect.stringContaining('task definition families: acme-api, web.') });
+  });
+
+  test('--prefix: the families under it are kept, the others are outside', () => {
+    expect(choosePrefix('shop', ['shop-web', 'shop', 'legacy-api', 'shop-'], 'shop')).toEqual({
+      prefix: 'shop',
+      kept: ['shop-web'],
+      outside: ['legacy-api', 'shop', 'shop-'],
+    });
+    expect(choosePrefix('shop', ['shop-web'], 'a b')).toEqual({
+      error: expect.stringContaining('--prefix "a b"'),
+    });
+  });
+});
+
+function revision(family: string, rev: number, container: Partial<ContainerDefinition> = {}): TaskDefinition {
+  return {
+    taskDefinitionArn: `${ARN}:task-definition/${family}:${rev}`,
+    family,
+    revision: rev,
+    status: 'ACTIVE',
+    networkMode: 'bridge',
+    containerDefinitions: [
+      { name: 'app', image: `acme/${family}:${rev}`, memory: 128, cpu: 0, essential: true, ...container },
+    ],
+  };
+}
+
+function svc(name: string, family: string, rev: number, over: Partial<Service> = {}): Service {
+  return {
+    serviceName: name,
+    serviceArn: `${ARN}:service/shop/${name}`,
+    status: 'ACTIVE',
+    desiredCount: 1,
+    launchType: 'EC2',
+    taskDefinition: `${ARN}:task-definition/${family}:${rev}`,
+    ...over,
+  };
+}
+
+function live(
+  services: Service[],
+  families: Record<string, TaskDefinition | null>,
+  tags: Record<string, Record<string, string>> = {},
+): LiveCluster {
+  return {
+    cluster: { clusterName: 'shop', clusterArn: `${ARN}:cluster/shop`, status: 'ACTIVE' },
+    region: 'us-east-1',
+    services: services.map((service) => ({ service, tags: tags[service.serviceName ?? ''] ?? {} })),
+    families: new Map(
+      Object.entries(families).map(([f, td]) => [f, td && { taskDefinition: td, tags: tags[f] ?? {} }]),
+    ),
+  };
+}
+
+function exported(l: LiveCluster, prefix?: string): ClusterExport {
+  const out = exportCluster(l, prefix !== undefined ? { prefix } : {});
+  if ('error' in out) throw new Error(out.error);
+  return out;
+}
+
+function file(out: ClusterExport, name: string): any {
+  const f = out.files.find((x) => x.name === name);
+  if (!f) throw new Error(`no ${name} in ${out.files.map((x) => x.name).join(', ')}`);
+  return name.endsWith('.yaml') ? f.text : JSON.parse(f.text);
+}
+
+/** Writes the files, loads them, and plans them with adopt against the state they came from. */
+async function planBack(out: ClusterExport, l: LiveCluster) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-export-unit-'));
+  for (const f of out.files) writeFileSync(path.join(dir, f.name), f.text);
+  const loaded = await loadClusterDir(dir, { env: {} });
+  expect(loaded.errors).toEqual([]);
+  const state = loaded.state!;
+  const observed: ObservedState = {
+    cluster: { cluster: l.cluster, tags: {} },
+    services: new Map(l.services.map((s) => [s.service.serviceName ?? '', s])),
+    families: l.families,
+  };
+  return { state, plan: planCluster({ ...state, cluster: { ...state.cluster, adopt: true } }, observed) };
+}
+
+describe('exportCluster', () => {
+  test('AUTOCREATE.SERVICE with no service of its name: the file takes a service name, so none is created', async () => {
+    const jobs = revision('shop-jobs', 2, { dockerLabels: { 'AUTOCREATE.SERVICE': 'true' } });
+    const l = live([svc('runner', 'shop-jobs', 2)], { 'shop-jobs': jobs });
+    const out = exported(l);
+    expect(out.files.map((f) => f.name)).toEqual(['cluster.yaml', 'runner.service', 'runner.taskdef']);
+    expect(file(out, 'runner.taskdef').family).toBe('shop-jobs');
+    const { state, plan } = await planBack(out, l);
+    expect(state.services.map((s) => s.name)).toEqual(['runner']);
+    expect(expectOnlyAdoption(plan)).toEqual(['taskDefinition/shop-jobs', 'service/runner']);
+  });
+
+  test('AUTOCREATE.SERVICE with a service of its name: the plain file name', () => {
+    const jobs = revision('shop-jobs', 1, { dockerLabels: { 'AUTOCREATE.SERVICE': 'true' } });
+    const out = exported(live([svc('jobs', 'shop-jobs', 1)], { 'shop-jobs': jobs }));
+    expect(file(out, 'jobs.taskdef').family).toBeUndefined();
+  });
+
+  test('a basename that names another family: services refer to the family itself', async () => {
+    // Prefix shop: `shop-shop-web` needs a `family` field (its rest starts with "shop-"), and its file
+    // name `shop-web` is also the family `shop-web`, so a reference "shop-web" would mean that one.
+    const l = live([svc('a', 'shop-shop-web', 1), svc('b', 'shop-web', 1)], {
+      'shop-shop-web': revision('shop-shop-web', 1),
+      'shop-web': revision('shop-web', 1),
+    });
+    const out = exported(l);
+    expect(file(out, 'shop-web.taskdef').family).toBe('shop-shop-web');
+    expect(file(out, 'a.service').taskDefinition).toBe('shop-shop-web');
+    expect(file(out, 'b.service').taskDefinition).toBe('web');
+    expectOnlyAdoption((await planBack(out, l)).plan);
+  });
+
+  test('a family with no ACTIVE revision: its service is pinned, and no .taskdef is written', async () => {
+    const l = live([svc('old', 'shop-old', 4), svc('web', 'shop-web', 1)], {
+      'shop-old': null,
+      'shop-web': revision('shop-web', 1),
+    });
+    const out = exported(l);
+    expect(out.files.map((f) => f.name)).toEqual([
+      'cluster.yaml',
+      'old.service',
+      'web.service',
+      'web.taskdef',
+    ]);
+    expect(file(out, 'old.service').taskDefinition).toBe('shop-old:4');
+    expect(out.notes).toEqual([
+      'service old is pinned to shop-old:4, the revision it runs: family shop-old has no ACTIVE revision',
+    ]);
+    expectOnlyAdoption((await planBack(out, l)).plan);
+  });
+
+  test("tags: the resource's own, without AWS's and ecs-gitops's", () => {
+    const l = live(
+      [svc('web', 'shop-web', 1)],
+      { 'shop-web': revision('shop-web', 1) },
+      {
+        web: { team: 'web', 'aws:cloudformation:stack-name': 'legacy' },
+        'shop-web': { team: 'web', 'ecs-gitops:commit': 'abc123', 'ecs-gitops:managed-by': 'ecs-gitops' },
+      },
+    );
+    const out = exported(l);
+    expect(file(out, 'web.service').tags).toEqual([{ key: 'team', value: 'web' }]);
+    expect(file(out, 'web.taskdef').tags).toEqual([{ key: 'team', value: 'web' }]);
+  });
+
+  test('a service without a task definition revision (EXTERNAL controller) is left out, with a note', () => {
+    const ext = svc('ext', 'shop-web', 1, {
+      taskDefinition: undefined,
+      deploymentController: { type: 'EXTERNAL' },
+    });
+    const out = exported(live([ext, svc('web', 'shop-web', 1)], { 'shop-web': revision('shop-web', 1) }));
+    expect(out.files.map((f) => f.name)).not.toContain('ext.service');
+    expect(out.notes).toEqual(['service ext not exported: it has no task definition revision (none)']);
+  });
+
+  test('the same cluster gives the same files, whatever order AWS lists it in', () => {
+    const families = { 'shop-a': revision('shop-a', 1), 'shop-b': revision('shop-b', 2) };
+    const one = exported(live([svc('a', 'shop-a', 1), svc('b', 'shop-b', 2)], families));
+    const two = exported(live([svc('b', 'shop-b', 2), svc('a', 'shop-a', 1)], families));
+    expect(two).toEqual(one);
+    expect(file(one, 'cluster.yaml')).toContain('name: shop\nregion: us-east-1\nprefix: shop\n');
+  });
+
+  test("refused without a common prefix; the error is the prefix rule's", () => {
+    const l = live([svc('a', 'web', 1), svc('b', 'api', 1)], {
+      web: revision('web', 1),
+      api: revision('api', 1),
+    });
+    expect(exportCluster(l)).toEqual({ error: expect.stringContaining('families: api, web.') });
+  });
+});
