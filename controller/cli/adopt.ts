@@ -8,7 +8,7 @@ import { resolveTargets } from './cluster-targets';
 import { addAwsOptions, addSpecOptions, type CommonOptions, withContext } from './common';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { formatErrors } from './load-specs';
-import { stdoutOutput } from './output';
+import { awsCallsLine, stdoutOutput } from './output';
 
 export interface AdoptOptions extends CommonOptions {
   color: boolean;
@@ -98,6 +98,7 @@ export async function runAdopt(dir: string, names: string[], opts: AdoptOptions)
     if (!failed) {
       out.write(`The next apply (or the controller) manages ${results.length} adopted resource(s).\n`);
     }
+    out.write(`${awsCallsLine(ctx.callLog)}\n`);
     return failed || problems.length > 0 ? EXIT_ERROR : EXIT_OK;
   });
 }
@@ -111,24 +112,23 @@ function aliases(a: PlannedAction, prefix: string): Set<string> {
   return out;
 }
 
-/** Why a name given on the command line is not adopted. */
+/** Why a name given on the command line (or a resource it names) is not adopted. */
 function unmatched(plan: Plan, names: string[], prefix: string, adopted: PlannedAction[]): string[] {
   const out: string[] = [];
   for (const name of names) {
-    if (adopted.some((a) => aliases(a, prefix).has(name))) continue;
-    const action = plan.actions.find((a) => aliases(a, prefix).has(name));
-    if (!action) {
+    const named = plan.actions.filter((a) => aliases(a, prefix).has(name));
+    if (named.length === 0) {
       out.push(
         `${name}: the specs of cluster ${plan.cluster} name no such service, task definition or cluster`,
       );
-    } else if (action.op === 'create') {
-      out.push(`${action.id}: does not exist yet; apply creates it`);
-    } else if (/owner "/.test(action.reason)) {
-      out.push(`${action.id}: ${action.reason}; adopt never takes over another owner's resources`);
-    } else if (action.op === 'conflict') {
-      out.push(`${action.id}: ${action.reason}`);
-    } else {
-      out.push(`${action.id}: already managed by ecs-gitops`);
+    }
+    for (const action of named) {
+      if (adopted.includes(action)) continue;
+      if (action.op === 'create') out.push(`${action.id}: does not exist yet; apply creates it`);
+      else if (/owner "/.test(action.reason)) {
+        out.push(`${action.id}: ${action.reason}; adopt never takes over another owner's resources`);
+      } else if (action.op === 'conflict') out.push(`${action.id}: ${action.reason}`);
+      else out.push(`${action.id}: already managed by ecs-gitops`);
     }
   }
   return out;

@@ -10,7 +10,7 @@ import { describeAwsError } from '../reconcile/aws-error';
 import type { SpecError } from '../model/source';
 import type { Logger } from '../observe/logger';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
-import { parseFormat, stdoutOutput, toJsonText, type Output } from './output';
+import { awsCallsLine, parseFormat, stdoutOutput, toJsonText, type Output } from './output';
 import { addAwsOptions, addSpecOptions, type CommonOptions, withContext } from './common';
 import { formatErrors } from './load-specs';
 import { runDiff } from './diff';
@@ -274,10 +274,7 @@ function report(
     if (o.dnsSync.length > 0) out.write(`  dns     ${synced}/${o.dnsSync.length} change(s) INSYNC\n`);
     if (o.waitError) out.write(`  waiting failed: ${o.waitError.code}: ${o.waitError.message}\n`);
   }
-  const parts = Object.entries(calls).map(([op, n]) => `${op} ${n}`);
-  out.write(
-    `AWS calls: ${ctx.callLog.total()} (${ctx.callLog.mutatingTotal()} mutating)${parts.length ? `: ${parts.join(', ')}` : ''}\n`,
-  );
+  out.write(`${awsCallsLine(ctx.callLog)}\n`);
 }
 
 function indent(text: string): string {

@@ -8,7 +8,7 @@ import { CLUSTER_CONFIG_NAMES, parseSpecFileName } from '../spec';
 import type { AwsContext, AwsOptions } from './aws-context';
 import { addAwsOptions, withContext } from './common';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
-import { stdoutOutput, type Output } from './output';
+import { awsCallsLine, stdoutOutput, type Output } from './output';
 
 export interface ExportCliOptions extends AwsOptions {
   prefix?: string;
@@ -100,10 +100,7 @@ export async function exportWithContext(
       `Next: ecs-gitops adopt ${dir}  (tags these resources as ecs-gitops's, so that the next apply manages them)\n`,
     );
   }
-  const calls = Object.entries(ctx.callLog.snapshot()).map(([op, n]) => `${op} ${n}`);
-  out.write(
-    `AWS calls: ${ctx.callLog.total()} (${ctx.callLog.mutatingTotal()} mutating)${calls.length ? `: ${calls.join(', ')}` : ''}\n`,
-  );
+  out.write(`${awsCallsLine(ctx.callLog)}\n`);
   return EXIT_OK;
 }
 

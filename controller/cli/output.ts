@@ -1,3 +1,4 @@
+import type { CallLog } from '../aws/call-log';
 /** Where results go (stdout) and whether they may be coloured. Logs go to stderr, never here. */
 export interface Output {
   write(text: string): void;
@@ -21,4 +22,10 @@ export function parseFormat(value: string, allowed: readonly OutputFormat[]): Ou
 
 export function toJsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** `AWS calls: 12 (3 mutating): ECS.CreateService 1, ...` for the end of a command's output. */
+export function awsCallsLine(log: CallLog): string {
+  const parts = Object.entries(log.snapshot()).map(([op, n]) => `${op} ${n}`);
+  return `AWS calls: ${log.total()} (${log.mutatingTotal()} mutating)${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }

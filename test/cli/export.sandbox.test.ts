@@ -69,6 +69,8 @@ describe('export -> plan back: zero field changes (sandbox)', () => {
 
     const plan = await planAdopted(dir, await portsOf(state));
     expect(expectOnlyAdoption(plan)).toEqual([
+      // The untagged cluster is adopted too (its tags only).
+      'cluster/legacy',
       'taskDefinition/legacy-api',
       'taskDefinition/legacy-web',
       'taskDefinition/legacy-worker',

@@ -119,6 +119,8 @@ describe('export against moto', () => {
 
     const plan = await planAdopted(dir, ports);
     expect(expectOnlyAdoption(plan)).toEqual([
+      // The untagged cluster is adopted too (its tags only).
+      'cluster/legacy',
       'taskDefinition/legacy-api',
       'taskDefinition/legacy-web',
       'taskDefinition/legacy-worker',

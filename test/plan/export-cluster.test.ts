@@ -128,7 +128,7 @@ describe('exportCluster', () => {
     expect(file(out, 'runner.taskdef').family).toBe('shop-jobs');
     const { state, plan } = await planBack(out, l);
     expect(state.services.map((s) => s.name)).toEqual(['runner']);
-    expect(expectOnlyAdoption(plan)).toEqual(['taskDefinition/shop-jobs', 'service/runner']);
+    expect(expectOnlyAdoption(plan)).toEqual(['cluster/shop', 'taskDefinition/shop-jobs', 'service/runner']);
   });
 
   test('AUTOCREATE.SERVICE with a service of its name: the plain file name', () => {
