@@ -181,6 +181,24 @@ describe('export against moto', () => {
     expect(paths.filter((p: string) => !p.startsWith('tags['))).toEqual([]);
   });
 
+  test('export, adopt, diff: the cluster is in git in one step; diff exits 0 and apply changes nothing', async () => {
+    await legacyAccount(await network());
+    const dir = tmp('out');
+    expect((await runCli(['export', LEGACY, dir, '--force'], env())).code).toBe(0);
+    const adopt = await runCli(['adopt', dir], env());
+    expect(adopt.code).toBe(0);
+    // Only the ownership tags are written: 1 cluster + 3 families + 4 services.
+    expect(adopt.stdout).toMatch(/AWS calls: \d+ \(8 mutating\): .*ECS\.TagResource 8/);
+    const diff = await runCli(['diff', dir], env());
+    expect([diff.code, diff.stdout]).toEqual([
+      0,
+      expect.stringMatching(/0 to create, 0 to update, 8 unchanged/),
+    ]);
+    const applied = json(await runCli(['apply', dir, '-o', 'json'], env()));
+    expect(applied.converged).toBe(true);
+    expect(applied.awsCalls.mutating).toBe(0);
+  });
+
   test('makes zero mutating calls (counted by the SDK middleware)', async () => {
     await legacyAccount(await network());
     const ctx = new AwsContext({ endpoint: moto.endpoint });

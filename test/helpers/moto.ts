@@ -31,13 +31,14 @@ export function freePort(): Promise<number> {
  * Starts `moto_server` on a free port and waits until it answers. Fails loudly, never skips: a
  * missing moto_server is a broken test environment, not a reason to pass.
  */
-export async function startMoto(): Promise<Moto> {
+export async function startMoto(opts: { env?: Record<string, string> } = {}): Promise<Moto> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   let stderr = '';
   let exited: string | undefined;
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...opts.env },
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
@@ -99,14 +100,15 @@ export async function startMoto(): Promise<Moto> {
 
 /**
  * One moto for the whole test file, with fake credentials in the environment, reset before each
- * test. Read `endpoint` inside tests (moto starts in beforeAll).
+ * test. Read `endpoint` inside tests (moto starts in beforeAll). `env` goes to moto_server itself
+ * (e.g. MOTO_ECS_SERVICE_RUNNING: how many tasks moto reports for every new service).
  */
-export function useMoto(): Moto {
+export function useMoto(opts: { env?: Record<string, string> } = {}): Moto {
   let moto: Moto | undefined;
   let restoreEnv: (() => void) | undefined;
   beforeAll(async () => {
     restoreEnv = setTestAwsEnv();
-    moto = await startMoto();
+    moto = await startMoto(opts);
   });
   afterAll(async () => {
     await moto?.stop();
