@@ -246,3 +246,64 @@ test('a DNS record edited by hand is reverted on the resync, and counted as drif
     await controller.stop();
   }
 });
+
+test('a service removed by a commit: scaled to 0, then deleted by the requeue once drained, without waiting for the resync', async () => {
+  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-prune-ctl-'));
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(
+    path.join(repo, 'cluster.yaml'),
+    'name: demo\nregion: us-east-1\nserviceDefaults: { launchType: EC2 }\n',
+  );
+  for (const name of ['web', 'api']) {
+    writeFileSync(
+      path.join(repo, `${name}.taskdef`),
+      JSON.stringify({ containerDefinitions: [{ name, image: 'nginx:1.27', memoryReservation: 64 }] }),
+    );
+    writeFileSync(path.join(repo, `${name}.service`), '{ "desiredCount": 2 }');
+  }
+  commit(repo, 'two services');
+
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const sb = new SandboxEcs({ clock, drainSeconds: 20 });
+  const ports = { ecs: sb, reader: new EcsReader(sb) };
+  const controller = new Controller({
+    source: createGitSource({ repo, cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')) }),
+    paths: ['.'],
+    env: {},
+    portsFor: () => Promise.resolve(ports),
+    clock,
+    status: new StatusStore(),
+    metrics: new ControllerMetrics(),
+    log: createLogger({ level: 'silent' }),
+  });
+  const api = async () => (await sb.describeServices({ cluster: 'demo', services: ['api'] })).services?.[0];
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    clock.advanceSeconds(10);
+
+    execFileSync('git', ['rm', '-q', 'api.service'], { cwd: repo });
+    commit(repo, 'remove api');
+    sb.callLog.reset();
+    await controller.sourceChanged();
+    await controller.idle();
+    // The controller does not block on the drain: it scales down and comes back.
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.UpdateService': 1 });
+    expect(await api()).toMatchObject({ status: 'ACTIVE', desiredCount: 0, runningCount: 2 });
+
+    // The requeue 30 s later (not the 10-minute resync): the 20 s drain is over, the service goes.
+    sb.callLog.reset();
+    clock.advanceSeconds(30);
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.DeleteService': 1 });
+    expect((await api())?.status).not.toBe('ACTIVE');
+
+    // Converged: the next requeue slot passes without a reconcile that changes anything.
+    sb.callLog.reset();
+    clock.advanceSeconds(60);
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({});
+  } finally {
+    await controller.stop();
+  }
+});

@@ -1,0 +1,91 @@
+import type { RevisionHousekeeping } from '../../controller/model/observed';
+import { ownershipTags, type TagMap } from '../../controller/model/ownership';
+import { selectRevisions } from '../../controller/plan/revision-retention';
+
+const arn = (family: string, n: number) =>
+  `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:${n}`;
+const OURS = ownershipTags('demo', 'demo');
+const OWNER = { ownerId: 'demo', cluster: 'demo' };
+
+/** ACTIVE revisions `from..to` of a family, newest first, all with these tags. */
+function family(
+  name: string,
+  to: number,
+  opts: { removed?: boolean; complete?: boolean; from?: number } = {},
+) {
+  const active: string[] = [];
+  for (let n = to; n >= (opts.from ?? 1); n--) active.push(arn(name, n));
+  return { family: name, removed: opts.removed ?? false, active, complete: opts.complete ?? true };
+}
+
+function housekeeping(
+  families: ReturnType<typeof family>[],
+  inUse: string[] = [],
+  tags: (a: string) => TagMap | undefined = () => OURS,
+): RevisionHousekeeping {
+  const map = new Map<string, TagMap>();
+  for (const f of families)
+    for (const a of f.active) {
+      const t = tags(a);
+      if (t) map.set(a, t);
+    }
+  return { families, inUse: new Set(inUse), tags: map };
+}
+
+describe('selectRevisions', () => {
+  test('keeps the newest N; deregisters the rest oldest first; skips what is in use', () => {
+    const [web] = selectRevisions(housekeeping([family('demo-web', 8)], [arn('demo-web', 2)]), {
+      keep: 3,
+      ...OWNER,
+    });
+    expect(web.deregister).toEqual([1, 3, 4, 5].map((n) => arn('demo-web', n)));
+    expect(web.inUse).toEqual([arn('demo-web', 2)]);
+    expect(web.later).toBe(0);
+  });
+
+  test('not ours (no tags, another owner, another cluster): never a candidate, and costs no budget', () => {
+    const tags = (a: string): TagMap | undefined =>
+      a.endsWith(':1')
+        ? {}
+        : a.endsWith(':2')
+          ? ownershipTags('other', 'demo')
+          : a.endsWith(':3')
+            ? ownershipTags('demo', 'elsewhere')
+            : OURS;
+    const [web] = selectRevisions(housekeeping([family('demo-web', 6)], [], tags), {
+      keep: 1,
+      budget: 2,
+      ...OWNER,
+    });
+    expect(web.deregister).toEqual([arn('demo-web', 4), arn('demo-web', 5)]);
+    expect(web.later).toBe(0);
+  });
+
+  test('the budget spans families; what is over it (or not listed) is left for later', () => {
+    const out = selectRevisions(
+      housekeeping([family('demo-a', 10), family('demo-b', 10, { complete: false })]),
+      { keep: 2, budget: 10, ...OWNER },
+    );
+    expect(out.map((r) => [r.family, r.deregister.length, r.later])).toEqual([
+      ['demo-a', 8, 0],
+      ['demo-b', 2, 7], // 6 over the budget, and more not listed yet
+    ]);
+  });
+
+  test('a removed family goes entirely, but only once nothing uses any of it', () => {
+    const gone = family('demo-old', 3, { removed: true });
+    expect(selectRevisions(housekeeping([gone]), { keep: 5, ...OWNER })[0].deregister).toHaveLength(3);
+    const used = selectRevisions(housekeeping([gone], [arn('demo-old', 1)]), { keep: 5, ...OWNER })[0];
+    expect(used.deregister).toEqual([]);
+    expect(used.inUse).toEqual([arn('demo-old', 1)]);
+  });
+
+  test('tags not read yet: reported as unknown (the observer reads them), never deregistered blind', () => {
+    const [web] = selectRevisions(
+      housekeeping([family('demo-web', 4)], [], () => undefined),
+      { keep: 2, ...OWNER },
+    );
+    expect(web.deregister).toEqual([]);
+    expect(web.unknown).toEqual([arn('demo-web', 1), arn('demo-web', 2)]);
+  });
+});
