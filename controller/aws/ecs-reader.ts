@@ -10,6 +10,7 @@ import {
   readExtraServices,
   readHousekeeping,
 } from './housekeeping-reader';
+import { collectPages, tokenField } from './paginate';
 import { Semaphore } from './semaphore';
 
 /** AWS limits: DescribeServices takes at most 10 services, ListServices returns at most 100 per page. */
@@ -88,20 +89,13 @@ export class EcsReader {
 
   /** Every service ARN of the cluster, following nextToken with pages of 100. */
   async listAllServiceArns(cluster: string): Promise<string[]> {
-    const arns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.reads.run(() =>
-        this.port.listServices({
-          cluster,
-          maxResults: LIST_SERVICES_PAGE,
-          ...(nextToken ? { nextToken } : {}),
-        }),
-      );
-      arns.push(...(page.serviceArns ?? []));
-      nextToken = page.nextToken || undefined;
-    } while (nextToken);
-    return arns;
+    return collectPages(
+      (nextToken) =>
+        this.reads.run(() =>
+          this.port.listServices({ cluster, maxResults: LIST_SERVICES_PAGE, ...tokenField(nextToken) }),
+        ),
+      (p) => p.serviceArns,
+    );
   }
 
   /**
@@ -199,6 +193,7 @@ export class EcsReader {
     return {
       port: this.port,
       read: (fn) => this.reads.run(fn),
+      listServiceArns: (cluster) => this.listAllServiceArns(cluster),
       latestRevision: (family) => this.latestRevision(family),
       cache: this.housekeeping,
     };

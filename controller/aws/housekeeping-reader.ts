@@ -5,6 +5,7 @@ import type { FamilyRevisions, ObservedTaskDefinition, RevisionHousekeeping } fr
 import { ownedBy, type TagMap, tagsToMap } from '../model/ownership';
 import { selectRevisions } from '../plan/revision-retention';
 import type { EcsPort } from './ecs-port';
+import { collectPages, tokenField } from './paginate';
 
 type LiveService = { service: Service; tags: TagMap };
 
@@ -16,6 +17,8 @@ const DESCRIBE_TASKS_BATCH = 100;
 export interface HousekeepingDeps {
   port: EcsPort;
   read<T>(fn: () => Promise<T>): Promise<T>;
+  /** Every service ARN of the cluster (ListServices, pages of 100). */
+  listServiceArns(cluster: string): Promise<string[]>;
   latestRevision(family: string): Promise<ObservedTaskDefinition | null>;
   cache: HousekeepingCache;
 }
@@ -62,15 +65,7 @@ export async function readExtraServices(
   desiredNames: ReadonlySet<string>,
   describe: (names: string[]) => Promise<Map<string, LiveService>>,
 ): Promise<Map<string, LiveService>> {
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.read(() =>
-      deps.port.listServices({ cluster, maxResults: LIST_PAGE, ...(nextToken ? { nextToken } : {}) }),
-    );
-    arns.push(...(page.serviceArns ?? []));
-    nextToken = page.nextToken || undefined;
-  } while (nextToken);
+  const arns = await deps.listServiceArns(cluster);
   const extra = arns.map(serviceNameFromArn).filter((n) => !desiredNames.has(n));
   return extra.length > 0 ? describe(extra) : new Map();
 }
@@ -110,12 +105,12 @@ export async function readHousekeeping(
   if (toList.length === 0) return undefined;
 
   for (const f of toList) {
-    const { active, complete } = await listActiveRevisions(deps, f.family);
-    if (!f.removed && complete && active.length <= keepRevisions) {
+    const active = await listActiveRevisions(deps, f.family);
+    if (!f.removed && active.length <= keepRevisions) {
       deps.cache.markTidy(f.family, f.newest);
       continue;
     }
-    listed.push({ family: f.family, removed: f.removed, active, complete });
+    listed.push({ family: f.family, removed: f.removed, active });
   }
   if (listed.length === 0) return undefined;
 
@@ -160,60 +155,42 @@ export async function readHousekeeping(
 }
 
 async function listFamilies(deps: HousekeepingDeps, prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.read(() =>
-      deps.port.listTaskDefinitionFamilies({
-        familyPrefix: prefix,
-        status: 'ACTIVE',
-        maxResults: LIST_PAGE,
-        ...(nextToken ? { nextToken } : {}),
-      }),
-    );
-    out.push(...(page.families ?? []));
-    nextToken = page.nextToken || undefined;
-  } while (nextToken);
-  return out;
+  return collectPages(
+    (nextToken) =>
+      deps.read(() =>
+        deps.port.listTaskDefinitionFamilies({
+          familyPrefix: prefix,
+          status: 'ACTIVE',
+          maxResults: LIST_PAGE,
+          ...tokenField(nextToken),
+        }),
+      ),
+    (p) => p.families,
+  );
 }
 
 /**
- * ACTIVE revisions, newest first. The newest page (sort DESC) is enough when the backend honours the
- * order; a page that is not in descending order (moto ignores `sort`) means reading every page, since
- * deciding which revisions are the newest from a partial, unordered list would deregister the wrong ones.
+ * ACTIVE revisions, newest first, every page. (Reading only the newest page would be cheaper, but
+ * when its old revisions are all in use or not ours, nothing older would ever be reached; and moto
+ * ignores `sort`.) Only families with more revisions than kept are listed at all.
  */
-async function listActiveRevisions(
-  deps: HousekeepingDeps,
-  family: string,
-): Promise<{ active: string[]; complete: boolean }> {
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  let firstPage = true;
-  do {
-    const page = await deps.read(() =>
-      deps.port.listTaskDefinitions({
-        familyPrefix: family,
-        status: 'ACTIVE',
-        sort: 'DESC',
-        maxResults: LIST_PAGE,
-        ...(nextToken ? { nextToken } : {}),
-      }),
-    );
-    const got = (page.taskDefinitionArns ?? []).filter((a) => parseTaskDefinitionArn(a)?.family === family);
-    arns.push(...got);
-    nextToken = page.nextToken || undefined;
-    if (firstPage && nextToken && isDescending(got)) {
-      return { active: arns, complete: false };
-    }
-    firstPage = false;
-  } while (nextToken);
+async function listActiveRevisions(deps: HousekeepingDeps, family: string): Promise<string[]> {
+  const arns = await collectPages(
+    (nextToken) =>
+      deps.read(() =>
+        deps.port.listTaskDefinitions({
+          familyPrefix: family,
+          status: 'ACTIVE',
+          sort: 'DESC',
+          maxResults: LIST_PAGE,
+          ...tokenField(nextToken),
+        }),
+      ),
+    (p) => p.taskDefinitionArns,
+  );
   const revision = (a: string) => parseTaskDefinitionArn(a)?.revision ?? 0;
-  return { active: [...new Set(arns)].sort((a, b) => revision(b) - revision(a)), complete: true };
-}
-
-function isDescending(arns: string[]): boolean {
-  const revs = arns.map((a) => parseTaskDefinitionArn(a)?.revision ?? 0);
-  return revs.every((r, i) => i === 0 || r < revs[i - 1]);
+  const ours = arns.filter((a) => parseTaskDefinitionArn(a)?.family === family);
+  return [...new Set(ours)].sort((a, b) => revision(b) - revision(a));
 }
 
 /** Task definitions of the cluster's running tasks of these families (ListTasks, DescribeTasks). */
@@ -224,15 +201,13 @@ async function runningTaskDefinitions(
 ): Promise<string[]> {
   const out: string[] = [];
   for (const family of families) {
-    const taskArns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await deps.read(() =>
-        deps.port.listTasks({ cluster, family, maxResults: LIST_PAGE, ...(nextToken ? { nextToken } : {}) }),
-      );
-      taskArns.push(...(page.taskArns ?? []));
-      nextToken = page.nextToken || undefined;
-    } while (nextToken);
+    const taskArns = await collectPages(
+      (nextToken) =>
+        deps.read(() =>
+          deps.port.listTasks({ cluster, family, maxResults: LIST_PAGE, ...tokenField(nextToken) }),
+        ),
+      (p) => p.taskArns,
+    );
     for (let i = 0; i < taskArns.length; i += DESCRIBE_TASKS_BATCH) {
       const tasks = taskArns.slice(i, i + DESCRIBE_TASKS_BATCH);
       const res = await deps.read(() => deps.port.describeTasks({ cluster, tasks }));

@@ -38,10 +38,8 @@ export interface FamilyRevisions {
   family: string;
   /** No `.taskdef` asks for it any more (and its newest revision is ours). */
   removed: boolean;
-  /** ACTIVE revision ARNs, newest first. */
+  /** ACTIVE revision ARNs, newest first (all of them). */
   active: string[];
-  /** False when only the newest page was read (there are more, older ones). */
-  complete: boolean;
 }
 
 /** Input of revision retention (plan/revision-retention.ts). */

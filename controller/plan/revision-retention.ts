@@ -24,7 +24,7 @@ export interface FamilyRetention {
   deregister: string[];
   /** Candidates whose tags were not read yet (the observer reads them; the planner waits). */
   unknown: string[];
-  /** Candidates left for later reconciles (over the budget, or not listed yet). */
+  /** Candidates left for later reconciles (over the budget). */
   later: number;
   /** Revisions kept because something uses them (a removed family waits for all of them). */
   inUse: string[];
@@ -73,7 +73,6 @@ export function selectRevisions(h: RevisionHousekeeping, opts: RetentionOptions)
       budget--;
       (tags ? result.deregister : result.unknown).push(arn);
     }
-    if (!f.complete) result.later++;
   }
   return out;
 }

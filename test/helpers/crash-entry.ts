@@ -10,7 +10,6 @@
 import { writeSync } from 'node:fs';
 import { MUTATING_OPERATIONS } from '../../controller/aws/ecs-port';
 import { onAwsContextCreated } from '../../controller/cli/aws-context';
-import { main } from '../../controller/cli/main';
 
 const raw = process.env.CRASH_AFTER_MUTATING;
 const crashAfter = raw === undefined || raw === '' ? undefined : Number(raw);
@@ -32,12 +31,6 @@ if (crashAfter !== undefined) {
   );
 }
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`${String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+// The CLI itself, as cli-entry.ts runs it: loaded only now, once the hook above is in place (a
+// static import would be hoisted above it).
+void import('./cli-entry');

@@ -15,7 +15,7 @@ function family(
 ) {
   const active: string[] = [];
   for (let n = to; n >= (opts.from ?? 1); n--) active.push(arn(name, n));
-  return { family: name, removed: opts.removed ?? false, active, complete: opts.complete ?? true };
+  return { family: name, removed: opts.removed ?? false, active };
 }
 
 function housekeeping(
@@ -61,14 +61,15 @@ describe('selectRevisions', () => {
     expect(web.later).toBe(0);
   });
 
-  test('the budget spans families; what is over it (or not listed) is left for later', () => {
-    const out = selectRevisions(
-      housekeeping([family('demo-a', 10), family('demo-b', 10, { complete: false })]),
-      { keep: 2, budget: 10, ...OWNER },
-    );
+  test('the budget spans families; what is over it is left for later', () => {
+    const out = selectRevisions(housekeeping([family('demo-a', 10), family('demo-b', 10)]), {
+      keep: 2,
+      budget: 10,
+      ...OWNER,
+    });
     expect(out.map((r) => [r.family, r.deregister.length, r.later])).toEqual([
       ['demo-a', 8, 0],
-      ['demo-b', 2, 7], // 6 over the budget, and more not listed yet
+      ['demo-b', 2, 6], // 6 over the budget
     ]);
   });
 

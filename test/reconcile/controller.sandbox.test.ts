@@ -15,6 +15,7 @@ import { ControllerMetrics } from '../../controller/observe/metrics';
 import { createLogger } from '../../controller/observe/logger';
 import { StatusStore } from '../../controller/observe/status';
 import { Controller } from '../../controller/reconcile/controller';
+import type { ClusterPorts } from '../../controller/reconcile/reconcile-cluster';
 import { createGitSource } from '../../controller/reconcile/git-source';
 import { Route53Reader } from '../../controller/aws/route53-reader';
 import { newSandboxAccount } from '../helpers/sandbox';
@@ -28,6 +29,29 @@ function commit(repo: string, message: string): string {
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', message);
   return git(repo, 'rev-parse', 'HEAD');
+}
+
+/** A controller over a git repository and these ports, on a manual clock, logging nothing. */
+function controllerFor(
+  repo: string,
+  ports: ClusterPorts,
+  clock: ManualClock,
+  opts: { worktree?: boolean; status?: StatusStore; metrics?: ControllerMetrics } = {},
+): Controller {
+  return new Controller({
+    source: createGitSource({
+      repo,
+      ...(opts.worktree ? { worktree: true } : {}),
+      cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')),
+    }),
+    paths: ['.'],
+    env: {},
+    portsFor: () => Promise.resolve(ports),
+    clock,
+    status: opts.status ?? new StatusStore(),
+    metrics: opts.metrics ?? new ControllerMetrics(),
+    log: createLogger({ level: 'silent' }),
+  });
 }
 
 test('a failed rollout is Stalled with its reason, not redeployed for the same commit, and the next commit deploys', async () => {
@@ -55,16 +79,7 @@ test('a failed rollout is Stalled with its reason, not redeployed for the same c
   const sb = new SandboxEcs({ clock, failImages: ['nginx:broken'] });
   const ports = { ecs: sb, reader: new EcsReader(sb) };
   const status = new StatusStore();
-  const controller = new Controller({
-    source: createGitSource({ repo, cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')) }),
-    paths: ['.'],
-    env: {},
-    portsFor: () => Promise.resolve(ports),
-    clock,
-    status,
-    metrics: new ControllerMetrics(),
-    log: createLogger({ level: 'silent' }),
-  });
+  const controller = controllerFor(repo, ports, clock, { status });
   const round = async () => {
     await controller.idle();
     await controller.rollouts();
@@ -124,20 +139,7 @@ test('--worktree: an edited file (not committed) is reconciled, and each further
   const clock = new ManualClock(Date.UTC(2024, 0, 1));
   const sb = new SandboxEcs({ clock });
   const ports = { ecs: sb, reader: new EcsReader(sb) };
-  const controller = new Controller({
-    source: createGitSource({
-      repo,
-      worktree: true,
-      cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')),
-    }),
-    paths: ['.'],
-    env: {},
-    portsFor: () => Promise.resolve(ports),
-    clock,
-    status: new StatusStore(),
-    metrics: new ControllerMetrics(),
-    log: createLogger({ level: 'silent' }),
-  });
+  const controller = controllerFor(repo, ports, clock, { worktree: true });
   const image = async () => {
     const svc = (await sb.describeServices({ cluster: 'demo', services: ['web'] })).services?.[0];
     const td = await sb.describeTaskDefinition({ taskDefinition: svc?.taskDefinition });
@@ -192,16 +194,7 @@ test('a DNS record edited by hand is reverted on the resync, and counted as drif
     },
   };
   const metrics = new ControllerMetrics();
-  const controller = new Controller({
-    source: createGitSource({ repo, cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')) }),
-    paths: ['.'],
-    env: {},
-    portsFor: () => Promise.resolve(ports),
-    clock: acct.clock,
-    status: new StatusStore(),
-    metrics,
-    log: createLogger({ level: 'silent' }),
-  });
+  const controller = controllerFor(repo, ports, acct.clock, { metrics });
   const www = async () => {
     const out = await acct.route53.listResourceRecordSets({ HostedZoneId: zone });
     return out.ResourceRecordSets?.find((r) => r.Name === 'www.example.com.' && r.Type === 'A');
@@ -266,16 +259,7 @@ test('a service removed by a commit: scaled to 0, then deleted by the requeue on
   const clock = new ManualClock(Date.UTC(2024, 0, 1));
   const sb = new SandboxEcs({ clock, drainSeconds: 20 });
   const ports = { ecs: sb, reader: new EcsReader(sb) };
-  const controller = new Controller({
-    source: createGitSource({ repo, cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')) }),
-    paths: ['.'],
-    env: {},
-    portsFor: () => Promise.resolve(ports),
-    clock,
-    status: new StatusStore(),
-    metrics: new ControllerMetrics(),
-    log: createLogger({ level: 'silent' }),
-  });
+  const controller = controllerFor(repo, ports, clock);
   const api = async () => (await sb.describeServices({ cluster: 'demo', services: ['api'] })).services?.[0];
   try {
     await controller.sourceChanged();
