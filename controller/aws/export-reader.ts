@@ -4,7 +4,8 @@ import type { LiveCluster } from '../plan/export-cluster';
 import type { EcsReader } from './ecs-reader';
 
 /**
- * The cluster, every service in it that is not INACTIVE (ListServices pages of 100, DescribeServices
+ * The cluster, every ACTIVE service in it (a DRAINING one is being deleted: exporting it would bring
+ * it back) (ListServices pages of 100, DescribeServices
  * batches of 10, with tags), and the newest ACTIVE revision of each family those services run (one
  * DescribeTaskDefinition with tags per family). undefined: the cluster does not exist or is INACTIVE.
  */
@@ -17,7 +18,7 @@ export async function readLiveCluster(
   if (!found) return undefined;
   const arns = await reader.listAllServiceArns(clusterName);
   const byName = await reader.describeServicesBatched(clusterName, arns.map(serviceNameFromArn));
-  const services = [...byName.values()];
+  const services = [...byName.values()].filter(({ service }) => service.status === 'ACTIVE');
   const familyNames = new Set<string>();
   for (const { service } of services) {
     const family = service.taskDefinition && parseTaskDefinitionArn(service.taskDefinition)?.family;

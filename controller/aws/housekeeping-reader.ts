@@ -1,6 +1,6 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { type DesiredState, lifecycleOf } from '../model/desired';
-import { parseTaskDefinitionArn, serviceNameFromArn, taskPrefix } from '../model/naming';
+import { parseTaskDefinitionArn, serviceNameFromArn, shortTaskDefinition, taskPrefix } from '../model/naming';
 import type { FamilyRevisions, ObservedTaskDefinition, RevisionHousekeeping } from '../model/observed';
 import { ownedBy, type TagMap, tagsToMap } from '../model/ownership';
 import { selectRevisions } from '../plan/revision-retention';
@@ -30,29 +30,49 @@ export interface HousekeepingDeps {
  * reads them again right before deregistering).
  */
 export class HousekeepingCache {
-  /** Family -> the newest revision when it had nothing to clean up, and when that was seen. */
-  private readonly tidyAt = new Map<string, { revision: number; at: number }>();
+  /** Family -> the newest revision and keepRevisions when it had nothing to clean up, and when. */
+  private readonly tidyAt = new Map<string, { revision: number; keep: number; at: number }>();
+  /** Families without ACTIVE revisions in which nothing of ours is left to delete. */
+  private readonly noLeftovers = new Set<string>();
   readonly revisionTags = new Map<string, TagMap>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /**
-   * Nothing to clean up at this newest revision, seen less than TIDY_TTL_MS ago. The expiry matters
-   * when old revisions were only kept because something used them (a one-off task): once it stops,
-   * they are cleaned up within the hour without a new registration.
+   * Nothing to clean up at this newest revision and keepRevisions, seen less than TIDY_TTL_MS ago.
+   * The expiry matters when old revisions were only kept because something used them (a one-off
+   * task): once it stops, they are cleaned up within the hour without a new registration.
    */
-  isTidy(family: string, revision: number): boolean {
+  isTidy(family: string, revision: number, keep: number): boolean {
     const t = this.tidyAt.get(family);
-    return t !== undefined && t.revision === revision && this.now() - t.at < TIDY_TTL_MS;
+    return t !== undefined && t.revision === revision && t.keep === keep && this.now() - t.at < TIDY_TTL_MS;
   }
 
-  markTidy(family: string, revision: number): void {
-    this.tidyAt.set(family, { revision, at: this.now() });
+  markTidy(family: string, revision: number, keep: number): void {
+    this.tidyAt.set(family, { revision, keep, at: this.now() });
+  }
+
+  hasNoLeftovers(family: string): boolean {
+    return this.noLeftovers.has(family);
+  }
+
+  markNoLeftovers(family: string): void {
+    this.noLeftovers.add(family);
+  }
+
+  /** Keeps the tags of these revisions only (the others were dealt with, or are not candidates). */
+  retainTags(arns: ReadonlySet<string>): void {
+    for (const arn of this.revisionTags.keys()) if (!arns.has(arn)) this.revisionTags.delete(arn);
   }
 
   forget(family?: string): void {
-    if (family === undefined) this.tidyAt.clear();
-    else this.tidyAt.delete(family);
+    if (family === undefined) {
+      this.tidyAt.clear();
+      this.noLeftovers.clear();
+    } else {
+      this.tidyAt.delete(family);
+      this.noLeftovers.delete(family);
+    }
   }
 }
 
@@ -75,6 +95,8 @@ export async function readExtraServices(
  * is listed only when its newest revision number exceeds `keepRevisions` and it was not already seen
  * tidy at that revision; families removed from the specs are found with one ListTaskDefinitionFamilies
  * per 100 families under the prefix; running tasks and revision tags are read only for candidates.
+ * With `deleteRevisions`, INACTIVE revisions of ours are looked for too (left by a deregistration
+ * whose delete did not happen: a crash, a failed call), also in families with no ACTIVE revision.
  */
 export async function readHousekeeping(
   deps: HousekeepingDeps,
@@ -84,83 +106,102 @@ export async function readHousekeeping(
   clusterExists: boolean,
 ): Promise<RevisionHousekeeping | undefined> {
   const cfg = desired.cluster;
-  const { keepRevisions } = lifecycleOf(cfg);
+  const { keepRevisions, deleteRevisions } = lifecycleOf(cfg);
   const owner = { ownerId: cfg.ownerId, cluster: cfg.name };
-  const listed: FamilyRevisions[] = [];
+  const prefix = taskPrefix(cfg.prefix);
 
   const toList: { family: string; removed: boolean; newest: number }[] = [];
   for (const [family, newest] of families) {
     const revision = newest?.taskDefinition.revision ?? 0;
-    if (!newest || revision <= keepRevisions || deps.cache.isTidy(family, revision)) continue;
+    if (!newest || revision <= keepRevisions || deps.cache.isTidy(family, revision, keepRevisions)) continue;
     if (!ownedBy(newest.tags, owner)) continue;
     toList.push({ family, removed: false, newest: revision });
   }
-  for (const family of await listFamilies(deps, taskPrefix(cfg.prefix))) {
+  for (const family of await listFamilies(deps, prefix, 'ACTIVE')) {
     if (families.has(family)) continue;
     const newest = await deps.latestRevision(family);
     // Another cluster's family under a longer prefix (`prod-eu-` under `prod-`) carries its own cluster tag.
     if (!newest || !ownedBy(newest.tags, owner)) continue;
     toList.push({ family, removed: true, newest: newest.taskDefinition.revision ?? 0 });
   }
-  if (toList.length === 0) return undefined;
 
+  const listed: FamilyRevisions[] = [];
   for (const f of toList) {
-    const active = await listActiveRevisions(deps, f.family);
-    if (!f.removed && active.length <= keepRevisions) {
-      deps.cache.markTidy(f.family, f.newest);
-      continue;
+    const active = await listRevisions(deps, f.family, 'ACTIVE');
+    const inactive = deleteRevisions ? await listRevisions(deps, f.family, 'INACTIVE') : [];
+    listed.push({ family: f.family, removed: f.removed, active, ...(deleteRevisions ? { inactive } : {}) });
+  }
+  if (deleteRevisions) {
+    // Families whose every revision is INACTIVE: a removed family deregistered, not yet deleted.
+    for (const family of await listFamilies(deps, prefix, 'INACTIVE')) {
+      if (families.has(family) || deps.cache.hasNoLeftovers(family)) continue;
+      if (listed.some((f) => f.family === family)) continue;
+      listed.push({
+        family,
+        removed: true,
+        active: [],
+        inactive: await listRevisions(deps, family, 'INACTIVE'),
+      });
     }
-    listed.push({ family: f.family, removed: f.removed, active });
   }
   if (listed.length === 0) return undefined;
 
+  // In use: what any service's deployments run, and what a spec pins (it may be created any moment).
   const inUse = new Set<string>();
+  const use = (ref: string | undefined) => ref && inUse.add(shortTaskDefinition(ref));
   for (const { service } of services) {
-    if (service.taskDefinition) inUse.add(service.taskDefinition);
-    for (const d of service.deployments ?? []) if (d.taskDefinition) inUse.add(d.taskDefinition);
+    use(service.taskDefinition);
+    for (const d of service.deployments ?? []) use(d.taskDefinition);
   }
+  for (const svc of desired.services) if (svc.taskDefinition.kind === 'pinned') use(svc.taskDefinition.value);
+
   const h: RevisionHousekeeping = { families: listed, inUse, tags: deps.cache.revisionTags };
+  const select = () => selectRevisions(h, { keep: keepRevisions, ...owner });
   // Running tasks (standalone ones: service tasks run a deployment's revision) of the families that
   // still have candidates once deployments are accounted for.
-  const withCandidates = selectRevisions(h, { keep: keepRevisions, ...owner }).filter(
-    (r) => r.deregister.length + r.unknown.length > 0,
-  );
+  const withCandidates = select().filter((r) => r.deregister.length + r.unknown.length > 0);
   if (clusterExists) {
-    for (const arn of await runningTaskDefinitions(
+    const running = await runningTaskDefinitions(
       deps,
       cfg.name,
       withCandidates.map((r) => r.family),
-    )) {
-      inUse.add(arn);
-    }
+    );
+    for (const arn of running) use(arn);
   }
-  const unknown = selectRevisions(h, { keep: keepRevisions, ...owner }).flatMap((r) => r.unknown);
   await Promise.all(
-    unknown.map(async (arn) => {
-      const out = await deps.read(() =>
-        deps.port.describeTaskDefinition({ taskDefinition: arn, include: ['TAGS'] }),
-      );
-      deps.cache.revisionTags.set(arn, tagsToMap(out.tags));
-    }),
+    select()
+      .flatMap((r) => r.unknown)
+      .map(async (arn) => {
+        const out = await deps.read(() =>
+          deps.port.describeTaskDefinition({ taskDefinition: arn, include: ['TAGS'] }),
+        );
+        deps.cache.revisionTags.set(arn, tagsToMap(out.tags));
+      }),
   );
+  // The cache keeps what may be needed again: tags of the revisions still listed.
+  deps.cache.retainTags(new Set(listed.flatMap((f) => [...f.active, ...(f.inactive ?? [])])));
   const result: RevisionHousekeeping = { families: listed, inUse, tags: new Map(deps.cache.revisionTags) };
   // Families with nothing to do (what is old is in use, or not ours) need no listing next time.
   for (const r of selectRevisions(result, { keep: keepRevisions, ...owner })) {
+    if (r.deregister.length + r.unknown.length + r.later > 0) continue;
     const f = toList.find((x) => x.family === r.family);
-    if (f && !r.removed && r.deregister.length + r.unknown.length + r.later === 0) {
-      deps.cache.markTidy(r.family, f.newest);
-    }
+    if (f && !r.removed) deps.cache.markTidy(r.family, f.newest, keepRevisions);
+    if (!f && r.removed) deps.cache.markNoLeftovers(r.family);
   }
   return result;
 }
 
-async function listFamilies(deps: HousekeepingDeps, prefix: string): Promise<string[]> {
+async function listFamilies(
+  deps: HousekeepingDeps,
+  prefix: string,
+  status: 'ACTIVE' | 'INACTIVE',
+): Promise<string[]> {
   return collectPages(
     (nextToken) =>
       deps.read(() =>
         deps.port.listTaskDefinitionFamilies({
           familyPrefix: prefix,
-          status: 'ACTIVE',
+          status,
           maxResults: LIST_PAGE,
           ...tokenField(nextToken),
         }),
@@ -170,17 +211,21 @@ async function listFamilies(deps: HousekeepingDeps, prefix: string): Promise<str
 }
 
 /**
- * ACTIVE revisions, newest first, every page. (Reading only the newest page would be cheaper, but
- * when its old revisions are all in use or not ours, nothing older would ever be reached; and moto
- * ignores `sort`.) Only families with more revisions than kept are listed at all.
+ * A family's revisions in one status, newest first, every page. (Reading only the newest page would
+ * be cheaper, but when its old revisions are all in use or not ours, nothing older would ever be
+ * reached; and moto ignores `sort`.) Only families with more revisions than kept are listed at all.
  */
-async function listActiveRevisions(deps: HousekeepingDeps, family: string): Promise<string[]> {
+async function listRevisions(
+  deps: HousekeepingDeps,
+  family: string,
+  status: 'ACTIVE' | 'INACTIVE',
+): Promise<string[]> {
   const arns = await collectPages(
     (nextToken) =>
       deps.read(() =>
         deps.port.listTaskDefinitions({
           familyPrefix: family,
-          status: 'ACTIVE',
+          status,
           sort: 'DESC',
           maxResults: LIST_PAGE,
           ...tokenField(nextToken),

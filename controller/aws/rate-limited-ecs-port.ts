@@ -51,7 +51,7 @@ export const DEFAULT_WRITE_BUCKETS: Readonly<Record<string, BucketSpec>> = {
   // Housekeeping: a small burst of its own, so cleaning up thousands of old revisions paces itself
   // and never takes the tokens RegisterTaskDefinition needs for real work.
   DeregisterTaskDefinition: { burst: 5, perSecond: 1 },
-  DeleteTaskDefinitions: { burst: 2, perSecond: 0.5 },
+  DeleteTaskDefinitions: { burst: 5, perSecond: 1 },
 };
 
 export const DEFAULT_WRITE_CONCURRENCY = 4;

@@ -81,7 +81,8 @@ export async function runApply(dirs: string[], opts: ApplyOptions): Promise<numb
     const deadline = Date.now() + timeoutMs;
     for (const target of targets) {
       const rctx = await ctx.forRegion(target.region);
-      const outcome = await applyOne(target, rctx, log, opts.wait ? timeoutMs : 0);
+      // No waiting here: with --wait, the drains of every cluster are awaited together below.
+      const outcome = await applyOne(target, rctx, log);
       outcomes.push(outcome);
       applied.push({ outcome, rctx, target });
     }

@@ -1,5 +1,6 @@
 import type { DesiredState } from '../model/desired';
 import type { SpecError } from '../model/source';
+import { ownerClashes } from '../spec';
 import type { AwsContext } from './aws-context';
 import { formatWarnings, loadSpecDirs, type SpecOptions } from './load-specs';
 
@@ -47,7 +48,15 @@ export async function resolveTargets(
     }
     targets.push({ dir, state, region });
   }
-  return { targets, failures };
+  // Two directories for one cluster and owner id would prune each other's services: refuse both.
+  const clashes = ownerClashes(
+    targets.map((t) => ({ dir: t.dir, config: t.state.cluster, region: t.region })),
+  );
+  for (const [dir, error] of clashes) {
+    const t = targets.find((x) => x.dir === dir);
+    failures.push({ dir, ...(t ? { cluster: t.state.cluster.name } : {}), errors: [error] });
+  }
+  return { targets: targets.filter((t) => !clashes.has(t.dir)), failures };
 }
 
 function noRegionError(file: string): SpecError {

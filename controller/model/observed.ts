@@ -40,12 +40,17 @@ export interface FamilyRevisions {
   removed: boolean;
   /** ACTIVE revision ARNs, newest first (all of them). */
   active: string[];
+  /** With `deleteRevisions`: INACTIVE revision ARNs (deregistered, not deleted yet), newest first. */
+  inactive?: string[];
 }
 
 /** Input of revision retention (plan/revision-retention.ts). */
 export interface RevisionHousekeeping {
   families: FamilyRevisions[];
-  /** Revisions a deployment of any service of the cluster, or a running task, uses. */
+  /**
+   * Revisions (`family:revision`) a deployment of any service of the cluster, a running task, or a
+   * pinned spec uses.
+   */
   inUse: Set<string>;
   /** Tags of the revisions that were read (the candidates, and ones known not to be ours). */
   tags: Map<string, TagMap>;

@@ -9,6 +9,12 @@ export const TAG_SOURCE = 'ecs-gitops:source';
 /** On task definition revisions the controller registers: the commit that produced them. */
 export const TAG_COMMIT = 'ecs-gitops:commit';
 export const MANAGED_BY_VALUE = 'ecs-gitops';
+/**
+ * On a service being pruned, written before it is scaled to 0: the count it had. If its spec comes
+ * back before the delete, the count is restored from it; if something scales the service up again
+ * meanwhile (Application Auto Scaling), the delete does not fight it but forces.
+ */
+export const TAG_PRUNING = 'ecs-gitops:pruning';
 
 export type TagMap = Record<string, string>;
 

@@ -112,7 +112,14 @@ export function planDns(
   for (const orphan of orphans(ctx)) {
     const key = recordKey(orphan.zoneId, orphan.name, orphan.type);
     if (claimed.has(key) || unplaced.has(orphan.name)) continue;
-    const action = planOrphan(orphan, ctx, desired.hostnames.length === 0, unknownLabels, claimedNames);
+    // Fail closed as the rest of pruning does: specs that ask for nothing at all look more like a
+    // loading mistake than an intent (allowEmpty: true says otherwise). No host name left while
+    // services remain is an intent: the last label was removed.
+    const nothingDesired =
+      desired.taskDefinitions.length === 0 &&
+      desired.services.length === 0 &&
+      !lifecycleOf(desired.cluster).allowEmpty;
+    const action = planOrphan(orphan, ctx, nothingDesired, unknownLabels, claimedNames);
     // The same name and type desired in another zone (dns.zoneId changed, a closer zone appeared).
     if (ids.has(action.id)) action.id = `${action.id}/${orphan.zoneId}`;
     ids.add(action.id);
@@ -486,7 +493,10 @@ function planOrphan(
   if (!ctx.prune) return { ...action, op: 'orphan', reason: `${what}; kept (prune: false)`, changes: fields };
   if (nothingDesired) {
     // Fail closed: no host name at all looks more like a loading mistake than an intent.
-    return { ...action, reason: `${what}; kept (no host names at all: an empty desired set never prunes)` };
+    return {
+      ...action,
+      reason: `${what}; kept (the specs ask for nothing at all: an empty desired set never prunes)`,
+    };
   }
   const changes: Change[] = [];
   if (o.record) changes.push({ Action: 'DELETE', ResourceRecordSet: o.record.raw });

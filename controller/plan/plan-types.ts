@@ -41,6 +41,8 @@ export type Step =
   | { call: 'updateService'; input: UpdateServiceRequest; taskDefinitionFrom?: TaskDefinitionFrom }
   /** Adds or changes tags on an existing resource (tags we manage that differ). */
   | { call: 'tagResource'; arn: string; tags: Tag[] }
+  /** Removes tags of ours that no longer apply (the pruning mark of a service whose spec came back). */
+  | { call: 'untagResource'; arn: string; keys: string[] }
   /**
    * Route53 changes for ONE record and its TXT ownership record, which must stay atomic. The
    * executor packs the dnsRecord actions of a zone into as few ChangeResourceRecordSets batches as

@@ -17,6 +17,7 @@ import {
   ownershipTags,
   TAG_COMMIT,
   TAG_OWNER,
+  TAG_PRUNING,
   type TagMap,
 } from '../model/ownership';
 import { sortBy } from './json-util';
@@ -384,8 +385,19 @@ function planService(
 
   const steps: Step[] = [];
   const reasons: string[] = [];
+  const liveArn = live.service.serviceArn ?? svc.name;
+  const pruning = live.tags[TAG_PRUNING];
+  if (pruning !== undefined) {
+    // Its spec came back while it was being pruned: give it back its count (the spec's, else the one
+    // it had), then drop the mark. Without this, a spec without desiredCount would leave it at 0.
+    restoreCount(cfg, svc, live.service, pruning, diff.changes);
+    steps.push({ call: 'untagResource', arn: liveArn, keys: [TAG_PRUNING] });
+    reasons.push('back in the specs while being pruned: restored');
+  }
   if (diff.changes.length > 0) {
     const update = updateServiceRequest(cfg, svc, diff.changes, tdValue);
+    const restored = diff.changes.find((c) => c.path === 'desiredCount' && pruning !== undefined);
+    if (restored) update.desiredCount = restored.after as number;
     const usesNewRevision = from !== undefined && 'taskDefinition' in update;
     if (usesNewRevision) dependsOn.push(from.actionId);
     steps.push({
@@ -396,7 +408,6 @@ function planService(
     reasons.push(`${countFields(diff.changes)} changed (${listPaths(diff.changes)})`);
   }
   const drift = tagDrift(svc.tags, live.tags);
-  const liveArn = live.service.serviceArn ?? svc.name;
   if (drift.changes.length > 0) {
     steps.push({ call: 'tagResource', arn: liveArn, tags: drift.tags });
     reasons.push(`tags differ (${drift.keys.join(', ')})`);
@@ -411,6 +422,26 @@ function planService(
     steps,
     ...(taking.adopting ? { adopting: { arn: liveArn, tags: drift.tags } } : {}),
   };
+}
+
+/**
+ * Adds the desiredCount change that undoes a prune's scale-down (unless the spec's own diff already
+ * sets it): the spec's count when it has one, else the count recorded in the pruning mark.
+ */
+function restoreCount(
+  cfg: ClusterConfig,
+  svc: DesiredService,
+  live: Service,
+  mark: string,
+  changes: FieldChange[],
+): void {
+  if (live.schedulingStrategy === 'DAEMON' || changes.some((c) => c.path === 'desiredCount')) return;
+  const recorded = Number(mark);
+  const count =
+    svc.body.desiredCount ??
+    (Number.isInteger(recorded) && recorded >= 0 ? recorded : cfg.serviceDefaults.desiredCount);
+  if ((live.desiredCount ?? 0) !== count)
+    changes.push({ path: 'desiredCount', before: live.desiredCount, after: count });
 }
 
 type ResolvedRef =

@@ -16,9 +16,9 @@ import { listRevisions, selectRevisions } from './revision-retention';
  *   one is kept until the new one is stable, so that a rename is never an outage.
  * - Old revisions: see revision-retention.ts.
  * - `prune: false`: the same things are reported as `orphan` and nothing is deleted.
- * - Fail closed: specs that ask for nothing at all (no task definition, no service) while
- *   ecs-gitops owns things in the cluster are a plan error unless `allowEmpty: true`: a wrong path or
- *   an empty checkout must not wipe a cluster.
+ * - Fail closed: specs that ask for no service while ecs-gitops owns services in the cluster (or for
+ *   no task definition while it owns families) are a plan error unless `allowEmpty: true`: a wrong
+ *   path or an empty checkout must not wipe a cluster.
  * Services and families that are not ours (no tags, another owner id, another cluster) are never
  * planned at all.
  */
@@ -37,22 +37,25 @@ export function planPrune(
     ? selectRevisions(observed.housekeeping, { keep: life.keepRevisions, ...owner })
     : [];
 
-  const nothingDesired = desired.taskDefinitions.length === 0 && desired.services.length === 0;
-  const removedFamilies = retention.filter((r) => r.removed);
-  if (life.prune && nothingDesired && !life.allowEmpty && (ours.length > 0 || removedFamilies.length > 0)) {
-    const what = [
-      ours.length > 0 ? `${ours.length} service(s) (${ours.map(([n]) => n).join(', ')})` : '',
-      removedFamilies.length > 0 ? `${removedFamilies.length} task definition family(ies)` : '',
-    ]
-      .filter((s) => s !== '')
-      .join(' and ');
+  // Fail closed: pruning everything of a kind looks more like a loading mistake (a wrong path, an
+  // empty checkout, files moved) than an intent, unless the config says so.
+  const noServices = desired.services.length === 0;
+  const noFamilies = desired.taskDefinitions.length === 0;
+  const removedFamilies = noFamilies ? retention.filter((r) => r.removed) : [];
+  const wiped = [
+    noServices && ours.length > 0 ? `${ours.length} service(s) (${ours.map(([n]) => n).join(', ')})` : '',
+    removedFamilies.length > 0 ? `${removedFamilies.length} task definition family(ies)` : '',
+  ].filter((x) => x !== '');
+  if (life.prune && !life.allowEmpty && wiped.length > 0) {
+    const asks =
+      noServices && noFamilies ? 'ask for nothing (no task definition, no service)' : 'ask for no service';
     return {
       actions: [],
       errors: [
         {
           message:
-            `the specs ask for nothing (no task definition, no service) while ecs-gitops owns ${what} ` +
-            `in cluster ${cfg.name}: refusing to prune them all (a wrong path or an empty checkout?). ` +
+            `the specs ${asks} while ecs-gitops owns ${wiped.join(' and ')} in cluster ${cfg.name}: ` +
+            'refusing to prune them all (a wrong path or an empty checkout?). ' +
             'Set allowEmpty: true in the cluster config if the cluster really should be emptied',
           field: 'allowEmpty',
           source: cfg.source,
@@ -71,31 +74,36 @@ export function planPrune(
     const why = r.removed
       ? `${r.family} is no longer in the specs`
       : `older than the newest ${life.keepRevisions} of ${r.family}`;
-    if (r.deregister.length > 0) {
-      const changes = r.deregister.map((arn) => ({
-        path: listRevisions([arn]),
-        before: 'ACTIVE',
-        after: life.deleteRevisions ? 'DELETED' : 'INACTIVE',
-      }));
+    const retiring = [...r.leftovers, ...r.deregister];
+    if (retiring.length > 0) {
+      const changes = [
+        ...r.leftovers.map((arn) => ({ path: listRevisions([arn]), before: 'INACTIVE', after: 'DELETED' })),
+        ...r.deregister.map((arn) => ({
+          path: listRevisions([arn]),
+          before: 'ACTIVE',
+          after: life.deleteRevisions ? 'DELETED' : 'INACTIVE',
+        })),
+      ];
+      const what = [
+        r.deregister.length > 0 ? `deregister ${r.deregister.length} revision(s) ${why}` : '',
+        r.leftovers.length > 0 ? `delete ${r.leftovers.length} deregistered revision(s)` : '',
+      ]
+        .filter((x) => x !== '')
+        .join('; ');
       if (!life.prune) {
-        actions.push({
-          ...action,
-          op: 'orphan',
-          reason: `${r.deregister.length} revision(s) ${why}; kept (prune: false)`,
-          changes,
-        });
+        actions.push({ ...action, op: 'orphan', reason: `would ${what}; kept (prune: false)`, changes });
         continue;
       }
       actions.push({
         ...action,
         op: 'delete',
-        reason: `deregister ${r.deregister.length} revision(s) ${why}: ${listRevisions(r.deregister)}${later}`,
+        reason: `${what}: ${listRevisions(retiring)}${later}`,
         changes,
         steps: [
           {
             call: 'retireRevisions',
             family: r.family,
-            taskDefinitions: r.deregister,
+            taskDefinitions: retiring,
             delete: life.deleteRevisions,
             owner,
           },
@@ -128,24 +136,30 @@ function pruneService(
   if (live.service.status === 'DRAINING') {
     return { ...action, reason: 'being deleted (DRAINING)', pending: 'its tasks are stopping' };
   }
-  const waitingFor = unstableSuccessors(desired, observed, live.service, planned);
-  if (waitingFor.length > 0) {
-    const list = waitingFor.map((n) => `service/${n}`).join(', ');
+  const successors = unstableSuccessors(desired, observed, live.service, planned);
+  if (successors.length > 0) {
+    const list = successors.map((x) => `service/${x.name}`).join(', ');
+    // A successor that cannot become stable on its own (a conflict, a failed rollout) needs a
+    // person: the old service stays, reported, without a requeue every 30 s.
+    const blocked = successors.filter((x) => x.blocked);
     return {
       ...action,
-      reason: `${gone}; kept until ${list} (same task definition family) is stable, then pruned`,
-      pending: `waiting for ${list} to be stable`,
+      reason:
+        `${gone}; kept until ${list} (same task definition family) is stable, then pruned` +
+        (blocked.length > 0
+          ? ` (${blocked.map((x) => `service/${x.name} ${x.blocked ?? ''}`).join(', ')})`
+          : ''),
+      ...(blocked.length < successors.length ? { pending: `waiting for ${list} to be stable` } : {}),
     };
   }
   const count = live.service.desiredCount ?? 0;
+  const daemon = live.service.schedulingStrategy === 'DAEMON';
   return {
     ...action,
     op: 'delete',
-    reason:
-      count > 0 && live.service.schedulingStrategy !== 'DAEMON'
-        ? `${gone}: scale to 0, drain, delete`
-        : `${gone}: delete`,
-    changes: [{ path: 'desiredCount', before: count, after: 0 }],
+    reason: count > 0 && !daemon ? `${gone}: scale to 0, drain, delete` : `${gone}: delete`,
+    // A DAEMON service has no count to scale: it is deleted as it is.
+    changes: daemon ? [] : [{ path: 'desiredCount', before: count, after: 0 }],
     steps: [{ call: 'pruneService', cluster: desired.cluster.name, service: name, owner }],
   };
 }
@@ -159,10 +173,10 @@ function unstableSuccessors(
   observed: ObservedState,
   old: Service,
   planned: ReadonlyMap<string, PlannedAction>,
-): string[] {
+): { name: string; blocked?: string }[] {
   const family = parseTaskDefinitionArn(old.taskDefinition ?? '')?.family;
   if (!family) return [];
-  const out: string[] = [];
+  const out: { name: string; blocked?: string }[] = [];
   for (const svc of desired.services) {
     const ref = svc.taskDefinition;
     const svcFamily =
@@ -171,10 +185,14 @@ function unstableSuccessors(
         : (parseTaskDefinitionArn(ref.value)?.family ?? ref.value.split(':')[0]);
     if (svcFamily !== family) continue;
     const live = observed.services.get(svc.name);
-    const stable = planned.get(svc.name)?.op === 'none' && live !== undefined && isStable(live.service);
-    if (!stable) out.push(svc.name);
+    const action = planned.get(svc.name);
+    if (action?.op === 'none' && live !== undefined && isStable(live.service)) continue;
+    if (action?.op === 'conflict') out.push({ name: svc.name, blocked: 'is a conflict' });
+    else if (live && primaryRollout(live.service) === 'failed') {
+      out.push({ name: svc.name, blocked: 'failed its rollout' });
+    } else out.push({ name: svc.name });
   }
-  return out.sort();
+  return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Whether a live service's newest deployment is done (for the rename rule). */

@@ -22,6 +22,8 @@ export interface FamilyRetention {
   removed: boolean;
   /** Ours, unused, beyond the newest `keep` (all of them for a removed family): deregister now. */
   deregister: string[];
+  /** Ours, INACTIVE, unused (`deleteRevisions`: a deregistration whose delete did not happen). */
+  leftovers: string[];
   /** Candidates whose tags were not read yet (the observer reads them; the planner waits). */
   unknown: string[];
   /** Candidates left for later reconciles (over the budget). */
@@ -43,27 +45,33 @@ export interface FamilyRetention {
  */
 export function selectRevisions(h: RevisionHousekeeping, opts: RetentionOptions): FamilyRetention[] {
   let budget = opts.budget ?? DEREGISTER_PER_RECONCILE;
+  const used = (arn: string) => h.inUse.has(shortTaskDefinition(arn));
   const out: FamilyRetention[] = [];
   for (const f of [...h.families].sort((a, b) => a.family.localeCompare(b.family))) {
     const result: FamilyRetention = {
       family: f.family,
       removed: f.removed,
       deregister: [],
+      leftovers: [],
       unknown: [],
       later: 0,
       inUse: [],
     };
     out.push(result);
-    const used = f.active.filter((arn) => h.inUse.has(arn));
-    if (f.removed && used.length > 0) {
-      result.inUse = used;
+    const inUse = f.active.filter(used);
+    if (f.removed && inUse.length > 0) {
+      result.inUse = inUse;
       continue;
     }
     const old = f.removed ? f.active : f.active.slice(opts.keep);
-    // Oldest first: `active` is newest first.
-    const candidates = [...old].reverse().filter((arn) => !h.inUse.has(arn));
-    result.inUse = old.filter((arn) => h.inUse.has(arn));
-    for (const arn of candidates) {
+    result.inUse = old.filter(used);
+    // Oldest first (the lists are newest first); deregistered-but-not-deleted ones first of all.
+    const candidates: [string, 'deregister' | 'leftovers'][] = [
+      ...[...(f.inactive ?? [])].reverse().map((a) => [a, 'leftovers'] as [string, 'leftovers']),
+      ...[...old].reverse().map((a) => [a, 'deregister'] as [string, 'deregister']),
+    ];
+    for (const [arn, list] of candidates) {
+      if (used(arn)) continue;
       const tags = h.tags.get(arn);
       if (tags && !ownedBy(tags, opts)) continue;
       if (budget <= 0) {
@@ -71,7 +79,7 @@ export function selectRevisions(h: RevisionHousekeeping, opts: RetentionOptions)
         continue;
       }
       budget--;
-      (tags ? result.deregister : result.unknown).push(arn);
+      (tags ? result[list] : result.unknown).push(arn);
     }
   }
   return out;

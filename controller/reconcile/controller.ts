@@ -8,7 +8,8 @@ import { createLifecycle, describeState, type LifecycleActor } from './lifecycle
 import { resultFromError, type ReconcileResult } from './reconcile-result';
 import { WorkQueue } from './work-queue';
 import { waitForRollouts } from './rollout-waiter';
-import { discoverClusterDirs, loadClusterDir } from '../spec';
+import { discoverClusterDirs, loadClusterConfig, loadClusterDir, ownerClashes } from '../spec';
+import type { SpecError } from '../model/source';
 import type { ActionResult, Plan } from '../plan/plan-types';
 import type { ControllerMetrics } from '../observe/metrics';
 import type { StatusStore } from '../observe/status';
@@ -55,6 +56,8 @@ interface Applied {
  */
 export class Controller {
   private snapshot?: SourceSnapshot;
+  /** Directories of the current commit refused because they share a cluster and owner id. */
+  private clashes = new Map<string, SpecError>();
   private readonly queue: WorkQueue;
   private readonly lifecycle: LifecycleActor;
   private readonly applied = new Map<string, Applied>();
@@ -151,7 +154,22 @@ export class Controller {
     this.snapshot = snapshot;
     this.opts.log.info({ commit: snapshot.commit }, 'new commit');
     const dirs = discoverClusterDirs(this.opts.paths.map((p) => path.join(snapshot.dir, p)));
+    this.clashes = this.ownerClashesIn(snapshot.dir, dirs);
     for (const dir of dirs) this.queue.enqueue(path.relative(snapshot.dir, dir) || '.', snapshot.commit);
+  }
+
+  /**
+   * Directories of this commit that manage the same cluster under the same owner id (they would
+   * prune each other's services), by key. Only cluster.yaml is read; a directory whose config does not
+   * load is left to its own reconcile to report.
+   */
+  private ownerClashesIn(root: string, dirs: string[]): Map<string, SpecError> {
+    const configs = dirs.flatMap((dir) => {
+      const { config } = loadClusterConfig(dir, { region: this.opts.defaultRegion });
+      const key = path.relative(root, dir) || '.';
+      return config ? [{ dir: key, config, region: config.region ?? this.opts.defaultRegion }] : [];
+    });
+    return ownerClashes(configs);
   }
 
   private async reconcile(key: string, _generation: string): Promise<ReconcileResult> {
@@ -177,6 +195,14 @@ export class Controller {
     if (loaded.state) this.clusterOf.set(key, cluster);
     const seconds = () => (this.opts.clock.now() - started) / 1000;
     this.opts.status.beginReconcile(cluster, commit);
+    const clash = this.clashes.get(key);
+    if (clash && loaded.state) {
+      this.opts.status.recordSpecErrors(cluster, [clash], commit);
+      this.opts.metrics.observeReconcile(cluster, 'stalled', seconds());
+      log.warn({ error: clash.message }, 'owner id shared with another directory: nothing applied');
+      this.lifecycle.send({ type: 'RECONCILE_FAILED', error: 'owner id clash', kind: 'terminal' });
+      return { kind: 'terminal', error: clash.message };
+    }
     if (!loaded.state) {
       // Fail closed: AWS stays as the last good commit left it; a new commit is needed.
       this.opts.status.recordSpecErrors(cluster, loaded.errors, commit);

@@ -161,6 +161,9 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
       case 'tagResource':
         await opts.ecs.tagResource({ resourceArn: step.arn, tags: step.tags });
         return { arn: step.arn };
+      case 'untagResource':
+        await opts.ecs.untagResource({ resourceArn: step.arn, tagKeys: step.keys });
+        return { arn: step.arn };
       case 'changeRecords':
         throw new Error('internal: DNS changes are applied by the DNS executor');
       case 'pruneService':
@@ -180,8 +183,16 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
   };
   const [ecsResults, dnsResults] = await Promise.all([Promise.all(ecsActions.map(run)), dns()]);
   // Housekeeping after the real work, one family at a time: it never competes with it for write tokens.
+  // And only when the real work succeeded: a failed create may be retried with a revision that
+  // housekeeping would otherwise have retired meanwhile.
+  const failed = [...ecsResults, ...dnsResults].find((r) => r.outcome === 'failed');
   const housekeeping: ActionResult[] = [];
-  for (const a of plan.actions) if (a.resource === 'revisions') housekeeping.push(await run(a));
+  for (const a of plan.actions) {
+    if (a.resource !== 'revisions') continue;
+    housekeeping.push(
+      failed && a.op === 'delete' ? base(a, 'skipped', `not attempted: ${failed.id} failed`) : await run(a),
+    );
+  }
   const byResult = new Map([...ecsResults, ...dnsResults, ...housekeeping].map((r) => [r.id, r]));
   return plan.actions.map((a) => byResult.get(a.id) as ActionResult);
 }

@@ -2,12 +2,9 @@ import type { Service } from '@aws-sdk/client-ecs';
 import type { EcsPort } from '../aws/ecs-port';
 import { isMissingTaskDefinitionError } from '../aws/ecs-reader';
 import { shortTaskDefinition } from '../model/naming';
-import { ownedBy, tagsToMap } from '../model/ownership';
+import { ownedBy, TAG_PRUNING, tagsToMap } from '../model/ownership';
 import type { OwnerRef, Outcome, Step } from '../plan/plan-types';
 import type { Clock } from './clock';
-
-/** AWS limit: DeleteTaskDefinitions takes at most 10 revisions. */
-const DELETE_TASK_DEFINITIONS_BATCH = 10;
 
 export interface PruneOptions {
   ecs: EcsPort;
@@ -36,22 +33,36 @@ export async function pruneService(
   opts: PruneOptions,
 ): Promise<StepResult> {
   const { cluster, service: name } = step;
-  let live = await describeOwned(opts.ecs, cluster, name, step.owner);
-  if (live === 'gone') return { outcome: 'deleted', message: 'already deleted' };
-  if (live === 'not-ours')
-    return { outcome: 'skipped', message: 'no longer owned by ecs-gitops: left alone' };
+  const look = () => describeOwned(opts.ecs, cluster, name, step.owner);
+  let live = await look();
+  if (typeof live === 'string') return settled(live);
   if (live.status === 'DRAINING') return { outcome: 'deleted', message: 'already being deleted' };
   const arn = live.serviceArn;
-  const daemon = live.schedulingStrategy === 'DAEMON';
+  const arnField = arn ? { arn } : {};
   // A DAEMON service has no desired count (AWS rejects one); deleting it stops its tasks.
+  const daemon = live.schedulingStrategy === 'DAEMON';
   if (!daemon && (live.desiredCount ?? 0) > 0) {
+    const count = live.desiredCount ?? 0;
+    const mark = tagsToMap(live.tags)[TAG_PRUNING];
+    if (mark !== undefined && Number(mark) !== count) {
+      // We scaled it to 0 before and something scaled it up again (Application Auto Scaling's minimum
+      // capacity): no tug of war; DeleteService with force stops its tasks (draining them) and deletes.
+      await opts.ecs.deleteService({ cluster, service: name, force: true });
+      return {
+        outcome: 'deleted',
+        message: `scaled up again to ${count} by something else while draining (Application Auto Scaling?): deleted with force`,
+        ...arnField,
+      };
+    }
+    // The mark first: a spec that comes back before the delete gets this count back (planner.ts).
+    // Already there with this count: a run that stopped right after writing it.
+    if (mark === undefined) {
+      await opts.ecs.tagResource({ resourceArn: arn, tags: [{ key: TAG_PRUNING, value: String(count) }] });
+    }
     await opts.ecs.updateService({ cluster, service: name, desiredCount: 0 });
     // What the scale-down left running (and, again, whose the service is).
-    const scaled = await describeOwned(opts.ecs, cluster, name, step.owner);
-    if (scaled === 'gone') return { outcome: 'deleted', message: 'deleted meanwhile' };
-    if (scaled === 'not-ours')
-      return { outcome: 'skipped', message: 'no longer owned by ecs-gitops: left alone' };
-    live = scaled;
+    live = await look();
+    if (typeof live === 'string') return settled(live);
   }
   if (!daemon) {
     const deadline = opts.clock.now() + opts.drainWaitMs;
@@ -62,29 +73,26 @@ export async function pruneService(
         return {
           outcome: 'updated',
           message: `scaled to 0; deleted once its ${tasks} task(s) have stopped`,
-          ...(arn ? { arn } : {}),
+          ...arnField,
           pending: `${tasks} task(s) of service/${name} stopping`,
         };
       }
       await opts.clock.sleep(Math.min(opts.pollMs ?? 5000, Math.max(0, deadline - opts.clock.now())));
-      const again = await describeOwned(opts.ecs, cluster, name, step.owner);
-      if (again === 'gone') return { outcome: 'deleted', message: 'deleted meanwhile' };
-      if (again === 'not-ours')
-        return { outcome: 'skipped', message: 'no longer owned by ecs-gitops: left alone' };
-      live = again;
+      live = await look();
+      if (typeof live === 'string') return settled(live);
     }
   }
   // Ownership read again right before the delete.
-  const last = await describeOwned(opts.ecs, cluster, name, step.owner);
-  if (last === 'gone') return { outcome: 'deleted', message: 'deleted meanwhile' };
-  if (last === 'not-ours')
-    return { outcome: 'skipped', message: 'no longer owned by ecs-gitops: left alone' };
+  const last = await look();
+  if (typeof last === 'string') return settled(last);
   if (last.status === 'ACTIVE') await opts.ecs.deleteService({ cluster, service: name });
-  return {
-    outcome: 'deleted',
-    message: daemon ? 'deleted' : 'scaled to 0, drained, deleted',
-    ...(arn ? { arn } : {}),
-  };
+  return { outcome: 'deleted', message: daemon ? 'deleted' : 'scaled to 0, drained, deleted', ...arnField };
+}
+
+function settled(state: 'gone' | 'not-ours'): StepResult {
+  return state === 'gone'
+    ? { outcome: 'deleted', message: 'already deleted' }
+    : { outcome: 'skipped', message: 'no longer owned by ecs-gitops: left alone' };
 }
 
 async function describeOwned(
@@ -100,9 +108,11 @@ async function describeOwned(
 }
 
 /**
- * Deregisters old revisions one by one, each right after reading its tags and status again, then
- * (with `delete`) deletes the ones it deregistered, 10 per call. Repeatable: a revision already
- * INACTIVE is not deregistered again but is still deleted when asked.
+ * Deregisters old revisions one by one, each right after reading its tags and status again, and
+ * (with `delete`) deletes each right after deregistering it, so that no delete is far from its
+ * ownership check. Repeatable: a revision already INACTIVE (a crash between the two calls) is only
+ * deleted; one already deleted or gone is skipped. A failed delete does not stop the others; the
+ * failures are reported together at the end.
  */
 export async function retireRevisions(
   step: Extract<Step, { call: 'retireRevisions' }>,
@@ -110,6 +120,7 @@ export async function retireRevisions(
 ): Promise<StepResult> {
   const retired: string[] = [];
   const skipped: string[] = [];
+  const failures: string[] = [];
   for (const arn of step.taskDefinitions) {
     let current;
     try {
@@ -124,23 +135,24 @@ export async function retireRevisions(
       continue;
     }
     if (status === 'ACTIVE') await ecs.deregisterTaskDefinition({ taskDefinition: arn });
-    retired.push(arn);
-  }
-  if (step.delete) {
-    for (let i = 0; i < retired.length; i += DELETE_TASK_DEFINITIONS_BATCH) {
-      const batch = retired.slice(i, i + DELETE_TASK_DEFINITIONS_BATCH);
-      const out = await ecs.deleteTaskDefinitions({ taskDefinitions: batch });
-      const failed = out.failures ?? [];
-      if (failed.length > 0) {
-        throw Object.assign(new Error(failed.map((f) => `${f.arn ?? '?'}: ${f.reason ?? '?'}`).join('; ')), {
-          name: 'DeleteTaskDefinitionsFailure',
-        });
-      }
+    else if (!step.delete) continue; // already INACTIVE: nothing to do
+    if (step.delete) {
+      const out = await ecs.deleteTaskDefinitions({ taskDefinitions: [arn] });
+      for (const f of out.failures ?? [])
+        failures.push(`${shortTaskDefinition(f.arn ?? arn)}: ${f.reason ?? '?'}`);
+      if ((out.failures ?? []).length > 0) continue;
     }
+    retired.push(arn);
   }
   const verb = step.delete ? 'deregistered and deleted' : 'deregistered';
   const list = retired.map(shortTaskDefinition).join(', ');
   const skip = skipped.length > 0 ? `; ${skipped.length} no longer ours, left alone` : '';
+  if (failures.length > 0) {
+    throw Object.assign(
+      new Error(`${retired.length > 0 ? `${verb} ${list}; ` : ''}could not delete ${failures.join('; ')}`),
+      { name: 'DeleteTaskDefinitionsFailure' },
+    );
+  }
   if (retired.length === 0) {
     return { outcome: 'unchanged', message: `nothing to deregister${skip}` };
   }

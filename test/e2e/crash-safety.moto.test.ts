@@ -234,6 +234,8 @@ const SCENARIOS: Scenario[] = [
     calls: {
       'ECS.DeleteService': 1,
       'ECS.DeregisterTaskDefinition': 1,
+      // The pruning mark (the count to give back if the spec returns before the delete).
+      'ECS.TagResource': 1,
       'ECS.UpdateService': 1,
       'Route53.ChangeResourceRecordSets': 1,
     },

@@ -9,7 +9,7 @@ import type {
 } from '../../controller/model/dns';
 import type { ObservedDns, ObservedRecord, ObservedState } from '../../controller/model/observed';
 import type { Plan, PlannedAction } from '../../controller/plan/plan-types';
-import { clusterConfig, desiredState } from './builders';
+import { clusterConfig, desiredState, service } from './builders';
 
 export const ZONE: HostedZoneInfo = { id: 'Z1EXAMPLE', name: 'example.com', private: false };
 export const DEV_ZONE: HostedZoneInfo = { id: 'Z2DEV', name: 'dev.example.com', private: false };
@@ -49,13 +49,21 @@ export function host(name: string, service = 'web', line = 12): DesiredHostname 
   };
 }
 
-/** A desired state with only DNS: no task definitions or services are needed by planDns. */
+/** A desired state for planDns: the host names, and the services that claim them (no task definitions). */
 export function dnsDesired(
   hosts: DesiredHostname[],
   dns: Partial<DnsConfig> = {},
   cfg?: ClusterConfig,
 ): DesiredState {
-  const state = desiredState(clusterConfig({ ...cfg, dns: dnsConfig(dns) }), [], []);
+  const config = clusterConfig({ ...cfg, dns: dnsConfig(dns) });
+  // Host names come from services: a state with names has the services that claim them (the DNS
+  // planner keeps orphans only when the specs ask for nothing at all).
+  const names = [...new Set(hosts.map((h) => h.service))];
+  const state = desiredState(
+    config,
+    [],
+    names.map((n) => service(config, n)),
+  );
   state.hostnames = hosts;
   return state;
 }

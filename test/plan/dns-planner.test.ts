@@ -18,7 +18,7 @@ import {
   ZONE,
 } from './dns-builders';
 import { demoDesired, demoRunning } from './scenario';
-import { clusterConfig } from './builders';
+import { clusterConfig, service } from './builders';
 
 const OURS =
   '"heritage=ecs-gitops,ecs-gitops/owner=demo,ecs-gitops/cluster=demo,ecs-gitops/service=web,ecs-gitops/region=eu-west-1"';
@@ -276,6 +276,20 @@ describe('DNS planner scenarios', () => {
     });
   });
 
+  test('the last host name gone while services remain: its records are deleted (an intent, not an empty checkout)', () => {
+    const live = {
+      Z1EXAMPLE: [
+        aSet('old.example.com', ['10.0.0.1']),
+        txtSet('_ecs-gitops-a.old.example.com', 'demo', 'demo', 'web'),
+      ],
+    };
+    const target = { kind: 'addresses' as const, ipv4: ['10.0.0.1'], ipv6: [] };
+    const desired = dnsDesired([]);
+    desired.services = [service(desired.cluster, 'web')];
+    const { actions } = planDns(desired, observedDns([ZONE], live, target));
+    expect(actions.map((a) => `${a.op} ${a.id}`)).toEqual(['delete dnsRecord/old.example.com/A']);
+  });
+
   test('an empty desired set never prunes; an unresolved target or no addresses leaves DNS as it is', () => {
     const live = {
       Z1EXAMPLE: [
@@ -286,7 +300,9 @@ describe('DNS planner scenarios', () => {
     const target = { kind: 'addresses' as const, ipv4: ['10.0.0.1'], ipv6: [] };
     const empty = planDns(dnsDesired([]), observedDns([ZONE], live, target)).actions;
     expect(empty.map((a) => `${a.op} ${a.id}`)).toEqual(['none dnsRecord/old.example.com/A']);
-    expect(empty[0].reason).toContain('kept (no host names at all: an empty desired set never prunes)');
+    expect(empty[0].reason).toContain(
+      'kept (the specs ask for nothing at all: an empty desired set never prunes)',
+    );
 
     const failed = observedDns([ZONE], live, null);
     failed.targetError = 'LoadBalancerNotFound: demo-alb';

@@ -1,6 +1,7 @@
 import type { RevisionHousekeeping } from '../../controller/model/observed';
 import { ownershipTags, type TagMap } from '../../controller/model/ownership';
 import { selectRevisions } from '../../controller/plan/revision-retention';
+import { shortTaskDefinition } from '../../controller/model/naming';
 
 const arn = (family: string, n: number) =>
   `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:${n}`;
@@ -8,28 +9,25 @@ const OURS = ownershipTags('demo', 'demo');
 const OWNER = { ownerId: 'demo', cluster: 'demo' };
 
 /** ACTIVE revisions `from..to` of a family, newest first, all with these tags. */
-function family(
-  name: string,
-  to: number,
-  opts: { removed?: boolean; complete?: boolean; from?: number } = {},
-) {
+function family(name: string, to: number, opts: { removed?: boolean; from?: number } = {}) {
   const active: string[] = [];
   for (let n = to; n >= (opts.from ?? 1); n--) active.push(arn(name, n));
   return { family: name, removed: opts.removed ?? false, active };
 }
 
 function housekeeping(
-  families: ReturnType<typeof family>[],
+  families: (ReturnType<typeof family> & { inactive?: string[] })[],
   inUse: string[] = [],
   tags: (a: string) => TagMap | undefined = () => OURS,
 ): RevisionHousekeeping {
   const map = new Map<string, TagMap>();
   for (const f of families)
-    for (const a of f.active) {
+    for (const a of [...f.active, ...(f.inactive ?? [])]) {
       const t = tags(a);
       if (t) map.set(a, t);
     }
-  return { families, inUse: new Set(inUse), tags: map };
+  // In use is kept as `family:revision` (a pinned spec names no ARN).
+  return { families, inUse: new Set(inUse.map(shortTaskDefinition)), tags: map };
 }
 
 describe('selectRevisions', () => {
@@ -88,5 +86,12 @@ describe('selectRevisions', () => {
     );
     expect(web.deregister).toEqual([]);
     expect(web.unknown).toEqual([arn('demo-web', 1), arn('demo-web', 2)]);
+  });
+
+  test('deleteRevisions: INACTIVE revisions of ours left from an interrupted retirement are deleted first', () => {
+    const f = { ...family('demo-web', 6, { from: 4 }), inactive: [arn('demo-web', 2), arn('demo-web', 1)] };
+    const [web] = selectRevisions(housekeeping([f]), { keep: 2, ...OWNER });
+    expect(web.leftovers).toEqual([arn('demo-web', 1), arn('demo-web', 2)]);
+    expect(web.deregister).toEqual([arn('demo-web', 4)]);
   });
 });

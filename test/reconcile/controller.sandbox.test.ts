@@ -5,7 +5,7 @@
  * controller's polling move together.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../controller/aws/clock';
@@ -272,7 +272,7 @@ test('a service removed by a commit: scaled to 0, then deleted by the requeue on
     await controller.sourceChanged();
     await controller.idle();
     // The controller does not block on the drain: it scales down and comes back.
-    expect(sb.callLog.mutating()).toEqual({ 'ECS.UpdateService': 1 });
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.TagResource': 1, 'ECS.UpdateService': 1 });
     expect(await api()).toMatchObject({ status: 'ACTIVE', desiredCount: 0, runningCount: 2 });
 
     // The requeue 30 s later (not the 10-minute resync): the 20 s drain is over, the service goes.
@@ -287,6 +287,40 @@ test('a service removed by a commit: scaled to 0, then deleted by the requeue on
     clock.advanceSeconds(60);
     await controller.idle();
     expect(sb.callLog.mutating()).toEqual({});
+  } finally {
+    await controller.stop();
+  }
+});
+
+test('two directories of one commit that manage one cluster under one owner id: both Stalled, nothing applied', async () => {
+  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-clash-'));
+  git(repo, 'init', '-q', '-b', 'main');
+  for (const [dir, prefix] of [
+    ['a', 'a'],
+    ['b', 'b'],
+  ]) {
+    mkdirSync(path.join(repo, dir));
+    writeFileSync(path.join(repo, dir, 'cluster.yaml'), `name: demo\nregion: us-east-1\nprefix: ${prefix}\n`);
+    writeFileSync(
+      path.join(repo, dir, 'web.taskdef'),
+      JSON.stringify({
+        containerDefinitions: [
+          { name: 'web', image: 'nginx:1.27', memory: 64, dockerLabels: { 'AUTOCREATE.SERVICE': '' } },
+        ],
+      }),
+    );
+  }
+  commit(repo, 'two directories, one cluster');
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const sb = new SandboxEcs({ clock });
+  const status = new StatusStore();
+  const controller = controllerFor(repo, { ecs: sb, reader: new EcsReader(sb) }, clock, { status });
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(sb.callLog.total()).toBe(0);
+    expect(status.get('demo')).toMatchObject({ state: 'Stalled' });
+    expect(status.get('demo')?.lastError).toMatch(/also manages cluster demo with owner id "demo"/);
   } finally {
     await controller.stop();
   }

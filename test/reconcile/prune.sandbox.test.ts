@@ -24,6 +24,7 @@ import type { ActionResult, Plan } from '../../controller/plan/plan-types';
 import { renderPlanText } from '../../controller/plan';
 import { applyPlan, planDesiredState } from '../../controller/reconcile/reconcile-cluster';
 import { loadClusterDir } from '../../controller/spec';
+import { json, runCli } from '../helpers/run-cli';
 import { ec2TaskDef, newSandbox } from '../helpers/sandbox';
 
 const SPECS = path.join(__dirname, '../../specs');
@@ -114,7 +115,7 @@ describe('pruning a service whose spec went away', () => {
 
     // The controller does not wait for tasks: round 1 scales down and says it is waiting.
     const first = await reconcile(sb, dir);
-    expect(first.mutating).toEqual({ 'ECS.UpdateService': 1 });
+    expect(first.mutating).toEqual({ 'ECS.TagResource': 1, 'ECS.UpdateService': 1 });
     expect(first.results.find((r) => r.id === 'service/web')).toMatchObject({
       outcome: 'updated',
       pending: expect.stringMatching(/2 task\(s\) of service\/web stopping/) as string,
@@ -138,7 +139,7 @@ describe('pruning a service whose spec went away', () => {
     const { sb, clock, dir } = await converged();
     rmSync(path.join(dir, 'web.service.template'));
     const round = await reconcile(sb, dir, { drainWaitMs: 60_000, clock });
-    expect(round.mutating).toEqual({ 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
+    expect(round.mutating).toEqual({ 'ECS.TagResource': 1, 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
     expect(round.results.find((r) => r.id === 'service/web')).toMatchObject({
       outcome: 'deleted',
       message: 'scaled to 0, drained, deleted',
@@ -255,6 +256,102 @@ describe('guards', () => {
     expect(sb.callLog.mutating()).toEqual({});
   });
 
+  test('...and again right before the delete itself: taken over while its tasks drain, it is not deleted', async () => {
+    const { sb, clock, dir } = await converged();
+    rmSync(path.join(dir, 'web.service.template'));
+    const reader = new EcsReader(sb);
+    const plan = await planDesiredState(await load(dir), { ecs: sb, reader });
+    const web = (await sb.describeServices({ cluster: 'demo', services: ['web'] })).services?.[0];
+    // The executor's clock: while it waits for the tasks to stop, someone takes the service over.
+    let takenOver = false;
+    const sneaky = {
+      now: () => clock.now(),
+      sleep: async (ms: number) => {
+        if (!takenOver) {
+          takenOver = true;
+          await sb.tagResource({
+            resourceArn: web?.serviceArn,
+            tags: [{ key: 'ecs-gitops:owner', value: 'someone-else' }],
+          });
+        }
+        clock.advance(ms);
+      },
+    };
+    sb.callLog.reset();
+    const results = await applyPlan(plan, { ecs: sb, reader }, undefined, {
+      drainWaitMs: 60_000,
+      clock: sneaky,
+      pollMs: 1000,
+    });
+    expect(takenOver).toBe(true);
+    expect(results.find((r) => r.id === 'service/web')).toMatchObject({ outcome: 'skipped' });
+    // Scaled down (it was ours then), never deleted.
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.TagResource': 2, 'ECS.UpdateService': 1 });
+    const after = (await sb.describeServices({ cluster: 'demo', services: ['web'] })).services?.[0];
+    expect(after?.status).toBe('ACTIVE');
+  });
+
+  test('a spec that comes back while its service drains: the service gets its count back', async () => {
+    const { sb, clock, dir } = await converged();
+    const file = path.join(dir, 'worker.taskdef.yaml');
+    const withLabel = readFileSync(file, 'utf8');
+    // The AUTOCREATE.SERVICE label goes (no spec gives this service a desiredCount of its own)...
+    const without = withLabel.replace("    dockerLabels:\n      AUTOCREATE.SERVICE: ''\n", '');
+    expect(without).not.toBe(withLabel);
+    writeFileSync(file, without);
+    const first = await reconcile(sb, dir);
+    expect(first.mutating).toMatchObject({ 'ECS.UpdateService': 1 });
+    // ...and comes back before the tasks have stopped.
+    writeFileSync(file, withLabel);
+    const back = await reconcile(sb, dir);
+    expect(back.plan.actions.find((a) => a.id === 'service/worker')?.reason).toMatch(
+      /back in the specs while being pruned: restored/,
+    );
+    expect(back.mutating).toMatchObject({ 'ECS.UpdateService': 1, 'ECS.UntagResource': 1 });
+    clock.advanceSeconds(10);
+    const worker = (await sb.describeServices({ cluster: 'demo', services: ['worker'], include: ['TAGS'] }))
+      .services?.[0];
+    expect(worker).toMatchObject({ status: 'ACTIVE', desiredCount: 1, runningCount: 1 });
+    expect(worker?.tags?.some((t) => t.key === 'ecs-gitops:pruning')).toBe(false);
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+  });
+
+  test('scaled up again by something else while draining (autoscaling): deleted with force, no tug of war', async () => {
+    const { sb, dir } = await converged();
+    rmSync(path.join(dir, 'web.service.template'));
+    await reconcile(sb, dir);
+    // Application Auto Scaling's minimum capacity puts it back to 1.
+    await sb.updateService({ cluster: 'demo', service: 'web', desiredCount: 1 });
+    const round = await reconcile(sb, dir);
+    expect(round.mutating).toEqual({ 'ECS.DeleteService': 1 });
+    expect(round.results.find((r) => r.id === 'service/web')?.message).toMatch(/deleted with force/);
+  });
+
+  test('two directories for one cluster with the same owner id are both refused, before any AWS call', async () => {
+    const a = copySpecs();
+    const b = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-prune-same-'));
+    // No ownerId in either: both default to the cluster name, so each would prune the other's.
+    writeFileSync(path.join(b, 'cluster.yaml'), 'name: demo\nregion: us-east-1\nprefix: other\n');
+    writeFileSync(
+      path.join(b, 'api.taskdef'),
+      JSON.stringify({
+        containerDefinitions: [
+          { name: 'api', image: 'nginx:1.27', memory: 64, dockerLabels: { 'AUTOCREATE.SERVICE': '' } },
+        ],
+      }),
+    );
+    const state = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-state-')), 'account.json');
+    const run = await runCli(['apply', a, b, '--sandbox', state, '-o', 'json'], {
+      ECS_GITOPS_LOG_LEVEL: 'silent',
+    });
+    expect(run.code).toBe(1);
+    const out = json(run);
+    expect(out.awsCalls.total).toBe(0);
+    expect(run.stderr).toContain(`${b} also manages cluster demo with owner id "demo"`);
+    expect(run.stderr).toContain(`${a} also manages cluster demo with owner id "demo"`);
+    expect(run.stderr).toMatch(/Give each directory its own ownerId in cluster\.yaml/);
+  });
+
   test('two owner ids share one cluster: each prunes only its own', async () => {
     const { sb, clock } = newSandbox();
     const a = copySpecs('ownerId: team-a');
@@ -311,11 +408,33 @@ describe('renaming a service file', () => {
 
     clock.advanceSeconds(5);
     const third = await reconcile(sb, dir, { drainWaitMs: 60_000, clock });
-    expect(third.mutating).toEqual({ 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
+    expect(third.mutating).toEqual({ 'ECS.TagResource': 1, 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
     expect(await running()).toBe(2); // web-v2's two tasks
     clock.advanceSeconds(10);
     expect((await liveServices(sb)).map((s) => s.name).sort()).toEqual(['web-v2', 'worker']);
     expect((await reconcile(sb, dir)).mutating).toEqual({});
+  });
+
+  test('a successor whose rollout failed keeps the old service, reported, without a requeue', async () => {
+    const { sb, clock } = newSandbox({ failImages: ['nginx:broken'] });
+    const dir = copySpecs();
+    await reconcile(sb, dir);
+    clock.advanceSeconds(10);
+    // Renamed, and the same commit breaks the image: the new service never becomes stable.
+    renameSync(path.join(dir, 'web.service.template'), path.join(dir, 'web-v2.service.template'));
+    const file = path.join(dir, 'web.taskdef');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(/"image": "nginx:[^"]+"/, '"image": "nginx:broken"'),
+    );
+    await reconcile(sb, dir);
+    clock.advanceSeconds(10);
+    const round = await reconcile(sb, dir);
+    const old = round.plan.actions.find((a) => a.id === 'service/web');
+    expect(old?.op).toBe('none');
+    expect(old?.reason).toMatch(/kept until service\/web-v2 .*\(service\/web-v2 failed its rollout\)/);
+    expect(old?.pending).toBeUndefined();
+    expect((await liveServices(sb)).find((x) => x.name === 'web')).toMatchObject({ status: 'ACTIVE' });
   });
 });
 
@@ -354,6 +473,33 @@ describe('task definition revisions', () => {
     expect(await activeRevisions(sb, 'demo-web')).toEqual([6, 7, 8, 9]);
     expect(round.mutating).toEqual({});
     expect(round.plan.actions.find((a) => a.id === 'revisions/demo-web')).toBeUndefined();
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+  });
+
+  test('a revision a spec pins is in use: never deregistered, even when older than keepRevisions', async () => {
+    // demo-web:1 and :2; :1 is old (keepRevisions 1) and no longer runs anywhere.
+    const { sb, clock, dir } = await withRevisions(1, 'keepRevisions: 1');
+    // The commit that would see it deregistered also adds a canary pinned to it.
+    writeFileSync(path.join(dir, 'canary.service'), '{ "taskDefinition": "demo-web:1", "desiredCount": 1 }');
+    const round = await reconcile(sb, dir);
+    expect(round.mutating).toEqual({ 'ECS.CreateService': 1 });
+    clock.advanceSeconds(10);
+    expect(await activeRevisions(sb, 'demo-web')).toEqual([1, 2]);
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+  });
+
+  test('deleteRevisions: a revision deregistered but never deleted (a crash between the calls) is deleted next time', async () => {
+    const { sb, clock, dir } = await withRevisions(1, 'keepRevisions: 1\ndeleteRevisions: true');
+    // What a crash right after DeregisterTaskDefinition leaves: demo-web:1 INACTIVE, not deleted.
+    await sb.deregisterTaskDefinition({ taskDefinition: 'demo-web:1' });
+    clock.advanceSeconds(1);
+    const round = await reconcile(sb, dir);
+    expect(round.mutating).toEqual({ 'ECS.DeleteTaskDefinitions': 1 });
+    expect(round.plan.actions.find((a) => a.id === 'revisions/demo-web')?.reason).toMatch(
+      /^delete 1 deregistered revision\(s\): demo-web:1$/,
+    );
+    const td = await sb.describeTaskDefinition({ taskDefinition: 'demo-web:1' });
+    expect(td.taskDefinition?.status).toBe('DELETE_IN_PROGRESS');
     expect((await reconcile(sb, dir)).mutating).toEqual({});
   });
 
@@ -428,7 +574,7 @@ describe('task definition revisions', () => {
       op: 'none',
       reason: 'demo-worker is no longer in the specs; kept while demo-worker:1 is in use',
     });
-    expect(first.mutating).toEqual({ 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
+    expect(first.mutating).toEqual({ 'ECS.TagResource': 1, 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
     clock.advanceSeconds(10);
     const second = await reconcile(sb, dir);
     expect(second.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 1, 'ECS.DeleteTaskDefinitions': 1 });
