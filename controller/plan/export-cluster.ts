@@ -7,7 +7,7 @@ import type { Cluster, Service } from '@aws-sdk/client-ecs';
 import { stringify } from 'yaml';
 import { parseTaskDefinitionArn, shortTaskDefinition } from '../model/naming';
 import type { ObservedTaskDefinition } from '../model/observed';
-import type { TagMap } from '../model/ownership';
+import { TAG_OWNER, type TagMap } from '../model/ownership';
 import { AUTOCREATE_MARKER } from '../spec';
 import { serviceJson, taskDefinitionJson } from './export-format';
 import { choosePrefix } from './export-prefix';
@@ -201,6 +201,9 @@ function specTags(tags: TagMap): { key: string; value: string }[] | undefined {
 function clusterFile(live: LiveCluster, prefix: string): ExportedFile {
   const c = live.cluster;
   const doc: Obj = { name: c.clusterName, region: live.region, prefix };
+  // A cluster ecs-gitops already manages under another owner id: keep it, or nothing would match.
+  const owner = (c.tags ?? []).find((t) => t.key === TAG_OWNER)?.value;
+  if (owner && owner !== c.clusterName) doc.ownerId = owner;
   if (c.capacityProviders && c.capacityProviders.length > 0) doc.capacityProviders = [...c.capacityProviders];
   const strategy = c.defaultCapacityProviderStrategy ?? [];
   if (strategy.length > 0) {

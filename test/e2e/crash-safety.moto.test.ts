@@ -140,12 +140,13 @@ const UPDATE: SpecDir = {
 };
 
 /**
- * (c) Pruning and revision retention: a cluster that keeps one revision per family, whose one-off
+ * (c) Pruning and revision retention: a cluster that keeps one revision per family (and deletes the
+ * ones it deregisters), whose one-off
  * `batch` family (no service) has two revisions; then api.service is removed.
  */
 const KEEP_ONE: SpecDir = {
   ...FROM_NOTHING,
-  'cluster.yaml': `${CLUSTER_YAML}keepRevisions: 1\n`,
+  'cluster.yaml': `${CLUSTER_YAML}keepRevisions: 1\ndeleteRevisions: true\n`,
   'batch.taskdef': taskdef('batch', 'busybox:1.36'),
 };
 const KEEP_ONE_V2: SpecDir = { ...KEEP_ONE, 'batch.taskdef': taskdef('batch', 'busybox:1.37') };
@@ -223,8 +224,9 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    // Removing api.service prunes the service (scale to 0, then delete: moto stops tasks at once) and
-    // its DNS record; batch:1 is older than the newest one kept and nothing runs it: deregistered.
+    // Removing api.service prunes the service (mark, scale to 0, then delete: moto stops tasks at
+    // once) and its DNS record; batch:1 is older than the newest one kept and nothing runs it:
+    // deregistered, then deleted (deleteRevisions), each step a crash point of its own.
     // (moto keeps a service's first deployment forever, pointing at the revision it was created with,
     // so revisions of services that were updated stay "in use" there; batch has no service.)
     name: 'pruning a service and an old revision',
@@ -233,6 +235,7 @@ const SCENARIOS: Scenario[] = [
     target: PRUNED,
     calls: {
       'ECS.DeleteService': 1,
+      'ECS.DeleteTaskDefinitions': 1,
       'ECS.DeregisterTaskDefinition': 1,
       // The pruning mark (the count to give back if the spec returns before the delete).
       'ECS.TagResource': 1,

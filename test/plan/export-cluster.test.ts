@@ -210,3 +210,16 @@ describe('exportCluster', () => {
     expect(exportCluster(l)).toEqual({ error: expect.stringContaining('families: api, web.') });
   });
 });
+
+describe('exportCluster: owner id', () => {
+  test('a cluster already tagged by ecs-gitops under another owner id keeps it; the default is not written', () => {
+    const web = revision('shop-web', 1);
+    const base = live([svc('web', 'shop-web', 1)], { 'shop-web': web });
+    const tagged = {
+      ...base,
+      cluster: { ...base.cluster, tags: [{ key: 'ecs-gitops:owner', value: 'payments' }] },
+    };
+    expect(file(exported(tagged), 'cluster.yaml')).toMatch(/^ownerId: payments$/m);
+    expect(file(exported(base), 'cluster.yaml')).not.toMatch(/ownerId/);
+  });
+});

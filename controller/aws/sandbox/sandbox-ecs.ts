@@ -313,7 +313,7 @@ export class SandboxEcs implements EcsPort {
   /**
    * AWS moves each revision to DELETE_IN_PROGRESS (and removes it once nothing runs it; the sandbox
    * keeps it there, which is what a caller can observe). Only INACTIVE revisions can be deleted: an
-   * ACTIVE one is a failure of the batch, not an error of the call. (The failure wording is ours.)
+   * ACTIVE one is a failure of the batch, not an error of the call (wording as moto has it).
    */
   deleteTaskDefinitions(input: DeleteTaskDefinitionsRequest): Out<{
     taskDefinitions?: TaskDefinition[];
@@ -338,7 +338,8 @@ export class SandboxEcs implements EcsPort {
         } else if (stored.def.status === 'ACTIVE') {
           failures.push({
             arn: ref,
-            reason: 'The specified task definition is ACTIVE. Deregister it before deleting it.',
+            reason:
+              'The specified task definition is still in ACTIVE status. Please deregister the target and try again.',
           });
         } else {
           stored.def.status = 'DELETE_IN_PROGRESS';
