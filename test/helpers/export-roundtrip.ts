@@ -1,3 +1,6 @@
+import type { CallLog } from '../../controller/aws/call-log';
+import type { AwsContext } from '../../controller/cli/aws-context';
+import { exportWithContext } from '../../controller/cli/export';
 /** Round-trip checks for `export`: the exported directory planned back against the account. */
 import { appendFileSync, cpSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,3 +46,25 @@ export function adoptingCopy(dir: string): string {
 export function filesIn(dir: string): string[] {
   return readdirSync(dir).sort();
 }
+
+/**
+ * Runs `export` of the legacy cluster through this context with stdout silenced; returns the calls it
+ * made. The read budget both backends must meet: 1 DescribeClusters, 1 ListServices page, 1
+ * DescribeServices batch, 1 DescribeTaskDefinition per family; and nothing mutating.
+ */
+export async function exportCalls(ctx: AwsContext, cluster: string, dir: string): Promise<CallLog> {
+  const quiet = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    expect(await exportWithContext(ctx, cluster, dir, { force: true })).toBe(0);
+  } finally {
+    quiet.mockRestore();
+  }
+  return ctx.callLog;
+}
+
+export const LEGACY_EXPORT_READS = {
+  'ECS.DescribeClusters': 1,
+  'ECS.DescribeServices': 1,
+  'ECS.DescribeTaskDefinition': 3,
+  'ECS.ListServices': 1,
+};
