@@ -128,6 +128,12 @@ export class EcsReader {
     this.families.set(family, observed);
   }
 
+  /** Revisions of a family were deregistered (or deleted): forget what was known of it. */
+  retired(family: string, arns: readonly string[]): void {
+    this.forget(family);
+    this.housekeeping.retired(arns);
+  }
+
   /** Empties the family cache (one family, or all). */
   forget(family?: string): void {
     if (family === undefined) {

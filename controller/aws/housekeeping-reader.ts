@@ -32,8 +32,8 @@ export interface HousekeepingDeps {
 export class HousekeepingCache {
   /** Family -> the newest revision and keepRevisions when it had nothing to clean up, and when. */
   private readonly tidyAt = new Map<string, { revision: number; keep: number; at: number }>();
-  /** Families without ACTIVE revisions in which nothing of ours is left to delete. */
-  private readonly noLeftovers = new Set<string>();
+  /** Families without ACTIVE revisions in which nothing of ours was left to delete, and when. */
+  private readonly noLeftovers = new Map<string, number>();
   readonly revisionTags = new Map<string, TagMap>();
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -53,16 +53,20 @@ export class HousekeepingCache {
   }
 
   hasNoLeftovers(family: string): boolean {
-    return this.noLeftovers.has(family);
+    const at = this.noLeftovers.get(family);
+    return at !== undefined && this.now() - at < TIDY_TTL_MS;
   }
 
   markNoLeftovers(family: string): void {
-    this.noLeftovers.add(family);
+    this.noLeftovers.set(family, this.now());
   }
 
-  /** Keeps the tags of these revisions only (the others were dealt with, or are not candidates). */
-  retainTags(arns: ReadonlySet<string>): void {
-    for (const arn of this.revisionTags.keys()) if (!arns.has(arn)) this.revisionTags.delete(arn);
+  /**
+   * Revisions retired: their tags are no longer needed. (Tags of revisions that are not ours stay
+   * cached for the life of the process, so that they are not read again on every new revision.)
+   */
+  retired(arns: readonly string[]): void {
+    for (const arn of arns) this.revisionTags.delete(arn);
   }
 
   forget(family?: string): void {
@@ -159,7 +163,9 @@ export async function readHousekeeping(
   const select = () => selectRevisions(h, { keep: keepRevisions, ...owner });
   // Running tasks (standalone ones: service tasks run a deployment's revision) of the families that
   // still have candidates once deployments are accounted for.
-  const withCandidates = select().filter((r) => r.deregister.length + r.unknown.length > 0);
+  const withCandidates = select().filter(
+    (r) => r.deregister.length + r.leftovers.length + r.unknown.length > 0,
+  );
   if (clusterExists) {
     const running = await runningTaskDefinitions(
       deps,
@@ -178,12 +184,10 @@ export async function readHousekeeping(
         deps.cache.revisionTags.set(arn, tagsToMap(out.tags));
       }),
   );
-  // The cache keeps what may be needed again: tags of the revisions still listed.
-  deps.cache.retainTags(new Set(listed.flatMap((f) => [...f.active, ...(f.inactive ?? [])])));
   const result: RevisionHousekeeping = { families: listed, inUse, tags: new Map(deps.cache.revisionTags) };
   // Families with nothing to do (what is old is in use, or not ours) need no listing next time.
   for (const r of selectRevisions(result, { keep: keepRevisions, ...owner })) {
-    if (r.deregister.length + r.unknown.length + r.later > 0) continue;
+    if (r.deregister.length + r.leftovers.length + r.unknown.length + r.later > 0) continue;
     const f = toList.find((x) => x.family === r.family);
     if (f && !r.removed) deps.cache.markTidy(r.family, f.newest, keepRevisions);
     if (!f && r.removed) deps.cache.markNoLeftovers(r.family);

@@ -1,6 +1,6 @@
 import type { DesiredState } from '../model/desired';
 import type { SpecError } from '../model/source';
-import { ownerClashes } from '../spec';
+import { clusterIdentity, ownerClashes } from '../spec';
 import type { AwsContext } from './aws-context';
 import { formatWarnings, loadSpecDirs, type SpecOptions } from './load-specs';
 
@@ -48,10 +48,21 @@ export async function resolveTargets(
     }
     targets.push({ dir, state, region });
   }
-  // Two directories for one cluster and owner id would prune each other's services: refuse both.
-  const clashes = ownerClashes(
-    targets.map((t) => ({ dir: t.dir, config: t.state.cluster, region: t.region })),
-  );
+  // Two directories for one cluster and owner id would prune each other's services: refuse both,
+  // also when one of them does not load (it still has services the other must not prune).
+  const identities = loaded.flatMap(({ dir, result }) => {
+    const t = targets.find((x) => x.dir === dir);
+    if (t) return [{ dir, config: t.state.cluster, region: t.region }];
+    const id = clusterIdentity(dir, {
+      clusterName: opts.cluster,
+      prefix: opts.prefix,
+      ...(opts.config ? { configFile: opts.config } : {}),
+      region: result.state?.cluster.region ?? defaultRegion,
+    });
+    return id ? [{ dir, ...id }] : [];
+  });
+  const clashes = ownerClashes(identities);
+  for (const f of failures) clashes.delete(f.dir);
   for (const [dir, error] of clashes) {
     const t = targets.find((x) => x.dir === dir);
     failures.push({ dir, ...(t ? { cluster: t.state.cluster.name } : {}), errors: [error] });

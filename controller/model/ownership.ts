@@ -57,3 +57,15 @@ export function ownershipOf(tags: TagMap, ownerId: string): Ownership {
 export function ownedBy(tags: TagMap, owner: { ownerId: string; cluster: string }): boolean {
   return ownershipOf(tags, owner.ownerId) === 'ours' && tags[TAG_CLUSTER] === owner.cluster;
 }
+
+/** `ecs-gitops:pruning` values: `3` (the count, before the scale-down), `3 scaled` (after it). */
+export function pruningMark(count: number, scaled: boolean): string {
+  return scaled ? `${count} scaled` : String(count);
+}
+
+export function parsePruningMark(value: string | undefined): { count?: number; scaled: boolean } | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)( scaled)?$/.exec(value.trim());
+  // Anything else (edited by hand): a mark without a usable count, not known to be scaled.
+  return m ? { count: Number(m[1]), scaled: m[2] !== undefined } : { scaled: false };
+}

@@ -17,6 +17,7 @@ import {
   ownershipTags,
   TAG_COMMIT,
   TAG_OWNER,
+  parsePruningMark,
   TAG_PRUNING,
   type TagMap,
 } from '../model/ownership';
@@ -391,7 +392,6 @@ function planService(
     // Its spec came back while it was being pruned: give it back its count (the spec's, else the one
     // it had), then drop the mark. Without this, a spec without desiredCount would leave it at 0.
     restoreCount(cfg, svc, live.service, pruning, diff.changes);
-    steps.push({ call: 'untagResource', arn: liveArn, keys: [TAG_PRUNING] });
     reasons.push('back in the specs while being pruned: restored');
   }
   if (diff.changes.length > 0) {
@@ -407,6 +407,9 @@ function planService(
     });
     reasons.push(`${countFields(diff.changes)} changed (${listPaths(diff.changes)})`);
   }
+  // The mark goes only after the count is back (steps run in order, and stop at a failure): a failed
+  // update keeps the mark, so the next plan restores again.
+  if (pruning !== undefined) steps.push({ call: 'untagResource', arn: liveArn, keys: [TAG_PRUNING] });
   const drift = tagDrift(svc.tags, live.tags);
   if (drift.changes.length > 0) {
     steps.push({ call: 'tagResource', arn: liveArn, tags: drift.tags });
@@ -436,10 +439,8 @@ function restoreCount(
   changes: FieldChange[],
 ): void {
   if (live.schedulingStrategy === 'DAEMON' || changes.some((c) => c.path === 'desiredCount')) return;
-  const recorded = Number(mark);
-  const count =
-    svc.body.desiredCount ??
-    (Number.isInteger(recorded) && recorded >= 0 ? recorded : cfg.serviceDefaults.desiredCount);
+  const count = svc.body.desiredCount ?? parsePruningMark(mark)?.count ?? cfg.serviceDefaults.desiredCount;
+
   if ((live.desiredCount ?? 0) !== count)
     changes.push({ path: 'desiredCount', before: live.desiredCount, after: count });
 }

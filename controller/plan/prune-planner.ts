@@ -41,14 +41,21 @@ export function planPrune(
   // empty checkout, files moved) than an intent, unless the config says so.
   const noServices = desired.services.length === 0;
   const noFamilies = desired.taskDefinitions.length === 0;
-  const removedFamilies = noFamilies ? retention.filter((r) => r.removed) : [];
+  // Families that this plan would actually retire (not those whose revisions are all in use).
+  const removedFamilies = noFamilies
+    ? retention.filter((r) => r.removed && r.deregister.length + r.leftovers.length + r.unknown.length > 0)
+    : [];
   const wiped = [
     noServices && ours.length > 0 ? `${ours.length} service(s) (${ours.map(([n]) => n).join(', ')})` : '',
     removedFamilies.length > 0 ? `${removedFamilies.length} task definition family(ies)` : '',
   ].filter((x) => x !== '');
   if (life.prune && !life.allowEmpty && wiped.length > 0) {
     const asks =
-      noServices && noFamilies ? 'ask for nothing (no task definition, no service)' : 'ask for no service';
+      noServices && noFamilies
+        ? 'ask for nothing (no task definition, no service)'
+        : noServices
+          ? 'ask for no service'
+          : 'ask for no task definition';
     return {
       actions: [],
       errors: [
@@ -187,8 +194,11 @@ function unstableSuccessors(
     const live = observed.services.get(svc.name);
     const action = planned.get(svc.name);
     if (action?.op === 'none' && live !== undefined && isStable(live.service)) continue;
-    if (action?.op === 'conflict') out.push({ name: svc.name, blocked: 'is a conflict' });
-    else if (live && primaryRollout(live.service) === 'failed') {
+    // Blocked: it cannot become stable without a new commit. A conflict that passes by itself (the
+    // name still DRAINING) and a failed rollout this plan redeploys are not.
+    if (action?.op === 'conflict' && !action.reason.startsWith('is DRAINING')) {
+      out.push({ name: svc.name, blocked: 'is a conflict' });
+    } else if (action?.op === 'none' && live && primaryRollout(live.service) === 'failed') {
       out.push({ name: svc.name, blocked: 'failed its rollout' });
     } else out.push({ name: svc.name });
   }

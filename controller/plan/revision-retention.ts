@@ -1,5 +1,5 @@
 import type { RevisionHousekeeping } from '../model/observed';
-import { shortTaskDefinition } from '../model/naming';
+import { parseTaskDefinitionArn, shortTaskDefinition } from '../model/naming';
 import { ownedBy } from '../model/ownership';
 
 /**
@@ -65,9 +65,14 @@ export function selectRevisions(h: RevisionHousekeeping, opts: RetentionOptions)
     }
     const old = f.removed ? f.active : f.active.slice(opts.keep);
     result.inUse = old.filter(used);
+    // INACTIVE ones to delete: all of a removed family's; of a family in the specs, those older than
+    // the oldest revision kept (one deregistered within the kept window was not ours to retire).
+    const kept = f.removed ? [] : f.active.slice(0, opts.keep);
+    const oldestKept = Math.min(...kept.map(revisionOf));
+    const leftovers = (f.inactive ?? []).filter((a) => kept.length === 0 || revisionOf(a) < oldestKept);
     // Oldest first (the lists are newest first); deregistered-but-not-deleted ones first of all.
     const candidates: [string, 'deregister' | 'leftovers'][] = [
-      ...[...(f.inactive ?? [])].reverse().map((a) => [a, 'leftovers'] as [string, 'leftovers']),
+      ...[...leftovers].reverse().map((a) => [a, 'leftovers'] as [string, 'leftovers']),
       ...[...old].reverse().map((a) => [a, 'deregister'] as [string, 'deregister']),
     ];
     for (const [arn, list] of candidates) {
@@ -89,4 +94,8 @@ export function selectRevisions(h: RevisionHousekeeping, opts: RetentionOptions)
 export function listRevisions(arns: readonly string[], max = 5): string {
   const shown = arns.slice(0, max).map(shortTaskDefinition);
   return arns.length > max ? `${shown.join(', ')}, … (${arns.length} in all)` : shown.join(', ');
+}
+
+function revisionOf(arn: string): number {
+  return parseTaskDefinitionArn(arn)?.revision ?? 0;
 }

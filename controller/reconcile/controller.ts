@@ -8,7 +8,7 @@ import { createLifecycle, describeState, type LifecycleActor } from './lifecycle
 import { resultFromError, type ReconcileResult } from './reconcile-result';
 import { WorkQueue } from './work-queue';
 import { waitForRollouts } from './rollout-waiter';
-import { discoverClusterDirs, loadClusterConfig, loadClusterDir, ownerClashes } from '../spec';
+import { clusterIdentity, discoverClusterDirs, loadClusterDir, ownerClashes } from '../spec';
 import type { SpecError } from '../model/source';
 import type { ActionResult, Plan } from '../plan/plan-types';
 import type { ControllerMetrics } from '../observe/metrics';
@@ -160,16 +160,15 @@ export class Controller {
 
   /**
    * Directories of this commit that manage the same cluster under the same owner id (they would
-   * prune each other's services), by key. Only cluster.yaml is read; a directory whose config does not
-   * load is left to its own reconcile to report.
+   * prune each other's services), by key. Only cluster.yaml is read, leniently when it does not load
+   * (a broken directory's services still need protecting).
    */
   private ownerClashesIn(root: string, dirs: string[]): Map<string, SpecError> {
-    const configs = dirs.flatMap((dir) => {
-      const { config } = loadClusterConfig(dir, { region: this.opts.defaultRegion });
-      const key = path.relative(root, dir) || '.';
-      return config ? [{ dir: key, config, region: config.region ?? this.opts.defaultRegion }] : [];
+    const identities = dirs.flatMap((dir) => {
+      const id = clusterIdentity(dir, { region: this.opts.defaultRegion });
+      return id ? [{ dir: path.relative(root, dir) || '.', ...id }] : [];
     });
-    return ownerClashes(configs);
+    return ownerClashes(identities);
   }
 
   private async reconcile(key: string, _generation: string): Promise<ReconcileResult> {

@@ -19,7 +19,7 @@ export interface ExecuteOptions {
   /** Told about every revision registered, so a process-wide cache stays right without re-reading. */
   onRegistered?: (family: string, observed: ObservedTaskDefinition) => void;
   /** Told when revisions of a family were deregistered (its cached newest revision may be gone). */
-  onRetired?: (family: string) => void;
+  onRetired?: (family: string, taskDefinitions: readonly string[]) => void;
   /**
    * How long a pruned service's tasks may take to stop before the delete is left to the next
    * reconcile. `apply` waits (its --timeout); the controller does not (0) and looks again soon.
@@ -101,7 +101,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
         const { code, message } = describeAwsError(err);
         return { ...base(action, 'failed', `${code}: ${message}`), errorCode: code };
       } finally {
-        if (removal.call === 'retireRevisions') opts.onRetired?.(removal.family);
+        if (removal.call === 'retireRevisions') opts.onRetired?.(removal.family, removal.taskDefinitions);
       }
     }
     let produced: StepOutput = {};

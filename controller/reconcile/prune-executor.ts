@@ -2,7 +2,7 @@ import type { Service } from '@aws-sdk/client-ecs';
 import type { EcsPort } from '../aws/ecs-port';
 import { isMissingTaskDefinitionError } from '../aws/ecs-reader';
 import { shortTaskDefinition } from '../model/naming';
-import { ownedBy, TAG_PRUNING, tagsToMap } from '../model/ownership';
+import { ownedBy, parsePruningMark, pruningMark, TAG_PRUNING, tagsToMap } from '../model/ownership';
 import type { OwnerRef, Outcome, Step } from '../plan/plan-types';
 import type { Clock } from './clock';
 
@@ -43,9 +43,9 @@ export async function pruneService(
   const daemon = live.schedulingStrategy === 'DAEMON';
   if (!daemon && (live.desiredCount ?? 0) > 0) {
     const count = live.desiredCount ?? 0;
-    const mark = tagsToMap(live.tags)[TAG_PRUNING];
-    if (mark !== undefined && Number(mark) !== count) {
-      // We scaled it to 0 before and something scaled it up again (Application Auto Scaling's minimum
+    const mark = parsePruningMark(tagsToMap(live.tags)[TAG_PRUNING]);
+    if (mark?.scaled) {
+      // We scaled it to 0 and something scaled it up again (Application Auto Scaling's minimum
       // capacity): no tug of war; DeleteService with force stops its tasks (draining them) and deletes.
       await opts.ecs.deleteService({ cluster, service: name, force: true });
       return {
@@ -54,12 +54,19 @@ export async function pruneService(
         ...arnField,
       };
     }
-    // The mark first: a spec that comes back before the delete gets this count back (planner.ts).
-    // Already there with this count: a run that stopped right after writing it.
-    if (mark === undefined) {
-      await opts.ecs.tagResource({ resourceArn: arn, tags: [{ key: TAG_PRUNING, value: String(count) }] });
-    }
+    // The mark first, so that a spec that comes back before the delete gets this count back
+    // (planner.ts); then the scale-down; then the mark says it is done, which tells a later run
+    // "scaled up again by someone else" apart from "stopped before scaling down". A mark already
+    // there (not scaled): a run that stopped right after writing it.
+    const recorded = mark?.count ?? count;
+    const tag = (scaled: boolean) =>
+      opts.ecs.tagResource({
+        resourceArn: arn,
+        tags: [{ key: TAG_PRUNING, value: pruningMark(recorded, scaled) }],
+      });
+    if (!mark) await tag(false);
     await opts.ecs.updateService({ cluster, service: name, desiredCount: 0 });
+    await tag(true);
     // What the scale-down left running (and, again, whose the service is).
     live = await look();
     if (typeof live === 'string') return settled(live);

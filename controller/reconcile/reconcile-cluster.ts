@@ -52,7 +52,7 @@ export async function applyPlan(
   if (plan.errors.length > 0) throw new Error(`refusing to apply a plan with ${plan.errors.length} error(s)`);
   return executePlan(plan, {
     ...removal,
-    onRetired: (family) => ports.reader.forget(family),
+    onRetired: (family, arns) => ports.reader.retired(family, arns),
     ecs: ports.ecs,
     ...(plan.actions.some((a) => a.resource === 'dnsRecord') && ports.dns
       ? { route53: ports.dns.route53 }

@@ -57,7 +57,14 @@ export function discoverClusterDirs(paths: string[]): string[] {
       .sort();
     out.push(...(subdirs.length > 0 ? subdirs : [p]));
   }
-  return out;
+  // The same directory named twice (`a` and `a/`, or `.` and `clusters/prod` inside it) is one.
+  const seen = new Set<string>();
+  return out.filter((d) => {
+    const key = path.resolve(d);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Parses a spec file name; undefined for files that are not specs. */

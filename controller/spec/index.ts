@@ -14,7 +14,7 @@ export type { RenderedTemplate, RenderOptions } from './template';
 export { validateAgainstSchema, CRDS_DIR } from './validate-schema';
 export type { SchemaKind, Locator } from './validate-schema';
 export { loadClusterConfig } from './cluster-config';
-export { ownerClashes } from './owner-clash';
+export { clusterIdentity, ownerClashes } from './owner-clash';
 export type { ClusterOptions, ClusterConfigResult } from './cluster-config';
 export { loadClusterDir, OFFLINE_ACCOUNT_ID } from './load-cluster';
 export type { LoadOptions, LoadResult } from './load-cluster';

@@ -1,5 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import type { ClusterConfig } from '../model/desired';
 import type { SpecError } from '../model/source';
+import { type ClusterOptions, loadClusterConfig } from './cluster-config';
+import { CLUSTER_CONFIG_NAMES } from './discover';
+
+type ClusterIdentity = Pick<ClusterConfig, 'name' | 'ownerId' | 'source'>;
 
 /**
  * Two cluster directories that manage the same cluster (name and region) under the same owner id
@@ -9,9 +16,9 @@ import type { SpecError } from '../model/source';
  * Returns an error per clashing directory, keyed by its directory.
  */
 export function ownerClashes(
-  configs: readonly { dir: string; config: ClusterConfig; region: string | undefined }[],
+  configs: readonly { dir: string; config: ClusterIdentity; region: string | undefined }[],
 ): Map<string, SpecError> {
-  const byIdentity = new Map<string, { dir: string; config: ClusterConfig }[]>();
+  const byIdentity = new Map<string, { dir: string; config: ClusterIdentity }[]>();
   for (const c of configs) {
     const key = `${c.region ?? ''}\u0000${c.config.name}\u0000${c.config.ownerId}`;
     byIdentity.set(key, [...(byIdentity.get(key) ?? []), c]);
@@ -33,4 +40,30 @@ export function ownerClashes(
     }
   }
   return out;
+}
+
+/**
+ * Who a cluster directory's resources belong to, for the clash check, even when its cluster.yaml does
+ * not load cleanly: then `name`, `region`, `ownerId` are read leniently from the YAML, so that a broken
+ * directory still protects its services from a directory that shares its cluster and owner id.
+ * undefined: not even that can be read (no cluster.yaml, unparsable YAML, no name).
+ */
+export function clusterIdentity(
+  dir: string,
+  opts: ClusterOptions,
+): { config: Pick<ClusterConfig, 'name' | 'ownerId' | 'source'>; region: string | undefined } | undefined {
+  const { config, file } = loadClusterConfig(dir, opts);
+  if (config) return { config, region: config.region ?? opts.region };
+  const path = file ?? CLUSTER_CONFIG_NAMES.map((n) => join(dir, n)).find((f) => existsSync(f));
+  if (!path) return undefined;
+  try {
+    const doc = parse(readFileSync(path, 'utf8')) as Record<string, unknown> | null;
+    const name = typeof doc?.name === 'string' ? doc.name : undefined;
+    if (!name) return undefined;
+    const ownerId = typeof doc?.ownerId === 'string' ? doc.ownerId : name;
+    const region = typeof doc?.region === 'string' ? doc.region : opts.region;
+    return { config: { name, ownerId, source: { file: path, line: 1, column: 1 } }, region };
+  } catch {
+    return undefined;
+  }
 }

@@ -237,8 +237,9 @@ const SCENARIOS: Scenario[] = [
       'ECS.DeleteService': 1,
       'ECS.DeleteTaskDefinitions': 1,
       'ECS.DeregisterTaskDefinition': 1,
-      // The pruning mark (the count to give back if the spec returns before the delete).
-      'ECS.TagResource': 1,
+      // The pruning mark, before and after the scale-down (the count to give back if the spec
+      // returns before the delete; "scaled" tells autoscaling's doing apart from a stopped run).
+      'ECS.TagResource': 2,
       'ECS.UpdateService': 1,
       'Route53.ChangeResourceRecordSets': 1,
     },

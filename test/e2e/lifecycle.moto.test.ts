@@ -121,7 +121,7 @@ test('a removed .service file: the service is scaled to 0 and deleted, with noth
 
   const round = await apply(dir);
   expect(round.code).toBe(0);
-  expect(round.mutating).toEqual({ 'ECS.TagResource': 1, 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
+  expect(round.mutating).toEqual({ 'ECS.TagResource': 2, 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
   expect(round.out.clusters[0].results.find((r: any) => r.id === 'service/api')).toMatchObject({
     outcome: 'deleted',
     message: 'scaled to 0, drained, deleted',
@@ -161,7 +161,7 @@ test('specs that ask for nothing (an empty checkout) are refused: exit 1, no mut
   expect(round.code).toBe(1);
   expect(round.mutating).toEqual({});
   expect(round.out.clusters[0].planErrors[0].message).toMatch(
-    /the specs ask for nothing .* while ecs-gitops owns 3 service\(s\) \(api, web, worker\) and 3 task definition family\(ies\) in cluster life: refusing to prune them all/,
+    /the specs ask for nothing .* while ecs-gitops owns 3 service\(s\) \(api, web, worker\) in cluster life: refusing to prune them all/,
   );
   const plan = await diff(dir);
   expect(plan.code).toBe(1);
@@ -219,7 +219,7 @@ test('a service created by hand, and one of another owner id, share the cluster 
   }
   const emptied = await apply(dir);
   expect(emptied.code).toBe(0);
-  expect(emptied.mutating).toEqual({ 'ECS.TagResource': 3, 'ECS.UpdateService': 3, 'ECS.DeleteService': 3 });
+  expect(emptied.mutating).toEqual({ 'ECS.TagResource': 6, 'ECS.UpdateService': 3, 'ECS.DeleteService': 3 });
   // The families were in use when that apply looked; the next one deregisters them.
   expect((await apply(dir)).mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 3 });
   expect(await activeRevisions('legacy-cron')).toEqual([1]);
@@ -248,7 +248,7 @@ test('a renamed service file: the new service first, the old one pruned once the
   ]);
 
   const second = await apply(dir);
-  expect(second.mutating).toEqual({ 'ECS.TagResource': 1, 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
+  expect(second.mutating).toEqual({ 'ECS.TagResource': 2, 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
   expect((await services()).map((s) => s.name)).toEqual(['api-v2', 'web', 'worker']);
   await expectQuiet(dir);
 });

@@ -88,6 +88,12 @@ describe('selectRevisions', () => {
     expect(web.unknown).toEqual([arn('demo-web', 1), arn('demo-web', 2)]);
   });
 
+  test('deleteRevisions: an INACTIVE revision within the kept window (deregistered by a person) is not deleted', () => {
+    const f = { ...family('demo-web', 6, { from: 4 }), inactive: [arn('demo-web', 5), arn('demo-web', 1)] };
+    const [web] = selectRevisions(housekeeping([f]), { keep: 3, ...OWNER });
+    expect(web.leftovers).toEqual([arn('demo-web', 1)]);
+  });
+
   test('deleteRevisions: INACTIVE revisions of ours left from an interrupted retirement are deleted first', () => {
     const f = { ...family('demo-web', 6, { from: 4 }), inactive: [arn('demo-web', 2), arn('demo-web', 1)] };
     const [web] = selectRevisions(housekeeping([f]), { keep: 2, ...OWNER });

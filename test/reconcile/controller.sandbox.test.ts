@@ -272,7 +272,7 @@ test('a service removed by a commit: scaled to 0, then deleted by the requeue on
     await controller.sourceChanged();
     await controller.idle();
     // The controller does not block on the drain: it scales down and comes back.
-    expect(sb.callLog.mutating()).toEqual({ 'ECS.TagResource': 1, 'ECS.UpdateService': 1 });
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.TagResource': 2, 'ECS.UpdateService': 1 });
     expect(await api()).toMatchObject({ status: 'ACTIVE', desiredCount: 0, runningCount: 2 });
 
     // The requeue 30 s later (not the 10-minute resync): the 20 s drain is over, the service goes.

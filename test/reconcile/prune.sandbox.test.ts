@@ -115,7 +115,7 @@ describe('pruning a service whose spec went away', () => {
 
     // The controller does not wait for tasks: round 1 scales down and says it is waiting.
     const first = await reconcile(sb, dir);
-    expect(first.mutating).toEqual({ 'ECS.TagResource': 1, 'ECS.UpdateService': 1 });
+    expect(first.mutating).toEqual({ 'ECS.TagResource': 2, 'ECS.UpdateService': 1 });
     expect(first.results.find((r) => r.id === 'service/web')).toMatchObject({
       outcome: 'updated',
       pending: expect.stringMatching(/2 task\(s\) of service\/web stopping/) as string,
@@ -139,7 +139,7 @@ describe('pruning a service whose spec went away', () => {
     const { sb, clock, dir } = await converged();
     rmSync(path.join(dir, 'web.service.template'));
     const round = await reconcile(sb, dir, { drainWaitMs: 60_000, clock });
-    expect(round.mutating).toEqual({ 'ECS.TagResource': 1, 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
+    expect(round.mutating).toEqual({ 'ECS.TagResource': 2, 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
     expect(round.results.find((r) => r.id === 'service/web')).toMatchObject({
       outcome: 'deleted',
       message: 'scaled to 0, drained, deleted',
@@ -187,7 +187,7 @@ describe('guards', () => {
     expect(round.plan.errors).toHaveLength(1);
     expect(round.plan.errors[0]).toMatchObject({ field: 'allowEmpty' });
     expect(round.plan.errors[0].message).toMatch(
-      /the specs ask for nothing .* while ecs-gitops owns 2 service\(s\) \(web, worker\) and 2 task definition family\(ies\) in cluster demo: refusing to prune them all/,
+      /the specs ask for nothing .* while ecs-gitops owns 2 service\(s\) \(web, worker\) in cluster demo: refusing to prune them all/,
     );
     expect(round.mutating).toEqual({});
     expect((await liveServices(sb)).length).toBe(2);
@@ -285,8 +285,8 @@ describe('guards', () => {
     });
     expect(takenOver).toBe(true);
     expect(results.find((r) => r.id === 'service/web')).toMatchObject({ outcome: 'skipped' });
-    // Scaled down (it was ours then), never deleted.
-    expect(sb.callLog.mutating()).toEqual({ 'ECS.TagResource': 2, 'ECS.UpdateService': 1 });
+    // Scaled down (it was ours then; the third tag is the takeover), never deleted.
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.TagResource': 3, 'ECS.UpdateService': 1 });
     const after = (await sb.describeServices({ cluster: 'demo', services: ['web'] })).services?.[0];
     expect(after?.status).toBe('ACTIVE');
   });
@@ -308,6 +308,9 @@ describe('guards', () => {
       /back in the specs while being pruned: restored/,
     );
     expect(back.mutating).toMatchObject({ 'ECS.UpdateService': 1, 'ECS.UntagResource': 1 });
+    // The mark goes only after the count is back: a failed update leaves it for the next round.
+    const steps = back.plan.actions.find((a) => a.id === 'service/worker')?.steps.map((x) => x.call);
+    expect(steps?.indexOf('untagResource')).toBeGreaterThan(steps?.indexOf('updateService') ?? Infinity);
     clock.advanceSeconds(10);
     const worker = (await sb.describeServices({ cluster: 'demo', services: ['worker'], include: ['TAGS'] }))
       .services?.[0];
@@ -320,8 +323,8 @@ describe('guards', () => {
     const { sb, dir } = await converged();
     rmSync(path.join(dir, 'web.service.template'));
     await reconcile(sb, dir);
-    // Application Auto Scaling's minimum capacity puts it back to 1.
-    await sb.updateService({ cluster: 'demo', service: 'web', desiredCount: 1 });
+    // Application Auto Scaling's minimum capacity puts it back: to the very count it had.
+    await sb.updateService({ cluster: 'demo', service: 'web', desiredCount: 2 });
     const round = await reconcile(sb, dir);
     expect(round.mutating).toEqual({ 'ECS.DeleteService': 1 });
     expect(round.results.find((r) => r.id === 'service/web')?.message).toMatch(/deleted with force/);
@@ -350,6 +353,57 @@ describe('guards', () => {
     expect(run.stderr).toContain(`${b} also manages cluster demo with owner id "demo"`);
     expect(run.stderr).toContain(`${a} also manages cluster demo with owner id "demo"`);
     expect(run.stderr).toMatch(/Give each directory its own ownerId in cluster\.yaml/);
+  });
+
+  test('the same directory named twice is one directory, not a clash', async () => {
+    const a = copySpecs();
+    const state = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-state-')), 'account.json');
+    const run = await runCli(['apply', a, `${a}/`, '--sandbox', state, '-o', 'json'], {
+      ECS_GITOPS_LOG_LEVEL: 'silent',
+    });
+    expect(run.code).toBe(0);
+    expect(json(run).clusters).toHaveLength(1);
+  });
+
+  test('a clashing directory that does not load still protects its services: the other is refused too', async () => {
+    const a = copySpecs();
+    const b = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-prune-broken-'));
+    writeFileSync(path.join(b, 'cluster.yaml'), 'name: demo\nregion: us-east-1\nprefix: other\n');
+    writeFileSync(path.join(b, 'api.service'), '{ "taskDefinition": "nope", ');
+    const state = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-state-')), 'account.json');
+    const run = await runCli(['apply', a, b, '--sandbox', state, '-o', 'json'], {
+      ECS_GITOPS_LOG_LEVEL: 'silent',
+    });
+    expect(run.code).toBe(1);
+    expect(json(run).awsCalls.total).toBe(0);
+    expect(run.stderr).toContain(`${b} also manages cluster demo with owner id "demo"`);
+  });
+
+  test('no task definition file left, but every family still used (pinned): not an empty set, the rest applies', async () => {
+    const { sb, clock, dir } = await converged();
+    // The web service pinned to the revision it runs; worker.taskdef.yaml (and so its service) goes.
+    writeFileSync(
+      path.join(dir, 'web.service.template'),
+      '{ "taskDefinition": "demo-web:1", "desiredCount": 2, "healthCheckGracePeriodSeconds": 30 }',
+    );
+    rmSync(path.join(dir, 'web.taskdef'));
+    rmSync(path.join(dir, 'worker.taskdef.yaml'));
+    const round = await reconcile(sb, dir, { drainWaitMs: 60_000, clock });
+    expect(round.plan.errors).toEqual([]);
+    expect(round.outcomes['service/worker']).toBe('deleted');
+    expect(round.outcomes['service/web']).toBe('unchanged');
+    clock.advanceSeconds(10);
+    // Once worker's service is gone its family could go, but no .taskdef is left at all: that is the
+    // guard's case (retiring every family), refused until allowEmpty says so.
+    const next = await reconcile(sb, dir);
+    expect(next.mutating).toEqual({});
+    expect(next.plan.errors[0]?.message).toMatch(
+      /^the specs ask for no task definition while ecs-gitops owns 1 task definition family\(ies\) in cluster demo/,
+    );
+    appendFileSync(path.join(dir, 'cluster.yaml'), '\nallowEmpty: true\n');
+    expect((await reconcile(sb, dir)).mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 1 });
+    expect(await activeRevisions(sb, 'demo-web')).toEqual([1]); // pinned: in use
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
   });
 
   test('two owner ids share one cluster: each prunes only its own', async () => {
@@ -408,7 +462,7 @@ describe('renaming a service file', () => {
 
     clock.advanceSeconds(5);
     const third = await reconcile(sb, dir, { drainWaitMs: 60_000, clock });
-    expect(third.mutating).toEqual({ 'ECS.TagResource': 1, 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
+    expect(third.mutating).toEqual({ 'ECS.TagResource': 2, 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
     expect(await running()).toBe(2); // web-v2's two tasks
     clock.advanceSeconds(10);
     expect((await liveServices(sb)).map((s) => s.name).sort()).toEqual(['web-v2', 'worker']);
@@ -574,7 +628,7 @@ describe('task definition revisions', () => {
       op: 'none',
       reason: 'demo-worker is no longer in the specs; kept while demo-worker:1 is in use',
     });
-    expect(first.mutating).toEqual({ 'ECS.TagResource': 1, 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
+    expect(first.mutating).toEqual({ 'ECS.TagResource': 2, 'ECS.UpdateService': 1, 'ECS.DeleteService': 1 });
     clock.advanceSeconds(10);
     const second = await reconcile(sb, dir);
     expect(second.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 1, 'ECS.DeleteTaskDefinitions': 1 });
