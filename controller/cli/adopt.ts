@@ -125,7 +125,7 @@ function unmatched(plan: Plan, names: string[], prefix: string, adopted: Planned
     for (const action of named) {
       if (adopted.includes(action)) continue;
       if (action.op === 'create') out.push(`${action.id}: does not exist yet; apply creates it`);
-      else if (/owner "/.test(action.reason)) {
+      else if (action.otherOwner !== undefined) {
         out.push(`${action.id}: ${action.reason}; adopt never takes over another owner's resources`);
       } else if (action.op === 'conflict') out.push(`${action.id}: ${action.reason}`);
       else out.push(`${action.id}: already managed by ecs-gitops`);

@@ -97,6 +97,8 @@ export interface PlannedAction {
    * the live resource and the tags that make it ours. `ecs-gitops adopt` applies only these tags.
    */
   adopting?: { arn: string; tags: Tag[] };
+  /** Set when the resource belongs to another ecs-gitops owner id (never taken over): that id. */
+  otherOwner?: string;
   /**
    * Not finished: waiting for something that ends on its own (a pruned service's tasks to stop, a
    * renamed service's successor to become stable, more old revisions than one reconcile cleans up).

@@ -149,11 +149,13 @@ function planClusterAction(cfg: ClusterConfig, observed: ObservedState): Planned
     };
   }
   if (owner !== 'ours') {
-    const reason =
-      owner === 'unowned'
-        ? 'exists, not created by ecs-gitops: left as is'
-        : `exists, owned by ecs-gitops owner "${live.tags[TAG_OWNER] ?? ''}": left as is`;
-    return { ...action, reason };
+    if (owner === 'unowned') return { ...action, reason: 'exists, not created by ecs-gitops: left as is' };
+    const other = live.tags[TAG_OWNER] ?? '';
+    return {
+      ...action,
+      reason: `exists, owned by ecs-gitops owner "${other}": left as is`,
+      otherOwner: other,
+    };
   }
   const steps: Step[] = [];
   const changes: FieldChange[] = [];
@@ -300,7 +302,7 @@ function planTaskDefinitionAction(
 
   const current = shortTaskDefinition(live.taskDefinition.taskDefinitionArn ?? td.family);
   const taking = takeOver(cfg, live.tags, current);
-  if (taking.conflict) return { ...action, op: 'conflict', reason: taking.conflict };
+  if (taking.conflict) return conflictOf(action, taking);
   const prefix = taking.adopting ? `adopt ${current} (no ownership tags); ` : '';
 
   const liveArn = live.taskDefinition.taskDefinitionArn ?? td.family;
@@ -376,7 +378,7 @@ function planService(
     };
   }
   const taking = takeOver(cfg, live.tags, `service ${svc.name}`);
-  if (taking.conflict) return { ...action, op: 'conflict', reason: taking.conflict };
+  if (taking.conflict) return conflictOf(action, taking);
   const prefix = taking.adopting ? 'adopt (no ownership tags); ' : '';
 
   const diff = serviceDiff(svc, ref.arn, live.service);
@@ -533,8 +535,24 @@ function newAction(
   return emptyAction(actionId(resource, name), resource, name, source);
 }
 
+function conflictOf(
+  action: PlannedAction,
+  taking: { conflict?: string; otherOwner?: string },
+): PlannedAction {
+  return {
+    ...action,
+    op: 'conflict',
+    reason: taking.conflict ?? '',
+    ...(taking.otherOwner !== undefined ? { otherOwner: taking.otherOwner } : {}),
+  };
+}
+
 /** Ours; or unowned and `adopt` is set (we take it over); else a conflict explaining whose it is. */
-function takeOver(cfg: ClusterConfig, tags: TagMap, what: string): { adopting: boolean; conflict?: string } {
+function takeOver(
+  cfg: ClusterConfig,
+  tags: TagMap,
+  what: string,
+): { adopting: boolean; conflict?: string; otherOwner?: string } {
   const owner = ownershipOf(tags, cfg.ownerId);
   if (owner === 'ours') return { adopting: false };
   if (owner === 'unowned') {
@@ -547,6 +565,7 @@ function takeOver(cfg: ClusterConfig, tags: TagMap, what: string): { adopting: b
   return {
     adopting: false,
     conflict: `${what} belongs to ecs-gitops owner "${tags[TAG_OWNER] ?? ''}", not "${cfg.ownerId}"`,
+    otherOwner: tags[TAG_OWNER] ?? '',
   };
 }
 
