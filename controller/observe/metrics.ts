@@ -24,6 +24,7 @@ export class ControllerMetrics {
   readonly driftDetected: Counter<'cluster' | 'kind'>;
   readonly lastAppliedCommit: Gauge<'cluster' | 'commit'>;
   readonly queueDepthGauge: Gauge;
+  readonly prunableGauge: Gauge<'cluster' | 'kind'>;
   /** The commit currently exported per cluster, so that the previous label set can be removed. */
   private readonly commits = new Map<string, string>();
 
@@ -65,6 +66,12 @@ export class ControllerMetrics {
       help: 'Reconcile requests waiting in the controller queue.',
       registers,
     });
+    this.prunableGauge = new Gauge({
+      name: `${METRIC_PREFIX}prunable_resources`,
+      help: 'Resources ecs-gitops owns that no spec asks for any more but that prune: false keeps, by kind (as of the last reconcile).',
+      labelNames: ['cluster', 'kind'],
+      registers,
+    });
     collectDefaultMetrics({ register: registry });
   }
 
@@ -96,6 +103,13 @@ export class ControllerMetrics {
     const previous = this.commits.get(cluster);
     if (previous !== undefined) this.lastAppliedCommit.remove({ cluster, commit: previous });
     this.commits.delete(cluster);
+  }
+
+  /** What `prune: false` kept in the last reconcile of a cluster, by kind (a zero resets the series). */
+  prunable(cluster: string, byKind: Record<string, number>): void {
+    for (const kind of ['service', 'dnsRecord', 'revisions']) {
+      this.prunableGauge.set({ cluster, kind }, byKind[kind] ?? 0);
+    }
   }
 
   queueDepth(n: number): void {

@@ -225,6 +225,7 @@ export class Controller {
         return { kind: 'terminal', error: `${plan.errors.length} plan error(s)` };
       }
       this.countDrift(key, cluster, commit, plan, log);
+      this.reportKept(cluster, plan, log);
       const results = await applyPlan(this.holdFailedRollouts(key, commit, plan), ports);
       // The action lines carry reconcileId and commit themselves.
       logActionResults(this.opts.log.child({ dir: key }), { reconcileId, commit, cluster }, results);
@@ -269,6 +270,20 @@ export class Controller {
       });
       return result;
     }
+  }
+
+  /**
+   * `prune: false`: what would be pruned is reported on every reconcile (a warning per resource and
+   * a gauge), so that it is seen without deleting anything.
+   */
+  private reportKept(cluster: string, plan: Plan, log: Logger): void {
+    const kept = plan.actions.filter((a) => a.op === 'orphan');
+    const byKind: Record<string, number> = {};
+    for (const a of kept) {
+      byKind[a.resource] = (byKind[a.resource] ?? 0) + 1;
+      log.warn({ resource: a.id, reason: a.reason }, 'kept by prune: false');
+    }
+    this.opts.metrics.prunable(cluster, byKind);
   }
 
   /**

@@ -325,3 +325,52 @@ test('two directories of one commit that manage one cluster under one owner id: 
     await controller.stop();
   }
 });
+
+test('prune: false: what would be pruned is reported on every reconcile (a warning and a gauge), never deleted', async () => {
+  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-keep-'));
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(
+    path.join(repo, 'cluster.yaml'),
+    'name: demo\nregion: us-east-1\nprune: false\nserviceDefaults: { launchType: EC2 }\n',
+  );
+  for (const name of ['web', 'api']) {
+    writeFileSync(
+      path.join(repo, `${name}.taskdef`),
+      JSON.stringify({ containerDefinitions: [{ name, image: 'nginx:1.27', memoryReservation: 64 }] }),
+    );
+    writeFileSync(path.join(repo, `${name}.service`), '{ "desiredCount": 1 }');
+  }
+  commit(repo, 'two services');
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const sb = new SandboxEcs({ clock });
+  const metrics = new ControllerMetrics();
+  const lines: string[] = [];
+  const log = createLogger({ level: 'warn', stream: { write: (l: string) => void lines.push(l) } as never });
+  const controller = new Controller({
+    source: createGitSource({ repo, cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')) }),
+    paths: ['.'],
+    env: {},
+    portsFor: () => Promise.resolve({ ecs: sb, reader: new EcsReader(sb) }),
+    clock,
+    status: new StatusStore(),
+    metrics,
+    log,
+  });
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    execFileSync('git', ['rm', '-q', 'api.service'], { cwd: repo });
+    commit(repo, 'remove api');
+    sb.callLog.reset();
+    await controller.sourceChanged();
+    await controller.idle();
+    controller.resyncAll();
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({});
+    const kept = lines.filter((l) => l.includes('kept by prune: false') && l.includes('service/api'));
+    expect(kept).toHaveLength(2); // the commit's reconcile and the resync
+    expect(await metrics.text()).toMatch(/ecs_gitops_prunable_resources\{cluster="demo",kind="service"\} 1/);
+  } finally {
+    await controller.stop();
+  }
+});
