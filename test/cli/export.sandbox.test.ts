@@ -15,6 +15,7 @@ import {
   expectOnlyAdoption,
   exportCalls,
   filesIn,
+  LEGACY_ADOPTED,
   LEGACY_EXPORT_READS,
   planAdopted,
 } from '../helpers/export-roundtrip';
@@ -74,17 +75,7 @@ describe('export -> plan back: zero field changes (sandbox)', () => {
     );
 
     const plan = await planAdopted(dir, await portsOf(state));
-    expect(expectOnlyAdoption(plan)).toEqual([
-      // The untagged cluster is adopted too (its tags only).
-      'cluster/legacy',
-      'taskDefinition/legacy-api',
-      'taskDefinition/legacy-web',
-      'taskDefinition/legacy-worker',
-      'service/api',
-      'service/api-canary',
-      'service/web',
-      'service/worker',
-    ]);
+    expect(expectOnlyAdoption(plan)).toEqual(LEGACY_ADOPTED);
     // Adoption tags the newest revision of each family: the one the files hold.
     const tagged = plan.actions.flatMap((a) =>
       a.steps.flatMap((s) => (s.call === 'tagResource' ? [s.arn] : [])),

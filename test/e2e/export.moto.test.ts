@@ -38,6 +38,7 @@ import {
   expectOnlyAdoption,
   exportCalls,
   filesIn,
+  LEGACY_ADOPTED,
   LEGACY_EXPORT_READS,
   planAdopted,
 } from '../helpers/export-roundtrip';
@@ -124,17 +125,7 @@ describe('export against moto', () => {
     ]);
 
     const plan = await planAdopted(dir, ports);
-    expect(expectOnlyAdoption(plan)).toEqual([
-      // The untagged cluster is adopted too (its tags only).
-      'cluster/legacy',
-      'taskDefinition/legacy-api',
-      'taskDefinition/legacy-web',
-      'taskDefinition/legacy-worker',
-      'service/api',
-      'service/api-canary',
-      'service/web',
-      'service/worker',
-    ]);
+    expect(expectOnlyAdoption(plan)).toEqual(LEGACY_ADOPTED);
   });
 
   test('the files come out as from the sandbox, though moto stores the task definitions differently', async () => {

@@ -68,3 +68,15 @@ export const LEGACY_EXPORT_READS = {
   'ECS.DescribeTaskDefinition': 3,
   'ECS.ListServices': 1,
 };
+
+/** What planning the exported legacy cluster with adopt takes over: everything, the untagged cluster too (its tags only). */
+export const LEGACY_ADOPTED = [
+  'cluster/legacy',
+  'taskDefinition/legacy-api',
+  'taskDefinition/legacy-web',
+  'taskDefinition/legacy-worker',
+  'service/api',
+  'service/api-canary',
+  'service/web',
+  'service/worker',
+];

@@ -12,7 +12,7 @@ import { ManualClock } from '../../controller/aws/clock';
 import { EcsReader } from '../../controller/aws/ecs-reader';
 import { SandboxEcs } from '../../controller/aws/sandbox/sandbox-ecs';
 import { ControllerMetrics } from '../../controller/observe/metrics';
-import { createLogger } from '../../controller/observe/logger';
+import { createLogger, type Logger } from '../../controller/observe/logger';
 import { StatusStore } from '../../controller/observe/status';
 import { Controller } from '../../controller/reconcile/controller';
 import type { ClusterPorts } from '../../controller/reconcile/reconcile-cluster';
@@ -36,7 +36,7 @@ function controllerFor(
   repo: string,
   ports: ClusterPorts,
   clock: ManualClock,
-  opts: { worktree?: boolean; status?: StatusStore; metrics?: ControllerMetrics } = {},
+  opts: { worktree?: boolean; status?: StatusStore; metrics?: ControllerMetrics; log?: Logger } = {},
 ): Controller {
   return new Controller({
     source: createGitSource({
@@ -50,7 +50,7 @@ function controllerFor(
     clock,
     status: opts.status ?? new StatusStore(),
     metrics: opts.metrics ?? new ControllerMetrics(),
-    log: createLogger({ level: 'silent' }),
+    log: opts.log ?? createLogger({ level: 'silent' }),
   });
 }
 
@@ -346,16 +346,7 @@ test('prune: false: what would be pruned is reported on every reconcile (a warni
   const metrics = new ControllerMetrics();
   const lines: string[] = [];
   const log = createLogger({ level: 'warn', stream: { write: (l: string) => void lines.push(l) } as never });
-  const controller = new Controller({
-    source: createGitSource({ repo, cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')) }),
-    paths: ['.'],
-    env: {},
-    portsFor: () => Promise.resolve({ ecs: sb, reader: new EcsReader(sb) }),
-    clock,
-    status: new StatusStore(),
-    metrics,
-    log,
-  });
+  const controller = controllerFor(repo, { ecs: sb, reader: new EcsReader(sb) }, clock, { metrics, log });
   try {
     await controller.sourceChanged();
     await controller.idle();
