@@ -760,30 +760,17 @@ export class SandboxEcs implements EcsPort {
         throw errors.invalidParameter(`maxResults must be between 1 and ${MAX_LIST_RESULTS}.`);
       }
       const { name: cluster } = this.activeCluster(input.cluster);
-      let services = [...(this.services.get(cluster)?.values() ?? [])];
-      if (input.serviceName !== undefined) services = [this.liveService(cluster, input.serviceName)];
+      // The service is looked up for its error (ServiceNotFoundException) as AWS does.
+      if (input.serviceName !== undefined) this.liveService(cluster, input.serviceName);
       // Only running tasks are modelled; stopped ones are not kept.
       if (input.desiredStatus === 'STOPPED') return { taskArns: [] };
-      const arns: string[] = [];
-      for (const s of services) {
-        if (s.service.status === 'INACTIVE') continue;
-        for (const d of s.deployments) {
-          if (input.family && !(d.taskDefinition ?? '').includes(`task-definition/${input.family}:`))
-            continue;
-          for (let i = 0; i < (d.runningCount ?? 0); i++) {
-            const id = createHash('md5')
-              .update(`${cluster}/${d.id ?? ''}/${i}`)
-              .digest('hex');
-            arns.push(this.arn(`task/${cluster}/${id}`));
-          }
-        }
-      }
-      if (input.serviceName === undefined) {
-        for (const t of this.tasks.get(cluster) ?? []) {
-          if (input.family && !t.taskDefinitionArn.includes(`task-definition/${input.family}:`)) continue;
-          arns.push(t.taskArn);
-        }
-      }
+      const service = input.serviceName && this.serviceKey(input.serviceName);
+      const arns = this.runningTasks(cluster)
+        .filter((t) => service === undefined || t.group === `service:${service}`)
+        .filter(
+          (t) => !input.family || (t.taskDefinitionArn ?? '').includes(`task-definition/${input.family}:`),
+        )
+        .map((t) => t.taskArn ?? '');
       return page(arns, max, input.nextToken, `ListTasks/${cluster}`, 'taskArns');
     });
   }
@@ -799,37 +786,7 @@ export class SandboxEcs implements EcsPort {
         throw errors.invalidParameter(`A maximum of ${MAX_DESCRIBE_TASKS} tasks can be described at once.`);
       }
       const { name: cluster } = this.activeCluster(input.cluster);
-      const known = new Map<string, Task>();
-      for (const s of this.services.get(cluster)?.values() ?? []) {
-        if (s.service.status === 'INACTIVE') continue;
-        for (const d of s.deployments) {
-          for (let i = 0; i < (d.runningCount ?? 0); i++) {
-            const id = createHash('md5')
-              .update(`${cluster}/${d.id ?? ''}/${i}`)
-              .digest('hex');
-            const taskArn = this.arn(`task/${cluster}/${id}`);
-            known.set(taskArn, {
-              taskArn,
-              clusterArn: this.arn(`cluster/${cluster}`),
-              taskDefinitionArn: d.taskDefinition,
-              group: `service:${s.service.serviceName ?? ''}`,
-              lastStatus: 'RUNNING',
-              desiredStatus: 'RUNNING',
-            });
-          }
-        }
-      }
-      for (const t of this.tasks.get(cluster) ?? []) {
-        known.set(t.taskArn, {
-          taskArn: t.taskArn,
-          clusterArn: this.arn(`cluster/${cluster}`),
-          taskDefinitionArn: t.taskDefinitionArn,
-          group: t.group,
-          lastStatus: 'RUNNING',
-          desiredStatus: 'RUNNING',
-          startedAt: new Date(t.startedAt),
-        });
-      }
+      const known = new Map(this.runningTasks(cluster).map((t) => [t.taskArn ?? '', t]));
       const tasks: Task[] = [];
       const failures: { arn: string; reason: string }[] = [];
       for (const ref of refs) {
@@ -840,6 +797,46 @@ export class SandboxEcs implements EcsPort {
       }
       return { tasks: clone(tasks), failures };
     });
+  }
+
+  /**
+   * The cluster's running tasks, as ListTasks and DescribeTasks see them: one per running task of
+   * each deployment of a service that is not INACTIVE (ids derived from the deployment, so stable),
+   * then the standalone ones.
+   */
+  private runningTasks(cluster: string): Task[] {
+    const clusterArn = this.arn(`cluster/${cluster}`);
+    const out: Task[] = [];
+    for (const s of this.services.get(cluster)?.values() ?? []) {
+      if (s.service.status === 'INACTIVE') continue;
+      for (const d of s.deployments) {
+        for (let i = 0; i < (d.runningCount ?? 0); i++) {
+          const id = createHash('md5')
+            .update(`${cluster}/${d.id ?? ''}/${i}`)
+            .digest('hex');
+          out.push({
+            taskArn: this.arn(`task/${cluster}/${id}`),
+            clusterArn,
+            taskDefinitionArn: d.taskDefinition,
+            group: `service:${s.service.serviceName ?? ''}`,
+            lastStatus: 'RUNNING',
+            desiredStatus: 'RUNNING',
+          });
+        }
+      }
+    }
+    for (const t of this.tasks.get(cluster) ?? []) {
+      out.push({
+        taskArn: t.taskArn,
+        clusterArn,
+        taskDefinitionArn: t.taskDefinitionArn,
+        group: t.group,
+        lastStatus: 'RUNNING',
+        desiredStatus: 'RUNNING',
+        startedAt: new Date(t.startedAt),
+      });
+    }
+    return out;
   }
 
   /**
