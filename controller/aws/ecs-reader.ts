@@ -1,15 +1,10 @@
 import type { Cluster, Service } from '@aws-sdk/client-ecs';
 import type { DesiredState } from '../model/desired';
 import type { ObservedState, ObservedTaskDefinition } from '../model/observed';
-import { parseTaskDefinitionArn } from '../model/naming';
+import { parseTaskDefinitionArn, serviceNameFromArn } from '../model/naming';
 import { type TagMap, tagsToMap } from '../model/ownership';
 import type { EcsPort } from './ecs-port';
-import {
-  HousekeepingCache,
-  type HousekeepingDeps,
-  readExtraServices,
-  readHousekeeping,
-} from './housekeeping-reader';
+import { HousekeepingCache, type HousekeepingDeps, readHousekeeping } from './housekeeping-reader';
 import { collectPages, tokenField } from './paginate';
 import { Semaphore } from './semaphore';
 
@@ -168,18 +163,12 @@ export class EcsReader {
       Promise.all(familyNames.map(async (f) => [f, await this.latestRevision(f)] as const)),
     ]);
     const families = new Map(familyResults);
-    const desiredNames = new Set(desired.services.map((s) => s.name));
-    const deps = this.housekeepingDeps();
     const [revisions, extraServices] = await Promise.all([
       this.runningRevisions(desired, services, families),
-      cluster
-        ? readExtraServices(deps, clusterName, desiredNames, (names) =>
-            this.describeServicesBatched(clusterName, names),
-          )
-        : undefined,
+      cluster ? this.extraServices(clusterName, desired) : undefined,
     ]);
     const housekeeping = await readHousekeeping(
-      deps,
+      this.housekeepingDeps(),
       desired,
       families,
       [...services.values(), ...(extraServices?.values() ?? [])],
@@ -195,11 +184,22 @@ export class EcsReader {
     };
   }
 
+  /** Every service of the cluster that no spec names, with its tags (any owner): what pruning looks at. */
+  private async extraServices(
+    cluster: string,
+    desired: DesiredState,
+  ): Promise<Map<string, { service: Service; tags: TagMap }>> {
+    const wanted = new Set(desired.services.map((s) => s.name));
+    const extra = (await this.listAllServiceArns(cluster))
+      .map(serviceNameFromArn)
+      .filter((n) => !wanted.has(n));
+    return extra.length > 0 ? this.describeServicesBatched(cluster, extra) : new Map();
+  }
+
   private housekeepingDeps(): HousekeepingDeps {
     return {
       port: this.port,
       read: (fn) => this.reads.run(fn),
-      listServiceArns: (cluster) => this.listAllServiceArns(cluster),
       latestRevision: (family) => this.latestRevision(family),
       cache: this.housekeeping,
     };

@@ -1,9 +1,9 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { type DesiredState, lifecycleOf } from '../model/desired';
-import { parseTaskDefinitionArn, serviceNameFromArn, shortTaskDefinition, taskPrefix } from '../model/naming';
+import { parseTaskDefinitionArn, shortTaskDefinition, taskPrefix } from '../model/naming';
 import type { FamilyRevisions, ObservedTaskDefinition, RevisionHousekeeping } from '../model/observed';
 import { ownedBy, type TagMap, tagsToMap } from '../model/ownership';
-import { selectRevisions } from '../plan/revision-retention';
+import { hasCandidates, selectRevisions } from '../plan/revision-retention';
 import type { EcsPort } from './ecs-port';
 import { collectPages, tokenField } from './paginate';
 
@@ -17,8 +17,6 @@ const DESCRIBE_TASKS_BATCH = 100;
 export interface HousekeepingDeps {
   port: EcsPort;
   read<T>(fn: () => Promise<T>): Promise<T>;
-  /** Every service ARN of the cluster (ListServices, pages of 100). */
-  listServiceArns(cluster: string): Promise<string[]>;
   latestRevision(family: string): Promise<ObservedTaskDefinition | null>;
   cache: HousekeepingCache;
 }
@@ -81,18 +79,6 @@ export class HousekeepingCache {
 }
 
 const TIDY_TTL_MS = 60 * 60_000;
-
-/** Every service of the cluster that no spec names, with its tags (any owner). */
-export async function readExtraServices(
-  deps: HousekeepingDeps,
-  cluster: string,
-  desiredNames: ReadonlySet<string>,
-  describe: (names: string[]) => Promise<Map<string, LiveService>>,
-): Promise<Map<string, LiveService>> {
-  const arns = await deps.listServiceArns(cluster);
-  const extra = arns.map(serviceNameFromArn).filter((n) => !desiredNames.has(n));
-  return extra.length > 0 ? describe(extra) : new Map();
-}
 
 /**
  * What revision retention needs, read as sparingly as the steady state allows: a family in the specs
@@ -163,9 +149,7 @@ export async function readHousekeeping(
   const select = () => selectRevisions(h, { keep: keepRevisions, ...owner });
   // Running tasks (standalone ones: service tasks run a deployment's revision) of the families that
   // still have candidates once deployments are accounted for.
-  const withCandidates = select().filter(
-    (r) => r.deregister.length + r.leftovers.length + r.unknown.length > 0,
-  );
+  const withCandidates = select().filter(hasCandidates);
   if (clusterExists) {
     const running = await runningTaskDefinitions(
       deps,
@@ -187,7 +171,7 @@ export async function readHousekeeping(
   const result: RevisionHousekeeping = { families: listed, inUse, tags: new Map(deps.cache.revisionTags) };
   // Families with nothing to do (what is old is in use, or not ours) need no listing next time.
   for (const r of selectRevisions(result, { keep: keepRevisions, ...owner })) {
-    if (r.deregister.length + r.leftovers.length + r.unknown.length + r.later > 0) continue;
+    if (hasCandidates(r) || r.later > 0) continue;
     const f = toList.find((x) => x.family === r.family);
     if (f && !r.removed) deps.cache.markTidy(r.family, f.newest, keepRevisions);
     if (!f && r.removed) deps.cache.markNoLeftovers(r.family);

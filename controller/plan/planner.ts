@@ -398,8 +398,6 @@ function planService(
   }
   if (diff.changes.length > 0) {
     const update = updateServiceRequest(cfg, svc, diff.changes, tdValue);
-    const restored = diff.changes.find((c) => c.path === 'desiredCount' && pruning !== undefined);
-    if (restored) update.desiredCount = restored.after as number;
     const usesNewRevision = from !== undefined && 'taskDefinition' in update;
     if (usesNewRevision) dependsOn.push(from.actionId);
     steps.push({
@@ -507,6 +505,10 @@ function updateServiceRequest(
   for (const field of changedTopLevelFields(changes)) {
     req[field] = field === 'taskDefinition' ? taskDefinition : body[field];
   }
+  // The count a change asks for: the spec's, or the one a prune took away (restoreCount), which is
+  // in no spec body.
+  const count = changes.find((c) => c.path === 'desiredCount');
+  if (count) req.desiredCount = count.after;
   return req as unknown as UpdateServiceRequest;
 }
 

@@ -6,7 +6,7 @@ import { ownedBy, TAG_SOURCE, type TagMap } from '../model/ownership';
 import { primaryRollout } from '../model/service-stability';
 import { emptyAction } from './empty-action';
 import type { OwnerRef, PlanError, PlannedAction } from './plan-types';
-import { listRevisions, selectRevisions } from './revision-retention';
+import { hasCandidates, listRevisions, selectRevisions } from './revision-retention';
 
 /**
  * Pruning: what ecs-gitops owns in the cluster and no spec asks for any more. Pure.
@@ -42,9 +42,7 @@ export function planPrune(
   const noServices = desired.services.length === 0;
   const noFamilies = desired.taskDefinitions.length === 0;
   // Families that this plan would actually retire (not those whose revisions are all in use).
-  const removedFamilies = noFamilies
-    ? retention.filter((r) => r.removed && r.deregister.length + r.leftovers.length + r.unknown.length > 0)
-    : [];
+  const removedFamilies = noFamilies ? retention.filter((r) => r.removed && hasCandidates(r)) : [];
   const wiped = [
     noServices && ours.length > 0 ? `${ours.length} service(s) (${ours.map(([n]) => n).join(', ')})` : '',
     removedFamilies.length > 0 ? `${removedFamilies.length} task definition family(ies)` : '',

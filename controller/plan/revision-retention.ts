@@ -90,6 +90,11 @@ export function selectRevisions(h: RevisionHousekeeping, opts: RetentionOptions)
   return out;
 }
 
+/** Whether this reconcile would retire (or first read the tags of) any of the family's revisions. */
+export function hasCandidates(r: FamilyRetention): boolean {
+  return r.deregister.length + r.leftovers.length + r.unknown.length > 0;
+}
+
 /** `web:1, web:2, web:3` (at most `max`, then `…`). */
 export function listRevisions(arns: readonly string[], max = 5): string {
   const shown = arns.slice(0, max).map(shortTaskDefinition);
