@@ -70,23 +70,19 @@ function charCount(s: string): number {
 function checkTagLengths(tags: unknown[], path: FieldPath, errorAt: ErrorAt): SpecError[] {
   const errors: SpecError[] = [];
   const tooLong = (v: unknown, max: number): v is string => typeof v === 'string' && charCount(v) > max;
+  const limits = [
+    ['key', MAX_TAG_KEY_LENGTH],
+    ['value', MAX_TAG_VALUE_LENGTH],
+  ] as const;
   tags.forEach((t: unknown, i) => {
     if (!isPlainObject(t)) return;
-    if (tooLong(t.key, MAX_TAG_KEY_LENGTH)) {
-      const n = charCount(t.key);
+    for (const [field, max] of limits) {
+      const v = t[field];
+      if (!tooLong(v, max)) continue;
       errors.push(
         errorAt(
-          [...path, i, 'key'],
-          `tag key is ${n} characters long; AWS allows at most ${MAX_TAG_KEY_LENGTH}`,
-        ),
-      );
-    }
-    if (tooLong(t.value, MAX_TAG_VALUE_LENGTH)) {
-      const n = charCount(t.value);
-      errors.push(
-        errorAt(
-          [...path, i, 'value'],
-          `tag value is ${n} characters long; AWS allows at most ${MAX_TAG_VALUE_LENGTH}`,
+          [...path, i, field],
+          `tag ${field} is ${charCount(v)} characters long; AWS allows at most ${max}`,
         ),
       );
     }
