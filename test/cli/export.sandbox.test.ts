@@ -17,6 +17,7 @@ import {
   filesIn,
   LEGACY_ADOPTED,
   LEGACY_EXPORT_READS,
+  LEGACY_FILES,
   planAdopted,
 } from '../helpers/export-roundtrip';
 import { createLegacyCluster, LEGACY, SANDBOX_NETWORK } from '../helpers/legacy-cluster';
@@ -58,16 +59,7 @@ describe('export -> plan back: zero field changes (sandbox)', () => {
     const run = await cli(['export', LEGACY, dir, '--sandbox', state]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(filesIn(dir)).toEqual([
-      'api-canary.service',
-      'api.service',
-      'api.taskdef',
-      'cluster.yaml',
-      'web.service',
-      'web.taskdef',
-      'worker.service',
-      'worker.taskdef',
-    ]);
+    expect(filesIn(dir)).toEqual(LEGACY_FILES);
     expect(run.stdout).toContain(`Next: ecs-gitops adopt ${dir}`);
     expect(run.stdout).toMatch(/AWS calls: \d+ \(0 mutating\)/);
     expect(run.stdout).toContain(

@@ -40,6 +40,7 @@ import {
   filesIn,
   LEGACY_ADOPTED,
   LEGACY_EXPORT_READS,
+  LEGACY_FILES,
   planAdopted,
 } from '../helpers/export-roundtrip';
 import { createLegacyCluster, LEGACY, type LegacyNetwork } from '../helpers/legacy-cluster';
@@ -107,16 +108,7 @@ describe('export against moto', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/AWS calls: \d+ \(0 mutating\)/);
-    expect(filesIn(dir)).toEqual([
-      'api-canary.service',
-      'api.service',
-      'api.taskdef',
-      'cluster.yaml',
-      'web.service',
-      'web.taskdef',
-      'worker.service',
-      'worker.taskdef',
-    ]);
+    expect(filesIn(dir)).toEqual(LEGACY_FILES);
     expect(JSON.parse(readFileSync(path.join(dir, 'api-canary.service'), 'utf8')).taskDefinition).toBe(
       'legacy-api:2',
     );

@@ -80,3 +80,15 @@ export const LEGACY_ADOPTED = [
   'service/web',
   'service/worker',
 ];
+
+/** The files `export` writes for the legacy cluster (test/helpers/legacy-cluster.ts), sorted. */
+export const LEGACY_FILES = [
+  'api-canary.service',
+  'api.service',
+  'api.taskdef',
+  'cluster.yaml',
+  'web.service',
+  'web.taskdef',
+  'worker.service',
+  'worker.taskdef',
+];
