@@ -145,6 +145,8 @@ describe('pruning a service whose spec went away', () => {
       message: 'scaled to 0, drained, deleted',
     });
     expect(round.results.find((r) => r.id === 'service/web')?.pending).toBeUndefined();
+    clock.advanceSeconds(10);
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
   });
 
   test('a removed AUTOCREATE.SERVICE label prunes its service; the family stays (its file is still there)', async () => {
@@ -191,6 +193,8 @@ describe('guards', () => {
     );
     expect(round.mutating).toEqual({});
     expect((await liveServices(sb)).length).toBe(2);
+    // And every round after it, as long as the specs stay so.
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
   });
 
   test('allowEmpty: true lets the specs empty the cluster', async () => {
@@ -254,6 +258,10 @@ describe('guards', () => {
       message: 'no longer owned by ecs-gitops: left alone',
     });
     expect(sb.callLog.mutating()).toEqual({});
+    // Not ours any more: the next round does not even plan it.
+    const next = await reconcile(sb, dir);
+    expect(next.mutating).toEqual({});
+    expect(next.plan.actions.some((a) => a.id === 'service/web')).toBe(false);
   });
 
   test('...and again right before the delete itself: taken over while its tasks drain, it is not deleted', async () => {
@@ -289,6 +297,7 @@ describe('guards', () => {
     expect(sb.callLog.mutating()).toEqual({ 'ECS.TagResource': 3, 'ECS.UpdateService': 1 });
     const after = (await sb.describeServices({ cluster: 'demo', services: ['web'] })).services?.[0];
     expect(after?.status).toBe('ACTIVE');
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
   });
 
   test('a spec that comes back while its service drains: the service gets its count back', async () => {
@@ -320,7 +329,7 @@ describe('guards', () => {
   });
 
   test('scaled up again by something else while draining (autoscaling): deleted with force, no tug of war', async () => {
-    const { sb, dir } = await converged();
+    const { sb, clock, dir } = await converged();
     rmSync(path.join(dir, 'web.service.template'));
     await reconcile(sb, dir);
     // Application Auto Scaling's minimum capacity puts it back: to the very count it had.
@@ -328,6 +337,8 @@ describe('guards', () => {
     const round = await reconcile(sb, dir);
     expect(round.mutating).toEqual({ 'ECS.DeleteService': 1 });
     expect(round.results.find((r) => r.id === 'service/web')?.message).toMatch(/deleted with force/);
+    clock.advanceSeconds(10);
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
   });
 
   test('two directories for one cluster with the same owner id are both refused, before any AWS call', async () => {
@@ -363,6 +374,10 @@ describe('guards', () => {
     });
     expect(run.code).toBe(0);
     expect(json(run).clusters).toHaveLength(1);
+    const again = await runCli(['apply', a, `${a}/`, '--sandbox', state, '-o', 'json'], {
+      ECS_GITOPS_LOG_LEVEL: 'silent',
+    });
+    expect(json(again).awsCalls.mutating).toBe(0);
   });
 
   test('a clashing directory that does not load still protects its services: the other is refused too', async () => {
@@ -434,6 +449,8 @@ describe('guards', () => {
     expect(pruneA.plan.actions.some((x) => x.name === 'api')).toBe(false);
     clock.advanceSeconds(10);
     expect((await liveServices(sb)).map((s) => s.name).sort()).toEqual(['api', 'worker']);
+    expect((await reconcile(sb, a)).mutating).toEqual({});
+    expect((await reconcile(sb, b)).mutating).toEqual({});
   });
 });
 
@@ -489,6 +506,7 @@ describe('renaming a service file', () => {
     expect(old?.reason).toMatch(/kept until service\/web-v2 .*\(service\/web-v2 failed its rollout\)/);
     expect(old?.pending).toBeUndefined();
     expect((await liveServices(sb)).find((x) => x.name === 'web')).toMatchObject({ status: 'ACTIVE' });
+    expect(round.mutating).toEqual({});
   });
 });
 
