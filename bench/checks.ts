@@ -1,5 +1,5 @@
 /** The correctness checks the benchmark makes of its own rounds: a fast wrong answer is no result. */
-import { DESCRIBE_SERVICES_BATCH } from '../controller/aws/ecs-reader';
+import { DESCRIBE_SERVICES_BATCH } from '../controller/observe/ecs-reader';
 import type { RoundRun } from './round';
 
 export interface Check {

@@ -14,7 +14,7 @@ import type { Change } from '@aws-sdk/client-route-53';
 import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
 import { CallLog } from '../controller/aws/call-log';
 import { createAwsClients } from '../controller/aws/clients';
-import { LIST_RECORDS_PAGE, Route53Reader } from '../controller/aws/route53-reader';
+import { LIST_RECORDS_PAGE, Route53Reader } from '../controller/observe/route53-reader';
 import { SdkRoute53Port } from '../controller/aws/sdk-route53-port';
 import { batchChanges } from '../controller/plan/dns-batches';
 import type { Plan } from '../controller/plan/plan-types';

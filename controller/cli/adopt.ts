@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { renderPlanText, renderResultsText } from '../plan';
 import type { Plan, PlannedAction } from '../plan/plan-types';
-import { describeAwsError } from '../reconcile/aws-error';
+import { describeAwsError } from '../aws/aws-error';
 import { executePlan } from '../reconcile/executor';
 import { planDesiredState } from '../reconcile/reconcile-cluster';
 import { resolveTargets } from './cluster-targets';

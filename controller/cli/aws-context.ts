@@ -3,11 +3,11 @@ import { CallLog } from '../aws/call-log';
 import { createAwsClients } from '../aws/clients';
 import type { StsPort } from '../aws/ecs-port';
 import type { ClusterPorts, DnsPorts } from '../reconcile/reconcile-cluster';
-import { EcsReader } from '../aws/ecs-reader';
+import { EcsReader } from '../observe/ecs-reader';
 import { RateLimitedEcsPort } from '../aws/rate-limited-ecs-port';
 import { SdkEcsPort } from '../aws/sdk-ecs-port';
 import type { LoadedSandbox } from '../aws/sandbox/state-file';
-import { Route53Reader } from '../aws/route53-reader';
+import { Route53Reader } from '../observe/route53-reader';
 import type { Route53Port } from '../aws/route53-port';
 import { realClock, type Clock } from '../reconcile/clock';
 

@@ -1,6 +1,6 @@
 import type { DesiredState } from '../model/desired';
 import type { SpecError } from '../model/source';
-import { clusterIdentity, ownerClashes } from '../spec';
+import { clusterIdentity, ownerClashes } from '../specfiles';
 import type { AwsContext } from './aws-context';
 import { formatWarnings, loadSpecDirs, type SpecOptions } from './load-specs';
 

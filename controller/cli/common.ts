@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { createLogger, type LogFormat, type Logger } from '../observe/logger';
+import { createLogger, type LogFormat, type Logger } from '../telemetry/logger';
 import { AwsContext, type AwsOptions } from './aws-context';
 import type { SpecOptions } from './load-specs';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { destroyCluster, type DestroyReport } from '../reconcile/destroy';
 import { parseDuration } from '../reconcile/clock';
-import { describeAwsError } from '../reconcile/aws-error';
+import { describeAwsError } from '../aws/aws-error';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText } from './output';
 import { addAwsOptions, withContext } from './common';

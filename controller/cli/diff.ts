@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { planConflicts, planHasChanges, type Plan } from '../plan/plan-types';
 import { formatPlanError, planToJson, renderPlanMarkdown, renderPlanText } from '../plan';
 import { planDesiredState } from '../reconcile/reconcile-cluster';
-import { describeAwsError } from '../reconcile/aws-error';
+import { describeAwsError } from '../aws/aws-error';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText } from './output';
 import { addAwsOptions, addSpecOptions, type CommonOptions, withContext } from './common';

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { readLiveCluster } from '../aws/export-reader';
-import { exportCluster, type ClusterExport } from '../plan/export-cluster';
-import { describeAwsError } from '../reconcile/aws-error';
-import { CLUSTER_CONFIG_NAMES, parseSpecFileName } from '../spec';
+import { readLiveCluster } from '../export/export-reader';
+import { exportCluster, type ClusterExport } from '../export/export-cluster';
+import { describeAwsError } from '../aws/aws-error';
+import { CLUSTER_CONFIG_NAMES, parseSpecFileName } from '../specfiles';
 import type { AwsContext, AwsOptions } from './aws-context';
 import { addAwsOptions, withContext } from './common';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';

@@ -1,4 +1,4 @@
-import { discoverClusterDirs, loadClusterDir, type LoadResult } from '../spec';
+import { discoverClusterDirs, loadClusterDir, type LoadResult } from '../specfiles';
 import type { SpecError } from '../model/source';
 import { formatSpecError } from '../model/source';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { shortCommit, type ClusterStatus, type StatusDocument } from '../observe/status';
+import { shortCommit, type ClusterStatus, type StatusDocument } from '../telemetry/status';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText } from './output';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { CRDS_DIR, starterTemplate } from '../spec';
+import { CRDS_DIR, starterTemplate } from '../specfiles';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 
 const KINDS = ['taskdef', 'service', 'cluster'] as const;

@@ -58,11 +58,3 @@ export {
 } from './dns-ownership';
 export { batchChanges, changeCost, ROUTE53_LIMITS, type BatchLimits, type ChangeCost } from './dns-batches';
 export { desiredRecordsFor, recordDiff, canonicalIpv6, type DesiredRecord } from './dns-records';
-export {
-  exportCluster,
-  type ClusterExport,
-  type ExportedFile,
-  type ExportOptions,
-  type LiveCluster,
-} from './export-cluster';
-export { choosePrefix, type PrefixChoice } from './export-prefix';

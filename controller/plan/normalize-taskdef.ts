@@ -1,5 +1,5 @@
 import { canonicalTaskCpu, canonicalTaskMemory } from '../model/task-size';
-import { READ_ONLY_TASKDEF_FIELDS } from '../spec';
+import { READ_ONLY_TASKDEF_FIELDS } from '../specfiles';
 import type { RegisterTaskDefinitionRequest, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { FieldChange } from './plan-types';
 import { clone, deepEqual, isPlainObject, keyOf, pruneEmpty, sortBy, type Obj } from './json-util';

@@ -8,13 +8,13 @@ import { createLifecycle, describeState, type LifecycleActor } from './lifecycle
 import { resultFromError, type ReconcileResult } from './reconcile-result';
 import { WorkQueue } from './work-queue';
 import { waitForRollouts } from './rollout-waiter';
-import { clusterIdentity, discoverClusterDirs, loadClusterDir, ownerClashes } from '../spec';
+import { clusterIdentity, discoverClusterDirs, loadClusterDir, ownerClashes } from '../specfiles';
 import type { SpecError } from '../model/source';
 import type { ActionResult, Plan } from '../plan/plan-types';
-import type { ControllerMetrics } from '../observe/metrics';
-import type { StatusStore } from '../observe/status';
-import { logActionResults, newReconcileId } from '../observe/action-log';
-import type { Logger } from '../observe/logger';
+import type { ControllerMetrics } from '../telemetry/metrics';
+import type { StatusStore } from '../telemetry/status';
+import { logActionResults, newReconcileId } from '../telemetry/action-log';
+import type { Logger } from '../telemetry/logger';
 
 export interface ControllerOptions {
   source: GitSource;

@@ -1,11 +1,11 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import type { EcsPort } from '../aws/ecs-port';
-import type { EcsReader } from '../aws/ecs-reader';
+import type { EcsReader } from '../observe/ecs-reader';
 import { serviceNameFromArn } from '../model/naming';
 import { ownershipOf, type TagMap } from '../model/ownership';
 import type { ActionResult } from '../plan/plan-types';
 import type { Clock } from './clock';
-import { describeAwsError } from './aws-error';
+import { describeAwsError } from '../aws/aws-error';
 
 export interface DestroyOptions {
   ecs: EcsPort;

@@ -3,7 +3,7 @@ import type { Route53Port } from '../aws/route53-port';
 import { batchChanges } from '../plan/dns-batches';
 import type { ActionResult, Outcome, PlannedAction } from '../plan/plan-types';
 import type { ApplyListener } from './apply-listener';
-import { describeAwsError } from './aws-error';
+import { describeAwsError } from '../aws/aws-error';
 
 const OUTCOME: Partial<Record<PlannedAction['op'], Outcome>> = {
   create: 'created',

@@ -6,7 +6,7 @@ import type { ActionResult, Outcome, Plan, PlannedAction, Step } from '../plan/p
 import { tagsToMap } from '../model/ownership';
 import type { ObservedTaskDefinition } from '../model/observed';
 import type { ApplyListener } from './apply-listener';
-import { describeAwsError } from './aws-error';
+import { describeAwsError } from '../aws/aws-error';
 import { applyDnsActions } from './dns-executor';
 import { type Clock, realClock } from './clock';
 import { pruneService, retireRevisions } from './prune-executor';

@@ -1,6 +1,6 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import type { EcsPort } from '../aws/ecs-port';
-import { isMissingTaskDefinitionError } from '../aws/ecs-reader';
+import { isMissingTaskDefinitionError } from '../observe/ecs-reader';
 import { shortTaskDefinition } from '../model/naming';
 import { ownedBy, parsePruningMark, pruningMark, TAG_PRUNING, tagsToMap } from '../model/ownership';
 import type { OwnerRef, Outcome, Step } from '../plan/plan-types';

@@ -1,10 +1,10 @@
 import type { Ec2Port } from '../aws/ec2-port';
 import type { EcsPort } from '../aws/ecs-port';
-import type { EcsReader } from '../aws/ecs-reader';
+import type { EcsReader } from '../observe/ecs-reader';
 import type { Elbv2Port } from '../aws/elbv2-port';
-import { observeCluster } from '../aws/dns-observer';
+import { observeCluster } from '../observe/dns-observer';
 import type { Route53Port } from '../aws/route53-port';
-import type { Route53Reader } from '../aws/route53-reader';
+import type { Route53Reader } from '../observe/route53-reader';
 import type { DesiredState } from '../model/desired';
 import { planCluster } from '../plan/planner';
 import type { ActionResult, Plan } from '../plan/plan-types';

@@ -1,5 +1,5 @@
 import { formatSpecError, type SpecError } from '../model/source';
-import { describeAwsError } from './aws-error';
+import { describeAwsError } from '../aws/aws-error';
 
 /**
  * What one reconcile of one key tells the work queue (controller-runtime's reconcile contract):

@@ -1,5 +1,5 @@
 import type { Service } from '@aws-sdk/client-ecs';
-import type { EcsReader } from '../aws/ecs-reader';
+import type { EcsReader } from '../observe/ecs-reader';
 import { shortTaskDefinition } from '../model/naming';
 import { primaryRollout } from '../model/service-stability';
 import type { Clock } from './clock';

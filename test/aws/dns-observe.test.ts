@@ -1,8 +1,8 @@
 import type { Change } from '@aws-sdk/client-route-53';
-import { observeCluster, observeDns, zonesToRead } from '../../controller/aws/dns-observer';
-import { resolveDnsTarget } from '../../controller/aws/dns-target-resolver';
-import { EcsReader } from '../../controller/aws/ecs-reader';
-import { Route53Reader } from '../../controller/aws/route53-reader';
+import { observeCluster, observeDns, zonesToRead } from '../../controller/observe/dns-observer';
+import { resolveDnsTarget } from '../../controller/observe/dns-target-resolver';
+import { EcsReader } from '../../controller/observe/ecs-reader';
+import { Route53Reader } from '../../controller/observe/route53-reader';
 import { dnsDesired } from '../helpers/dns';
 import { expectAwsError, newSandboxAccount } from '../helpers/sandbox';
 

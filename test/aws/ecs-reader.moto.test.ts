@@ -1,6 +1,6 @@
 import { CallLog } from '../../controller/aws/call-log';
 import { createAwsClients } from '../../controller/aws/clients';
-import { EcsReader } from '../../controller/aws/ecs-reader';
+import { EcsReader } from '../../controller/observe/ecs-reader';
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
 import type { DesiredState } from '../../controller/model/desired';
 import { useMoto } from '../helpers/moto';

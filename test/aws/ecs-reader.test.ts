@@ -1,5 +1,5 @@
 import type { DesiredState } from '../../controller/model/desired';
-import { EcsReader } from '../../controller/aws/ecs-reader';
+import { EcsReader } from '../../controller/observe/ecs-reader';
 import type { EcsPort } from '../../controller/aws/ecs-port';
 import { ec2TaskDef, newSandbox } from '../helpers/sandbox';
 

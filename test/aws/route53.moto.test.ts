@@ -13,9 +13,9 @@ import {
 } from '@aws-sdk/client-route-53';
 import { CallLog } from '../../controller/aws/call-log';
 import { createAwsClients } from '../../controller/aws/clients';
-import { observeDns } from '../../controller/aws/dns-observer';
-import { resolveDnsTarget } from '../../controller/aws/dns-target-resolver';
-import { Route53Reader } from '../../controller/aws/route53-reader';
+import { observeDns } from '../../controller/observe/dns-observer';
+import { resolveDnsTarget } from '../../controller/observe/dns-target-resolver';
+import { Route53Reader } from '../../controller/observe/route53-reader';
 import { SdkEc2Port } from '../../controller/aws/sdk-ec2-port';
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
 import { SdkElbv2Port } from '../../controller/aws/sdk-elbv2-port';

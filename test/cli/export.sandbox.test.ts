@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EcsReader } from '../../controller/aws/ecs-reader';
+import { EcsReader } from '../../controller/observe/ecs-reader';
 import { loadSandbox, saveSandbox } from '../../controller/aws/sandbox/state-file';
 import { AwsContext } from '../../controller/cli/aws-context';
 import {

@@ -19,9 +19,9 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { AwsContext } from '../../controller/cli/aws-context';
-import { ControllerMetrics } from '../../controller/observe/metrics';
-import { createLogger } from '../../controller/observe/logger';
-import { StatusStore } from '../../controller/observe/status';
+import { ControllerMetrics } from '../../controller/telemetry/metrics';
+import { createLogger } from '../../controller/telemetry/logger';
+import { StatusStore } from '../../controller/telemetry/status';
 import { realClock } from '../../controller/reconcile/clock';
 import { Controller } from '../../controller/reconcile/controller';
 import { createGitSource } from '../../controller/reconcile/git-source';

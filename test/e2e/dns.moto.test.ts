@@ -35,15 +35,15 @@ import {
 } from '@aws-sdk/client-route-53';
 import { CallLog } from '../../controller/aws/call-log';
 import { createAwsClients } from '../../controller/aws/clients';
-import { EcsReader } from '../../controller/aws/ecs-reader';
-import { Route53Reader } from '../../controller/aws/route53-reader';
+import { EcsReader } from '../../controller/observe/ecs-reader';
+import { Route53Reader } from '../../controller/observe/route53-reader';
 import { SdkEc2Port } from '../../controller/aws/sdk-ec2-port';
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
 import { SdkElbv2Port } from '../../controller/aws/sdk-elbv2-port';
 import { SdkRoute53Port } from '../../controller/aws/sdk-route53-port';
 import { batchChanges } from '../../controller/plan/dns-batches';
 import { planDesiredState } from '../../controller/reconcile/reconcile-cluster';
-import { loadClusterDir } from '../../controller/spec';
+import { loadClusterDir } from '../../controller/specfiles';
 import { setTestAwsEnv, TEST_REGION } from '../helpers/aws-env';
 import { startMoto, type Moto } from '../helpers/moto';
 import { json, runCli } from '../helpers/run-cli';

@@ -29,7 +29,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CallLog } from '../../controller/aws/call-log';
 import { createAwsClients } from '../../controller/aws/clients';
-import { EcsReader } from '../../controller/aws/ecs-reader';
+import { EcsReader } from '../../controller/observe/ecs-reader';
 import { loadSandbox, saveSandbox } from '../../controller/aws/sandbox/state-file';
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
 import { AwsContext } from '../../controller/cli/aws-context';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Plan } from '../../controller/plan/plan-types';
 import { planDesiredState, type ClusterPorts } from '../../controller/reconcile/reconcile-cluster';
-import { loadClusterDir } from '../../controller/spec';
+import { loadClusterDir } from '../../controller/specfiles';
 
 /** Plans an exported directory with `adopt: true`, as the adoption step will. */
 export async function planAdopted(dir: string, ports: ClusterPorts): Promise<Plan> {

@@ -14,14 +14,14 @@ import path from 'node:path';
 import type { CreateServiceRequest } from '@aws-sdk/client-ecs';
 import { ManualClock } from '../../controller/aws/clock';
 import type { EcsPort } from '../../controller/aws/ecs-port';
-import { EcsReader } from '../../controller/aws/ecs-reader';
+import { EcsReader } from '../../controller/observe/ecs-reader';
 import { SandboxEcs, type SandboxOptions } from '../../controller/aws/sandbox/sandbox-ecs';
 import type { DesiredState } from '../../controller/model/desired';
 import type { ActionResult, Plan } from '../../controller/plan/plan-types';
 import { destroyCluster, type DestroyOptions } from '../../controller/reconcile/destroy';
 import { applyPlan, planDesiredState } from '../../controller/reconcile/reconcile-cluster';
 import { waitForRollouts } from '../../controller/reconcile/rollout-waiter';
-import { loadClusterDir } from '../../controller/spec';
+import { loadClusterDir } from '../../controller/specfiles';
 
 const SPECS = path.join(__dirname, '../../specs');
 const OWNERSHIP = { key: 'ecs-gitops:managed-by', value: 'ecs-gitops' };

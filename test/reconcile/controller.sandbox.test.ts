@@ -9,15 +9,15 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../controller/aws/clock';
-import { EcsReader } from '../../controller/aws/ecs-reader';
+import { EcsReader } from '../../controller/observe/ecs-reader';
 import { SandboxEcs } from '../../controller/aws/sandbox/sandbox-ecs';
-import { ControllerMetrics } from '../../controller/observe/metrics';
-import { createLogger, type Logger } from '../../controller/observe/logger';
-import { StatusStore } from '../../controller/observe/status';
+import { ControllerMetrics } from '../../controller/telemetry/metrics';
+import { createLogger, type Logger } from '../../controller/telemetry/logger';
+import { StatusStore } from '../../controller/telemetry/status';
 import { Controller } from '../../controller/reconcile/controller';
 import type { ClusterPorts } from '../../controller/reconcile/reconcile-cluster';
 import { createGitSource } from '../../controller/reconcile/git-source';
-import { Route53Reader } from '../../controller/aws/route53-reader';
+import { Route53Reader } from '../../controller/observe/route53-reader';
 import { newSandboxAccount } from '../helpers/sandbox';
 
 const git = (repo: string, ...args: string[]) =>

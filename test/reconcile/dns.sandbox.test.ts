@@ -15,13 +15,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { EcsReader } from '../../controller/aws/ecs-reader';
-import { Route53Reader } from '../../controller/aws/route53-reader';
+import { EcsReader } from '../../controller/observe/ecs-reader';
+import { Route53Reader } from '../../controller/observe/route53-reader';
 import { sandboxFromJSON, sandboxToJSON } from '../../controller/aws/sandbox/state-file';
 import type { ActionResult, Plan } from '../../controller/plan/plan-types';
 import { waitForDnsChanges } from '../../controller/reconcile/dns-waiter';
 import { applyPlan, type ClusterPorts, planDesiredState } from '../../controller/reconcile/reconcile-cluster';
-import { loadClusterDir } from '../../controller/spec';
+import { loadClusterDir } from '../../controller/specfiles';
 import { newSandboxAccount } from '../helpers/sandbox';
 
 type Account = ReturnType<typeof newSandboxAccount>;
@@ -460,7 +460,7 @@ describe('policies and plan errors', () => {
 });
 
 describe('policy sync across zones', () => {
-  // Fails today (controller bug): zonesToRead (controller/aws/dns-observer.ts) reads only the zones
+  // Fails today (controller bug): zonesToRead (controller/observe/dns-observer.ts) reads only the zones
   // of the names still desired (plus dns.domain's), so once the last name of a zone goes away that
   // zone is never read again, and our records there are never found, never deleted, never reported.
   test('removing the last name of a zone deletes our records in that zone', async () => {

@@ -15,7 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ManualClock } from '../../controller/aws/clock';
-import { EcsReader } from '../../controller/aws/ecs-reader';
+import { EcsReader } from '../../controller/observe/ecs-reader';
 import type { SandboxEcs } from '../../controller/aws/sandbox/sandbox-ecs';
 import type { DesiredState } from '../../controller/model/desired';
 import { ownershipTags } from '../../controller/model/ownership';
@@ -23,7 +23,7 @@ import { DEREGISTER_PER_RECONCILE } from '../../controller/plan/revision-retenti
 import type { ActionResult, Plan } from '../../controller/plan/plan-types';
 import { renderPlanText } from '../../controller/plan';
 import { applyPlan, planDesiredState } from '../../controller/reconcile/reconcile-cluster';
-import { loadClusterDir } from '../../controller/spec';
+import { loadClusterDir } from '../../controller/specfiles';
 import { json, runCli } from '../helpers/run-cli';
 import { ec2TaskDef, newSandbox } from '../helpers/sandbox';
 

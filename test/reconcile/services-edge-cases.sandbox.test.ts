@@ -9,12 +9,12 @@ import path from 'node:path';
 import type { CreateServiceRequest } from '@aws-sdk/client-ecs';
 import { ManualClock } from '../../controller/aws/clock';
 import type { EcsPort } from '../../controller/aws/ecs-port';
-import { EcsReader } from '../../controller/aws/ecs-reader';
+import { EcsReader } from '../../controller/observe/ecs-reader';
 import { SandboxEcs } from '../../controller/aws/sandbox/sandbox-ecs';
 import { destroyCluster } from '../../controller/reconcile/destroy';
 import { applyPlan, planDesiredState } from '../../controller/reconcile/reconcile-cluster';
 import { waitForRollouts } from '../../controller/reconcile/rollout-waiter';
-import { loadClusterDir } from '../../controller/spec';
+import { loadClusterDir } from '../../controller/specfiles';
 
 function account() {
   const clock = new ManualClock(Date.UTC(2024, 0, 1));

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CRDS_DIR } from '../../controller/spec';
+import { CRDS_DIR } from '../../controller/specfiles';
 import { load, positionOf, specDir } from './helpers';
 
 describe('aws ecs describe-task-definition output as a .taskdef', () => {

@@ -1,7 +1,7 @@
 /** Reads what `export` needs, through the reader's batched and paginated calls. Reads only. */
 import { parseTaskDefinitionArn, serviceNameFromArn } from '../model/naming';
-import type { LiveCluster } from '../plan/export-cluster';
-import type { EcsReader } from './ecs-reader';
+import type { LiveCluster } from './export-cluster';
+import type { EcsReader } from '../observe/ecs-reader';
 
 /**
  * The cluster, every ACTIVE service in it (a DRAINING one is being deleted: exporting it would bring

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CallLog } from '../../controller/aws/call-log';
 import { createAwsClients } from '../../controller/aws/clients';
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
-import { ControllerMetrics, RECONCILE_DURATION_BUCKETS } from '../../controller/observe/metrics';
+import { ControllerMetrics, RECONCILE_DURATION_BUCKETS } from '../../controller/telemetry/metrics';
 import { setTestAwsEnv } from '../helpers/aws-env';
 import { parsePrometheusText, sampleValue } from './prom-text';
 

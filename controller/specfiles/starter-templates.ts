@@ -1,6 +1,6 @@
 /**
  * Annotated starting points for new specs (replacing ecs-efs's `make templates`, which printed raw
- * aws-cli skeletons). Each one loads without errors; test/spec/starter-templates.test.ts checks it.
+ * aws-cli skeletons). Each one loads without errors; test/specfiles/starter-templates.test.ts checks it.
  */
 
 export type StarterKind = 'taskdef' | 'service' | 'cluster';

@@ -3,10 +3,10 @@ import type { DesiredState } from '../model/desired';
 import type { ObservedState, ObservedTaskDefinition } from '../model/observed';
 import { parseTaskDefinitionArn, serviceNameFromArn } from '../model/naming';
 import { type TagMap, tagsToMap } from '../model/ownership';
-import type { EcsPort } from './ecs-port';
+import type { EcsPort } from '../aws/ecs-port';
 import { HousekeepingCache, type HousekeepingDeps, readHousekeeping } from './housekeeping-reader';
-import { collectPages, tokenField } from './paginate';
-import { Semaphore } from './semaphore';
+import { collectPages, tokenField } from '../aws/paginate';
+import { Semaphore } from '../aws/semaphore';
 
 /** AWS limits: DescribeServices takes at most 10 services, ListServices returns at most 100 per page. */
 export const DESCRIBE_SERVICES_BATCH = 10;

@@ -1,6 +1,6 @@
 /**
  * `export`: an existing cluster (as read from AWS) -> the files of a cluster directory that plans
- * zero field changes when applied back. Pure: the reading is in aws/export-reader.ts, the writing in
+ * zero field changes when applied back. Pure: the reading is in export/export-reader.ts, the writing in
  * cli/export.ts.
  */
 import type { Cluster, Service } from '@aws-sdk/client-ecs';
@@ -8,12 +8,12 @@ import { stringify } from 'yaml';
 import { parseTaskDefinitionArn, shortTaskDefinition } from '../model/naming';
 import type { ObservedTaskDefinition } from '../model/observed';
 import { TAG_OWNER, type TagMap } from '../model/ownership';
-import { AUTOCREATE_MARKER } from '../spec';
+import { AUTOCREATE_MARKER } from '../specfiles';
 import { serviceJson, taskDefinitionJson } from './export-format';
 import { choosePrefix } from './export-prefix';
 import { serviceSpecBody } from './export-service';
-import { sortBy, type Obj } from './json-util';
-import { withoutTaskDefinitionDefaults } from './normalize-taskdef';
+import { sortBy, type Obj } from '../plan/json-util';
+import { withoutTaskDefinitionDefaults } from '../plan/normalize-taskdef';
 
 /** What `export` reads: the cluster, its services, and the newest revision of the families they run. */
 export interface LiveCluster {

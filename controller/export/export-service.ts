@@ -1,7 +1,7 @@
 /** A live service as the body of a `.service` spec (without its taskDefinition and tags). */
 import type { Service } from '@aws-sdk/client-ecs';
-import type { Obj } from './json-util';
-import { liveServiceFields, withoutServiceDefaults } from './normalize-service';
+import type { Obj } from '../plan/json-util';
+import { liveServiceFields, withoutServiceDefaults } from '../plan/normalize-service';
 
 /**
  * CreateService fields that DescribeServices reports back (the deployment ones from the PRIMARY

@@ -1,4 +1,4 @@
-import { renderTemplate, templateVariables } from '../../controller/spec';
+import { renderTemplate, templateVariables } from '../../controller/specfiles';
 import { load, positionOf, specDir } from './helpers';
 
 const WEB_TASKDEF =

@@ -1,6 +1,6 @@
-import { startStatusServer, type StatusServer } from '../../controller/observe/http-server';
-import { ControllerMetrics } from '../../controller/observe/metrics';
-import { StatusStore } from '../../controller/observe/status';
+import { startStatusServer, type StatusServer } from '../../controller/telemetry/http-server';
+import { ControllerMetrics } from '../../controller/telemetry/metrics';
+import { StatusStore } from '../../controller/telemetry/status';
 import { json, runCli } from '../helpers/run-cli';
 
 const C1 = 'abcdef0123456789abcdef0123456789abcdef01';

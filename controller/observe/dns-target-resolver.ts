@@ -1,7 +1,7 @@
 import type { DnsTarget, ResolvedDnsTarget } from '../model/dns';
-import type { Ec2Port } from './ec2-port';
-import type { EcsPort } from './ecs-port';
-import type { Elbv2Port } from './elbv2-port';
+import type { Ec2Port } from '../aws/ec2-port';
+import type { EcsPort } from '../aws/ecs-port';
+import type { Elbv2Port } from '../aws/elbv2-port';
 import { comparedDnsName } from '../model/dns-names';
 
 /** ListContainerInstances and DescribeContainerInstances take at most 100. */

@@ -1,7 +1,7 @@
 import type { ListResourceRecordSetsRequest, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { HostedZoneInfo } from '../model/dns';
 import type { ObservedRecord } from '../model/observed';
-import type { Route53Port } from './route53-port';
+import type { Route53Port } from '../aws/route53-port';
 import { bareZoneId, comparedDnsName } from '../model/dns-names';
 
 /** Route53's page limits: 100 hosted zones, 300 record sets. */

@@ -3,7 +3,7 @@ import {
   hostnameProblem,
   parseProxyPorts,
   splitHostList,
-} from '../../controller/spec/hostname-syntax';
+} from '../../controller/specfiles/hostname-syntax';
 
 describe('expanding a label name as ecs-efs did', () => {
   it.each([

@@ -9,8 +9,8 @@ import {
   withoutTaskDefinitionDefaults,
 } from '../../controller/plan/normalize-taskdef';
 import { serviceDiff, withoutServiceDefaults } from '../../controller/plan/normalize-service';
-import { serviceSpecBody } from '../../controller/plan/export-service';
-import { clusterConfig, service } from './builders';
+import { serviceSpecBody } from '../../controller/export/export-service';
+import { clusterConfig, service } from '../plan/builders';
 
 /** A revision as DescribeTaskDefinition returns it, every default AWS fills written out. */
 function described(over: Partial<TaskDefinition> = {}): TaskDefinition {

@@ -4,9 +4,9 @@ import {
   type ExtraRoute,
   type RouteRequest,
   type StatusServer,
-} from '../../controller/observe/http-server';
-import { ControllerMetrics } from '../../controller/observe/metrics';
-import { StatusStore } from '../../controller/observe/status';
+} from '../../controller/telemetry/http-server';
+import { ControllerMetrics } from '../../controller/telemetry/metrics';
+import { StatusStore } from '../../controller/telemetry/status';
 import { parsePrometheusText, sampleValue } from './prom-text';
 
 let server: StatusServer;

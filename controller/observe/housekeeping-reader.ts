@@ -4,8 +4,8 @@ import { parseTaskDefinitionArn, shortTaskDefinition, taskPrefix } from '../mode
 import type { FamilyRevisions, ObservedTaskDefinition, RevisionHousekeeping } from '../model/observed';
 import { ownedBy, type TagMap, tagsToMap } from '../model/ownership';
 import { hasCandidates, selectRevisions } from '../plan/revision-retention';
-import type { EcsPort } from './ecs-port';
-import { collectPages, tokenField } from './paginate';
+import type { EcsPort } from '../aws/ecs-port';
+import { collectPages, tokenField } from '../aws/paginate';
 
 type LiveService = { service: Service; tags: TagMap };
 

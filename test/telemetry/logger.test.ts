@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { logActionResults, newReconcileId } from '../../controller/observe/action-log';
+import { logActionResults, newReconcileId } from '../../controller/telemetry/action-log';
 import {
   createLogger,
   isSecretName,
@@ -7,7 +7,7 @@ import {
   redactEnv,
   REDACTED,
   type LogFormat,
-} from '../../controller/observe/logger';
+} from '../../controller/telemetry/logger';
 
 function capture(format: LogFormat, extra: { colorize?: boolean; isTTY?: boolean } = {}) {
   let text = '';

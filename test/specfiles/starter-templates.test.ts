@@ -1,4 +1,4 @@
-import { starterTemplate } from '../../controller/spec';
+import { starterTemplate } from '../../controller/specfiles';
 import { load, specDir } from './helpers';
 
 describe('starter templates (ecs-gitops init / the old `make templates`)', () => {

@@ -4,7 +4,7 @@
  * look for come first, the way the AWS documentation lists them; the rest, and every nested object,
  * in alphabetical order.
  */
-import { isPlainObject, type Obj } from './json-util';
+import { isPlainObject, type Obj } from '../plan/json-util';
 
 const TASKDEF_ORDER = [
   'family',

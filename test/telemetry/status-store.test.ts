@@ -1,5 +1,5 @@
 import type { ActionResult } from '../../controller/plan/plan-types';
-import { StatusStore } from '../../controller/observe/status';
+import { StatusStore } from '../../controller/telemetry/status';
 
 const C1 = '1111111111111111111111111111111111111111';
 const C2 = '2222222222222222222222222222222222222222';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadClusterDir, type LoadOptions, type LoadResult } from '../../controller/spec';
+import { loadClusterDir, type LoadOptions, type LoadResult } from '../../controller/specfiles';
 
 export const FIXTURES = path.resolve(__dirname, '../fixtures');
 

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { discoverClusterDirs, listSpecFiles } from '../../controller/spec';
+import { discoverClusterDirs, listSpecFiles } from '../../controller/specfiles';
 import { specDir } from './helpers';
 
 describe('finding cluster directories', () => {

@@ -12,7 +12,7 @@ import { didYouMean } from './suggest';
 
 export type SchemaKind = 'taskdef' | 'service' | 'cluster';
 
-/** crds/ at the package root: from controller/spec/ (ts-jest, tsx) and from dist/spec/ (built). */
+/** crds/ at the package root: from controller/specfiles/ (ts-jest, tsx) and from dist/specfiles/ (built). */
 export const CRDS_DIR = path.resolve(__dirname, '../../crds');
 
 let validators: Map<SchemaKind, ValidateFunction> | undefined;
