@@ -21,7 +21,7 @@ import { AwsContext } from '../controller/cli/aws-context';
 import { ControllerMetrics } from '../controller/telemetry/metrics';
 import { createLogger } from '../controller/telemetry/logger';
 import { type ErrorLike, type ReconcileRecord, StatusStore } from '../controller/telemetry/status';
-import type { ActionResult } from '../controller/plan/plan-types';
+import type { ActionResult } from '../controller/model/action-result';
 import { realClock } from '../controller/reconcile/clock';
 import { Controller } from '../controller/reconcile/controller';
 import { createGitSource } from '../controller/reconcile/git-source';

@@ -6,7 +6,8 @@ export { loadClusterDir, discoverClusterDirs, type LoadOptions, type LoadResult 
 export type { DesiredState, ClusterConfig, DesiredService, DesiredTaskDefinition } from './model/desired';
 export type { SpecError, SourceRef } from './model/source';
 export { planCluster, renderPlanText, renderPlanMarkdown, planToJson } from './plan';
-export type { Plan, PlannedAction, ActionResult, Outcome } from './plan/plan-types';
+export type { Plan, PlannedAction } from './plan/plan-types';
+export type { ActionResult, Outcome } from './model/action-result';
 export type { EcsPort, StsPort } from './aws/ecs-port';
 export { CallLog } from './aws/call-log';
 export { EcsReader } from './observe/ecs-reader';

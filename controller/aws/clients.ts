@@ -44,6 +44,18 @@ export const ROUTE53_REGION = 'us-east-1';
  * @smithy/core/retry's service-error-classification), so no wrapper is needed; the retry test in
  * test/aws/route53-retry.test.ts keeps that checked.
  */
+/** The region the SDK resolves when none is given (AWS_REGION, the profile, ...); undefined if none. */
+export async function resolveSdkDefaultRegion(): Promise<string | undefined> {
+  try {
+    const probe = new ECSClient({});
+    const region = await probe.config.region();
+    probe.destroy();
+    return region || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createAwsClients(opts: AwsClientOptions): AwsClients {
   const common = {
     ...(opts.region !== undefined ? { region: opts.region } : {}),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { ActionResult, PlanError } from '../plan/plan-types';
+import type { PlanError } from '../plan/plan-types';
+import type { ActionResult } from '../model/action-result';
 import { planConflicts } from '../plan/plan-types';
 import { formatPlanError, renderResultsText } from '../plan';
 import { applyPlan, planDesiredState } from '../reconcile/reconcile-cluster';

@@ -1,6 +1,5 @@
-import { ECSClient } from '@aws-sdk/client-ecs';
 import { CallLog } from '../aws/call-log';
-import { createAwsClients } from '../aws/clients';
+import { createAwsClients, resolveSdkDefaultRegion } from '../aws/clients';
 import type { StsPort } from '../aws/ecs-port';
 import type { ClusterPorts, DnsPorts } from '../reconcile/reconcile-cluster';
 import { EcsReader } from '../observe/ecs-reader';
@@ -67,14 +66,7 @@ export class AwsContext {
   async defaultRegion(): Promise<string | undefined> {
     if (this.opts.region) return this.opts.region;
     if (this.isSandbox) return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-    try {
-      const probe = new ECSClient({});
-      const region = await probe.config.region();
-      probe.destroy();
-      return region || undefined;
-    } catch {
-      return undefined;
-    }
+    return resolveSdkDefaultRegion();
   }
 
   async forRegion(region: string): Promise<RegionContext> {

@@ -3,12 +3,12 @@
  * zero field changes when applied back. Pure: the reading is in export/export-reader.ts, the writing in
  * cli/export.ts.
  */
-import type { Cluster, Service } from '@aws-sdk/client-ecs';
+import type { Cluster, Service } from '../model/aws-types';
 import { stringify } from 'yaml';
 import { parseTaskDefinitionArn, shortTaskDefinition } from '../model/naming';
 import type { ObservedTaskDefinition } from '../model/observed';
 import { TAG_OWNER, type TagMap } from '../model/ownership';
-import { AUTOCREATE_MARKER } from '../specfiles';
+import { AUTOCREATE_MARKER } from '../model/taskdef-fields';
 import { serviceJson, taskDefinitionJson } from './export-format';
 import { choosePrefix } from './export-prefix';
 import { serviceSpecBody } from './export-service';

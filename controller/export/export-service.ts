@@ -1,5 +1,5 @@
 /** A live service as the body of a `.service` spec (without its taskDefinition and tags). */
-import type { Service } from '@aws-sdk/client-ecs';
+import type { Service } from '../model/aws-types';
 import type { Obj } from '../plan/json-util';
 import { liveServiceFields, withoutServiceDefaults } from '../plan/normalize-service';
 

@@ -5,7 +5,7 @@ import type {
   LaunchType,
   NetworkConfiguration,
   RegisterTaskDefinitionRequest,
-} from '@aws-sdk/client-ecs';
+} from './aws-types';
 import type { SourceRef } from './source';
 import type { TagMap } from './ownership';
 import type { DesiredHostname, DnsConfig } from './dns';

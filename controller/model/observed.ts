@@ -1,4 +1,4 @@
-import type { Cluster, Service, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Cluster, Service, TaskDefinition } from './aws-types';
 import type { TagMap } from './ownership';
 import type { HostedZoneInfo, ResolvedDnsTarget } from './dns';
 
@@ -68,7 +68,7 @@ export interface ObservedRecord {
   /** Weighted/latency/... records carry one; we never manage those. */
   setIdentifier?: string;
   /** The record set exactly as Route53 returned it: DELETE must repeat it verbatim. */
-  raw: import('@aws-sdk/client-route-53').ResourceRecordSet;
+  raw: import('./aws-types').ResourceRecordSet;
 }
 
 /** What Route53 (and the target's source) has for one cluster's DNS. */

@@ -1,4 +1,4 @@
-import type { Service } from '@aws-sdk/client-ecs';
+import type { Service } from './aws-types';
 
 /**
  * Where a service's newest (PRIMARY) deployment stands: COMPLETED or FAILED as ECS reports it; for

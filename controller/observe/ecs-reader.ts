@@ -1,4 +1,4 @@
-import type { Cluster, Service } from '@aws-sdk/client-ecs';
+import type { Cluster, Service } from '../model/aws-types';
 import type { DesiredState } from '../model/desired';
 import type { ObservedState, ObservedTaskDefinition } from '../model/observed';
 import { parseTaskDefinitionArn, serviceNameFromArn } from '../model/naming';

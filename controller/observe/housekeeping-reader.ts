@@ -1,9 +1,9 @@
-import type { Service } from '@aws-sdk/client-ecs';
+import type { Service } from '../model/aws-types';
 import { type DesiredState, lifecycleOf } from '../model/desired';
 import { parseTaskDefinitionArn, shortTaskDefinition, taskPrefix } from '../model/naming';
 import type { FamilyRevisions, ObservedTaskDefinition, RevisionHousekeeping } from '../model/observed';
 import { ownedBy, type TagMap, tagsToMap } from '../model/ownership';
-import { hasCandidates, selectRevisions } from '../plan/revision-retention';
+import { hasCandidates, selectRevisions } from '../model/revision-retention';
 import type { EcsPort } from '../aws/ecs-port';
 import { collectPages, tokenField } from '../aws/paginate';
 

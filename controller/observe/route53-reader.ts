@@ -1,4 +1,4 @@
-import type { ListResourceRecordSetsRequest, ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { ListResourceRecordSetsRequest, ResourceRecordSet } from '../model/aws-types';
 import type { HostedZoneInfo } from '../model/dns';
 import type { ObservedRecord } from '../model/observed';
 import type { Route53Port } from '../aws/route53-port';

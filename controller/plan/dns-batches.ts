@@ -1,4 +1,4 @@
-import type { Change } from '@aws-sdk/client-route-53';
+import type { Change } from '../model/aws-types';
 
 /**
  * Route53's limits on one ChangeResourceRecordSets request: at most 1000 ResourceRecord elements and

@@ -1,5 +1,5 @@
 import { emptyAction } from './empty-action';
-import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { Change, ResourceRecordSet } from '../model/aws-types';
 import { type DesiredState, lifecycleOf } from '../model/desired';
 import type { DesiredHostname, DnsConfig, DnsRecordType, DnsTarget, HostedZoneInfo } from '../model/dns';
 import type { ObservedDns, ObservedRecord } from '../model/observed';

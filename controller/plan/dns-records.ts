@@ -1,4 +1,4 @@
-import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { ResourceRecordSet } from '../model/aws-types';
 import type { DesiredHostname, DnsRecordType, HostedZoneInfo, ResolvedDnsTarget } from '../model/dns';
 import type { ObservedRecord } from '../model/observed';
 import { bareZoneId, comparedName, toRoute53Name } from './dns-names';

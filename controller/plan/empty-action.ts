@@ -1,4 +1,5 @@
-import type { PlannedAction, ResourceType } from './plan-types';
+import type { PlannedAction } from './plan-types';
+import type { ResourceType } from '../model/action-result';
 
 /** An action that changes nothing yet; planners fill in op, reason, changes and steps. */
 export function emptyAction(

@@ -1,4 +1,4 @@
-import type { Service } from '@aws-sdk/client-ecs';
+import type { Service } from '../model/aws-types';
 import type { DesiredService } from '../model/desired';
 import { parseTaskDefinitionArn, shortTaskDefinition } from '../model/naming';
 import type { FieldChange } from './plan-types';

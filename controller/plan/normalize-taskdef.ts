@@ -1,6 +1,6 @@
 import { canonicalTaskCpu, canonicalTaskMemory } from '../model/task-size';
-import { READ_ONLY_TASKDEF_FIELDS } from '../specfiles';
-import type { RegisterTaskDefinitionRequest, TaskDefinition } from '@aws-sdk/client-ecs';
+import { READ_ONLY_TASKDEF_FIELDS } from '../model/taskdef-fields';
+import type { RegisterTaskDefinitionRequest, TaskDefinition } from '../model/aws-types';
 import type { FieldChange } from './plan-types';
 import { clone, deepEqual, isPlainObject, keyOf, pruneEmpty, sortBy, type Obj } from './json-util';
 

@@ -1,6 +1,7 @@
 import type { SourceRef } from '../model/source';
 import { summarizePlan, type PlanSummary } from './plan-summary';
-import type { ActionOp, FieldChange, Plan, ResourceType } from './plan-types';
+import type { ActionOp, FieldChange, Plan } from './plan-types';
+import type { ResourceType } from '../model/action-result';
 import { planHasChanges } from './plan-types';
 
 export interface PlanJsonAction {

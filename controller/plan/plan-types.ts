@@ -5,15 +5,10 @@ import type {
   RegisterTaskDefinitionRequest,
   Tag,
   UpdateServiceRequest,
-} from '@aws-sdk/client-ecs';
-import type { Change } from '@aws-sdk/client-route-53';
+} from '../model/aws-types';
+import type { Change } from '../model/aws-types';
 import type { SourceRef } from '../model/source';
-
-/** Outcome names are fixed everywhere: CLI, logs, metrics, JSON. */
-export type Outcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'skipped' | 'failed';
-
-/** `revisions`: old revisions of one family, deregistered together (revision retention). */
-export type ResourceType = 'cluster' | 'taskDefinition' | 'service' | 'dnsRecord' | 'revisions';
+import type { ResourceType } from '../model/action-result';
 
 /**
  * One field that differs. `path` is dotted, with array items of objects that have a `name` (or
@@ -129,35 +124,8 @@ export interface Plan {
   errors: PlanError[];
 }
 
-/** What happened to one action. */
-export interface ActionResult {
-  id: string;
-  resource: ResourceType;
-  name: string;
-  outcome: Outcome;
-  /** Human-readable detail: new revision, AWS error message, why skipped. */
-  message?: string;
-  /** AWS error code when failed (e.g. AccessDeniedException). */
-  errorCode?: string;
-  /** ARN of the resource after the action (the registered revision, the service). */
-  arn?: string;
-  /** For services created or updated: the task definition revision they were given. */
-  taskDefinitionArn?: string;
-  /** Set when the action could not finish yet (a pruned service still draining): look again soon. */
-  pending?: string;
-  /** For DNS records changed: the Route53 change id (`apply --wait` waits until it is INSYNC). */
-  changeId?: string;
-  /** The spec the action came from (copy of PlannedAction.source): `created  service/x  (x.service:1)`. */
-  source?: SourceRef;
-}
-
 export function planHasChanges(plan: Plan): boolean {
   return plan.actions.some((a) => a.op === 'create' || a.op === 'update' || a.op === 'delete');
-}
-
-/** Actions waiting for something that ends on its own (see PlannedAction.pending). */
-export function planPending(plan: Plan): PlannedAction[] {
-  return plan.actions.filter((a) => a.pending !== undefined);
 }
 
 export function planConflicts(plan: Plan): PlannedAction[] {

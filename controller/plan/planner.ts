@@ -7,7 +7,7 @@ import type {
   Service,
   Tag,
   UpdateServiceRequest,
-} from '@aws-sdk/client-ecs';
+} from '../model/aws-types';
 import type { ClusterConfig, DesiredService, DesiredState, DesiredTaskDefinition } from '../model/desired';
 import { shortTaskDefinition } from '../model/naming';
 import type { ObservedState, ObservedTaskDefinition } from '../model/observed';

@@ -1,12 +1,12 @@
-import type { Service } from '@aws-sdk/client-ecs';
+import type { Service } from '../model/aws-types';
 import { type DesiredState, lifecycleOf } from '../model/desired';
-import { parseTaskDefinitionArn } from '../model/naming';
+import { parseTaskDefinitionArn, shortTaskDefinition } from '../model/naming';
 import type { ObservedState } from '../model/observed';
 import { ownedBy, TAG_SOURCE, type TagMap } from '../model/ownership';
 import { primaryRollout } from '../model/service-stability';
 import { emptyAction } from './empty-action';
 import type { OwnerRef, PlanError, PlannedAction } from './plan-types';
-import { hasCandidates, listRevisions, selectRevisions } from './revision-retention';
+import { hasCandidates, selectRevisions } from '../model/revision-retention';
 
 /**
  * Pruning: what ecs-gitops owns in the cluster and no spec asks for any more. Pure.
@@ -14,7 +14,7 @@ import { hasCandidates, listRevisions, selectRevisions } from './revision-retent
  * - A service whose file (or AUTOCREATE.SERVICE label) went away is scaled to 0, drained, deleted.
  *   When a service of the specs runs the same task definition family (the file was renamed), the old
  *   one is kept until the new one is stable, so that a rename is never an outage.
- * - Old revisions: see revision-retention.ts.
+ * - Old revisions: see model/revision-retention.ts.
  * - `prune: false`: the same things are reported as `orphan` and nothing is deleted.
  * - Fail closed: specs that ask for no service while ecs-gitops owns services in the cluster (or for
  *   no task definition while it owns families) are a plan error unless `allowEmpty: true`: a wrong
@@ -206,4 +206,10 @@ function unstableSuccessors(
 /** Whether a live service's newest deployment is done (for the rename rule). */
 export function isStable(service: Service): boolean {
   return primaryRollout(service) === 'completed';
+}
+
+/** `web:1, web:2, web:3` (at most `max`, then `…`). */
+export function listRevisions(arns: readonly string[], max = 5): string {
+  const shown = arns.slice(0, max).map(shortTaskDefinition);
+  return arns.length > max ? `${shown.join(', ')}, … (${arns.length} in all)` : shown.join(', ');
 }

@@ -1,5 +1,5 @@
 import { palette, type Paint, type Palette } from './ansi';
-import type { ActionResult, Outcome, ResourceType } from './plan-types';
+import type { ActionResult, Outcome, ResourceType } from '../model/action-result';
 import { formatSource } from './render-text';
 
 export const OUTCOMES: readonly Outcome[] = [

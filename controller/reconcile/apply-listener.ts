@@ -1,4 +1,5 @@
-import type { ActionResult, PlannedAction } from '../plan/plan-types';
+import type { PlannedAction } from '../plan/plan-types';
+import type { ActionResult } from '../model/action-result';
 
 /**
  * Progress of an apply, reported to whoever listens (the CLI logs it, the controller will turn it

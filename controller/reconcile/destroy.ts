@@ -1,9 +1,9 @@
-import type { Service } from '@aws-sdk/client-ecs';
+import type { Service } from '../model/aws-types';
 import type { EcsPort } from '../aws/ecs-port';
 import type { EcsReader } from '../observe/ecs-reader';
 import { serviceNameFromArn } from '../model/naming';
 import { ownershipOf, type TagMap } from '../model/ownership';
-import type { ActionResult } from '../plan/plan-types';
+import type { ActionResult } from '../model/action-result';
 import type { Clock } from './clock';
 import { describeAwsError } from '../aws/aws-error';
 

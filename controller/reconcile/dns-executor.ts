@@ -1,7 +1,8 @@
-import type { Change } from '@aws-sdk/client-route-53';
+import type { Change } from '../model/aws-types';
 import type { Route53Port } from '../aws/route53-port';
 import { batchChanges } from '../plan/dns-batches';
-import type { ActionResult, Outcome, PlannedAction } from '../plan/plan-types';
+import type { PlannedAction } from '../plan/plan-types';
+import type { ActionResult, Outcome } from '../model/action-result';
 import type { ApplyListener } from './apply-listener';
 import { describeAwsError } from '../aws/aws-error';
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import type { TaskDefinition } from '../model/aws-types';
 import type { EcsPort } from '../aws/ecs-port';
 import type { Route53Port } from '../aws/route53-port';
-import type { ActionResult, Outcome, Plan, PlannedAction, Step } from '../plan/plan-types';
+import type { Plan, PlannedAction, Step } from '../plan/plan-types';
+import type { ActionResult, Outcome } from '../model/action-result';
 import { tagsToMap } from '../model/ownership';
 import type { ObservedTaskDefinition } from '../model/observed';
 import type { ApplyListener } from './apply-listener';

@@ -1,9 +1,10 @@
-import type { Service } from '@aws-sdk/client-ecs';
+import type { Service } from '../model/aws-types';
 import type { EcsPort } from '../aws/ecs-port';
 import { isMissingTaskDefinitionError } from '../observe/ecs-reader';
 import { shortTaskDefinition } from '../model/naming';
 import { ownedBy, parsePruningMark, pruningMark, TAG_PRUNING, tagsToMap } from '../model/ownership';
-import type { OwnerRef, Outcome, Step } from '../plan/plan-types';
+import type { OwnerRef, Step } from '../plan/plan-types';
+import type { Outcome } from '../model/action-result';
 import type { Clock } from './clock';
 
 export interface PruneOptions {

@@ -7,7 +7,8 @@ import type { Route53Port } from '../aws/route53-port';
 import type { Route53Reader } from '../observe/route53-reader';
 import type { DesiredState } from '../model/desired';
 import { planCluster } from '../plan/planner';
-import type { ActionResult, Plan } from '../plan/plan-types';
+import type { Plan } from '../plan/plan-types';
+import type { ActionResult } from '../model/action-result';
 import type { ApplyListener } from './apply-listener';
 import { executePlan, type ExecuteOptions } from './executor';
 

@@ -1,4 +1,4 @@
-import type { Service } from '@aws-sdk/client-ecs';
+import type { Service } from '../model/aws-types';
 import type { EcsReader } from '../observe/ecs-reader';
 import { shortTaskDefinition } from '../model/naming';
 import { primaryRollout } from '../model/service-stability';

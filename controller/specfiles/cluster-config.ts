@@ -1,5 +1,5 @@
 /** Reads `cluster.yaml` (or the flags that stand in for it in an old ecs-efs directory). */
-import type { CapacityProviderStrategyItem } from '@aws-sdk/client-ecs';
+import type { CapacityProviderStrategyItem } from '../model/aws-types';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ClusterConfig, ServiceDefaults } from '../model/desired';

@@ -31,7 +31,7 @@ export {
 export type { ExpandedHostname, ParsedProxyPorts } from './hostname-syntax';
 export { PROXY_HOST_LABEL, PROXY_PORTS_LABEL, DNS_HOSTNAME_LABEL } from './host-labels';
 export { DNS_TARGET_KINDS, DEFAULT_DNS_TTL } from './dns-config';
-export { AUTOCREATE_MARKER, READ_ONLY_TASKDEF_FIELDS } from './load-taskdef';
+export { AUTOCREATE_MARKER, READ_ONLY_TASKDEF_FIELDS } from '../model/taskdef-fields';
 export { starterTemplate, DEFAULT_SCHEMA_BASE } from './starter-templates';
 export type { StarterKind } from './starter-templates';
 export { formatFieldPath } from './field-path';

@@ -1,5 +1,5 @@
 /** One `.taskdef` file -> a DesiredTaskDefinition. */
-import type { RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
+import type { RegisterTaskDefinitionRequest } from '../model/aws-types';
 import type { ClusterConfig, DesiredTaskDefinition } from '../model/desired';
 import { FAMILY_PATTERN, prefixedFamily } from '../model/naming';
 import type { SourceRef, SpecError } from '../model/source';
@@ -18,24 +18,7 @@ import {
   readSpecText,
 } from './spec-helpers';
 import { validateAgainstSchema } from './validate-schema';
-
-export const AUTOCREATE_MARKER = 'AUTOCREATE.SERVICE';
-
-/**
- * Fields of `aws ecs describe-task-definition` output that RegisterTaskDefinition does not take.
- * The one list: the planner ignores the same fields when comparing with a live revision.
- */
-export const READ_ONLY_TASKDEF_FIELDS = [
-  'taskDefinitionArn',
-  'revision',
-  'status',
-  'requiresAttributes',
-  'compatibilities',
-  'registeredAt',
-  'registeredBy',
-  'deregisteredAt',
-  'deleteRequestedAt',
-] as const;
+import { AUTOCREATE_MARKER, READ_ONLY_TASKDEF_FIELDS } from '../model/taskdef-fields';
 
 export interface TaskdefLoad {
   file: SpecFile;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ActionResult } from '../plan/plan-types';
+import type { ActionResult } from '../model/action-result';
 import type { Logger } from './logger';
 
 /** What every line of one reconcile carries, so that `jq 'select(.reconcileId == ...)'` finds them. */

@@ -1,4 +1,4 @@
-import type { ActionResult, ResourceType } from '../plan/plan-types';
+import type { ActionResult, ResourceType } from '../model/action-result';
 
 /** Kubernetes-style (kstatus) summary of a cluster or of one object in it. */
 export type ReadyState = 'Ready' | 'Reconciling' | 'Stalled';

@@ -1,6 +1,6 @@
 import { planCluster } from '../../controller/plan/planner';
 import { planToJson } from '../../controller/plan/plan-json';
-import type { ActionResult } from '../../controller/plan/plan-types';
+import type { ActionResult } from '../../controller/model/action-result';
 import { renderPlanMarkdown } from '../../controller/plan/render-markdown';
 import { renderResultsText, resultsToJson } from '../../controller/plan/render-results';
 import { renderPlanText } from '../../controller/plan/render-text';

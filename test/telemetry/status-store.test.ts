@@ -1,4 +1,4 @@
-import type { ActionResult } from '../../controller/plan/plan-types';
+import type { ActionResult } from '../../controller/model/action-result';
 import { StatusStore } from '../../controller/telemetry/status';
 
 const C1 = '1111111111111111111111111111111111111111';

@@ -1,6 +1,6 @@
-import type { RevisionHousekeeping } from '../model/observed';
-import { parseTaskDefinitionArn, shortTaskDefinition } from '../model/naming';
-import { ownedBy } from '../model/ownership';
+import type { RevisionHousekeeping } from './observed';
+import { parseTaskDefinitionArn, shortTaskDefinition } from './naming';
+import { ownedBy } from './ownership';
 
 /**
  * Deregistrations per cluster and reconcile. Thousands of old revisions are cleaned up over many
@@ -33,8 +33,9 @@ export interface FamilyRetention {
 }
 
 /**
- * Which old revisions to deregister. Pure, and used twice with the same rule: by the observer to know
- * whose tags to read, and by the planner to plan the calls.
+ * Which old revisions to deregister. Pure, and one rule for two stages: the observer uses it only to
+ * know whose tags and running tasks are worth reading; the planner plans the calls from it. (A shared
+ * rule, like naming, so it lives in model/: observe must not import the planner.)
  *
  * - A family in the specs keeps its newest `keep` ACTIVE revisions; older ones are candidates.
  * - A family removed from the specs is cleaned up entirely, but only once nothing uses any of it.
@@ -93,12 +94,6 @@ export function selectRevisions(h: RevisionHousekeeping, opts: RetentionOptions)
 /** Whether this reconcile would retire (or first read the tags of) any of the family's revisions. */
 export function hasCandidates(r: FamilyRetention): boolean {
   return r.deregister.length + r.leftovers.length + r.unknown.length > 0;
-}
-
-/** `web:1, web:2, web:3` (at most `max`, then `…`). */
-export function listRevisions(arns: readonly string[], max = 5): string {
-  const shown = arns.slice(0, max).map(shortTaskDefinition);
-  return arns.length > max ? `${shown.join(', ')}, … (${arns.length} in all)` : shown.join(', ');
 }
 
 function revisionOf(arn: string): number {

@@ -1,6 +1,6 @@
 import type { RevisionHousekeeping } from '../../controller/model/observed';
 import { ownershipTags, type TagMap } from '../../controller/model/ownership';
-import { selectRevisions } from '../../controller/plan/revision-retention';
+import { selectRevisions } from '../../controller/model/revision-retention';
 import { shortTaskDefinition } from '../../controller/model/naming';
 
 const arn = (family: string, n: number) =>
