@@ -41,65 +41,75 @@ import type {
   UpdateServiceResponse,
 } from '@aws-sdk/client-ecs';
 
-/**
- * The narrow ECS port: exactly the ECS calls ecs-gitops makes, one method per API operation,
- * with the SDK's own request and response shapes (without `$metadata`). One call here is one
- * AWS request: batching and pagination happen above the port (see ecs-reader.ts), so that the
- * strict sandbox can reject what AWS rejects (11 services in one DescribeServices, for example).
+/** An SDK call's response without the SDK's `$metadata`. */
+type Out<T> = Promise<Omit<T, '$metadata'>>;
+
+/*
+ * The narrow ECS ports: exactly the ECS calls ecs-gitops makes, one method per API operation, with
+ * the SDK's own request and response shapes, split by role (as cdk-assets splits its interfaces) so
+ * that each stage is handed only what it may call: the observe stage reads, the executor writes, and
+ * revision housekeeping lists and retires old revisions. One call here is one AWS request: batching
+ * and pagination happen above the port (observe/ecs-reader.ts), so that the strict sandbox can reject
+ * what AWS rejects (11 services in one DescribeServices, for example).
  *
  * Errors are thrown as the SDK throws them: an Error whose `name` is the AWS error code
  * (ClientException, ClusterNotFoundException, ThrottlingException, ...).
  *
- * Implementations: SdkEcsPort (aws/sdk-ecs-port.ts, real AWS or moto) and SandboxEcs
- * (aws/sandbox/, in memory).
+ * Implementations of all roles (EcsPort): SdkEcsPort (aws/sdk-ecs-port.ts, real AWS or moto),
+ * RateLimitedEcsPort (its decorator) and SandboxEcs (aws/sandbox/, in memory).
  */
-export interface EcsPort {
-  describeClusters(input: DescribeClustersRequest): Promise<Omit<DescribeClustersResponse, '$metadata'>>;
-  createCluster(input: CreateClusterRequest): Promise<Omit<CreateClusterResponse, '$metadata'>>;
-  deleteCluster(input: DeleteClusterRequest): Promise<Omit<DeleteClusterResponse, '$metadata'>>;
+
+/** What the observe stage reads to build the live state of a cluster. */
+export interface EcsReadPort {
+  describeClusters(input: DescribeClustersRequest): Out<DescribeClustersResponse>;
+  listServices(input: ListServicesRequest): Out<ListServicesResponse>;
+  describeServices(input: DescribeServicesRequest): Out<DescribeServicesResponse>;
+  describeTaskDefinition(input: DescribeTaskDefinitionRequest): Out<DescribeTaskDefinitionResponse>;
+  /** For the DNS target `instances`: the cluster's container instances and their EC2 ids. */
+  listContainerInstances(input: ListContainerInstancesRequest): Out<ListContainerInstancesResponse>;
+  describeContainerInstances(
+    input: DescribeContainerInstancesRequest,
+  ): Out<DescribeContainerInstancesResponse>;
+}
+
+/** What applying a plan changes: clusters, revisions, services and our tags. */
+export interface EcsWritePort {
+  createCluster(input: CreateClusterRequest): Out<CreateClusterResponse>;
+  deleteCluster(input: DeleteClusterRequest): Out<DeleteClusterResponse>;
   /** Capacity providers of a cluster ecs-gitops owns, when cluster.yaml's differ. */
   putClusterCapacityProviders(
     input: PutClusterCapacityProvidersRequest,
-  ): Promise<Omit<PutClusterCapacityProvidersResponse, '$metadata'>>;
-  listServices(input: ListServicesRequest): Promise<Omit<ListServicesResponse, '$metadata'>>;
-  describeServices(input: DescribeServicesRequest): Promise<Omit<DescribeServicesResponse, '$metadata'>>;
-  createService(input: CreateServiceRequest): Promise<Omit<CreateServiceResponse, '$metadata'>>;
-  updateService(input: UpdateServiceRequest): Promise<Omit<UpdateServiceResponse, '$metadata'>>;
-  deleteService(input: DeleteServiceRequest): Promise<Omit<DeleteServiceResponse, '$metadata'>>;
-  describeTaskDefinition(
-    input: DescribeTaskDefinitionRequest,
-  ): Promise<Omit<DescribeTaskDefinitionResponse, '$metadata'>>;
-  registerTaskDefinition(
-    input: RegisterTaskDefinitionRequest,
-  ): Promise<Omit<RegisterTaskDefinitionResponse, '$metadata'>>;
-  listTasks(input: ListTasksRequest): Promise<Omit<ListTasksResponse, '$metadata'>>;
-  /** Revision cleanup: which revisions running tasks use (a revision in use is never deregistered). */
-  describeTasks(input: DescribeTasksRequest): Promise<Omit<DescribeTasksResponse, '$metadata'>>;
-  /** Revision cleanup: the ACTIVE revisions of one family (`familyPrefix` is the exact family). */
-  listTaskDefinitions(
-    input: ListTaskDefinitionsRequest,
-  ): Promise<Omit<ListTaskDefinitionsResponse, '$metadata'>>;
-  /** Revision cleanup: families under the cluster's prefix, to find those removed from the specs. */
-  listTaskDefinitionFamilies(
-    input: ListTaskDefinitionFamiliesRequest,
-  ): Promise<Omit<ListTaskDefinitionFamiliesResponse, '$metadata'>>;
-  deregisterTaskDefinition(
-    input: DeregisterTaskDefinitionRequest,
-  ): Promise<Omit<DeregisterTaskDefinitionResponse, '$metadata'>>;
-  /** Only INACTIVE revisions, at most 10 per call (`deleteRevisions: true`). */
-  deleteTaskDefinitions(
-    input: DeleteTaskDefinitionsRequest,
-  ): Promise<Omit<DeleteTaskDefinitionsResponse, '$metadata'>>;
-  /** For the DNS target `instances`: the cluster's container instances and their EC2 ids. */
-  listContainerInstances(
-    input: ListContainerInstancesRequest,
-  ): Promise<Omit<ListContainerInstancesResponse, '$metadata'>>;
-  describeContainerInstances(
-    input: DescribeContainerInstancesRequest,
-  ): Promise<Omit<DescribeContainerInstancesResponse, '$metadata'>>;
+  ): Out<PutClusterCapacityProvidersResponse>;
+  registerTaskDefinition(input: RegisterTaskDefinitionRequest): Out<RegisterTaskDefinitionResponse>;
+  createService(input: CreateServiceRequest): Out<CreateServiceResponse>;
+  updateService(input: UpdateServiceRequest): Out<UpdateServiceResponse>;
+  deleteService(input: DeleteServiceRequest): Out<DeleteServiceResponse>;
   tagResource(input: TagResourceRequest): Promise<void>;
   untagResource(input: UntagResourceRequest): Promise<void>;
 }
+
+/** The reads of revision housekeeping: which old revisions exist, and which running tasks use them. */
+export interface EcsHousekeepingReadPort {
+  /** Which revisions running tasks use (a revision in use is never deregistered). */
+  listTasks(input: ListTasksRequest): Out<ListTasksResponse>;
+  describeTasks(input: DescribeTasksRequest): Out<DescribeTasksResponse>;
+  /** The revisions of one family in one status (`familyPrefix` is the exact family). */
+  listTaskDefinitions(input: ListTaskDefinitionsRequest): Out<ListTaskDefinitionsResponse>;
+  /** Families under the cluster's prefix, to find those removed from the specs. */
+  listTaskDefinitionFamilies(
+    input: ListTaskDefinitionFamiliesRequest,
+  ): Out<ListTaskDefinitionFamiliesResponse>;
+}
+
+/** Revision housekeeping: its reads, and retiring old revisions. */
+export interface EcsHousekeepingPort extends EcsHousekeepingReadPort {
+  deregisterTaskDefinition(input: DeregisterTaskDefinitionRequest): Out<DeregisterTaskDefinitionResponse>;
+  /** Only INACTIVE revisions, at most 10 per call (`deleteRevisions: true`). */
+  deleteTaskDefinitions(input: DeleteTaskDefinitionsRequest): Out<DeleteTaskDefinitionsResponse>;
+}
+
+/** Every role: what an implementation provides, and what the executor (which also re-reads) uses. */
+export interface EcsPort extends EcsReadPort, EcsWritePort, EcsHousekeepingPort {}
 
 /** The STS port: only to learn the account id for `${ACCOUNT_ID}` in templates. */
 export interface StsPort {

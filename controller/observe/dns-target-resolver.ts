@@ -1,6 +1,6 @@
 import type { DnsTarget, ResolvedDnsTarget } from '../model/dns';
 import type { Ec2Port } from '../aws/ec2-port';
-import type { EcsPort } from '../aws/ecs-port';
+import type { EcsReadPort } from '../aws/ecs-port';
 import type { Elbv2Port } from '../aws/elbv2-port';
 import { comparedDnsName } from '../model/dns-names';
 
@@ -15,7 +15,7 @@ export const DESCRIBE_INSTANCES_BATCH = 200;
 export interface DnsTargetPorts {
   elbv2: Elbv2Port;
   ec2: Ec2Port;
-  ecs: EcsPort;
+  ecs: EcsReadPort;
 }
 
 /**

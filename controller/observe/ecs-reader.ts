@@ -3,7 +3,7 @@ import type { DesiredState } from '../model/desired';
 import type { ObservedState, ObservedTaskDefinition } from '../model/observed';
 import { parseTaskDefinitionArn, serviceNameFromArn } from '../model/naming';
 import { type TagMap, tagsToMap } from '../model/ownership';
-import type { EcsPort } from '../aws/ecs-port';
+import type { EcsHousekeepingReadPort, EcsReadPort } from '../aws/ecs-port';
 import { HousekeepingCache, type HousekeepingDeps, readHousekeeping } from './housekeeping-reader';
 import { collectPages, tokenField } from '../aws/paginate';
 import { Semaphore } from '../aws/semaphore';
@@ -25,7 +25,7 @@ export function isMissingTaskDefinitionError(err: unknown): boolean {
 }
 
 /**
- * Reads for one account and Region on top of an EcsPort: batching (10 services per
+ * Reads for one account and Region on top of the ECS read ports: batching (10 services per
  * DescribeServices), pagination (100 per ListServices page) and a cache of each family's newest
  * revision. The cache lives as long as the reader: create one reader per process (and account), let
  * the executor `remember` what it registers, and `forget()` when something else may have registered
@@ -41,7 +41,7 @@ export class EcsReader {
   private readonly housekeeping = new HousekeepingCache();
 
   constructor(
-    private readonly port: EcsPort,
+    private readonly port: EcsReadPort & EcsHousekeepingReadPort,
     opts: EcsReaderOptions = {},
   ) {
     this.reads = new Semaphore(opts.concurrency ?? DEFAULT_READ_CONCURRENCY);

@@ -4,7 +4,7 @@ import { parseTaskDefinitionArn, shortTaskDefinition, taskPrefix } from '../mode
 import type { FamilyRevisions, ObservedTaskDefinition, RevisionHousekeeping } from '../model/observed';
 import { ownedBy, type TagMap, tagsToMap } from '../model/ownership';
 import { hasCandidates, selectRevisions } from '../model/revision-retention';
-import type { EcsPort } from '../aws/ecs-port';
+import type { EcsHousekeepingReadPort, EcsReadPort } from '../aws/ecs-port';
 import { collectPages, tokenField } from '../aws/paginate';
 
 type LiveService = { service: Service; tags: TagMap };
@@ -15,7 +15,7 @@ const DESCRIBE_TASKS_BATCH = 100;
 
 /** The reads housekeeping needs from EcsReader: its read limiter and its per-process caches. */
 export interface HousekeepingDeps {
-  port: EcsPort;
+  port: EcsHousekeepingReadPort & Pick<EcsReadPort, 'describeTaskDefinition'>;
   read<T>(fn: () => Promise<T>): Promise<T>;
   latestRevision(family: string): Promise<ObservedTaskDefinition | null>;
   cache: HousekeepingCache;
