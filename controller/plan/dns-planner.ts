@@ -74,10 +74,24 @@ export function planDns(
     zones: indexZones(dns.records),
     replaced: new Set(),
   };
+  const { records, unplaced } = placeRecords(desired.hostnames, cfg, dns, target, errors);
+  const actions = records.map((rec) => planRecord(rec, ctx));
+  actions.push(...planOrphans(desired, ctx, records, unplaced, actions));
+  return { actions: sortBy(actions, (a) => `${a.name}\u0000${a.id}`), errors };
+}
+
+/** The records the host names need, in their zones; names that cannot be placed are `unplaced`. */
+function placeRecords(
+  hostnames: DesiredState['hostnames'],
+  cfg: DnsConfig,
+  dns: ObservedDns,
+  target: NonNullable<ObservedDns['target']>,
+  errors: PlanError[],
+): { records: DesiredRecord[]; unplaced: Set<string> } {
   const records: DesiredRecord[] = [];
   /** Names claimed by a host name whose zone is unknown: never treated as orphans. */
   const unplaced = new Set<string>();
-  for (const host of uniqueHosts(desired.hostnames, errors)) {
+  for (const host of uniqueHosts(hostnames, errors)) {
     const placed = placeHost(host, cfg, dns, errors);
     if (!placed) {
       unplaced.add(comparedName(host.name));
@@ -93,8 +107,18 @@ export function planDns(
       }
     }
   }
+  return { records, unplaced };
+}
 
-  const actions = records.map((rec) => planRecord(rec, ctx));
+/** Actions for our records that no desired record claims (deleted, kept, or reported). */
+function planOrphans(
+  desired: DesiredState,
+  ctx: Ctx,
+  records: readonly DesiredRecord[],
+  unplaced: ReadonlySet<string>,
+  planned: readonly PlannedAction[],
+): PlannedAction[] {
+  const actions: PlannedAction[] = [];
   // Ours at a desired name: the same type is updated; a type that cannot live beside it (CNAME vs
   // A/AAAA) is replaced by the desired record's action, or kept when that action is a conflict.
   const claimed = new Set(
@@ -102,7 +126,7 @@ export function planDns(
       MANAGED_TYPES.filter((t) => clashes(r.type, t)).map((t) => recordKey(r.zone.id, r.name, t)),
     ),
   );
-  const ids = new Set(actions.map((a) => a.id));
+  const ids = new Set(planned.map((a) => a.id));
   // Services pinned to a revision managed elsewhere: their labels are not read, so their names are
   // unknown, and records written for them must not look unclaimed (pinning is how people roll back).
   const claimedNames = new Set(desired.hostnames.map((h) => comparedName(h.name)));
@@ -125,7 +149,7 @@ export function planDns(
     ids.add(action.id);
     actions.push(action);
   }
-  return { actions: sortBy(actions, (a) => `${a.name}\u0000${a.id}`), errors };
+  return actions;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,43 +336,15 @@ function planRecord(rec: DesiredRecord, ctx: Ctx): PlannedAction {
   const reasons: string[] = [];
 
   // A CNAME and an A/AAAA cannot share a name: ours we replace (in the same atomic step), theirs not.
-  const replacing: { key: string; record: ObservedRecord; txt?: ObservedRecord }[] = [];
-  const blockers = here.filter(
-    (r) => r.setIdentifier === undefined && r.type !== rec.type && clashes(rec.type, r.type),
-  );
-  for (const b of blockers) {
-    const btxt = isManagedType(b.type) ? txtOf(ctx, zoneId, b.name, b.type) : undefined;
-    const owner = decideOwnership(btxt?.ownership, ctx.cfg.ownerId, ctx.cluster, ctx.region);
-    if (owner !== 'ours') {
-      return conflict(
-        `${describeRecord(b)} exists (${describeOwnership(btxt?.ownership, owner)}); ${rec.type === 'CNAME' ? 'a' : 'an'} ${rec.type} record cannot share its name`,
-      );
-    }
-    if (ctx.cfg.policy === 'upsert-only') {
-      return conflict(
-        `our ${describeRecord(b)} must be replaced, which needs a delete; policy upsert-only never deletes`,
-      );
-    }
-    const key = recordKey(zoneId, b.name, b.type);
-    if (!ctx.replaced.has(key))
-      replacing.push({ key, record: b, ...(btxt?.record ? { txt: btxt.record } : {}) });
-  }
+  const replacing = replaceableBlockers(rec, here, ctx);
+  if (typeof replacing === 'string') return conflict(replacing);
   const diff = recordDiff(rec, live);
   if (!live) {
-    if (txt.record && decision !== 'ours') {
-      if (decision !== 'unowned') {
-        return conflict(`its ownership record ${txt.name} is ${describeOwnership(txt.ownership, decision)}`);
-      }
-      if (!ctx.cfg.adopt) {
-        return conflict(
-          `a TXT record not written by ecs-gitops sits at its ownership record name ${txt.name}; set dns.adopt: true to take it over`,
-        );
-      }
-    }
+    const blocked = txtBlocksCreate(txt, decision, ctx);
+    if (blocked) return conflict(blocked);
     for (const r of replacing) {
       ctx.replaced.add(r.key);
-      changes.push({ Action: 'DELETE', ResourceRecordSet: r.record.raw });
-      if (r.txt) changes.push({ Action: 'DELETE', ResourceRecordSet: r.txt.raw });
+      changes.push(...deleteChanges(r));
       fields.push(...deletionChanges(r.record).map((c) => ({ ...c, path: `${r.record.type}.${c.path}` })));
       reasons.push(`replaces our ${r.record.type} record`);
     }
@@ -382,9 +378,7 @@ function planRecord(rec: DesiredRecord, ctx: Ctx): PlannedAction {
   const txtChange = txtWrite(txt, wanted, txtSet);
   if (txtChange) {
     changes.push(txtChange);
-    const before = txt.ownership ? ownershipText(txt.ownership) : undefined;
-    const after = ownershipText(ownershipFor(ctx, rec));
-    fields.push(before === undefined ? { path: 'ownership', after } : { path: 'ownership', before, after });
+    fields.push(ownershipChange(txt, ownershipFor(ctx, rec)));
     if (decision === 'ours') reasons.push('ownership record changed');
   }
   if (changes.length === 0) return { ...action, reason: 'matches' };
@@ -395,6 +389,68 @@ function planRecord(rec: DesiredRecord, ctx: Ctx): PlannedAction {
     changes: [...diff, ...fields],
     steps: [{ call: 'changeRecords', zoneId, changes }],
   };
+}
+
+type Replaced = { key: string; record: ObservedRecord; txt?: ObservedRecord };
+
+/**
+ * Records of another type at the name that cannot live beside `rec` (CNAME vs A/AAAA): ours to
+ * replace, or the reason for a conflict when one is not ours or may not be deleted.
+ */
+function replaceableBlockers(
+  rec: DesiredRecord,
+  here: readonly ObservedRecord[],
+  ctx: Ctx,
+): Replaced[] | string {
+  const zoneId = rec.zone.id;
+  const replacing: Replaced[] = [];
+  const blockers = here.filter(
+    (r) => r.setIdentifier === undefined && r.type !== rec.type && clashes(rec.type, r.type),
+  );
+  for (const b of blockers) {
+    const btxt = isManagedType(b.type) ? txtOf(ctx, zoneId, b.name, b.type) : undefined;
+    const owner = decideOwnership(btxt?.ownership, ctx.cfg.ownerId, ctx.cluster, ctx.region);
+    if (owner !== 'ours') {
+      return `${describeRecord(b)} exists (${describeOwnership(btxt?.ownership, owner)}); ${rec.type === 'CNAME' ? 'a' : 'an'} ${rec.type} record cannot share its name`;
+    }
+    if (ctx.cfg.policy === 'upsert-only') {
+      return `our ${describeRecord(b)} must be replaced, which needs a delete; policy upsert-only never deletes`;
+    }
+    const key = recordKey(zoneId, b.name, b.type);
+    if (!ctx.replaced.has(key))
+      replacing.push({ key, record: b, ...(btxt?.record ? { txt: btxt.record } : {}) });
+  }
+  return replacing;
+}
+
+/** Why a TXT already at the ownership record name blocks creating the record, or undefined. */
+function txtBlocksCreate(
+  txt: Txt,
+  decision: ReturnType<typeof decideOwnership>,
+  ctx: Ctx,
+): string | undefined {
+  if (!txt.record || decision === 'ours') return undefined;
+  if (decision !== 'unowned')
+    return `its ownership record ${txt.name} is ${describeOwnership(txt.ownership, decision)}`;
+  if (!ctx.cfg.adopt) {
+    return `a TXT record not written by ecs-gitops sits at its ownership record name ${txt.name}; set dns.adopt: true to take it over`;
+  }
+  return undefined;
+}
+
+/** The DELETEs of a replaced record of ours and of its TXT ownership record. */
+function deleteChanges(r: Replaced): Change[] {
+  return [r.record, ...(r.txt ? [r.txt] : [])].map((rec) => ({
+    Action: 'DELETE',
+    ResourceRecordSet: rec.raw,
+  }));
+}
+
+/** The `ownership` field change shown when the TXT ownership record is written. */
+function ownershipChange(txt: Txt, wanted: DnsOwnership): FieldChange {
+  const before = txt.ownership ? ownershipText(txt.ownership) : undefined;
+  const after = ownershipText(wanted);
+  return before === undefined ? { path: 'ownership', after } : { path: 'ownership', before, after };
 }
 
 /** CREATE when no TXT is there, UPSERT when one is but says something else, nothing when it agrees. */
