@@ -60,36 +60,10 @@ const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
 export async function startStatusServer(opts: StatusServerOptions): Promise<StatusServer> {
   const host = opts.host ?? '127.0.0.1';
   const isReady = opts.isReady ?? (() => opts.status.isReady());
-  const extra = new Map<string, { methods: readonly string[]; handler: RouteHandler }>();
-  for (const [path, route] of opts.extraRoutes ?? []) {
-    if (BUILT_IN.includes(path)) throw new Error(`extra route ${path} would replace a built-in path`);
-    const r = typeof route === 'function' ? { methods: ['POST'], handler: route } : route;
-    extra.set(path, { methods: r.methods.map((m) => m.toUpperCase()), handler: r.handler });
-  }
+  const extra = extraRoutes(opts);
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
 
-  const builtIn = async (path: string): Promise<RouteResponse> => {
-    switch (path) {
-      case '/healthz':
-        return { status: 200, headers: { 'content-type': TEXT }, body: 'ok\n' };
-      case '/readyz':
-        return isReady()
-          ? { status: 200, headers: { 'content-type': TEXT }, body: 'ready\n' }
-          : { status: 503, headers: { 'content-type': TEXT }, body: 'not ready: no successful sync yet\n' };
-      case '/metrics':
-        return {
-          status: 200,
-          headers: { 'content-type': opts.metrics.contentType },
-          body: await opts.metrics.text(),
-        };
-      default:
-        return {
-          status: 200,
-          headers: { 'content-type': JSON_TYPE },
-          body: `${JSON.stringify(opts.status.snapshot(), null, 2)}\n`,
-        };
-    }
-  };
+  const builtIn = (path: string) => builtInResponse(path, opts, isReady);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -144,6 +118,47 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<Stat
         server.closeAllConnections();
       }),
   };
+}
+
+/** /healthz, /readyz, /metrics and /status. */
+async function builtInResponse(
+  path: string,
+  opts: StatusServerOptions,
+  isReady: () => boolean,
+): Promise<RouteResponse> {
+  switch (path) {
+    case '/healthz':
+      return { status: 200, headers: { 'content-type': TEXT }, body: 'ok\n' };
+    case '/readyz':
+      return isReady()
+        ? { status: 200, headers: { 'content-type': TEXT }, body: 'ready\n' }
+        : { status: 503, headers: { 'content-type': TEXT }, body: 'not ready: no successful sync yet\n' };
+    case '/metrics':
+      return {
+        status: 200,
+        headers: { 'content-type': opts.metrics.contentType },
+        body: await opts.metrics.text(),
+      };
+    default:
+      return {
+        status: 200,
+        headers: { 'content-type': JSON_TYPE },
+        body: `${JSON.stringify(opts.status.snapshot(), null, 2)}\n`,
+      };
+  }
+}
+
+/** The caller's routes (the webhook), by path; none may replace a built-in path. */
+function extraRoutes(
+  opts: StatusServerOptions,
+): Map<string, { methods: readonly string[]; handler: RouteHandler }> {
+  const extra = new Map<string, { methods: readonly string[]; handler: RouteHandler }>();
+  for (const [path, route] of opts.extraRoutes ?? []) {
+    if (BUILT_IN.includes(path)) throw new Error(`extra route ${path} would replace a built-in path`);
+    const r = typeof route === 'function' ? { methods: ['POST'], handler: route } : route;
+    extra.set(path, { methods: r.methods.map((m) => m.toUpperCase()), handler: r.handler });
+  }
+  return extra;
 }
 
 function methodNotAllowed(allowed: readonly string[]): RouteResponse {
