@@ -100,21 +100,7 @@ export async function readHousekeeping(
   const owner = { ownerId: cfg.ownerId, cluster: cfg.name };
   const prefix = taskPrefix(cfg.prefix);
 
-  const toList: { family: string; removed: boolean; newest: number }[] = [];
-  for (const [family, newest] of families) {
-    const revision = newest?.taskDefinition.revision ?? 0;
-    if (!newest || revision <= keepRevisions || deps.cache.isTidy(family, revision, keepRevisions)) continue;
-    if (!ownedBy(newest.tags, owner)) continue;
-    toList.push({ family, removed: false, newest: revision });
-  }
-  for (const family of await listFamilies(deps, prefix, 'ACTIVE')) {
-    if (families.has(family)) continue;
-    const newest = await deps.latestRevision(family);
-    // Another cluster's family under a longer prefix (`prod-eu-` under `prod-`) carries its own cluster tag.
-    if (!newest || !ownedBy(newest.tags, owner)) continue;
-    toList.push({ family, removed: true, newest: newest.taskDefinition.revision ?? 0 });
-  }
-
+  const toList = await familiesToList(deps, families, owner, prefix, keepRevisions);
   const listed: FamilyRevisions[] = [];
   for (const f of toList) {
     const active = await listRevisions(deps, f.family, 'ACTIVE');
@@ -136,15 +122,8 @@ export async function readHousekeeping(
   }
   if (listed.length === 0) return undefined;
 
-  // In use: what any service's deployments run, and what a spec pins (it may be created any moment).
-  const inUse = new Set<string>();
-  const use = (ref: string | undefined) => ref && inUse.add(shortTaskDefinition(ref));
-  for (const { service } of services) {
-    use(service.taskDefinition);
-    for (const d of service.deployments ?? []) use(d.taskDefinition);
-  }
-  for (const svc of desired.services) if (svc.taskDefinition.kind === 'pinned') use(svc.taskDefinition.value);
-
+  const inUse = revisionsInUse(desired, services);
+  const use = (ref: string) => inUse.add(shortTaskDefinition(ref));
   const h: RevisionHousekeeping = { families: listed, inUse, tags: deps.cache.revisionTags };
   const select = () => selectRevisions(h, { keep: keepRevisions, ...owner });
   // Running tasks (standalone ones: service tasks run a deployment's revision) of the families that
@@ -177,6 +156,47 @@ export async function readHousekeeping(
     if (!f && r.removed) deps.cache.markNoLeftovers(r.family);
   }
   return result;
+}
+
+/**
+ * Families whose old revisions are worth listing: those in the specs with more revisions than kept
+ * (and not already seen tidy at that revision), and ours under the prefix that the specs removed.
+ */
+async function familiesToList(
+  deps: HousekeepingDeps,
+  families: Map<string, ObservedTaskDefinition | null>,
+  owner: { ownerId: string; cluster: string },
+  prefix: string,
+  keepRevisions: number,
+): Promise<{ family: string; removed: boolean; newest: number }[]> {
+  const toList: { family: string; removed: boolean; newest: number }[] = [];
+  for (const [family, newest] of families) {
+    const revision = newest?.taskDefinition.revision ?? 0;
+    if (!newest || revision <= keepRevisions || deps.cache.isTidy(family, revision, keepRevisions)) continue;
+    if (!ownedBy(newest.tags, owner)) continue;
+    toList.push({ family, removed: false, newest: revision });
+  }
+  for (const family of await listFamilies(deps, prefix, 'ACTIVE')) {
+    if (families.has(family)) continue;
+    const newest = await deps.latestRevision(family);
+    // Another cluster's family under a longer prefix (`prod-eu-` under `prod-`) carries its own cluster tag.
+    if (!newest || !ownedBy(newest.tags, owner)) continue;
+    toList.push({ family, removed: true, newest: newest.taskDefinition.revision ?? 0 });
+  }
+
+  return toList;
+}
+
+/** Revisions in use: what any service's deployments run, and what a spec pins (it may be created any moment). */
+function revisionsInUse(desired: DesiredState, services: LiveService[]): Set<string> {
+  const inUse = new Set<string>();
+  const use = (ref: string | undefined) => ref && inUse.add(shortTaskDefinition(ref));
+  for (const { service } of services) {
+    use(service.taskDefinition);
+    for (const d of service.deployments ?? []) use(d.taskDefinition);
+  }
+  for (const svc of desired.services) if (svc.taskDefinition.kind === 'pinned') use(svc.taskDefinition.value);
+  return inUse;
 }
 
 async function listFamilies(
