@@ -541,24 +541,8 @@ export class SandboxEcs implements EcsPort {
         }
         throw errors.invalidParameter('Creation of service was not idempotent.');
       }
-      if (input.launchType && input.capacityProviderStrategy && input.capacityProviderStrategy.length > 0) {
-        throw errors.invalidParameter(
-          'Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.',
-        );
-      }
       const scheduling = input.schedulingStrategy ?? 'REPLICA';
-      if (scheduling === 'DAEMON' && input.desiredCount !== undefined) {
-        throw errors.invalidParameter(DAEMON_DESIRED_COUNT);
-      }
-      this.checkCapacityProviders(storedCluster, input.capacityProviderStrategy);
-      if (scheduling === 'REPLICA' && input.desiredCount === undefined) {
-        throw errors.invalidParameter(
-          'desiredCount is required for services using the REPLICA scheduling strategy.',
-        );
-      }
-      if (input.desiredCount !== undefined && input.desiredCount < 0) {
-        throw errors.invalidParameter('desiredCount must be 0 or greater.');
-      }
+      this.checkNewServiceCounts(input, storedCluster, scheduling);
       const def = this.serviceTaskDefinition(input.taskDefinition);
       if (input.launchType === 'FARGATE' && !def.def.compatibilities?.includes('FARGATE')) {
         throw errors.invalidParameter('Task definition does not support launch_type FARGATE.');
@@ -614,6 +598,31 @@ export class SandboxEcs implements EcsPort {
       services.set(name, clone(s));
       return { service: this.serviceOut(services.get(name) as StoredService, false) };
     });
+  }
+
+  /** CreateService's checks of launch type, capacity providers and desired count, as AWS makes them. */
+  private checkNewServiceCounts(
+    input: CreateServiceRequest,
+    storedCluster: StoredCluster,
+    scheduling: NonNullable<CreateServiceRequest['schedulingStrategy']>,
+  ): void {
+    if (input.launchType && input.capacityProviderStrategy && input.capacityProviderStrategy.length > 0) {
+      throw errors.invalidParameter(
+        'Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.',
+      );
+    }
+    if (scheduling === 'DAEMON' && input.desiredCount !== undefined) {
+      throw errors.invalidParameter(DAEMON_DESIRED_COUNT);
+    }
+    this.checkCapacityProviders(storedCluster, input.capacityProviderStrategy);
+    if (scheduling === 'REPLICA' && input.desiredCount === undefined) {
+      throw errors.invalidParameter(
+        'desiredCount is required for services using the REPLICA scheduling strategy.',
+      );
+    }
+    if (input.desiredCount !== undefined && input.desiredCount < 0) {
+      throw errors.invalidParameter('desiredCount must be 0 or greater.');
+    }
   }
 
   private liveService(cluster: string, ref: string): StoredService {
