@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { renderPlanText, renderResultsText } from '../plan';
 import type { Plan, PlannedAction } from '../plan/plan-types';
-import { describeAwsError } from '../aws/aws-error';
+import { awsErrorLine } from './aws-error-line';
 import { executePlan } from '../reconcile/executor';
 import { planDesiredState } from '../reconcile/reconcile-cluster';
 import { resolveTargets } from './cluster-targets';
@@ -56,8 +56,7 @@ export async function runAdopt(dir: string, names: string[], opts: AdoptOptions)
     try {
       plan = await planDesiredState({ ...target.state, cluster: { ...cfg, adopt: true } }, ports);
     } catch (err) {
-      const e = describeAwsError(err);
-      process.stderr.write(`error: ${dir}: ${e.code}: ${e.message}\n`);
+      process.stderr.write(`error: ${dir}: ${awsErrorLine(err)}\n`);
       return EXIT_ERROR;
     }
     if (plan.errors.length > 0) {

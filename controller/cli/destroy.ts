@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { destroyCluster, type DestroyReport } from '../reconcile/destroy';
 import { parseDuration } from '../reconcile/clock';
-import { describeAwsError } from '../aws/aws-error';
+import { awsErrorLine } from './aws-error-line';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText } from './output';
 import { addAwsOptions, withContext } from './common';
@@ -61,8 +61,7 @@ export async function runDestroy(cluster: string, opts: DestroyCliOptions): Prom
         onProgress: (m) => log.info({ cluster }, m),
       });
     } catch (err) {
-      const e = describeAwsError(err);
-      process.stderr.write(`error: ${e.code}: ${e.message}\n`);
+      process.stderr.write(`error: ${awsErrorLine(err)}\n`);
       return EXIT_ERROR;
     }
     if (format === 'json') {

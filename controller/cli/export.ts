@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { readLiveCluster } from '../export/export-reader';
 import { exportCluster, type ClusterExport } from '../export/export-cluster';
-import { describeAwsError } from '../aws/aws-error';
+import { awsErrorLine } from './aws-error-line';
 import { CLUSTER_CONFIG_NAMES, parseSpecFileName } from '../specfiles';
 import type { AwsContext, AwsOptions } from './aws-context';
 import { addAwsOptions, withContext } from './common';
@@ -75,8 +75,7 @@ export async function exportWithContext(
       return fail(`cluster ${cluster} does not exist in ${region} (or is INACTIVE): nothing to export`);
     result = exportCluster(live, opts.prefix !== undefined ? { prefix: opts.prefix } : {});
   } catch (err) {
-    const e = describeAwsError(err);
-    return fail(`cannot read cluster ${cluster}: ${e.code}: ${e.message}`);
+    return fail(`cannot read cluster ${cluster}: ${awsErrorLine(err)}`);
   }
   if ('error' in result) return fail(`cannot export cluster ${cluster}: ${result.error}`);
 
