@@ -72,6 +72,17 @@ test('no credentials: one error line saying where the SDK looks and how to work 
   expect(run.stderr).not.toContain('NodeVersionSupportWarning');
 });
 
+test('apply without credentials: the failure once, in its report, with the remedy; no log line', async () => {
+  const run = await spawnCli(['apply', FARGATE], bareEnv({ AWS_REGION: 'us-east-1' }));
+  expect(run.code).toBe(1);
+  expect(lines(run.stderr)).toEqual(noticeLines);
+  const failed = run.stdout.split('\n').filter((l) => l.includes('CredentialsProviderError'));
+  expect(failed).toEqual([
+    '  failed: no AWS credentials found (CredentialsProviderError: Could not load credentials from any ' +
+      `providers): ${CREDENTIALS_HELP}`,
+  ]);
+});
+
 test('no region anywhere: one error line naming the file and the three ways to give one', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-noregion-'));
   writeFileSync(path.join(dir, 'cluster.yaml'), 'name: demo\nprefix: demo\n');
