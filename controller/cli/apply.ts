@@ -11,7 +11,7 @@ import type { SpecError } from '../model/source';
 import type { Logger } from '../telemetry/logger';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { awsCallsLine, parseFormat, stdoutOutput, toJsonText, type Output } from './output';
-import { addAwsOptions, addSpecOptions, type CommonOptions, withContext } from './common';
+import { addAwsOptions, addSpecOptions, type CommonOptions, withContext, writeDiagnostics } from './common';
 import { formatErrors } from './load-specs';
 import { runDiff } from './diff';
 import type { AwsContext, RegionContext } from './aws-context';
@@ -249,7 +249,7 @@ function report(
 ): void {
   const calls = ctx.callLog.snapshot();
   // Spec errors are diagnostics: always on stderr, and in the JSON document too.
-  for (const o of outcomes) process.stderr.write(formatErrors(o.errors));
+  for (const o of outcomes) writeDiagnostics(formatErrors(o.errors));
   if (format === 'json') {
     out.write(
       toJsonText({

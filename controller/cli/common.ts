@@ -8,7 +8,8 @@ export interface CommonOptions extends SpecOptions, AwsOptions {}
 /** Logging settings from the global flags, set once before any command runs. */
 const logSettings: { level: string; format: LogFormat; stream: NodeJS.WritableStream } = {
   level: 'info',
-  format: 'json',
+  // Until the flags are read (a bad --log-format is itself reported): for people.
+  format: 'text',
   stream: process.stderr,
 };
 
@@ -27,6 +28,25 @@ export function configureLogging(command: string, level?: string, format?: strin
 
 export function cliLogger(stream: NodeJS.WritableStream = logSettings.stream): Logger {
   return createLogger({ level: logSettings.level, format: logSettings.format, stream });
+}
+
+/**
+ * Writes a command's diagnostics, `error: ...` and `warning: ...` lines, to stderr: as they are for
+ * people, or with `--log-format json` as JSON log lines (level error or warn), so that a machine
+ * reading stderr gets nothing but JSON. Shown whatever --log-level says: they are not progress.
+ */
+export function writeDiagnostics(text: string): void {
+  if (logSettings.format !== 'json') {
+    process.stderr.write(text);
+    return;
+  }
+  const log = createLogger({ level: 'warn', format: 'json', stream: process.stderr });
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const m = /^(error|warning): (.*)$/.exec(line);
+    if (m?.[1] === 'warning') log.warn(m[2]);
+    else log.error(m ? m[2] : line);
+  }
 }
 
 export function addSpecOptions(cmd: Command): Command {

@@ -5,7 +5,7 @@ import { planDesiredState } from '../reconcile/reconcile-cluster';
 import { describeAwsError } from '../aws/aws-error';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText } from './output';
-import { addAwsOptions, addSpecOptions, type CommonOptions, withContext } from './common';
+import { addAwsOptions, addSpecOptions, type CommonOptions, withContext, writeDiagnostics } from './common';
 import { formatErrors } from './load-specs';
 import { resolveTargets } from './cluster-targets';
 import { awsErrorLine } from './aws-error-line';
@@ -35,7 +35,7 @@ export async function runDiff(dirs: string[], opts: DiffOptions): Promise<number
   const out = stdoutOutput(!opts.color);
   return withContext(opts, async (ctx) => {
     const { targets, failures } = await resolveTargets(dirs, opts, ctx);
-    for (const f of failures) process.stderr.write(formatErrors(f.errors));
+    for (const f of failures) writeDiagnostics(formatErrors(f.errors));
     const plans: Plan[] = [];
     const awsFailures: { dir: string; cluster: string; code: string; message: string }[] = [];
     for (const target of targets) {
@@ -43,13 +43,13 @@ export async function runDiff(dirs: string[], opts: DiffOptions): Promise<number
         plans.push(await planDesiredState(target.state, await ctx.forRegion(target.region)));
       } catch (err) {
         // Said once, on one line with what to do; not also as a log line.
-        process.stderr.write(`error: ${target.dir}: ${awsErrorLine(err)}\n`);
+        writeDiagnostics(`error: ${target.dir}: ${awsErrorLine(err)}\n`);
         awsFailures.push({ dir: target.dir, cluster: target.state.cluster.name, ...describeAwsError(err) });
       }
     }
     // The text plan shows its own errors; for JSON and markdown they also go to stderr for the log.
     if (format !== 'text') {
-      for (const p of plans) for (const e of p.errors) process.stderr.write(`error: ${formatPlanError(e)}\n`);
+      for (const p of plans) for (const e of p.errors) writeDiagnostics(`error: ${formatPlanError(e)}\n`);
     }
     if (format === 'json') {
       out.write(toJsonText({ ...planToJson(plans), errors: [...failures, ...awsFailures] }));

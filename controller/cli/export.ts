@@ -6,7 +6,7 @@ import { exportCluster, type ClusterExport } from '../export/export-cluster';
 import { awsErrorLine } from './aws-error-line';
 import { CLUSTER_CONFIG_NAMES, parseSpecFileName } from '../specfiles';
 import type { AwsContext, AwsOptions } from './aws-context';
-import { addAwsOptions, withContext } from './common';
+import { addAwsOptions, withContext, writeDiagnostics } from './common';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { awsCallsLine, stdoutOutput, type Output } from './output';
 
@@ -53,7 +53,7 @@ export async function exportWithContext(
 ): Promise<number> {
   const out = stdoutOutput(true);
   const fail = (message: string): number => {
-    process.stderr.write(`error: ${message}\n`);
+    writeDiagnostics(`error: ${message}\n`);
     return EXIT_ERROR;
   };
   // Before any AWS call: a directory that cannot take the files is refused at once.
@@ -88,7 +88,7 @@ export async function exportWithContext(
     for (const f of result.files) fs.writeFileSync(path.join(dir, f.name), f.text);
     const others = otherSpecFiles(entries, result);
     if (others.length > 0) {
-      process.stderr.write(
+      writeDiagnostics(
         `warning: ${dir} also holds ${others.join(', ')}, not written by this export: they are part of the ` +
           'cluster directory too; remove them unless they belong there\n',
       );

@@ -3,7 +3,7 @@ import { registerAdopt } from './adopt';
 import { registerApply } from './apply';
 import { knownAwsErrorLine } from './aws-error-line';
 import { describeAwsError } from '../aws/aws-error';
-import { cliLogger, configureLogging } from './common';
+import { cliLogger, configureLogging, writeDiagnostics } from './common';
 import { registerDestroy } from './destroy';
 import { registerDiff } from './diff';
 import { EXIT_ERROR } from './exit-codes';
@@ -62,7 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     // An AWS error outside a command's own handling (reading the account id while loading specs)
     // still gets its remedy.
     const line = knownAwsErrorLine(describeAwsError(err));
-    process.stderr.write(`error: ${line ?? (err instanceof Error ? err.message : String(err))}\n`);
+    writeDiagnostics(`error: ${line ?? (err instanceof Error ? err.message : String(err))}\n`);
     return EXIT_ERROR;
   }
   return exitCode;

@@ -2,7 +2,7 @@
  * The CLI as a separate process, as a terminal or a CI job sees it: what it prints on stderr when
  * AWS is out of reach (one line per error, said once, with what to do), the Node version notice
  * (one line of ours on Node 20 instead of the AWS SDK's nine, nothing on 22 and 24), and the log
- * formats. `.ci/run` runs this file on Node 24 too, with EXPECT_NODE_MAJOR=24.
+ * formats (`--log-format json`: nothing but JSON lines on stderr). `.ci/run` runs this file on Node 24 too, with EXPECT_NODE_MAJOR=24.
  */
 import { createServer } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -81,6 +81,24 @@ test('apply without credentials: the failure once, in its report, with the remed
     '  failed: no AWS credentials found (CredentialsProviderError: Could not load credentials from any ' +
       `providers): ${CREDENTIALS_HELP}`,
   ]);
+});
+
+test('--log-format json: the same error as one JSON log line at level error, for a machine', async () => {
+  const run = await spawnCli(['--log-format', 'json', 'diff', FARGATE], bareEnv());
+  expect(run.code).toBe(1);
+  const logged = run.stderr
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { level: number; msg: string });
+  expect(logged.map((l) => [l.level, l.msg])).toEqual([
+    ...(NODE_MAJOR < 22 ? [[40, NODE_NOTICE.replace(/^WARN {2}/, '')]] : []),
+    [
+      50,
+      `${FARGATE}: no AWS credentials found (CredentialsProviderError: Could not load credentials from any ` +
+        `providers): ${CREDENTIALS_HELP}`,
+    ],
+  ]);
+  expect(run.stdout).toBe('');
 });
 
 test('no region anywhere: one error line naming the file and the three ways to give one', async () => {
