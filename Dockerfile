@@ -3,10 +3,11 @@
 #
 #   docker build -t ghcr.io/your-org/ecs-gitops:0.1.0 .
 #
-# Base image: node 22 on Debian bookworm, slim. Pin it to a minor (node:22.x-bookworm-slim) or,
-# better, a digest (node:22-bookworm-slim@sha256:...) once you have checked the current one;
-# the floating major tag gets security fixes without a Dockerfile change but is not reproducible.
-ARG NODE_IMAGE=node:22-bookworm-slim
+# Base image: Node 24 (the newest LTS line; .ci/run tests the CLI on it) on Debian bookworm, slim.
+# Pin it to a minor (node:24.x-bookworm-slim) or, better, a digest
+# (node:24-bookworm-slim@sha256:...) once you have checked the current one; the floating major
+# tag gets security fixes without a Dockerfile change but is not reproducible.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: compile TypeScript, then drop dev dependencies ------------------------------------
 FROM ${NODE_IMAGE} AS build

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { renderPlanText, renderResultsText } from '../plan';
 import type { Plan, PlannedAction } from '../plan/plan-types';
-import { describeAwsError } from '../aws/aws-error';
+import { awsErrorLine } from './aws-error-line';
 import { executePlan } from '../reconcile/executor';
 import { planDesiredState } from '../reconcile/reconcile-cluster';
 import { resolveTargets } from './cluster-targets';
-import { addAwsOptions, addSpecOptions, type CommonOptions, withContext } from './common';
+import { addAwsOptions, addSpecOptions, type CommonOptions, withContext, writeDiagnostics } from './common';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { formatErrors } from './load-specs';
 import { awsCallsLine, stdoutOutput } from './output';
@@ -43,10 +43,10 @@ export async function runAdopt(dir: string, names: string[], opts: AdoptOptions)
   const out = stdoutOutput(!opts.color);
   return withContext(opts, async (ctx) => {
     const { targets, failures } = await resolveTargets([dir], opts, ctx);
-    for (const f of failures) process.stderr.write(formatErrors(f.errors));
+    for (const f of failures) writeDiagnostics(formatErrors(f.errors));
     if (failures.length > 0 || targets.length !== 1) {
       if (targets.length > 1)
-        process.stderr.write(`error: ${dir} holds ${targets.length} clusters: adopt one at a time\n`);
+        writeDiagnostics(`error: ${dir} holds ${targets.length} clusters: adopt one at a time\n`);
       return EXIT_ERROR;
     }
     const target = targets[0];
@@ -56,8 +56,7 @@ export async function runAdopt(dir: string, names: string[], opts: AdoptOptions)
     try {
       plan = await planDesiredState({ ...target.state, cluster: { ...cfg, adopt: true } }, ports);
     } catch (err) {
-      const e = describeAwsError(err);
-      process.stderr.write(`error: ${dir}: ${e.code}: ${e.message}\n`);
+      writeDiagnostics(`error: ${dir}: ${awsErrorLine(err)}\n`);
       return EXIT_ERROR;
     }
     if (plan.errors.length > 0) {
@@ -70,7 +69,7 @@ export async function runAdopt(dir: string, names: string[], opts: AdoptOptions)
       wanted.size === 0 || [...aliases(a, cfg.prefix)].some((n) => wanted.has(n));
     const adoptable = plan.actions.filter((a) => a.adopting && matches(a));
     const problems = unmatched(plan, names, cfg.prefix, adoptable);
-    for (const p of problems) process.stderr.write(`error: ${p}\n`);
+    for (const p of problems) writeDiagnostics(`error: ${p}\n`);
 
     if (adoptable.length === 0) {
       out.write(

@@ -12,11 +12,12 @@ import type { SpecError } from '../model/source';
 import type { Logger } from '../telemetry/logger';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { awsCallsLine, parseFormat, stdoutOutput, toJsonText, type Output } from './output';
-import { addAwsOptions, addSpecOptions, type CommonOptions, withContext } from './common';
+import { addAwsOptions, addSpecOptions, type CommonOptions, withContext, writeDiagnostics } from './common';
 import { formatErrors } from './load-specs';
 import { runDiff } from './diff';
 import type { AwsContext, RegionContext } from './aws-context';
 import { resolveTargets, type ClusterTarget } from './cluster-targets';
+import { explainAwsError } from './aws-error-line';
 
 export interface ApplyOptions extends CommonOptions {
   output: string;
@@ -180,8 +181,8 @@ async function applyOne(
     if (planConflicts(plan).length > 0)
       clog.warn({ conflicts: planConflicts(plan).length }, 'conflicts left alone');
   } catch (err) {
+    // Reported once, by report(), with what to do.
     outcome.awsError = describeAwsError(err);
-    clog.error({ code: outcome.awsError.code }, outcome.awsError.message);
   }
   return outcome;
 }
@@ -224,7 +225,6 @@ async function waitFor(
   } catch (err) {
     // What was applied stays reported; only the waiting failed.
     outcome.waitError = describeAwsError(err);
-    clog.error({ code: outcome.waitError.code }, `waiting failed: ${outcome.waitError.message}`);
   }
 }
 
@@ -250,7 +250,7 @@ function report(
 ): void {
   const calls = ctx.callLog.snapshot();
   // Spec errors are diagnostics: always on stderr, and in the JSON document too.
-  for (const o of outcomes) process.stderr.write(formatErrors(o.errors));
+  for (const o of outcomes) writeDiagnostics(formatErrors(o.errors));
   if (format === 'json') {
     out.write(
       toJsonText({
@@ -268,13 +268,13 @@ function report(
       out.write(`  not applied: ${o.errors.length} spec error(s); nothing in this cluster was changed\n`);
     }
     for (const e of o.planErrors) out.write(`  not applied: ${formatPlanError(e)}\n`);
-    if (o.awsError) out.write(`  failed: ${o.awsError.code}: ${o.awsError.message}\n`);
+    if (o.awsError) out.write(`  failed: ${explainAwsError(o.awsError)}\n`);
     if (o.results.length > 0) out.write(indent(renderResultsText(o.results, { color: out.color })));
     for (const r of o.rollouts)
       out.write(`  rollout ${r.state.padEnd(9)} service/${r.service}: ${r.reason}\n`);
     const synced = o.dnsSync.filter((d) => d.state === 'insync').length;
     if (o.dnsSync.length > 0) out.write(`  dns     ${synced}/${o.dnsSync.length} change(s) INSYNC\n`);
-    if (o.waitError) out.write(`  waiting failed: ${o.waitError.code}: ${o.waitError.message}\n`);
+    if (o.waitError) out.write(`  waiting failed: ${explainAwsError(o.waitError)}\n`);
   }
   out.write(`${awsCallsLine(ctx.callLog)}\n`);
 }

@@ -1,24 +1,52 @@
 import { Option, type Command } from 'commander';
-import { createLogger, type LogFormat, type Logger } from '../telemetry/logger';
+import { createLogger, parseLogFormat, type LogFormat, type Logger } from '../telemetry/logger';
 import { AwsContext, type AwsOptions } from './aws-context';
 import type { SpecOptions } from './load-specs';
 
 export interface CommonOptions extends SpecOptions, AwsOptions {}
 
 /** Logging settings from the global flags, set once before any command runs. */
-const logSettings: { level: string; format: LogFormat } = { level: 'info', format: 'json' };
+const logSettings: { level: string; format: LogFormat; stream: NodeJS.WritableStream } = {
+  level: 'info',
+  // Until the flags are read (a bad --log-format is itself reported): for people.
+  format: 'text',
+  stream: process.stderr,
+};
 
-export function configureLogging(level: string | undefined, format: string | undefined): void {
+/**
+ * `run` is a service: JSON logs, for a log pipeline. Every other command is run by a person or a CI
+ * job whose log a person reads, so it writes short text lines, on a terminal or not.
+ */
+export function configureLogging(command: string, level?: string, format?: string): void {
   logSettings.level = level ?? process.env.ECS_GITOPS_LOG_LEVEL ?? 'info';
-  const f = format ?? process.env.ECS_GITOPS_LOG_FORMAT ?? (process.stderr.isTTY ? 'text' : 'json');
-  if (f !== 'json' && f !== 'text' && f !== 'pretty') {
-    throw new Error(`--log-format must be json, text or pretty (got "${f}")`);
-  }
-  logSettings.format = f;
+  logSettings.format = parseLogFormat(
+    format ?? process.env.ECS_GITOPS_LOG_FORMAT ?? (command === 'run' ? 'json' : 'text'),
+  );
+  // The controller's output is its log (stdout); a command's stdout carries only its results.
+  logSettings.stream = command === 'run' ? process.stdout : process.stderr;
 }
 
-export function cliLogger(stream: NodeJS.WritableStream = process.stderr): Logger {
+export function cliLogger(stream: NodeJS.WritableStream = logSettings.stream): Logger {
   return createLogger({ level: logSettings.level, format: logSettings.format, stream });
+}
+
+/**
+ * Writes a command's diagnostics, `error: ...` and `warning: ...` lines, to stderr: as they are for
+ * people, or with `--log-format json` as JSON log lines (level error or warn), so that a machine
+ * reading stderr gets nothing but JSON. Shown whatever --log-level says: they are not progress.
+ */
+export function writeDiagnostics(text: string): void {
+  if (logSettings.format !== 'json') {
+    process.stderr.write(text);
+    return;
+  }
+  const log = createLogger({ level: 'warn', format: 'json', stream: process.stderr });
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const m = /^(error|warning): (.*)$/.exec(line);
+    if (m?.[1] === 'warning') log.warn(m[2]);
+    else log.error(m ? m[2] : line);
+  }
 }
 
 export function addSpecOptions(cmd: Command): Command {

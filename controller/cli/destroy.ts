@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { destroyCluster, type DestroyReport } from '../reconcile/destroy';
 import { parseDuration } from '../reconcile/clock';
-import { describeAwsError } from '../aws/aws-error';
+import { awsErrorLine } from './aws-error-line';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText } from './output';
-import { addAwsOptions, withContext } from './common';
+import { addAwsOptions, withContext, writeDiagnostics } from './common';
 import type { AwsOptions } from './aws-context';
 
 export interface DestroyCliOptions extends AwsOptions {
@@ -38,13 +38,13 @@ export async function runDestroy(cluster: string, opts: DestroyCliOptions): Prom
   const format = parseFormat(opts.output, ['text', 'json']);
   const out = stdoutOutput(true);
   if (!opts.confirm) {
-    process.stderr.write(`error: destroy deletes cluster ${cluster}; pass --confirm to do it\n`);
+    writeDiagnostics(`error: destroy deletes cluster ${cluster}; pass --confirm to do it\n`);
     return EXIT_ERROR;
   }
   return withContext(opts, async (ctx, log) => {
     const region = await ctx.defaultRegion();
     if (!region) {
-      process.stderr.write('error: no region: pass --region or set AWS_REGION\n');
+      writeDiagnostics('error: no region: pass --region or set AWS_REGION\n');
       return EXIT_ERROR;
     }
     const rctx = await ctx.forRegion(region);
@@ -61,8 +61,7 @@ export async function runDestroy(cluster: string, opts: DestroyCliOptions): Prom
         onProgress: (m) => log.info({ cluster }, m),
       });
     } catch (err) {
-      const e = describeAwsError(err);
-      process.stderr.write(`error: ${e.code}: ${e.message}\n`);
+      writeDiagnostics(`error: ${awsErrorLine(err)}\n`);
       return EXIT_ERROR;
     }
     if (format === 'json') {

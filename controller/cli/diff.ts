@@ -5,9 +5,10 @@ import { planDesiredState } from '../reconcile/reconcile-cluster';
 import { describeAwsError } from '../aws/aws-error';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText } from './output';
-import { addAwsOptions, addSpecOptions, type CommonOptions, withContext } from './common';
+import { addAwsOptions, addSpecOptions, type CommonOptions, withContext, writeDiagnostics } from './common';
 import { formatErrors } from './load-specs';
 import { resolveTargets } from './cluster-targets';
+import { awsErrorLine } from './aws-error-line';
 
 export interface DiffOptions extends CommonOptions {
   output: string;
@@ -32,28 +33,28 @@ export function registerDiff(program: Command, setExit: (code: number) => void):
 export async function runDiff(dirs: string[], opts: DiffOptions): Promise<number> {
   const format = parseFormat(opts.output, ['text', 'json', 'markdown']);
   const out = stdoutOutput(!opts.color);
-  return withContext(opts, async (ctx, log) => {
+  return withContext(opts, async (ctx) => {
     const { targets, failures } = await resolveTargets(dirs, opts, ctx);
+    for (const f of failures) writeDiagnostics(formatErrors(f.errors));
     const plans: Plan[] = [];
     const awsFailures: { dir: string; cluster: string; code: string; message: string }[] = [];
     for (const target of targets) {
       try {
         plans.push(await planDesiredState(target.state, await ctx.forRegion(target.region)));
       } catch (err) {
-        const e = describeAwsError(err);
-        log.error({ dir: target.dir, code: e.code }, `cannot read AWS state: ${e.message}`);
-        awsFailures.push({ dir: target.dir, cluster: target.state.cluster.name, ...e });
+        // Said once, on one line with what to do; not also as a log line.
+        writeDiagnostics(`error: ${target.dir}: ${awsErrorLine(err)}\n`);
+        awsFailures.push({ dir: target.dir, cluster: target.state.cluster.name, ...describeAwsError(err) });
       }
     }
-    for (const f of failures) process.stderr.write(formatErrors(f.errors));
-    for (const f of awsFailures) process.stderr.write(`error: ${f.dir}: ${f.code}: ${f.message}\n`);
     // The text plan shows its own errors; for JSON and markdown they also go to stderr for the log.
     if (format !== 'text') {
-      for (const p of plans) for (const e of p.errors) process.stderr.write(`error: ${formatPlanError(e)}\n`);
+      for (const p of plans) for (const e of p.errors) writeDiagnostics(`error: ${formatPlanError(e)}\n`);
     }
     if (format === 'json') {
       out.write(toJsonText({ ...planToJson(plans), errors: [...failures, ...awsFailures] }));
-    } else {
+    } else if (plans.length > 0 || failures.length + awsFailures.length === 0) {
+      // When every directory failed, the errors above are the whole story: no "No clusters to plan.".
       out.write(
         format === 'markdown'
           ? renderPlanMarkdown(plans)

@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { readLiveCluster } from '../export/export-reader';
 import { exportCluster, type ClusterExport } from '../export/export-cluster';
-import { describeAwsError } from '../aws/aws-error';
+import { awsErrorLine } from './aws-error-line';
 import { CLUSTER_CONFIG_NAMES, parseSpecFileName } from '../specfiles';
 import type { AwsContext, AwsOptions } from './aws-context';
-import { addAwsOptions, withContext } from './common';
+import { addAwsOptions, withContext, writeDiagnostics } from './common';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { awsCallsLine, stdoutOutput, type Output } from './output';
 
@@ -53,7 +53,7 @@ export async function exportWithContext(
 ): Promise<number> {
   const out = stdoutOutput(true);
   const fail = (message: string): number => {
-    process.stderr.write(`error: ${message}\n`);
+    writeDiagnostics(`error: ${message}\n`);
     return EXIT_ERROR;
   };
   // Before any AWS call: a directory that cannot take the files is refused at once.
@@ -75,8 +75,7 @@ export async function exportWithContext(
       return fail(`cluster ${cluster} does not exist in ${region} (or is INACTIVE): nothing to export`);
     result = exportCluster(live, opts.prefix !== undefined ? { prefix: opts.prefix } : {});
   } catch (err) {
-    const e = describeAwsError(err);
-    return fail(`cannot read cluster ${cluster}: ${e.code}: ${e.message}`);
+    return fail(`cannot read cluster ${cluster}: ${awsErrorLine(err)}`);
   }
   if ('error' in result) return fail(`cannot export cluster ${cluster}: ${result.error}`);
 
@@ -89,7 +88,7 @@ export async function exportWithContext(
     for (const f of result.files) fs.writeFileSync(path.join(dir, f.name), f.text);
     const others = otherSpecFiles(entries, result);
     if (others.length > 0) {
-      process.stderr.write(
+      writeDiagnostics(
         `warning: ${dir} also holds ${others.join(', ')}, not written by this export: they are part of the ` +
           'cluster directory too; remove them unless they belong there\n',
       );

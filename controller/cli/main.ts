@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdopt } from './adopt';
 import { registerApply } from './apply';
-import { configureLogging } from './common';
+import { knownAwsErrorLine } from './aws-error-line';
+import { describeAwsError } from '../aws/aws-error';
+import { cliLogger, configureLogging, writeDiagnostics } from './common';
 import { registerDestroy } from './destroy';
 import { registerDiff } from './diff';
 import { EXIT_ERROR } from './exit-codes';
+import { nodeSupportNotice } from './node-support';
 import { registerExport } from './export';
 import { registerRun } from './run';
 import { registerStatus } from './status';
@@ -26,12 +29,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .version(VERSION)
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent (env ECS_GITOPS_LOG_LEVEL)')
-    .option('--log-format <format>', 'json, text or pretty (default: text on a terminal, else json)')
+    .option(
+      '--log-format <format>',
+      'json, text or pretty (env ECS_GITOPS_LOG_FORMAT; default: json for run, text for the other commands)',
+    )
     .exitOverride()
     .showHelpAfterError();
-  program.hook('preAction', (thisCommand) => {
+  program.hook('preAction', (thisCommand, actionCommand) => {
     const g = thisCommand.opts<{ logLevel?: string; logFormat?: string }>();
-    configureLogging(g.logLevel, g.logFormat);
+    configureLogging(actionCommand.name(), g.logLevel, g.logFormat);
+    const log = cliLogger();
+    log.debug({ version: VERSION, node: process.version }, 'ecs-gitops starting');
+    const notice = nodeSupportNotice();
+    if (notice) log.warn(notice);
   });
   registerValidate(program, setExit);
   registerDiff(program, setExit);
@@ -49,7 +59,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version exit 0; usage errors (already printed by commander) exit 1.
       return err.exitCode === 0 ? 0 : EXIT_ERROR;
     }
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    // An AWS error outside a command's own handling (reading the account id while loading specs)
+    // still gets its remedy.
+    const line = knownAwsErrorLine(describeAwsError(err));
+    writeDiagnostics(`error: ${line ?? (err instanceof Error ? err.message : String(err))}\n`);
     return EXIT_ERROR;
   }
   return exitCode;

@@ -11,7 +11,7 @@ import { ControllerMetrics } from '../telemetry/metrics';
 import { StatusStore } from '../telemetry/status';
 import { startStatusServer, type ExtraRoute } from '../telemetry/http-server';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
-import { addAwsOptions, cliLogger } from './common';
+import { addAwsOptions, cliLogger, writeDiagnostics } from './common';
 import { AwsContext, type AwsOptions } from './aws-context';
 import { parseVars } from './load-specs';
 
@@ -85,7 +85,7 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
   // The controller logs to stdout (it is a service; its output is its log), JSON unless told.
   const log = cliLogger(process.stdout);
   if (!opts.repo) {
-    process.stderr.write('error: --repo (or ECS_GITOPS_REPO) is required\n');
+    writeDiagnostics('error: --repo (or ECS_GITOPS_REPO) is required\n');
     return EXIT_ERROR;
   }
   const secret = webhookSecret(opts);

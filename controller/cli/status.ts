@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { shortCommit, type ClusterStatus, type StatusDocument } from '../telemetry/status';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText } from './output';
+import { writeDiagnostics } from './common';
 
 export const DEFAULT_STATUS_URL = 'http://127.0.0.1:9090';
 
@@ -34,7 +35,7 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
   const endpoint = statusEndpoint(opts.url);
   const doc = await fetchStatus(endpoint, timeout);
   if (typeof doc === 'string') {
-    process.stderr.write(`error: ${doc}\n`);
+    writeDiagnostics(`error: ${doc}\n`);
     return EXIT_ERROR;
   }
   const out = stdoutOutput(true);

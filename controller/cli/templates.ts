@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { CRDS_DIR, starterTemplate } from '../specfiles';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
+import { writeDiagnostics } from './common';
 
 const KINDS = ['taskdef', 'service', 'cluster'] as const;
 
@@ -17,7 +18,7 @@ export function registerTemplates(program: Command, setExit: (code: number) => v
     )
     .action((kind: string, opts: { schemaBase?: string }) => {
       if (!(KINDS as readonly string[]).includes(kind)) {
-        process.stderr.write(`error: unknown kind "${kind}"; choose one of ${KINDS.join(', ')}\n`);
+        writeDiagnostics(`error: unknown kind "${kind}"; choose one of ${KINDS.join(', ')}\n`);
         setExit(EXIT_ERROR);
         return;
       }

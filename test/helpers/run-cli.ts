@@ -8,7 +8,8 @@ export interface CliRun {
 
 /**
  * Runs the real CLI in-process and captures what it prints. stdout and stderr are kept apart, as a
- * script running `ecs-gitops ... > plan.json` would see them.
+ * script running `ecs-gitops ... > plan.json` would see them; logs and diagnostics are the text
+ * lines a person sees (`error: ...`), as in a terminal or a CI log.
  */
 export async function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
   let stdout = '';
@@ -28,7 +29,7 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     return true;
   });
   try {
-    const code = await main(['node', 'ecs-gitops', '--log-format', 'json', ...args]);
+    const code = await main(['node', 'ecs-gitops', '--log-format', 'text', ...args]);
     return { code, stdout, stderr };
   } finally {
     out.mockRestore();
