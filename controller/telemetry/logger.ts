@@ -133,20 +133,6 @@ export function redactUrlPasswords(value: string): string {
 }
 
 /**
- * A copy of an environment that can be logged: values of secret-looking names are replaced, and
- * passwords inside URLs (DATABASE_URL=postgres://u:p@db) are masked; unset variables are dropped.
- */
-export function redactEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of Object.keys(env).sort()) {
-    const value = env[name];
-    if (value === undefined) continue;
-    out[name] = isSecretName(name) ? REDACTED : redactUrlPasswords(value);
-  }
-  return out;
-}
-
-/**
  * A copy of a value to log with secrets removed, at any depth: values under secret-looking keys,
  * `{ name, value }` pairs with a secret-looking name (ECS container environment, template
  * variables), field diffs `{ path, before, after }` whose path names a secret, and URL passwords.
