@@ -55,7 +55,7 @@ export function planCluster(desired: DesiredState, observed: ObservedState): Pla
 
   const serviceActions = new Map<string, PlannedAction>();
   for (const svc of sortBy(pickServices(desired.services), (s) => s.name)) {
-    const action = planService(cfg, svc, observed, tdActions, resolved, clusterAction);
+    const action = planService(cfg, svc, observed, tdActions, resolved);
     serviceActions.set(svc.name, action);
     actions.push(action);
   }
@@ -82,9 +82,26 @@ export function planCluster(desired: DesiredState, observed: ObservedState): Pla
   // Housekeeping last: it runs after the real work.
   actions.push(...pruned.actions.filter((a) => a.resource !== 'service'));
 
-  const plan: Plan = { cluster: cfg.name, dir: cfg.dir, actions, errors };
+  const plan: Plan = { cluster: cfg.name, dir: cfg.dir, actions: servicesWaitForCluster(actions), errors };
   if (cfg.region !== undefined) plan.region = cfg.region;
   return plan;
+}
+
+/**
+ * Services live in the cluster: when the plan creates it, or changes the capacity providers they
+ * may use, every service change waits for that action and is skipped if it fails. A cluster tag
+ * update blocks nothing. In the plan (not the executor) so that `diff` shows it.
+ */
+function servicesWaitForCluster(actions: PlannedAction[]): PlannedAction[] {
+  const cluster = actions.find((a) => a.resource === 'cluster');
+  const shapes =
+    cluster?.op === 'create' || cluster?.steps.some((s) => s.call === 'putClusterCapacityProviders');
+  if (!cluster || !shapes) return actions;
+  return actions.map((a) =>
+    a.resource === 'service' && a.steps.length > 0 && !a.dependsOn.includes(cluster.id)
+      ? { ...a, dependsOn: [cluster.id, ...a.dependsOn] }
+      : a,
+  );
 }
 
 /**
@@ -341,7 +358,6 @@ function planService(
   observed: ObservedState,
   tdActions: Map<string, PlannedAction>,
   resolved: Map<string, string>,
-  clusterAction: PlannedAction,
 ): PlannedAction {
   const action = newAction('service', svc.name, svc.source);
   const ref = resolveTaskDefinition(svc, observed, tdActions, resolved);
@@ -353,8 +369,6 @@ function planService(
   const live = observed.services.get(svc.name);
 
   if (!live) {
-    // A service can only be created in a cluster that exists.
-    if (clusterAction.op === 'create') dependsOn.push(clusterAction.id);
     if (from) dependsOn.push(from.actionId);
     const input = createServiceRequest(cfg, svc, tdValue);
     const step: Step = { call: 'createService', input, ...(from ? { taskDefinitionFrom: from } : {}) };

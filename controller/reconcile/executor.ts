@@ -37,7 +37,6 @@ export interface ExecuteOptions {
 export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<ActionResult[]> {
   const byId = new Map(plan.actions.map((a) => [a.id, a]));
   const running = new Map<string, Promise<ActionResult>>();
-  const clusterAction = plan.actions.find((a) => a.resource === 'cluster');
 
   const run = (action: PlannedAction): Promise<ActionResult> => {
     let p = running.get(action.id);
@@ -49,15 +48,8 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
   };
 
   const runAction = async (action: PlannedAction): Promise<ActionResult> => {
-    // Services live in the cluster: if creating it (or associating the capacity providers they
-    // use) failed, creating or updating them cannot work. A failed cluster tag update blocks nothing.
-    const deps = [...action.dependsOn];
-    const clusterShapes =
-      clusterAction?.op === 'create' ||
-      clusterAction?.steps.some((st) => st.call === 'putClusterCapacityProviders');
-    if (action.resource === 'service' && clusterAction && clusterShapes) deps.push(clusterAction.id);
     const depResults = await Promise.all(
-      deps.filter((id) => byId.has(id)).map((id) => run(byId.get(id) as PlannedAction)),
+      action.dependsOn.filter((id) => byId.has(id)).map((id) => run(byId.get(id) as PlannedAction)),
     );
     const blocked = depResults.find((r) => r.outcome === 'failed' || r.outcome === 'skipped');
     let result: ActionResult;
