@@ -129,6 +129,18 @@ export interface Plan {
   errors: PlanError[];
 }
 
+/**
+ * What the planner is told beyond the specs and AWS: facts only the controller knows, as plain data
+ * (so that `diff` and `apply` decide the same from the same input).
+ */
+export interface PlanInputs {
+  /**
+   * Services whose rollout failed (the circuit breaker rolled back, or it timed out) for the commit
+   * being planned: they are not deployed again until a new commit.
+   */
+  failedRollouts?: readonly string[];
+}
+
 /** What happened to one action. */
 export interface ActionResult {
   id: string;

@@ -26,14 +26,22 @@ import { changedTopLevelFields, serviceBodyWithDefaults, serviceDiff } from './n
 import { taskDefinitionDiff } from './normalize-taskdef';
 import { planDns } from './dns-planner';
 import { planPrune } from './prune-planner';
-import type { FieldChange, Plan, PlanError, PlannedAction, Step, TaskDefinitionFrom } from './plan-types';
+import type {
+  FieldChange,
+  Plan,
+  PlanError,
+  PlanInputs,
+  PlannedAction,
+  Step,
+  TaskDefinitionFrom,
+} from './plan-types';
 
 /**
  * The plan for one cluster directory: desired state vs observed state. Pure: same input, same plan.
  * Only the desired resources are looked at, except DNS: records we own (TXT ownership records) that no
  * host name claims any more are deleted under `dns.policy: sync` (dns-planner.ts).
  */
-export function planCluster(desired: DesiredState, observed: ObservedState): Plan {
+export function planCluster(desired: DesiredState, observed: ObservedState, inputs: PlanInputs = {}): Plan {
   const cfg = desired.cluster;
   const clusterAction = planClusterAction(cfg, observed);
   const actions: PlannedAction[] = [clusterAction];
@@ -55,7 +63,7 @@ export function planCluster(desired: DesiredState, observed: ObservedState): Pla
 
   const serviceActions = new Map<string, PlannedAction>();
   for (const svc of sortBy(pickServices(desired.services), (s) => s.name)) {
-    const action = planService(cfg, svc, observed, tdActions, resolved);
+    const action = holdFailedRollout(planService(cfg, svc, observed, tdActions, resolved), inputs, desired);
     serviceActions.set(svc.name, action);
     actions.push(action);
   }
@@ -85,6 +93,22 @@ export function planCluster(desired: DesiredState, observed: ObservedState): Pla
   const plan: Plan = { cluster: cfg.name, dir: cfg.dir, actions: servicesWaitForCluster(actions), errors };
   if (cfg.region !== undefined) plan.region = cfg.region;
   return plan;
+}
+
+/**
+ * A service whose rollout failed for this commit is not deployed again until a new commit: no hot
+ * loop redeploying a broken image on every resync. What it would change stays visible in `changes`.
+ */
+function holdFailedRollout(action: PlannedAction, inputs: PlanInputs, desired: DesiredState): PlannedAction {
+  if (action.op !== 'update' || !inputs.failedRollouts?.includes(action.name)) return action;
+  const commit = desired.commit ? ` for commit ${desired.commit.slice(0, 7)}` : '';
+  return {
+    ...action,
+    op: 'none',
+    steps: [],
+    dependsOn: [],
+    reason: `its rollout failed${commit}: waiting for a new commit`,
+  };
 }
 
 /**

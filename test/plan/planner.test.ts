@@ -331,6 +331,27 @@ describe('planner scenarios', () => {
     });
   });
 
+  describe('failed rollouts (planner input from the controller)', () => {
+    const desired = () => ({ ...demoDesired({ webImage: 'nginx:1.28' }), commit: 'abcdef0123456789' });
+
+    test('a service whose rollout failed for this commit is held: no steps, the reason says why', () => {
+      const plan = planCluster(desired(), demoRunning(), { failedRollouts: ['web'] });
+      const web = byId(plan, 'service/web');
+      expect(web).toMatchObject({
+        op: 'none',
+        steps: [],
+        dependsOn: [],
+        reason: 'its rollout failed for commit abcdef0: waiting for a new commit',
+      });
+      // The revision is still registered (a new commit's rollout uses it); other services go on.
+      expect(byId(plan, 'taskDefinition/demo-web').op).toBe('update');
+    });
+
+    test('without that input the same plan deploys it', () => {
+      expect(byId(planCluster(desired(), demoRunning()), 'service/web').op).toBe('update');
+    });
+  });
+
   test('immutable field change is a conflict', () => {
     const plan = planCluster(demoDesired({ webBody: { launchType: 'FARGATE' } }), demoRunning());
     const a = byId(plan, 'service/web');
