@@ -25,6 +25,8 @@ export interface ExecuteOptions {
   drainWaitMs?: number;
   clock?: Clock;
   pollMs?: number;
+  /** Progress lines of long waits (destroy's drains). */
+  onProgress?: (message: string) => void;
 }
 
 /**
@@ -36,13 +38,18 @@ export interface ExecuteOptions {
  * revision that housekeeping would otherwise have retired meanwhile.
  */
 export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<ActionResult[]> {
+  const clock = opts.clock ?? realClock;
+  // `destroy` drains every service under one deadline: one after the other would add up the waits.
+  const deadline = clock.now() + (opts.drainWaitMs ?? 0);
   const run = createScheduler(
     plan.actions,
     (action, dependencies) =>
       performAction(action, dependencies, {
         ecs: opts.ecs,
-        clock: opts.clock ?? realClock,
+        clock,
         drainWaitMs: opts.drainWaitMs ?? 0,
+        deadline,
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
         ...(opts.onRegistered ? { onRegistered: opts.onRegistered } : {}),
         ...(opts.onRetired ? { onRetired: opts.onRetired } : {}),

@@ -7,6 +7,7 @@ import type { ObservedTaskDefinition } from '../model/observed';
 import type { Clock } from './clock';
 import { failedResult, resultOf } from './action-result';
 import { pruneService, retireRevisions, type StepResult } from './prune-executor';
+import { deleteCluster, drainService } from './destroy-steps';
 
 export interface StepRunnerOptions {
   ecs: EcsPort;
@@ -16,6 +17,10 @@ export interface StepRunnerOptions {
   pollMs?: number;
   onRegistered?: (family: string, observed: ObservedTaskDefinition) => void;
   onRetired?: (family: string, taskDefinitions: readonly string[]) => void;
+  /** Epoch ms: when `destroy`'s drains give up (one deadline for the whole plan). */
+  deadline: number;
+  /** Progress lines of the long waits (destroy's drains). */
+  onProgress?: (message: string) => void;
 }
 
 /**
@@ -29,9 +34,7 @@ export async function performAction(
   opts: StepRunnerOptions,
 ): Promise<ActionResult> {
   const first = action.steps[0];
-  if (first?.call === 'pruneService' || first?.call === 'retireRevisions') {
-    return performRemoval(action, first, opts);
-  }
+  if (first && isRemoval(first)) return performRemoval(action, first, opts);
   const arns = producedArns(dependencies);
   let produced: StepOutput = {};
   try {
@@ -43,22 +46,50 @@ export async function performAction(
   return { ...resultOf(action, outcome, action.reason), ...produced };
 }
 
-/** Pruning steps read ownership again and decide their own outcome (prune-executor.ts). */
+type Removal = Extract<Step, { call: 'pruneService' | 'retireRevisions' | 'drainService' | 'deleteCluster' }>;
+
+function isRemoval(step: Step): step is Removal {
+  return (
+    step.call === 'pruneService' ||
+    step.call === 'retireRevisions' ||
+    step.call === 'drainService' ||
+    step.call === 'deleteCluster'
+  );
+}
+
+/**
+ * Removals (pruning, retiring revisions, destroy's drains and cluster delete) are one step each that
+ * reads ownership again and decides its own outcome (prune-executor.ts, destroy-steps.ts).
+ */
 async function performRemoval(
   action: PlannedAction,
-  removal: Extract<Step, { call: 'pruneService' | 'retireRevisions' }>,
+  removal: Removal,
   opts: StepRunnerOptions,
 ): Promise<ActionResult> {
+  const poll = opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {};
+  const destroying = {
+    ecs: opts.ecs,
+    clock: opts.clock,
+    deadline: opts.deadline,
+    ...poll,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  };
   try {
-    const r: StepResult =
-      removal.call === 'pruneService'
-        ? await pruneService(removal, {
-            ecs: opts.ecs,
-            drainWaitMs: opts.drainWaitMs,
-            clock: opts.clock,
-            ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
-          })
-        : await retireRevisions(removal, opts.ecs);
+    let r: StepResult;
+    if (removal.call === 'pruneService') {
+      r = await pruneService(removal, {
+        ecs: opts.ecs,
+        drainWaitMs: opts.drainWaitMs,
+        clock: opts.clock,
+        ...poll,
+      });
+    } else if (removal.call === 'retireRevisions') {
+      r = await retireRevisions(removal, opts.ecs);
+    } else if (removal.call === 'drainService') {
+      r = await drainService(removal, destroying);
+    } else {
+      r = await deleteCluster(removal, destroying);
+    }
     const result: ActionResult = resultOf(action, r.outcome, r.message);
     if (r.arn) result.arn = r.arn;
     const pending = r.pending ?? action.pending;
@@ -120,6 +151,8 @@ async function runStep(
       throw new Error('internal: DNS changes are applied by the DNS executor');
     case 'pruneService':
     case 'retireRevisions':
+    case 'drainService':
+    case 'deleteCluster':
       throw new Error(`internal: ${step.call} is an action of its own`);
   }
 }
