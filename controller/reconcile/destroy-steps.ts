@@ -98,7 +98,9 @@ async function waitForNoTasks(
     const running = (svc?.runningCount ?? 0) + (svc?.pendingCount ?? 0);
     if (running === 0) return;
     if (opts.clock.now() >= opts.deadline)
-      throw new Error(`${step.service}: ${running} task(s) still running after the timeout`);
+      throw Object.assign(new Error(`${running} task(s) still running after the timeout`), {
+        name: 'DrainTimeout',
+      });
     opts.onProgress?.(`waiting for ${running} task(s) of ${step.service} to stop`);
     await opts.clock.sleep(opts.pollMs ?? 5000);
   }
