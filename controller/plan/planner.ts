@@ -392,21 +392,7 @@ function planService(
   const tdValue = ref.arn ?? taskDefinitionPlaceholder(ref.family ?? svc.name);
   const live = observed.services.get(svc.name);
 
-  if (!live) {
-    if (from) dependsOn.push(from.actionId);
-    const input = createServiceRequest(cfg, svc, tdValue);
-    const step: Step = { call: 'createService', input, ...(from ? { taskDefinitionFrom: from } : {}) };
-    const using = ref.arn ? shortTaskDefinition(ref.arn) : `the new revision of ${ref.family ?? '?'}`;
-    const shown = creationChanges(input, ['clientToken', 'cluster', 'serviceName', 'tags']);
-    return {
-      ...action,
-      op: 'create',
-      reason: `does not exist; will run ${using}`,
-      changes: shown,
-      dependsOn,
-      steps: [step],
-    };
-  }
+  if (!live) return planServiceCreate(cfg, svc, action, ref, tdValue);
 
   if (live.service.status === 'DRAINING') {
     return {
@@ -462,6 +448,27 @@ function planService(
     dependsOn,
     steps,
     ...(taking.adopting ? { adopting: { arn: liveArn, tags: drift.tags } } : {}),
+  };
+}
+
+function planServiceCreate(
+  cfg: ClusterConfig,
+  svc: DesiredService,
+  action: PlannedAction,
+  ref: Exclude<ResolvedRef, { conflict: string }>,
+  tdValue: string,
+): PlannedAction {
+  const from = ref.from;
+  const input = createServiceRequest(cfg, svc, tdValue);
+  const step: Step = { call: 'createService', input, ...(from ? { taskDefinitionFrom: from } : {}) };
+  const using = ref.arn ? shortTaskDefinition(ref.arn) : `the new revision of ${ref.family ?? '?'}`;
+  return {
+    ...action,
+    op: 'create',
+    reason: `does not exist; will run ${using}`,
+    changes: creationChanges(input, ['clientToken', 'cluster', 'serviceName', 'tags']),
+    dependsOn: from ? [from.actionId] : [],
+    steps: [step],
   };
 }
 
