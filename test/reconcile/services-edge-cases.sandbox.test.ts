@@ -175,6 +175,19 @@ describe('DAEMON services', () => {
     });
     expect(report.verdict).toBe('deleted');
     expect(sb.callLog.mutating()).toEqual({ 'ECS.DeleteService': 1, 'ECS.DeleteCluster': 1 });
+    // The round after: nothing left, nothing changed.
+    sb.callLog.reset();
+    const again = await destroyCluster({
+      ecs: sb,
+      reader: new EcsReader(sb),
+      clock,
+      cluster: 'demo',
+      ownerId: 'demo',
+      drain: true,
+      timeoutMs: 120_000,
+    });
+    expect(again.verdict).toBe('absent');
+    expect(sb.callLog.mutating()).toEqual({});
   });
 });
 
