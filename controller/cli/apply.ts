@@ -6,6 +6,7 @@ import { formatPlanError, renderResultsText } from '../plan';
 import { applyPlan, planDesiredState } from '../reconcile/reconcile-cluster';
 import { waitForRollouts, type RolloutResult } from '../reconcile/rollout-waiter';
 import { waitForDnsChanges, type DnsSyncResult } from '../reconcile/dns-waiter';
+import { finishPrunes } from '../reconcile/finish-prunes';
 import { parseDuration } from '../reconcile/clock';
 import { describeAwsError } from '../aws/aws-error';
 import type { SpecError } from '../model/source';
@@ -92,7 +93,15 @@ export async function runApply(dirs: string[], opts: ApplyOptions): Promise<numb
     if (opts.wait) {
       await Promise.all(
         applied.map(async ({ outcome, rctx, target }) => {
-          await finishPrunes(target, outcome, rctx, deadline, log);
+          const clog = log.child({ cluster: outcome.cluster });
+          Object.assign(
+            outcome,
+            await finishPrunes(outcome, (drainWaitMs) => applyOne(target, rctx, log, drainWaitMs), {
+              clock: rctx.clock,
+              deadline,
+              onWaiting: (waiting) => clog.info({ waiting }, 'waiting to finish pruning'),
+            }),
+          );
           await waitFor(outcome, rctx, deadline, log);
         }),
       );
@@ -115,41 +124,6 @@ function emptyOutcome(dir: string, cluster?: string): ClusterOutcome {
     converged: false,
   };
 }
-
-/**
- * `--wait` and pruning: a removed service is deleted once its tasks have stopped, and a renamed
- * service's predecessor once the new one is stable. Re-plans and applies until no service is waiting
- * (old revisions beyond one reconcile's share are left to later runs), or the deadline.
- */
-async function finishPrunes(
-  target: ClusterTarget,
-  outcome: ClusterOutcome,
-  rctx: RegionContext,
-  deadline: number,
-  log: Logger,
-): Promise<void> {
-  const waiting = (results: ActionResult[]) =>
-    results.filter((r) => r.pending !== undefined && r.resource === 'service');
-  if (waiting(outcome.results).length === 0 || outcome.awsError || outcome.planErrors.length > 0) return;
-  const clog = log.child({ cluster: outcome.cluster });
-  while (Date.now() < deadline) {
-    clog.info({ waiting: waiting(outcome.results).map((r) => r.id) }, 'waiting to finish pruning');
-    await rctx.clock.sleep(Math.min(PRUNE_POLL_MS, Math.max(0, deadline - Date.now())));
-    const round = await applyOne(target, rctx, log, Math.max(0, deadline - Date.now()));
-    if (round.awsError) outcome.awsError = round.awsError;
-    if (round.planErrors.length > 0) outcome.planErrors = round.planErrors;
-    // What each round did: a later round's change replaces the earlier line of the same resource.
-    const byId = new Map(outcome.results.map((r) => [r.id, r]));
-    for (const r of round.results) {
-      const before = byId.get(r.id);
-      if (r.outcome !== 'unchanged' || !before || before.pending !== undefined) byId.set(r.id, r);
-    }
-    outcome.results = [...byId.values()];
-    if (round.awsError || round.planErrors.length > 0 || waiting(round.results).length === 0) return;
-  }
-}
-
-const PRUNE_POLL_MS = 5_000;
 
 async function applyOne(
   target: ClusterTarget,

@@ -12,6 +12,8 @@ export interface PlanJsonAction {
   reason: string;
   source: SourceRef | null;
   changes: FieldChange[];
+  /** Actions that must succeed first (when one fails, apply skips this one). */
+  dependsOn: string[];
   /** Why the action is not finished yet (see PlannedAction.pending); null when it is. */
   pending: string | null;
 }
@@ -63,6 +65,7 @@ export function planToJson(plans: readonly Plan[]): PlanJson {
           if (c.after !== undefined) out.after = c.after;
           return out;
         }),
+        dependsOn: [...a.dependsOn],
         pending: a.pending ?? null,
       })),
       errors: plan.errors.map((e) => ({

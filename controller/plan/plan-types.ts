@@ -54,7 +54,18 @@ export type Step =
    * Deregisters these revisions (and deletes them when `delete`), each after reading its tags again:
    * one that is no longer ACTIVE or not ours is skipped.
    */
-  | { call: 'retireRevisions'; family: string; taskDefinitions: string[]; delete: boolean; owner: OwnerRef };
+  | { call: 'retireRevisions'; family: string; taskDefinitions: string[]; delete: boolean; owner: OwnerRef }
+  /**
+   * `destroy --drain`: scales a service of the cluster being destroyed to 0 (when above), waits for
+   * its tasks to stop (until the destroy's one deadline), deletes it. Ownership (this owner id) is
+   * read again before each change; a service that is no longer ours is skipped.
+   */
+  | { call: 'drainService'; cluster: string; service: string; ownerId: string }
+  /**
+   * `destroy`: waits until these services are gone (DeleteCluster fails while any is DRAINING), reads
+   * the cluster's ownership again, deletes the cluster.
+   */
+  | { call: 'deleteCluster'; cluster: string; ownerId: string; services: string[] };
 
 /** Whose resources a delete may touch: the ownership tags must name this owner id and cluster. */
 export interface OwnerRef {
@@ -122,6 +133,18 @@ export interface Plan {
   actions: PlannedAction[];
   /** Non-empty: do not apply this plan (fail closed). */
   errors: PlanError[];
+}
+
+/**
+ * What the planner is told beyond the specs and AWS: facts only the controller knows, as plain data
+ * (so that `diff` and `apply` decide the same from the same input).
+ */
+export interface PlanInputs {
+  /**
+   * Services whose rollout failed (the circuit breaker rolled back, or it timed out) for the commit
+   * being planned: they are not deployed again until a new commit.
+   */
+  failedRollouts?: readonly string[];
 }
 
 export function planHasChanges(plan: Plan): boolean {

@@ -26,14 +26,22 @@ import { changedTopLevelFields, serviceBodyWithDefaults, serviceDiff } from './n
 import { taskDefinitionDiff } from './normalize-taskdef';
 import { planDns } from './dns-planner';
 import { planPrune } from './prune-planner';
-import type { FieldChange, Plan, PlanError, PlannedAction, Step, TaskDefinitionFrom } from './plan-types';
+import type {
+  FieldChange,
+  Plan,
+  PlanError,
+  PlanInputs,
+  PlannedAction,
+  Step,
+  TaskDefinitionFrom,
+} from './plan-types';
 
 /**
  * The plan for one cluster directory: desired state vs observed state. Pure: same input, same plan.
  * Only the desired resources are looked at, except DNS: records we own (TXT ownership records) that no
  * host name claims any more are deleted under `dns.policy: sync` (dns-planner.ts).
  */
-export function planCluster(desired: DesiredState, observed: ObservedState): Plan {
+export function planCluster(desired: DesiredState, observed: ObservedState, inputs: PlanInputs = {}): Plan {
   const cfg = desired.cluster;
   const clusterAction = planClusterAction(cfg, observed);
   const actions: PlannedAction[] = [clusterAction];
@@ -55,7 +63,7 @@ export function planCluster(desired: DesiredState, observed: ObservedState): Pla
 
   const serviceActions = new Map<string, PlannedAction>();
   for (const svc of sortBy(pickServices(desired.services), (s) => s.name)) {
-    const action = planService(cfg, svc, observed, tdActions, resolved, clusterAction);
+    const action = holdFailedRollout(planService(cfg, svc, observed, tdActions, resolved), inputs, desired);
     serviceActions.set(svc.name, action);
     actions.push(action);
   }
@@ -82,9 +90,42 @@ export function planCluster(desired: DesiredState, observed: ObservedState): Pla
   // Housekeeping last: it runs after the real work.
   actions.push(...pruned.actions.filter((a) => a.resource !== 'service'));
 
-  const plan: Plan = { cluster: cfg.name, dir: cfg.dir, actions, errors };
+  const plan: Plan = { cluster: cfg.name, dir: cfg.dir, actions: servicesWaitForCluster(actions), errors };
   if (cfg.region !== undefined) plan.region = cfg.region;
   return plan;
+}
+
+/**
+ * A service whose rollout failed for this commit is not deployed again until a new commit: no hot
+ * loop redeploying a broken image on every resync. What it would change stays visible in `changes`.
+ */
+function holdFailedRollout(action: PlannedAction, inputs: PlanInputs, desired: DesiredState): PlannedAction {
+  if (action.op !== 'update' || !inputs.failedRollouts?.includes(action.name)) return action;
+  const commit = desired.commit ? ` for commit ${desired.commit.slice(0, 7)}` : '';
+  return {
+    ...action,
+    op: 'none',
+    steps: [],
+    dependsOn: [],
+    reason: `its rollout failed${commit}: waiting for a new commit`,
+  };
+}
+
+/**
+ * Services live in the cluster: when the plan creates it, or changes the capacity providers they
+ * may use, every service change waits for that action and is skipped if it fails. A cluster tag
+ * update blocks nothing. In the plan (not the executor) so that `diff` shows it.
+ */
+function servicesWaitForCluster(actions: PlannedAction[]): PlannedAction[] {
+  const cluster = actions.find((a) => a.resource === 'cluster');
+  const shapes =
+    cluster?.op === 'create' || cluster?.steps.some((s) => s.call === 'putClusterCapacityProviders');
+  if (!cluster || !shapes) return actions;
+  return actions.map((a) =>
+    a.resource === 'service' && a.steps.length > 0 && !a.dependsOn.includes(cluster.id)
+      ? { ...a, dependsOn: [cluster.id, ...a.dependsOn] }
+      : a,
+  );
 }
 
 /**
@@ -341,7 +382,6 @@ function planService(
   observed: ObservedState,
   tdActions: Map<string, PlannedAction>,
   resolved: Map<string, string>,
-  clusterAction: PlannedAction,
 ): PlannedAction {
   const action = newAction('service', svc.name, svc.source);
   const ref = resolveTaskDefinition(svc, observed, tdActions, resolved);
@@ -352,23 +392,7 @@ function planService(
   const tdValue = ref.arn ?? taskDefinitionPlaceholder(ref.family ?? svc.name);
   const live = observed.services.get(svc.name);
 
-  if (!live) {
-    // A service can only be created in a cluster that exists.
-    if (clusterAction.op === 'create') dependsOn.push(clusterAction.id);
-    if (from) dependsOn.push(from.actionId);
-    const input = createServiceRequest(cfg, svc, tdValue);
-    const step: Step = { call: 'createService', input, ...(from ? { taskDefinitionFrom: from } : {}) };
-    const using = ref.arn ? shortTaskDefinition(ref.arn) : `the new revision of ${ref.family ?? '?'}`;
-    const shown = creationChanges(input, ['clientToken', 'cluster', 'serviceName', 'tags']);
-    return {
-      ...action,
-      op: 'create',
-      reason: `does not exist; will run ${using}`,
-      changes: shown,
-      dependsOn,
-      steps: [step],
-    };
-  }
+  if (!live) return planServiceCreate(cfg, svc, action, ref, tdValue);
 
   if (live.service.status === 'DRAINING') {
     return {
@@ -424,6 +448,27 @@ function planService(
     dependsOn,
     steps,
     ...(taking.adopting ? { adopting: { arn: liveArn, tags: drift.tags } } : {}),
+  };
+}
+
+function planServiceCreate(
+  cfg: ClusterConfig,
+  svc: DesiredService,
+  action: PlannedAction,
+  ref: Exclude<ResolvedRef, { conflict: string }>,
+  tdValue: string,
+): PlannedAction {
+  const from = ref.from;
+  const input = createServiceRequest(cfg, svc, tdValue);
+  const step: Step = { call: 'createService', input, ...(from ? { taskDefinitionFrom: from } : {}) };
+  const using = ref.arn ? shortTaskDefinition(ref.arn) : `the new revision of ${ref.family ?? '?'}`;
+  return {
+    ...action,
+    op: 'create',
+    reason: `does not exist; will run ${using}`,
+    changes: creationChanges(input, ['clientToken', 'cluster', 'serviceName', 'tags']),
+    dependsOn: from ? [from.actionId] : [],
+    steps: [step],
   };
 }
 

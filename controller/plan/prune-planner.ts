@@ -1,12 +1,12 @@
 import type { Service } from '../model/aws-types';
-import { type DesiredState, lifecycleOf } from '../model/desired';
+import { type DesiredState, type Lifecycle, lifecycleOf } from '../model/desired';
 import { parseTaskDefinitionArn, shortTaskDefinition } from '../model/naming';
 import type { ObservedState } from '../model/observed';
 import { ownedBy, TAG_SOURCE, type TagMap } from '../model/ownership';
 import { primaryRollout } from '../model/service-stability';
 import { emptyAction } from './empty-action';
 import type { OwnerRef, PlanError, PlannedAction } from './plan-types';
-import { hasCandidates, selectRevisions } from '../model/revision-retention';
+import { type FamilyRetention, hasCandidates, selectRevisions } from '../model/revision-retention';
 
 /**
  * Pruning: what ecs-gitops owns in the cluster and no spec asks for any more. Pure.
@@ -37,14 +37,41 @@ export function planPrune(
     ? selectRevisions(observed.housekeeping, { keep: life.keepRevisions, ...owner })
     : [];
 
-  // Fail closed: pruning everything of a kind looks more like a loading mistake (a wrong path, an
-  // empty checkout, files moved) than an intent, unless the config says so.
+  const wipe = wipeGuard(
+    desired,
+    ours.map(([n]) => n),
+    retention,
+  );
+  if (wipe) return { actions: [], errors: [wipe] };
+
+  const actions: PlannedAction[] = [];
+  for (const [name, live] of ours) {
+    actions.push(pruneService(desired, observed, name, live, planned, life.prune, owner));
+  }
+  for (const r of retention) {
+    const action = retentionAction(r, life, owner);
+    if (action) actions.push(action);
+  }
+  return { actions, errors: [] };
+}
+
+/**
+ * Fail closed: pruning everything of a kind looks more like a loading mistake (a wrong path, an
+ * empty checkout, files moved) than an intent, unless the config says so (`allowEmpty`).
+ */
+function wipeGuard(
+  desired: DesiredState,
+  ours: readonly string[],
+  retention: readonly FamilyRetention[],
+): PlanError | undefined {
+  const cfg = desired.cluster;
+  const life = lifecycleOf(cfg);
   const noServices = desired.services.length === 0;
   const noFamilies = desired.taskDefinitions.length === 0;
   // Families that this plan would actually retire (not those whose revisions are all in use).
   const removedFamilies = noFamilies ? retention.filter((r) => r.removed && hasCandidates(r)) : [];
   const wiped = [
-    noServices && ours.length > 0 ? `${ours.length} service(s) (${ours.map(([n]) => n).join(', ')})` : '',
+    noServices && ours.length > 0 ? `${ours.length} service(s) (${ours.join(', ')})` : '',
     removedFamilies.length > 0 ? `${removedFamilies.length} task definition family(ies)` : '',
   ].filter((x) => x !== '');
   if (life.prune && !life.allowEmpty && wiped.length > 0) {
@@ -55,74 +82,66 @@ export function planPrune(
           ? 'ask for no service'
           : 'ask for no task definition';
     return {
-      actions: [],
-      errors: [
-        {
-          message:
-            `the specs ${asks} while ecs-gitops owns ${wiped.join(' and ')} in cluster ${cfg.name}: ` +
-            'refusing to prune them all (a wrong path or an empty checkout?). ' +
-            'Set allowEmpty: true in the cluster config if the cluster really should be emptied',
-          field: 'allowEmpty',
-          source: cfg.source,
-        },
-      ],
+      message:
+        `the specs ${asks} while ecs-gitops owns ${wiped.join(' and ')} in cluster ${cfg.name}: ` +
+        'refusing to prune them all (a wrong path or an empty checkout?). ' +
+        'Set allowEmpty: true in the cluster config if the cluster really should be emptied',
+      field: 'allowEmpty',
+      source: cfg.source,
     };
   }
+  return undefined;
+}
 
-  const actions: PlannedAction[] = [];
-  for (const [name, live] of ours) {
-    actions.push(pruneService(desired, observed, name, live, planned, life.prune, owner));
+/** Old revisions of one family to deregister (and delete), or why they are kept. */
+function retentionAction(r: FamilyRetention, life: Lifecycle, owner: OwnerRef): PlannedAction | undefined {
+  const action = emptyAction(`revisions/${r.family}`, 'revisions', r.family, undefined);
+  const later = r.later > 0 ? ` (more on later reconciles)` : '';
+  const why = r.removed
+    ? `${r.family} is no longer in the specs`
+    : `older than the newest ${life.keepRevisions} of ${r.family}`;
+  const retiring = [...r.leftovers, ...r.deregister];
+  if (retiring.length > 0) {
+    const changes = [
+      ...r.leftovers.map((arn) => ({ path: listRevisions([arn]), before: 'INACTIVE', after: 'DELETED' })),
+      ...r.deregister.map((arn) => ({
+        path: listRevisions([arn]),
+        before: 'ACTIVE',
+        after: life.deleteRevisions ? 'DELETED' : 'INACTIVE',
+      })),
+    ];
+    const what = [
+      r.deregister.length > 0 ? `deregister ${r.deregister.length} revision(s) ${why}` : '',
+      r.leftovers.length > 0 ? `delete ${r.leftovers.length} deregistered revision(s)` : '',
+    ]
+      .filter((x) => x !== '')
+      .join('; ');
+    if (!life.prune)
+      return { ...action, op: 'orphan', reason: `would ${what}; kept (prune: false)`, changes };
+    return {
+      ...action,
+      op: 'delete',
+      reason: `${what}: ${listRevisions(retiring)}${later}`,
+      changes,
+      steps: [
+        {
+          call: 'retireRevisions',
+          family: r.family,
+          taskDefinitions: retiring,
+          delete: life.deleteRevisions,
+          owner,
+        },
+      ],
+      ...(r.later > 0 ? { pending: 'more old revisions than one reconcile deregisters' } : {}),
+    };
   }
-  for (const r of retention) {
-    const action = emptyAction(`revisions/${r.family}`, 'revisions', r.family, undefined);
-    const later = r.later > 0 ? ` (more on later reconciles)` : '';
-    const why = r.removed
-      ? `${r.family} is no longer in the specs`
-      : `older than the newest ${life.keepRevisions} of ${r.family}`;
-    const retiring = [...r.leftovers, ...r.deregister];
-    if (retiring.length > 0) {
-      const changes = [
-        ...r.leftovers.map((arn) => ({ path: listRevisions([arn]), before: 'INACTIVE', after: 'DELETED' })),
-        ...r.deregister.map((arn) => ({
-          path: listRevisions([arn]),
-          before: 'ACTIVE',
-          after: life.deleteRevisions ? 'DELETED' : 'INACTIVE',
-        })),
-      ];
-      const what = [
-        r.deregister.length > 0 ? `deregister ${r.deregister.length} revision(s) ${why}` : '',
-        r.leftovers.length > 0 ? `delete ${r.leftovers.length} deregistered revision(s)` : '',
-      ]
-        .filter((x) => x !== '')
-        .join('; ');
-      if (!life.prune) {
-        actions.push({ ...action, op: 'orphan', reason: `would ${what}; kept (prune: false)`, changes });
-        continue;
-      }
-      actions.push({
-        ...action,
-        op: 'delete',
-        reason: `${what}: ${listRevisions(retiring)}${later}`,
-        changes,
-        steps: [
-          {
-            call: 'retireRevisions',
-            family: r.family,
-            taskDefinitions: retiring,
-            delete: life.deleteRevisions,
-            owner,
-          },
-        ],
-        ...(r.later > 0 ? { pending: 'more old revisions than one reconcile deregisters' } : {}),
-      });
-    } else if (r.removed && r.inUse.length > 0) {
-      actions.push({
-        ...action,
-        reason: `${why}; kept while ${listRevisions(r.inUse)} ${r.inUse.length === 1 ? 'is' : 'are'} in use`,
-      });
-    }
+  if (r.removed && r.inUse.length > 0) {
+    return {
+      ...action,
+      reason: `${why}; kept while ${listRevisions(r.inUse)} ${r.inUse.length === 1 ? 'is' : 'are'} in use`,
+    };
   }
-  return { actions, errors: [] };
+  return undefined;
 }
 
 function pruneService(

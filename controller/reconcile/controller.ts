@@ -218,7 +218,9 @@ export class Controller {
     }
     try {
       const ports = await this.opts.portsFor(region);
-      const plan = await planDesiredState({ ...loaded.state, commit }, ports);
+      const plan = await planDesiredState({ ...loaded.state, commit }, ports, {
+        failedRollouts: this.failedRolloutsOf(key, commit),
+      });
       if (plan.errors.length > 0) {
         this.opts.status.recordSpecErrors(cluster, plan.errors, commit);
         this.opts.metrics.observeReconcile(cluster, 'stalled', seconds());
@@ -227,7 +229,7 @@ export class Controller {
       }
       this.countDrift(key, cluster, commit, plan, log);
       this.reportKept(cluster, plan, log);
-      const results = await applyPlan(this.holdFailedRollouts(key, commit, plan), ports);
+      const results = await applyPlan(plan, ports);
       // The action lines carry reconcileId and commit themselves.
       logActionResults(this.opts.log.child({ dir: key }), { reconcileId, commit, cluster }, results);
       this.opts.status.recordReconcile(cluster, { commit, results });
@@ -346,21 +348,12 @@ export class Controller {
     this.followers.add(follower);
   }
 
-  /** A service whose rollout failed for this commit is not deployed again until a new commit. */
-  private holdFailedRollouts(key: string, commit: string, plan: Plan): Plan {
-    return {
-      ...plan,
-      actions: plan.actions.map((a) =>
-        a.resource === 'service' && a.op === 'update' && this.failedRollouts.get(`${key}/${a.id}`) === commit
-          ? {
-              ...a,
-              op: 'none',
-              steps: [],
-              reason: `its rollout failed for commit ${commit.slice(0, 7)}: waiting for a new commit`,
-            }
-          : a,
-      ),
-    };
+  /** The services of a directory whose rollout failed for this commit (the planner holds them). */
+  private failedRolloutsOf(key: string, commit: string): string[] {
+    const prefix = `${key}/service/`;
+    return [...this.failedRollouts]
+      .filter(([id, failedFor]) => id.startsWith(prefix) && failedFor === commit)
+      .map(([id]) => id.slice(prefix.length));
   }
 
   /** For tests and `status`: the results of reconciles are in the status store. */

@@ -7,7 +7,7 @@ import type { Route53Port } from '../aws/route53-port';
 import type { Route53Reader } from '../observe/route53-reader';
 import type { DesiredState } from '../model/desired';
 import { planCluster } from '../plan/planner';
-import type { Plan } from '../plan/plan-types';
+import type { Plan, PlanInputs } from '../plan/plan-types';
 import type { ActionResult } from '../model/action-result';
 import type { ApplyListener } from './apply-listener';
 import { executePlan, type ExecuteOptions } from './executor';
@@ -30,14 +30,21 @@ export interface ClusterPorts {
   dns?: DnsPorts;
 }
 
-/** Observe, then plan: everything `diff` needs. Reads only; Route53 only when `dns:` is configured. */
-export async function planDesiredState(desired: DesiredState, ports: ClusterPorts): Promise<Plan> {
+/**
+ * Observe, then plan: everything `diff` needs. Reads only; Route53 only when `dns:` is configured.
+ * `inputs`: what the controller knows beyond specs and AWS (see PlanInputs).
+ */
+export async function planDesiredState(
+  desired: DesiredState,
+  ports: ClusterPorts,
+  inputs: PlanInputs = {},
+): Promise<Plan> {
   // Ports are only touched when needed: building the DNS ones loads three more SDK clients.
   const dns = desired.cluster.dns ? ports.dns : undefined;
   const observed = dns
     ? await observeCluster(desired, { ecsReader: ports.reader, ecs: ports.ecs, ...dns })
     : await ports.reader.observe(desired);
-  return planCluster(desired, observed);
+  return planCluster(desired, observed, inputs);
 }
 
 /**

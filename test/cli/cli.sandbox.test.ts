@@ -184,6 +184,104 @@ describe('exit codes', () => {
   });
 });
 
+describe('destroy --dry-run: the plan, in every format, and nothing changed', () => {
+  async function applied(): Promise<{ state: string; before: string }> {
+    const state = stateFile();
+    expect((await cli(['apply', copySpecs(), '--sandbox', state])).code).toBe(0);
+    return { state, before: readFileSync(state, 'utf8') };
+  }
+
+  test('text: with --drain, each service to drain and the cluster last; exit 2; no --confirm needed', async () => {
+    const { state, before } = await applied();
+    const run = await cli(['destroy', 'demo', '--drain', '--dry-run', '--sandbox', state]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^- service\/web {2}scale to 0, drain, delete$/m);
+    expect(run.stdout).toMatch(/^- service\/worker {2}scale to 0, drain, delete$/m);
+    expect(run.stdout).toMatch(
+      /^- cluster\/demo {2}created by ecs-gitops: deleted, once its 2 service\(s\) are gone$/m,
+    );
+    expect(run.stdout).toMatch(/- {3}desiredCount: 2\n\+ {3}desiredCount: 0/);
+    expect(readFileSync(state, 'utf8')).toBe(before);
+  });
+
+  test('json: the plan document with dependsOn, the services, and zero mutating AWS calls', async () => {
+    const { state, before } = await applied();
+    const run = await cli(['destroy', 'demo', '--drain', '--dry-run', '-o', 'json', '--sandbox', state]);
+    expect(run.code).toBe(2);
+    const out = json(run);
+    const plan = out.clusters[0];
+    expect(plan.actions.map((a: { id: string; op: string }) => `${a.op} ${a.id}`)).toEqual([
+      'delete service/web',
+      'delete service/worker',
+      'delete cluster/demo',
+    ]);
+    expect(plan.actions[2].dependsOn).toEqual(['service/web', 'service/worker']);
+    expect(out.services.map((s: { name: string }) => s.name)).toEqual(['web', 'worker']);
+    expect(out.awsCalls.mutating).toBe(0);
+    expect(out.awsCalls.total).toBeGreaterThan(0);
+    expect(readFileSync(state, 'utf8')).toBe(before);
+  });
+
+  test('markdown: the same plan for a pull request comment', async () => {
+    const { state } = await applied();
+    const run = await cli(['destroy', 'demo', '--drain', '--dry-run', '-o', 'markdown', '--sandbox', state]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/cluster\/demo/);
+    expect(run.stdout).toMatch(/service\/web/);
+    expect(run.stdout).toMatch(/3 to delete/);
+  });
+
+  test('refused (services remain, no --drain): exit 1, the error lists them, in text and json', async () => {
+    const { state, before } = await applied();
+    const text = await cli(['destroy', 'demo', '--dry-run', '--sandbox', state]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(
+      /^error: cluster demo still has 2 service\(s\); delete them first or pass --drain: web \(ACTIVE, owned by ecs-gitops\), worker \(ACTIVE, owned by ecs-gitops\)$/m,
+    );
+    const out = json(await cli(['destroy', 'demo', '--dry-run', '-o', 'json', '--sandbox', state]));
+    expect(out.clusters[0].errors[0].message).toMatch(/still has 2 service\(s\)/);
+    expect(out.clusters[0].changes).toBe(false);
+    expect(readFileSync(state, 'utf8')).toBe(before);
+  });
+
+  test('nothing to destroy (no such cluster): exit 0', async () => {
+    const run = await cli(['destroy', 'demo', '--dry-run', '-o', 'json', '--sandbox', stateFile()]);
+    expect(run.code).toBe(0);
+    expect(json(run).clusters[0].actions[0]).toMatchObject({
+      id: 'cluster/demo',
+      op: 'none',
+      reason: 'does not exist: nothing to destroy',
+    });
+  });
+
+  test('the plan is what destroy then does: the same actions, and a second destroy has nothing to do', async () => {
+    const { state } = await applied();
+    const dry = json(
+      await cli(['destroy', 'demo', '--drain', '--dry-run', '-o', 'json', '--sandbox', state]),
+    );
+    const run = await cli([
+      'destroy',
+      'demo',
+      '--drain',
+      '--confirm',
+      '--timeout',
+      '5m',
+      '-o',
+      'json',
+      '--sandbox',
+      state,
+    ]);
+    expect(run.code).toBe(0);
+    const rep = json(run);
+    expect(rep.verdict).toBe('deleted');
+    expect(rep.results.map((r: { id: string }) => r.id)).toEqual(
+      dry.clusters[0].actions.map((a: { id: string }) => a.id),
+    );
+    const after = await cli(['destroy', 'demo', '--drain', '--dry-run', '--sandbox', state]);
+    expect(after.code).toBe(0);
+  });
+});
+
 describe('--output json', () => {
   test('validate: valid, and per directory its cluster, files, errors and warnings', async () => {
     const out = json(await cli(['validate', SPECS, '--output', 'json']));

@@ -1,5 +1,6 @@
 import { TAG_MANAGED_BY, TAG_OWNER, TAG_SOURCE } from '../../controller/model/ownership';
 import { planCluster } from '../../controller/plan/planner';
+import { planToJson } from '../../controller/plan/plan-json';
 import { planHasChanges, type Plan, type PlannedAction, type Step } from '../../controller/plan/plan-types';
 import {
   accountWithCluster,
@@ -289,6 +290,65 @@ describe('planner scenarios', () => {
       expect(a.steps).toEqual([
         { call: 'tagResource', arn: clusterArn('demo'), tags: [{ key: 'env', value: 'prod' }] },
       ]);
+    });
+  });
+
+  describe('services wait for the cluster action that shapes them (in the plan, so diff shows it)', () => {
+    test('capacity providers changed: every service change depends on the cluster action', () => {
+      const cfg = clusterConfig({ capacityProviders: ['FARGATE_SPOT'] });
+      const observed = demoRunning(clusterConfig());
+      const plan = planCluster(
+        demoDesired({ cfg, webImage: 'nginx:1.28', apiBody: { launchType: 'EC2', desiredCount: 3 } }),
+        observed,
+      );
+      expect(stepOf(byId(plan, 'cluster/demo'), 'putClusterCapacityProviders')).toBeDefined();
+      expect(byId(plan, 'service/web').dependsOn).toEqual(['cluster/demo', 'taskDefinition/demo-web']);
+      expect(byId(plan, 'service/api').dependsOn).toEqual(['cluster/demo']);
+      // The task definitions do not live in the cluster: they go ahead.
+      expect(byId(plan, 'taskDefinition/demo-web').dependsOn).toEqual([]);
+    });
+
+    test('a cluster tag update blocks nothing, and an unchanged service waits for nothing', () => {
+      const cfg = clusterConfig({ tags: { team: 'platform', env: 'prod' } });
+      const observed = demoRunning(cfg);
+      delete observed.cluster!.tags.env;
+      const plan = planCluster(
+        demoDesired({ cfg, apiBody: { launchType: 'EC2', desiredCount: 3 } }),
+        observed,
+      );
+      expect(byId(plan, 'cluster/demo').op).toBe('update');
+      expect(byId(plan, 'service/api').dependsOn).toEqual([]);
+    });
+
+    test('the plan JSON carries the dependency', () => {
+      const cfg = clusterConfig({ capacityProviders: ['FARGATE_SPOT'] });
+      const plan = planCluster(
+        demoDesired({ cfg, apiBody: { launchType: 'EC2', desiredCount: 3 } }),
+        demoRunning(clusterConfig()),
+      );
+      const api = planToJson([plan]).clusters[0].actions.find((a) => a.id === 'service/api');
+      expect(api?.dependsOn).toEqual(['cluster/demo']);
+    });
+  });
+
+  describe('failed rollouts (planner input from the controller)', () => {
+    const desired = () => ({ ...demoDesired({ webImage: 'nginx:1.28' }), commit: 'abcdef0123456789' });
+
+    test('a service whose rollout failed for this commit is held: no steps, the reason says why', () => {
+      const plan = planCluster(desired(), demoRunning(), { failedRollouts: ['web'] });
+      const web = byId(plan, 'service/web');
+      expect(web).toMatchObject({
+        op: 'none',
+        steps: [],
+        dependsOn: [],
+        reason: 'its rollout failed for commit abcdef0: waiting for a new commit',
+      });
+      // The revision is still registered (a new commit's rollout uses it); other services go on.
+      expect(byId(plan, 'taskDefinition/demo-web').op).toBe('update');
+    });
+
+    test('without that input the same plan deploys it', () => {
+      expect(byId(planCluster(desired(), demoRunning()), 'service/web').op).toBe('update');
     });
   });
 

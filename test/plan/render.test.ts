@@ -101,6 +101,7 @@ describe('planToJson', () => {
       reason: 'exists',
       source: { file: 'specs/demo/cluster.yaml', line: 1, column: 1 },
       changes: [],
+      dependsOn: [],
       pending: null,
     });
     expect(Object.keys(json.clusters[0].actions[1])).toEqual([
@@ -111,6 +112,7 @@ describe('planToJson', () => {
       'reason',
       'source',
       'changes',
+      'dependsOn',
       'pending',
     ]);
     const createdPlan = planToJson([planCluster(demoDesired(), emptyAccount())]);

@@ -526,6 +526,30 @@ describe('destroying a cluster', () => {
     expect(sb.callLog.mutating()).toEqual({});
   });
 
+  test('drain: tasks still running at the timeout keep the cluster (failed); the next destroy finishes', async () => {
+    const { sb, clock } = await converged();
+    const report = await destroy(sb, clock, { drain: true, timeoutMs: 10_000 });
+    expect(report.verdict).toBe('failed');
+    expect(report.reason).toMatch(
+      /^some services could not be drained \(web: DrainTimeout: 2 task\(s\) still running after the timeout/,
+    );
+    expect(report.reason).toMatch(/the cluster was kept$/);
+    expect(report.results.find((r) => r.id === 'cluster/demo')).toMatchObject({
+      outcome: 'skipped',
+      message: expect.stringMatching(/^not attempted: service\/\w+ was failed$/) as string,
+    });
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.UpdateService': 2 });
+    expect(await clusterStatus(sb)).toBe('ACTIVE');
+
+    // The services are at 0 now: the next destroy deletes them (no scale-down again) and the cluster.
+    clock.advanceSeconds(60);
+    const again = await destroy(sb, clock, { drain: true });
+    expect(again.verdict).toBe('deleted');
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.DeleteService': 2, 'ECS.DeleteCluster': 1 });
+    expect((await destroy(sb, clock, { drain: true })).verdict).toBe('absent');
+    expect(sb.callLog.mutating()).toEqual({});
+  });
+
   test('drain refuses up front, changing nothing, when a service is not ours', async () => {
     const { sb, clock } = await converged();
     await sb.createService({

@@ -24,6 +24,7 @@ import type { Plan } from '../../controller/plan/plan-types';
 import type { ActionResult } from '../../controller/model/action-result';
 import { renderPlanText } from '../../controller/plan';
 import { applyPlan, planDesiredState } from '../../controller/reconcile/reconcile-cluster';
+import { finishPrunes } from '../../controller/reconcile/finish-prunes';
 import { loadClusterDir } from '../../controller/specfiles';
 import { json, runCli } from '../helpers/run-cli';
 import { ec2TaskDef, newSandbox } from '../helpers/sandbox';
@@ -148,6 +149,59 @@ describe('pruning a service whose spec went away', () => {
     expect(round.results.find((r) => r.id === 'service/web')?.pending).toBeUndefined();
     clock.advanceSeconds(10);
     expect((await reconcile(sb, dir)).mutating).toEqual({});
+  });
+
+  test('apply --wait finishes a prune by applying again until nothing waits (finishPrunes)', async () => {
+    const { sb, clock, dir } = await converged();
+    rmSync(path.join(dir, 'web.service.template'));
+    const first = await reconcile(sb, dir);
+    expect(first.results.find((r) => r.id === 'service/web')?.pending).toBeDefined();
+    const waited: string[][] = [];
+    let rounds = 0;
+    const mutatingCalls: Record<string, number>[] = [];
+    const finished = await finishPrunes(
+      { results: first.results, planErrors: [] },
+      async (drainWaitMs) => {
+        rounds++;
+        const round = await reconcile(sb, dir, { drainWaitMs, clock });
+        mutatingCalls.push(round.mutating);
+        return { results: round.results, planErrors: round.plan.errors };
+      },
+      {
+        clock,
+        deadline: clock.now() + 60_000,
+        now: () => clock.now(),
+        pollMs: 1000,
+        onWaiting: (ids) => waited.push(ids),
+      },
+    );
+    expect(waited[0]).toEqual(['service/web']);
+    expect(rounds).toBe(1);
+    expect(mutatingCalls).toEqual([{ 'ECS.DeleteService': 1 }]);
+    // The merged results say what happened to web in the end, not its 'updated' of the first round.
+    expect(finished.results.find((r) => r.id === 'service/web')).toMatchObject({ outcome: 'deleted' });
+    expect(finished.results.find((r) => r.id === 'service/web')?.pending).toBeUndefined();
+    clock.advanceSeconds(10);
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+  });
+
+  test('finishPrunes stops at the deadline and keeps the waiting result', async () => {
+    const { sb, clock, dir } = await converged();
+    rmSync(path.join(dir, 'web.service.template'));
+    const first = await reconcile(sb, dir);
+    let rounds = 0;
+    const finished = await finishPrunes(
+      { results: first.results, planErrors: [] },
+      async () => {
+        rounds++;
+        // Never waits for the drain: the service keeps waiting.
+        const round = await reconcile(sb, dir);
+        return { results: round.results, planErrors: round.plan.errors };
+      },
+      { clock, deadline: clock.now() + 3000, now: () => clock.now(), pollMs: 1000 },
+    );
+    expect(rounds).toBe(3);
+    expect(finished.results.find((r) => r.id === 'service/web')?.pending).toBeDefined();
   });
 
   test('a removed AUTOCREATE.SERVICE label prunes its service; the family stays (its file is still there)', async () => {

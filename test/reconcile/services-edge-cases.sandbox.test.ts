@@ -95,6 +95,48 @@ describe('capacity providers', () => {
     expect(round.results.every((r) => r.outcome !== 'failed')).toBe(true);
     expect((await reconcile(sb, dir)).mutating).toEqual({});
   });
+
+  test('when associating the providers fails, the service update that needs them is skipped, not sent', async () => {
+    const { sb } = account();
+    const dir = dirWith({
+      'cluster.yaml': CLUSTER(),
+      'web.taskdef': WEB_TASKDEF,
+      'web.service': '{"desiredCount": 1}',
+    });
+    await reconcile(sb, dir);
+    writeFileSync(path.join(dir, 'cluster.yaml'), CLUSTER('capacityProviders: [FARGATE_SPOT]\n'));
+    writeFileSync(
+      path.join(dir, 'web.service'),
+      JSON.stringify({
+        desiredCount: 2,
+        capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+      }),
+    );
+    const refusing: EcsPort = new Proxy(sb, {
+      get(target, prop, receiver) {
+        if (prop === 'putClusterCapacityProviders') {
+          return () => Promise.reject(Object.assign(new Error('no'), { name: 'AccessDeniedException' }));
+        }
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
+    const round = await reconcile(sb, dir, refusing);
+    // The dependency is in the plan (what diff shows), and the executor only follows it.
+    expect(round.plan.actions.find((a) => a.id === 'service/web')?.dependsOn).toContain('cluster/demo');
+    expect(round.results.map((r) => [r.id, r.outcome, r.message])).toEqual(
+      expect.arrayContaining([
+        ['cluster/demo', 'failed', 'AccessDeniedException: no'],
+        ['service/web', 'skipped', 'not attempted: cluster/demo was failed'],
+      ]),
+    );
+    expect(round.mutating).toEqual({});
+    // Once the association works, both go through; the round after changes nothing.
+    expect((await reconcile(sb, dir)).mutating).toEqual({
+      'ECS.PutClusterCapacityProviders': 1,
+      'ECS.UpdateService': 1,
+    });
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+  });
 });
 
 describe('DAEMON services', () => {
@@ -133,6 +175,19 @@ describe('DAEMON services', () => {
     });
     expect(report.verdict).toBe('deleted');
     expect(sb.callLog.mutating()).toEqual({ 'ECS.DeleteService': 1, 'ECS.DeleteCluster': 1 });
+    // The round after: nothing left, nothing changed.
+    sb.callLog.reset();
+    const again = await destroyCluster({
+      ecs: sb,
+      reader: new EcsReader(sb),
+      clock,
+      cluster: 'demo',
+      ownerId: 'demo',
+      drain: true,
+      timeoutMs: 120_000,
+    });
+    expect(again.verdict).toBe('absent');
+    expect(sb.callLog.mutating()).toEqual({});
   });
 });
 
