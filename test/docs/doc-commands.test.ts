@@ -1,0 +1,160 @@
+/**
+ * Every fenced `sh` block of README.md and docs/*.md runs, in a temp copy of the repository, and each
+ * command exits as the doc says (0 unless a `# exit N` comment says otherwise). The convention is in
+ * docs/testing.md, "The commands in these docs"; blocks marked ```sh aws need a real account and
+ * are only counted.
+ */
+import { execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { saveSandbox } from '../../controller/aws/sandbox/state-file';
+import { createLegacyCluster, SANDBOX_NETWORK } from '../helpers/legacy-cluster';
+import { freePort } from '../helpers/moto';
+import { newSandboxAccount } from '../helpers/sandbox';
+import { ROOT, docFiles, readDoc } from './doc-files';
+import { blockScript, PREAMBLE, shBlocks } from './sh-blocks';
+
+jest.setTimeout(600_000);
+
+let template: string;
+const made: string[] = [];
+
+function git(cwd: string, args: string[]): void {
+  execFileSync('git', args, { cwd, stdio: 'ignore' });
+}
+
+/** The files git knows (new ones included), node_modules linked, and the CLI compiled into dist/. */
+function repositoryCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-gitops-doc-template-'));
+  made.push(dir);
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: ROOT })
+    .toString('utf8')
+    .split('\0')
+    .filter((f) => f && f !== 'node_modules' && fs.existsSync(path.join(ROOT, f)));
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+  }
+  fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), path.join(dir, 'node_modules'));
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: dir,
+  });
+  return dir;
+}
+
+/** A fresh copy for one doc file: a git repository with one commit, and its sandbox account. */
+async function workCopy(): Promise<{ dir: string; sandbox: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-gitops-doc-'));
+  made.push(dir);
+  fs.cpSync(template, dir, { recursive: true, verbatimSymlinks: true });
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['add', '-A']);
+  git(dir, ['-c', 'user.name=docs', '-c', 'user.email=docs@example.com', 'commit', '-q', '-m', 'docs test']);
+  // The account the examples talk to: a cluster made by hand ("legacy", no ownership tags).
+  const sandbox = path.join(os.tmpdir(), `${path.basename(dir)}-account.json`);
+  made.push(sandbox);
+  const account = newSandboxAccount();
+  await createLegacyCluster(account.ecs, SANDBOX_NETWORK);
+  await saveSandbox(sandbox, account);
+  return { dir, sandbox };
+}
+
+interface BlockRun {
+  code: number | null;
+  output: string;
+}
+
+const BLOCK_TIMEOUT_MS = 180_000;
+
+/** Ends every process of the block's session (bash and the jobs it started, each its own group). */
+function killSession(sid: number | undefined): void {
+  if (sid === undefined) return;
+  try {
+    execFileSync('pkill', ['-KILL', '-s', String(sid)], { stdio: 'ignore' });
+  } catch {
+    // nothing left in it
+  }
+}
+
+/** Runs one block's script as a session of its own, and ends what it left running. */
+function runBlock(script: string, cwd: string, env: Record<string, string>): Promise<BlockRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], {
+      cwd,
+      env: { ...process.env, ...env },
+      detached: true, // setsid: the session id is bash's pid
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const collect = (chunk: Buffer): void => {
+      output = (output + chunk.toString('utf8')).slice(-6000);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('error', reject);
+    const timer = setTimeout(() => {
+      output += `\ndoc-test: the block did not end within ${BLOCK_TIMEOUT_MS / 1000} s`;
+      killSession(child.pid);
+    }, BLOCK_TIMEOUT_MS);
+    // 'exit', not 'close': a process the block left running would keep the pipes open.
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      killSession(child.pid);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve({ code, output });
+    });
+  });
+}
+
+const files = docFiles().filter((f) => shBlocks(readDoc(f)).length > 0);
+
+beforeAll(() => {
+  template = repositoryCopy();
+});
+
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the commands in README.md and docs/', () => {
+  it('finds sh blocks to run, and marks few as needing real AWS', () => {
+    const blocks = files.flatMap((f) => shBlocks(readDoc(f)));
+    const aws = blocks.filter((b) => b.flags.includes('aws'));
+    expect(blocks.length - aws.length).toBeGreaterThanOrEqual(10);
+    expect(aws.length).toBeLessThanOrEqual(2);
+  });
+
+  it.each(files)(
+    'every sh block of %s runs, each command with the exit code the doc states',
+    async (file) => {
+      const { dir, sandbox } = await workCopy();
+      const port = String(await freePort());
+      const env = {
+        DOC_WORK: dir,
+        DOC_SANDBOX: sandbox,
+        ECS_GITOPS_PORT: port,
+        NO_COLOR: '1',
+        // The examples name no credentials: only the sandbox and moto are ever reached.
+        AWS_ACCESS_KEY_ID: 'docs-test',
+        AWS_SECRET_ACCESS_KEY: 'docs-test',
+        AWS_REGION: 'us-east-1',
+      };
+      for (const block of shBlocks(readDoc(file))) {
+        if (block.flags.includes('aws')) continue;
+        const script = blockScript(
+          file,
+          { ...block, body: block.body.map((l) => l.replace(/\b9090\b/g, port)) },
+          PREAMBLE,
+        );
+        const run = await runBlock(script, dir, env);
+        if (run.code !== 0) {
+          throw new Error(
+            `${file}:${block.line}: the block failed (exit ${String(run.code)}):\n${run.output}`,
+          );
+        }
+      }
+    },
+  );
+});
