@@ -12,13 +12,21 @@ import { loadSandbox, saveSandbox } from '../../controller/aws/sandbox/state-fil
 import { AwsContext } from '../../controller/cli/aws-context';
 import {
   adoptingCopy,
+  BATCH,
+  ecsEfsDir,
   expectOnlyAdoption,
   exportCalls,
+  exportReads,
+  exportRoundTrip,
   filesIn,
   LEGACY_ADOPTED,
   LEGACY_EXPORT_READS,
   LEGACY_FILES,
+  makeBatchByHand,
   planAdopted,
+  SHOP,
+  TOOLS_DEBUG,
+  writeShopDir,
 } from '../helpers/export-roundtrip';
 import { createLegacyCluster, LEGACY, SANDBOX_NETWORK } from '../helpers/legacy-cluster';
 import { json, runCli, type CliRun } from '../helpers/run-cli';
@@ -356,4 +364,96 @@ test('an existing directory path that is a file is refused', async () => {
   const run = await cli(['export', LEGACY, file, '--sandbox', state, '--force']);
   expect(run.code).toBe(1);
   expect(run.stderr).toContain(`error: ${file} exists and is not a directory`);
+});
+
+describe('apply, export, diff, apply: the export round trip with prune on (sandbox)', () => {
+  /** A fresh state file, with `prepare` run on its account first. */
+  async function account(prepare?: (sb: Awaited<ReturnType<typeof loadSandbox>>) => Promise<void>) {
+    const file = path.join(tmp('state'), 'account.json');
+    const sb = await loadSandbox(file);
+    if (prepare) await prepare(sb);
+    await saveSandbox(file, sb);
+    return file;
+  }
+  const sandboxCli = (state: string) => (args: string[]) => cli([...args, '--sandbox', state]);
+
+  test('a scheduled-task family, a plain, a pinned and an autocreated service: the same files back, nothing to do', async () => {
+    const state = await account(async (sb) => {
+      await sb.ecs.registerTaskDefinition(TOOLS_DEBUG);
+    });
+    const { exportRun, dir } = await exportRoundTrip(sandboxCli(state), {
+      cluster: SHOP,
+      source: writeShopDir(),
+    });
+    // cron (no service) is written, without AUTOCREATE.SERVICE; worker has no .service (the marker
+    // creates it); debug stays pinned to the revision outside the prefix.
+    expect(filesIn(dir)).toEqual([
+      'cluster.yaml',
+      'cron.taskdef',
+      'debug.service',
+      'web.service',
+      'web.taskdef',
+      'worker.taskdef',
+    ]);
+    expect(readFileSync(path.join(dir, 'cron.taskdef'), 'utf8')).not.toContain('AUTOCREATE');
+    expect(readFileSync(path.join(dir, 'worker.taskdef'), 'utf8')).toContain('AUTOCREATE.SERVICE');
+    expect(read(dir, 'debug.service').taskDefinition).toBe('tools-debug:1');
+    expect(exportRun.stdout).toMatch(/^ {2}cron\.taskdef +shop-cron:1 \(no service runs it\)$/m);
+    expect(exportRun.stdout).toContain(`Next: ecs-gitops diff ${dir}`);
+    expect(exportRun.stderr).toBe('');
+    // An owned cluster: its services' families, plus one listing of the families under "shop-" and
+    // one DescribeTaskDefinition for the one no service runs (cron).
+    expect(exportReads(exportRun)).toEqual({
+      'ECS.DescribeClusters': 1,
+      'ECS.DescribeServices': 1,
+      'ECS.DescribeTaskDefinition': 4,
+      'ECS.ListServices': 1,
+      'ECS.ListTaskDefinitionFamilies': 1,
+    });
+  });
+
+  test('the ecs-efs example: the template comes back as the plain file it rendered to, and export says so', async () => {
+    const state = await account();
+    const { exportRun, dir } = await exportRoundTrip(sandboxCli(state), {
+      cluster: 'demo',
+      source: ecsEfsDir(),
+      applyArgs: ['--cluster', 'demo'],
+    });
+    expect(filesIn(dir)).toEqual([
+      'cluster.yaml',
+      'jenkins.taskdef',
+      'webserver.service',
+      'webserver.taskdef',
+    ]);
+    expect(exportRun.stderr).toBe(
+      'exported webserver.service.template as webserver.service: the plain file it rendered to\n',
+    );
+    expect(read(dir, 'webserver.service')).toMatchObject({ taskDefinition: 'webserver', desiredCount: 2 });
+  });
+
+  test('a cluster made by hand (the AWS CLI calls, through the SDK port), exported with --families, then adopted', async () => {
+    const state = await account(makeBatchByHand);
+    // Without --families a foreign cluster's service-less families cannot be told from anyone's,
+    // and are not listed at all.
+    const plain = await cli(['export', BATCH, tmp('plain'), '--sandbox', state]);
+    expect(plain.stdout).not.toContain('nightly');
+    expect(exportReads(plain)['ECS.ListTaskDefinitionFamilies']).toBeUndefined();
+    const { exportRun, dir } = await exportRoundTrip(sandboxCli(state), {
+      cluster: BATCH,
+      exportArgs: ['--families'],
+      adopt: true,
+    });
+    expect(filesIn(dir)).toEqual(['cluster.yaml', 'nightly.taskdef', 'web.service', 'web.taskdef']);
+    expect(exportRun.stdout).toMatch(/^ {2}nightly\.taskdef +batch-nightly:2 \(no service runs it\)$/m);
+    expect(exportReads(exportRun)).toEqual({
+      'ECS.DescribeClusters': 1,
+      'ECS.DescribeServices': 1,
+      'ECS.DescribeTaskDefinition': 2,
+      'ECS.ListServices': 1,
+      'ECS.ListTaskDefinitionFamilies': 1,
+    });
+    // Adopted, the cluster is ecs-gitops's: its families are exported without --families.
+    const again = await cli(['export', BATCH, tmp('again'), '--sandbox', state]);
+    expect(again.stdout).toMatch(/^ {2}nightly\.taskdef +batch-nightly:2 \(no service runs it\)$/m);
+  });
 });
