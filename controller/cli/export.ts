@@ -135,7 +135,7 @@ function reportRenamed(result: ClusterExport): void {
     const what = /\.template(\.|$)/.test(f.from)
       ? 'the plain file it rendered to'
       : 'the same content as JSON';
-    process.stderr.write(`exported ${f.from} as ${f.name}: ${what}\n`);
+    process.stderr.write(`${f.from} is exported as ${f.name}: ${what}\n`);
   }
 }
 

@@ -426,7 +426,7 @@ describe('apply, export, diff, apply: the export round trip with prune on (sandb
       'webserver.taskdef',
     ]);
     expect(exportRun.stderr).toBe(
-      'exported webserver.service.template as webserver.service: the plain file it rendered to\n',
+      'webserver.service.template is exported as webserver.service: the plain file it rendered to\n',
     );
     expect(read(dir, 'webserver.service')).toMatchObject({ taskDefinition: 'webserver', desiredCount: 2 });
   });

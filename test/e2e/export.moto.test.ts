@@ -293,7 +293,7 @@ describe('apply, export, diff, apply: the export round trip with prune on (moto)
       'webserver.taskdef',
     ]);
     expect(exportRun.stderr).toBe(
-      'exported webserver.service.template as webserver.service: the plain file it rendered to\n',
+      'webserver.service.template is exported as webserver.service: the plain file it rendered to\n',
     );
   });
 

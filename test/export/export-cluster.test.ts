@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ContainerDefinition, Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ObservedState } from '../../controller/model/observed';
-import { type ClusterExport, exportCluster, type LiveCluster } from '../../controller/export/export-cluster';
+import {
+  type ClusterExport,
+  exportCluster,
+  listingPrefix,
+  type LiveCluster,
+} from '../../controller/export/export-cluster';
 import { choosePrefix } from '../../controller/export/export-prefix';
 import { planCluster } from '../../controller/plan/planner';
 import { loadClusterDir } from '../../controller/specfiles';
@@ -386,5 +391,24 @@ describe('exportCluster: file names from the source tag', () => {
       'b.service',
       'b.taskdef',
     ]);
+  });
+});
+
+describe('listingPrefix: where the families no service runs are looked for', () => {
+  const families = { 'shop-web': revision('shop-web', 1), 'tools-debug': revision('tools-debug', 3) };
+  const services = [svc('web', 'shop-web', 1), svc('debug', 'tools-debug', 3)];
+
+  test("an owned cluster: its own families' prefix, whatever else its services run", () => {
+    expect(listingPrefix(owned(live(services, families, { 'shop-web': OWNED })), {})).toBe('shop');
+  });
+
+  test('--families PREFIX, else --prefix, else the prefix rule; the cluster name when the rule finds none', () => {
+    const l = live(services, families);
+    expect(listingPrefix(l, { familiesPrefix: 'nightly', prefix: 'shop' })).toBe('nightly');
+    expect(listingPrefix(l, { prefix: 'tools' })).toBe('tools');
+    expect(listingPrefix(l, {})).toBe('shop');
+    expect(
+      listingPrefix(live([svc('a', 'acme-api-a', 1)], { 'acme-api-a': revision('acme-api-a', 1) }), {}),
+    ).toBe('acme-api');
   });
 });
