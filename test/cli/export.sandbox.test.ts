@@ -4,7 +4,7 @@
  * out as a cluster directory, and that directory planned straight back changes no field: the only
  * steps are the ownership tags of adoption. Reads only.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EcsReader } from '../../controller/observe/ecs-reader';
@@ -23,6 +23,7 @@ import {
   LEGACY_EXPORT_READS,
   LEGACY_FILES,
   makeBatchByHand,
+  mutatingCalls,
   planAdopted,
   SHOP,
   TOOLS_DEBUG,
@@ -409,6 +410,35 @@ describe('apply, export, diff, apply: the export round trip with prune on (sandb
       'ECS.DescribeTaskDefinition': 4,
       'ECS.ListServices': 1,
       'ECS.ListTaskDefinitionFamilies': 1,
+    });
+  });
+
+  test('a file renamed alone (web.service to a template, web.taskdef to YAML) changes nothing; a real change brings the tags along', async () => {
+    const state = await account(async (sb) => {
+      await sb.ecs.registerTaskDefinition(TOOLS_DEBUG);
+    });
+    const dir = writeShopDir();
+    expect((await cli(['apply', dir, '--sandbox', state])).code).toBe(0);
+    renameSync(path.join(dir, 'web.service'), path.join(dir, 'web.service.template'));
+    renameSync(path.join(dir, 'web.taskdef'), path.join(dir, 'web.taskdef.yaml'));
+    const diff = await cli(['diff', dir, '--sandbox', state]);
+    expect([diff.code, diff.stdout]).toEqual([0, expect.stringMatching(/0 to create, 0 to update/)]);
+    const renamed = json(await cli(['apply', dir, '--sandbox', state, '-o', 'json']));
+    expect(renamed.awsCalls.mutating).toBe(0);
+
+    // A real change to web: the new revision and the service's tags carry the new file names.
+    const web = JSON.parse(readFileSync(path.join(dir, 'web.service.template'), 'utf8'));
+    writeFileSync(path.join(dir, 'web.service.template'), JSON.stringify({ ...web, desiredCount: 3 }));
+    const changed = json(await cli(['apply', dir, '--sandbox', state, '-o', 'json']));
+    expect(mutatingCalls(changed.awsCalls.byOperation)).toEqual({
+      'ECS.TagResource': 1,
+      'ECS.UpdateService': 1,
+    });
+    const { ecs } = await loadSandbox(state);
+    const svc = await ecs.describeServices({ cluster: SHOP, services: ['web'], include: ['TAGS'] });
+    expect(svc.services?.[0].tags).toContainEqual({
+      key: 'ecs-gitops:source',
+      value: 'web.service.template',
     });
   });
 
