@@ -184,13 +184,27 @@ function prefixChoice(
 }
 
 /**
- * The prefix to list service-less families under (ListTaskDefinitionFamilies): `--families PREFIX`,
- * else the export's prefix as the families the services run give it, else the cluster name.
+ * The prefix to list service-less families under (ListTaskDefinitionFamilies): `--families PREFIX`;
+ * else `--prefix`; for an owned cluster whose own families do not all start with `<cluster>-`, the
+ * shortest `X-` they share (its cluster.yaml prefix is at most that long: one service family
+ * `acme-api-web` may come from prefix `acme`, with a scheduled `acme-cron` beside it; the tags then
+ * tell its families from others'); else the export's prefix as the services' families give it;
+ * else the cluster name.
  */
 export function listingPrefix(live: LiveCluster, opts: ExportOptions & { familiesPrefix?: string }): string {
   if (opts.familiesPrefix !== undefined) return opts.familiesPrefix;
+  if (opts.prefix !== undefined) return opts.prefix;
   const clusterName = live.cluster.clusterName ?? '';
-  const choice = prefixChoice(clusterName, live.families, clusterOwner(live.cluster), opts.prefix);
+  const owner = clusterOwner(live.cluster);
+  if (owner) {
+    const ours = [...live.families]
+      .filter(([, td]) => td !== null && ownedBy(td.tags, owner))
+      .map(([family]) => family);
+    const shortest = ours[0]?.slice(0, ours[0].indexOf('-'));
+    const under = (p: string) => ours.every((f) => f.length > p.length + 1 && f.startsWith(`${p}-`));
+    if (!under(clusterName) && shortest && under(shortest)) return shortest;
+  }
+  const choice = prefixChoice(clusterName, live.families, owner, undefined);
   return 'error' in choice ? clusterName : choice.prefix;
 }
 

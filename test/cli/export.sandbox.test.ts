@@ -442,6 +442,24 @@ describe('apply, export, diff, apply: the export round trip with prune on (sandb
     });
   });
 
+  test('a cluster.yaml prefix other than the cluster name: its scheduled family is still found', async () => {
+    const state = await account();
+    const src = path.join(tmp('src'), 'prod');
+    mkdirSync(src);
+    writeFileSync(path.join(src, 'cluster.yaml'), 'name: prod\nregion: us-east-1\nprefix: acme\n');
+    const td = (image: string) =>
+      JSON.stringify({ containerDefinitions: [{ name: 'app', image, memory: 64 }] });
+    writeFileSync(path.join(src, 'api-web.taskdef'), td('acme/web:1'));
+    writeFileSync(path.join(src, 'cron.taskdef'), td('acme/cron:1'));
+    writeFileSync(
+      path.join(src, 'web.service'),
+      JSON.stringify({ taskDefinition: 'api-web', launchType: 'EC2' }),
+    );
+    const { dir } = await exportRoundTrip(sandboxCli(state), { cluster: 'prod', source: src });
+    expect(filesIn(dir)).toEqual(['api-web.taskdef', 'cluster.yaml', 'cron.taskdef', 'web.service']);
+    expect(readFileSync(path.join(dir, 'cluster.yaml'), 'utf8')).toContain('prefix: acme\n');
+  });
+
   test('the ecs-efs example: the template comes back as the plain file it rendered to, and export says so', async () => {
     const state = await account();
     const { exportRun, dir } = await exportRoundTrip(sandboxCli(state), {

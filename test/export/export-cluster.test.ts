@@ -402,6 +402,14 @@ describe('listingPrefix: where the families no service runs are looked for', () 
     expect(listingPrefix(owned(live(services, families, { 'shop-web': OWNED })), {})).toBe('shop');
   });
 
+  test('an owned cluster whose families do not start with its name: the shortest "X-" they share', () => {
+    const acme = { 'acme-api-web': revision('acme-api-web', 1) };
+    const l = owned(live([svc('web', 'acme-api-web', 1)], acme, { 'acme-api-web': OWNED }));
+    expect(listingPrefix(l, {})).toBe('acme');
+    // Foreign, the prefix rule: nothing but the tags could tell acme-'s other families apart.
+    expect(listingPrefix(live([svc('web', 'acme-api-web', 1)], acme), {})).toBe('acme-api');
+  });
+
   test('--families PREFIX, else --prefix, else the prefix rule; the cluster name when the rule finds none', () => {
     const l = live(services, families);
     expect(listingPrefix(l, { familiesPrefix: 'nightly', prefix: 'shop' })).toBe('nightly');
