@@ -43,7 +43,8 @@ import {
   ecsEfsDir,
   expectOnlyAdoption,
   exportCalls,
-  exportReads,
+  EXPECTED,
+  expectExported,
   exportRoundTrip,
   filesIn,
   LEGACY_ADOPTED,
@@ -259,42 +260,18 @@ describe('apply, export, diff, apply: the export round trip with prune on (moto)
 
   test('a scheduled-task family, a plain, a pinned and an autocreated service: the same files back, nothing to do', async () => {
     await withEcs((ecs) => ecs.send(new RegisterTaskDefinitionCommand(TOOLS_DEBUG)));
-    const { exportRun, dir } = await exportRoundTrip(cli, { cluster: SHOP, source: writeShopDir() });
-    expect(filesIn(dir)).toEqual([
-      'cluster.yaml',
-      'cron.taskdef',
-      'debug.service',
-      'web.service',
-      'web.taskdef',
-      'worker.taskdef',
-    ]);
-    expect(exportRun.stdout).toMatch(/^ {2}cron\.taskdef +shop-cron:1 \(no service runs it\)$/m);
-    expect(exportReads(exportRun)).toEqual({
-      'ECS.DescribeClusters': 1,
-      'ECS.DescribeServices': 1,
-      'ECS.DescribeTaskDefinition': 4,
-      'ECS.ListServices': 1,
-      'ECS.ListTaskDefinitionFamilies': 1,
-    });
+    expectExported(await exportRoundTrip(cli, { cluster: SHOP, source: writeShopDir() }), EXPECTED.shop);
     // The scheduled task's family is still there to run.
     expect(await status('shop-cron')).toBe('ACTIVE');
   });
 
   test('the ecs-efs example: the template comes back as the plain file it rendered to, and export says so', async () => {
-    const { exportRun, dir } = await exportRoundTrip(cli, {
+    const trip = await exportRoundTrip(cli, {
       cluster: 'demo',
       source: ecsEfsDir(),
       applyArgs: ['--cluster', 'demo'],
     });
-    expect(filesIn(dir)).toEqual([
-      'cluster.yaml',
-      'jenkins.taskdef',
-      'webserver.service',
-      'webserver.taskdef',
-    ]);
-    expect(exportRun.stderr).toBe(
-      'webserver.service.template is exported as webserver.service: the plain file it rendered to\n',
-    );
+    expectExported(trip, EXPECTED.ecsEfs);
   });
 
   test('a cluster made by hand with the AWS CLI, exported with --families, then adopted', async () => {
@@ -312,20 +289,10 @@ describe('apply, export, diff, apply: the export round trip with prune on (moto)
       aws('ecs', 'create-service', '--cli-input-json', JSON.stringify(BATCH_CALLS.service)),
     ]);
 
-    const { exportRun, dir } = await exportRoundTrip(cli, {
-      cluster: BATCH,
-      exportArgs: ['--families'],
-      adopt: true,
-    });
-    expect(filesIn(dir)).toEqual(['cluster.yaml', 'nightly.taskdef', 'web.service', 'web.taskdef']);
-    expect(exportRun.stdout).toMatch(/^ {2}nightly\.taskdef +batch-nightly:2 \(no service runs it\)$/m);
-    expect(exportReads(exportRun)).toEqual({
-      'ECS.DescribeClusters': 1,
-      'ECS.DescribeServices': 1,
-      'ECS.DescribeTaskDefinition': 2,
-      'ECS.ListServices': 1,
-      'ECS.ListTaskDefinitionFamilies': 1,
-    });
+    expectExported(
+      await exportRoundTrip(cli, { cluster: BATCH, exportArgs: ['--families'], adopt: true }),
+      EXPECTED.batch,
+    );
     expect(await status('batch-nightly:1')).toBe('ACTIVE');
     expect(await status('batch-nightly:2')).toBe('ACTIVE');
   });

@@ -251,3 +251,57 @@ export const BATCH_CALLS = {
     launchType: 'EC2' as const,
   },
 };
+
+export interface ExpectedExport {
+  files: string[];
+  /** Reads per operation (export makes no other call). */
+  reads?: Record<string, number>;
+  /** A line of its stdout. */
+  line?: RegExp;
+  stderr?: string;
+}
+
+/** What export writes and reads in the round trips: the same on the sandbox and on moto. */
+export const EXPECTED: Record<'shop' | 'ecsEfs' | 'batch', ExpectedExport> = {
+  // cron (no service) is written, without AUTOCREATE.SERVICE; worker has no .service (the marker
+  // creates it); debug stays pinned to the revision outside the prefix.
+  shop: {
+    files: ['cluster.yaml', 'cron.taskdef', 'debug.service', 'web.service', 'web.taskdef', 'worker.taskdef'],
+    // An owned cluster: the families its services run (web, worker, tools-debug), plus one listing of
+    // the families under "shop-" and one DescribeTaskDefinition for the one no service runs (cron).
+    reads: {
+      'ECS.DescribeClusters': 1,
+      'ECS.DescribeServices': 1,
+      'ECS.DescribeTaskDefinition': 4,
+      'ECS.ListServices': 1,
+      'ECS.ListTaskDefinitionFamilies': 1,
+    },
+    line: /^ {2}cron\.taskdef +shop-cron:1 \(no service runs it\)$/m,
+    stderr: '',
+  },
+  // jenkins comes from AUTOCREATE.SERVICE: no jenkins.service.
+  ecsEfs: {
+    files: ['cluster.yaml', 'jenkins.taskdef', 'webserver.service', 'webserver.taskdef'],
+    stderr: 'webserver.service.template is exported as webserver.service: the plain file it rendered to\n',
+  },
+  batch: {
+    files: ['cluster.yaml', 'nightly.taskdef', 'web.service', 'web.taskdef'],
+    // --families on a foreign cluster: web's family, one listing under "batch-", nightly's newest.
+    reads: {
+      'ECS.DescribeClusters': 1,
+      'ECS.DescribeServices': 1,
+      'ECS.DescribeTaskDefinition': 2,
+      'ECS.ListServices': 1,
+      'ECS.ListTaskDefinitionFamilies': 1,
+    },
+    line: /^ {2}nightly\.taskdef +batch-nightly:2 \(no service runs it\)$/m,
+    stderr: '',
+  },
+};
+
+export function expectExported(trip: RoundTrip, expected: ExpectedExport): void {
+  expect(filesIn(trip.dir)).toEqual(expected.files);
+  if (expected.reads) expect(exportReads(trip.exportRun)).toEqual(expected.reads);
+  if (expected.line) expect(trip.exportRun.stdout).toMatch(expected.line);
+  if (expected.stderr !== undefined) expect(trip.exportRun.stderr).toBe(expected.stderr);
+}
