@@ -7,12 +7,12 @@ import type { Cluster, Service } from '@aws-sdk/client-ecs';
 import { stringify } from 'yaml';
 import { parseTaskDefinitionArn, prefixedFamily, shortTaskDefinition } from '../model/naming';
 import type { ObservedTaskDefinition } from '../model/observed';
-import { ownedBy, TAG_OWNER, type TagMap } from '../model/ownership';
+import { TAG_OWNER, type TagMap } from '../model/ownership';
 import { AUTOCREATE_MARKER } from '../specfiles';
 import { chooseServiceless, clusterOwner, type ClusterOwner } from './export-families';
 import { serviceJson, taskDefinitionJson } from './export-format';
 import { renamedFrom, sourceFile } from './export-names';
-import { choosePrefix, type PrefixChoice } from './export-prefix';
+import { prefixChoice } from './export-prefix';
 import { autocreates, serviceSpecBody } from './export-service';
 import { sortBy, type Obj } from '../plan/json-util';
 import { withoutTaskDefinitionDefaults } from '../plan/normalize-taskdef';
@@ -77,18 +77,7 @@ export function exportCluster(
 ): ClusterExport | { error: string } {
   const clusterName = live.cluster.clusterName ?? '';
   const notes: string[] = [];
-  const services: { service: Service; tags: TagMap; name: string; arn: string }[] = [];
-  for (const s of sortBy(live.services, (x) => x.service.serviceName ?? '')) {
-    const name = s.service.serviceName ?? '';
-    const arn = s.service.taskDefinition;
-    if (!arn || !parseTaskDefinitionArn(arn)) {
-      // An EXTERNAL deployment controller's service has task sets instead; ecs-gitops cannot manage it.
-      notes.push(`service ${name} not exported: it has no task definition revision (${arn ?? 'none'})`);
-      continue;
-    }
-    services.push({ ...s, name, arn });
-  }
-
+  const services = exportableServices(live, notes);
   const owner = clusterOwner(live.cluster);
   const serviceless = chooseServiceless(live.serviceless ?? new Map(), owner, opts.families === true);
   notes.push(...serviceless.notes);
@@ -101,62 +90,12 @@ export function exportCluster(
   }
   const taskdefs = taskdefFiles(prefix, choice.kept, all, services);
   if ('error' in taskdefs) return taskdefs;
-  const byFamily = new Map(taskdefs.map((t) => [t.family, t]));
 
-  const files: ExportedFile[] = [clusterFile(live, prefix, owner)];
-  for (const t of taskdefs) {
-    const body: Obj = { ...(t.familyField ? { family: t.familyField } : {}), ...t.body };
-    const tags = specTags(t.live.tags);
-    if (tags) body.tags = tags;
-    const from = renamedFrom(t.live.tags, 'taskdef', t.basename);
-    files.push({
-      name: `${t.basename}.taskdef`,
-      text: taskDefinitionJson(body),
-      about:
-        shortTaskDefinition(t.live.taskDefinition.taskDefinitionArn ?? t.family) +
-        (t.serviceless ? ' (no service runs it)' : ''),
-      ...(from ? { from } : {}),
-    });
-  }
+  const files: ExportedFile[] = [clusterFile(live, prefix, owner), ...taskdefs.map(taskdefFile)];
+  const ctx: ServiceContext = { live, prefix, outside: choice.outside, taskdefs, notes };
   for (const s of services) {
-    const running = parseTaskDefinitionArn(s.arn)!;
-    const file = byFamily.get(running.family);
-    const newest = live.families.get(running.family)?.taskDefinition.taskDefinitionArn;
-    const source = sourceFile(s.tags);
-    const fromTaskdef = source === undefined || source.kind === 'taskdef';
-    if (file && newest === s.arn && fromTaskdef && file.basename === s.name && hasMarker(file)) {
-      // AUTOCREATE.SERVICE in its .taskdef creates it: a .service of the same name would win over
-      // the marker, so it is written only when the live service differs from what the marker creates.
-      const differs = specTags(s.tags)
-        ? ['tags']
-        : autocreates(s.service, file.family, { countMatters: source === undefined });
-      if (differs.length === 0) continue;
-      notes.push(
-        `service ${s.name} written as ${s.name}.service: it differs from the one ${AUTOCREATE_MARKER} in ` +
-          `${s.name}.taskdef creates (${differs.join(', ')})`,
-      );
-    }
-    let taskDefinition: string;
-    let about = `runs ${shortTaskDefinition(s.arn)}`;
-    if (file && newest === s.arn) {
-      taskDefinition = reference(file, taskdefs);
-    } else {
-      // A family's `.taskdef` holds its newest ACTIVE revision (what ecs-gitops compares with); a
-      // service on any other revision keeps it by a pin, or applying would deploy the newest.
-      taskDefinition = `${running.family}:${running.revision}`;
-      const why = !file
-        ? choice.outside.includes(running.family)
-          ? `family ${running.family} does not start with "${prefix}-"`
-          : `family ${running.family} has no ACTIVE revision`
-        : `the newest ACTIVE revision of ${running.family}, in ${file.basename}.taskdef, is ${shortTaskDefinition(newest ?? '')}`;
-      about += ' (pinned)';
-      notes.push(`service ${s.name} is pinned to ${taskDefinition}, the revision it runs: ${why}`);
-    }
-    const body: Obj = { taskDefinition, ...serviceSpecBody(s.service) };
-    const tags = specTags(s.tags);
-    if (tags) body.tags = tags;
-    const from = renamedFrom(s.tags, 'service', s.name);
-    files.push({ name: `${s.name}.service`, text: serviceJson(body), about, ...(from ? { from } : {}) });
+    const file = serviceFile(s, ctx);
+    if (file) files.push(file);
   }
   files.sort((a, b) =>
     a.name === 'cluster.yaml' ? -1 : b.name === 'cluster.yaml' ? 1 : a.name < b.name ? -1 : 1,
@@ -164,48 +103,94 @@ export function exportCluster(
   return { prefix, files, notes, owned: owner !== undefined };
 }
 
-/**
- * The prefix: `--prefix`; for a cluster ecs-gitops owns, the one its own families share (the
- * services of any other family are pinned); otherwise the prefix rule over every family.
- */
-function prefixChoice(
-  clusterName: string,
-  families: ReadonlyMap<string, ObservedTaskDefinition | null>,
-  owner: ClusterOwner | undefined,
-  explicit: string | undefined,
-): PrefixChoice {
-  const withContent = [...families].filter(([, td]) => td !== null).map(([family]) => family);
-  if (explicit === undefined && owner) {
-    const ours = withContent.filter((f) => ownedBy(families.get(f)!.tags, owner));
-    const own = ours.length > 0 ? choosePrefix(clusterName, ours) : undefined;
-    if (own && !('error' in own)) return choosePrefix(clusterName, withContent, own.prefix);
-  }
-  return choosePrefix(clusterName, withContent, explicit);
+interface ExportableService {
+  service: Service;
+  tags: TagMap;
+  name: string;
+  arn: string;
 }
 
-/**
- * The prefix to list service-less families under (ListTaskDefinitionFamilies): `--families PREFIX`;
- * else `--prefix`; for an owned cluster whose own families do not all start with `<cluster>-`, the
- * shortest `X-` they share (its cluster.yaml prefix is at most that long: one service family
- * `acme-api-web` may come from prefix `acme`, with a scheduled `acme-cron` beside it; the tags then
- * tell its families from others'); else the export's prefix as the services' families give it;
- * else the cluster name.
- */
-export function listingPrefix(live: LiveCluster, opts: ExportOptions & { familiesPrefix?: string }): string {
-  if (opts.familiesPrefix !== undefined) return opts.familiesPrefix;
-  if (opts.prefix !== undefined) return opts.prefix;
-  const clusterName = live.cluster.clusterName ?? '';
-  const owner = clusterOwner(live.cluster);
-  if (owner) {
-    const ours = [...live.families]
-      .filter(([, td]) => td !== null && ownedBy(td.tags, owner))
-      .map(([family]) => family);
-    const shortest = ours[0]?.slice(0, ours[0].indexOf('-'));
-    const under = (p: string) => ours.every((f) => f.length > p.length + 1 && f.startsWith(`${p}-`));
-    if (!under(clusterName) && shortest && under(shortest)) return shortest;
+/** The services that run a task definition revision, by name (the others get a note). */
+function exportableServices(live: LiveCluster, notes: string[]): ExportableService[] {
+  const out: ExportableService[] = [];
+  for (const s of sortBy(live.services, (x) => x.service.serviceName ?? '')) {
+    const name = s.service.serviceName ?? '';
+    const arn = s.service.taskDefinition;
+    if (!arn || !parseTaskDefinitionArn(arn)) {
+      // An EXTERNAL deployment controller's service has task sets instead; ecs-gitops cannot manage it.
+      notes.push(`service ${name} not exported: it has no task definition revision (${arn ?? 'none'})`);
+      continue;
+    }
+    out.push({ ...s, name, arn });
   }
-  const choice = prefixChoice(clusterName, live.families, owner, undefined);
-  return 'error' in choice ? clusterName : choice.prefix;
+  return out;
+}
+
+function taskdefFile(t: TaskdefFile): ExportedFile {
+  const body: Obj = { ...(t.familyField ? { family: t.familyField } : {}), ...t.body };
+  const tags = specTags(t.live.tags);
+  if (tags) body.tags = tags;
+  const from = renamedFrom(t.live.tags, 'taskdef', t.basename);
+  return {
+    name: `${t.basename}.taskdef`,
+    text: taskDefinitionJson(body),
+    about:
+      shortTaskDefinition(t.live.taskDefinition.taskDefinitionArn ?? t.family) +
+      (t.serviceless ? ' (no service runs it)' : ''),
+    ...(from ? { from } : {}),
+  };
+}
+
+interface ServiceContext {
+  live: LiveCluster;
+  prefix: string;
+  /** Families not under the prefix. */
+  outside: readonly string[];
+  taskdefs: readonly TaskdefFile[];
+  notes: string[];
+}
+
+/** A service's `.service` file; undefined when AUTOCREATE.SERVICE in its `.taskdef` gives it back. */
+function serviceFile(s: ExportableService, ctx: ServiceContext): ExportedFile | undefined {
+  const { prefix, notes } = ctx;
+  const running = parseTaskDefinitionArn(s.arn)!;
+  const file = ctx.taskdefs.find((t) => t.family === running.family);
+  const newest = ctx.live.families.get(running.family)?.taskDefinition.taskDefinitionArn;
+  const source = sourceFile(s.tags);
+  const fromTaskdef = source === undefined || source.kind === 'taskdef';
+  if (file && newest === s.arn && fromTaskdef && file.basename === s.name && hasMarker(file)) {
+    // AUTOCREATE.SERVICE in its .taskdef creates it: a .service of the same name would win over
+    // the marker, so it is written only when the live service differs from what the marker creates.
+    const differs = specTags(s.tags)
+      ? ['tags']
+      : autocreates(s.service, file.family, { countMatters: source === undefined });
+    if (differs.length === 0) return undefined;
+    notes.push(
+      `service ${s.name} written as ${s.name}.service: it differs from the one ${AUTOCREATE_MARKER} in ` +
+        `${s.name}.taskdef creates (${differs.join(', ')})`,
+    );
+  }
+  let taskDefinition: string;
+  let about = `runs ${shortTaskDefinition(s.arn)}`;
+  if (file && newest === s.arn) {
+    taskDefinition = reference(file, ctx.taskdefs);
+  } else {
+    // A family's `.taskdef` holds its newest ACTIVE revision (what ecs-gitops compares with); a
+    // service on any other revision keeps it by a pin, or applying would deploy the newest.
+    taskDefinition = `${running.family}:${running.revision}`;
+    const why = !file
+      ? ctx.outside.includes(running.family)
+        ? `family ${running.family} does not start with "${prefix}-"`
+        : `family ${running.family} has no ACTIVE revision`
+      : `the newest ACTIVE revision of ${running.family}, in ${file.basename}.taskdef, is ${shortTaskDefinition(newest ?? '')}`;
+    about += ' (pinned)';
+    notes.push(`service ${s.name} is pinned to ${taskDefinition}, the revision it runs: ${why}`);
+  }
+  const body: Obj = { taskDefinition, ...serviceSpecBody(s.service) };
+  const tags = specTags(s.tags);
+  if (tags) body.tags = tags;
+  const from = renamedFrom(s.tags, 'service', s.name);
+  return { name: `${s.name}.service`, text: serviceJson(body), about, ...(from ? { from } : {}) };
 }
 
 /**

@@ -3,7 +3,8 @@ import { parseTaskDefinitionArn, serviceNameFromArn } from '../model/naming';
 import type { ObservedTaskDefinition } from '../model/observed';
 import { collectPages, tokenField } from '../aws/paginate';
 import { clusterOwner } from './export-families';
-import { listingPrefix, type LiveCluster } from './export-cluster';
+import type { LiveCluster } from './export-cluster';
+import { listingPrefix } from './export-prefix';
 import type { EcsPort } from '../aws/ecs-port';
 import type { EcsReader } from '../observe/ecs-reader';
 

@@ -9,13 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ContainerDefinition, Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ObservedState } from '../../controller/model/observed';
-import {
-  type ClusterExport,
-  exportCluster,
-  listingPrefix,
-  type LiveCluster,
-} from '../../controller/export/export-cluster';
-import { choosePrefix } from '../../controller/export/export-prefix';
+import { type ClusterExport, exportCluster, type LiveCluster } from '../../controller/export/export-cluster';
+import { choosePrefix, listingPrefix } from '../../controller/export/export-prefix';
 import { planCluster } from '../../controller/plan/planner';
 import { loadClusterDir } from '../../controller/specfiles';
 import { expectOnlyAdoption } from '../helpers/export-roundtrip';
