@@ -461,6 +461,12 @@ describe('apply, export, diff, apply: the export round trip with prune on (sandb
     const plain = await cli(['export', BATCH, tmp('plain'), '--sandbox', state]);
     expect(plain.stdout).not.toContain('nightly');
     expect(exportReads(plain)['ECS.ListTaskDefinitionFamilies']).toBeUndefined();
+    // --families PREFIX names where to look: families under "PREFIX-" only.
+    const named = await cli(['export', BATCH, tmp('named'), '--sandbox', state, '--families', 'batch']);
+    expect(named.stdout).toMatch(EXPECTED.batch.line!);
+    const elsewhere = await cli(['export', BATCH, tmp('else'), '--sandbox', state, '--families=tools']);
+    expect(elsewhere.stdout).not.toContain('nightly');
+    expect(exportReads(elsewhere)['ECS.ListTaskDefinitionFamilies']).toBe(1);
     expectExported(
       await exportRoundTrip(sandboxCli(state), { cluster: BATCH, exportArgs: ['--families'], adopt: true }),
       EXPECTED.batch,
