@@ -81,6 +81,15 @@ export function exportCluster(
   const owner = clusterOwner(live.cluster);
   const serviceless = chooseServiceless(live.serviceless ?? new Map(), owner, opts.families === true);
   notes.push(...serviceless.notes);
+  for (const [family, td] of serviceless.chosen) {
+    if (!JSON.stringify(td.taskDefinition).includes(AUTOCREATE_MARKER)) continue;
+    // As a file it would create a service that does not exist.
+    serviceless.chosen.delete(family);
+    notes.push(
+      `family ${family} not exported: no service runs it, and as a file its ${AUTOCREATE_MARKER} would create one; ` +
+        'write its .taskdef by hand without the marker',
+    );
+  }
   const all = new Map([...live.families, ...serviceless.chosen]);
   const choice = prefixChoice(clusterName, all, owner, opts.prefix);
   if ('error' in choice) return { error: choice.error };

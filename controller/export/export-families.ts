@@ -4,7 +4,6 @@
  * it leaves out, so for a cluster ecs-gitops owns every family with its ownership tags is written;
  * on a foreign cluster nothing tells them apart, so the user names them (`--families PREFIX`).
  */
-import type { Cluster } from '@aws-sdk/client-ecs';
 import type { ObservedTaskDefinition } from '../model/observed';
 import {
   MANAGED_BY_VALUE,
@@ -13,8 +12,8 @@ import {
   TAG_MANAGED_BY,
   TAG_OWNER,
   tagsToMap,
+  type Tag,
 } from '../model/ownership';
-import { AUTOCREATE_MARKER } from '../specfiles';
 
 export interface ClusterOwner {
   ownerId: string;
@@ -22,7 +21,7 @@ export interface ClusterOwner {
 }
 
 /** The owner id and cluster an owned cluster's resources carry; undefined for a foreign cluster. */
-export function clusterOwner(cluster: Cluster): ClusterOwner | undefined {
+export function clusterOwner(cluster: { clusterName?: string; tags?: Tag[] }): ClusterOwner | undefined {
   const tags = tagsToMap(cluster.tags);
   if (tags[TAG_MANAGED_BY] !== MANAGED_BY_VALUE || !tags[TAG_OWNER]) return undefined;
   return { ownerId: tags[TAG_OWNER], cluster: tags[TAG_CLUSTER] ?? cluster.clusterName ?? '' };
@@ -37,8 +36,7 @@ export interface ServicelessChoice {
 /**
  * Of the families listed under the prefix that no service runs: those of this cluster's owner and
  * cluster; with `families` (the user named the prefix) also those without ecs-gitops tags. Never
- * another owner's or cluster's, and never one holding AUTOCREATE.SERVICE (as a file it would create
- * a service that does not exist).
+ * another owner's or cluster's.
  */
 export function chooseServiceless(
   listed: ReadonlyMap<string, ObservedTaskDefinition | null>,
@@ -61,13 +59,6 @@ export function chooseServiceless(
           `family ${family} not exported: no service runs it and it has no ecs-gitops tags (--families includes it)`,
         );
       }
-      continue;
-    }
-    if (JSON.stringify(live.taskDefinition).includes(AUTOCREATE_MARKER)) {
-      notes.push(
-        `family ${family} not exported: no service runs it, and as a file its ${AUTOCREATE_MARKER} would create one; ` +
-          `write its .taskdef by hand without the marker`,
-      );
       continue;
     }
     chosen.set(family, live);

@@ -5,7 +5,7 @@
  * YAML (`web.taskdef.yaml`) is written as the plain file it became (`web.service`), and reported.
  */
 import { TAG_SOURCE, type TagMap } from '../model/ownership';
-import { parseSpecFileName, type SpecFileKind } from '../specfiles';
+import { parseSpecFileName, type SpecFileKind } from '../model/spec-file-name';
 
 export interface SourceFile {
   /** The tag's value, a file name: `web.service.template`. */

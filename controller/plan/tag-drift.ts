@@ -3,8 +3,7 @@
  * commit that produced it) is not desired state: a rename of the file, a new commit or an export
  * (which writes plain files for templates and autocreated services) must not make a resource differ.
  */
-import type { Tag } from '@aws-sdk/client-ecs';
-import { TAG_COMMIT, TAG_SOURCE, type TagMap } from '../model/ownership';
+import { TAG_COMMIT, TAG_SOURCE, type Tag, type TagMap } from '../model/ownership';
 import type { FieldChange } from './plan-types';
 
 /** Tags that record where a resource came from, not what it should be. */
