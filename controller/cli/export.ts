@@ -12,6 +12,7 @@ import { awsCallsLine, stdoutOutput, type Output } from './output';
 
 export interface ExportCliOptions extends AwsOptions {
   prefix?: string;
+  families?: string | true;
   force?: boolean;
   dryRun?: boolean;
 }
@@ -31,6 +32,11 @@ export function registerExport(program: Command, setExit: (code: number) => void
     .option(
       '--prefix <prefix>',
       'family prefix: export only the families that start with "<prefix>-" (default: one that keeps every family name)',
+    )
+    .option(
+      '--families [prefix]',
+      'also the task definition families no service runs (scheduled tasks, RunTask jobs) under "<prefix>-" ' +
+        '(default: the export prefix); on a cluster ecs-gitops owns, its own families are always exported',
     )
     .option('--force', 'write into a directory that is not empty (files of the same name are replaced)')
     .option('--dry-run', 'list the files it would write, and write nothing');
@@ -70,10 +76,15 @@ export async function exportWithContext(
   if (!region) return fail('no region: pass --region or set AWS_REGION');
   let result: ClusterExport | { error: string };
   try {
-    const live = await readLiveCluster((await ctx.forRegion(region)).reader, cluster, region);
+    const prefix = opts.prefix !== undefined ? { prefix: opts.prefix } : {};
+    const families = opts.families !== undefined ? { families: opts.families } : {};
+    const live = await readLiveCluster(await ctx.forRegion(region), cluster, region, {
+      ...prefix,
+      ...families,
+    });
     if (!live)
       return fail(`cluster ${cluster} does not exist in ${region} (or is INACTIVE): nothing to export`);
-    result = exportCluster(live, opts.prefix !== undefined ? { prefix: opts.prefix } : {});
+    result = exportCluster(live, { ...prefix, families: opts.families !== undefined });
   } catch (err) {
     return fail(`cannot read cluster ${cluster}: ${awsErrorLine(err)}`);
   }
@@ -96,9 +107,12 @@ export async function exportWithContext(
     out.write(`Wrote ${result.files.length} files to ${dir}:\n`);
     report(out, result);
     out.write(
-      `Next: ecs-gitops adopt ${dir}  (tags these resources as ecs-gitops's, so that the next apply manages them)\n`,
+      result.owned
+        ? `Next: ecs-gitops diff ${dir}  (ecs-gitops already manages this cluster: it shows no change)\n`
+        : `Next: ecs-gitops adopt ${dir}  (tags these resources as ecs-gitops's, so that the next apply manages them)\n`,
     );
   }
+  reportRenamed(result);
   out.write(`${awsCallsLine(ctx.callLog)}\n`);
   return EXIT_OK;
 }
@@ -107,6 +121,21 @@ function report(out: Output, result: ClusterExport): void {
   const width = Math.max(...result.files.map((f) => f.name.length));
   for (const f of result.files) out.write(`  ${f.name.padEnd(width)}  ${f.about}\n`);
   for (const n of result.notes) out.write(`note: ${n}\n`);
+}
+
+/**
+ * One line on stderr per file written under another name than the spec file it was applied from: a
+ * template is exported as the plain file it rendered to, YAML as JSON. stderr, so that a user who
+ * keeps templates in git sees it whatever stdout goes to.
+ */
+function reportRenamed(result: ClusterExport): void {
+  for (const f of result.files) {
+    if (f.from === undefined) continue;
+    const what = /\.template(\.|$)/.test(f.from)
+      ? 'the plain file it rendered to'
+      : 'the same content as JSON';
+    process.stderr.write(`${f.from} is exported as ${f.name}: ${what}\n`);
+  }
 }
 
 /** The names in `dir` ([] when it does not exist yet), or why it cannot be used. */

@@ -5,13 +5,15 @@
  */
 import type { Cluster, Service } from '../model/aws-types';
 import { stringify } from 'yaml';
-import { parseTaskDefinitionArn, shortTaskDefinition } from '../model/naming';
+import { parseTaskDefinitionArn, prefixedFamily, shortTaskDefinition } from '../model/naming';
 import type { ObservedTaskDefinition } from '../model/observed';
 import { TAG_OWNER, type TagMap } from '../model/ownership';
 import { AUTOCREATE_MARKER } from '../model/taskdef-fields';
+import { chooseServiceless, clusterOwner, type ClusterOwner } from './export-families';
 import { serviceJson, taskDefinitionJson } from './export-format';
-import { choosePrefix } from './export-prefix';
-import { serviceSpecBody } from './export-service';
+import { renamedFrom, sourceFile } from './export-names';
+import { prefixChoice } from './export-prefix';
+import { autocreates, serviceSpecBody } from './export-service';
 import { sortBy, type Obj } from '../plan/json-util';
 import { withoutTaskDefinitionDefaults } from '../plan/normalize-taskdef';
 
@@ -24,11 +26,18 @@ export interface LiveCluster {
   services: { service: Service; tags: TagMap }[];
   /** The newest ACTIVE revision of each family a service runs, with its tags; null: none is ACTIVE. */
   families: Map<string, ObservedTaskDefinition | null>;
+  /**
+   * Families under the prefix (`listingPrefix`) that no service runs, with their newest ACTIVE
+   * revision; absent when they were not listed (a foreign cluster without `--families`).
+   */
+  serviceless?: Map<string, ObservedTaskDefinition | null>;
 }
 
 export interface ExportOptions {
   /** `--prefix`: the family prefix; families outside it are not exported (their services are pinned). */
   prefix?: string;
+  /** `--families`: also the service-less families without ecs-gitops tags (a foreign cluster's). */
+  families?: boolean;
 }
 
 export interface ExportedFile {
@@ -37,6 +46,8 @@ export interface ExportedFile {
   text: string;
   /** One line for people: what the file holds. */
   about: string;
+  /** The spec file it was applied from, when that is not this plain file (a template, YAML). */
+  from?: string;
 }
 
 export interface ClusterExport {
@@ -45,6 +56,8 @@ export interface ClusterExport {
   files: ExportedFile[];
   /** What the user should know: pinned or skipped services, tags left out. */
   notes: string[];
+  /** ecs-gitops manages the cluster (its ownership tags): no adoption needed. */
+  owned: boolean;
 }
 
 interface TaskdefFile {
@@ -54,6 +67,8 @@ interface TaskdefFile {
   familyField?: string;
   live: ObservedTaskDefinition;
   body: Obj;
+  /** No service runs it. */
+  serviceless: boolean;
 }
 
 export function exportCluster(
@@ -62,7 +77,51 @@ export function exportCluster(
 ): ClusterExport | { error: string } {
   const clusterName = live.cluster.clusterName ?? '';
   const notes: string[] = [];
-  const services: { service: Service; tags: TagMap; name: string; arn: string }[] = [];
+  const services = exportableServices(live, notes);
+  const owner = clusterOwner(live.cluster);
+  const serviceless = chooseServiceless(live.serviceless ?? new Map(), owner, opts.families === true);
+  notes.push(...serviceless.notes);
+  for (const [family, td] of serviceless.chosen) {
+    if (!JSON.stringify(td.taskDefinition).includes(AUTOCREATE_MARKER)) continue;
+    // As a file it would create a service that does not exist.
+    serviceless.chosen.delete(family);
+    notes.push(
+      `family ${family} not exported: no service runs it, and as a file its ${AUTOCREATE_MARKER} would create one; ` +
+        'write its .taskdef by hand without the marker',
+    );
+  }
+  const all = new Map([...live.families, ...serviceless.chosen]);
+  const choice = prefixChoice(clusterName, all, owner, opts.prefix);
+  if ('error' in choice) return { error: choice.error };
+  const { prefix } = choice;
+  for (const family of choice.outside.filter((f) => serviceless.chosen.has(f))) {
+    notes.push(`family ${family} not exported: no service runs it, and it does not start with "${prefix}-"`);
+  }
+  const taskdefs = taskdefFiles(prefix, choice.kept, all, services);
+  if ('error' in taskdefs) return taskdefs;
+
+  const files: ExportedFile[] = [clusterFile(live, prefix, owner), ...taskdefs.map(taskdefFile)];
+  const ctx: ServiceContext = { live, prefix, outside: choice.outside, taskdefs, notes };
+  for (const s of services) {
+    const file = serviceFile(s, ctx);
+    if (file) files.push(file);
+  }
+  files.sort((a, b) =>
+    a.name === 'cluster.yaml' ? -1 : b.name === 'cluster.yaml' ? 1 : a.name < b.name ? -1 : 1,
+  );
+  return { prefix, files, notes, owned: owner !== undefined };
+}
+
+interface ExportableService {
+  service: Service;
+  tags: TagMap;
+  name: string;
+  arn: string;
+}
+
+/** The services that run a task definition revision, by name (the others get a note). */
+function exportableServices(live: LiveCluster, notes: string[]): ExportableService[] {
+  const out: ExportableService[] = [];
   for (const s of sortBy(live.services, (x) => x.service.serviceName ?? '')) {
     const name = s.service.serviceName ?? '';
     const arn = s.service.taskDefinition;
@@ -71,81 +130,112 @@ export function exportCluster(
       notes.push(`service ${name} not exported: it has no task definition revision (${arn ?? 'none'})`);
       continue;
     }
-    services.push({ ...s, name, arn });
+    out.push({ ...s, name, arn });
   }
+  return out;
+}
 
-  const withContent = [...live.families].filter(([, td]) => td !== null).map(([family]) => family);
-  const choice = choosePrefix(clusterName, withContent, opts.prefix);
-  if ('error' in choice) return { error: choice.error };
-  const { prefix } = choice;
-  const taskdefs = taskdefFiles(prefix, choice.kept, live.families, services);
-  if ('error' in taskdefs) return taskdefs;
-  const byFamily = new Map(taskdefs.map((t) => [t.family, t]));
+function taskdefFile(t: TaskdefFile): ExportedFile {
+  const body: Obj = { ...(t.familyField ? { family: t.familyField } : {}), ...t.body };
+  const tags = specTags(t.live.tags);
+  if (tags) body.tags = tags;
+  const from = renamedFrom(t.live.tags, 'taskdef', t.basename);
+  return {
+    name: `${t.basename}.taskdef`,
+    text: taskDefinitionJson(body),
+    about:
+      shortTaskDefinition(t.live.taskDefinition.taskDefinitionArn ?? t.family) +
+      (t.serviceless ? ' (no service runs it)' : ''),
+    ...(from ? { from } : {}),
+  };
+}
 
-  const files: ExportedFile[] = [clusterFile(live, prefix)];
-  for (const t of taskdefs) {
-    const body: Obj = { ...(t.familyField ? { family: t.familyField } : {}), ...t.body };
-    const tags = specTags(t.live.tags);
-    if (tags) body.tags = tags;
-    files.push({
-      name: `${t.basename}.taskdef`,
-      text: taskDefinitionJson(body),
-      about: shortTaskDefinition(t.live.taskDefinition.taskDefinitionArn ?? t.family),
-    });
+interface ServiceContext {
+  live: LiveCluster;
+  prefix: string;
+  /** Families not under the prefix. */
+  outside: readonly string[];
+  taskdefs: readonly TaskdefFile[];
+  notes: string[];
+}
+
+/** A service's `.service` file; undefined when AUTOCREATE.SERVICE in its `.taskdef` gives it back. */
+function serviceFile(s: ExportableService, ctx: ServiceContext): ExportedFile | undefined {
+  const { prefix, notes } = ctx;
+  const running = parseTaskDefinitionArn(s.arn)!;
+  const file = ctx.taskdefs.find((t) => t.family === running.family);
+  const newest = ctx.live.families.get(running.family)?.taskDefinition.taskDefinitionArn;
+  const source = sourceFile(s.tags);
+  const fromTaskdef = source === undefined || source.kind === 'taskdef';
+  if (file && newest === s.arn && fromTaskdef && file.basename === s.name && hasMarker(file)) {
+    // AUTOCREATE.SERVICE in its .taskdef creates it: a .service of the same name would win over
+    // the marker, so it is written only when the live service differs from what the marker creates.
+    const differs = specTags(s.tags)
+      ? ['tags']
+      : autocreates(s.service, file.family, { countMatters: source === undefined });
+    if (differs.length === 0) return undefined;
+    notes.push(
+      `service ${s.name} written as ${s.name}.service: it differs from the one ${AUTOCREATE_MARKER} in ` +
+        `${s.name}.taskdef creates (${differs.join(', ')})`,
+    );
   }
-  for (const s of services) {
-    const running = parseTaskDefinitionArn(s.arn)!;
-    const file = byFamily.get(running.family);
-    const newest = live.families.get(running.family)?.taskDefinition.taskDefinitionArn;
-    let taskDefinition: string;
-    let about = `runs ${shortTaskDefinition(s.arn)}`;
-    if (file && newest === s.arn) {
-      taskDefinition = reference(file, taskdefs);
-    } else {
-      // A family's `.taskdef` holds its newest ACTIVE revision (what ecs-gitops compares with); a
-      // service on any other revision keeps it by a pin, or applying would deploy the newest.
-      taskDefinition = `${running.family}:${running.revision}`;
-      const why = !file
-        ? choice.outside.includes(running.family)
-          ? `family ${running.family} does not start with "${prefix}-"`
-          : `family ${running.family} has no ACTIVE revision`
-        : `the newest ACTIVE revision of ${running.family}, in ${file.basename}.taskdef, is ${shortTaskDefinition(newest ?? '')}`;
-      about += ' (pinned)';
-      notes.push(`service ${s.name} is pinned to ${taskDefinition}, the revision it runs: ${why}`);
-    }
-    const body: Obj = { taskDefinition, ...serviceSpecBody(s.service) };
-    const tags = specTags(s.tags);
-    if (tags) body.tags = tags;
-    files.push({ name: `${s.name}.service`, text: serviceJson(body), about });
+  let taskDefinition: string;
+  let about = `runs ${shortTaskDefinition(s.arn)}`;
+  if (file && newest === s.arn) {
+    taskDefinition = reference(file, ctx.taskdefs);
+  } else {
+    // A family's `.taskdef` holds its newest ACTIVE revision (what ecs-gitops compares with); a
+    // service on any other revision keeps it by a pin, or applying would deploy the newest.
+    taskDefinition = `${running.family}:${running.revision}`;
+    const why = !file
+      ? ctx.outside.includes(running.family)
+        ? `family ${running.family} does not start with "${prefix}-"`
+        : `family ${running.family} has no ACTIVE revision`
+      : `the newest ACTIVE revision of ${running.family}, in ${file.basename}.taskdef, is ${shortTaskDefinition(newest ?? '')}`;
+    about += ' (pinned)';
+    notes.push(`service ${s.name} is pinned to ${taskDefinition}, the revision it runs: ${why}`);
   }
-  files.sort((a, b) =>
-    a.name === 'cluster.yaml' ? -1 : b.name === 'cluster.yaml' ? 1 : a.name < b.name ? -1 : 1,
-  );
-  return { prefix, files, notes };
+  const body: Obj = { taskDefinition, ...serviceSpecBody(s.service) };
+  const tags = specTags(s.tags);
+  if (tags) body.tags = tags;
+  const from = renamedFrom(s.tags, 'service', s.name);
+  return { name: `${s.name}.service`, text: serviceJson(body), about, ...(from ? { from } : {}) };
 }
 
 /**
- * One `.taskdef` per kept family, named after the family without the prefix. A `family` field is
- * added where that name alone would not give the family back: when the rest itself starts with
- * `<prefix>-` (it would not be prefixed again), and when the file is renamed for AUTOCREATE.SERVICE.
+ * One `.taskdef` per kept family, named after the spec file it was applied from (its source tag),
+ * else after the family without the prefix. A `family` field is added where that name alone would
+ * not give the family back: a name from the source tag that is not the rest of the family, a rest
+ * that itself starts with `<prefix>-` (it would not be prefixed again), and a file renamed for
+ * AUTOCREATE.SERVICE.
  */
 function taskdefFiles(
   prefix: string,
   kept: readonly string[],
-  families: LiveCluster['families'],
+  families: ReadonlyMap<string, ObservedTaskDefinition | null>,
   services: readonly { name: string; arn: string }[],
 ): TaskdefFile[] | { error: string } {
   const out: TaskdefFile[] = [];
+  const rests = new Set(kept.map((f) => f.slice(prefix.length + 1)));
+  const running = new Set(services.map((s) => parseTaskDefinitionArn(s.arn)?.family));
   for (const family of kept) {
     const live = families.get(family);
     if (!live) continue;
-    const basename = family.slice(prefix.length + 1);
+    const rest = family.slice(prefix.length + 1);
+    const src = sourceFile(live.tags);
+    // A source name another family's file takes by default, or one already taken, is not used.
+    const named =
+      src?.kind === 'taskdef' &&
+      (src.basename === rest || !rests.has(src.basename)) &&
+      !out.some((t) => t.basename === src.basename);
+    const basename = named ? src.basename : rest;
     out.push({
       family,
       basename,
-      ...(basename.startsWith(`${prefix}-`) ? { familyField: family } : {}),
+      ...(prefixedFamily(prefix, basename) !== family ? { familyField: family } : {}),
       live,
       body: withoutTaskDefinitionDefaults(live.taskDefinition),
+      serviceless: !running.has(family),
     });
   }
   // A task definition with AUTOCREATE.SERVICE gets a service named after its file unless a
@@ -154,7 +244,7 @@ function taskdefFiles(
   const serviceNames = new Set(services.map((s) => s.name));
   const used = new Set(out.map((t) => t.basename));
   for (const t of out) {
-    if (serviceNames.has(t.basename) || !JSON.stringify(t.body).includes(AUTOCREATE_MARKER)) continue;
+    if (serviceNames.has(t.basename) || !hasMarker(t)) continue;
     const users = services
       .filter((s) => parseTaskDefinitionArn(s.arn)?.family === t.family)
       .map((s) => s.name);
@@ -173,6 +263,10 @@ function taskdefFiles(
     t.familyField = t.family;
   }
   return sortBy(out, (t) => t.basename);
+}
+
+function hasMarker(t: TaskdefFile): boolean {
+  return JSON.stringify(t.body).includes(AUTOCREATE_MARKER);
 }
 
 /**
@@ -198,7 +292,7 @@ function specTags(tags: TagMap): { key: string; value: string }[] | undefined {
   return keys.length > 0 ? keys.map((key) => ({ key, value: tags[key] })) : undefined;
 }
 
-function clusterFile(live: LiveCluster, prefix: string): ExportedFile {
+function clusterFile(live: LiveCluster, prefix: string, managed: ClusterOwner | undefined): ExportedFile {
   const c = live.cluster;
   const doc: Obj = { name: c.clusterName, region: live.region, prefix };
   // A cluster ecs-gitops already manages under another owner id: keep it, or nothing would match.
@@ -214,9 +308,11 @@ function clusterFile(live: LiveCluster, prefix: string): ExportedFile {
       ...(i.base ? { base: i.base } : {}),
     }));
   }
-  const header =
-    `# Written by \`ecs-gitops export ${c.clusterName ?? ''}\`. Its resources carry no ecs-gitops ownership tags\n` +
-    '# yet: `ecs-gitops adopt` on this directory takes them over, so that the next apply manages them.\n';
+  const header = managed
+    ? `# Written by \`ecs-gitops export ${c.clusterName ?? ''}\`. ecs-gitops manages this cluster (owner id\n` +
+      `# "${managed.ownerId}"): apply this directory to go on managing it from here.\n`
+    : `# Written by \`ecs-gitops export ${c.clusterName ?? ''}\`. Its resources carry no ecs-gitops ownership tags\n` +
+      '# yet: `ecs-gitops adopt` on this directory takes them over, so that the next apply manages them.\n';
   return {
     name: 'cluster.yaml',
     text: header + stringify(doc),

@@ -6,6 +6,11 @@
  * exported as `.taskdef` files.
  */
 
+import type { ObservedTaskDefinition } from '../model/observed';
+import { ownedBy } from '../model/ownership';
+import type { ExportOptions, LiveCluster } from './export-cluster';
+import { clusterOwner, type ClusterOwner } from './export-families';
+
 export type PrefixChoice =
   | {
       prefix: string;
@@ -65,4 +70,48 @@ function longestCommonDashPrefix(families: readonly string[]): string | undefine
     if (PREFIX_PATTERN.test(candidate) && families.every((f) => isUnder(f, candidate))) return candidate;
   }
   return undefined;
+}
+
+/**
+ * The prefix: `--prefix`; for a cluster ecs-gitops owns, the one its own families share (the
+ * services of any other family are pinned); otherwise the prefix rule over every family.
+ */
+export function prefixChoice(
+  clusterName: string,
+  families: ReadonlyMap<string, ObservedTaskDefinition | null>,
+  owner: ClusterOwner | undefined,
+  explicit: string | undefined,
+): PrefixChoice {
+  const withContent = [...families].filter(([, td]) => td !== null).map(([family]) => family);
+  if (explicit === undefined && owner) {
+    const ours = withContent.filter((f) => ownedBy(families.get(f)!.tags, owner));
+    const own = ours.length > 0 ? choosePrefix(clusterName, ours) : undefined;
+    if (own && !('error' in own)) return choosePrefix(clusterName, withContent, own.prefix);
+  }
+  return choosePrefix(clusterName, withContent, explicit);
+}
+
+/**
+ * The prefix to list service-less families under (ListTaskDefinitionFamilies): `--families PREFIX`;
+ * else `--prefix`; for an owned cluster whose own families do not all start with `<cluster>-`, the
+ * shortest `X-` they share (its cluster.yaml prefix is at most that long: one service family
+ * `acme-api-web` may come from prefix `acme`, with a scheduled `acme-cron` beside it; the tags then
+ * tell its families from others'); else the export's prefix as the services' families give it;
+ * else the cluster name.
+ */
+export function listingPrefix(live: LiveCluster, opts: ExportOptions & { familiesPrefix?: string }): string {
+  if (opts.familiesPrefix !== undefined) return opts.familiesPrefix;
+  if (opts.prefix !== undefined) return opts.prefix;
+  const clusterName = live.cluster.clusterName ?? '';
+  const owner = clusterOwner(live.cluster);
+  if (owner) {
+    const ours = [...live.families]
+      .filter(([, td]) => td !== null && ownedBy(td.tags, owner))
+      .map(([family]) => family);
+    const shortest = ours[0]?.slice(0, ours[0].indexOf('-'));
+    const under = (p: string) => ours.every((f) => f.length > p.length + 1 && f.startsWith(`${p}-`));
+    if (!under(clusterName) && shortest && under(shortest)) return shortest;
+  }
+  const choice = prefixChoice(clusterName, live.families, owner, undefined);
+  return 'error' in choice ? clusterName : choice.prefix;
 }

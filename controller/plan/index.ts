@@ -1,6 +1,7 @@
 /** The pure planning layer: desired vs observed -> Plan, and how plans and results are shown. */
 export * from './plan-types';
-export { planCluster, createServiceRequest, taskDefinitionPlaceholder, tagDrift, actionId } from './planner';
+export { planCluster, createServiceRequest, taskDefinitionPlaceholder, actionId } from './planner';
+export { tagDrift } from './tag-drift';
 export {
   normalizeTaskDefinition,
   withoutTaskDefinitionDefaults,

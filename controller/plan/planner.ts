@@ -5,7 +5,6 @@ import type {
   Cluster,
   CreateServiceRequest,
   Service,
-  Tag,
   UpdateServiceRequest,
 } from '../model/aws-types';
 import type { ClusterConfig, DesiredService, DesiredState, DesiredTaskDefinition } from '../model/desired';
@@ -35,6 +34,7 @@ import type {
   Step,
   TaskDefinitionFrom,
 } from './plan-types';
+import { tagDrift } from './tag-drift';
 
 /**
  * The plan for one cluster directory: desired state vs observed state. Pure: same input, same plan.
@@ -324,8 +324,8 @@ function planTaskDefinitionAction(
   commit: string | undefined,
 ): PlannedAction {
   const action = newAction('taskDefinition', td.family, td.source);
-  // The commit tag goes on the registration only: it is not compared afterwards (an unchanged
-  // revision keeps the commit that produced it), so a new commit never causes tag churn.
+  // The commit tag, like the source file, is provenance: written with a registration or a real tag
+  // change, never a difference on its own (tag-drift.ts), so a new commit never causes tag churn.
   const registerTags = commit ? { ...td.tags, [TAG_COMMIT]: commit } : td.tags;
   const register: Step = {
     call: 'registerTaskDefinition',
@@ -347,7 +347,7 @@ function planTaskDefinitionAction(
   const prefix = taking.adopting ? `adopt ${current} (no ownership tags); ` : '';
 
   const liveArn = live.taskDefinition.taskDefinitionArn ?? td.family;
-  const drift = tagDrift(td.tags, live.tags);
+  const drift = tagDrift(registerTags, live.tags);
   const adopting = taking.adopting ? { adopting: { arn: liveArn, tags: drift.tags } } : {};
   const changes = taskDefinitionDiff(td.body, live.taskDefinition);
   if (changes.length > 0) {
@@ -434,7 +434,8 @@ function planService(
   // The mark goes only after the count is back (steps run in order, and stop at a failure): a failed
   // update keeps the mark, so the next plan restores again.
   if (pruning !== undefined) steps.push({ call: 'untagResource', arn: liveArn, keys: [TAG_PRUNING] });
-  const drift = tagDrift(svc.tags, live.tags);
+  // Provenance tags are refreshed only with a real change (the steps above, or another tag).
+  const drift = tagDrift(svc.tags, live.tags, steps.length > 0);
   if (drift.changes.length > 0) {
     steps.push({ call: 'tagResource', arn: liveArn, tags: drift.tags });
     reasons.push(`tags differ (${drift.keys.join(', ')})`);
@@ -614,22 +615,6 @@ function takeOver(
     conflict: `${what} belongs to ecs-gitops owner "${tags[TAG_OWNER] ?? ''}", not "${cfg.ownerId}"`,
     otherOwner: tags[TAG_OWNER] ?? '',
   };
-}
-
-/** Desired tags that are missing or different on the live resource (extra live tags are left alone). */
-export function tagDrift(
-  desired: TagMap,
-  live: TagMap,
-): { changes: FieldChange[]; tags: Tag[]; keys: string[] } {
-  const keys = Object.keys(desired)
-    .sort()
-    .filter((k) => live[k] !== desired[k]);
-  const changes = keys.map((k) => {
-    const c: FieldChange = { path: `tags[${k}]`, after: desired[k] };
-    if (live[k] !== undefined) c.before = live[k];
-    return c;
-  });
-  return { changes, tags: keys.map((key) => ({ key, value: desired[key] })), keys };
 }
 
 function countFields(changes: FieldChange[]): string {

@@ -1,10 +1,11 @@
 /** Finds cluster directories and the spec files in them. */
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseSpecFileName, type SpecFileKind } from '../model/spec-file-name';
+
+export { parseSpecFileName, type SpecFileKind };
 
 export const CLUSTER_CONFIG_NAMES = ['cluster.yaml', 'cluster.yml'] as const;
-
-export type SpecFileKind = 'taskdef' | 'service' | 'service.template';
 
 export interface SpecFile {
   /** File name, e.g. `web.taskdef.yaml`. */
@@ -15,8 +16,6 @@ export interface SpecFile {
   basename: string;
   kind: SpecFileKind;
 }
-
-const SPEC_FILE = /^(.+?)\.(taskdef|service|service\.template)(?:\.(?:json|yaml|yml))?$/;
 
 function isFile(p: string): boolean {
   try {
@@ -65,12 +64,6 @@ export function discoverClusterDirs(paths: string[]): string[] {
     seen.add(key);
     return true;
   });
-}
-
-/** Parses a spec file name; undefined for files that are not specs. */
-export function parseSpecFileName(name: string): Omit<SpecFile, 'path'> | undefined {
-  const m = SPEC_FILE.exec(name);
-  return m ? { name, basename: m[1], kind: m[2] as SpecFileKind } : undefined;
 }
 
 /** Spec files directly in `dir`, sorted by name; other files are ignored. */

@@ -4,7 +4,7 @@
  * out as a cluster directory, and that directory planned straight back changes no field: the only
  * steps are the ownership tags of adoption. Reads only.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EcsReader } from '../../controller/observe/ecs-reader';
@@ -12,13 +12,24 @@ import { loadSandbox, saveSandbox } from '../../controller/aws/sandbox/state-fil
 import { AwsContext } from '../../controller/cli/aws-context';
 import {
   adoptingCopy,
+  BATCH,
+  ecsEfsDir,
   expectOnlyAdoption,
   exportCalls,
+  EXPECTED,
+  expectExported,
+  exportReads,
+  exportRoundTrip,
   filesIn,
   LEGACY_ADOPTED,
   LEGACY_EXPORT_READS,
   LEGACY_FILES,
+  makeBatchByHand,
+  mutatingCalls,
   planAdopted,
+  SHOP,
+  TOOLS_DEBUG,
+  writeShopDir,
 } from '../helpers/export-roundtrip';
 import { createLegacyCluster, LEGACY, SANDBOX_NETWORK } from '../helpers/legacy-cluster';
 import { json, runCli, type CliRun } from '../helpers/run-cli';
@@ -356,4 +367,112 @@ test('an existing directory path that is a file is refused', async () => {
   const run = await cli(['export', LEGACY, file, '--sandbox', state, '--force']);
   expect(run.code).toBe(1);
   expect(run.stderr).toContain(`error: ${file} exists and is not a directory`);
+});
+
+describe('apply, export, diff, apply: the export round trip with prune on (sandbox)', () => {
+  /** A fresh state file, with `prepare` run on its account first. */
+  async function account(prepare?: (sb: Awaited<ReturnType<typeof loadSandbox>>) => Promise<void>) {
+    const file = path.join(tmp('state'), 'account.json');
+    const sb = await loadSandbox(file);
+    if (prepare) await prepare(sb);
+    await saveSandbox(file, sb);
+    return file;
+  }
+  const sandboxCli = (state: string) => (args: string[]) => cli([...args, '--sandbox', state]);
+
+  test('a scheduled-task family, a plain, a pinned and an autocreated service: the same files back, nothing to do', async () => {
+    const state = await account(async (sb) => {
+      await sb.ecs.registerTaskDefinition(TOOLS_DEBUG);
+    });
+    const trip = await exportRoundTrip(sandboxCli(state), { cluster: SHOP, source: writeShopDir() });
+    expectExported(trip, EXPECTED.shop);
+    const { exportRun, dir } = trip;
+    expect(readFileSync(path.join(dir, 'cron.taskdef'), 'utf8')).not.toContain('AUTOCREATE');
+    expect(readFileSync(path.join(dir, 'worker.taskdef'), 'utf8')).toContain('AUTOCREATE.SERVICE');
+    expect(read(dir, 'debug.service').taskDefinition).toBe('tools-debug:1');
+    expect(exportRun.stdout).toContain(`Next: ecs-gitops diff ${dir}`);
+  });
+
+  test('a file renamed alone (web.service to a template, web.taskdef to YAML) changes nothing; a real change brings the tags along', async () => {
+    const state = await account(async (sb) => {
+      await sb.ecs.registerTaskDefinition(TOOLS_DEBUG);
+    });
+    const dir = writeShopDir();
+    expect((await cli(['apply', dir, '--sandbox', state])).code).toBe(0);
+    renameSync(path.join(dir, 'web.service'), path.join(dir, 'web.service.template'));
+    renameSync(path.join(dir, 'web.taskdef'), path.join(dir, 'web.taskdef.yaml'));
+    const diff = await cli(['diff', dir, '--sandbox', state]);
+    expect([diff.code, diff.stdout]).toEqual([0, expect.stringMatching(/0 to create, 0 to update/)]);
+    const renamed = json(await cli(['apply', dir, '--sandbox', state, '-o', 'json']));
+    expect(renamed.awsCalls.mutating).toBe(0);
+
+    // A real change to web: the new revision and the service's tags carry the new file names.
+    const web = JSON.parse(readFileSync(path.join(dir, 'web.service.template'), 'utf8'));
+    writeFileSync(path.join(dir, 'web.service.template'), JSON.stringify({ ...web, desiredCount: 3 }));
+    const changed = json(await cli(['apply', dir, '--sandbox', state, '-o', 'json']));
+    expect(mutatingCalls(changed.awsCalls.byOperation)).toEqual({
+      'ECS.TagResource': 1,
+      'ECS.UpdateService': 1,
+    });
+    const { ecs } = await loadSandbox(state);
+    const svc = await ecs.describeServices({ cluster: SHOP, services: ['web'], include: ['TAGS'] });
+    expect(svc.services?.[0].tags).toContainEqual({
+      key: 'ecs-gitops:source',
+      value: 'web.service.template',
+    });
+  });
+
+  test('a cluster.yaml prefix other than the cluster name: its scheduled family is still found', async () => {
+    const state = await account();
+    const src = path.join(tmp('src'), 'prod');
+    mkdirSync(src);
+    writeFileSync(path.join(src, 'cluster.yaml'), 'name: prod\nregion: us-east-1\nprefix: acme\n');
+    const td = (image: string) =>
+      JSON.stringify({ containerDefinitions: [{ name: 'app', image, memory: 64 }] });
+    writeFileSync(path.join(src, 'api-web.taskdef'), td('acme/web:1'));
+    writeFileSync(path.join(src, 'cron.taskdef'), td('acme/cron:1'));
+    writeFileSync(
+      path.join(src, 'web.service'),
+      JSON.stringify({ taskDefinition: 'api-web', launchType: 'EC2' }),
+    );
+    const { dir } = await exportRoundTrip(sandboxCli(state), { cluster: 'prod', source: src });
+    expect(filesIn(dir)).toEqual(['api-web.taskdef', 'cluster.yaml', 'cron.taskdef', 'web.service']);
+    expect(readFileSync(path.join(dir, 'cluster.yaml'), 'utf8')).toContain('prefix: acme\n');
+  });
+
+  test('the ecs-efs example: the template comes back as the plain file it rendered to, and export says so', async () => {
+    const state = await account();
+    const trip = await exportRoundTrip(sandboxCli(state), {
+      cluster: 'demo',
+      source: ecsEfsDir(),
+      applyArgs: ['--cluster', 'demo'],
+    });
+    expectExported(trip, EXPECTED.ecsEfs);
+    expect(read(trip.dir, 'webserver.service')).toMatchObject({
+      taskDefinition: 'webserver',
+      desiredCount: 2,
+    });
+  });
+
+  test('a cluster made by hand (the AWS CLI calls, through the SDK port), exported with --families, then adopted', async () => {
+    const state = await account(makeBatchByHand);
+    // Without --families a foreign cluster's service-less families cannot be told from anyone's,
+    // and are not listed at all.
+    const plain = await cli(['export', BATCH, tmp('plain'), '--sandbox', state]);
+    expect(plain.stdout).not.toContain('nightly');
+    expect(exportReads(plain)['ECS.ListTaskDefinitionFamilies']).toBeUndefined();
+    // --families PREFIX names where to look: families under "PREFIX-" only.
+    const named = await cli(['export', BATCH, tmp('named'), '--sandbox', state, '--families', 'batch']);
+    expect(named.stdout).toMatch(EXPECTED.batch.line!);
+    const elsewhere = await cli(['export', BATCH, tmp('else'), '--sandbox', state, '--families=tools']);
+    expect(elsewhere.stdout).not.toContain('nightly');
+    expect(exportReads(elsewhere)['ECS.ListTaskDefinitionFamilies']).toBe(1);
+    expectExported(
+      await exportRoundTrip(sandboxCli(state), { cluster: BATCH, exportArgs: ['--families'], adopt: true }),
+      EXPECTED.batch,
+    );
+    // Adopted, the cluster is ecs-gitops's: its families are exported without --families.
+    const again = await cli(['export', BATCH, tmp('again'), '--sandbox', state]);
+    expect(again.stdout).toMatch(/^ {2}nightly\.taskdef +batch-nightly:2 \(no service runs it\)$/m);
+  });
 });

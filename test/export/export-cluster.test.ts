@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { ContainerDefinition, Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ObservedState } from '../../controller/model/observed';
 import { type ClusterExport, exportCluster, type LiveCluster } from '../../controller/export/export-cluster';
-import { choosePrefix } from '../../controller/export/export-prefix';
+import { choosePrefix, listingPrefix } from '../../controller/export/export-prefix';
 import { planCluster } from '../../controller/plan/planner';
 import { loadClusterDir } from '../../controller/specfiles';
 import { expectOnlyAdoption } from '../helpers/export-roundtrip';
@@ -114,7 +114,7 @@ async function planBack(out: ClusterExport, l: LiveCluster) {
   const observed: ObservedState = {
     cluster: { cluster: l.cluster, tags: {} },
     services: new Map(l.services.map((s) => [s.service.serviceName ?? '', s])),
-    families: l.families,
+    families: new Map([...l.families, ...(l.serviceless ?? [])]),
   };
   return { state, plan: planCluster({ ...state, cluster: { ...state.cluster, adopt: true } }, observed) };
 }
@@ -124,11 +124,37 @@ describe('exportCluster', () => {
     const jobs = revision('shop-jobs', 2, { dockerLabels: { 'AUTOCREATE.SERVICE': 'true' } });
     const l = live([svc('runner', 'shop-jobs', 2)], { 'shop-jobs': jobs });
     const out = exported(l);
-    expect(out.files.map((f) => f.name)).toEqual(['cluster.yaml', 'runner.service', 'runner.taskdef']);
+    // The service is what the marker creates (EC2, 1 task): the .taskdef alone gives it back.
+    expect(out.files.map((f) => f.name)).toEqual(['cluster.yaml', 'runner.taskdef']);
     expect(file(out, 'runner.taskdef').family).toBe('shop-jobs');
     const { state, plan } = await planBack(out, l);
-    expect(state.services.map((s) => s.name)).toEqual(['runner']);
+    expect(state.services.map((s) => `${s.name} ${String(s.autocreated)}`)).toEqual(['runner true']);
     expect(expectOnlyAdoption(plan)).toEqual(['cluster/shop', 'taskDefinition/shop-jobs', 'service/runner']);
+  });
+
+  test('AUTOCREATE.SERVICE, and the service differs from what it creates: a .service as well, with a note', async () => {
+    const jobs = revision('shop-jobs', 2, { dockerLabels: { 'AUTOCREATE.SERVICE': 'true' } });
+    const l = live([svc('jobs', 'shop-jobs', 2, { desiredCount: 3, enableExecuteCommand: true })], {
+      'shop-jobs': jobs,
+    });
+    const out = exported(l);
+    expect(out.files.map((f) => f.name)).toEqual(['cluster.yaml', 'jobs.service', 'jobs.taskdef']);
+    expect(out.notes).toEqual([
+      'service jobs written as jobs.service: it differs from the one AUTOCREATE.SERVICE in jobs.taskdef creates (desiredCount, enableExecuteCommand)',
+    ]);
+    expectOnlyAdoption((await planBack(out, l)).plan);
+  });
+
+  test('an autocreated service (its source tag names the .taskdef): no .service, whatever its count', () => {
+    const jobs = revision('shop-jobs', 2, { dockerLabels: { 'AUTOCREATE.SERVICE': 'true' } });
+    const l = live(
+      [svc('jobs', 'shop-jobs', 2, { desiredCount: 5 })],
+      { 'shop-jobs': jobs },
+      { jobs: { 'ecs-gitops:source': 'jobs.taskdef' }, 'shop-jobs': { 'ecs-gitops:source': 'jobs.taskdef' } },
+    );
+    const out = exported(l);
+    expect(out.files.map((f) => f.name)).toEqual(['cluster.yaml', 'jobs.taskdef']);
+    expect(out.files.every((f) => f.from === undefined)).toBe(true);
   });
 
   test('AUTOCREATE.SERVICE with a service of its name: the plain file name', () => {
@@ -221,5 +247,171 @@ describe('exportCluster: owner id', () => {
     };
     expect(file(exported(tagged), 'cluster.yaml')).toMatch(/^ownerId: payments$/m);
     expect(file(exported(base), 'cluster.yaml')).not.toMatch(/ownerId/);
+  });
+});
+
+const OWNED = {
+  'ecs-gitops:managed-by': 'ecs-gitops',
+  'ecs-gitops:owner': 'shop',
+  'ecs-gitops:cluster': 'shop',
+};
+
+/** The shop cluster as ecs-gitops owns it (its ownership tags). */
+function owned(l: LiveCluster): LiveCluster {
+  const tags = Object.entries(OWNED).map(([key, value]) => ({ key, value }));
+  return { ...l, cluster: { ...l.cluster, tags } };
+}
+
+describe('exportCluster: families no service runs', () => {
+  const serviceless = (entries: Record<string, Record<string, string>>) =>
+    new Map(
+      Object.entries(entries).map(([family, tags]) => [
+        family,
+        { taskDefinition: revision(family, 1), tags },
+      ]),
+    );
+
+  test("an owned cluster: its own families, not another owner's, not untagged ones unless --families", () => {
+    const l = {
+      ...owned(
+        live([svc('web', 'shop-web', 1)], { 'shop-web': revision('shop-web', 1) }, { 'shop-web': OWNED }),
+      ),
+      serviceless: serviceless({
+        'shop-cron': { ...OWNED, 'ecs-gitops:source': 'cron.taskdef' },
+        'shop-eu-web': { ...OWNED, 'ecs-gitops:cluster': 'shop-eu' },
+        'shop-manual': {},
+      }),
+    };
+    const out = exported(l);
+    expect(out.owned).toBe(true);
+    expect(out.files.map((f) => [f.name, f.about])).toEqual([
+      ['cluster.yaml', 'cluster shop (us-east-1), family prefix "shop"'],
+      ['cron.taskdef', 'shop-cron:1 (no service runs it)'],
+      ['web.service', 'runs shop-web:1'],
+      ['web.taskdef', 'shop-web:1'],
+    ]);
+    expect(JSON.stringify(file(out, 'cron.taskdef'))).not.toContain('AUTOCREATE');
+    expect(out.notes).toEqual([
+      'family shop-eu-web not exported: it belongs to ecs-gitops owner "shop", cluster "shop-eu"',
+      'family shop-manual not exported: no service runs it and it has no ecs-gitops tags (--families includes it)',
+    ]);
+    expect(file(out, 'cluster.yaml')).toContain('ecs-gitops manages this cluster');
+
+    const all = exportCluster(l, { families: true });
+    expect('files' in all && all.files.map((f) => f.name)).toContain('manual.taskdef');
+  });
+
+  test('a foreign cluster with --families: untagged families too; one with AUTOCREATE.SERVICE is left out', async () => {
+    const marked = revision('shop-batch', 1, { dockerLabels: { 'AUTOCREATE.SERVICE': '' } });
+    const base = live([svc('web', 'shop-web', 1)], { 'shop-web': revision('shop-web', 1) });
+    const l: LiveCluster = {
+      ...base,
+      serviceless: new Map([
+        ...serviceless({ 'shop-nightly': {} }),
+        ['shop-batch', { taskDefinition: marked, tags: {} }],
+      ]),
+    };
+    const out = exportCluster(l, { families: true });
+    if ('error' in out) throw new Error(out.error);
+    expect(out.files.map((f) => f.name)).toEqual([
+      'cluster.yaml',
+      'nightly.taskdef',
+      'web.service',
+      'web.taskdef',
+    ]);
+    expect(out.notes).toEqual([
+      'family shop-batch not exported: no service runs it, and as a file its AUTOCREATE.SERVICE would create one; write its .taskdef by hand without the marker',
+    ]);
+    const { plan } = await planBack(out, l);
+    expect(expectOnlyAdoption(plan)).toContain('taskDefinition/shop-nightly');
+  });
+
+  test('an owned cluster whose service runs a family of no one: the prefix is its own, that service is pinned', () => {
+    const l = owned(
+      live(
+        [svc('web', 'shop-web', 1), svc('debug', 'tools-debug', 3)],
+        { 'shop-web': revision('shop-web', 1), 'tools-debug': revision('tools-debug', 3) },
+        { 'shop-web': OWNED },
+      ),
+    );
+    const out = exported(l);
+    expect(out.prefix).toBe('shop');
+    expect(file(out, 'debug.service').taskDefinition).toBe('tools-debug:3');
+  });
+});
+
+describe('exportCluster: file names from the source tag', () => {
+  test('a template is exported as the plain file it rendered to, YAML as JSON; each says where it came from', () => {
+    const l = live(
+      [svc('web', 'shop-web', 1)],
+      { 'shop-web': revision('shop-web', 1) },
+      {
+        web: { 'ecs-gitops:source': 'web.service.template' },
+        'shop-web': { 'ecs-gitops:source': 'web.taskdef.yaml' },
+      },
+    );
+    const out = exported(l);
+    expect(out.files.map((f) => [f.name, f.from])).toEqual([
+      ['cluster.yaml', undefined],
+      ['web.service', 'web.service.template'],
+      ['web.taskdef', 'web.taskdef.yaml'],
+    ]);
+  });
+
+  test('a .taskdef is named after its source file, with the family it registers', async () => {
+    const l = live(
+      [svc('site', 'shop-frontend', 2)],
+      { 'shop-frontend': revision('shop-frontend', 2) },
+      {
+        'shop-frontend': { 'ecs-gitops:source': 'site.taskdef' },
+        site: { 'ecs-gitops:source': 'site.service' },
+      },
+    );
+    const out = exported(l);
+    expect(out.files.map((f) => f.name)).toEqual(['cluster.yaml', 'site.service', 'site.taskdef']);
+    expect(file(out, 'site.taskdef').family).toBe('shop-frontend');
+    expectOnlyAdoption((await planBack(out, l)).plan);
+  });
+
+  test('a source name that another family takes by default is not used', () => {
+    const l = live(
+      [svc('a', 'shop-a', 1), svc('b', 'shop-b', 1)],
+      { 'shop-a': revision('shop-a', 1), 'shop-b': revision('shop-b', 1) },
+      { 'shop-a': { 'ecs-gitops:source': 'b.taskdef' } },
+    );
+    expect(exported(l).files.map((f) => f.name)).toEqual([
+      'cluster.yaml',
+      'a.service',
+      'a.taskdef',
+      'b.service',
+      'b.taskdef',
+    ]);
+  });
+});
+
+describe('listingPrefix: where the families no service runs are looked for', () => {
+  const families = { 'shop-web': revision('shop-web', 1), 'tools-debug': revision('tools-debug', 3) };
+  const services = [svc('web', 'shop-web', 1), svc('debug', 'tools-debug', 3)];
+
+  test("an owned cluster: its own families' prefix, whatever else its services run", () => {
+    expect(listingPrefix(owned(live(services, families, { 'shop-web': OWNED })), {})).toBe('shop');
+  });
+
+  test('an owned cluster whose families do not start with its name: the shortest "X-" they share', () => {
+    const acme = { 'acme-api-web': revision('acme-api-web', 1) };
+    const l = owned(live([svc('web', 'acme-api-web', 1)], acme, { 'acme-api-web': OWNED }));
+    expect(listingPrefix(l, {})).toBe('acme');
+    // Foreign, the prefix rule: nothing but the tags could tell acme-'s other families apart.
+    expect(listingPrefix(live([svc('web', 'acme-api-web', 1)], acme), {})).toBe('acme-api');
+  });
+
+  test('--families PREFIX, else --prefix, else the prefix rule; the cluster name when the rule finds none', () => {
+    const l = live(services, families);
+    expect(listingPrefix(l, { familiesPrefix: 'nightly', prefix: 'shop' })).toBe('nightly');
+    expect(listingPrefix(l, { prefix: 'tools' })).toBe('tools');
+    expect(listingPrefix(l, {})).toBe('shop');
+    expect(
+      listingPrefix(live([svc('a', 'acme-api-a', 1)], { 'acme-api-a': revision('acme-api-a', 1) }), {}),
+    ).toBe('acme-api');
   });
 });

@@ -2,12 +2,13 @@ import type { CallLog } from '../../controller/aws/call-log';
 import type { AwsContext } from '../../controller/cli/aws-context';
 import { exportWithContext } from '../../controller/cli/export';
 /** Round-trip checks for `export`: the exported directory planned back against the account. */
-import { appendFileSync, cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Plan } from '../../controller/plan/plan-types';
 import { planDesiredState, type ClusterPorts } from '../../controller/reconcile/reconcile-cluster';
 import { loadClusterDir } from '../../controller/specfiles';
+import { json, type CliRun } from './run-cli';
 
 /** Plans an exported directory with `adopt: true`, as the adoption step will. */
 export async function planAdopted(dir: string, ports: ClusterPorts): Promise<Plan> {
@@ -92,3 +93,215 @@ export const LEGACY_FILES = [
   'worker.service',
   'worker.taskdef',
 ];
+
+/**
+ * The cluster of the round-trip proof (issue 11), as a cluster directory: a scheduled-task family
+ * (`cron.taskdef`, no service), a service from a plain file (`web.service`), an autocreated service
+ * (`worker.taskdef` with AUTOCREATE.SERVICE) and a service pinned to a revision registered outside
+ * ecs-gitops (`debug.service` on `tools-debug:1`, which `registerToolsDebug` makes first).
+ */
+export const SHOP = 'shop';
+export const TOOLS_DEBUG = {
+  family: 'tools-debug',
+  containerDefinitions: [{ name: 'debug', image: 'busybox:1.36', memory: 64, command: ['sleep', '3600'] }],
+};
+
+export function writeShopDir(): string {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-shop-')), SHOP);
+  const container = (name: string, image: string, extra: object = {}) => ({
+    name,
+    image,
+    memory: 128,
+    ...extra,
+  });
+  const files: Record<string, unknown> = {
+    'web.taskdef': {
+      containerDefinitions: [container('web', 'nginx:1.27', { portMappings: [{ containerPort: 80 }] })],
+    },
+    'web.service': { taskDefinition: 'web', desiredCount: 2, launchType: 'EC2' },
+    'cron.taskdef': { containerDefinitions: [container('cron', 'acme/report:3', { command: ['report'] })] },
+    'worker.taskdef': {
+      containerDefinitions: [
+        container('worker', 'acme/worker:7', { dockerLabels: { 'AUTOCREATE.SERVICE': '' } }),
+      ],
+    },
+    'debug.service': { taskDefinition: 'tools-debug:1', desiredCount: 1, launchType: 'EC2' },
+  };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'cluster.yaml'), `name: ${SHOP}\nregion: us-east-1\nprune: true\n`);
+  for (const [name, body] of Object.entries(files)) {
+    writeFileSync(path.join(dir, name), `${JSON.stringify(body, null, 2)}\n`);
+  }
+  return dir;
+}
+
+/** The ecs-efs example (test/fixtures/ecs-efs-example) copied to a fresh directory. */
+export function ecsEfsDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-ecs-efs-'));
+  cpSync(path.join(__dirname, '../fixtures/ecs-efs-example'), dir, { recursive: true });
+  return dir;
+}
+
+type Cli = (args: string[]) => Promise<CliRun>;
+
+export interface RoundTrip {
+  exportRun: CliRun;
+  dir: string;
+  /** `apply -o json` of the exported directory. */
+  second: any;
+}
+
+/**
+ * The proof: (apply the source directory,) export, (adopt,) diff: exit 0 and no change line, then
+ * apply of the exported directory: converged with zero mutating calls. prune is on throughout (it
+ * is the default in the exported cluster.yaml), so a family left out of the export would show as a
+ * deregistration in the diff and a DeregisterTaskDefinition in the apply.
+ */
+export async function exportRoundTrip(
+  cli: Cli,
+  o: { cluster: string; source?: string; applyArgs?: string[]; exportArgs?: string[]; adopt?: boolean },
+): Promise<RoundTrip> {
+  if (o.source !== undefined) {
+    const first = await cli(['apply', o.source, ...(o.applyArgs ?? []), '-o', 'json']);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    expect(json(first).converged).toBe(true);
+  }
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-exported-')), o.cluster);
+  const exportRun = await cli(['export', o.cluster, dir, ...(o.exportArgs ?? [])]);
+  expect([exportRun.code, exportRun.stdout]).toEqual([0, expect.stringMatching(/\(0 mutating\)/)]);
+  if (o.adopt) {
+    const adopted = await cli(['adopt', dir]);
+    expect([adopted.code, adopted.stderr]).toEqual([0, '']);
+    expect(adopted.stdout).toMatch(/AWS calls: \d+ \(\d+ mutating\): [^\n]*ECS\.TagResource/);
+  }
+
+  const diff = await cli(['diff', dir]);
+  expect([diff.code, diff.stderr]).toEqual([0, '']);
+  expect(diff.stdout).toMatch(/0 to create, 0 to update, \d+ unchanged/);
+  const diffJson = json(await cli(['diff', dir, '-o', 'json']));
+  const actions = diffJson.clusters.flatMap((c: any) => c.actions);
+  expect(actions.filter((a: any) => a.op !== 'none').map((a: any) => `${a.op} ${a.id}: ${a.reason}`)).toEqual(
+    [],
+  );
+  expect(actions.flatMap((a: any) => a.changes)).toEqual([]);
+
+  const second = json(await cli(['apply', dir, '-o', 'json']));
+  expect(second.converged).toBe(true);
+  expect(mutatingCalls(second.awsCalls.byOperation)).toEqual({});
+  expect(second.awsCalls.mutating).toBe(0);
+  return { exportRun, dir, second };
+}
+
+/** The operations of a call count that are not reads. */
+export function mutatingCalls(byOperation: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(byOperation).filter(([op]) => !/\.(Describe|List|Get)/.test(op)));
+}
+
+/** `export`'s "AWS calls: ..." line as counts per operation. */
+export function exportReads(run: CliRun): Record<string, number> {
+  const line = /AWS calls: \d+ \(0 mutating\): (.*)$/m.exec(run.stdout)?.[1] ?? '';
+  return Object.fromEntries(
+    line.split(', ').map((part) => {
+      const [op, n] = part.split(' ');
+      return [op, Number(n)];
+    }),
+  );
+}
+
+/**
+ * A cluster made by hand, as with the AWS CLI (`aws ecs create-cluster`, `register-task-definition`,
+ * `create-service`): a service `web`, and a family `batch-nightly` no service runs (two revisions:
+ * the newest is exported). No ecs-gitops tags anywhere. The moto test makes it with the real `aws`.
+ */
+export const BATCH = 'batch';
+export async function makeBatchByHand(sb: {
+  ecs: Pick<
+    import('../../controller/aws/ecs-port').EcsPort,
+    'createCluster' | 'registerTaskDefinition' | 'createService'
+  >;
+}): Promise<void> {
+  await sb.ecs.createCluster({ clusterName: BATCH });
+  for (const req of BATCH_CALLS.taskDefinitions) await sb.ecs.registerTaskDefinition(req);
+  await sb.ecs.createService(BATCH_CALLS.service);
+}
+
+/** The requests of `makeBatchByHand`, as the AWS CLI's --cli-input-json takes them. */
+export const BATCH_CALLS = {
+  taskDefinitions: [
+    {
+      family: 'batch-web',
+      containerDefinitions: [
+        { name: 'web', image: 'nginx:1.27', memory: 128, portMappings: [{ containerPort: 80 }] },
+      ],
+    },
+    {
+      family: 'batch-nightly',
+      containerDefinitions: [{ name: 'job', image: 'acme/nightly:1', memory: 256 }],
+    },
+    {
+      family: 'batch-nightly',
+      containerDefinitions: [{ name: 'job', image: 'acme/nightly:2', memory: 256 }],
+    },
+  ],
+  service: {
+    cluster: BATCH,
+    serviceName: 'web',
+    taskDefinition: 'batch-web',
+    desiredCount: 1,
+    launchType: 'EC2' as const,
+  },
+};
+
+export interface ExpectedExport {
+  files: string[];
+  /** Reads per operation (export makes no other call). */
+  reads?: Record<string, number>;
+  /** A line of its stdout. */
+  line?: RegExp;
+  stderr?: string;
+}
+
+/** What export writes and reads in the round trips: the same on the sandbox and on moto. */
+export const EXPECTED: Record<'shop' | 'ecsEfs' | 'batch', ExpectedExport> = {
+  // cron (no service) is written, without AUTOCREATE.SERVICE; worker has no .service (the marker
+  // creates it); debug stays pinned to the revision outside the prefix.
+  shop: {
+    files: ['cluster.yaml', 'cron.taskdef', 'debug.service', 'web.service', 'web.taskdef', 'worker.taskdef'],
+    // An owned cluster: the families its services run (web, worker, tools-debug), plus one listing of
+    // the families under "shop-" and one DescribeTaskDefinition for the one no service runs (cron).
+    reads: {
+      'ECS.DescribeClusters': 1,
+      'ECS.DescribeServices': 1,
+      'ECS.DescribeTaskDefinition': 4,
+      'ECS.ListServices': 1,
+      'ECS.ListTaskDefinitionFamilies': 1,
+    },
+    line: /^ {2}cron\.taskdef +shop-cron:1 \(no service runs it\)$/m,
+    stderr: '',
+  },
+  // jenkins comes from AUTOCREATE.SERVICE: no jenkins.service.
+  ecsEfs: {
+    files: ['cluster.yaml', 'jenkins.taskdef', 'webserver.service', 'webserver.taskdef'],
+    stderr: 'webserver.service.template is exported as webserver.service: the plain file it rendered to\n',
+  },
+  batch: {
+    files: ['cluster.yaml', 'nightly.taskdef', 'web.service', 'web.taskdef'],
+    // --families on a foreign cluster: web's family, one listing under "batch-", nightly's newest.
+    reads: {
+      'ECS.DescribeClusters': 1,
+      'ECS.DescribeServices': 1,
+      'ECS.DescribeTaskDefinition': 2,
+      'ECS.ListServices': 1,
+      'ECS.ListTaskDefinitionFamilies': 1,
+    },
+    line: /^ {2}nightly\.taskdef +batch-nightly:2 \(no service runs it\)$/m,
+    stderr: '',
+  },
+};
+
+export function expectExported(trip: RoundTrip, expected: ExpectedExport): void {
+  expect(filesIn(trip.dir)).toEqual(expected.files);
+  if (expected.reads) expect(exportReads(trip.exportRun)).toEqual(expected.reads);
+  if (expected.line) expect(trip.exportRun.stdout).toMatch(expected.line);
+  if (expected.stderr !== undefined) expect(trip.exportRun.stderr).toBe(expected.stderr);
+}
