@@ -3,6 +3,8 @@
  * (the CLI and reconcile on the in-memory sandbox), and the rest (unit). `npm test` runs them all;
  * `npm run test:fast` only unit and sandbox, for local work.
  */
+const { availableParallelism } = require('node:os');
+
 const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
@@ -26,5 +28,9 @@ module.exports = {
     { ...common, displayName: 'moto', testMatch: ['**/*.moto.test.ts'] },
   ],
   testTimeout: 60000,
+  // At least two workers, even on two cores, where jest's default (cores - 1) runs every file in one
+  // process: the moto files mostly wait on moto_server, another process, and a second worker fills
+  // that time.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
