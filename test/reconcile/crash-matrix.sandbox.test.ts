@@ -89,7 +89,7 @@ const applyArgs = (dir: string) => ['--log-level', 'warn', 'apply', dir, '-o', '
 async function apply(acct: Account, dir: string) {
   acct.next = acct.raw;
   const run = await runCli(applyArgs(dir));
-  return { code: run.code, out: json(run), stderr: run.stderr };
+  return { code: run.code, out: json(run) };
 }
 
 /** An account with the scenario's zones and its seeds applied (cleanly), in order. */
@@ -106,6 +106,55 @@ async function prepareAccount(scenario: Scenario, seedDirs: string[]): Promise<A
 /** The account as a user would inventory it, read around the crash wrapper. */
 function inventory(acct: Account): Promise<EndState> {
   return endState({ ecs: acct.raw.ecs, route53: acct.raw.route53 }, [CLUSTER]);
+}
+
+/** Times: they differ between two identical histories run at other moments. */
+const VOLATILE = new Set(['createdAt', 'updatedAt', 'registeredAt', 'deregisteredAt', 'deleteRequestedAt']);
+
+/**
+ * Everything a user can describe, beyond the inventory: the cluster, every live service in full
+ * (configuration, all tags, deployments), and every revision of every status with its containers and
+ * tags, so that a crash leaving a stray tag, a second deployment, or a registered-then-deregistered
+ * duplicate differs from the clean converge. Times are left out.
+ */
+async function accountDetails(acct: Account): Promise<unknown> {
+  const ecs = acct.raw.ecs;
+  const clusters = await ecs.describeClusters({ clusters: [CLUSTER], include: ['TAGS', 'SETTINGS'] });
+  const arns = (await ecs.listServices({ cluster: CLUSTER, maxResults: 100 })).serviceArns ?? [];
+  const services = arns.length
+    ? ((await ecs.describeServices({ cluster: CLUSTER, services: arns, include: ['TAGS'] })).services ?? [])
+    : [];
+  const revisions: unknown[] = [];
+  for (const status of ['ACTIVE', 'INACTIVE', 'DELETE_IN_PROGRESS'] as const) {
+    for (const arn of (await ecs.listTaskDefinitions({ status })).taskDefinitionArns ?? []) {
+      revisions.push(await ecs.describeTaskDefinition({ taskDefinition: arn, include: ['TAGS'] }));
+    }
+  }
+  return withoutVolatile({
+    clusters: clusters.clusters,
+    // In name order: a crash changes the order services were created in, not the account.
+    services: services
+      .filter((s) => s.status !== 'INACTIVE')
+      .sort((x, y) => (x.serviceName ?? '').localeCompare(y.serviceName ?? '')),
+    revisions,
+  });
+}
+
+/** A deep copy without VOLATILE fields; tag lists sorted by key, deployments without their ids. */
+function withoutVolatile(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(withoutVolatile);
+    const isTags = items.every((t) => typeof t === 'object' && t !== null && 'key' in t && 'value' in t);
+    return isTags ? [...items].sort((x: any, y: any) => String(x.key).localeCompare(String(y.key))) : items;
+  }
+  // Deployment ids count up across the account: another order of creation numbers them otherwise.
+  if (typeof value === 'string') return value.replace(/ecs-svc\/\d+/g, 'ecs-svc/<id>');
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => !VOLATILE.has(k))
+      .map(([k, v]) => [k, withoutVolatile(v)]),
+  );
 }
 
 /** The round after converging: zero mutating calls, every action unchanged. */
@@ -176,11 +225,13 @@ describe.each(SCENARIOS)('crash safety: $name', (scenario) => {
   const targetDir = writeDir(scenario.target);
   /** The account after a clean apply of the target: what every crash must converge to. */
   let clean: EndState;
+  let cleanDetails: unknown;
 
   beforeAll(async () => {
     const acct = await prepareAccount(scenario, seedDirs);
     await apply(acct, targetDir);
     clean = await inventory(acct);
+    cleanDetails = await accountDetails(acct);
   });
 
   test('a clean apply makes exactly the declared calls and reaches the end state', async () => {
@@ -191,6 +242,8 @@ describe.each(SCENARIOS)('crash safety: $name', (scenario) => {
     expect(run.out.awsCalls.mutating).toBe(M);
     expect(await inventory(acct)).toEqual(scenario.expected);
     expect(clean).toEqual(scenario.expected);
+    // Two clean histories describe alike: the comparisons below are not thrown by ids or times.
+    expect(await accountDetails(acct)).toEqual(cleanDetails);
     await expectNothingLeftToDo(acct, targetDir);
   });
 
@@ -233,6 +286,7 @@ describe.each(SCENARIOS)('crash safety: $name', (scenario) => {
       );
       expect(beyond(both, scenario.calls)).toEqual({});
       expect(await inventory(acct)).toEqual(clean);
+      expect(await accountDetails(acct)).toEqual(cleanDetails);
       await expectNothingLeftToDo(acct, targetDir);
     });
   });
