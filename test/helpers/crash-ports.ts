@@ -9,7 +9,7 @@
  * - `lostReply`: the k-th mutating call succeeds in the sandbox, then its caller gets a network
  *   error instead of the answer (the write happened, the client cannot know); later calls go on.
  *
- * Calls are counted when they settle, as test/helpers/crash-after-mutating.cjs does on moto. A call
+ * Calls are counted when they settle, as test/helpers/crash-after-mutating.js does on moto. A call
  * goes to the sandbox with the sandbox itself as `this`, so calls the sandbox makes internally are
  * neither counted nor stopped.
  */
@@ -92,7 +92,7 @@ export function crashingAccount(account: LoadedSandbox, plan: CrashPlan): Crashi
           const out = fn.apply(obj, args);
           if (!(out instanceof Promise)) return out;
           const call = `${service}.${prop.charAt(0).toUpperCase()}${prop.slice(1)}`;
-          // A failed call is counted too: it settled (crash-after-mutating.cjs does the same on moto).
+          // A failed call is counted too: it settled (crash-after-mutating.js does the same on moto).
           return settle(call, out);
         };
       },
