@@ -1,12 +1,36 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Three projects, by file name: `*.moto.test.ts` (end to end against moto_server), `*.sandbox.test.ts`
+ * (the CLI and reconcile on the in-memory sandbox), and the rest (unit). `npm test` runs them all;
+ * `npm run test:fast` only unit and sandbox, for local work.
+ */
+const { availableParallelism } = require('node:os');
+
+const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   // Type checking is done once by `tsc --noEmit` (npm test runs it first); with isolatedModules in
   // tsconfig.json, ts-jest only transpiles each file.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 60000,
   setupFiles: ['<rootDir>/test/setup-env.ts'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.moto\\.test\\.ts$', '\\.sandbox\\.test\\.ts$'],
+    },
+    { ...common, displayName: 'sandbox', testMatch: ['**/*.sandbox.test.ts'] },
+    { ...common, displayName: 'moto', testMatch: ['**/*.moto.test.ts'] },
+  ],
+  testTimeout: 60000,
+  // At least two workers, even on two cores, where jest's default (cores - 1) runs every file in one
+  // process: the moto files mostly wait on moto_server, another process, and a second worker fills
+  // that time.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

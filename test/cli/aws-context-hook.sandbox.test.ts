@@ -1,6 +1,6 @@
 /**
  * `onAwsContextCreated`, the seam tests and embedders use to watch a command's AWS calls without
- * changing how the command builds its context (test/helpers/crash-entry.ts relies on it).
+ * changing how the command builds its context (test/helpers/crash-after-mutating.js relies on it).
  */
 import path from 'node:path';
 import { type AwsContext, onAwsContextCreated } from '../../controller/cli/aws-context';

@@ -260,11 +260,27 @@ describe('remote repository', () => {
   });
 });
 
-/** Resolves when `fn` returns true, polling; rejects after `ms`. */
-async function until(fn: () => boolean, ms = 3000): Promise<void> {
+/** Resolves once `fn` returns true, polling every 20 ms; fails after `ms`, saying what it waited for. */
+async function until(fn: () => boolean, ms = 3000, what = 'the condition'): Promise<void> {
   const end = Date.now() + ms;
   while (!fn()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
+    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * "Nothing more happens": `read()` stays `value` for `ms` (well beyond the debounce and the file
+ * events' latency), polled every 20 ms; fails at the first change, saying what changed and when.
+ * A negative check needs a window; this one fails as soon as the window is broken.
+ */
+async function staysAt(read: () => number, value: number, ms: number, what: string): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    const now = read();
+    if (now !== value)
+      throw new Error(`${what}: expected to stay ${value}, became ${now} after ${Date.now() - start} ms`);
+    if (Date.now() - start >= ms) return;
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -278,24 +294,22 @@ describe('watching a checkout', () => {
     await watcher.ready;
     try {
       writeFileSync(path.join(repo, 'web.taskdef'), '{"image":"web:2"}\n');
-      await sleep(400);
-      expect(calls).toBe(0); // an uncommitted edit is not a change in committed mode
+      // An uncommitted edit is not a change in committed mode.
+      await staysAt(() => calls, 0, 400, 'onChange calls after an uncommitted edit');
 
       commitAll(repo, 'one');
-      await until(() => calls === 1, 1500);
-      await sleep(400);
-      expect(calls).toBe(1);
+      await until(() => calls === 1, 1500, 'onChange after a commit');
+      await staysAt(() => calls, 1, 400, 'onChange calls after one commit');
 
       for (let i = 0; i < 3; i++) {
         writeFileSync(path.join(repo, `s${i}.service`), '{}\n');
         commitAll(repo, `burst ${i}`);
       }
-      await until(() => calls === 2, 1500);
-      await sleep(400);
-      expect(calls).toBe(2);
+      await until(() => calls === 2, 1500, 'one onChange after a burst of commits');
+      await staysAt(() => calls, 2, 400, 'onChange calls after a burst of three commits');
 
       git(repo, 'checkout', '--quiet', '-b', 'other'); // a branch switch moves HEAD
-      await until(() => calls === 3, 1500);
+      await until(() => calls === 3, 1500, 'onChange after a branch switch');
     } finally {
       await watcher.close();
     }
@@ -308,13 +322,11 @@ describe('watching a checkout', () => {
     await watcher.ready;
     try {
       writeFileSync(path.join(repo, 'web.taskdef'), '{"image":"web:edited"}\n');
-      await until(() => calls === 1, 1500);
-      await sleep(400);
-      expect(calls).toBe(1);
+      await until(() => calls === 1, 1500, 'onChange after a file edit');
+      await staysAt(() => calls, 1, 400, 'onChange calls after one edit');
 
       writeFileSync(path.join(repo, '.git', 'scratch'), 'x');
-      await sleep(400);
-      expect(calls).toBe(1);
+      await staysAt(() => calls, 1, 400, 'onChange calls after a write inside .git');
     } finally {
       await watcher.close();
     }
@@ -338,14 +350,13 @@ describe('watching a checkout', () => {
     });
     await watcher.ready;
     git(repo, 'commit', '--quiet', '--allow-empty', '-m', 'b');
-    await until(() => calls === 1);
+    await until(() => calls === 1, 3000, 'onChange after a commit');
     git(repo, 'commit', '--quiet', '--allow-empty', '-m', 'c'); // lands while onChange runs
-    await until(() => calls === 2);
+    await until(() => calls === 2, 3000, 'a second onChange for the commit made during the first');
     expect(maxRunning).toBe(1);
     await watcher.close();
     git(repo, 'commit', '--quiet', '--allow-empty', '-m', 'd');
-    await sleep(300);
-    expect(calls).toBe(2);
+    await staysAt(() => calls, 2, 300, 'onChange calls after close');
   });
 });
 
@@ -353,13 +364,13 @@ describe('polling a remote', () => {
   it('ticks at once, on the interval, and early on trigger; stops on close', async () => {
     let ticks = 0;
     const poller = pollRemote({ intervalMs: 200, onTick: () => void ticks++ });
-    await until(() => ticks === 1, 100);
-    await until(() => ticks === 2, 500);
+    await until(() => ticks === 1, 100, 'the first tick, at once');
+    await until(() => ticks === 2, 500, 'the second tick, after the interval');
     poller.trigger();
-    await until(() => ticks === 3, 100);
+    await until(() => ticks === 3, 100, 'a tick at once on trigger');
     await poller.close();
-    await sleep(300);
-    expect(ticks).toBe(3);
+    // Longer than the interval: a timer left running would tick again.
+    await staysAt(() => ticks, 3, 300, 'ticks after close');
   });
 
   it('keeps polling after a failed tick', async () => {
@@ -373,7 +384,7 @@ describe('polling a remote', () => {
       },
       onError: (e) => errors.push(e),
     });
-    await until(() => ticks >= 3);
+    await until(() => ticks >= 3, 3000, 'three ticks despite each failing');
     await poller.close();
     expect(errors.length).toBeGreaterThanOrEqual(2);
   });
