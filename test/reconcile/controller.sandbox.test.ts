@@ -19,6 +19,8 @@ import type { ClusterPorts } from '../../controller/reconcile/reconcile-cluster'
 import { createGitSource } from '../../controller/reconcile/git-source';
 import { Route53Reader } from '../../controller/observe/route53-reader';
 import { newSandboxAccount } from '../helpers/sandbox';
+import { errors as sandboxErrors } from '../../controller/aws/sandbox/errors';
+import { ECSServiceException } from '@aws-sdk/client-ecs';
 
 const git = (repo: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], { cwd: repo })
@@ -361,6 +363,226 @@ test('prune: false: what would be pruned is reported on every reconcile (a warni
     const kept = lines.filter((l) => l.includes('kept by prune: false') && l.includes('service/api'));
     expect(kept).toHaveLength(2); // the commit's reconcile and the resync
     expect(await metrics.text()).toMatch(/ecs_gitops_prunable_resources\{cluster="demo",kind="service"\} 1/);
+  } finally {
+    await controller.stop();
+  }
+});
+
+/**
+ * An ECS port whose next calls of one operation fail with the given error (as AWS would answer
+ * them), the rest going to the sandbox.
+ */
+function withFaults(sb: SandboxEcs): { ecs: SandboxEcs; fail: (op: string, error?: () => Error) => void } {
+  const faults = new Map<string, () => Error>();
+  const ecs = new Proxy(sb, {
+    get(target, prop, receiver) {
+      const fault = typeof prop === 'string' ? faults.get(prop) : undefined;
+      if (fault) return () => Promise.reject(fault());
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return {
+    ecs,
+    fail: (op, error) => {
+      if (error) faults.set(op, error);
+      else faults.delete(op);
+    },
+  };
+}
+
+function oneServiceRepo(prefix: string): { repo: string; bump: (image: string) => string } {
+  const repo = mkdtempSync(path.join(tmpdir(), prefix));
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(
+    path.join(repo, 'cluster.yaml'),
+    'name: demo\nregion: us-east-1\nserviceDefaults: { launchType: EC2 }\n',
+  );
+  const taskdef = path.join(repo, 'web.taskdef');
+  const withImage = (image: string) =>
+    JSON.stringify({ containerDefinitions: [{ name: 'web', image, memoryReservation: 64 }] });
+  writeFileSync(taskdef, withImage('nginx:1.0'));
+  writeFileSync(path.join(repo, 'web.service'), '{ "desiredCount": 1 }');
+  commit(repo, 'initial');
+  return {
+    repo,
+    bump: (image) => {
+      writeFileSync(taskdef, withImage(image));
+      return commit(repo, image);
+    },
+  };
+}
+
+const short = (sha: string) => sha.slice(0, 7);
+
+test('/status shows the controller idle after each commit and resync, backingOff while a throttled action is retried, idle once the retry succeeds', async () => {
+  const { repo, bump } = oneServiceRepo('ecs-gitops-state-');
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const sb = new SandboxEcs({ clock });
+  const { ecs, fail } = withFaults(sb);
+  const status = new StatusStore();
+  const metrics = new ControllerMetrics();
+  const controller = controllerFor(repo, { ecs, reader: new EcsReader(ecs) }, clock, { status, metrics });
+  const shown = () => status.snapshot().controller.state;
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(shown()).toBe(`idle at ${short(controller.commit!)}`);
+
+    const second = bump('nginx:1.1');
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(shown()).toBe(`idle at ${short(second)}`);
+
+    controller.resyncAll();
+    await controller.idle();
+    expect(shown()).toBe(`idle at ${short(second)}`);
+
+    // The next commit's UpdateService is throttled (after the SDK's own retries): the cluster backs
+    // off for 1 s and /status says so.
+    fail('updateService', () => sandboxErrors.throttling());
+    const third = bump('nginx:1.2');
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(shown()).toMatch(
+      new RegExp(`^backingOff at ${short(third)}: demo \\(1 failure, backoff 1s\\): .*ThrottlingException`),
+    );
+    // Nothing is retried before the backoff elapses.
+    sb.callLog.reset();
+    clock.advance(999);
+    await controller.idle();
+    expect(sb.callLog.total()).toBe(0);
+
+    // The retry succeeds: idle again, at the same commit.
+    fail('updateService');
+    clock.advance(1);
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.UpdateService': 1 });
+    expect(shown()).toBe(`idle at ${short(third)}`);
+    expect(await metrics.text()).toMatch(/ecs_gitops_reconcile_total\{cluster="demo",result="error"\} 1/);
+
+    // And the round after changes nothing.
+    sb.callLog.reset();
+    controller.resyncAll();
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({});
+    expect(shown()).toBe(`idle at ${short(third)}`);
+  } finally {
+    await controller.stop();
+  }
+  expect(status.snapshot().controller.state).toMatch(/^stopped/);
+});
+
+test('an action AWS rejects (InvalidParameterException) is Stalled and not retried, not even at the resync, until a new commit', async () => {
+  const { repo, bump } = oneServiceRepo('ecs-gitops-terminal-');
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const sb = new SandboxEcs({ clock });
+  const { ecs, fail } = withFaults(sb);
+  const status = new StatusStore();
+  const metrics = new ControllerMetrics();
+  const controller = controllerFor(repo, { ecs, reader: new EcsReader(ecs) }, clock, { status, metrics });
+  const shown = () => status.snapshot().controller.state;
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+
+    fail('updateService', () => sandboxErrors.invalidParameter('Invalid setting for placement.'));
+    const rejected = bump('nginx:1.1');
+    sb.callLog.reset();
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1 });
+    expect(shown()).toBe(
+      `stalled at ${short(rejected)}: demo (waiting for a new commit): 1 action(s) failed: ` +
+        'service/web: InvalidParameterException: Invalid setting for placement.',
+    );
+    expect(status.get('demo')).toMatchObject({ state: 'Stalled', lastAttemptedCommit: rejected });
+    expect(await metrics.text()).toMatch(/ecs_gitops_reconcile_total\{cluster="demo",result="stalled"\} 1/);
+
+    // No retry: not after the longest backoff, not at the resync, not when asked to resync.
+    sb.callLog.reset();
+    clock.advance(11 * 60_000);
+    await controller.idle();
+    controller.resyncAll();
+    await controller.idle();
+    expect(sb.callLog.total()).toBe(0);
+    expect(shown()).toMatch(/^stalled at/);
+
+    // A new commit is tried at once (the fault is still there for this one: ClientException is terminal too).
+    fail('updateService', () => sandboxErrors.client('The service cannot be updated.'));
+    bump('nginx:1.2');
+    sb.callLog.reset();
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1 });
+    expect(shown()).toMatch(/^stalled at .*ClientException: The service cannot be updated\.$/);
+
+    // The fix: converges, idle; the round after changes nothing.
+    fail('updateService');
+    const fixed = bump('nginx:1.3');
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(shown()).toBe(`idle at ${short(fixed)}`);
+    sb.callLog.reset();
+    controller.resyncAll();
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({});
+  } finally {
+    await controller.stop();
+  }
+});
+
+test('a 5xx from AWS on an action is retried with backoff (1 s, then 2 s)', async () => {
+  const { repo, bump } = oneServiceRepo('ecs-gitops-5xx-');
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const sb = new SandboxEcs({ clock });
+  const { ecs, fail } = withFaults(sb);
+  const status = new StatusStore();
+  const controller = controllerFor(repo, { ecs, reader: new EcsReader(ecs) }, clock, { status });
+  const shown = () => status.snapshot().controller.state;
+  const serverError = () =>
+    new ECSServiceException({ name: 'ServerException', $fault: 'server', $metadata: {}, message: 'boom' });
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    fail('updateService', serverError);
+    bump('nginx:1.1');
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(shown()).toMatch(/^backingOff at \w+: demo \(1 failure, backoff 1s\): .*ServerException: boom/);
+    clock.advance(1000);
+    await controller.idle();
+    expect(shown()).toMatch(/^backingOff at \w+: demo \(2 failures, backoff 2s\): .*ServerException: boom/);
+    fail('updateService');
+    sb.callLog.reset();
+    clock.advance(2000);
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.UpdateService': 1 });
+    expect(shown()).toMatch(/^idle at /);
+  } finally {
+    await controller.stop();
+  }
+});
+
+test('a cluster directory with no region (and no default) is Stalled, counted, and shown', async () => {
+  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-noregion-'));
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(path.join(repo, 'cluster.yaml'), 'name: demo\n');
+  commit(repo, 'no region');
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const sb = new SandboxEcs({ clock });
+  const status = new StatusStore();
+  const metrics = new ControllerMetrics();
+  const controller = controllerFor(repo, { ecs: sb, reader: new EcsReader(sb) }, clock, { status, metrics });
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(sb.callLog.total()).toBe(0);
+    expect(status.get('demo')).toMatchObject({ state: 'Stalled' });
+    expect(await metrics.text()).toMatch(/ecs_gitops_reconcile_total\{cluster="demo",result="stalled"\} 1/);
+    expect(status.snapshot().controller.state).toMatch(
+      /^stalled at \w+: demo \(waiting for a new commit\): .*no region/,
+    );
   } finally {
     await controller.stop();
   }
