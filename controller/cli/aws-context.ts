@@ -6,6 +6,7 @@ import type { ClusterPorts, DnsPorts } from '../reconcile/reconcile-cluster';
 import { EcsReader } from '../observe/ecs-reader';
 import { RateLimitedEcsPort } from '../aws/rate-limited-ecs-port';
 import { SdkEcsPort } from '../aws/sdk-ecs-port';
+import { gateWrites } from '../aws/stop-gate';
 import type { LoadedSandbox } from '../aws/sandbox/state-file';
 import { Route53Reader } from '../observe/route53-reader';
 import type { Route53Port } from '../aws/route53-port';
@@ -51,7 +52,14 @@ export class AwsContext {
   private sandbox?: LoadedSandbox;
   private route53?: { route53: Route53Port; route53Reader: Route53Reader };
 
-  constructor(private readonly opts: AwsOptions) {
+  /**
+   * `stopSignal`: once it aborts, ECS writes not yet sent are refused (the controller's SIGTERM: the
+   * calls in flight finish, the rest of the reconcile is left to the next start).
+   */
+  constructor(
+    private readonly opts: AwsOptions,
+    private readonly stopSignal?: AbortSignal,
+  ) {
     for (const fn of contextListeners) fn(this);
   }
 
@@ -88,7 +96,7 @@ export class AwsContext {
       const sb = this.sandbox;
       ctx = {
         region,
-        ecs: sb.ecs,
+        ecs: gateWrites(sb.ecs, this.stopSignal),
         sts: sb.sts,
         reader: new EcsReader(sb.ecs),
         dns: { ...this.route53For(sb.route53), elbv2: sb.elbv2, ec2: sb.ec2 },
@@ -96,7 +104,9 @@ export class AwsContext {
       };
     } else {
       const clients = createAwsClients({ region, endpoint: this.opts.endpoint, callLog: this.callLog });
-      const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs));
+      const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs), {
+        ...(this.stopSignal ? { signal: this.stopSignal } : {}),
+      });
       // STS and the DNS ports (Route53, ELBv2, EC2) are built on first use: their SDK clients are
       // large, and most runs need none of them.
       let sts: StsPort | undefined;

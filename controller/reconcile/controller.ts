@@ -145,7 +145,11 @@ export class Controller {
     return this.syncing;
   }
 
-  /** Stop taking work; the reconcile in flight finishes (its AWS calls are not cut short). */
+  /**
+   * Stop taking work. The reconcile in flight ends after its AWS calls in flight when its ports then
+   * refuse the writes not yet sent (as `run` builds them: AwsContext's stop signal, aborted right
+   * after this is called), and is reported as interrupted, not failed; otherwise it finishes.
+   */
   async stop(): Promise<void> {
     this.phase = 'stopping';
     this.showState();
@@ -271,6 +275,7 @@ export class Controller {
         results,
       );
       if (this.stopping.signal.aborted) {
+        // The writes not yet sent were refused: the next start continues from what AWS holds.
         const error = 'stopped before the reconcile finished';
         return finish({ kind: 'transient', error }, { interrupted: true });
       }

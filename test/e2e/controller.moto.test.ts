@@ -262,7 +262,28 @@ test('`run` as a process: ready, a webhook with a bad signature is rejected, SIG
   expect(run.output).not.toContain('s3cret');
 });
 
-test('SIGTERM in the middle of a reconcile exits cleanly, and the next start finishes the job without duplicates', async () => {
+/** Every service ARN of a cluster, all pages. */
+async function serviceArns(cluster: string): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ecs.send(new ListServicesCommand({ cluster, nextToken }));
+    arns.push(...(page.serviceArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns;
+}
+
+/** Polls `check` every 20 ms until it holds; fails with `why()` after `ms`. */
+async function waitFor(check: () => Promise<boolean>, ms: number, why: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(why());
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('SIGTERM in the middle of a reconcile stops after the calls in flight and exits 0; the next start finishes the job without duplicates', async () => {
   const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-ctl-many-'));
   git(repo, 'init', '-q', '-b', 'main');
   writeFileSync(
@@ -288,37 +309,39 @@ test('SIGTERM in the middle of a reconcile exits cleanly, and the next start fin
   commit(repo, 'forty services');
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-'));
 
-  const start = async (stopAfterFirstAction: boolean) => {
-    const port = await freePort();
-    const run = spawnRun(['--repo', repo, '--port', String(port), '--cache-dir', cacheDir]);
-    if (stopAfterFirstAction) {
-      // Stop right after its first change to AWS: the rest of the reconcile is still to do.
-      const deadline = Date.now() + 60_000;
-      while (!/"outcome":"created"/.test(run.output) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    } else {
-      expect(await waitReady(port)).toBe(200);
-    }
-    run.child.kill('SIGTERM');
-    return { code: await run.exited, output: run.output };
-  };
+  // First start: SIGTERM as soon as AWS has its third service, while the reconcile is far from done
+  // (40 families and 40 services, paced by the write rate limits).
+  const INTERRUPT_AT = 3;
+  const first = spawnRun(['--repo', repo, '--port', String(await freePort()), '--cache-dir', cacheDir]);
+  await waitFor(
+    async () => (await serviceArns('many')).length >= INTERRUPT_AT,
+    60_000,
+    () => `the controller did not create ${INTERRUPT_AT} services within 60 s; its output:\n${first.output}`,
+  );
+  first.child.kill('SIGTERM');
+  const killedAt = Date.now();
+  expect(await first.exited).toBe(0);
+  // What is left waits for the next start, not for the rate limits (1 write per second after a burst).
+  expect(Date.now() - killedAt).toBeLessThan(10_000);
+  expect(first.output).toContain('"msg":"stopped"');
+  // It stopped between writes: the reconcile was not finished on the way out.
+  const afterStop = (await serviceArns('many')).length;
+  expect({ servicesAfterSigterm: afterStop, interrupted: afterStop < N }).toEqual({
+    servicesAfterSigterm: afterStop,
+    interrupted: true,
+  });
 
-  const interrupted = await start(true);
-  expect(interrupted.code).toBe(0);
-  expect(interrupted.output).toContain('"msg":"stopped"');
-
-  const finished = await start(false);
-  expect(finished.code).toBe(0);
+  // Second start: finishes the job.
+  const port = await freePort();
+  const second = spawnRun(['--repo', repo, '--port', String(port), '--cache-dir', cacheDir]);
+  try {
+    expect(await waitReady(port)).toBe(200);
+  } finally {
+    second.child.kill('SIGTERM');
+  }
+  expect(await second.exited).toBe(0);
   // Exactly one service per task definition, and exactly one revision per family: no duplicates.
-  const services: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await ecs.send(new ListServicesCommand({ cluster: 'many', nextToken }));
-    services.push(...(page.serviceArns ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  expect(services).toHaveLength(N);
+  expect(await serviceArns('many')).toHaveLength(N);
   const revisions = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'many-svc1' }));
   expect(revisions.taskDefinitionArns?.filter((a) => /many-svc1:\d+$/.test(a))).toEqual([
     expect.stringMatching(/many-svc1:1$/),
