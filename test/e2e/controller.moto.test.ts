@@ -187,12 +187,18 @@ test('commits converge; a broken commit changes nothing and is Stalled; the fix 
   }
 });
 
-/** `ecs-gitops run` as a child process (from the TypeScript source, through tsx), output collected. */
+/**
+ * `ecs-gitops run` as a child process (from the TypeScript source), output collected. tsx is loaded
+ * into node (`--import`) rather than run as its CLI: the CLI is a parent process that relays SIGTERM
+ * and SIGKILLs the child (exit 143) when the child's event loop does not acknowledge it within 30 ms,
+ * which a controller busy with a reconcile may not.
+ */
 function spawnRun(args: string[]) {
   const child = spawn(
     process.execPath,
     [
-      require.resolve('tsx/cli'),
+      '--import',
+      'tsx',
       path.join(__dirname, '../helpers/cli-entry.ts'),
       'run',
       ...args,
@@ -262,6 +268,18 @@ test('`run` as a process: ready, a webhook with a bad signature is rejected, SIG
   expect(run.output).not.toContain('s3cret');
 });
 
+/** The exit code, or what is wrong when the process is still running after `ms` (it is then killed). */
+async function exitWithin(run: ReturnType<typeof spawnRun>, ms: number): Promise<number | null | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`still running ${ms / 1000} s after SIGTERM`), ms);
+  });
+  const outcome = await Promise.race([run.exited, late]);
+  clearTimeout(timer);
+  if (typeof outcome === 'string') run.child.kill('SIGKILL');
+  return outcome;
+}
+
 /** Every service ARN of a cluster, all pages. */
 async function serviceArns(cluster: string): Promise<string[]> {
   const arns: string[] = [];
@@ -319,10 +337,8 @@ test('SIGTERM in the middle of a reconcile stops after the calls in flight and e
     () => `the controller did not create ${INTERRUPT_AT} services within 60 s; its output:\n${first.output}`,
   );
   first.child.kill('SIGTERM');
-  const killedAt = Date.now();
-  expect(await first.exited).toBe(0);
   // What is left waits for the next start, not for the rate limits (1 write per second after a burst).
-  expect(Date.now() - killedAt).toBeLessThan(10_000);
+  expect(await exitWithin(first, 10_000)).toBe(0);
   expect(first.output).toContain('"msg":"stopped"');
   // It stopped between writes: the reconcile was not finished on the way out.
   const afterStop = (await serviceArns('many')).length;
@@ -350,4 +366,4 @@ test('SIGTERM in the middle of a reconcile stops after the calls in flight and e
     const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: `many-svc${i}` }));
     expect(td.taskDefinition?.revision).toBe(1);
   }
-});
+}, 120_000);
