@@ -10,7 +10,7 @@ import { gateWrites } from '../aws/stop-gate';
 import type { LoadedSandbox } from '../aws/sandbox/state-file';
 import { Route53Reader } from '../observe/route53-reader';
 import type { Route53Port } from '../aws/route53-port';
-import { realClock, type Clock } from '../reconcile/clock';
+import { systemClock, type Clock } from '../aws/clock';
 
 export interface AwsOptions {
   /** `--sandbox [file]`: the in-memory account, optionally persisted to a file between runs. */
@@ -100,7 +100,7 @@ export class AwsContext {
         sts: sb.sts,
         reader: new EcsReader(sb.ecs),
         dns: { ...this.route53For(sb.route53), elbv2: sb.elbv2, ec2: sb.ec2 },
-        clock: realClock,
+        clock: systemClock,
       };
     } else {
       const clients = createAwsClients({ region, endpoint: this.opts.endpoint, callLog: this.callLog });
@@ -116,7 +116,7 @@ export class AwsContext {
         region,
         ecs,
         reader: new EcsReader(ecs),
-        clock: realClock,
+        clock: systemClock,
         get sts(): StsPort {
           /* eslint-disable-next-line @typescript-eslint/no-require-imports */
           const { SdkStsPort } = require('../aws/sdk-sts-port') as typeof import('../aws/sdk-sts-port');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { destroyCluster, type DestroyReport } from '../reconcile/destroy';
-import { parseDuration } from '../reconcile/clock';
+import { parseDuration } from './duration';
 import { describeAwsError } from '../aws/aws-error';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText } from './output';

@@ -6,7 +6,8 @@ import { Controller } from '../reconcile/controller';
 import { createGitSource, isRemoteRepo } from '../reconcile/git-source';
 import { pollRemote, watchGitRepo } from '../reconcile/git-watcher';
 import { githubWebhookHandler } from '../reconcile/github-webhook';
-import { parseDuration, realClock } from '../reconcile/clock';
+import { systemClock } from '../aws/clock';
+import { parseDuration } from './duration';
 import { ControllerMetrics } from '../telemetry/metrics';
 import { StatusStore } from '../telemetry/status';
 import { startStatusServer, type ExtraRoute } from '../telemetry/http-server';
@@ -116,7 +117,7 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
     portsFor: (region) => ctx.forRegion(region),
     ...(defaultRegion ? { defaultRegion } : {}),
     accountId: async () => (await ctx.forRegion(defaultRegion ?? 'us-east-1')).sts.getAccountId(),
-    clock: realClock,
+    clock: systemClock,
     resyncMs: parseDuration(opts.resync),
     status,
     metrics,

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { ClusterPorts } from './reconcile-cluster';
 import { applyPlan, planDesiredState } from './reconcile-cluster';
-import type { Clock } from './clock';
+import type { Clock } from '../aws/clock';
 import type { GitSource, SourceSnapshot } from './git-source';
 import {
   createClusterLifecycle,

@@ -4,7 +4,7 @@ import type { EcsReader } from '../observe/ecs-reader';
 import { serviceNameFromArn } from '../model/naming';
 import { ownershipOf, type TagMap } from '../model/ownership';
 import type { ActionResult } from '../plan/plan-types';
-import type { Clock } from './clock';
+import type { Clock } from '../aws/clock';
 import { describeAwsError } from '../aws/aws-error';
 
 export interface DestroyOptions {

@@ -8,7 +8,7 @@ import type { ObservedTaskDefinition } from '../model/observed';
 import type { ApplyListener } from './apply-listener';
 import { describeAwsError } from '../aws/aws-error';
 import { applyDnsActions } from './dns-executor';
-import { type Clock, realClock } from './clock';
+import { type Clock, systemClock } from '../aws/clock';
 import { pruneService, retireRevisions } from './prune-executor';
 
 export interface ExecuteOptions {
@@ -88,7 +88,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
             ? await pruneService(removal, {
                 ecs: opts.ecs,
                 drainWaitMs: opts.drainWaitMs ?? 0,
-                clock: opts.clock ?? realClock,
+                clock: opts.clock ?? systemClock,
                 ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
               })
             : await retireRevisions(removal, opts.ecs);

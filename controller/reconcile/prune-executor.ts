@@ -4,7 +4,7 @@ import { isMissingTaskDefinitionError } from '../observe/ecs-reader';
 import { shortTaskDefinition } from '../model/naming';
 import { ownedBy, parsePruningMark, pruningMark, TAG_PRUNING, tagsToMap } from '../model/ownership';
 import type { OwnerRef, Outcome, Step } from '../plan/plan-types';
-import type { Clock } from './clock';
+import type { Clock } from '../aws/clock';
 
 export interface PruneOptions {
   ecs: EcsPort;

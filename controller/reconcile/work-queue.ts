@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from '../aws/clock';
 import { resultFromError, type FailedResult, type ReconcileResult } from './reconcile-result';
 
 /**

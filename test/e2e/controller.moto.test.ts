@@ -22,7 +22,7 @@ import { AwsContext } from '../../controller/cli/aws-context';
 import { ControllerMetrics } from '../../controller/telemetry/metrics';
 import { createLogger } from '../../controller/telemetry/logger';
 import { StatusStore } from '../../controller/telemetry/status';
-import { realClock } from '../../controller/reconcile/clock';
+import { systemClock } from '../../controller/aws/clock';
 import { Controller } from '../../controller/reconcile/controller';
 import { createGitSource } from '../../controller/reconcile/git-source';
 import { freePort, startMoto, type Moto } from '../helpers/moto';
@@ -101,7 +101,7 @@ function controllerFor(repo: string) {
     env: {},
     portsFor: (region) => ctx.forRegion(region),
     defaultRegion: 'us-east-1',
-    clock: realClock,
+    clock: systemClock,
     status,
     metrics,
     log: createLogger({ level: 'silent' }),
