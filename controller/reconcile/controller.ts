@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ClusterPorts } from './reconcile-cluster';
 import { applyPlan, planDesiredState } from './reconcile-cluster';
 import type { Clock } from '../aws/clock';
+import { StoppingError } from '../aws/stop-gate';
 import type { GitSource, SourceSnapshot } from './git-source';
 import {
   createClusterLifecycle,
@@ -68,6 +69,9 @@ interface ReconcileReport {
 
 /** A reconcile's result for the queue, with what the one place that reports it needs. */
 type ClusterReconcile = ReconcileResult & { report: ReconcileReport };
+
+/** The code of a write the ports refused because the controller is stopping (aws/stop-gate.ts). */
+const STOPPING_ERROR = new StoppingError('').name;
 
 const OUTCOME_LABEL: Record<ReconcileResult['kind'], ReconcileOutcomeLabel> = {
   done: 'success',
@@ -274,8 +278,8 @@ export class Controller {
         { reconcileId, commit: snapshot.commit, cluster },
         results,
       );
-      if (this.stopping.signal.aborted) {
-        // The writes not yet sent were refused: the next start continues from what AWS holds.
+      if (results.some((r) => r.errorCode === STOPPING_ERROR)) {
+        // Stopping: the writes not yet sent were refused; the next start continues from what AWS holds.
         const error = 'stopped before the reconcile finished';
         return finish({ kind: 'transient', error }, { interrupted: true });
       }

@@ -340,6 +340,9 @@ test('SIGTERM in the middle of a reconcile stops after the calls in flight and e
   // What is left waits for the next start, not for the rate limits (1 write per second after a burst).
   expect(await exitWithin(first, 10_000)).toBe(0);
   expect(first.output).toContain('"msg":"stopped"');
+  // A stop, not a failure: no error line, no backoff.
+  expect(first.output).toContain('stopped before the reconcile finished; the next start continues');
+  expect(first.output).not.toContain('reconcile failed');
   // It stopped between writes: the reconcile was not finished on the way out.
   const afterStop = (await serviceArns('many')).length;
   expect({ servicesAfterSigterm: afterStop, interrupted: afterStop < N }).toEqual({
