@@ -5,7 +5,7 @@
  * controller's polling move together.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../controller/aws/clock';
@@ -440,10 +440,15 @@ test('/status shows the controller idle after each commit and resync, backingOff
 
     // The next commit's UpdateService is throttled (after the SDK's own retries): the cluster backs
     // off for 1 s and /status says so.
-    fail('updateService', () => sandboxErrors.throttling());
+    const during: string[] = [];
+    fail('updateService', () => {
+      during.push(shown());
+      return sandboxErrors.throttling();
+    });
     const third = bump('nginx:1.2');
     await controller.sourceChanged();
     await controller.idle();
+    expect(during).toEqual([`reconciling at ${short(third)}: demo`]);
     expect(shown()).toMatch(
       new RegExp(`^backingOff at ${short(third)}: demo \\(1 failure, backoff 1s\\): .*ThrottlingException`),
     );
@@ -583,6 +588,25 @@ test('a cluster directory with no region (and no default) is Stalled, counted, a
     expect(status.snapshot().controller.state).toMatch(
       /^stalled at \w+: demo \(waiting for a new commit\): .*no region/,
     );
+  } finally {
+    await controller.stop();
+  }
+});
+
+test('a source that cannot be read is shown after the controller state, which keeps the last commit', async () => {
+  const { repo } = oneServiceRepo('ecs-gitops-source-');
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const sb = new SandboxEcs({ clock });
+  const status = new StatusStore();
+  const controller = controllerFor(repo, { ecs: sb, reader: new EcsReader(sb) }, clock, { status });
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    const at = short(controller.commit!);
+    rmSync(path.join(repo, '.git'), { recursive: true, force: true });
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(status.snapshot().controller.state).toMatch(new RegExp(`^idle at ${at}; source sync failed: .+`));
   } finally {
     await controller.stop();
   }
