@@ -33,6 +33,14 @@ function commit(repo: string, message: string): string {
   return git(repo, 'rev-parse', 'HEAD');
 }
 
+/** A new git repository (not committed yet) with this cluster.yaml. */
+function newRepo(prefix: string, clusterYaml: string): string {
+  const repo = mkdtempSync(path.join(tmpdir(), prefix));
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(path.join(repo, 'cluster.yaml'), clusterYaml);
+  return repo;
+}
+
 /** A controller over a git repository and these ports, on a manual clock, logging nothing. */
 function controllerFor(
   repo: string,
@@ -57,10 +65,8 @@ function controllerFor(
 }
 
 test('a failed rollout is Stalled with its reason, not redeployed for the same commit, and the next commit deploys', async () => {
-  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-rollout-'));
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(
-    path.join(repo, 'cluster.yaml'),
+  const repo = newRepo(
+    'ecs-gitops-rollout-',
     [
       'name: demo',
       'region: us-east-1',
@@ -123,10 +129,8 @@ test('a failed rollout is Stalled with its reason, not redeployed for the same c
 });
 
 test('--worktree: an edited file (not committed) is reconciled, and each further edit again', async () => {
-  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-worktree-'));
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(
-    path.join(repo, 'cluster.yaml'),
+  const repo = newRepo(
+    'ecs-gitops-worktree-',
     'name: demo\nregion: us-east-1\nserviceDefaults:\n  launchType: EC2\n',
   );
   const taskdef = path.join(repo, 'web.taskdef');
@@ -163,10 +167,8 @@ test('--worktree: an edited file (not committed) is reconciled, and each further
 });
 
 test('a DNS record edited by hand is reverted on the resync, and counted as drift', async () => {
-  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-dnsdrift-'));
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(
-    path.join(repo, 'cluster.yaml'),
+  const repo = newRepo(
+    'ecs-gitops-dnsdrift-',
     'name: demo\nregion: us-east-1\nserviceDefaults:\n  launchType: EC2\ndns:\n  domain: example.com\n  target:\n    addresses: [203.0.113.10]\n',
   );
   writeFileSync(
@@ -243,10 +245,8 @@ test('a DNS record edited by hand is reverted on the resync, and counted as drif
 });
 
 test('a service removed by a commit: scaled to 0, then deleted by the requeue once drained, without waiting for the resync', async () => {
-  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-prune-ctl-'));
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(
-    path.join(repo, 'cluster.yaml'),
+  const repo = newRepo(
+    'ecs-gitops-prune-ctl-',
     'name: demo\nregion: us-east-1\nserviceDefaults: { launchType: EC2 }\n',
   );
   for (const name of ['web', 'api']) {
@@ -329,10 +329,8 @@ test('two directories of one commit that manage one cluster under one owner id: 
 });
 
 test('prune: false: what would be pruned is reported on every reconcile (a warning and a gauge), never deleted', async () => {
-  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-keep-'));
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(
-    path.join(repo, 'cluster.yaml'),
+  const repo = newRepo(
+    'ecs-gitops-keep-',
     'name: demo\nregion: us-east-1\nprune: false\nserviceDefaults: { launchType: EC2 }\n',
   );
   for (const name of ['web', 'api']) {
@@ -415,8 +413,9 @@ function oneServiceRepo(prefix: string): { repo: string; bump: (image: string) =
 
 const short = (sha: string) => sha.slice(0, 7);
 
-test('/status shows the controller idle after each commit and resync, backingOff while a throttled action is retried, idle once the retry succeeds', async () => {
-  const { repo, bump } = oneServiceRepo('ecs-gitops-state-');
+/** A one-service repository and a controller over the sandbox through `withFaults`, on a manual clock. */
+function faultyController(prefix: string) {
+  const { repo, bump } = oneServiceRepo(prefix);
   const clock = new ManualClock(Date.UTC(2024, 0, 1));
   const sb = new SandboxEcs({ clock });
   const { ecs, fail } = withFaults(sb);
@@ -424,6 +423,11 @@ test('/status shows the controller idle after each commit and resync, backingOff
   const metrics = new ControllerMetrics();
   const controller = controllerFor(repo, { ecs, reader: new EcsReader(ecs) }, clock, { status, metrics });
   const shown = () => status.snapshot().controller.state;
+  return { repo, bump, clock, sb, fail, status, metrics, controller, shown };
+}
+
+test('/status shows the controller idle after each commit and resync, backingOff while a throttled action is retried, idle once the retry succeeds', async () => {
+  const { bump, clock, sb, fail, status, metrics, controller, shown } = faultyController('ecs-gitops-state-');
   try {
     await controller.sourceChanged();
     await controller.idle();
@@ -479,14 +483,8 @@ test('/status shows the controller idle after each commit and resync, backingOff
 });
 
 test('an action AWS rejects (InvalidParameterException) is Stalled and not retried, not even at the resync, until a new commit', async () => {
-  const { repo, bump } = oneServiceRepo('ecs-gitops-terminal-');
-  const clock = new ManualClock(Date.UTC(2024, 0, 1));
-  const sb = new SandboxEcs({ clock });
-  const { ecs, fail } = withFaults(sb);
-  const status = new StatusStore();
-  const metrics = new ControllerMetrics();
-  const controller = controllerFor(repo, { ecs, reader: new EcsReader(ecs) }, clock, { status, metrics });
-  const shown = () => status.snapshot().controller.state;
+  const { bump, clock, sb, fail, status, metrics, controller, shown } =
+    faultyController('ecs-gitops-terminal-');
   try {
     await controller.sourceChanged();
     await controller.idle();
@@ -538,13 +536,7 @@ test('an action AWS rejects (InvalidParameterException) is Stalled and not retri
 });
 
 test('a 5xx from AWS on an action is retried with backoff (1 s, then 2 s)', async () => {
-  const { repo, bump } = oneServiceRepo('ecs-gitops-5xx-');
-  const clock = new ManualClock(Date.UTC(2024, 0, 1));
-  const sb = new SandboxEcs({ clock });
-  const { ecs, fail } = withFaults(sb);
-  const status = new StatusStore();
-  const controller = controllerFor(repo, { ecs, reader: new EcsReader(ecs) }, clock, { status });
-  const shown = () => status.snapshot().controller.state;
+  const { bump, clock, sb, fail, controller, shown } = faultyController('ecs-gitops-5xx-');
   const serverError = () =>
     new ECSServiceException({ name: 'ServerException', $fault: 'server', $metadata: {}, message: 'boom' });
   try {
@@ -570,9 +562,7 @@ test('a 5xx from AWS on an action is retried with backoff (1 s, then 2 s)', asyn
 });
 
 test('a cluster directory with no region (and no default) is Stalled, counted, and shown', async () => {
-  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-noregion-'));
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(path.join(repo, 'cluster.yaml'), 'name: demo\n');
+  const repo = newRepo('ecs-gitops-noregion-', 'name: demo\n');
   commit(repo, 'no region');
   const clock = new ManualClock(Date.UTC(2024, 0, 1));
   const sb = new SandboxEcs({ clock });
@@ -594,11 +584,7 @@ test('a cluster directory with no region (and no default) is Stalled, counted, a
 });
 
 test('a source that cannot be read is shown after the controller state, which keeps the last commit', async () => {
-  const { repo } = oneServiceRepo('ecs-gitops-source-');
-  const clock = new ManualClock(Date.UTC(2024, 0, 1));
-  const sb = new SandboxEcs({ clock });
-  const status = new StatusStore();
-  const controller = controllerFor(repo, { ecs: sb, reader: new EcsReader(sb) }, clock, { status });
+  const { repo, controller, shown } = faultyController('ecs-gitops-source-');
   try {
     await controller.sourceChanged();
     await controller.idle();
@@ -606,7 +592,7 @@ test('a source that cannot be read is shown after the controller state, which ke
     rmSync(path.join(repo, '.git'), { recursive: true, force: true });
     await controller.sourceChanged();
     await controller.idle();
-    expect(status.snapshot().controller.state).toMatch(new RegExp(`^idle at ${at}; source sync failed: .+`));
+    expect(shown()).toMatch(new RegExp(`^idle at ${at}; source sync failed: .+`));
   } finally {
     await controller.stop();
   }
