@@ -1,6 +1,9 @@
+/** The name (error code) of the error below, as the executor records it on the refused action. */
+export const STOPPING_ERROR = 'StoppingError';
+
 /** The error a write refused by a stop gate throws (never sent to AWS; retried by the next start). */
 export class StoppingError extends Error {
-  override readonly name = 'StoppingError';
+  override readonly name = STOPPING_ERROR;
 
   constructor(operation: string) {
     super(`${operation} not sent: the controller is stopping`);

@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { ClusterPorts } from './reconcile-cluster';
 import { applyPlan, planDesiredState } from './reconcile-cluster';
 import type { Clock } from '../aws/clock';
-import { StoppingError } from '../aws/stop-gate';
 import type { GitSource, SourceSnapshot } from './git-source';
 import {
   createClusterLifecycle,
@@ -11,19 +10,21 @@ import {
   type ClusterLifecycleActor,
   type ControllerPhase,
 } from './lifecycle-machine';
+import { resultFromError, type FailedResult, type ReconcileResult } from './reconcile-result';
 import {
-  classifyActionFailures,
-  resultFromError,
-  type FailedResult,
-  type ReconcileResult,
-} from './reconcile-result';
+  OUTCOME_LABEL,
+  outcomeOfApply,
+  type ClusterReconcile,
+  type ReconcileReport,
+  type StatusRecord,
+} from './reconcile-outcome';
 import { WorkQueue, type KeyEvent, type KeyState } from './work-queue';
 import { waitForRollouts } from './rollout-waiter';
 import { clusterIdentity, discoverClusterDirs, loadClusterDir, ownerClashes } from '../specfiles';
 import type { SpecError } from '../model/source';
 import type { ActionResult, Plan } from '../plan/plan-types';
-import type { ControllerMetrics, ReconcileOutcomeLabel } from '../telemetry/metrics';
-import { shortCommit, type ErrorLike, type StatusStore } from '../telemetry/status';
+import type { ControllerMetrics } from '../telemetry/metrics';
+import { shortCommit, type StatusStore } from '../telemetry/status';
 import { logActionResults, newReconcileId } from '../telemetry/action-log';
 import type { Logger } from '../telemetry/logger';
 
@@ -51,34 +52,6 @@ export interface ControllerOptions {
   metrics: ControllerMetrics;
   log: Logger;
 }
-
-/** What /status records for a reconcile: its action results, or what stopped it before any action. */
-type StatusRecord =
-  | { results: ActionResult[] }
-  | { errors: readonly ErrorLike[] }
-  | { failure: string }
-  | { interrupted: true };
-
-interface ReconcileReport {
-  cluster: string;
-  commit?: string;
-  seconds: number;
-  record: StatusRecord;
-  log: Logger;
-}
-
-/** A reconcile's result for the queue, with what the one place that reports it needs. */
-type ClusterReconcile = ReconcileResult & { report: ReconcileReport };
-
-/** The code of a write the ports refused because the controller is stopping (aws/stop-gate.ts). */
-const STOPPING_ERROR = new StoppingError('').name;
-
-const OUTCOME_LABEL: Record<ReconcileResult['kind'], ReconcileOutcomeLabel> = {
-  done: 'success',
-  requeue: 'success',
-  transient: 'error',
-  terminal: 'stalled',
-};
 
 /** What the last successful apply of a cluster directory applied. */
 interface Applied {
@@ -278,29 +251,10 @@ export class Controller {
         { reconcileId, commit: snapshot.commit, cluster },
         results,
       );
-      if (results.some((r) => r.errorCode === STOPPING_ERROR)) {
-        // Stopping: the writes not yet sent were refused; the next start continues from what AWS holds.
-        const error = 'stopped before the reconcile finished';
-        return finish({ kind: 'transient', error }, { interrupted: true });
-      }
-      const failed = results.filter((r) => r.outcome === 'failed');
-      if (failed.length > 0) {
-        const first = failed[0];
-        const error = `${failed.length} action(s) failed: ${first.id}: ${first.message ?? 'failed'}`;
-        return finish({ kind: classifyActionFailures(failed), error }, { results });
-      }
-      this.follow(key, cluster, snapshot.commit, results, ports, log);
-      // Something ends on its own soon (a pruned service draining, a renamed service's successor
-      // rolling out, a backlog of old revisions): look again soon rather than at the resync.
-      const pending = results.filter((r) => r.pending !== undefined);
-      if (pending.length > 0) {
-        log.info(
-          { pending: pending.map((r) => `${r.id}: ${r.pending ?? ''}`) },
-          `${pending.length} action(s) waiting; looking again soon`,
-        );
-        return finish({ kind: 'requeue', afterMs: this.opts.pendingRequeueMs ?? 30_000 }, { results });
-      }
-      return finish({ kind: 'done' }, { results });
+      const { result, record } = outcomeOfApply(results, this.opts.pendingRequeueMs ?? 30_000, log);
+      if (result.kind === 'done' || result.kind === 'requeue')
+        this.follow(key, cluster, snapshot.commit, results, ports, log);
+      return finish(result, record);
     } catch (err) {
       const result = resultFromError(err);
       return finish(result, { failure: result.error });
