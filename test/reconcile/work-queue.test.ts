@@ -6,12 +6,14 @@ import { ManualClock } from '../../controller/aws/clock';
 import { elbv2Errors, route53Errors } from '../../controller/aws/sandbox/dns-errors';
 import { errors } from '../../controller/aws/sandbox/errors';
 import {
+  classifyActionFailures,
   classifyError,
   resultFromError,
   SpecInvalidError,
   type ReconcileResult,
 } from '../../controller/reconcile/reconcile-result';
 import { WorkQueue, type WorkQueueOptions } from '../../controller/reconcile/work-queue';
+import type { ActionResult } from '../../controller/plan/plan-types';
 
 interface Call {
   key: string;
@@ -452,5 +454,30 @@ describe('classifyError', () => {
     expect(
       new SpecInvalidError([{ file: 'a.taskdef', line: 3, column: 5, field: 'cpu', message: 'x' }]).message,
     ).toBe('a.taskdef:3:5: cpu: x');
+  });
+});
+
+describe('classifyActionFailures', () => {
+  const failed = (errorCode: string, message = 'x') =>
+    ({
+      id: `service/${errorCode}`,
+      resource: 'service',
+      name: errorCode,
+      outcome: 'failed',
+      message: `${errorCode}: ${message}`,
+      errorCode,
+    }) as ActionResult;
+
+  test.each([
+    [['InvalidParameterException'], 'terminal'],
+    [['ClientException', 'AccessDeniedException'], 'terminal'],
+    [['ThrottlingException'], 'transient'],
+    [['ServerException'], 'transient'],
+    // One that may pass is worth the retry (the rejected one fails again, within the capped backoff).
+    [['InvalidParameterException', 'ThrottlingException'], 'transient'],
+    // Unknown codes are retried: a wrong "terminal" would stall the cluster until the next commit.
+    [['SomethingNewException'], 'transient'],
+  ] as const)('%j is %s', (codes, kind) => {
+    expect(classifyActionFailures(codes.map((c) => failed(c)))).toBe(kind);
   });
 });
