@@ -22,7 +22,7 @@ import { ControllerMetrics } from '../controller/telemetry/metrics';
 import { createLogger } from '../controller/telemetry/logger';
 import { type ErrorLike, type ReconcileRecord, StatusStore } from '../controller/telemetry/status';
 import type { ActionResult } from '../controller/model/action-result';
-import { realClock } from '../controller/reconcile/clock';
+import { systemClock } from '../controller/aws/clock';
 import { Controller } from '../controller/reconcile/controller';
 import { createGitSource } from '../controller/reconcile/git-source';
 import { watchGitRepo } from '../controller/reconcile/git-watcher';
@@ -183,7 +183,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 /**
  * A Controller built as `ecs-gitops run` builds it (controller/cli/run.ts: AwsContext with the
- * endpoint, StatusStore, ControllerMetrics fed by the CallLog, realClock, default limiter, 10 min
+ * endpoint, StatusStore, ControllerMetrics fed by the CallLog, systemClock, default limiter, 10 min
  * resync) with a silent logger, over a local repository watched by the real chokidar watcher. After
  * the first reconcile, `commits` commits each change the image of one family; each is timed from the
  * `git commit` process exiting. The next commit waits for the reconcile and at least 1 s (the
@@ -233,7 +233,7 @@ export async function benchLatency(endpoint: string, commits: number): Promise<L
     env: {},
     portsFor: (region) => ctx.forRegion(region),
     defaultRegion: BENCH_REGION,
-    clock: realClock,
+    clock: systemClock,
     resyncMs: 10 * 60_000,
     status,
     metrics,

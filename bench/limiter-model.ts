@@ -27,9 +27,9 @@ export interface LimiterPrediction {
 class VirtualTime {
   private t = 0;
   private timers: { at: number; wake: () => void }[] = [];
-  readonly clock: Clock = { now: () => this.t };
   readonly sleep: Sleep = (ms) =>
     new Promise((wake) => this.timers.push({ at: this.t + Math.max(0, ms), wake }));
+  readonly clock: Clock = { now: () => this.t, sleep: this.sleep };
 
   get now(): number {
     return this.t;

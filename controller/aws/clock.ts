@@ -1,13 +1,17 @@
-/** Time source, injectable so that tests and the sandbox can run on simulated time. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-}
-
 /** Waits; an aborted signal ends the wait at once (so that stopping never waits out a poll interval). */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-export const systemClock: Clock = { now: () => Date.now() };
+/**
+ * Time, injectable so that tests and the sandbox run on simulated time: what time it is, and
+ * waiting. The one clock type of every layer (the rate limiter, the sandbox, the executor's drain
+ * wait, the rollout follower and the work queue). Tests pass a ManualClock, whose sleep moves
+ * simulated time (and so the sandbox's rollouts) forward.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  sleep: Sleep;
+}
 
 export const realSleep: Sleep = (ms, signal) =>
   new Promise((resolve) => {
@@ -20,6 +24,8 @@ export const realSleep: Sleep = (ms, signal) =>
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
+
+export const systemClock: Clock = { now: () => Date.now(), sleep: realSleep };
 
 /**
  * A clock that only moves when told to. `sleep` advances it, so code that waits on it finishes

@@ -24,6 +24,7 @@ import type {
 import { type Clock, type Sleep, realSleep, systemClock } from './clock';
 import type { EcsPort } from './ecs-port';
 import { Semaphore } from './semaphore';
+import { StoppingError } from './stop-gate';
 import { type BucketSpec, TokenBucket } from './token-bucket';
 
 /**
@@ -63,6 +64,11 @@ export interface RateLimitOptions {
   buckets?: Record<string, BucketSpec>;
   clock?: Clock;
   sleep?: Sleep;
+  /**
+   * Once it aborts (the controller stopping), writes not yet sent are refused with a StoppingError,
+   * also those waiting for a token or a slot; the calls in flight finish.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -73,6 +79,7 @@ export class RateLimitedEcsPort implements EcsPort {
   private readonly semaphore: Semaphore;
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly sleep: Sleep;
+  private readonly signal?: AbortSignal;
 
   constructor(
     private readonly inner: EcsPort,
@@ -80,6 +87,7 @@ export class RateLimitedEcsPort implements EcsPort {
   ) {
     const clock = opts.clock ?? systemClock;
     this.sleep = opts.sleep ?? realSleep;
+    this.signal = opts.signal;
     this.semaphore = new Semaphore(opts.concurrency ?? DEFAULT_WRITE_CONCURRENCY);
     for (const [op, spec] of Object.entries({ ...DEFAULT_WRITE_BUCKETS, ...opts.buckets })) {
       this.buckets.set(op, new TokenBucket(spec, clock));
@@ -89,9 +97,12 @@ export class RateLimitedEcsPort implements EcsPort {
   private async write<T>(op: string, fn: () => Promise<T>): Promise<T> {
     const bucket = this.buckets.get(op);
     if (bucket) {
-      while (!bucket.tryTake()) await this.sleep(bucket.waitMs());
+      while (!bucket.tryTake()) {
+        if (this.signal?.aborted) throw new StoppingError(op);
+        await this.sleep(bucket.waitMs(), this.signal);
+      }
     }
-    return this.semaphore.run(fn);
+    return this.semaphore.run(() => (this.signal?.aborted ? Promise.reject(new StoppingError(op)) : fn()));
   }
 
   describeClusters(input: DescribeClustersRequest) {

@@ -7,7 +7,7 @@ import { applyPlan, planDesiredState } from '../reconcile/reconcile-cluster';
 import { waitForRollouts, type RolloutResult } from '../reconcile/rollout-waiter';
 import { waitForDnsChanges, type DnsSyncResult } from '../reconcile/dns-waiter';
 import { finishPrunes } from '../reconcile/finish-prunes';
-import { parseDuration } from '../reconcile/clock';
+import { parseDuration } from './duration';
 import { describeAwsError } from '../aws/aws-error';
 import type { SpecError } from '../model/source';
 import type { Logger } from '../telemetry/logger';

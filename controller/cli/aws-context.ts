@@ -5,10 +5,11 @@ import type { ClusterPorts, DnsPorts } from '../reconcile/reconcile-cluster';
 import { EcsReader } from '../observe/ecs-reader';
 import { RateLimitedEcsPort } from '../aws/rate-limited-ecs-port';
 import { SdkEcsPort } from '../aws/sdk-ecs-port';
+import { gateWrites } from '../aws/stop-gate';
 import type { LoadedSandbox } from '../aws/sandbox/state-file';
 import { Route53Reader } from '../observe/route53-reader';
 import type { Route53Port } from '../aws/route53-port';
-import { realClock, type Clock } from '../reconcile/clock';
+import { systemClock, type Clock } from '../aws/clock';
 
 export interface AwsOptions {
   /** `--sandbox [file]`: the in-memory account, optionally persisted to a file between runs. */
@@ -50,7 +51,14 @@ export class AwsContext {
   private sandbox?: LoadedSandbox;
   private route53?: { route53: Route53Port; route53Reader: Route53Reader };
 
-  constructor(private readonly opts: AwsOptions) {
+  /**
+   * `stopSignal`: once it aborts, ECS writes not yet sent are refused (the controller's SIGTERM: the
+   * calls in flight finish, the rest of the reconcile is left to the next start).
+   */
+  constructor(
+    private readonly opts: AwsOptions,
+    private readonly stopSignal?: AbortSignal,
+  ) {
     for (const fn of contextListeners) fn(this);
   }
 
@@ -80,15 +88,17 @@ export class AwsContext {
       const sb = this.sandbox;
       ctx = {
         region,
-        ecs: sb.ecs,
+        ecs: gateWrites(sb.ecs, this.stopSignal),
         sts: sb.sts,
         reader: new EcsReader(sb.ecs),
         dns: { ...this.route53For(sb.route53), elbv2: sb.elbv2, ec2: sb.ec2 },
-        clock: realClock,
+        clock: systemClock,
       };
     } else {
       const clients = createAwsClients({ region, endpoint: this.opts.endpoint, callLog: this.callLog });
-      const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs));
+      const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs), {
+        ...(this.stopSignal ? { signal: this.stopSignal } : {}),
+      });
       // STS and the DNS ports (Route53, ELBv2, EC2) are built on first use: their SDK clients are
       // large, and most runs need none of them.
       let sts: StsPort | undefined;
@@ -98,7 +108,7 @@ export class AwsContext {
         region,
         ecs,
         reader: new EcsReader(ecs),
-        clock: realClock,
+        clock: systemClock,
         get sts(): StsPort {
           /* eslint-disable-next-line @typescript-eslint/no-require-imports */
           const { SdkStsPort } = require('../aws/sdk-sts-port') as typeof import('../aws/sdk-sts-port');

@@ -3,7 +3,7 @@ import { applyDestroyPlan, planClusterDestroy, type DestroyReport } from '../rec
 import { describeOwner, type DestroyPlan } from '../plan/destroy-planner';
 import { planHasChanges } from '../plan/plan-types';
 import { formatPlanError, planToJson, renderPlanMarkdown, renderPlanText } from '../plan';
-import { parseDuration } from '../reconcile/clock';
+import { parseDuration } from './duration';
 import { awsErrorLine } from './aws-error-line';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText, type Output, type OutputFormat } from './output';

@@ -6,7 +6,8 @@ import { Controller } from '../reconcile/controller';
 import { createGitSource, isRemoteRepo } from '../reconcile/git-source';
 import { pollRemote, watchGitRepo } from '../reconcile/git-watcher';
 import { githubWebhookHandler } from '../reconcile/github-webhook';
-import { parseDuration, realClock } from '../reconcile/clock';
+import { systemClock } from '../aws/clock';
+import { parseDuration } from './duration';
 import { ControllerMetrics } from '../telemetry/metrics';
 import { StatusStore } from '../telemetry/status';
 import { startStatusServer, type ExtraRoute } from '../telemetry/http-server';
@@ -90,7 +91,15 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
   }
   const secret = webhookSecret(opts);
   const remote = isRemoteRepo(opts.repo);
-  const ctx = new AwsContext(opts);
+  // SIGTERM (ECS stopping the task) or SIGINT, from now on: stop taking work, let the AWS calls in
+  // flight finish, send no other write (the next start continues from what AWS holds), exit 0.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+    signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const writesStopped = new AbortController();
+  const ctx = new AwsContext(opts, writesStopped.signal);
   const status = new StatusStore();
   const metrics = new ControllerMetrics();
   ctx.callLog.subscribe((service, operation, code) => metrics.awsRequest(service, operation, code));
@@ -108,7 +117,7 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
     portsFor: (region) => ctx.forRegion(region),
     ...(defaultRegion ? { defaultRegion } : {}),
     accountId: async () => (await ctx.forRegion(defaultRegion ?? 'us-east-1')).sts.getAccountId(),
-    clock: realClock,
+    clock: systemClock,
     resyncMs: parseDuration(opts.resync),
     status,
     metrics,
@@ -156,19 +165,16 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
         onChange: () => controller.sourceChanged(),
       });
   await watcher?.ready;
-  await controller.start();
+  await Promise.race([controller.start(), stopRequested]);
 
-  // SIGTERM (ECS stopping the task) or SIGINT: stop taking work, finish the AWS call in flight, exit 0.
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-    signal?.addEventListener('abort', stop, { once: true });
-  });
+  await stopRequested;
   log.info('stopping');
+  // The controller first (it then sees the refused writes as a stop, not as failures), then the gate.
+  const controllerStopped = controller.stop();
+  writesStopped.abort();
   await watcher?.close();
   await poller?.close();
-  await controller.stop();
+  await controllerStopped;
   await server.close();
   await ctx.close();
   await source.close();

@@ -2,18 +2,30 @@ import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { ClusterPorts } from './reconcile-cluster';
 import { applyPlan, planDesiredState } from './reconcile-cluster';
-import type { Clock } from './clock';
+import type { Clock } from '../aws/clock';
 import type { GitSource, SourceSnapshot } from './git-source';
-import { createLifecycle, describeState, type LifecycleActor } from './lifecycle-machine';
-import { resultFromError, type ReconcileResult } from './reconcile-result';
-import { WorkQueue } from './work-queue';
+import {
+  createClusterLifecycle,
+  describeController,
+  type ClusterLifecycleActor,
+  type ControllerPhase,
+} from './lifecycle-machine';
+import { resultFromError, type FailedResult, type ReconcileResult } from './reconcile-result';
+import {
+  OUTCOME_LABEL,
+  outcomeOfApply,
+  type ClusterReconcile,
+  type ReconcileReport,
+  type StatusRecord,
+} from './reconcile-outcome';
+import { WorkQueue, type KeyEvent, type KeyState } from './work-queue';
 import { waitForRollouts } from './rollout-waiter';
 import { clusterIdentity, discoverClusterDirs, loadClusterDir, ownerClashes } from '../specfiles';
 import type { SpecError } from '../model/source';
 import type { Plan } from '../plan/plan-types';
 import type { ActionResult } from '../model/action-result';
 import type { ControllerMetrics } from '../telemetry/metrics';
-import type { StatusStore } from '../telemetry/status';
+import { shortCommit, type StatusStore } from '../telemetry/status';
 import { logActionResults, newReconcileId } from '../telemetry/action-log';
 import type { Logger } from '../telemetry/logger';
 
@@ -53,14 +65,20 @@ interface Applied {
  * A source change enqueues every cluster with the new commit; each reconcile loads the directory
  * from that commit's tree, plans against AWS and applies. A bad commit (specs that do not load or
  * plan) is terminal: AWS stays as the last good commit left it, and the cluster is Stalled until a
- * new commit. The queue resyncs every cluster on its resync interval, which reverts drift.
+ * new commit, and so is a commit whose actions AWS rejects (an invalid parameter); throttling,
+ * 5xx and network errors are retried with backoff. The queue resyncs every cluster on its resync
+ * interval, which reverts drift. Each cluster directory's lifecycle is an xstate machine driven by
+ * the queue's events for it; the controller's state in /status is derived from them.
  */
 export class Controller {
   private snapshot?: SourceSnapshot;
   /** Directories of the current commit refused because they share a cluster and owner id. */
   private clashes = new Map<string, SpecError>();
-  private readonly queue: WorkQueue;
-  private readonly lifecycle: LifecycleActor;
+  private readonly queue: WorkQueue<ClusterReconcile>;
+  /** One lifecycle machine per cluster directory (work-queue key). */
+  private readonly lifecycles = new Map<string, ClusterLifecycleActor>();
+  private phase: ControllerPhase = 'starting';
+  private sourceError?: string;
   private readonly applied = new Map<string, Applied>();
   private readonly clusterOf = new Map<string, string>();
   /** `<dir>/<service id>` -> the commit whose rollout of that service failed. */
@@ -73,19 +91,18 @@ export class Controller {
   constructor(private readonly opts: ControllerOptions) {
     // Every rollout being followed waits on this signal; there can be many at once.
     setMaxListeners(0, this.stopping.signal);
-    this.lifecycle = createLifecycle();
-    this.lifecycle.subscribe((s) => opts.status.setControllerState(describeState(s)));
-    this.queue = new WorkQueue({
-      process: (key, generation) => this.reconcile(key, generation),
+    this.queue = new WorkQueue<ClusterReconcile>({
+      process: (key) => this.reconcile(key),
       clock: opts.clock,
       resyncMs: opts.resyncMs ?? 600_000,
       onDepth: (n) => opts.metrics.queueDepth(n),
+      onEvent: (key, event) => this.onKeyEvent(key, event),
     });
+    this.showState();
   }
 
   /** The first sync, then the queue's loop. Resolves once the first sync is done (or failed). */
   async start(): Promise<void> {
-    this.lifecycle.send({ type: 'STARTED' });
     await this.sourceChanged();
     this.queue.start();
   }
@@ -106,14 +123,20 @@ export class Controller {
     return this.syncing;
   }
 
-  /** Stop taking work; the reconcile in flight finishes (its AWS calls are not cut short). */
+  /**
+   * Stop taking work. The reconcile in flight ends after its AWS calls in flight when its ports then
+   * refuse the writes not yet sent (as `run` builds them: AwsContext's stop signal, aborted right
+   * after this is called), and is reported as interrupted, not failed; otherwise it finishes.
+   */
   async stop(): Promise<void> {
-    this.lifecycle.send({ type: 'STOP' });
+    this.phase = 'stopping';
+    this.showState();
     this.stopping.abort();
     await this.queue.stop();
     await Promise.all([...this.followers]);
     await this.syncing;
-    this.lifecycle.send({ type: 'STOPPED' });
+    this.phase = 'stopped';
+    this.showState();
   }
 
   /** Re-reads AWS for every cluster of the current commit now (what the resync timer does). */
@@ -139,17 +162,18 @@ export class Controller {
   }
 
   private async sync(): Promise<void> {
-    this.lifecycle.send({ type: 'SOURCE_CHANGED', commit: this.snapshot?.commit ?? '' });
     let snapshot: SourceSnapshot;
     try {
       snapshot = await this.opts.source.sync();
+      this.sourceError = undefined;
     } catch (err) {
-      const { error } = resultFromError(err) as { error: string };
-      this.opts.log.error({ err: error }, 'source sync failed');
-      this.lifecycle.send({ type: 'SYNC_FAILED', error });
+      this.sourceError = resultFromError(err).error;
+      this.opts.log.error({ err: this.sourceError }, 'source sync failed');
       return;
+    } finally {
+      if (this.phase === 'starting') this.phase = 'running';
+      this.showState();
     }
-    this.lifecycle.send({ type: 'SYNCED', commit: snapshot.commit });
     // In worktree mode the id stays `<HEAD>-dirty` while files change: every change is new input.
     if (!snapshot.worktree && snapshot.commit === this.snapshot?.commit) return;
     this.snapshot = snapshot;
@@ -172,107 +196,150 @@ export class Controller {
     return ownerClashes(identities);
   }
 
-  private async reconcile(key: string, _generation: string): Promise<ReconcileResult> {
-    const snapshot = this.snapshot;
-    if (!snapshot) return { kind: 'transient', error: 'no source snapshot yet' };
-    // A newer commit may have arrived: reconcile what is current (the queue enqueued it anyway).
-    const commit = snapshot.commit;
-    if (this.lifecycle.getSnapshot().value === 'idle') {
-      // A resync (or a retry): the lifecycle shows it as reconciling the current commit.
-      this.lifecycle.send({ type: 'RESYNC' });
-      this.lifecycle.send({ type: 'SYNCED', commit });
-    }
+  private async reconcile(key: string): Promise<ClusterReconcile> {
     const started = this.opts.clock.now();
+    const snapshot = this.snapshot;
+    // A newer commit may have arrived: reconcile what is current (the queue enqueued it anyway).
+    const commit = snapshot?.commit;
     const reconcileId = newReconcileId();
     const log = this.opts.log.child({ reconcileId, commit, dir: key });
-    const loaded = await loadClusterDir(path.join(snapshot.dir, key), {
-      region: this.opts.defaultRegion,
-      env: this.opts.env,
-      ...(this.opts.accountId ? { accountId: this.opts.accountId } : {}),
-    });
     // A directory whose specs do not load is reported under the cluster it last loaded as.
-    const cluster = loaded.state?.cluster.name ?? this.clusterOf.get(key) ?? key;
-    if (loaded.state) this.clusterOf.set(key, cluster);
-    const seconds = () => (this.opts.clock.now() - started) / 1000;
-    this.opts.status.beginReconcile(cluster, commit);
-    const clash = this.clashes.get(key);
-    if (clash && loaded.state) {
-      this.opts.status.recordSpecErrors(cluster, [clash], commit);
-      this.opts.metrics.observeReconcile(cluster, 'stalled', seconds());
-      log.warn({ error: clash.message }, 'owner id shared with another directory: nothing applied');
-      this.lifecycle.send({ type: 'RECONCILE_FAILED', error: 'owner id clash', kind: 'terminal' });
-      return { kind: 'terminal', error: clash.message };
-    }
-    if (!loaded.state) {
-      // Fail closed: AWS stays as the last good commit left it; a new commit is needed.
-      this.opts.status.recordSpecErrors(cluster, loaded.errors, commit);
-      this.opts.metrics.observeReconcile(cluster, 'stalled', seconds());
-      log.warn({ errors: loaded.errors.length }, 'specs do not load: nothing applied');
-      this.lifecycle.send({ type: 'RECONCILE_FAILED', error: 'invalid specs', kind: 'terminal' });
-      return { kind: 'terminal', error: `${loaded.errors.length} spec error(s)` };
-    }
-    const region = loaded.state.cluster.region ?? this.opts.defaultRegion;
-    if (!region) {
-      this.opts.status.recordFailure(cluster, 'no region', commit);
-      return { kind: 'terminal', error: 'no region' };
+    let cluster = this.clusterOf.get(key) ?? key;
+    const finish = (result: ReconcileResult, record: StatusRecord): ClusterReconcile => ({
+      ...result,
+      report: { cluster, commit, seconds: (this.opts.clock.now() - started) / 1000, record, log },
+    });
+    if (!snapshot) {
+      const error = 'no source snapshot yet';
+      return finish({ kind: 'transient', error }, { failure: error });
     }
     try {
+      const loaded = await loadClusterDir(path.join(snapshot.dir, key), {
+        region: this.opts.defaultRegion,
+        env: this.opts.env,
+        ...(this.opts.accountId ? { accountId: this.opts.accountId } : {}),
+      });
+      if (loaded.state) {
+        cluster = loaded.state.cluster.name;
+        this.clusterOf.set(key, cluster);
+      }
+      this.opts.status.beginReconcile(cluster, snapshot.commit);
+      // Fail closed below: AWS stays as the last good commit left it; a new commit is needed.
+      const clash = this.clashes.get(key);
+      if (clash && loaded.state)
+        return finish({ kind: 'terminal', error: clash.message }, { errors: [clash] });
+      if (!loaded.state) {
+        const error = `${loaded.errors.length} spec error(s): nothing applied`;
+        return finish({ kind: 'terminal', error }, { errors: loaded.errors });
+      }
+      const region = loaded.state.cluster.region ?? this.opts.defaultRegion;
+      if (!region) {
+        const error = 'no region: set region in cluster.yaml, or AWS_REGION for the controller';
+        return finish({ kind: 'terminal', error }, { failure: error });
+      }
       const ports = await this.opts.portsFor(region);
-      const plan = await planDesiredState({ ...loaded.state, commit }, ports, {
-        failedRollouts: this.failedRolloutsOf(key, commit),
+      const plan = await planDesiredState({ ...loaded.state, commit: snapshot.commit }, ports, {
+        failedRollouts: this.failedRolloutsOf(key, snapshot.commit),
       });
       if (plan.errors.length > 0) {
-        this.opts.status.recordSpecErrors(cluster, plan.errors, commit);
-        this.opts.metrics.observeReconcile(cluster, 'stalled', seconds());
-        this.lifecycle.send({ type: 'RECONCILE_FAILED', error: 'plan errors', kind: 'terminal' });
-        return { kind: 'terminal', error: `${plan.errors.length} plan error(s)` };
+        const error = `${plan.errors.length} plan error(s): nothing applied`;
+        return finish({ kind: 'terminal', error }, { errors: plan.errors });
       }
-      this.countDrift(key, cluster, commit, plan, log);
+      this.countDrift(key, cluster, snapshot.commit, plan, log);
       this.reportKept(cluster, plan, log);
       const results = await applyPlan(plan, ports);
       // The action lines carry reconcileId and commit themselves.
-      logActionResults(this.opts.log.child({ dir: key }), { reconcileId, commit, cluster }, results);
-      this.opts.status.recordReconcile(cluster, { commit, results });
-      const failed = results.filter((r) => r.outcome === 'failed');
-      if (failed.length > 0) {
-        this.opts.metrics.observeReconcile(cluster, 'error', seconds());
-        this.lifecycle.send({
-          type: 'RECONCILE_FAILED',
-          error: failed[0].message ?? 'failed',
-          kind: 'transient',
-        });
-        return { kind: 'transient', error: `${failed.length} action(s) failed: ${failed[0].message ?? ''}` };
-      }
-      this.follow(key, cluster, commit, results, ports, log);
-      this.applied.set(key, { commit, cluster });
-      this.opts.metrics.appliedCommit(cluster, commit);
-      this.opts.metrics.observeReconcile(cluster, 'success', seconds());
-      this.opts.status.markReady();
-      this.lifecycle.send({ type: 'RECONCILED' });
-      // Something ends on its own soon (a pruned service draining, a renamed service's successor
-      // rolling out, a backlog of old revisions): look again soon rather than at the resync.
-      const pending = results.filter((r) => r.pending !== undefined);
-      if (pending.length > 0) {
-        log.info(
-          { pending: pending.map((r) => `${r.id}: ${r.pending ?? ''}`) },
-          `${pending.length} action(s) waiting; looking again soon`,
-        );
-        return { kind: 'requeue', afterMs: this.opts.pendingRequeueMs ?? 30_000 };
-      }
-      return { kind: 'done' };
+      logActionResults(
+        this.opts.log.child({ dir: key }),
+        { reconcileId, commit: snapshot.commit, cluster },
+        results,
+      );
+      const { result, record } = outcomeOfApply(results, this.opts.pendingRequeueMs ?? 30_000, log);
+      if (result.kind === 'done' || result.kind === 'requeue')
+        this.follow(key, cluster, snapshot.commit, results, ports, log);
+      return finish(result, record);
     } catch (err) {
       const result = resultFromError(err);
-      const error = result.kind === 'transient' || result.kind === 'terminal' ? result.error : String(err);
-      this.opts.status.recordFailure(cluster, error, commit);
-      this.opts.metrics.observeReconcile(cluster, 'error', seconds());
-      log.error({ err: error }, 'reconcile failed');
-      this.lifecycle.send({
-        type: 'RECONCILE_FAILED',
-        error,
-        kind: result.kind === 'terminal' ? 'terminal' : 'transient',
-      });
-      return result;
+      return finish(result, { failure: result.error });
     }
+  }
+
+  /** The queue's events for one key drive that key's lifecycle machine. */
+  private onKeyEvent(key: string, event: KeyEvent<ClusterReconcile>): void {
+    let lifecycle = this.lifecycles.get(key);
+    if (!lifecycle) {
+      lifecycle = createClusterLifecycle(this.clusterOf.get(key) ?? key);
+      this.lifecycles.set(key, lifecycle);
+    }
+    if (event.type === 'queued') lifecycle.send({ type: 'QUEUED', generation: event.generation });
+    else if (event.type === 'started') lifecycle.send({ type: 'STARTED', generation: event.generation });
+    else this.settled(key, event.result, event.next, lifecycle);
+    this.showState();
+  }
+
+  /**
+   * The one place a reconcile's result is reported: the cluster's status, the reconcile metrics, the
+   * log line of a failure, readiness and the last applied commit, and the cluster's lifecycle. (The
+   * queue schedules what follows from the same result: resync, requeue, backoff, or nothing.)
+   */
+  private settled(
+    key: string,
+    result: ClusterReconcile | FailedResult,
+    next: KeyState,
+    lifecycle: ClusterLifecycleActor,
+  ): void {
+    const report: ReconcileReport =
+      'report' in result
+        ? result.report
+        : {
+            cluster: this.clusterOf.get(key) ?? key,
+            seconds: 0,
+            record: { failure: result.error },
+            log: this.opts.log,
+          };
+    const { cluster, commit, record, log } = report;
+    const { status, metrics } = this.opts;
+    if ('interrupted' in record) {
+      log.info('stopped before the reconcile finished; the next start continues');
+    } else {
+      if ('results' in record) status.recordReconcile(cluster, { commit, results: record.results });
+      else if ('errors' in record) status.recordSpecErrors(cluster, record.errors, commit);
+      else status.recordFailure(cluster, record.failure, commit);
+      metrics.observeReconcile(cluster, OUTCOME_LABEL[result.kind], report.seconds);
+    }
+    if (result.kind === 'done' || result.kind === 'requeue') {
+      if (commit) {
+        this.applied.set(key, { commit, cluster });
+        metrics.appliedCommit(cluster, commit);
+      }
+      status.markReady();
+    } else if (!('interrupted' in record)) {
+      const retryInMs = next.nextRunAt === undefined ? undefined : next.nextRunAt - this.opts.clock.now();
+      if (result.kind === 'terminal') {
+        log.warn({ err: result.error }, 'reconcile failed: nothing is retried until a new commit');
+      } else {
+        log.error({ err: result.error, retryInMs }, 'reconcile failed: retrying after a backoff');
+      }
+    }
+    lifecycle.send({
+      type: 'SETTLED',
+      result,
+      cluster,
+      at: this.opts.clock.now(),
+      ...(next.nextRunAt !== undefined ? { nextRunAt: next.nextRunAt } : {}),
+    });
+  }
+
+  /** The controller's state in /status, derived from every cluster's lifecycle. */
+  private showState(): void {
+    this.opts.status.setControllerState(
+      describeController({
+        phase: this.phase,
+        ...(this.snapshot ? { commit: shortCommit(this.snapshot.commit) } : {}),
+        ...(this.sourceError ? { sourceError: this.sourceError } : {}),
+        clusters: [...this.lifecycles.values()].map((l) => l.getSnapshot()),
+      }),
+    );
   }
 
   /**
@@ -354,10 +421,5 @@ export class Controller {
     return [...this.failedRollouts]
       .filter(([id, failedFor]) => id.startsWith(prefix) && failedFor === commit)
       .map(([id]) => id.slice(prefix.length));
-  }
-
-  /** For tests and `status`: the results of reconciles are in the status store. */
-  static outcomes(results: readonly ActionResult[]): Record<string, string> {
-    return Object.fromEntries(results.map((r) => [r.id, r.outcome]));
   }
 }

@@ -2,7 +2,7 @@ import type { Service } from '../model/aws-types';
 import type { EcsPort } from '../aws/ecs-port';
 import { ownershipOf, tagsToMap } from '../model/ownership';
 import type { Step } from '../plan/plan-types';
-import type { Clock } from './clock';
+import type { Clock } from '../aws/clock';
 import type { StepResult } from './prune-executor';
 
 export interface DestroyStepOptions {

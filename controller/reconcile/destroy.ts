@@ -9,7 +9,7 @@ import {
   type RemainingService,
 } from '../plan/destroy-planner';
 import type { ActionResult } from '../model/action-result';
-import type { Clock } from './clock';
+import type { Clock } from '../aws/clock';
 import { executePlan } from './executor';
 
 export type { RemainingService } from '../plan/destroy-planner';

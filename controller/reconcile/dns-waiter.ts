@@ -1,5 +1,5 @@
 import type { Route53Port } from '../aws/route53-port';
-import type { Clock } from './clock';
+import type { Clock } from '../aws/clock';
 
 export interface DnsSyncResult {
   changeId: string;

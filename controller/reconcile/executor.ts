@@ -5,7 +5,7 @@ import type { ActionResult } from '../model/action-result';
 import type { ObservedTaskDefinition } from '../model/observed';
 import type { ApplyListener } from './apply-listener';
 import { applyDnsActions } from './dns-executor';
-import { type Clock, realClock } from './clock';
+import { type Clock, systemClock } from '../aws/clock';
 import { resultOf } from './action-result';
 import { createScheduler } from './scheduler';
 import { performAction } from './step-runner';
@@ -39,7 +39,7 @@ export interface ExecuteOptions {
  * revision that housekeeping would otherwise have retired meanwhile.
  */
 export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<ActionResult[]> {
-  const clock = opts.clock ?? realClock;
+  const clock = opts.clock ?? systemClock;
   // `destroy` drains every service under one deadline: one after the other would add up the waits.
   const deadline = clock.now() + (opts.drainWaitMs ?? 0);
   const run = createScheduler(

@@ -1,6 +1,6 @@
 import type { PlanError } from '../plan/plan-types';
 import type { ActionResult } from '../model/action-result';
-import type { Clock } from './clock';
+import type { Clock } from '../aws/clock';
 
 /** What one plan-and-apply of a cluster did. */
 export interface ApplyRound {

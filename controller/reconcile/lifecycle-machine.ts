@@ -1,146 +1,233 @@
-import { assign, createActor, setup, type ActorOptions, type SnapshotFrom } from 'xstate';
+import { assign, createActor, setup, type SnapshotFrom } from 'xstate';
+import type { ReconcileResult } from './reconcile-result';
 
 /**
- * The controller's lifecycle as /status shows it: one machine for the whole process, driven by the
- * loop (which sends events); per-key scheduling lives in WorkQueue. The machine decides nothing
- * with timers: the loop sends BACKOFF_ELAPSED and RESYNC when its clock says so.
+ * One cluster directory's lifecycle: an xstate machine per work-queue key, driven by the queue's
+ * events for that key (queued, started, settled with the reconcile's result), the way
+ * controller-runtime reports per object. The queue decides when a key runs; the machine says where
+ * the key stands and what it waits for, and the controller's state in /status is derived from
+ * all of them (`describeController`).
+ *
+ * - `queued`: due to run (a new commit, a resync asked for, a retry or requeue that came due);
+ * - `reconciling`: a reconcile is in flight;
+ * - `idle`: converged; the resync re-reads AWS later;
+ * - `requeued`: converged so far, something ends on its own soon (a draining service): looks again soon;
+ * - `backoff`: failed for a reason that may pass (throttling, 5xx, network); retried after a delay
+ *   that doubles per failure;
+ * - `stalled`: failed for a reason only new input fixes (specs that do not load, an action AWS
+ *   rejects): nothing runs for this commit, not even the resync, until a new commit arrives.
  */
-export interface LifecycleContext {
-  /** The commit last synced from the source. */
-  lastCommit?: string;
-  /** The newest commit the source announced (may be ahead of lastCommit). */
-  sourceCommit?: string;
+export interface ClusterLifecycleContext {
+  /** The cluster's name once its specs loaded (the directory until then). */
+  cluster: string;
+  /** The commit last queued or run. */
+  generation?: string;
+  /** Consecutive transient failures on this commit. */
+  failures: number;
   lastError?: string;
-  /** Whether lastError was transient (retried after backoff) or terminal (waits for a new commit). */
-  lastErrorKind?: 'transient' | 'terminal';
-  consecutiveFailures: number;
+  /** Delay before the next try after a transient failure, in ms. */
+  backoffMs?: number;
 }
 
-export type LifecycleEvent =
-  | { type: 'STARTED' }
-  | { type: 'SOURCE_CHANGED'; commit: string }
-  | { type: 'SYNCED'; commit: string }
-  | { type: 'SYNC_FAILED'; error: string }
-  | { type: 'RECONCILED' }
-  | { type: 'RECONCILE_FAILED'; error: string; kind: 'transient' | 'terminal' }
-  | { type: 'RESYNC' }
-  | { type: 'BACKOFF_ELAPSED' }
-  | { type: 'STOP' }
-  | { type: 'STOPPED' };
+export type ClusterLifecycleEvent =
+  | { type: 'QUEUED'; generation: string }
+  | { type: 'STARTED'; generation: string }
+  | {
+      type: 'SETTLED';
+      result: ReconcileResult;
+      /** The cluster name the reconcile found (it may have loaded the specs for the first time). */
+      cluster?: string;
+      /** When the queue runs the key next, if it does (clock ms), and the clock when it settled. */
+      nextRunAt?: number;
+      at: number;
+    };
 
-export type LifecycleState =
-  'starting' | 'syncingSource' | 'reconciling' | 'idle' | 'backingOff' | 'stopping' | 'stopped';
+export type ClusterLifecycleState = 'queued' | 'reconciling' | 'idle' | 'requeued' | 'backoff' | 'stalled';
 
-export const lifecycleMachine = setup({
+const resultIs =
+  (kind: ReconcileResult['kind']) =>
+  ({ event }: { event: ClusterLifecycleEvent }) =>
+    event.type === 'SETTLED' && event.result.kind === kind;
+
+export const clusterLifecycleMachine = setup({
   types: {
-    context: {} as LifecycleContext,
-    events: {} as LifecycleEvent,
+    context: {} as ClusterLifecycleContext,
+    events: {} as ClusterLifecycleEvent,
+    input: {} as { cluster: string },
   },
   guards: {
-    /** The source moved on while we synced or reconciled an older commit. */
-    newerCommitWaiting: ({ context }) =>
-      context.sourceCommit !== undefined && context.sourceCommit !== context.lastCommit,
-    transientFailure: ({ event }) => event.type === 'RECONCILE_FAILED' && event.kind === 'transient',
+    /** Only a new commit wakes a stalled cluster: the same input fails the same way. */
+    newCommit: ({ context, event }) =>
+      (event.type === 'QUEUED' || event.type === 'STARTED') && event.generation !== context.generation,
+    done: resultIs('done'),
+    requeue: resultIs('requeue'),
+    transient: resultIs('transient'),
   },
   actions: {
-    noteSourceCommit: assign({
-      sourceCommit: ({ event, context }) =>
-        event.type === 'SOURCE_CHANGED' ? event.commit : context.sourceCommit,
+    /** A new commit starts over: the failures of the previous one do not count against it. */
+    noteGeneration: assign(({ context, event }) => {
+      if (event.type !== 'QUEUED' && event.type !== 'STARTED') return {};
+      if (event.generation === context.generation) return {};
+      return { generation: event.generation, failures: 0, lastError: undefined, backoffMs: undefined };
     }),
-    /** New input: the backoff starts over. */
-    resetFailures: assign({ consecutiveFailures: 0 }),
-    noteSynced: assign({
-      lastCommit: ({ event, context }) => (event.type === 'SYNCED' ? event.commit : context.lastCommit),
+    noteCluster: assign({
+      cluster: ({ context, event }) => (event.type === 'SETTLED' && event.cluster) || context.cluster,
     }),
-    noteReconciled: assign({ lastError: undefined, lastErrorKind: undefined, consecutiveFailures: 0 }),
-    noteFailure: assign({
-      lastError: ({ event, context }) =>
-        event.type === 'SYNC_FAILED' || event.type === 'RECONCILE_FAILED' ? event.error : context.lastError,
-      lastErrorKind: ({ event }) => (event.type === 'RECONCILE_FAILED' ? event.kind : 'transient'),
-      consecutiveFailures: ({ context }) => context.consecutiveFailures + 1,
+    noteSuccess: assign({ failures: 0, lastError: undefined, backoffMs: undefined }),
+    noteTransient: assign(({ context, event }) => {
+      if (event.type !== 'SETTLED' || !('error' in event.result)) return {};
+      return {
+        failures: context.failures + 1,
+        lastError: event.result.error,
+        backoffMs: event.nextRunAt === undefined ? undefined : event.nextRunAt - event.at,
+      };
+    }),
+    noteTerminal: assign({
+      lastError: ({ context, event }) =>
+        event.type === 'SETTLED' && 'error' in event.result ? event.result.error : context.lastError,
+      backoffMs: undefined,
     }),
   },
 }).createMachine({
-  id: 'lifecycle',
-  initial: 'starting',
-  context: { consecutiveFailures: 0 },
-  // STOP from any state but stopping/stopped (which handle it themselves).
-  on: { STOP: { target: '.stopping' } },
+  id: 'cluster',
+  initial: 'queued',
+  context: ({ input }) => ({ cluster: input.cluster, failures: 0 }),
   states: {
-    starting: {
-      on: { STARTED: 'syncingSource', SOURCE_CHANGED: { actions: 'noteSourceCommit' } },
-    },
-    syncingSource: {
+    queued: {
       on: {
-        SYNCED: { target: 'reconciling', actions: 'noteSynced' },
-        SYNC_FAILED: { target: 'backingOff', actions: 'noteFailure' },
-        SOURCE_CHANGED: { actions: 'noteSourceCommit' },
+        QUEUED: { actions: 'noteGeneration' },
+        STARTED: { target: 'reconciling', actions: 'noteGeneration' },
       },
     },
     reconciling: {
+      // A QUEUED while running is folded into this run by the queue, which says so after it settles.
       on: {
-        SOURCE_CHANGED: { actions: 'noteSourceCommit' },
-        RECONCILED: [
-          { guard: 'newerCommitWaiting', target: 'syncingSource', actions: 'noteReconciled' },
-          { target: 'idle', actions: 'noteReconciled' },
-        ],
-        RECONCILE_FAILED: [
-          // New input supersedes the failure, whatever its kind.
-          { guard: 'newerCommitWaiting', target: 'syncingSource', actions: ['noteFailure', 'resetFailures'] },
-          { guard: 'transientFailure', target: 'backingOff', actions: 'noteFailure' },
-          // Terminal: nothing to retry until the next commit.
-          { target: 'idle', actions: 'noteFailure' },
+        SETTLED: [
+          { guard: 'done', target: 'idle', actions: ['noteCluster', 'noteSuccess'] },
+          { guard: 'requeue', target: 'requeued', actions: ['noteCluster', 'noteSuccess'] },
+          { guard: 'transient', target: 'backoff', actions: ['noteCluster', 'noteTransient'] },
+          { target: 'stalled', actions: ['noteCluster', 'noteTerminal'] },
         ],
       },
     },
     idle: {
       on: {
-        SOURCE_CHANGED: { target: 'syncingSource', actions: ['noteSourceCommit', 'resetFailures'] },
-        RESYNC: 'syncingSource',
+        QUEUED: { target: 'queued', actions: 'noteGeneration' },
+        STARTED: { target: 'reconciling', actions: 'noteGeneration' },
       },
     },
-    backingOff: {
+    requeued: {
       on: {
-        SOURCE_CHANGED: { target: 'syncingSource', actions: ['noteSourceCommit', 'resetFailures'] },
-        BACKOFF_ELAPSED: 'syncingSource',
+        QUEUED: { target: 'queued', actions: 'noteGeneration' },
+        STARTED: { target: 'reconciling', actions: 'noteGeneration' },
       },
     },
-    stopping: {
-      on: { STOP: {}, STOPPED: 'stopped' },
+    backoff: {
+      on: {
+        // A new commit runs at once; the same one waits for the backoff, then the queue starts it.
+        QUEUED: { guard: 'newCommit', target: 'queued', actions: 'noteGeneration' },
+        STARTED: { target: 'reconciling', actions: 'noteGeneration' },
+      },
     },
-    stopped: { type: 'final' },
+    stalled: {
+      on: {
+        QUEUED: { guard: 'newCommit', target: 'queued', actions: 'noteGeneration' },
+        STARTED: { guard: 'newCommit', target: 'reconciling', actions: 'noteGeneration' },
+      },
+    },
   },
 });
 
-export type LifecycleActor = ReturnType<typeof createLifecycle>;
-export type LifecycleSnapshot = SnapshotFrom<typeof lifecycleMachine>;
+export type ClusterLifecycleActor = ReturnType<typeof createClusterLifecycle>;
+export type ClusterLifecycleSnapshot = SnapshotFrom<typeof clusterLifecycleMachine>;
 
-/** A started lifecycle actor (in `starting`). */
-export function createLifecycle(options?: ActorOptions<typeof lifecycleMachine>) {
-  return createActor(lifecycleMachine, options).start();
+/** A started lifecycle actor for one cluster directory (in `queued`). */
+export function createClusterLifecycle(cluster: string) {
+  return createActor(clusterLifecycleMachine, { input: { cluster } }).start();
 }
 
-/** One line for /status, e.g. `idle at abc1234` or `backingOff after 3 failures: Throttling: ...`. */
-export function describeState(snapshot: LifecycleSnapshot): string {
-  const state = snapshot.value;
-  const c = snapshot.context;
-  const at = c.lastCommit ? ` at ${c.lastCommit}` : '';
-  switch (state) {
-    case 'starting':
-      return 'starting';
-    case 'syncingSource':
-      return `syncingSource${c.sourceCommit ? ` (${c.sourceCommit})` : ''}${c.lastCommit ? `, last synced ${c.lastCommit}` : ''}`;
-    case 'reconciling':
-      return `reconciling${at}`;
-    case 'idle':
-      return c.lastError && c.lastErrorKind === 'terminal'
-        ? `idle${at}, failed (terminal, waiting for a new commit): ${c.lastError}`
-        : `idle${at}`;
-    case 'backingOff':
-      return `backingOff${at} after ${c.consecutiveFailures} failure${c.consecutiveFailures === 1 ? '' : 's'}: ${c.lastError ?? 'unknown error'}`;
-    case 'stopping':
-      return `stopping${at}`;
-    case 'stopped':
-      return `stopped${at}`;
+/** The controller process around the clusters: before the first sync, running, or shutting down. */
+export type ControllerPhase = 'starting' | 'running' | 'stopping' | 'stopped';
+
+export interface ControllerView {
+  phase: ControllerPhase;
+  /** The commit being reconciled (short or full). */
+  commit?: string;
+  /** Why the last source sync failed, when it did. */
+  sourceError?: string;
+  clusters: readonly ClusterLifecycleSnapshot[];
+}
+
+// Highest first: the controller shows the busiest state any cluster is in.
+const PRECEDENCE: readonly ClusterLifecycleState[] = [
+  'reconciling',
+  'queued',
+  'backoff',
+  'stalled',
+  'requeued',
+  'idle',
+];
+const SHOWN_AS: Record<ClusterLifecycleState, string> = {
+  reconciling: 'reconciling',
+  queued: 'reconciling',
+  backoff: 'backingOff',
+  stalled: 'stalled',
+  requeued: 'idle',
+  idle: 'idle',
+};
+
+/**
+ * The controller's state line for /status, derived from the per-cluster machines: `idle at abc1234`
+ * when every cluster converged, else the busiest state with the clusters in it, e.g.
+ * `backingOff at abc1234: demo (2 failures, backoff 2s): ThrottlingException: Rate exceeded` or
+ * `stalled at abc1234: demo (waiting for a new commit): 2 spec error(s)`.
+ */
+export function describeController(view: ControllerView): string {
+  const at = view.commit ? ` at ${view.commit}` : '';
+  if (view.phase === 'starting') return 'starting';
+  if (view.phase !== 'running') return `${view.phase}${at}`;
+  const groups = new Map<string, string[]>();
+  const byPrecedence = [...view.clusters].sort(
+    (a, b) =>
+      PRECEDENCE.indexOf(a.value) - PRECEDENCE.indexOf(b.value) ||
+      a.context.cluster.localeCompare(b.context.cluster),
+  );
+  for (const s of byPrecedence) {
+    const state = s.value;
+    const detail = describeCluster(s);
+    if (detail === undefined) continue;
+    const shown = SHOWN_AS[state];
+    groups.set(shown, [...(groups.get(shown) ?? []), detail]);
   }
+  const parts = [...groups].map(([shown, clusters], i) =>
+    i === 0 ? `${shown}${at}: ${clusters.join(', ')}` : `${shown}: ${clusters.join(', ')}`,
+  );
+  const line = parts.length > 0 ? parts.join('; ') : `idle${at}`;
+  return view.sourceError ? `${line}; source sync failed: ${view.sourceError}` : line;
+}
+
+/** One cluster's part of the line; undefined for a converged one (the controller line says idle). */
+function describeCluster(s: ClusterLifecycleSnapshot): string | undefined {
+  const c = s.context;
+  switch (s.value) {
+    case 'reconciling':
+    case 'queued':
+      return c.cluster;
+    case 'backoff': {
+      const failures = `${c.failures} failure${c.failures === 1 ? '' : 's'}`;
+      const backoff = c.backoffMs !== undefined ? `, backoff ${formatMs(c.backoffMs)}` : '';
+      return `${c.cluster} (${failures}${backoff}): ${c.lastError ?? 'unknown error'}`;
+    }
+    case 'stalled':
+      return `${c.cluster} (waiting for a new commit): ${c.lastError ?? 'unknown error'}`;
+    case 'requeued':
+    case 'idle':
+      return undefined;
+  }
+}
+
+function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10}s`;
+  return `${Math.round(ms / 6000) / 10}m`;
 }

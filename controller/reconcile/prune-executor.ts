@@ -5,7 +5,7 @@ import { shortTaskDefinition } from '../model/naming';
 import { ownedBy, parsePruningMark, pruningMark, TAG_PRUNING, tagsToMap } from '../model/ownership';
 import type { OwnerRef, Step } from '../plan/plan-types';
 import type { Outcome } from '../model/action-result';
-import type { Clock } from './clock';
+import type { Clock } from '../aws/clock';
 
 export interface PruneOptions {
   ecs: EcsPort;

@@ -1,5 +1,6 @@
 import { formatSpecError, type SpecError } from '../model/source';
 import { describeAwsError } from '../aws/aws-error';
+import type { ActionResult } from '../model/action-result';
 
 /**
  * What one reconcile of one key tells the work queue (controller-runtime's reconcile contract):
@@ -14,6 +15,9 @@ export type ReconcileResult =
   | { kind: 'requeue'; afterMs: number }
   | { kind: 'transient'; error: string }
   | { kind: 'terminal'; error: string };
+
+/** A reconcile that failed, transient or terminal. */
+export type FailedResult = Extract<ReconcileResult, { error: string }>;
 
 export type ErrorClass = 'transient' | 'terminal';
 
@@ -131,8 +135,23 @@ export function classifyError(err: unknown): ErrorClass {
 }
 
 /** The result a reconcile that threw maps to: its class and `Code: message`. */
-export function resultFromError(err: unknown): ReconcileResult {
+export function resultFromError(err: unknown): FailedResult {
   const { code, message } = describeAwsError(err);
   const error = code === 'Error' ? message : `${code}: ${message}`;
   return { kind: classifyError(err), error };
+}
+
+/**
+ * The class of a reconcile whose actions failed, from the AWS error codes the executor recorded:
+ * terminal when every failure is one that the same request gets again (InvalidParameterException,
+ * ClientException, access denied...), transient when at least one may pass (throttling, 5xx, an
+ * unknown code): the retry then tries them all again, within the capped backoff.
+ */
+export function classifyActionFailures(failed: readonly ActionResult[]): ErrorClass {
+  const transient = failed.some((r) => {
+    const err = new Error(r.message ?? '');
+    err.name = r.errorCode ?? 'Error';
+    return classifyError(err) === 'transient';
+  });
+  return transient ? 'transient' : 'terminal';
 }

@@ -2,7 +2,7 @@ import type { Service } from '../model/aws-types';
 import type { EcsReader } from '../observe/ecs-reader';
 import { shortTaskDefinition } from '../model/naming';
 import { primaryRollout } from '../model/service-stability';
-import type { Clock } from './clock';
+import type { Clock } from '../aws/clock';
 
 export type RolloutState = 'completed' | 'failed' | 'timeout' | 'missing';
 

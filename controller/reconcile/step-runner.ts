@@ -5,7 +5,7 @@ import type { PlannedAction, Step } from '../plan/plan-types';
 import type { ActionResult, Outcome } from '../model/action-result';
 import { tagsToMap } from '../model/ownership';
 import type { ObservedTaskDefinition } from '../model/observed';
-import type { Clock } from './clock';
+import type { Clock } from '../aws/clock';
 import { failedResult, resultOf } from './action-result';
 import { pruneService, retireRevisions, type StepResult } from './prune-executor';
 import { deleteCluster, drainService } from './destroy-steps';

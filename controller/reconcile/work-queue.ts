@@ -1,5 +1,5 @@
-import type { Clock } from './clock';
-import { resultFromError, type ReconcileResult } from './reconcile-result';
+import type { Clock } from '../aws/clock';
+import { resultFromError, type FailedResult, type ReconcileResult } from './reconcile-result';
 
 /**
  * - `queued`: waiting to run (new input, an event during a run, or a `requeue`), at `nextRunAt`;
@@ -24,9 +24,19 @@ export interface KeyState {
   dirty: boolean;
 }
 
-export interface WorkQueueOptions {
+/**
+ * What happens to a key, in order (controller-runtime reports the same per object): `queued` when it
+ * becomes due at once (new input, an event, or an event that arrived while it ran), `started`, and
+ * `settled` with the reconcile's result and the key's state after it (when it runs next).
+ */
+export type KeyEvent<R extends ReconcileResult = ReconcileResult> =
+  | { type: 'queued'; generation: string }
+  | { type: 'started'; generation: string; attempt: number }
+  | { type: 'settled'; generation: string; result: R | FailedResult; attempt: number; next: KeyState };
+
+export interface WorkQueueOptions<R extends ReconcileResult = ReconcileResult> {
   /** Reconciles one key at one generation. A throw is classified with `classifyError`. */
-  process: (key: string, generation: string) => Promise<ReconcileResult>;
+  process: (key: string, generation: string) => Promise<R>;
   clock: Clock;
   /** First retry delay after a transient error; doubles per consecutive failure. */
   baseDelayMs?: number;
@@ -45,8 +55,11 @@ export interface WorkQueueOptions {
   maxSleepMs?: number;
   /** The number of keys ready to run and not running, whenever it changes. */
   onDepth?: (depth: number) => void;
-  /** After each reconcile; `attempt` counts from 1 (consecutive tries of this key). Throws are ignored. */
-  onResult?: (key: string, result: ReconcileResult, attempt: number) => void;
+  /**
+   * Every key event (`attempt` counts from 1: consecutive tries of this key). The one place a
+   * reconcile's result is reported (metrics, status, lifecycle); throws are ignored.
+   */
+  onEvent?: (key: string, event: KeyEvent<R>) => void;
 }
 
 interface Entry {
@@ -73,10 +86,10 @@ interface Entry {
  * `clock.sleep`; tests instead move a ManualClock and call `runDue()` (and `nextDueAt()`), so time
  * advances only when the test says so.
  */
-export class WorkQueue {
+export class WorkQueue<R extends ReconcileResult = ReconcileResult> {
   private readonly entries = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<void>>();
-  private readonly process: WorkQueueOptions['process'];
+  private readonly process: WorkQueueOptions<R>['process'];
   private readonly clock: Clock;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -85,7 +98,7 @@ export class WorkQueue {
   private readonly maxSleepMs: number;
   private readonly jitter?: () => number;
   private readonly onDepth?: (depth: number) => void;
-  private readonly onResult?: WorkQueueOptions['onResult'];
+  private readonly onEvent?: WorkQueueOptions<R>['onEvent'];
   private lastDepth = 0;
   private seq = 0;
   private stopping = false;
@@ -94,7 +107,7 @@ export class WorkQueue {
   private wakeUp: () => void = () => {};
   private wakeSignal: Promise<void>;
 
-  constructor(opts: WorkQueueOptions) {
+  constructor(opts: WorkQueueOptions<R>) {
     this.process = opts.process;
     this.clock = opts.clock;
     this.baseDelayMs = opts.baseDelayMs ?? 1000;
@@ -104,7 +117,7 @@ export class WorkQueue {
     this.maxSleepMs = opts.maxSleepMs ?? 1000;
     this.jitter = opts.jitter;
     this.onDepth = opts.onDepth;
-    this.onResult = opts.onResult;
+    this.onEvent = opts.onEvent;
     if (!(this.concurrency >= 1)) throw new Error(`concurrency must be at least 1, got ${this.concurrency}`);
     if (!(this.baseDelayMs > 0) || !(this.maxDelayMs >= this.baseDelayMs)) {
       throw new Error(`invalid backoff: base ${this.baseDelayMs} ms, max ${this.maxDelayMs} ms`);
@@ -134,6 +147,7 @@ export class WorkQueue {
         forgotten: false,
         seq: this.seq++,
       });
+      this.emit(key, { type: 'queued', generation });
     } else {
       const changed = e.generation !== generation;
       switch (e.status) {
@@ -154,6 +168,7 @@ export class WorkQueue {
           this.makeDue(e, generation, now, changed);
           break;
       }
+      if (e.status === 'queued') this.emit(key, { type: 'queued', generation });
     }
     this.changed();
   }
@@ -300,26 +315,26 @@ export class WorkQueue {
     e.dirty = false;
     e.runningGeneration = e.generation;
     const attempt = e.attempts + 1;
+    const generation = e.generation;
+    this.emit(e.key, { type: 'started', generation, attempt });
     const run = (async () => {
-      let result: ReconcileResult;
+      let result: R | FailedResult;
       try {
-        result = await this.process(e.key, e.generation);
+        result = await this.process(e.key, generation);
       } catch (err) {
         result = resultFromError(err);
       }
       this.inFlight.delete(e.key);
-      if (!e.forgotten) this.settle(e, result);
-      try {
-        this.onResult?.(e.key, result, attempt);
-      } catch {
-        // A listener's failure must not break scheduling.
-      }
+      const again = e.forgotten ? false : this.settle(e, result);
+      this.emit(e.key, { type: 'settled', generation, result, attempt, next: this.state(e.key) });
+      if (again) this.emit(e.key, { type: 'queued', generation: e.generation });
       this.changed();
     })();
     this.inFlight.set(e.key, run);
   }
 
-  private settle(e: Entry, result: ReconcileResult): void {
+  /** Schedules the key after a run; true when an event that came during the run made it due again. */
+  private settle(e: Entry, result: ReconcileResult): boolean {
     const now = this.clock.now();
     const ran = e.runningGeneration!;
     e.runningGeneration = undefined;
@@ -353,7 +368,17 @@ export class WorkQueue {
       // the same input runs at once unless the run asked to back off or failed for good.
       if (newInput || result.kind === 'done' || result.kind === 'requeue') {
         this.makeDue(e, e.generation, now, newInput);
+        return true;
       }
+    }
+    return false;
+  }
+
+  private emit(key: string, event: KeyEvent<R>): void {
+    try {
+      this.onEvent?.(key, event);
+    } catch {
+      // A listener's failure must not break scheduling.
     }
   }
 

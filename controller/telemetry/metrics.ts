@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const METRIC_PREFIX = 'ecs_gitops_';
 
 /** Result of one cluster's reconcile, as counted in `ecs_gitops_reconcile_total`. */
-export type ReconcileResult = 'success' | 'error' | 'stalled';
+export type ReconcileOutcomeLabel = 'success' | 'error' | 'stalled';
 
 /**
  * Reconcile durations go from a no-op round (tens of milliseconds against a warm cache) to a
@@ -75,7 +75,7 @@ export class ControllerMetrics {
     collectDefaultMetrics({ register: registry });
   }
 
-  observeReconcile(cluster: string, result: ReconcileResult, seconds: number): void {
+  observeReconcile(cluster: string, result: ReconcileOutcomeLabel, seconds: number): void {
     this.reconcileTotal.inc({ cluster, result });
     this.reconcileDuration.observe({ cluster }, seconds);
   }

@@ -22,7 +22,7 @@ import { AwsContext } from '../../controller/cli/aws-context';
 import { ControllerMetrics } from '../../controller/telemetry/metrics';
 import { createLogger } from '../../controller/telemetry/logger';
 import { StatusStore } from '../../controller/telemetry/status';
-import { realClock } from '../../controller/reconcile/clock';
+import { systemClock } from '../../controller/aws/clock';
 import { Controller } from '../../controller/reconcile/controller';
 import { createGitSource } from '../../controller/reconcile/git-source';
 import { freePort, startMoto, type Moto } from '../helpers/moto';
@@ -101,7 +101,7 @@ function controllerFor(repo: string) {
     env: {},
     portsFor: (region) => ctx.forRegion(region),
     defaultRegion: 'us-east-1',
-    clock: realClock,
+    clock: systemClock,
     status,
     metrics,
     log: createLogger({ level: 'silent' }),
@@ -187,12 +187,18 @@ test('commits converge; a broken commit changes nothing and is Stalled; the fix 
   }
 });
 
-/** `ecs-gitops run` as a child process (from the TypeScript source, through tsx), output collected. */
+/**
+ * `ecs-gitops run` as a child process (from the TypeScript source), output collected. tsx is loaded
+ * into node (`--import`) rather than run as its CLI: the CLI is a parent process that relays SIGTERM
+ * and SIGKILLs the child (exit 143) when the child's event loop does not acknowledge it within 30 ms,
+ * which a controller busy with a reconcile may not.
+ */
 function spawnRun(args: string[]) {
   const child = spawn(
     process.execPath,
     [
-      require.resolve('tsx/cli'),
+      '--import',
+      'tsx',
       path.join(__dirname, '../helpers/cli-entry.ts'),
       'run',
       ...args,
@@ -262,7 +268,40 @@ test('`run` as a process: ready, a webhook with a bad signature is rejected, SIG
   expect(run.output).not.toContain('s3cret');
 });
 
-test('SIGTERM in the middle of a reconcile exits cleanly, and the next start finishes the job without duplicates', async () => {
+/** The exit code, or what is wrong when the process is still running after `ms` (it is then killed). */
+async function exitWithin(run: ReturnType<typeof spawnRun>, ms: number): Promise<number | null | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`still running ${ms / 1000} s after SIGTERM`), ms);
+  });
+  const outcome = await Promise.race([run.exited, late]);
+  clearTimeout(timer);
+  if (typeof outcome === 'string') run.child.kill('SIGKILL');
+  return outcome;
+}
+
+/** Every service ARN of a cluster, all pages. */
+async function serviceArns(cluster: string): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ecs.send(new ListServicesCommand({ cluster, nextToken }));
+    arns.push(...(page.serviceArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns;
+}
+
+/** Polls `check` every 20 ms until it holds; fails with `why()` after `ms`. */
+async function waitFor(check: () => Promise<boolean>, ms: number, why: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(why());
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('SIGTERM in the middle of a reconcile stops after the calls in flight and exits 0; the next start finishes the job without duplicates', async () => {
   const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-ctl-many-'));
   git(repo, 'init', '-q', '-b', 'main');
   writeFileSync(
@@ -288,37 +327,40 @@ test('SIGTERM in the middle of a reconcile exits cleanly, and the next start fin
   commit(repo, 'forty services');
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-'));
 
-  const start = async (stopAfterFirstAction: boolean) => {
-    const port = await freePort();
-    const run = spawnRun(['--repo', repo, '--port', String(port), '--cache-dir', cacheDir]);
-    if (stopAfterFirstAction) {
-      // Stop right after its first change to AWS: the rest of the reconcile is still to do.
-      const deadline = Date.now() + 60_000;
-      while (!/"outcome":"created"/.test(run.output) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    } else {
-      expect(await waitReady(port)).toBe(200);
-    }
-    run.child.kill('SIGTERM');
-    return { code: await run.exited, output: run.output };
-  };
+  // First start: SIGTERM as soon as AWS has its third service, while the reconcile is far from done
+  // (40 families and 40 services, paced by the write rate limits).
+  const INTERRUPT_AT = 3;
+  const first = spawnRun(['--repo', repo, '--port', String(await freePort()), '--cache-dir', cacheDir]);
+  await waitFor(
+    async () => (await serviceArns('many')).length >= INTERRUPT_AT,
+    60_000,
+    () => `the controller did not create ${INTERRUPT_AT} services within 60 s; its output:\n${first.output}`,
+  );
+  first.child.kill('SIGTERM');
+  // What is left waits for the next start, not for the rate limits (1 write per second after a burst).
+  expect(await exitWithin(first, 10_000)).toBe(0);
+  expect(first.output).toContain('"msg":"stopped"');
+  // A stop, not a failure: no error line, no backoff.
+  expect(first.output).toContain('stopped before the reconcile finished; the next start continues');
+  expect(first.output).not.toContain('reconcile failed');
+  // It stopped between writes: the reconcile was not finished on the way out.
+  const afterStop = (await serviceArns('many')).length;
+  expect({ servicesAfterSigterm: afterStop, interrupted: afterStop < N }).toEqual({
+    servicesAfterSigterm: afterStop,
+    interrupted: true,
+  });
 
-  const interrupted = await start(true);
-  expect(interrupted.code).toBe(0);
-  expect(interrupted.output).toContain('"msg":"stopped"');
-
-  const finished = await start(false);
-  expect(finished.code).toBe(0);
+  // Second start: finishes the job.
+  const port = await freePort();
+  const second = spawnRun(['--repo', repo, '--port', String(port), '--cache-dir', cacheDir]);
+  try {
+    expect(await waitReady(port)).toBe(200);
+  } finally {
+    second.child.kill('SIGTERM');
+  }
+  expect(await second.exited).toBe(0);
   // Exactly one service per task definition, and exactly one revision per family: no duplicates.
-  const services: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await ecs.send(new ListServicesCommand({ cluster: 'many', nextToken }));
-    services.push(...(page.serviceArns ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  expect(services).toHaveLength(N);
+  expect(await serviceArns('many')).toHaveLength(N);
   const revisions = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'many-svc1' }));
   expect(revisions.taskDefinitionArns?.filter((a) => /many-svc1:\d+$/.test(a))).toEqual([
     expect.stringMatching(/many-svc1:1$/),
@@ -327,4 +369,4 @@ test('SIGTERM in the middle of a reconcile exits cleanly, and the next start fin
     const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: `many-svc${i}` }));
     expect(td.taskDefinition?.revision).toBe(1);
   }
-});
+}, 120_000);

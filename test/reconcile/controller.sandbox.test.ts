@@ -5,7 +5,7 @@
  * controller's polling move together.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../controller/aws/clock';
@@ -19,6 +19,8 @@ import type { ClusterPorts } from '../../controller/reconcile/reconcile-cluster'
 import { createGitSource } from '../../controller/reconcile/git-source';
 import { Route53Reader } from '../../controller/observe/route53-reader';
 import { newSandboxAccount } from '../helpers/sandbox';
+import { errors as sandboxErrors } from '../../controller/aws/sandbox/errors';
+import { ECSServiceException } from '@aws-sdk/client-ecs';
 
 const git = (repo: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], { cwd: repo })
@@ -29,6 +31,14 @@ function commit(repo: string, message: string): string {
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', message);
   return git(repo, 'rev-parse', 'HEAD');
+}
+
+/** A new git repository (not committed yet) with this cluster.yaml. */
+function newRepo(prefix: string, clusterYaml: string): string {
+  const repo = mkdtempSync(path.join(tmpdir(), prefix));
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(path.join(repo, 'cluster.yaml'), clusterYaml);
+  return repo;
 }
 
 /** A controller over a git repository and these ports, on a manual clock, logging nothing. */
@@ -55,10 +65,8 @@ function controllerFor(
 }
 
 test('a failed rollout is Stalled with its reason, not redeployed for the same commit, and the next commit deploys', async () => {
-  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-rollout-'));
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(
-    path.join(repo, 'cluster.yaml'),
+  const repo = newRepo(
+    'ecs-gitops-rollout-',
     [
       'name: demo',
       'region: us-east-1',
@@ -121,10 +129,8 @@ test('a failed rollout is Stalled with its reason, not redeployed for the same c
 });
 
 test('--worktree: an edited file (not committed) is reconciled, and each further edit again', async () => {
-  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-worktree-'));
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(
-    path.join(repo, 'cluster.yaml'),
+  const repo = newRepo(
+    'ecs-gitops-worktree-',
     'name: demo\nregion: us-east-1\nserviceDefaults:\n  launchType: EC2\n',
   );
   const taskdef = path.join(repo, 'web.taskdef');
@@ -161,10 +167,8 @@ test('--worktree: an edited file (not committed) is reconciled, and each further
 });
 
 test('a DNS record edited by hand is reverted on the resync, and counted as drift', async () => {
-  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-dnsdrift-'));
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(
-    path.join(repo, 'cluster.yaml'),
+  const repo = newRepo(
+    'ecs-gitops-dnsdrift-',
     'name: demo\nregion: us-east-1\nserviceDefaults:\n  launchType: EC2\ndns:\n  domain: example.com\n  target:\n    addresses: [203.0.113.10]\n',
   );
   writeFileSync(
@@ -241,10 +245,8 @@ test('a DNS record edited by hand is reverted on the resync, and counted as drif
 });
 
 test('a service removed by a commit: scaled to 0, then deleted by the requeue once drained, without waiting for the resync', async () => {
-  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-prune-ctl-'));
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(
-    path.join(repo, 'cluster.yaml'),
+  const repo = newRepo(
+    'ecs-gitops-prune-ctl-',
     'name: demo\nregion: us-east-1\nserviceDefaults: { launchType: EC2 }\n',
   );
   for (const name of ['web', 'api']) {
@@ -327,10 +329,8 @@ test('two directories of one commit that manage one cluster under one owner id: 
 });
 
 test('prune: false: what would be pruned is reported on every reconcile (a warning and a gauge), never deleted', async () => {
-  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-keep-'));
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(
-    path.join(repo, 'cluster.yaml'),
+  const repo = newRepo(
+    'ecs-gitops-keep-',
     'name: demo\nregion: us-east-1\nprune: false\nserviceDefaults: { launchType: EC2 }\n',
   );
   for (const name of ['web', 'api']) {
@@ -361,6 +361,238 @@ test('prune: false: what would be pruned is reported on every reconcile (a warni
     const kept = lines.filter((l) => l.includes('kept by prune: false') && l.includes('service/api'));
     expect(kept).toHaveLength(2); // the commit's reconcile and the resync
     expect(await metrics.text()).toMatch(/ecs_gitops_prunable_resources\{cluster="demo",kind="service"\} 1/);
+  } finally {
+    await controller.stop();
+  }
+});
+
+/**
+ * An ECS port whose next calls of one operation fail with the given error (as AWS would answer
+ * them), the rest going to the sandbox.
+ */
+function withFaults(sb: SandboxEcs): { ecs: SandboxEcs; fail: (op: string, error?: () => Error) => void } {
+  const faults = new Map<string, () => Error>();
+  const ecs = new Proxy(sb, {
+    get(target, prop, receiver) {
+      const fault = typeof prop === 'string' ? faults.get(prop) : undefined;
+      if (fault) return () => Promise.reject(fault());
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return {
+    ecs,
+    fail: (op, error) => {
+      if (error) faults.set(op, error);
+      else faults.delete(op);
+    },
+  };
+}
+
+function oneServiceRepo(prefix: string): { repo: string; bump: (image: string) => string } {
+  const repo = mkdtempSync(path.join(tmpdir(), prefix));
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(
+    path.join(repo, 'cluster.yaml'),
+    'name: demo\nregion: us-east-1\nserviceDefaults: { launchType: EC2 }\n',
+  );
+  const taskdef = path.join(repo, 'web.taskdef');
+  const withImage = (image: string) =>
+    JSON.stringify({ containerDefinitions: [{ name: 'web', image, memoryReservation: 64 }] });
+  writeFileSync(taskdef, withImage('nginx:1.0'));
+  writeFileSync(path.join(repo, 'web.service'), '{ "desiredCount": 1 }');
+  commit(repo, 'initial');
+  return {
+    repo,
+    bump: (image) => {
+      writeFileSync(taskdef, withImage(image));
+      return commit(repo, image);
+    },
+  };
+}
+
+const short = (sha: string) => sha.slice(0, 7);
+
+/** A one-service repository and a controller over the sandbox through `withFaults`, on a manual clock. */
+function faultyController(prefix: string) {
+  const { repo, bump } = oneServiceRepo(prefix);
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const sb = new SandboxEcs({ clock });
+  const { ecs, fail } = withFaults(sb);
+  const status = new StatusStore();
+  const metrics = new ControllerMetrics();
+  const controller = controllerFor(repo, { ecs, reader: new EcsReader(ecs) }, clock, { status, metrics });
+  const shown = () => status.snapshot().controller.state;
+  return { repo, bump, clock, sb, fail, status, metrics, controller, shown };
+}
+
+test('/status shows the controller idle after each commit and resync, backingOff while a throttled action is retried, idle once the retry succeeds', async () => {
+  const { bump, clock, sb, fail, status, metrics, controller, shown } = faultyController('ecs-gitops-state-');
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(shown()).toBe(`idle at ${short(controller.commit!)}`);
+
+    const second = bump('nginx:1.1');
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(shown()).toBe(`idle at ${short(second)}`);
+
+    controller.resyncAll();
+    await controller.idle();
+    expect(shown()).toBe(`idle at ${short(second)}`);
+
+    // The next commit's UpdateService is throttled (after the SDK's own retries): the cluster backs
+    // off for 1 s and /status says so.
+    const during: string[] = [];
+    fail('updateService', () => {
+      during.push(shown());
+      return sandboxErrors.throttling();
+    });
+    const third = bump('nginx:1.2');
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(during).toEqual([`reconciling at ${short(third)}: demo`]);
+    expect(shown()).toMatch(
+      new RegExp(`^backingOff at ${short(third)}: demo \\(1 failure, backoff 1s\\): .*ThrottlingException`),
+    );
+    // Nothing is retried before the backoff elapses.
+    sb.callLog.reset();
+    clock.advance(999);
+    await controller.idle();
+    expect(sb.callLog.total()).toBe(0);
+
+    // The retry succeeds: idle again, at the same commit.
+    fail('updateService');
+    clock.advance(1);
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.UpdateService': 1 });
+    expect(shown()).toBe(`idle at ${short(third)}`);
+    expect(await metrics.text()).toMatch(/ecs_gitops_reconcile_total\{cluster="demo",result="error"\} 1/);
+
+    // And the round after changes nothing.
+    sb.callLog.reset();
+    controller.resyncAll();
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({});
+    expect(shown()).toBe(`idle at ${short(third)}`);
+  } finally {
+    await controller.stop();
+  }
+  expect(status.snapshot().controller.state).toMatch(/^stopped/);
+});
+
+test('an action AWS rejects (InvalidParameterException) is Stalled and not retried, not even at the resync, until a new commit', async () => {
+  const { bump, clock, sb, fail, status, metrics, controller, shown } =
+    faultyController('ecs-gitops-terminal-');
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+
+    fail('updateService', () => sandboxErrors.invalidParameter('Invalid setting for placement.'));
+    const rejected = bump('nginx:1.1');
+    sb.callLog.reset();
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1 });
+    expect(shown()).toBe(
+      `stalled at ${short(rejected)}: demo (waiting for a new commit): 1 action(s) failed: ` +
+        'service/web: InvalidParameterException: Invalid setting for placement.',
+    );
+    expect(status.get('demo')).toMatchObject({ state: 'Stalled', lastAttemptedCommit: rejected });
+    expect(await metrics.text()).toMatch(/ecs_gitops_reconcile_total\{cluster="demo",result="stalled"\} 1/);
+
+    // No retry: not after the longest backoff, not at the resync, not when asked to resync.
+    sb.callLog.reset();
+    clock.advance(11 * 60_000);
+    await controller.idle();
+    controller.resyncAll();
+    await controller.idle();
+    expect(sb.callLog.total()).toBe(0);
+    expect(shown()).toMatch(/^stalled at/);
+
+    // A new commit is tried at once (the fault is still there for this one: ClientException is terminal too).
+    fail('updateService', () => sandboxErrors.client('The service cannot be updated.'));
+    bump('nginx:1.2');
+    sb.callLog.reset();
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1 });
+    expect(shown()).toMatch(/^stalled at .*ClientException: The service cannot be updated\.$/);
+
+    // The fix: converges, idle; the round after changes nothing.
+    fail('updateService');
+    const fixed = bump('nginx:1.3');
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(shown()).toBe(`idle at ${short(fixed)}`);
+    sb.callLog.reset();
+    controller.resyncAll();
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({});
+  } finally {
+    await controller.stop();
+  }
+});
+
+test('a 5xx from AWS on an action is retried with backoff (1 s, then 2 s)', async () => {
+  const { bump, clock, sb, fail, controller, shown } = faultyController('ecs-gitops-5xx-');
+  const serverError = () =>
+    new ECSServiceException({ name: 'ServerException', $fault: 'server', $metadata: {}, message: 'boom' });
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    fail('updateService', serverError);
+    bump('nginx:1.1');
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(shown()).toMatch(/^backingOff at \w+: demo \(1 failure, backoff 1s\): .*ServerException: boom/);
+    clock.advance(1000);
+    await controller.idle();
+    expect(shown()).toMatch(/^backingOff at \w+: demo \(2 failures, backoff 2s\): .*ServerException: boom/);
+    fail('updateService');
+    sb.callLog.reset();
+    clock.advance(2000);
+    await controller.idle();
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.UpdateService': 1 });
+    expect(shown()).toMatch(/^idle at /);
+  } finally {
+    await controller.stop();
+  }
+});
+
+test('a cluster directory with no region (and no default) is Stalled, counted, and shown', async () => {
+  const repo = newRepo('ecs-gitops-noregion-', 'name: demo\n');
+  commit(repo, 'no region');
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const sb = new SandboxEcs({ clock });
+  const status = new StatusStore();
+  const metrics = new ControllerMetrics();
+  const controller = controllerFor(repo, { ecs: sb, reader: new EcsReader(sb) }, clock, { status, metrics });
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(sb.callLog.total()).toBe(0);
+    expect(status.get('demo')).toMatchObject({ state: 'Stalled' });
+    expect(await metrics.text()).toMatch(/ecs_gitops_reconcile_total\{cluster="demo",result="stalled"\} 1/);
+    expect(status.snapshot().controller.state).toMatch(
+      /^stalled at \w+: demo \(waiting for a new commit\): .*no region/,
+    );
+  } finally {
+    await controller.stop();
+  }
+});
+
+test('a source that cannot be read is shown after the controller state, which keeps the last commit', async () => {
+  const { repo, controller, shown } = faultyController('ecs-gitops-source-');
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    const at = short(controller.commit!);
+    rmSync(path.join(repo, '.git'), { recursive: true, force: true });
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(shown()).toMatch(new RegExp(`^idle at ${at}; source sync failed: .+`));
   } finally {
     await controller.stop();
   }

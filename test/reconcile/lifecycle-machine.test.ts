@@ -1,163 +1,93 @@
-/** The controller lifecycle machine: the states /status reports, driven by the loop's events. */
+/**
+ * One cluster's lifecycle machine, driven by work-queue events, and the controller line derived from
+ * the machines. The same states through the real controller: test/reconcile/controller.sandbox.test.ts.
+ */
 import {
-  createLifecycle,
-  describeState,
-  lifecycleMachine,
-  type LifecycleEvent,
-  type LifecycleState,
+  createClusterLifecycle,
+  describeController,
+  type ClusterLifecycleEvent,
 } from '../../controller/reconcile/lifecycle-machine';
 
-function drive(...events: LifecycleEvent[]) {
-  const actor = createLifecycle();
+function drive(...events: ClusterLifecycleEvent[]) {
+  const actor = createClusterLifecycle('demo');
   for (const e of events) actor.send(e);
   return actor;
 }
 
-const state = (actor: ReturnType<typeof createLifecycle>) => actor.getSnapshot().value;
+const settled = (
+  result: Extract<ClusterLifecycleEvent, { type: 'SETTLED' }>['result'],
+  at = 0,
+  nextRunAt?: number,
+): ClusterLifecycleEvent => ({
+  type: 'SETTLED',
+  result,
+  at,
+  ...(nextRunAt !== undefined ? { nextRunAt } : {}),
+});
+const throttled = (at: number, nextRunAt: number) =>
+  settled({ kind: 'transient', error: 'ThrottlingException: Rate exceeded' }, at, nextRunAt);
+const rejected = settled({ kind: 'terminal', error: 'InvalidParameterException: bad' });
 
-describe('lifecycle machine', () => {
-  test('the happy path: start, sync, reconcile, idle, resync, a new commit', () => {
-    const actor = createLifecycle();
-    expect(state(actor)).toBe('starting');
-    expect(describeState(actor.getSnapshot())).toBe('starting');
+test('converges to idle; a resync and a requeue go through reconciling and back', () => {
+  const actor = drive({ type: 'QUEUED', generation: 'c1' }, { type: 'STARTED', generation: 'c1' });
+  expect(actor.getSnapshot().value).toBe('reconciling');
+  actor.send(settled({ kind: 'done' }));
+  expect(actor.getSnapshot().value).toBe('idle');
+  actor.send({ type: 'STARTED', generation: 'c1' });
+  actor.send(settled({ kind: 'requeue', afterMs: 30_000 }));
+  expect(actor.getSnapshot().value).toBe('requeued');
+  actor.send({ type: 'STARTED', generation: 'c1' });
+  actor.send(settled({ kind: 'done' }));
+  expect(actor.getSnapshot().value).toBe('idle');
+});
 
-    actor.send({ type: 'STARTED' });
-    expect(state(actor)).toBe('syncingSource');
-    actor.send({ type: 'SYNCED', commit: 'c1' });
-    expect(state(actor)).toBe('reconciling');
-    expect(actor.getSnapshot().context.lastCommit).toBe('c1');
-    expect(describeState(actor.getSnapshot())).toBe('reconciling at c1');
-    actor.send({ type: 'RECONCILED' });
-    expect(state(actor)).toBe('idle');
-    expect(describeState(actor.getSnapshot())).toBe('idle at c1');
+test('transient failures back off and count; the retry that succeeds, or a new commit, starts over', () => {
+  const actor = drive({ type: 'STARTED', generation: 'c1' }, throttled(0, 1000));
+  expect(actor.getSnapshot().value).toBe('backoff');
+  actor.send({ type: 'QUEUED', generation: 'c1' }); // the same commit waits for its backoff
+  expect(actor.getSnapshot().value).toBe('backoff');
+  actor.send({ type: 'STARTED', generation: 'c1' });
+  actor.send(throttled(1000, 3000));
+  expect(actor.getSnapshot().context).toMatchObject({ failures: 2, backoffMs: 2000 });
+  actor.send({ type: 'QUEUED', generation: 'c2' });
+  expect(actor.getSnapshot().value).toBe('queued');
+  expect(actor.getSnapshot().context).toMatchObject({ generation: 'c2', failures: 0 });
+});
 
-    actor.send({ type: 'RESYNC' });
-    expect(state(actor)).toBe('syncingSource');
-    actor.send({ type: 'SYNCED', commit: 'c1' });
-    actor.send({ type: 'RECONCILED' });
-    expect(state(actor)).toBe('idle');
+test('a terminal failure stalls until a new commit: the same commit, queued or started, changes nothing', () => {
+  const actor = drive({ type: 'STARTED', generation: 'c1' }, rejected);
+  expect(actor.getSnapshot().value).toBe('stalled');
+  actor.send({ type: 'QUEUED', generation: 'c1' });
+  actor.send({ type: 'STARTED', generation: 'c1' });
+  expect(actor.getSnapshot().value).toBe('stalled');
+  actor.send({ type: 'STARTED', generation: 'c2' });
+  expect(actor.getSnapshot().value).toBe('reconciling');
+});
 
-    actor.send({ type: 'SOURCE_CHANGED', commit: 'c2' });
-    expect(state(actor)).toBe('syncingSource');
-    expect(describeState(actor.getSnapshot())).toBe('syncingSource (c2), last synced c1');
-    actor.send({ type: 'SYNCED', commit: 'c2' });
-    actor.send({ type: 'RECONCILED' });
-    expect(state(actor)).toBe('idle');
-    expect(actor.getSnapshot().context).toMatchObject({ lastCommit: 'c2', consecutiveFailures: 0 });
-    expect(actor.getSnapshot().context.lastError).toBeUndefined();
-  });
-
-  test('events a state does not expect change nothing', () => {
-    const actor = drive({ type: 'STARTED' }, { type: 'SYNCED', commit: 'c1' }, { type: 'RECONCILED' });
-    const before = actor.getSnapshot().context;
-    actor.send({ type: 'RECONCILED' });
-    actor.send({ type: 'SYNCED', commit: 'c9' });
-    actor.send({ type: 'BACKOFF_ELAPSED' });
-    expect(state(actor)).toBe('idle');
-    expect(actor.getSnapshot().context).toEqual(before);
-  });
-
-  test('a failed sync backs off, counts failures, and recovers', () => {
-    const actor = drive({ type: 'STARTED' }, { type: 'SYNC_FAILED', error: 'git fetch: connection reset' });
-    expect(state(actor)).toBe('backingOff');
-    expect(actor.getSnapshot().context).toMatchObject({
-      consecutiveFailures: 1,
-      lastError: 'git fetch: connection reset',
-    });
-    expect(describeState(actor.getSnapshot())).toBe(
-      'backingOff after 1 failure: git fetch: connection reset',
-    );
-
-    actor.send({ type: 'BACKOFF_ELAPSED' });
-    expect(state(actor)).toBe('syncingSource');
-    actor.send({ type: 'SYNC_FAILED', error: 'git fetch: timeout' });
-    expect(actor.getSnapshot().context.consecutiveFailures).toBe(2);
-    expect(describeState(actor.getSnapshot())).toBe('backingOff after 2 failures: git fetch: timeout');
-
-    actor.send({ type: 'BACKOFF_ELAPSED' });
-    actor.send({ type: 'SYNCED', commit: 'c1' });
-    expect(state(actor)).toBe('reconciling');
-    actor.send({ type: 'RECONCILED' });
-    expect(state(actor)).toBe('idle');
-    expect(actor.getSnapshot().context.consecutiveFailures).toBe(0);
-    expect(actor.getSnapshot().context.lastError).toBeUndefined();
-  });
-
-  test('a transient reconcile failure backs off; a new commit during backoff syncs at once and resets the count', () => {
-    const actor = drive(
-      { type: 'STARTED' },
-      { type: 'SYNCED', commit: 'c1' },
-      { type: 'RECONCILE_FAILED', error: 'ThrottlingException: Rate exceeded', kind: 'transient' },
-    );
-    expect(state(actor)).toBe('backingOff');
-    actor.send({ type: 'BACKOFF_ELAPSED' });
-    actor.send({ type: 'SYNCED', commit: 'c1' });
-    actor.send({ type: 'RECONCILE_FAILED', error: 'ThrottlingException: Rate exceeded', kind: 'transient' });
-    expect(actor.getSnapshot().context.consecutiveFailures).toBe(2);
-
-    actor.send({ type: 'SOURCE_CHANGED', commit: 'c2' });
-    expect(state(actor)).toBe('syncingSource');
-    expect(actor.getSnapshot().context.consecutiveFailures).toBe(0);
-  });
-
-  test('a terminal reconcile failure waits in idle for a new commit', () => {
-    const actor = drive(
-      { type: 'STARTED' },
-      { type: 'SYNCED', commit: 'c1' },
-      { type: 'RECONCILE_FAILED', error: 'AccessDeniedException: not authorized', kind: 'terminal' },
-    );
-    expect(state(actor)).toBe('idle');
-    expect(describeState(actor.getSnapshot())).toBe(
-      'idle at c1, failed (terminal, waiting for a new commit): AccessDeniedException: not authorized',
-    );
-    actor.send({ type: 'BACKOFF_ELAPSED' });
-    expect(state(actor)).toBe('idle');
-
-    actor.send({ type: 'SOURCE_CHANGED', commit: 'c2' });
-    actor.send({ type: 'SYNCED', commit: 'c2' });
-    actor.send({ type: 'RECONCILED' });
-    expect(describeState(actor.getSnapshot())).toBe('idle at c2');
-  });
-
-  test('a commit announced while reconciling is synced right after', () => {
-    const actor = drive({ type: 'STARTED' }, { type: 'SYNCED', commit: 'c1' });
-    actor.send({ type: 'SOURCE_CHANGED', commit: 'c2' });
-    expect(state(actor)).toBe('reconciling');
-    actor.send({ type: 'RECONCILED' });
-    expect(state(actor)).toBe('syncingSource');
-    actor.send({ type: 'SYNCED', commit: 'c2' });
-    actor.send({ type: 'RECONCILED' });
-    expect(state(actor)).toBe('idle');
-  });
-
-  const pathTo: Record<Exclude<LifecycleState, 'stopping' | 'stopped'>, LifecycleEvent[]> = {
-    starting: [],
-    syncingSource: [{ type: 'STARTED' }],
-    reconciling: [{ type: 'STARTED' }, { type: 'SYNCED', commit: 'c1' }],
-    idle: [{ type: 'STARTED' }, { type: 'SYNCED', commit: 'c1' }, { type: 'RECONCILED' }],
-    backingOff: [{ type: 'STARTED' }, { type: 'SYNC_FAILED', error: 'boom' }],
-  };
-
-  test.each(Object.entries(pathTo))(
-    'STOP from %s goes to stopping, then stopped on STOPPED',
-    (from, events) => {
-      const actor = drive(...events);
-      expect(state(actor)).toBe(from);
-      actor.send({ type: 'STOP' });
-      expect(state(actor)).toBe('stopping');
-      actor.send({ type: 'STOP' });
-      actor.send({ type: 'STARTED' });
-      actor.send({ type: 'SOURCE_CHANGED', commit: 'c9' });
-      expect(state(actor)).toBe('stopping');
-      actor.send({ type: 'STOPPED' });
-      expect(state(actor)).toBe('stopped');
-      expect(actor.getSnapshot().status).toBe('done');
-      expect(describeState(actor.getSnapshot())).toMatch(/^stopped/);
-    },
+test('the controller line shows the busiest cluster state, every cluster not converged, and the phase', () => {
+  const idle = drive({ type: 'STARTED', generation: 'c1' }, settled({ kind: 'done' })).getSnapshot();
+  const backoff = createClusterLifecycle('api');
+  backoff.send({ type: 'STARTED', generation: 'c1' });
+  backoff.send(throttled(0, 4000));
+  const stalled = createClusterLifecycle('web');
+  stalled.send({ type: 'STARTED', generation: 'c1' });
+  stalled.send(rejected);
+  const clusters = [idle, stalled.getSnapshot(), backoff.getSnapshot()];
+  expect(describeController({ phase: 'starting', clusters })).toBe('starting');
+  expect(describeController({ phase: 'running', commit: 'abc1234', clusters: [idle] })).toBe(
+    'idle at abc1234',
   );
-
-  test('every state has a STOP path (the table covers the machine)', () => {
-    const states = Object.keys(lifecycleMachine.config.states ?? {}).sort();
-    expect(states).toEqual([...Object.keys(pathTo), 'stopping', 'stopped'].sort());
-  });
+  expect(describeController({ phase: 'running', commit: 'abc1234', clusters })).toBe(
+    'backingOff at abc1234: api (1 failure, backoff 4s): ThrottlingException: Rate exceeded; ' +
+      'stalled: web (waiting for a new commit): InvalidParameterException: bad',
+  );
+  expect(
+    describeController({
+      phase: 'running',
+      commit: 'abc1234',
+      clusters: [idle],
+      sourceError: 'git fetch failed',
+    }),
+  ).toBe('idle at abc1234; source sync failed: git fetch failed');
+  expect(describeController({ phase: 'stopped', commit: 'abc1234', clusters })).toBe('stopped at abc1234');
 });

@@ -6,12 +6,14 @@ import { ManualClock } from '../../controller/aws/clock';
 import { elbv2Errors, route53Errors } from '../../controller/aws/sandbox/dns-errors';
 import { errors } from '../../controller/aws/sandbox/errors';
 import {
+  classifyActionFailures,
   classifyError,
   resultFromError,
   SpecInvalidError,
   type ReconcileResult,
 } from '../../controller/reconcile/reconcile-result';
 import { WorkQueue, type WorkQueueOptions } from '../../controller/reconcile/work-queue';
+import type { ActionResult } from '../../controller/model/action-result';
 
 interface Call {
   key: string;
@@ -185,14 +187,55 @@ describe('WorkQueue', () => {
     );
   });
 
-  test('onResult numbers consecutive attempts from 1 and starts over after a success', async () => {
+  test('onEvent numbers consecutive attempts from 1 and starts over after a success', async () => {
     const seen: string[] = [];
     const h = harness((_k, _g, n) => (n === 3 ? { kind: 'done' } : transient()), {
-      onResult: (key, r, attempt) => seen.push(`${key}:${r.kind}:${attempt}`),
+      onEvent: (key, e) => {
+        if (e.type === 'settled') seen.push(`${key}:${e.result.kind}:${e.attempt}`);
+      },
     });
     h.queue.enqueue('a', 'c1');
     await h.runUntil(600_000 + 3000 + 1000);
     expect(seen).toEqual(['a:transient:1', 'a:transient:2', 'a:done:3', 'a:transient:1', 'a:transient:2']);
+  });
+
+  test('onEvent reports each key queued, started, settled (with when it runs next), in order', async () => {
+    const seen: string[] = [];
+    const first = gate();
+    const h = harness(
+      (_k, gen) =>
+        gen === 'c1'
+          ? first.promise
+          : gen === 'bad'
+            ? { kind: 'terminal', error: 'rejected' }
+            : { kind: 'done' },
+      {
+        resyncMs: 60_000,
+        onEvent: (key, e) =>
+          seen.push(
+            e.type === 'settled'
+              ? `${key} settled ${e.generation} ${e.result.kind} -> ${e.next.status}@${e.next.nextRunAt ?? '-'}`
+              : `${key} ${e.type} ${e.generation}`,
+          ),
+      },
+    );
+    h.queue.enqueue('a', 'c1');
+    const run = h.queue.runDue();
+    await Promise.resolve();
+    // A new commit while c1 runs: folded into one more run after it, reported queued once c1 settled.
+    h.queue.enqueue('a', 'bad');
+    first.open();
+    await run;
+    h.queue.enqueue('a', 'bad');
+    await h.queue.runDue();
+    expect(seen).toEqual([
+      'a queued c1',
+      'a started c1',
+      'a settled c1 done -> queued@0',
+      'a queued bad',
+      'a started bad',
+      'a settled bad terminal -> terminal@-',
+    ]);
   });
 
   test('jitter scales the backoff and is still capped', async () => {
@@ -411,5 +454,30 @@ describe('classifyError', () => {
     expect(
       new SpecInvalidError([{ file: 'a.taskdef', line: 3, column: 5, field: 'cpu', message: 'x' }]).message,
     ).toBe('a.taskdef:3:5: cpu: x');
+  });
+});
+
+describe('classifyActionFailures', () => {
+  const failed = (errorCode: string, message = 'x') =>
+    ({
+      id: `service/${errorCode}`,
+      resource: 'service',
+      name: errorCode,
+      outcome: 'failed',
+      message: `${errorCode}: ${message}`,
+      errorCode,
+    }) as ActionResult;
+
+  test.each([
+    [['InvalidParameterException'], 'terminal'],
+    [['ClientException', 'AccessDeniedException'], 'terminal'],
+    [['ThrottlingException'], 'transient'],
+    [['ServerException'], 'transient'],
+    // One that may pass is worth the retry (the rejected one fails again, within the capped backoff).
+    [['InvalidParameterException', 'ThrottlingException'], 'transient'],
+    // Unknown codes are retried: a wrong "terminal" would stall the cluster until the next commit.
+    [['SomethingNewException'], 'transient'],
+  ] as const)('%j is %s', (codes, kind) => {
+    expect(classifyActionFailures(codes.map((c) => failed(c)))).toBe(kind);
   });
 });

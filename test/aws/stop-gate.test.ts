@@ -1,0 +1,62 @@
+/**
+ * Stopping the controller (SIGTERM): the ECS writes already sent finish, the others are refused
+ * without reaching AWS, including those waiting in the rate limiter for a slot or a token.
+ */
+import type { EcsPort } from '../../controller/aws/ecs-port';
+import { RateLimitedEcsPort } from '../../controller/aws/rate-limited-ecs-port';
+import { gateWrites } from '../../controller/aws/stop-gate';
+import { ec2TaskDef, newSandbox } from '../helpers/sandbox';
+
+test('after the abort, the rate limiter sends no more writes: the one in flight finishes, the queued and the token-starved are refused at once', async () => {
+  const { sb } = newSandbox();
+  const sent: string[] = [];
+  let release!: () => void;
+  const inFlight = new Promise<void>((r) => (release = r));
+  const inner: EcsPort = Object.create(sb) as EcsPort;
+  inner.registerTaskDefinition = async (input) => {
+    sent.push(input.family ?? '');
+    if (input.family === 'f0') await inFlight;
+    return sb.registerTaskDefinition(input);
+  };
+  const stop = new AbortController();
+  const port = new RateLimitedEcsPort(inner, {
+    concurrency: 1,
+    // Two tokens: f0 is sent, f1 waits for the slot, f2 and f3 wait for a token (a second each).
+    buckets: { RegisterTaskDefinition: { burst: 2, perSecond: 1 } },
+    signal: stop.signal,
+  });
+  const calls = ['f0', 'f1', 'f2', 'f3'].map((f) =>
+    port.registerTaskDefinition(ec2TaskDef(f)).then(
+      () => `${f}: sent`,
+      (err: Error) => `${f}: ${err.name}`,
+    ),
+  );
+  await new Promise((r) => setTimeout(r, 10));
+  const stoppedAt = Date.now();
+  stop.abort();
+  release();
+  expect(await Promise.all(calls)).toEqual([
+    'f0: sent',
+    'f1: StoppingError',
+    'f2: StoppingError',
+    'f3: StoppingError',
+  ]);
+  expect(sent).toEqual(['f0']);
+  expect(Date.now() - stoppedAt).toBeLessThan(500);
+  // Reads still work (the controller's last status reads, a rollout follower's last poll).
+  await expect(port.describeClusters({})).resolves.toBeDefined();
+});
+
+test('gateWrites (the sandbox has no rate limiter): writes refused after the abort, reads pass', async () => {
+  const { sb } = newSandbox();
+  const stop = new AbortController();
+  const port = gateWrites(sb as EcsPort, stop.signal);
+  await port.registerTaskDefinition(ec2TaskDef('before'));
+  stop.abort();
+  await expect(port.registerTaskDefinition(ec2TaskDef('after'))).rejects.toThrow(
+    'registerTaskDefinition not sent: the controller is stopping',
+  );
+  await expect(port.tagResource({ resourceArn: 'arn:x', tags: [] })).rejects.toThrow(/not sent/);
+  const families = await port.listTaskDefinitionFamilies({});
+  expect(families.families).toEqual(['before']);
+});
