@@ -11,6 +11,7 @@ import type { Plan, PlanInputs } from '../plan/plan-types';
 import type { ActionResult } from '../model/action-result';
 import type { ApplyListener } from './apply-listener';
 import { executePlan, type ExecuteOptions } from './executor';
+import { PlanRefusedError } from './reconcile-result';
 
 /** What DNS management reads and writes through. */
 export interface DnsPorts {
@@ -57,7 +58,7 @@ export async function applyPlan(
   listener?: ApplyListener,
   removal: Pick<ExecuteOptions, 'drainWaitMs' | 'clock' | 'pollMs'> = {},
 ): Promise<ActionResult[]> {
-  if (plan.errors.length > 0) throw new Error(`refusing to apply a plan with ${plan.errors.length} error(s)`);
+  if (plan.errors.length > 0) throw new PlanRefusedError(plan.errors.length);
   return executePlan(plan, {
     ...removal,
     onRetired: (family, arns) => ports.reader.retired(family, arns),

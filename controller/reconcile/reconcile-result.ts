@@ -16,6 +16,15 @@ export type ReconcileResult =
   | { kind: 'transient'; error: string }
   | { kind: 'terminal'; error: string };
 
+/** A plan with errors handed to apply: it is never applied (fail closed), and retrying cannot help. */
+export class PlanRefusedError extends Error {
+  override readonly name = 'PlanRefusedError';
+
+  constructor(readonly errorCount: number) {
+    super(`refusing to apply a plan with ${errorCount} error(s)`);
+  }
+}
+
 /** A reconcile that failed, transient or terminal. */
 export type FailedResult = Extract<ReconcileResult, { error: string }>;
 
@@ -118,14 +127,12 @@ export function classifyError(err: unknown): ErrorClass {
   };
   const nodeCode = typeof e.code === 'string' ? e.code : undefined;
 
-  if (err instanceof SpecInvalidError) return 'terminal';
+  if (err instanceof SpecInvalidError || err instanceof PlanRefusedError) return 'terminal';
   if (e.$retryable) return 'transient';
   if (TRANSIENT_CODES.has(code) || (nodeCode && TRANSIENT_CODES.has(nodeCode))) return 'transient';
   if (/^AccessDenied/i.test(code) || TERMINAL_CODES.has(code)) return 'terminal';
   if (/throttl|timeout|timed out|socket hang up|rate exceeded/i.test(`${code} ${message}`))
     return 'transient';
-  // reconcile-cluster.ts refuses a plan that carries spec errors.
-  if (/refusing to apply a plan with \d+ error/.test(message)) return 'terminal';
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
   if (e.$fault === 'server' || (status !== undefined && status >= 500)) return 'transient';
   // A resource not found yet is often eventual consistency right after its creation.

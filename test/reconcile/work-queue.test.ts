@@ -9,6 +9,7 @@ import {
   classifyActionFailures,
   classifyError,
   resultFromError,
+  PlanRefusedError,
   SpecInvalidError,
   type ReconcileResult,
 } from '../../controller/reconcile/reconcile-result';
@@ -442,6 +443,9 @@ describe('classifyError', () => {
       ]),
       'terminal',
     ],
+    // By its class, not its text: the same words from elsewhere are an unknown error (retried).
+    ['a plan refused for its errors', new PlanRefusedError(2), 'terminal'],
+    ['the same words in a plain Error', new Error('refusing to apply a plan with 2 error(s)'), 'transient'],
   ] as const)('%s is %s', (_what, err, kind) => {
     expect(classifyError(err)).toBe(kind);
   });
