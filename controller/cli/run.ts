@@ -13,6 +13,7 @@ import { StatusStore } from '../telemetry/status';
 import { startStatusServer, type ExtraRoute } from '../telemetry/http-server';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { addAwsOptions, cliLogger, writeDiagnostics } from './common';
+import type { Logger } from '../telemetry/logger';
 import { AwsContext, type AwsOptions } from './aws-context';
 import { parseVars } from './load-specs';
 
@@ -110,21 +111,8 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
     cacheDir: opts.cacheDir ?? path.join(os.tmpdir(), 'ecs-gitops-cache'),
     worktree: opts.worktree === true,
   });
-  const controller = new Controller({
-    source,
-    paths: opts.path.length > 0 ? opts.path : ['.'],
-    env: { ...process.env, ...parseVars(opts.var) },
-    portsFor: (region) => ctx.forRegion(region),
-    ...(defaultRegion ? { defaultRegion } : {}),
-    accountId: async () => (await ctx.forRegion(defaultRegion ?? 'us-east-1')).sts.getAccountId(),
-    clock: systemClock,
-    resyncMs: parseDuration(opts.resync),
-    status,
-    metrics,
-    log,
-  });
+  const controller = newController(opts, ctx, source, { status, metrics, log }, defaultRegion);
 
-  const extraRoutes = new Map<string, ExtraRoute>();
   const poller = remote
     ? pollRemote({
         intervalMs: parseDuration(opts.fetchInterval),
@@ -132,18 +120,9 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
         onTick: () => controller.sourceChanged(),
       })
     : undefined;
-  if (secret) {
-    const handler = githubWebhookHandler({
-      secret,
-      ...(opts.branch ? { branch: opts.branch } : {}),
-      onPush: (push) => {
-        log.info({ commit: push.commit, delivery: push.delivery }, 'webhook push');
-        if (poller) poller.trigger();
-        else void controller.sourceChanged();
-      },
-    });
-    extraRoutes.set('/webhook', (req) => handler({ headers: req.headers, body: req.body }));
-  }
+  const extraRoutes = webhookRoutes(secret, opts.branch, log, () =>
+    poller ? poller.trigger() : void controller.sourceChanged(),
+  );
   const server = await startStatusServer({
     port: Number(opts.port),
     host: opts.host,
@@ -180,6 +159,48 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
   await source.close();
   log.info('stopped');
   return EXIT_OK;
+}
+
+/** The controller for this process: its source, specs paths, variables, AWS context and telemetry. */
+function newController(
+  opts: RunOptions,
+  ctx: AwsContext,
+  source: ReturnType<typeof createGitSource>,
+  telemetry: { status: StatusStore; metrics: ControllerMetrics; log: Logger },
+  defaultRegion: string | undefined,
+): Controller {
+  return new Controller({
+    source,
+    paths: opts.path.length > 0 ? opts.path : ['.'],
+    env: { ...process.env, ...parseVars(opts.var) },
+    portsFor: (region) => ctx.forRegion(region),
+    ...(defaultRegion ? { defaultRegion } : {}),
+    accountId: async () => (await ctx.forRegion(defaultRegion ?? 'us-east-1')).sts.getAccountId(),
+    clock: systemClock,
+    resyncMs: parseDuration(opts.resync),
+    ...telemetry,
+  });
+}
+
+/** POST /webhook when a webhook secret is set: a verified GitHub push triggers a fetch (or a sync). */
+function webhookRoutes(
+  secret: string | undefined,
+  branch: string | undefined,
+  log: Logger,
+  onPush: () => void,
+): Map<string, ExtraRoute> {
+  const extraRoutes = new Map<string, ExtraRoute>();
+  if (!secret) return extraRoutes;
+  const handler = githubWebhookHandler({
+    secret,
+    ...(branch ? { branch } : {}),
+    onPush: (push) => {
+      log.info({ commit: push.commit, delivery: push.delivery }, 'webhook push');
+      onPush();
+    },
+  });
+  extraRoutes.set('/webhook', (req) => handler({ headers: req.headers, body: req.body }));
+  return extraRoutes;
 }
 
 function webhookSecret(opts: RunOptions): string | undefined {
