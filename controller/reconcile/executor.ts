@@ -6,7 +6,7 @@ import type { ObservedTaskDefinition } from '../model/observed';
 import type { ApplyListener } from './apply-listener';
 import { applyDnsActions } from './dns-executor';
 import { type Clock, systemClock } from '../aws/clock';
-import { resultOf } from './action-result';
+import { resultOf } from './result-of';
 import { createScheduler } from './scheduler';
 import { performAction } from './step-runner';
 

@@ -1,7 +1,7 @@
 import type { PlannedAction } from '../plan/plan-types';
 import type { ActionResult } from '../model/action-result';
 import type { ApplyListener } from './apply-listener';
-import { resultOf } from './action-result';
+import { resultOf } from './result-of';
 
 /** Runs one action whose dependencies all succeeded; `dependencies` are their results (ARNs made). */
 export type PerformAction = (action: PlannedAction, dependencies: ActionResult[]) => Promise<ActionResult>;

@@ -6,7 +6,7 @@ import type { ActionResult, Outcome } from '../model/action-result';
 import { tagsToMap } from '../model/ownership';
 import type { ObservedTaskDefinition } from '../model/observed';
 import type { Clock } from '../aws/clock';
-import { failedResult, resultOf } from './action-result';
+import { failedResult, resultOf } from './result-of';
 import { pruneService, retireRevisions, type StepResult } from './prune-executor';
 import { deleteCluster, drainService } from './destroy-steps';
 

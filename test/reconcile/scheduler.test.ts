@@ -1,7 +1,7 @@
 import { emptyAction } from '../../controller/plan/empty-action';
 import type { PlannedAction } from '../../controller/plan/plan-types';
 import type { ActionResult } from '../../controller/model/action-result';
-import { resultOf } from '../../controller/reconcile/action-result';
+import { resultOf } from '../../controller/reconcile/result-of';
 import { createScheduler } from '../../controller/reconcile/scheduler';
 
 function action(id: string, dependsOn: string[] = [], op: PlannedAction['op'] = 'update'): PlannedAction {
