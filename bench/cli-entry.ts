@@ -1,7 +1,7 @@
 /**
  * The CLI from the TypeScript source, for the controller footprint's tsx child
  * (`node --import tsx bench/cli-entry.ts run ...`); bench/ does not import from test/, so this is a
- * copy of test/helpers/cli-entry.ts (and of bin/ecs-gitops.js, which needs the compiled dist).
+ * copy of bin/ecs-gitops.js that runs the TypeScript source, without the compiled dist.
  */
 import { main } from '../controller/cli/main';
 

@@ -26,6 +26,7 @@ import { systemClock } from '../../controller/aws/clock';
 import { Controller } from '../../controller/reconcile/controller';
 import { createGitSource } from '../../controller/reconcile/git-source';
 import { freePort, startMoto, type Moto } from '../helpers/moto';
+import { distCli } from '../helpers/dist-cli';
 
 let moto: Moto;
 let ecs: ECSClient;
@@ -188,23 +189,14 @@ test('commits converge; a broken commit changes nothing and is Stalled; the fix 
 });
 
 /**
- * `ecs-gitops run` as a child process (from the TypeScript source), output collected. tsx is loaded
- * into node (`--import`) rather than run as its CLI: the CLI is a parent process that relays SIGTERM
- * and SIGKILLs the child (exit 143) when the child's event loop does not acknowledge it within 30 ms,
- * which a controller busy with a reconcile may not.
+ * `ecs-gitops run` as a child process, the compiled CLI as users run it (`npm test` builds dist/
+ * first), output collected. Signals go straight to the controller's process: no launcher between
+ * (the tsx CLI, for one, relays SIGTERM and SIGKILLs its child when not acknowledged within 30 ms).
  */
 function spawnRun(args: string[]) {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(__dirname, '../helpers/cli-entry.ts'),
-      'run',
-      ...args,
-      '--log-format',
-      'json',
-    ],
+    [distCli(), 'run', ...args, '--log-format', 'json'],
     {
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],

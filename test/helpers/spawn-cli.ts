@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { distCli } from './dist-cli';
 
 export interface SpawnedRun {
   code: number | null;
@@ -25,9 +25,10 @@ export function bareEnv(extra: Record<string, string> = {}): Record<string, stri
 }
 
 /**
- * Runs the CLI from the TypeScript source in a child process of the same Node binary as the test
- * (`process.execPath`: under `.ci/run`'s Node 24 pass, the CLI runs on Node 24), with its own
- * environment, and collects what it prints. `nodeArgs` go to node before the entry script.
+ * Runs the compiled CLI (bin/ecs-gitops.js, as users run it; `npm test` builds dist/ first) in a child
+ * process of the same Node binary as the test (`process.execPath`: under `.ci/run`'s Node 24 pass, the
+ * CLI runs on Node 24), with its own environment, and collects what it prints. `nodeArgs` go to node
+ * before the entry script.
  */
 export function spawnCli(
   args: string[],
@@ -36,13 +37,7 @@ export function spawnCli(
 ): Promise<SpawnedRun> {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      pathToFileURL(require.resolve('tsx')).href,
-      ...nodeArgs,
-      path.join(__dirname, 'cli-entry.ts'),
-      ...args,
-    ],
+    [...nodeArgs, distCli(), ...args],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
