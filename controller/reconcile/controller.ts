@@ -274,6 +274,8 @@ export class Controller {
     if (event.type === 'queued') lifecycle.send({ type: 'QUEUED', generation: event.generation });
     else if (event.type === 'started') lifecycle.send({ type: 'STARTED', generation: event.generation });
     else this.settled(key, event.result, event.next, lifecycle);
+    const { value, context } = lifecycle.getSnapshot();
+    this.opts.status.setLifecycle(context.cluster, value);
     this.showState();
   }
 

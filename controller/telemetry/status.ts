@@ -16,6 +16,11 @@ export interface ObjectStatus {
 export interface ClusterStatus {
   cluster: string;
   state: ReadyState;
+  /**
+   * Where the controller's work on the cluster stands (its lifecycle machine): queued, reconciling,
+   * idle, requeued, backoff, or stalled (waiting for a new commit). Absent outside `run`.
+   */
+  lifecycle?: string;
   reason?: string;
   lastAppliedCommit?: string;
   lastAttemptedCommit?: string;
@@ -172,6 +177,11 @@ export class StatusStore {
     return c ? cloneCluster(c) : undefined;
   }
 
+  /** The cluster's lifecycle state, as the controller's per-cluster machine has it. */
+  setLifecycle(cluster: string, lifecycle: string): void {
+    this.cluster(cluster).lifecycle = lifecycle;
+  }
+
   /** A copy, safe to serialize and to keep: later updates do not change it. */
   snapshot(): StatusDocument {
     return {
@@ -257,6 +267,7 @@ function formatError(e: ErrorLike): string {
 /** Fixed key order and no undefined keys, so the JSON is stable. */
 function cloneCluster(c: ClusterStatus): ClusterStatus {
   const out = { cluster: c.cluster, state: c.state } as ClusterStatus;
+  if (c.lifecycle !== undefined) out.lifecycle = c.lifecycle;
   if (c.reason !== undefined) out.reason = c.reason;
   if (c.lastAppliedCommit !== undefined) out.lastAppliedCommit = c.lastAppliedCommit;
   if (c.lastAttemptedCommit !== undefined) out.lastAttemptedCommit = c.lastAttemptedCommit;

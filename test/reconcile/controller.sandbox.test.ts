@@ -432,6 +432,7 @@ test('/status shows the controller idle after each commit and resync, backingOff
     await controller.sourceChanged();
     await controller.idle();
     expect(shown()).toBe(`idle at ${short(controller.commit!)}`);
+    expect(status.get('demo')?.lifecycle).toBe('idle');
 
     const second = bump('nginx:1.1');
     await controller.sourceChanged();
@@ -456,6 +457,7 @@ test('/status shows the controller idle after each commit and resync, backingOff
     expect(shown()).toMatch(
       new RegExp(`^backingOff at ${short(third)}: demo \\(1 failure, backoff 1s\\): .*ThrottlingException`),
     );
+    expect(status.get('demo')?.lifecycle).toBe('backoff');
     // Nothing is retried before the backoff elapses.
     sb.callLog.reset();
     clock.advance(999);
@@ -499,7 +501,11 @@ test('an action AWS rejects (InvalidParameterException) is Stalled and not retri
       `stalled at ${short(rejected)}: demo (waiting for a new commit): 1 action(s) failed: ` +
         'service/web: InvalidParameterException: Invalid setting for placement.',
     );
-    expect(status.get('demo')).toMatchObject({ state: 'Stalled', lastAttemptedCommit: rejected });
+    expect(status.get('demo')).toMatchObject({
+      state: 'Stalled',
+      lifecycle: 'stalled',
+      lastAttemptedCommit: rejected,
+    });
     expect(await metrics.text()).toMatch(/ecs_gitops_reconcile_total\{cluster="demo",result="stalled"\} 1/);
 
     // No retry: not after the longest backoff, not at the resync, not when asked to resync.
