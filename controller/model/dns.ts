@@ -1,7 +1,7 @@
 import type { SourceRef } from './source';
 
 /**
- * DNS for containers labelled `proxy.host` / `dns.hostname` (README "DNS"). Types only, no I/O.
+ * DNS for containers labelled `proxy.host` / `dns.hostname` (docs/dns.md). Types only, no I/O.
  */
 
 /** `sync` deletes our records whose names went away; `upsert-only` never deletes. */

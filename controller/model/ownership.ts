@@ -1,6 +1,6 @@
 /**
  * Ownership tags. Everything ecs-gitops creates carries them; it only ever changes or deletes what
- * carries them with its own owner id. Keys are documented in the README ("Ownership tags").
+ * carries them with its own owner id. Keys are documented in docs/safety.md ("Ownership tags").
  */
 export const TAG_MANAGED_BY = 'ecs-gitops:managed-by';
 export const TAG_OWNER = 'ecs-gitops:owner';

@@ -24,7 +24,7 @@ export interface ServiceFieldRule {
   note?: string;
 }
 
-/** The rules as data: the README table and the tests use this list. */
+/** The rules as data: the tables in docs/zero-churn.md (`npm run docs`) and the tests use this list. */
 export const SERVICE_FIELD_RULES: readonly ServiceFieldRule[] = [
   {
     field: 'desiredCount',

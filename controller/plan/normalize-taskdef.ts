@@ -16,7 +16,7 @@ export interface NormalizationRule {
   example: string;
 }
 
-/** The rules as data: the README table and the tests use this list. */
+/** The rules as data: the tables in docs/zero-churn.md (`npm run docs`) and the tests use this list. */
 export const TASKDEF_NORMALIZATION_RULES: readonly NormalizationRule[] = [
   {
     id: 'read-only-fields',

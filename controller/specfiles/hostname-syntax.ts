@@ -1,6 +1,6 @@
 /**
  * Host names and ports as the `proxy.host`, `proxy.ports` and `dns.hostname` docker labels write
- * them (README "DNS"), and as cluster.yaml `dns:` writes them. Pure functions, no I/O.
+ * them (docs/dns.md), and as cluster.yaml `dns:` writes them. Pure functions, no I/O.
  */
 import { comparedDnsName } from '../model/dns-names';
 import * as net from 'net';

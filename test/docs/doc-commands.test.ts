@@ -24,7 +24,30 @@ function git(cwd: string, args: string[]): void {
   execFileSync('git', args, { cwd, stdio: 'ignore' });
 }
 
-/** The files git knows (new ones included), node_modules linked, and the CLI compiled into dist/. */
+/** The inputs of `npm run build` that git knows (new files included). */
+function buildInputs(files: readonly string[]): string[] {
+  return files.filter(
+    (f) =>
+      f.startsWith('controller/') ||
+      ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].includes(f),
+  );
+}
+
+/**
+ * Whether the repository's dist/ was built after its last source change (`npm ci` builds it through
+ * `prepare`, `npm run build` and `npm start` keep it current): then the copy reuses it as it is.
+ */
+function distIsCurrent(files: readonly string[]): boolean {
+  const info = path.join(ROOT, 'dist', '.tsbuildinfo');
+  if (!fs.existsSync(info)) return false;
+  const built = fs.statSync(info).mtimeMs;
+  return buildInputs(files).every((f) => fs.statSync(path.join(ROOT, f)).mtimeMs <= built);
+}
+
+/**
+ * The files git knows (new ones included), node_modules linked, and the CLI compiled into dist/:
+ * the repository's dist/ when it is current, else built in the copy (incrementally from it, if any).
+ */
 function repositoryCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-gitops-doc-template-'));
   made.push(dir);
@@ -37,9 +60,15 @@ function repositoryCopy(): string {
     fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
   }
   fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), path.join(dir, 'node_modules'));
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: dir,
-  });
+  const current = distIsCurrent(files);
+  if (fs.existsSync(path.join(ROOT, 'dist'))) {
+    fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  }
+  if (!current) {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: dir,
+    });
+  }
   return dir;
 }
 
@@ -108,13 +137,73 @@ function runBlock(script: string, cwd: string, env: Record<string, string>): Pro
   });
 }
 
+/** Runs every sh block of one doc file in a fresh copy, in order; throws at the first that fails. */
+async function runDocFile(file: string): Promise<void> {
+  const { dir, sandbox } = await workCopy();
+  const port = String(await freePort());
+  const env = {
+    DOC_WORK: dir,
+    DOC_SANDBOX: sandbox,
+    ECS_GITOPS_PORT: port,
+    NO_COLOR: '1',
+    // The examples name no credentials: only the sandbox and moto are ever reached.
+    AWS_ACCESS_KEY_ID: 'docs-test',
+    AWS_SECRET_ACCESS_KEY: 'docs-test',
+    AWS_REGION: 'us-east-1',
+  };
+  for (const block of shBlocks(readDoc(file))) {
+    if (block.flags.includes('aws')) continue;
+    const script = blockScript(
+      file,
+      { ...block, body: block.body.map((l) => l.replace(/\b9090\b/g, port)) },
+      PREAMBLE,
+    );
+    const run = await runBlock(script, dir, env);
+    if (run.code !== 0) {
+      throw new Error(`${file}:${block.line}: the block failed (exit ${String(run.code)}):\n${run.output}`);
+    }
+  }
+}
+
+/**
+ * Doc files run side by side, this many at a time: each has its own copy, sandbox account and port,
+ * and most of a block's time is waiting (a controller until /healthz, a rollout, moto starting).
+ */
+const DOC_FILES_AT_ONCE = 3;
+
+/** Starts every file's run at once, at most `limit` running at a time; one promise per file. */
+function runAll(docs: readonly string[], limit: number): Map<string, Promise<void>> {
+  const runs = new Map<string, Promise<void>>();
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const slot = async (): Promise<void> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+  };
+  const release = (): void => {
+    running--;
+    waiting.shift()?.();
+  };
+  for (const file of docs) {
+    const run = slot().then(() => runDocFile(file).finally(release));
+    // Awaited by the file's test below; until then a failure must not count as unhandled.
+    run.catch(() => undefined);
+    runs.set(file, run);
+  }
+  return runs;
+}
+
 const files = docFiles().filter((f) => shBlocks(readDoc(f)).length > 0);
+let runs = new Map<string, Promise<void>>();
 
 beforeAll(() => {
   template = repositoryCopy();
+  runs = runAll(files, DOC_FILES_AT_ONCE);
 });
 
-afterAll(() => {
+afterAll(async () => {
+  // A test that failed early leaves the other files' runs going: let them end before their copies go.
+  await Promise.allSettled(runs.values());
   for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -126,35 +215,7 @@ describe('the commands in README.md and docs/', () => {
     expect(aws.length).toBeLessThanOrEqual(2);
   });
 
-  it.each(files)(
-    'every sh block of %s runs, each command with the exit code the doc states',
-    async (file) => {
-      const { dir, sandbox } = await workCopy();
-      const port = String(await freePort());
-      const env = {
-        DOC_WORK: dir,
-        DOC_SANDBOX: sandbox,
-        ECS_GITOPS_PORT: port,
-        NO_COLOR: '1',
-        // The examples name no credentials: only the sandbox and moto are ever reached.
-        AWS_ACCESS_KEY_ID: 'docs-test',
-        AWS_SECRET_ACCESS_KEY: 'docs-test',
-        AWS_REGION: 'us-east-1',
-      };
-      for (const block of shBlocks(readDoc(file))) {
-        if (block.flags.includes('aws')) continue;
-        const script = blockScript(
-          file,
-          { ...block, body: block.body.map((l) => l.replace(/\b9090\b/g, port)) },
-          PREAMBLE,
-        );
-        const run = await runBlock(script, dir, env);
-        if (run.code !== 0) {
-          throw new Error(
-            `${file}:${block.line}: the block failed (exit ${String(run.code)}):\n${run.output}`,
-          );
-        }
-      }
-    },
+  it.each(files)('every sh block of %s runs, each command with the exit code the doc states', (file) =>
+    runs.get(file)!,
   );
 });
