@@ -274,8 +274,9 @@ export class Controller {
     if (event.type === 'queued') lifecycle.send({ type: 'QUEUED', generation: event.generation });
     else if (event.type === 'started') lifecycle.send({ type: 'STARTED', generation: event.generation });
     else this.settled(key, event.result, event.next, lifecycle);
-    const { value, context } = lifecycle.getSnapshot();
-    this.opts.status.setLifecycle(context.cluster, value);
+    // Shown once the directory's cluster name is known (a directory that does not load has none).
+    const cluster = this.clusterOf.get(key);
+    if (cluster) this.opts.status.setLifecycle(cluster, lifecycle.getSnapshot().value);
     this.showState();
   }
 
