@@ -194,14 +194,10 @@ test('commits converge; a broken commit changes nothing and is Stalled; the fix 
  * (the tsx CLI, for one, relays SIGTERM and SIGKILLs its child when not acknowledged within 30 ms).
  */
 function spawnRun(args: string[]) {
-  const child = spawn(
-    process.execPath,
-    [distCli(), 'run', ...args, '--log-format', 'json'],
-    {
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [distCli(), 'run', ...args, '--log-format', 'json'], {
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const run = {
     child,
     output: '',

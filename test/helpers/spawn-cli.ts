@@ -35,11 +35,10 @@ export function spawnCli(
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<SpawnedRun> {
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, distCli(), ...args],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [...nodeArgs, distCli(), ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
