@@ -10,8 +10,9 @@ export class StoppingError extends Error {
   }
 }
 
-// The ECS operations that change something: create, update, delete, register, deregister, put, tag, untag.
-const MUTATING = /^(create|update|delete|register|deregister|put|tag|untag)[A-Z]?/;
+// The operations that change something: ECS create, update, delete, register, deregister, put, tag,
+// untag; Route53 changeResourceRecordSets.
+const MUTATING = /^(create|update|delete|register|deregister|put|tag|untag|change)[A-Z]?/;
 
 /**
  * Wraps a port so that, once `signal` aborts, its mutating calls are refused instead of sent; reads

@@ -52,8 +52,8 @@ export class AwsContext {
   private route53?: { route53: Route53Port; route53Reader: Route53Reader };
 
   /**
-   * `stopSignal`: once it aborts, ECS writes not yet sent are refused (the controller's SIGTERM: the
-   * calls in flight finish, the rest of the reconcile is left to the next start).
+   * `stopSignal`: once it aborts, ECS and Route53 writes not yet sent are refused (the controller's
+   * SIGTERM: the calls in flight finish, the rest of the reconcile is left to the next start).
    */
   constructor(
     private readonly opts: AwsOptions,
@@ -138,7 +138,7 @@ export class AwsContext {
    * whichever region asks first.
    */
   private route53For(port: Route53Port): { route53: Route53Port; route53Reader: Route53Reader } {
-    this.route53 ??= { route53: port, route53Reader: new Route53Reader(port) };
+    this.route53 ??= { route53: gateWrites(port, this.stopSignal), route53Reader: new Route53Reader(port) };
     return this.route53;
   }
 

@@ -5,6 +5,8 @@
 import type { EcsPort } from '../../controller/aws/ecs-port';
 import { RateLimitedEcsPort } from '../../controller/aws/rate-limited-ecs-port';
 import { gateWrites } from '../../controller/aws/stop-gate';
+import { SandboxRoute53 } from '../../controller/aws/sandbox/sandbox-route53';
+import { AwsContext } from '../../controller/cli/aws-context';
 import { ec2TaskDef, newSandbox } from '../helpers/sandbox';
 
 test('after the abort, the rate limiter sends no more writes: the one in flight finishes, the queued and the token-starved are refused at once', async () => {
@@ -59,4 +61,44 @@ test('gateWrites (the sandbox has no rate limiter): writes refused after the abo
   await expect(port.tagResource({ resourceArn: 'arn:x', tags: [] })).rejects.toThrow(/not sent/);
   const families = await port.listTaskDefinitionFamilies({});
   expect(families.families).toEqual(['before']);
+});
+
+test('gateWrites on Route53: a record change after the abort is refused and never reaches the zone; reads pass', async () => {
+  const r53 = new SandboxRoute53();
+  const zoneId = r53.createHostedZone('example.com');
+  const stop = new AbortController();
+  const port = gateWrites(r53, stop.signal);
+  const upsert = (name: string) =>
+    port.changeResourceRecordSets({
+      HostedZoneId: zoneId,
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: { Name: name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.1' }] },
+          },
+        ],
+      },
+    });
+  await upsert('before.example.com');
+  stop.abort();
+  await expect(upsert('after.example.com')).rejects.toThrow(
+    'changeResourceRecordSets not sent: the controller is stopping',
+  );
+  const { ResourceRecordSets = [] } = await port.listResourceRecordSets({ HostedZoneId: zoneId });
+  expect(ResourceRecordSets.filter((r) => r.Type === 'A').map((r) => r.Name)).toEqual([
+    'before.example.com.',
+  ]);
+});
+
+test('the AWS context gates both ECS and Route53 writes of every region with the one stop signal', async () => {
+  const stop = new AbortController();
+  const ctx = new AwsContext({ sandbox: true }, stop.signal);
+  const region = await ctx.forRegion('us-east-1');
+  stop.abort();
+  await expect(region.ecs.registerTaskDefinition(ec2TaskDef('late'))).rejects.toThrow(/not sent/);
+  await expect(
+    region.dns.route53.changeResourceRecordSets({ HostedZoneId: 'Z1', ChangeBatch: { Changes: [] } }),
+  ).rejects.toThrow('changeResourceRecordSets not sent: the controller is stopping');
+  await ctx.close();
 });
