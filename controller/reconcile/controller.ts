@@ -180,7 +180,31 @@ export class Controller {
     this.opts.log.info({ commit: snapshot.commit }, 'new commit');
     const dirs = discoverClusterDirs(this.opts.paths.map((p) => path.join(snapshot.dir, p)));
     this.clashes = this.ownerClashesIn(snapshot.dir, dirs);
-    for (const dir of dirs) this.queue.enqueue(path.relative(snapshot.dir, dir) || '.', snapshot.commit);
+    const keys = new Set(dirs.map((dir) => path.relative(snapshot.dir, dir) || '.'));
+    for (const key of this.lifecycles.keys()) if (!keys.has(key)) this.dropKey(key);
+    for (const key of keys) this.queue.enqueue(key, snapshot.commit);
+  }
+
+  /**
+   * A cluster directory that left the repository is no longer reconciled: its queue entry, lifecycle,
+   * status and per-cluster metric series go (otherwise it would stay stalled on a directory that no
+   * longer loads, and `status` would never be all Ready). Its AWS resources are left as they are:
+   * nothing is deleted because a directory disappeared.
+   */
+  private dropKey(key: string): void {
+    this.queue.forget(key);
+    this.lifecycles.get(key)?.stop();
+    this.lifecycles.delete(key);
+    const cluster = this.clusterOf.get(key) ?? key;
+    this.clusterOf.delete(key);
+    if (![...this.clusterOf.values()].includes(cluster)) {
+      this.opts.status.removeCluster(cluster);
+      this.opts.metrics.forgetCluster(cluster);
+    }
+    this.opts.log.info(
+      { dir: key, cluster },
+      'cluster directory left the repository: no longer reconciled; its AWS resources are left as they are',
+    );
   }
 
   /**
@@ -266,6 +290,8 @@ export class Controller {
 
   /** The queue's events for one key drive that key's lifecycle machine. */
   private onKeyEvent(key: string, event: KeyEvent<ClusterReconcile>): void {
+    // A run of a dropped directory that was in flight: its result belongs to nothing any more.
+    if (event.type === 'settled' && !this.lifecycles.has(key)) return;
     let lifecycle = this.lifecycles.get(key);
     if (!lifecycle) {
       lifecycle = createClusterLifecycle(this.clusterOf.get(key) ?? key);

@@ -603,3 +603,50 @@ test('a source that cannot be read is shown after the controller state, which ke
     await controller.stop();
   }
 });
+
+test('a cluster directory removed from the repository is no longer reconciled nor shown; its AWS resources stay', async () => {
+  const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-removed-'));
+  git(repo, 'init', '-q', '-b', 'main');
+  for (const name of ['alpha', 'beta']) {
+    mkdirSync(path.join(repo, name));
+    writeFileSync(
+      path.join(repo, name, 'cluster.yaml'),
+      `name: ${name}\nregion: us-east-1\nserviceDefaults: { launchType: EC2 }\n`,
+    );
+    writeFileSync(
+      path.join(repo, name, 'web.taskdef'),
+      JSON.stringify({ containerDefinitions: [{ name: 'web', image: 'nginx:1.0', memoryReservation: 64 }] }),
+    );
+    writeFileSync(path.join(repo, name, 'web.service'), '{ "desiredCount": 1 }');
+  }
+  commit(repo, 'two clusters');
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const sb = new SandboxEcs({ clock });
+  const status = new StatusStore();
+  const metrics = new ControllerMetrics();
+  const controller = controllerFor(repo, { ecs: sb, reader: new EcsReader(sb) }, clock, { status, metrics });
+  const shown = () => status.snapshot().controller.state;
+  try {
+    await controller.sourceChanged();
+    await controller.idle();
+    expect(status.snapshot().clusters.map((c) => c.cluster)).toEqual(['alpha', 'beta']);
+
+    rmSync(path.join(repo, 'beta'), { recursive: true });
+    const removed = commit(repo, 'beta leaves');
+    await controller.sourceChanged();
+    await controller.idle();
+    // At the resync, the gone directory is not tried again (it would fail to load and stall forever).
+    sb.callLog.reset();
+    controller.resyncAll();
+    await controller.idle();
+    expect(shown()).toBe(`idle at ${short(removed)}`);
+    expect(status.snapshot().clusters.map((c) => c.cluster)).toEqual(['alpha']);
+    expect(await metrics.text()).not.toMatch(/ecs_gitops_last_applied_commit_info\{cluster="beta"/);
+    // alpha's resync reads, changes nothing; beta is left as it is in AWS.
+    expect(sb.callLog.mutating()).toEqual({});
+    const beta = await sb.describeServices({ cluster: 'beta', services: ['web'] });
+    expect(beta.services?.[0]?.status).toBe('ACTIVE');
+  } finally {
+    await controller.stop();
+  }
+});
