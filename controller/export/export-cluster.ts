@@ -71,6 +71,13 @@ interface TaskdefFile {
   serviceless: boolean;
 }
 
+/**
+ * On a cluster ecs-gitops manages, a family of ours left out of the export is one the planner would
+ * retire: say so where it is left out (the round trip must not deregister a family silently).
+ */
+const PRUNE_WARNING =
+  ' (this cluster is managed by ecs-gitops: until that file exists, applying this directory with prune: true deregisters the family)';
+
 export function exportCluster(
   live: LiveCluster,
   opts: ExportOptions = {},
@@ -87,7 +94,7 @@ export function exportCluster(
     serviceless.chosen.delete(family);
     notes.push(
       `family ${family} not exported: no service runs it, and as a file its ${AUTOCREATE_MARKER} would create one; ` +
-        'write its .taskdef by hand without the marker',
+        `write its .taskdef by hand without the marker${owner ? PRUNE_WARNING : ''}`,
     );
   }
   const all = new Map([...live.families, ...serviceless.chosen]);
@@ -95,7 +102,9 @@ export function exportCluster(
   if ('error' in choice) return { error: choice.error };
   const { prefix } = choice;
   for (const family of choice.outside.filter((f) => serviceless.chosen.has(f))) {
-    notes.push(`family ${family} not exported: no service runs it, and it does not start with "${prefix}-"`);
+    notes.push(
+      `family ${family} not exported: no service runs it, and it does not start with "${prefix}-"${owner ? PRUNE_WARNING : ''}`,
+    );
   }
   const taskdefs = taskdefFiles(prefix, choice.kept, all, services);
   if ('error' in taskdefs) return taskdefs;

@@ -326,6 +326,30 @@ describe('exportCluster: families no service runs', () => {
     expect(expectOnlyAdoption(plan)).toContain('taskDefinition/shop-nightly');
   });
 
+  test('an owned cluster: a family of ours left out (AUTOCREATE.SERVICE, no service) says that apply with prune deregisters it', () => {
+    const l: LiveCluster = {
+      ...owned(
+        live([svc('web', 'shop-web', 1)], { 'shop-web': revision('shop-web', 1) }, { 'shop-web': OWNED }),
+      ),
+      serviceless: new Map([
+        [
+          'shop-batch',
+          {
+            taskDefinition: revision('shop-batch', 1, { dockerLabels: { 'AUTOCREATE.SERVICE': '' } }),
+            tags: OWNED,
+          },
+        ],
+      ]),
+    };
+    const out = exported(l);
+    expect(out.files.map((f) => f.name)).not.toContain('batch.taskdef');
+    expect(out.notes).toEqual([
+      'family shop-batch not exported: no service runs it, and as a file its AUTOCREATE.SERVICE would create one; ' +
+        'write its .taskdef by hand without the marker (this cluster is managed by ecs-gitops: until that file ' +
+        'exists, applying this directory with prune: true deregisters the family)',
+    ]);
+  });
+
   test('an owned cluster whose service runs a family of no one: the prefix is its own, that service is pinned', () => {
     const l = owned(
       live(
