@@ -31,20 +31,22 @@ export function cliLogger(stream: NodeJS.WritableStream = logSettings.stream): L
 }
 
 /**
- * Writes a command's diagnostics, `error: ...` and `warning: ...` lines, to stderr: as they are for
- * people, or with `--log-format json` as JSON log lines (level error or warn), so that a machine
- * reading stderr gets nothing but JSON. Shown whatever --log-level says: they are not progress.
+ * Writes a command's diagnostics, `error: ...`, `warning: ...` and `note: ...` lines, to stderr: as
+ * they are for people, or with `--log-format json` as JSON log lines (level error, warn or info), so
+ * that a machine reading stderr gets nothing but JSON. Shown whatever --log-level says: they are not
+ * progress.
  */
 export function writeDiagnostics(text: string): void {
   if (logSettings.format !== 'json') {
     process.stderr.write(text);
     return;
   }
-  const log = createLogger({ level: 'warn', format: 'json', stream: process.stderr });
+  const log = createLogger({ level: 'info', format: 'json', stream: process.stderr });
   for (const line of text.split('\n')) {
     if (!line) continue;
-    const m = /^(error|warning): (.*)$/.exec(line);
+    const m = /^(error|warning|note): (.*)$/.exec(line);
     if (m?.[1] === 'warning') log.warn(m[2]);
+    else if (m?.[1] === 'note') log.info(m[2]);
     else log.error(m ? m[2] : line);
   }
 }

@@ -124,9 +124,9 @@ function report(out: Output, result: ClusterExport): void {
 }
 
 /**
- * One line on stderr per file written under another name than the spec file it was applied from: a
+ * One note on stderr per file written under another name than the spec file it was applied from: a
  * template is exported as the plain file it rendered to, YAML as JSON. stderr, so that a user who
- * keeps templates in git sees it whatever stdout goes to.
+ * keeps templates in git sees it whatever stdout goes to (a JSON line with --log-format json).
  */
 function reportRenamed(result: ClusterExport): void {
   for (const f of result.files) {
@@ -134,7 +134,7 @@ function reportRenamed(result: ClusterExport): void {
     const what = /\.template(\.|$)/.test(f.from)
       ? 'the plain file it rendered to'
       : 'the same content as JSON';
-    process.stderr.write(`${f.from} is exported as ${f.name}: ${what}\n`);
+    writeDiagnostics(`note: ${f.from} is exported as ${f.name}: ${what}\n`);
   }
 }
 

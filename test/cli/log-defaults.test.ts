@@ -3,7 +3,7 @@
  * command is read by a person, in a terminal or a CI log (text), whatever stderr is.
  */
 import { Writable } from 'node:stream';
-import { cliLogger, configureLogging } from '../../controller/cli/common';
+import { cliLogger, configureLogging, writeDiagnostics } from '../../controller/cli/common';
 
 function firstLine(command: string, format?: string): string {
   let text = '';
@@ -44,4 +44,28 @@ test('a format that does not exist is refused with the ones that do', () => {
   expect(() => configureLogging('diff', 'info', 'yaml')).toThrow(
     '--log-format must be one of json, text, pretty (got "yaml")',
   );
+});
+
+test('diagnostics with --log-format json: error, warning and note lines become JSON lines of their level', () => {
+  let text = '';
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    text += chunk.toString();
+    return true;
+  });
+  try {
+    configureLogging('export', 'info', 'json');
+    writeDiagnostics('error: e1\nwarning: w1\nnote: web.service.template is exported as web.service\n');
+  } finally {
+    spy.mockRestore();
+    configureLogging('export', 'info', 'text');
+  }
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { level: number; msg: string });
+  expect(lines.map((l) => [l.level, l.msg])).toEqual([
+    [50, 'e1'],
+    [40, 'w1'],
+    [30, 'web.service.template is exported as web.service'],
+  ]);
 });
