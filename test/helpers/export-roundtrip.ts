@@ -282,7 +282,8 @@ export const EXPECTED: Record<'shop' | 'ecsEfs' | 'batch', ExpectedExport> = {
   // jenkins comes from AUTOCREATE.SERVICE: no jenkins.service.
   ecsEfs: {
     files: ['cluster.yaml', 'jenkins.taskdef', 'webserver.service', 'webserver.taskdef'],
-    stderr: 'note: webserver.service.template is exported as webserver.service: the plain file it rendered to\n',
+    stderr:
+      'note: webserver.service.template is exported as webserver.service: the plain file it rendered to\n',
   },
   batch: {
     files: ['cluster.yaml', 'nightly.taskdef', 'web.service', 'web.taskdef'],
