@@ -72,6 +72,30 @@ interface TaskdefFile {
 }
 
 /**
+ * When only the service-less families break the prefix choice (`--families tools` beside services
+ * that run `batch-*` families), say that rather than suggest `--prefix`: one directory has one prefix.
+ */
+function servicelessPrefixError(
+  clusterName: string,
+  live: LiveCluster,
+  owner: ReturnType<typeof clusterOwner>,
+  opts: ExportOptions,
+  serviceless: { chosen: ReadonlyMap<string, unknown> },
+): string | undefined {
+  if (
+    serviceless.chosen.size === 0 ||
+    'error' in prefixChoice(clusterName, live.families, owner, opts.prefix)
+  ) {
+    return undefined;
+  }
+  return (
+    `the families no service runs (${[...serviceless.chosen.keys()].sort().join(', ')}) share no family prefix ` +
+    "with the services' families, and a cluster directory has one: export without --families, or with " +
+    "--families naming the services' prefix"
+  );
+}
+
+/**
  * On a cluster ecs-gitops manages, a family of ours left out of the export is one the planner would
  * retire: say so where it is left out (the round trip must not deregister a family silently).
  */
@@ -99,7 +123,8 @@ export function exportCluster(
   }
   const all = new Map([...live.families, ...serviceless.chosen]);
   const choice = prefixChoice(clusterName, all, owner, opts.prefix);
-  if ('error' in choice) return { error: choice.error };
+  if ('error' in choice)
+    return { error: servicelessPrefixError(clusterName, live, owner, opts, serviceless) ?? choice.error };
   const { prefix } = choice;
   for (const family of choice.outside.filter((f) => serviceless.chosen.has(f))) {
     notes.push(

@@ -465,6 +465,7 @@ describe('apply, export, diff, apply: the export round trip with prune on (sandb
     const named = await cli(['export', BATCH, tmp('named'), '--sandbox', state, '--families', 'batch']);
     expect(named.stdout).toMatch(EXPECTED.batch.line!);
     const elsewhere = await cli(['export', BATCH, tmp('else'), '--sandbox', state, '--families=tools']);
+    expect(elsewhere.code).toBe(0);
     expect(elsewhere.stdout).not.toContain('nightly');
     expect(exportReads(elsewhere)['ECS.ListTaskDefinitionFamilies']).toBe(1);
     expectExported(

@@ -326,6 +326,21 @@ describe('exportCluster: families no service runs', () => {
     expect(expectOnlyAdoption(plan)).toContain('taskDefinition/shop-nightly');
   });
 
+  test("--families under another prefix than the services' families: refused, saying why (not a --prefix hint)", () => {
+    const l: LiveCluster = {
+      ...live([svc('web', 'batch-web', 1)], { 'batch-web': revision('batch-web', 1) }),
+      serviceless: serviceless({ 'tools-x': {} }),
+    };
+    const out = exportCluster(l, { families: true });
+    expect(out).toEqual({
+      error:
+        "the families no service runs (tools-x) share no family prefix with the services' families, and a " +
+        "cluster directory has one: export without --families, or with --families naming the services' prefix",
+    });
+    // The services alone export fine.
+    expect('files' in exportCluster({ ...l, serviceless: new Map() }, { families: true })).toBe(true);
+  });
+
   test('an owned cluster: a family of ours left out (AUTOCREATE.SERVICE, no service) says that apply with prune deregisters it', () => {
     const l: LiveCluster = {
       ...owned(
