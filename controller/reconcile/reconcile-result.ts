@@ -1,4 +1,3 @@
-import { formatSpecError, type SpecError } from '../model/source';
 import { describeAwsError } from '../aws/aws-error';
 import type { ActionResult } from '../model/action-result';
 
@@ -29,19 +28,6 @@ export class PlanRefusedError extends Error {
 export type FailedResult = Extract<ReconcileResult, { error: string }>;
 
 export type ErrorClass = 'transient' | 'terminal';
-
-/** Specs that failed to load or plan: retrying the same commit can only fail the same way. */
-export class SpecInvalidError extends Error {
-  override readonly name = 'SpecInvalidError';
-
-  constructor(readonly errors: SpecError[]) {
-    super(
-      errors.length === 1
-        ? formatSpecError(errors[0])
-        : `${errors.length} spec errors; first: ${errors.length > 0 ? formatSpecError(errors[0]) : '(none)'}`,
-    );
-  }
-}
 
 // Codes AWS and Node use for conditions that pass on their own.
 const TRANSIENT_CODES = new Set([
@@ -86,7 +72,6 @@ const TRANSIENT_CODES = new Set([
 
 // Rejections of the request itself: the same input gets the same answer.
 const TERMINAL_CODES = new Set([
-  'SpecInvalidError',
   'ClientException',
   'InvalidParameterException',
   'InvalidParameterValue',
@@ -127,7 +112,7 @@ export function classifyError(err: unknown): ErrorClass {
   };
   const nodeCode = typeof e.code === 'string' ? e.code : undefined;
 
-  if (err instanceof SpecInvalidError || err instanceof PlanRefusedError) return 'terminal';
+  if (err instanceof PlanRefusedError) return 'terminal';
   if (e.$retryable) return 'transient';
   if (TRANSIENT_CODES.has(code) || (nodeCode && TRANSIENT_CODES.has(nodeCode))) return 'transient';
   if (/^AccessDenied/i.test(code) || TERMINAL_CODES.has(code)) return 'terminal';

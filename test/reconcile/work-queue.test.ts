@@ -10,7 +10,6 @@ import {
   classifyError,
   resultFromError,
   PlanRefusedError,
-  SpecInvalidError,
   type ReconcileResult,
 } from '../../controller/reconcile/reconcile-result';
 import { WorkQueue, type WorkQueueOptions } from '../../controller/reconcile/work-queue';
@@ -436,13 +435,6 @@ describe('classifyError', () => {
     ['ECS InvalidParameterException', errors.invalidParameter('cpu must be a number'), 'terminal'],
     ['ELBv2 ValidationError', elbv2Errors.validation('bad port'), 'terminal'],
     ['Route53 InvalidChangeBatch', route53Errors.invalidChangeBatch(['bad name']), 'terminal'],
-    [
-      'spec errors',
-      new SpecInvalidError([
-        { file: 'a.taskdef', line: 3, column: 5, field: 'cpu', message: 'expected number' },
-      ]),
-      'terminal',
-    ],
     // By its class, not its text: the same words from elsewhere are an unknown error (retried).
     ['a plan refused for its errors', new PlanRefusedError(2), 'terminal'],
     ['the same words in a plain Error', new Error('refusing to apply a plan with 2 error(s)'), 'transient'],
@@ -455,9 +447,6 @@ describe('classifyError', () => {
       kind: 'terminal',
       error: 'InvalidParameterException: cpu must be a number',
     });
-    expect(
-      new SpecInvalidError([{ file: 'a.taskdef', line: 3, column: 5, field: 'cpu', message: 'x' }]).message,
-    ).toBe('a.taskdef:3:5: cpu: x');
   });
 });
 
