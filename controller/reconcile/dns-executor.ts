@@ -4,6 +4,7 @@ import { batchChanges } from '../plan/dns-batches';
 import type { PlannedAction } from '../plan/plan-types';
 import type { ActionResult, Outcome } from '../model/action-result';
 import type { ApplyListener } from './apply-listener';
+import { failedResult, resultOf } from './result-of';
 import { describeAwsError } from '../aws/aws-error';
 
 const OUTCOME: Partial<Record<PlannedAction['op'], Outcome>> = {
@@ -113,30 +114,18 @@ function settle(
   changeId?: string,
   message?: string,
 ): ActionResult {
-  const result: ActionResult = {
-    id: action.id,
-    resource: action.resource,
-    name: action.name,
-    outcome: outcome ?? OUTCOME[action.op] ?? 'unchanged',
-    message: message ?? (action.op === 'conflict' ? `conflict: ${action.reason}` : action.reason),
-  };
-  if (action.source) result.source = action.source;
+  const result = resultOf(
+    action,
+    outcome ?? OUTCOME[action.op] ?? 'unchanged',
+    message ?? (action.op === 'conflict' ? `conflict: ${action.reason}` : action.reason),
+  );
   if (changeId) result.changeId = changeId;
   listener?.actionFinished?.(action, result);
   return result;
 }
 
 function failed(action: PlannedAction, err: unknown, listener: ApplyListener | undefined): ActionResult {
-  const { code, message } = describeAwsError(err);
-  const result: ActionResult = {
-    id: action.id,
-    resource: action.resource,
-    name: action.name,
-    outcome: 'failed',
-    message: `${code}: ${message}`,
-    errorCode: code,
-  };
-  if (action.source) result.source = action.source;
+  const result = failedResult(action, err);
   listener?.actionFinished?.(action, result);
   return result;
 }
