@@ -1,9 +1,9 @@
-import type { Service } from '../model/aws-types';
 import type { EcsPort } from '../aws/ecs-port';
 import { ownershipOf, tagsToMap } from '../model/ownership';
 import type { Step } from '../plan/plan-types';
 import type { Clock } from '../aws/clock';
 import type { StepResult } from './prune-executor';
+import { describeLiveService } from './live-service';
 
 export interface DestroyStepOptions {
   ecs: EcsPort;
@@ -24,7 +24,7 @@ export async function drainService(
   opts: DestroyStepOptions,
 ): Promise<StepResult> {
   const { cluster, service: name } = step;
-  const before = await describeService(opts.ecs, cluster, name);
+  const before = await describeLiveService(opts.ecs, cluster, name);
   if (!before) return { outcome: 'unchanged', message: 'already gone' };
   const arn = before.service.serviceArn ? { arn: before.service.serviceArn } : {};
   if (ownershipOf(before.tags, step.ownerId) !== 'ours') return notOurs();
@@ -37,7 +37,7 @@ export async function drainService(
   }
   if (!daemon) await waitForNoTasks(step, opts);
   // Ownership is checked again right before the delete: the service may have changed hands.
-  const recheck = await describeService(opts.ecs, cluster, name);
+  const recheck = await describeLiveService(opts.ecs, cluster, name);
   if (!recheck || ownershipOf(recheck.tags, step.ownerId) !== 'ours') return notOurs();
   opts.onProgress?.(`deleting ${name}`);
   await opts.ecs.deleteService({ cluster, service: name });
@@ -77,24 +77,13 @@ function notOurs(): StepResult {
   return { outcome: 'skipped', message: 'no longer owned by ecs-gitops' };
 }
 
-async function describeService(
-  ecs: EcsPort,
-  cluster: string,
-  name: string,
-): Promise<{ service: Service; tags: ReturnType<typeof tagsToMap> } | undefined> {
-  const out = await ecs.describeServices({ cluster, services: [name], include: ['TAGS'] });
-  const service = out.services?.find((s) => s.serviceName === name);
-  if (!service || service.status === 'INACTIVE') return undefined;
-  return { service, tags: tagsToMap(service.tags) };
-}
-
 /** Tasks have stopped when the service counts none running or pending (stopping tasks still count). */
 async function waitForNoTasks(
   step: Extract<Step, { call: 'drainService' }>,
   opts: DestroyStepOptions,
 ): Promise<void> {
   for (;;) {
-    const svc = (await describeService(opts.ecs, step.cluster, step.service))?.service;
+    const svc = (await describeLiveService(opts.ecs, step.cluster, step.service))?.service;
     const running = (svc?.runningCount ?? 0) + (svc?.pendingCount ?? 0);
     if (running === 0) return;
     if (opts.clock.now() >= opts.deadline)

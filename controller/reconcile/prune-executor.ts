@@ -6,6 +6,7 @@ import { ownedBy, parsePruningMark, pruningMark, TAG_PRUNING, tagsToMap } from '
 import type { OwnerRef, Step } from '../plan/plan-types';
 import type { Outcome } from '../model/action-result';
 import type { Clock } from '../aws/clock';
+import { describeLiveService } from './live-service';
 
 export interface PruneOptions {
   ecs: EcsPort;
@@ -109,10 +110,9 @@ async function describeOwned(
   name: string,
   owner: OwnerRef,
 ): Promise<Service | 'gone' | 'not-ours'> {
-  const out = await ecs.describeServices({ cluster, services: [name], include: ['TAGS'] });
-  const svc = out.services?.find((s) => s.serviceName === name);
-  if (!svc || svc.status === 'INACTIVE') return 'gone';
-  return ownedBy(tagsToMap(svc.tags), owner) ? svc : 'not-ours';
+  const live = await describeLiveService(ecs, cluster, name);
+  if (!live) return 'gone';
+  return ownedBy(live.tags, owner) ? live.service : 'not-ours';
 }
 
 /**
