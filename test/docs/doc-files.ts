@@ -13,6 +13,19 @@ export function docFiles(): string[] {
   return ['README.md', 'DEVELOPERS.md', ...docs];
 }
 
+/**
+ * Every markdown file whose commands a user may copy: the docs, plus the README of each example and
+ * of the benchmark.
+ */
+export function commandDocFiles(): string[] {
+  const examples = fs
+    .readdirSync(path.join(ROOT, 'examples'))
+    .filter((d) => fs.existsSync(path.join(ROOT, 'examples', d, 'README.md')))
+    .sort()
+    .map((d) => `examples/${d}/README.md`);
+  return [...docFiles(), ...examples, 'bench/README.md'];
+}
+
 export function readDoc(file: string): string {
   return fs.readFileSync(path.join(ROOT, file), 'utf8');
 }
