@@ -1,3 +1,5 @@
+import { MUTATING_OPERATIONS } from './ecs-port';
+
 /** The name (error code) of the error below, as the executor records it on the refused action. */
 export const STOPPING_ERROR = 'StoppingError';
 
@@ -10,9 +12,10 @@ export class StoppingError extends Error {
   }
 }
 
-// The operations that change something: ECS create, update, delete, register, deregister, put, tag,
-// untag; Route53 changeResourceRecordSets.
-const MUTATING = /^(create|update|delete|register|deregister|put|tag|untag|change)[A-Z]?/;
+/** Whether a port method is a write: the one list of mutating operations (`registerTaskDefinition`). */
+function isWrite(method: string): boolean {
+  return MUTATING_OPERATIONS.has(method.charAt(0).toUpperCase() + method.slice(1));
+}
 
 /**
  * Wraps a port so that, once `signal` aborts, its mutating calls are refused instead of sent; reads
@@ -28,7 +31,7 @@ export function gateWrites<P extends object>(port: P, signal: AbortSignal | unde
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
       const fn = value as (...args: unknown[]) => unknown;
-      if (typeof prop !== 'string' || !MUTATING.test(prop)) return fn.bind(target);
+      if (typeof prop !== 'string' || !isWrite(prop)) return fn.bind(target);
       return (...args: unknown[]) =>
         signal.aborted ? Promise.reject(new StoppingError(prop)) : fn.apply(target, args);
     },
