@@ -14,7 +14,6 @@ export interface FinishPrunesOptions {
   clock: Clock;
   /** Epoch ms after which it stops waiting (shared by every cluster of one `apply --wait`). */
   deadline: number;
-  now?: () => number;
   pollMs?: number;
   /** Told, before each wait, which services are still waiting. */
   onWaiting?: (ids: string[]) => void;
@@ -32,7 +31,7 @@ export async function finishPrunes(
   again: (drainWaitMs: number) => Promise<ApplyRound>,
   opts: FinishPrunesOptions,
 ): Promise<ApplyRound> {
-  const now = opts.now ?? Date.now;
+  const now = () => opts.clock.now();
   const merged: ApplyRound = { ...first, results: [...first.results] };
   if (waitingServices(first.results).length === 0 || failed(first)) return merged;
   while (now() < opts.deadline) {

@@ -170,7 +170,6 @@ describe('pruning a service whose spec went away', () => {
       {
         clock,
         deadline: clock.now() + 60_000,
-        now: () => clock.now(),
         pollMs: 1000,
         onWaiting: (ids) => waited.push(ids),
       },
@@ -198,7 +197,7 @@ describe('pruning a service whose spec went away', () => {
         const round = await reconcile(sb, dir);
         return { results: round.results, planErrors: round.plan.errors };
       },
-      { clock, deadline: clock.now() + 3000, now: () => clock.now(), pollMs: 1000 },
+      { clock, deadline: clock.now() + 3000, pollMs: 1000 },
     );
     expect(rounds).toBe(3);
     expect(finished.results.find((r) => r.id === 'service/web')?.pending).toBeDefined();
