@@ -87,8 +87,8 @@ async function fetchStatus(endpoint: string, timeoutMs: number): Promise<StatusD
     return `${endpoint} did not answer JSON (is that an ecs-gitops controller?)`;
   }
   const d = doc as Partial<StatusDocument> | null;
-  if (d?.version !== 1 || !Array.isArray(d.clusters) || typeof d.controller !== 'object') {
-    return `${endpoint} answered an unknown status document (version ${String(d?.version)}); upgrade ecs-gitops`;
+  if (d?.schemaVersion !== 1 || !Array.isArray(d.clusters) || typeof d.controller !== 'object') {
+    return `${endpoint} answered an unknown status document (schemaVersion ${String(d?.schemaVersion)}); upgrade ecs-gitops`;
   }
   return d as StatusDocument;
 }

@@ -31,7 +31,7 @@ export async function runValidate(dirs: string[], opts: ValidateOptions): Promis
   if (format === 'json') {
     out.write(
       toJsonText({
-        version: 1,
+        schemaVersion: 1,
         valid: ok,
         directories: loaded.map(({ dir, result }) => ({
           dir,

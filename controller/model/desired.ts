@@ -9,6 +9,8 @@ import type {
 import type { SourceRef } from './source';
 import type { TagMap } from './ownership';
 import type { DesiredHostname, DnsConfig } from './dns';
+import type { RedactionConfig } from './secret-detection';
+import type { LintPolicy } from './lint-policy';
 
 /**
  * Service settings from `cluster.yaml` `serviceDefaults`. They apply to every service of the cluster
@@ -66,6 +68,10 @@ export interface ClusterConfig {
   serviceDefaults: ServiceDefaults;
   /** Route53 records for `proxy.host` / `dns.hostname` labels; absent: ecs-gitops manages no DNS. */
   dns?: DnsConfig;
+  /** `redaction:` more secret name patterns and exempted names; absent: the defaults only. */
+  redaction?: RedactionConfig;
+  /** `policy:` levels of the lint rules and exempted files; absent: every rule at its default. */
+  policy?: LintPolicy;
   /** The config file, or `(flags)` for a directory without `cluster.yaml`. */
   source: SourceRef;
   /** The directory the specs were read from. */

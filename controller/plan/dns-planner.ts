@@ -354,6 +354,7 @@ function planRecord(rec: DesiredRecord, ctx: Ctx): PlannedAction {
     return {
       ...action,
       op: 'create',
+      ...(replacing.length > 0 ? { replaces: true as const } : {}),
       reason: ['does not exist', ...reasons].join('; '),
       changes: [...fields, ...diff],
       steps: [{ call: 'changeRecords', zoneId, changes }],

@@ -3,9 +3,12 @@ import { summarizePlan, type PlanSummary } from './plan-summary';
 import type { ActionOp, FieldChange, Plan } from './plan-types';
 import type { ResourceType } from '../model/action-result';
 import { planHasChanges } from './plan-types';
+import { actionKind, type ActionKind } from './action-kind';
 
 export interface PlanJsonAction {
   id: string;
+  /** What a reviewer calls it (plan/action-kind.ts): create, update, replace, delete, prune, ... */
+  kind: ActionKind;
   resource: ResourceType;
   name: string;
   op: ActionOp;
@@ -36,17 +39,18 @@ export interface PlanJsonCluster {
 }
 
 export interface PlanJson {
-  version: 1;
+  /** Bumped when a field is removed or changes meaning; new fields may appear within a version. */
+  schemaVersion: 1;
   clusters: PlanJsonCluster[];
 }
 
 /**
- * The plan as a stable JSON document (fixed key order, no AWS payloads or steps). Bump `version`
- * when a field changes meaning.
+ * The plan as a stable JSON document (fixed key order, no AWS payloads or steps, secrets redacted),
+ * described by schemas/plan.v1.json. Bump `schemaVersion` when a field changes meaning.
  */
 export function planToJson(plans: readonly Plan[]): PlanJson {
   return {
-    version: 1,
+    schemaVersion: 1,
     clusters: plans.map((plan) => ({
       cluster: plan.cluster,
       region: plan.region ?? null,
@@ -54,6 +58,7 @@ export function planToJson(plans: readonly Plan[]): PlanJson {
       changes: planHasChanges(plan),
       actions: plan.actions.map((a) => ({
         id: a.id,
+        kind: actionKind(a),
         resource: a.resource,
         name: a.name,
         op: a.op,
@@ -63,6 +68,7 @@ export function planToJson(plans: readonly Plan[]): PlanJson {
           const out: FieldChange = { path: c.path };
           if (c.before !== undefined) out.before = c.before;
           if (c.after !== undefined) out.after = c.after;
+          if (c.sensitive) out.sensitive = true;
           return out;
         }),
         dependsOn: [...a.dependsOn],

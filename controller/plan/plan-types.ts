@@ -19,6 +19,11 @@ export interface FieldChange {
   path: string;
   before?: unknown;
   after?: unknown;
+  /**
+   * A secret was replaced in `before`/`after` (plan/redact-changes.ts): the values are markers such
+   * as `(sensitive value changed)`, never the secret.
+   */
+  sensitive?: true;
 }
 
 /** Placeholder used in a step's `taskDefinition` until the executor knows the new revision's ARN. */
@@ -105,6 +110,8 @@ export interface PlannedAction {
   adopting?: { arn: string; tags: Tag[] };
   /** Set when the resource belongs to another ecs-gitops owner id (never taken over): that id. */
   otherOwner?: string;
+  /** The action deletes a resource of ours and makes a new one in its place (a DNS record changing type). */
+  replaces?: true;
   /**
    * Not finished: waiting for something that ends on its own (a pruned service's tasks to stop, a
    * renamed service's successor to become stable, more old revisions than one reconcile cleans up).

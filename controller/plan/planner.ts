@@ -1,4 +1,6 @@
 import { creationChanges } from './creation-changes';
+import { redactActions } from './redact-changes';
+import { secretMatcher } from '../model/secret-detection';
 import { emptyAction } from './empty-action';
 import type {
   CapacityProviderStrategyItem,
@@ -90,7 +92,9 @@ export function planCluster(desired: DesiredState, observed: ObservedState, inpu
   // Housekeeping last: it runs after the real work.
   actions.push(...pruned.actions.filter((a) => a.resource !== 'service'));
 
-  const plan: Plan = { cluster: cfg.name, dir: cfg.dir, actions: servicesWaitForCluster(actions), errors };
+  // Secrets leave the field diffs here, once, so that no output made from the plan can show one.
+  const shown = redactActions(servicesWaitForCluster(actions), secretMatcher(cfg.redaction));
+  const plan: Plan = { cluster: cfg.name, dir: cfg.dir, actions: shown, errors };
   if (cfg.region !== undefined) plan.region = cfg.region;
   return plan;
 }

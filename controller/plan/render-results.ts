@@ -59,7 +59,7 @@ export function renderResultsText(results: readonly ActionResult[], opts: Result
 }
 
 export interface ResultsJson {
-  version: 1;
+  schemaVersion: 1;
   ok: boolean;
   results: {
     id: string;
@@ -78,7 +78,7 @@ export interface ResultsJson {
 export function resultsToJson(results: readonly ActionResult[]): ResultsJson {
   const summary = summarizeResults(results);
   return {
-    version: 1,
+    schemaVersion: 1,
     ok: summary.failed === 0,
     results: results.map((r) => ({
       id: r.id,

@@ -4,6 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ClusterConfig, ServiceDefaults } from '../model/desired';
 import { CLUSTER_NAME_PATTERN } from '../model/naming';
+import { DEFAULT_LINT_LEVELS, type LintLevel, type LintPolicy, type LintRuleId } from '../model/lint-policy';
+import type { RedactionConfig } from '../model/secret-detection';
 import { ownershipTags } from '../model/ownership';
 import type { SpecError } from '../model/source';
 import { CLUSTER_CONFIG_NAMES } from './discover';
@@ -48,6 +50,8 @@ interface ClusterFile {
   defaultCapacityProviderStrategy?: CapacityProviderStrategyItem[];
   serviceDefaults?: Partial<ServiceDefaults>;
   dns?: DnsFile;
+  redaction?: { patterns?: string[]; exempt?: string[] };
+  policy?: { rules?: Partial<Record<LintRuleId, LintLevel>>; exempt?: Partial<Record<LintRuleId, string[]>> };
 }
 
 export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterConfigResult {
@@ -104,6 +108,9 @@ export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterCon
   const ownerId = cfg.ownerId ?? cfg.name;
   errors.push(...clusterTagCount(cfg.tags, ownerId, cfg.name, errorAt));
   const dns = cfg.dns && parseDnsConfig(cfg.dns, ownerId, { file, ...doc.locate(['dns']) }, errorAt, errors);
+  const redaction =
+    cfg.redaction && redactionConfig(cfg.redaction, { file, ...doc.locate(['redaction']) }, errorAt, errors);
+  const policy = cfg.policy && lintPolicy(cfg.policy, { file, ...doc.locate(['policy']) });
   if (errors.length > 0) return { errors, file };
   const config: ClusterConfig = {
     name: cfg.name,
@@ -122,10 +129,39 @@ export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterCon
       : {}),
     serviceDefaults: { ...(cfg.serviceDefaults ?? {}), desiredCount: cfg.serviceDefaults?.desiredCount ?? 1 },
     ...(dns ? { dns } : {}),
+    ...(redaction ? { redaction } : {}),
+    ...(policy ? { policy } : {}),
     source: { file, ...doc.locate(['name']) },
     dir,
   };
   return { config, errors: [], file };
+}
+
+/** `redaction:`; a pattern that is not a valid regular expression is an error at that pattern. */
+function redactionConfig(
+  r: NonNullable<ClusterFile['redaction']>,
+  source: RedactionConfig['source'],
+  errorAt: ErrorAt,
+  errors: SpecError[],
+): RedactionConfig {
+  (r.patterns ?? []).forEach((p, i) => {
+    try {
+      new RegExp(p, 'i');
+    } catch (e) {
+      errors.push(
+        errorAt(['redaction', 'patterns', i], `not a valid regular expression: ${(e as Error).message}`),
+      );
+    }
+  });
+  return { patterns: [...(r.patterns ?? [])], exempt: [...(r.exempt ?? [])], ...(source ? { source } : {}) };
+}
+
+function lintPolicy(p: NonNullable<ClusterFile['policy']>, source: LintPolicy['source']): LintPolicy {
+  return {
+    levels: { ...DEFAULT_LINT_LEVELS, ...(p.rules ?? {}) },
+    exempt: { ...(p.exempt ?? {}) },
+    ...(source ? { source } : {}),
+  };
 }
 
 /**

@@ -32,7 +32,7 @@ export interface ClusterStatus {
 
 /** What `/status` serves and `ecs-gitops status` reads. Keys always in this order; clusters by name. */
 export interface StatusDocument {
-  version: 1;
+  schemaVersion: 1;
   controller: { state: string; startedAt: string; ready: boolean };
   clusters: ClusterStatus[];
 }
@@ -185,7 +185,7 @@ export class StatusStore {
   /** A copy, safe to serialize and to keep: later updates do not change it. */
   snapshot(): StatusDocument {
     return {
-      version: 1,
+      schemaVersion: 1,
       controller: { state: this.state, startedAt: this.startedAt, ready: this.ready },
       clusters: [...this.clusters.keys()].sort().map((name) => cloneCluster(this.clusters.get(name)!)),
     };

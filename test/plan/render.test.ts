@@ -85,7 +85,7 @@ describe('planToJson', () => {
     const plan = changedImage();
     const json = planToJson([plan]);
     expect(JSON.stringify(json)).toBe(JSON.stringify(planToJson([changedImage()])));
-    expect(json.version).toBe(1);
+    expect(json.schemaVersion).toBe(1);
     expect(json.clusters[0]).toMatchObject({
       cluster: 'demo',
       region: 'eu-west-1',
@@ -95,6 +95,7 @@ describe('planToJson', () => {
     });
     expect(json.clusters[0].actions[0]).toEqual({
       id: 'cluster/demo',
+      kind: 'unchanged',
       resource: 'cluster',
       name: 'demo',
       op: 'none',
@@ -106,6 +107,7 @@ describe('planToJson', () => {
     });
     expect(Object.keys(json.clusters[0].actions[1])).toEqual([
       'id',
+      'kind',
       'resource',
       'name',
       'op',

@@ -34,7 +34,7 @@ test('a reconcile with created, failed and unchanged results: the /status docume
   s.setControllerState('Idle');
   s.recordReconcile('demo', { commit: C1, results });
   expect(s.snapshot()).toEqual({
-    version: 1,
+    schemaVersion: 1,
     controller: { state: 'Idle', startedAt: '2026-01-02T03:04:06.000Z', ready: false },
     clusters: [
       {
