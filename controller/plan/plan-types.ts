@@ -8,6 +8,7 @@ import type {
 } from '../model/aws-types';
 import type { Change } from '../model/aws-types';
 import type { SourceRef } from '../model/source';
+import type { RedactionConfig } from '../model/secret-detection';
 import type { ResourceType } from '../model/action-result';
 
 /**
@@ -140,6 +141,11 @@ export interface Plan {
   actions: PlannedAction[];
   /** Non-empty: do not apply this plan (fail closed). */
   errors: PlanError[];
+  /**
+   * cluster.yaml's `redaction:` when it has one: every output shows it, so that a reviewer sees
+   * which secret-looking names have their values shown (`exempt`) and which extra patterns apply.
+   */
+  redaction?: RedactionConfig;
 }
 
 /**

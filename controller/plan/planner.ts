@@ -96,6 +96,7 @@ export function planCluster(desired: DesiredState, observed: ObservedState, inpu
   const shown = redactActions(servicesWaitForCluster(actions), secretMatcher(cfg.redaction));
   const plan: Plan = { cluster: cfg.name, dir: cfg.dir, actions: shown, errors };
   if (cfg.region !== undefined) plan.region = cfg.region;
+  if (cfg.redaction) plan.redaction = cfg.redaction;
   return plan;
 }
 
