@@ -2,7 +2,7 @@ import type { DesiredState } from '../model/desired';
 import type { SpecError } from '../model/source';
 import { clusterIdentity, ownerClashes } from '../specfiles';
 import type { AwsContext } from './aws-context';
-import { formatWarnings, loadSpecDirs, type SpecOptions } from './load-specs';
+import { formatWarnings, loadSpecDirs, type SpecOptions, warningsOf } from './load-specs';
 import { writeDiagnostics } from './common';
 
 /** A cluster directory that loaded cleanly, with the region its AWS calls go to. */
@@ -36,7 +36,8 @@ export async function resolveTargets(
   const targets: ClusterTarget[] = [];
   const failures: DirFailure[] = [];
   for (const { dir, result } of loaded) {
-    if (result.warnings.length > 0) writeDiagnostics(formatWarnings(result.warnings));
+    const warnings = warningsOf(result);
+    if (warnings.length > 0) writeDiagnostics(formatWarnings(warnings));
     const state = result.state;
     if (!state) {
       failures.push({ dir, errors: result.errors });

@@ -1,4 +1,4 @@
-import { discoverClusterDirs, loadClusterDir, type LoadResult } from '../specfiles';
+import { discoverClusterDirs, loadClusterDir, type LoadResult, withRuleId } from '../specfiles';
 import type { SpecError } from '../model/source';
 import { formatSpecError } from '../model/source';
 
@@ -66,4 +66,12 @@ export function formatErrors(errors: readonly SpecError[]): string {
 
 export function formatWarnings(warnings: readonly SpecError[]): string {
   return warnings.map((e) => `warning: ${formatSpecError(e)}\n`).join('');
+}
+
+/**
+ * What a directory prints as warnings: the loader's, then the policy findings at warn (those at deny
+ * are among its errors), each with its rule id: `... [image-tag]`.
+ */
+export function warningsOf(result: LoadResult): SpecError[] {
+  return [...result.warnings, ...result.findings.filter((f) => f.level === 'warn').map(withRuleId)];
 }

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { formatSpecError } from '../model/source';
+import type { LintFinding } from '../specfiles';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText } from './output';
 import { addSpecOptions, type CommonOptions } from './common';
-import { loadSpecDirs } from './load-specs';
+import { loadSpecDirs, warningsOf } from './load-specs';
 
 export interface ValidateOptions extends CommonOptions {
   output: string;
@@ -39,20 +40,32 @@ export async function runValidate(dirs: string[], opts: ValidateOptions): Promis
           files: result.files,
           errors: result.errors,
           warnings: result.warnings,
+          // Every policy finding, at warn and at deny (those at deny are in errors as well).
+          findings: result.findings,
         })),
       }),
     );
   } else {
     for (const { dir, result } of loaded) {
       for (const e of result.errors) out.write(`error: ${formatSpecError(e)}\n`);
-      for (const w of result.warnings) out.write(`warning: ${formatSpecError(w)}\n`);
+      for (const w of warningsOf(result)) out.write(`warning: ${formatSpecError(w)}\n`);
       const s = result.state;
       out.write(
         s
-          ? `${dir}: valid: cluster ${s.cluster.name}, ${s.taskDefinitions.length} task definition(s), ${s.services.length} service(s)\n`
+          ? `${dir}: valid: cluster ${s.cluster.name}, ${s.taskDefinitions.length} task definition(s), ${s.services.length} service(s)${policyCount(result.findings)}\n`
           : `${dir}: ${result.errors.length} error(s)\n`,
       );
     }
   }
   return ok ? EXIT_OK : EXIT_ERROR;
+}
+
+/** `, 3 policy warning(s) (log-configuration 2, image-tag 1)`: which rules to look at, in one line. */
+function policyCount(findings: readonly LintFinding[]): string {
+  const warned = findings.filter((f) => f.level === 'warn');
+  if (warned.length === 0) return '';
+  const byRule = new Map<string, number>();
+  for (const f of warned) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+  const rules = [...byRule].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return `, ${warned.length} policy warning(s) (${rules.map(([r, n]) => `${r} ${n}`).join(', ')})`;
 }

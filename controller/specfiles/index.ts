@@ -18,6 +18,8 @@ export { clusterIdentity, ownerClashes } from './owner-clash';
 export type { ClusterOptions, ClusterConfigResult } from './cluster-config';
 export { loadClusterDir, OFFLINE_ACCOUNT_ID } from './load-cluster';
 export type { LoadOptions, LoadResult } from './load-cluster';
+export { withRuleId, unpinnedImage, LINT_RULE_CHECKS } from './lint';
+export type { LintFinding } from './lint';
 export { mergeServiceDefaults } from './load-service';
 export {
   expandHostname,

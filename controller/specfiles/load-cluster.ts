@@ -9,8 +9,15 @@ import type { SpecError } from '../model/source';
 import { loadClusterConfig } from './cluster-config';
 import { listSpecFiles, type SpecFile } from './discover';
 import { collectHostnames, type TaskdefHostLabels } from './host-labels';
-import { autocreatedService, type FamilyIndex, type FamilyInfo, loadService } from './load-service';
+import {
+  autocreatedService,
+  type FamilyIndex,
+  type FamilyInfo,
+  loadService,
+  type ServiceLoad,
+} from './load-service';
 import { loadTaskDefinition, type TaskdefLoad } from './load-taskdef';
+import { lintCluster, type LintFinding, withRuleId } from './lint';
 
 export interface LoadOptions {
   clusterName?: string;
@@ -33,6 +40,11 @@ export interface LoadResult {
   state?: DesiredState;
   errors: SpecError[];
   warnings: SpecError[];
+  /**
+   * The policy checks' findings (cluster.yaml `policy:`), at warn and at deny; those at deny are
+   * in errors too (with the rule id in the message), so a denied rule fails the directory closed.
+   */
+  findings: LintFinding[];
   /** Every file read: the cluster config and the spec files. */
   files: string[];
 }
@@ -81,20 +93,25 @@ export async function loadClusterDir(dir: string, opts: LoadOptions): Promise<Lo
   const accountId = (): Promise<string> =>
     (accountIdPromise ??= opts.accountId ? opts.accountId() : Promise.resolve(OFFLINE_ACCOUNT_ID));
   const services: DesiredService[] = [];
+  const serviceLoads: ServiceLoad[] = [];
   for (const f of serviceFiles) {
     const s = await loadService(f, { cluster, dir, families, env: opts.env, accountId });
+    serviceLoads.push(s);
     errors.push(...s.errors);
     if (s.service) services.push(s.service);
   }
 
   const explicit = new Set(serviceFiles.map((f) => f.basename));
   const taskDefinitions: DesiredTaskDefinition[] = [];
+  const autocreated: { service: DesiredService; taskdef: TaskdefLoad }[] = [];
   for (const t of taskdefs) {
     const td = t.taskDefinition;
     if (!td) continue;
     taskDefinitions.push(td);
     if (td.autocreateService && !explicit.has(td.basename) && t.autocreateAt) {
-      services.push(autocreatedService(td, t.file.name, cluster, t.autocreateAt));
+      const service = autocreatedService(td, t.file.name, cluster, t.autocreateAt);
+      services.push(service);
+      autocreated.push({ service, taskdef: t });
     }
   }
   services.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -109,13 +126,25 @@ export async function loadClusterDir(dir: string, opts: LoadOptions): Promise<Lo
   errors.push(...names.errors);
   warnings.push(...names.warnings);
 
+  const lint = lintCluster({
+    cluster,
+    taskdefs,
+    services: serviceLoads,
+    autocreated,
+    specNames: specFiles.map((f) => f.name),
+  });
+  warnings.push(...lint.warnings);
+  errors.push(...lint.findings.filter((f) => f.level === 'deny').map(withRuleId));
+
   sortErrors(errors);
   sortErrors(warnings);
-  if (errors.length > 0 || !clusterResult.config) return { errors, warnings, files };
+  const findings = lint.findings;
+  if (errors.length > 0 || !clusterResult.config) return { errors, warnings, findings, files };
   return {
     state: { cluster, taskDefinitions, services, hostnames: names.hostnames },
     errors,
     warnings,
+    findings,
     files,
   };
 }

@@ -11,8 +11,9 @@ import { SERVICE_NAME_PATTERN, taskPrefix } from '../model/naming';
 import { ownershipTags } from '../model/ownership';
 import type { SourceRef, SpecError } from '../model/source';
 import type { SpecFile } from './discover';
-import { formatFieldPath } from './field-path';
+import { type FieldPath, formatFieldPath } from './field-path';
 import { parseDocument, type ParsedDocument } from './parse-document';
+import type { Position } from './positions';
 import {
   checkFileTags,
   cloneJson,
@@ -55,6 +56,9 @@ export interface ServiceContext {
 export interface ServiceLoad {
   file: SpecFile;
   service?: DesiredService;
+  /** Set with service, for the policy rules: where a field is in the file, and the fields it sets. */
+  locate?: (path: FieldPath) => Position;
+  ownFields?: string[];
   errors: SpecError[];
 }
 
@@ -139,6 +143,8 @@ export async function loadService(file: SpecFile, ctx: ServiceContext): Promise<
     autocreated: false,
     source: { file: file.path, ...doc.locate([]) },
   };
+  result.locate = doc.locate;
+  result.ownFields = Object.keys(value);
   return result;
 }
 

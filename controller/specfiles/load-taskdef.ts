@@ -8,6 +8,7 @@ import type { SpecFile } from './discover';
 import { type FieldPath, formatFieldPath } from './field-path';
 import { type ContainerHostLabels, extractHostLabels } from './host-labels';
 import { parseDocument, type ParsedDocument } from './parse-document';
+import type { Position } from './positions';
 import {
   checkFileTags,
   checkTagList,
@@ -33,6 +34,8 @@ export interface TaskdefLoad {
   autocreateAt?: SourceRef;
   /** The containers with `proxy.host` / `dns.hostname` labels (set with taskDefinition). */
   hostLabels?: ContainerHostLabels[];
+  /** Where a field of the body is in the file (set with taskDefinition): for the policy rules. */
+  locate?: (path: FieldPath) => Position;
   errors: SpecError[];
   warnings: SpecError[];
 }
@@ -112,6 +115,7 @@ export function loadTaskDefinition(file: SpecFile, cluster: ClusterConfig): Task
     source: { file: file.path, ...doc.locate(prefix) },
   };
   result.hostLabels = extractHostLabels(inner, prefix, file.path, doc.locate);
+  result.locate = (path) => doc.locate([...prefix, ...path]);
   return result;
 }
 
