@@ -27,8 +27,8 @@ export const imageTag: LintRule = {
         path: [...c.path, 'image'],
         message:
           `image "${image}" of container "${c.name}" ` +
-          (problem === 'none' ? 'has no tag (so it means latest)' : 'is tagged latest') +
-          ` (each push changes what runs): pin a version (${repo}:<version>) or a digest (${repo}@sha256:...)`,
+          (problem === 'none' ? 'has no tag, so it means latest' : 'is tagged latest') +
+          `: each push changes what runs; pin a version (${repo}:<version>) or a digest (${repo}@sha256:...)`,
       });
     }
     return out;
