@@ -228,7 +228,7 @@ function report(
   if (format === 'json') {
     out.write(
       toJsonText({
-        version: 1,
+        schemaVersion: 1,
         converged: outcomes.every((o) => o.converged),
         clusters: outcomes,
         awsCalls: { total: ctx.callLog.total(), mutating: ctx.callLog.mutatingTotal(), byOperation: calls },

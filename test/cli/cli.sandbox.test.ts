@@ -285,7 +285,7 @@ describe('destroy --dry-run: the plan, in every format, and nothing changed', ()
 describe('--output json', () => {
   test('validate: valid, and per directory its cluster, files, errors and warnings', async () => {
     const out = json(await cli(['validate', SPECS, '--output', 'json']));
-    expect(out).toMatchObject({ version: 1, valid: true });
+    expect(out).toMatchObject({ schemaVersion: 1, valid: true });
     expect(out.directories).toHaveLength(1);
     const d = out.directories[0];
     expect(d.cluster).toBe('demo');
@@ -325,7 +325,7 @@ describe('--output json', () => {
     const run = await cli(['diff', dir, '--sandbox', state, '--output', 'json']);
     expect(run.code).toBe(2);
     const out = json(run);
-    expect(out.version).toBe(1);
+    expect(out.schemaVersion).toBe(1);
     expect(out.errors).toEqual([]);
     const c = out.clusters[0];
     expect(c).toMatchObject({ cluster: 'demo', region: 'us-east-1', dir, changes: true });
@@ -352,7 +352,7 @@ describe('--output json', () => {
     const run = await cli(['apply', copySpecs(), '--sandbox', state, '--output', 'json']);
     expect(run.code).toBe(0);
     const out = json(run);
-    expect(out).toMatchObject({ version: 1, converged: true });
+    expect(out).toMatchObject({ schemaVersion: 1, converged: true });
     const c = out.clusters[0];
     expect(c).toMatchObject({ cluster: 'demo', errors: [], rollouts: [], converged: true });
     const web = c.results.find((r: any) => r.id === 'service/web');
