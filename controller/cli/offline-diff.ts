@@ -119,6 +119,8 @@ export async function runOfflineDiff(dirs: readonly string[], opts: OfflineDiffO
         errors: [...headSide.failures, ...planFailures],
       }),
     );
+  } else if (plans.length === 0 && headSide.failures.length + planFailures.length > 0) {
+    // As a live diff: when every directory failed, the errors above are the whole story.
   } else if (format === 'markdown') {
     const header = offlineHeaderLines(offline)
       .map((l, i) => (i === 0 ? `**${l}**` : `> ${l}`))
