@@ -107,6 +107,11 @@ export async function runOfflineDiff(dirs: readonly string[], opts: OfflineDiffO
       planFailures.push({ dir: t.dir, cluster: t.state.cluster.name, code: 'OfflinePlanError', message });
     }
   }
+  if (vars.ACCOUNT_ID === undefined && plans.some((p) => mentionsAccount(p, OFFLINE_ACCOUNT_ID))) {
+    notes.push(
+      `ARNs show the account id ${OFFLINE_ACCOUNT_ID}: an offline diff does not know the account (--var ACCOUNT_ID=... gives it)`,
+    );
+  }
   if (format !== 'text') {
     for (const p of plans) for (const e of p.errors) writeDiagnostics(`error: ${formatPlanError(e)}\n`);
   }
@@ -135,6 +140,10 @@ export async function runOfflineDiff(dirs: readonly string[], opts: OfflineDiffO
     headSide.failures.length > 0 || planFailures.length > 0 || plans.some((p) => p.errors.length > 0);
   if (broken || plans.some((p) => planConflicts(p).length > 0)) return EXIT_ERROR;
   return plans.some(planHasChanges) ? EXIT_CHANGES : EXIT_OK;
+}
+
+function mentionsAccount(plan: Plan, accountId: string): boolean {
+  return plan.actions.some((a) => JSON.stringify(a.changes).includes(`:${accountId}:`));
 }
 
 function commitLabel(c: ResolvedCommit): string {
