@@ -257,3 +257,59 @@ describe('clusters and redaction', () => {
     }
   });
 });
+
+describe('DNS', () => {
+  const dnsCluster = (target: string) => `${CLUSTER}dns:\n  domain: example.com\n  target:\n    ${target}\n`;
+  const labelled = (hosts: string) =>
+    taskdef(
+      'web:1',
+      `, "portMappings": [{ "containerPort": 80 }], "dockerLabels": { "AUTOCREATE.SERVICE": "true", "proxy.host": "${hosts}" }`,
+    );
+
+  test('records for names added and removed, in the hosted zones the dns section needs', async () => {
+    repo = newRepo();
+    writeFiles(repo, {
+      'prod/cluster.yaml': dnsCluster('addresses: [203.0.113.10]'),
+      'prod/web.taskdef': labelled('www shop.other.org'),
+    });
+    commitAll(repo, 'base');
+    writeFiles(repo, { 'prod/web.taskdef': labelled('www api') });
+    commitAll(repo, 'head');
+    const run = await diff(['--base', 'HEAD~1', '--head', 'HEAD', '-o', 'json', path.join(repo, 'prod')]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(2);
+    // The label is in the task definition: a new revision, and its service moves to it.
+    expect(kinds(run)).toEqual([
+      'update taskDefinition/demo-web',
+      'update service/web',
+      'create dnsRecord/api.example.com/A',
+      'prune dnsRecord/shop.other.org/A',
+    ]);
+    const api = json(run).clusters[0].actions.find((a: any) => a.id === 'dnsRecord/api.example.com/A');
+    expect(JSON.stringify(api.changes)).toContain('203.0.113.10');
+    expect(json(run).offline.notes).toEqual([
+      expect.stringMatching(/^DNS: hosted zones assumed to exist .*: example\.com, other\.org;/),
+    ]);
+  });
+
+  test('a load balancer target is assumed to exist, and said to be', async () => {
+    repo = newRepo();
+    writeFiles(repo, {
+      'prod/cluster.yaml': dnsCluster('loadBalancer: shop-alb'),
+      'prod/web.taskdef': labelled('www'),
+    });
+    commitAll(repo, 'base');
+    writeFiles(repo, { 'prod/web.taskdef': labelled('www api') });
+    commitAll(repo, 'head');
+    const run = await diff(['--base', 'HEAD~1', '--head', 'HEAD', '-o', 'json', path.join(repo, 'prod')]);
+    expect(run.code).toBe(2);
+    expect(kinds(run)).toEqual([
+      'update taskDefinition/demo-web',
+      'update service/web',
+      'create dnsRecord/api.example.com/A',
+    ]);
+    expect(json(run).offline.notes).toContainEqual(
+      expect.stringMatching(/load balancer shop-alb is assumed/),
+    );
+  });
+});
