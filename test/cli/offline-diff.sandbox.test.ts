@@ -154,6 +154,24 @@ describe('between two commits', () => {
   });
 });
 
+test('the Region comes from cluster.yaml or --region, never from the environment', async () => {
+  repo = newRepo();
+  writeFiles(repo, { 'prod/cluster.yaml': 'name: demo\n', 'prod/web.taskdef': taskdef('web:1') });
+  commitAll(repo, 'base');
+  const dir = path.join(repo, 'prod');
+  const missing = await diff(['--base', 'HEAD', dir], { AWS_REGION: 'eu-west-1' });
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toContain(
+    `${dir}/cluster.yaml:1:1: region: no region: set \`region\` in cluster.yaml or pass --region`,
+  );
+  const given = await diff(['--base', 'HEAD', '--region', 'eu-north-1', '-o', 'json', dir]);
+  expect(given.code).toBe(0);
+  expect(json(given).clusters[0].region).toBe('eu-north-1');
+  const noBase = await diff(['--head', 'HEAD', dir]);
+  expect(noBase.code).toBe(1);
+  expect(noBase.stderr).toContain('--head needs --base');
+});
+
 describe('template variables', () => {
   beforeEach(() => {
     repo = newRepo();
