@@ -217,6 +217,20 @@ describe('template variables', () => {
     expect(JSON.stringify(api.changes)).toContain('111122223333');
   });
 
+  test('--var-file works for a live diff too (here on the sandbox account)', async () => {
+    const varFile = path.join(repo, 'live.env');
+    writeFileSync(varFile, 'COUNT=4\nACCOUNT_ID=ignored-live\n');
+    const state = path.join(repo, 'account.json');
+    const run = await runCli(
+      ['diff', '--sandbox', state, '--var-file', varFile, '-o', 'json', path.join(repo, 'prod')],
+      { ...noAws, AWS_REGION: 'eu-west-1' },
+    );
+    contexts = 0; // a live diff builds its AWS context: not counted against the offline runs
+    expect(run.code).toBe(2);
+    const api = json(run).clusters[0].actions.find((a: any) => a.id === 'service/api');
+    expect(api.changes).toEqual(expect.arrayContaining([{ path: 'desiredCount', after: 4 }]));
+  });
+
   test('a malformed --var-file line is an error naming the line, not its text', async () => {
     const varFile = path.join(repo, 'offline.env');
     writeFileSync(varFile, 'COUNT=2\nDB_PASSWORD: hunter2\n');
