@@ -7,7 +7,7 @@
  */
 import type { DesiredState } from '../model/desired';
 import { formatSpecError, type SpecError } from '../model/source';
-import type { RedactionConfig } from '../model/secret-detection';
+import { redactCredentialsInText, type RedactionConfig } from '../model/secret-detection';
 import { formatPlanError, planToJson, renderPlanMarkdown, renderPlanText } from '../plan';
 import { planConflicts, planHasChanges, type Plan } from '../plan/plan-types';
 import { offlineHeaderLines, type OfflineContext } from '../plan/render-text';
@@ -83,30 +83,13 @@ export async function runOfflineDiff(dirs: readonly string[], opts: OfflineDiffO
     vars,
     true,
   );
-  const notes: string[] = [];
-  for (const f of baseSide.failures) {
-    const first = f.errors[0] ? `, the first: ${formatSpecError(f.errors[0])}` : '';
-    notes.push(
-      `${baseSide.label}: ${f.dir} does not load (${f.errors.length} error(s)${first}); ` +
-        'the head is compared with none of it applied',
-    );
-  }
+  const notes = baseFailureNotes(baseSide);
   const accounts = await baseline(baseSide, headSide, vars.ACCOUNT_ID ?? OFFLINE_ACCOUNT_ID, notes);
   notes.push(...removedClusters(baseSide, headSide));
   notes.push(...guardRedaction(baseSide, headSide));
 
   for (const f of headSide.failures) writeDiagnostics(formatErrors(f.errors));
-  const plans: Plan[] = [];
-  const planFailures: { dir: string; cluster: string; code: string; message: string }[] = [];
-  for (const t of headSide.targets) {
-    try {
-      plans.push(await planDesiredState(t.state, accountPorts(accounts.get(t.region)!.sandbox)));
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      writeDiagnostics(`error: ${t.dir}: ${message}\n`);
-      planFailures.push({ dir: t.dir, cluster: t.state.cluster.name, code: 'OfflinePlanError', message });
-    }
-  }
+  const { plans, planFailures } = await planHead(headSide, accounts);
   if (vars.ACCOUNT_ID === undefined && plans.some((p) => mentionsAccount(p, OFFLINE_ACCOUNT_ID))) {
     notes.push(
       `ARNs show the account id ${OFFLINE_ACCOUNT_ID}: an offline diff does not know the account (--var ACCOUNT_ID=... gives it)`,
@@ -115,6 +98,7 @@ export async function runOfflineDiff(dirs: readonly string[], opts: OfflineDiffO
   if (format !== 'text') {
     for (const p of plans) for (const e of p.errors) writeDiagnostics(`error: ${formatPlanError(e)}\n`);
   }
+  const failed = headSide.failures.length + planFailures.length;
   const offline: OfflineContext = { base: baseSide.label, head: headSide.label, notes };
   if (format === 'json') {
     out.write(
@@ -124,22 +108,61 @@ export async function runOfflineDiff(dirs: readonly string[], opts: OfflineDiffO
         errors: [...headSide.failures, ...planFailures],
       }),
     );
-  } else if (plans.length === 0 && headSide.failures.length + planFailures.length > 0) {
+  } else if (plans.length > 0 || failed === 0) {
     // As a live diff: when every directory failed, the errors above are the whole story.
-  } else if (format === 'markdown') {
-    const header = offlineHeaderLines(offline)
-      .map((l, i) => (i === 0 ? `**${l}**` : `> ${l}`))
-      .join('\n\n');
-    out.write(`${header}\n\n${renderPlanMarkdown(plans)}`);
-  } else {
     out.write(
-      renderPlanText(plans, { color: out.color, showUnchanged: opts.showUnchanged === true, offline }),
+      format === 'markdown'
+        ? markdownPlan(plans, offline)
+        : renderPlanText(plans, { color: out.color, showUnchanged: opts.showUnchanged === true, offline }),
     );
   }
-  const broken =
-    headSide.failures.length > 0 || planFailures.length > 0 || plans.some((p) => p.errors.length > 0);
-  if (broken || plans.some((p) => planConflicts(p).length > 0)) return EXIT_ERROR;
+  if (failed > 0 || plans.some((p) => p.errors.length > 0 || planConflicts(p).length > 0)) return EXIT_ERROR;
   return plans.some(planHasChanges) ? EXIT_CHANGES : EXIT_OK;
+}
+
+interface PlanFailure {
+  dir: string;
+  cluster: string;
+  code: string;
+  message: string;
+}
+
+/** The head's plans against the accounts the base was applied to. */
+async function planHead(
+  headSide: Side,
+  accounts: Map<string, OfflineAccount>,
+): Promise<{ plans: Plan[]; planFailures: PlanFailure[] }> {
+  const plans: Plan[] = [];
+  const planFailures: PlanFailure[] = [];
+  for (const t of headSide.targets) {
+    try {
+      plans.push(await planDesiredState(t.state, accountPorts(accounts.get(t.region)!.sandbox)));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      writeDiagnostics(`error: ${t.dir}: ${message}\n`);
+      planFailures.push({ dir: t.dir, cluster: t.state.cluster.name, code: 'OfflinePlanError', message });
+    }
+  }
+  return { plans, planFailures };
+}
+
+/** Until render-markdown takes the offline context itself: the header and notes above the plan. */
+function markdownPlan(plans: readonly Plan[], offline: OfflineContext): string {
+  const header = offlineHeaderLines(offline)
+    .map((l, i) => (i === 0 ? `**${l}**` : `> ${l}`))
+    .join('\n\n');
+  return `${header}\n\n${renderPlanMarkdown(plans)}`;
+}
+
+/** A base directory that does not load: the head is compared with nothing of it applied. */
+function baseFailureNotes(baseSide: Side): string[] {
+  return baseSide.failures.map((f) => {
+    const first = f.errors[0] ? `, the first: ${formatSpecError(f.errors[0])}` : '';
+    return redactCredentialsInText(
+      `${baseSide.label}: ${f.dir} does not load (${f.errors.length} error(s)${first}); ` +
+        'the head is compared with none of it applied',
+    );
+  });
 }
 
 function mentionsAccount(plan: Plan, accountId: string): boolean {

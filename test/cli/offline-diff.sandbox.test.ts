@@ -266,6 +266,26 @@ describe('clusters and redaction', () => {
     ]);
   });
 
+  test('a pull request fixing a base that does not load: compared with none of it applied', async () => {
+    repo = newRepo();
+    writeFiles(repo, { 'prod/cluster.yaml': CLUSTER, 'prod/web.taskdef': '{ "containerDefinitions": [ }\n' });
+    commitAll(repo, 'base');
+    writeFiles(repo, { 'prod/web.taskdef': taskdef('web:1', AUTOCREATE) });
+    commitAll(repo, 'head');
+    const run = await diff(['--base', 'HEAD~1', '--head', 'HEAD', '-o', 'json', path.join(repo, 'prod')]);
+    expect(run.code).toBe(2);
+    expect(kinds(run)).toEqual([
+      'create cluster/demo',
+      'create taskDefinition/demo-web',
+      'create service/web',
+    ]);
+    expect(json(run).offline.notes).toEqual([
+      expect.stringMatching(
+        /^HEAD~1 \([0-9a-f]{7}\): .*prod does not load \(1 error\(s\), the first: .*web\.taskdef:1:/,
+      ),
+    ]);
+  });
+
   test('an exemption the pull request adds does not show the secret in its own diff', async () => {
     repo = newRepo();
     const secretEnv = (v: string) => `, "environment": [{ "name": "DB_PASSWORD", "value": "${v}" }]`;
