@@ -344,6 +344,21 @@ describe('DNS', () => {
     ]);
   });
 
+  test('a configured dns.zoneId is a zone of that id', async () => {
+    repo = newRepo();
+    writeFiles(repo, {
+      'prod/cluster.yaml': `${dnsCluster('cname: proxy.example.net')}  zoneId: Z0123456789ABC\n`,
+      'prod/web.taskdef': labelled('www'),
+    });
+    commitAll(repo, 'base');
+    writeFiles(repo, { 'prod/web.taskdef': labelled('www api') });
+    commitAll(repo, 'head');
+    const run = await diff(['--base', 'HEAD~1', '--head', 'HEAD', '-o', 'json', path.join(repo, 'prod')]);
+    expect(run.stderr).toBe('');
+    expect(kinds(run)).toContain('create dnsRecord/api.example.com/CNAME');
+    expect(json(run).offline.notes).toEqual([expect.stringContaining('example.com (Z0123456789ABC)')]);
+  });
+
   test('a load balancer target is assumed to exist, and said to be', async () => {
     repo = newRepo();
     writeFiles(repo, {
