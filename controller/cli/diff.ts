@@ -9,11 +9,16 @@ import { addAwsOptions, addSpecOptions, type CommonOptions, withContext, writeDi
 import { formatErrors } from './load-specs';
 import { resolveTargets } from './cluster-targets';
 import { awsErrorLine } from './aws-error-line';
+import { readVarFile } from './var-file';
 
 export interface DiffOptions extends CommonOptions {
   output: string;
   color: boolean;
   showUnchanged?: boolean;
+  /** `--base REF`: offline, between two commits (cli/offline-diff.ts). */
+  base?: string;
+  head?: string;
+  varFile?: string;
 }
 
 /** `diff`: the plan, field by field. Exit 0 nothing to change, 2 changes, 1 error (or conflicts). */
@@ -24,10 +29,25 @@ export function registerDiff(program: Command, setExit: (code: number) => void):
     .argument('[dirs...]', 'cluster directories (a directory holding several expands to them)', [])
     .option('-o, --output <format>', 'text, json or markdown (for pull request comments)', 'text')
     .option('--no-color', 'never colour the output (colour is only used on a terminal anyway)')
-    .option('--show-unchanged', 'list unchanged resources too');
+    .option('--show-unchanged', 'list unchanged resources too')
+    .option('--base <ref>', 'offline: compare the specs of this commit with the head, no AWS access at all')
+    .option('--head <ref>', 'with --base: the commit to compare (default: the working tree)')
+    .option('--var-file <file>', 'template variables, NAME=VALUE a line (--var wins)');
   addSpecOptions(cmd);
   addAwsOptions(cmd);
-  cmd.action(async (dirs: string[], opts: DiffOptions) => setExit(await runDiff(dirs, opts)));
+  cmd.action(async (dirs: string[], opts: DiffOptions) => {
+    if (opts.base !== undefined) {
+      // Loaded only here: it brings the in-memory account along.
+      const { runOfflineDiff } = await import('./offline-diff');
+      setExit(await runOfflineDiff(dirs, { ...opts, base: opts.base }));
+      return;
+    }
+    if (opts.head !== undefined) throw new Error('--head needs --base (the commit to compare it with)');
+    const fileVars = opts.varFile
+      ? Object.entries(readVarFile(opts.varFile)).map(([k, v]) => `${k}=${v}`)
+      : [];
+    setExit(await runDiff(dirs, { ...opts, var: [...fileVars, ...(opts.var ?? [])] }));
+  });
 }
 
 export async function runDiff(dirs: string[], opts: DiffOptions): Promise<number> {

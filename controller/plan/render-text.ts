@@ -9,6 +9,19 @@ export interface PlanTextOptions {
   color: boolean;
   /** List unchanged resources one by one instead of one count line. */
   showUnchanged?: boolean;
+  /** `diff --base`: the two sides compared (`main (1a2b3c4)`, `working tree`) and notes on the comparison. */
+  offline?: OfflineContext;
+}
+
+export interface OfflineContext {
+  base: string;
+  head: string;
+  notes?: readonly string[];
+}
+
+/** `offline: main (1a2b3c4)...working tree`, then a `note:` line each. */
+export function offlineHeaderLines(offline: OfflineContext): string[] {
+  return [`offline: ${offline.base}...${offline.head}`, ...(offline.notes ?? []).map((n) => `note: ${n}`)];
 }
 
 const SYMBOL: Record<ActionOp, string> = {
@@ -41,7 +54,8 @@ export function renderPlanText(plans: readonly Plan[], opts: PlanTextOptions): s
       lines.push(p.red('This plan has errors: nothing will be applied to this cluster.'));
     return lines.join('\n');
   });
-  return blocks.length ? `${blocks.join('\n\n')}\n` : 'No clusters to plan.\n';
+  const header = opts.offline ? `${offlineHeaderLines(opts.offline).join('\n')}\n\n` : '';
+  return header + (blocks.length ? `${blocks.join('\n\n')}\n` : 'No clusters to plan.\n');
 }
 
 export function clusterHeading(plan: Plan): string {

@@ -2,7 +2,7 @@
  * Running git safely: execFile (no shell), hooks disabled, no terminal prompts, and every message
  * that can reach a log with URL credentials (`https://user:token@host`) masked.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 
 /** Masks the user-info part of every URL in `text`: `https://user:pw@host/x` -> `https://***@host/x`. */
 export function redactUrl(text: string): string {
@@ -76,5 +76,35 @@ export function runGit(args: string[], opts: GitRunOptions = {}): Promise<string
         reject(new GitError(`git ${args.join(' ')} failed${timedOut}: ${detail}`, error.code ?? undefined));
       },
     );
+  });
+}
+
+/**
+ * Runs `git <args>` with `input` on stdin and resolves with its stdout as bytes (`cat-file --batch`:
+ * blobs are bytes, and their sizes count bytes). Rejects like runGit.
+ */
+export function runGitBytes(args: string[], input: string, opts: GitRunOptions = {}): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', [...SAFETY, ...args], {
+      cwd: opts.cwd,
+      env: opts.env ?? gitEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.on('error', (err) =>
+      reject(new GitError(`git ${args.join(' ')} failed: ${err.message}`, undefined)),
+    );
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else {
+        const detail = stderr.trim() ? stderr.trim().split('\n').slice(-5).join('; ') : `exit code ${code}`;
+        reject(new GitError(`git ${args.join(' ')} failed: ${detail}`, code ?? undefined));
+      }
+    });
+    child.stdin.end(input);
   });
 }

@@ -1,6 +1,5 @@
 /** Reads `cluster.yaml` (or the flags that stand in for it in an old ecs-efs directory). */
 import type { CapacityProviderStrategyItem } from '../model/aws-types';
-import * as fs from 'fs';
 import * as path from 'path';
 import type { ClusterConfig, ServiceDefaults } from '../model/desired';
 import { CLUSTER_NAME_PATTERN } from '../model/naming';
@@ -9,6 +8,7 @@ import type { RedactionConfig } from '../model/secret-detection';
 import { ownershipTags } from '../model/ownership';
 import type { SpecError } from '../model/source';
 import { CLUSTER_CONFIG_NAMES } from './discover';
+import { diskFiles, exists, type SpecFileSource } from './file-source';
 import { type DnsFile, parseDnsConfig } from './dns-config';
 import { parseDocument } from './parse-document';
 import { type ErrorAt, errorAtIn, MAX_TAGS_PER_RESOURCE } from './spec-helpers';
@@ -26,6 +26,8 @@ export interface ClusterOptions {
    * used instead of `<dir>/cluster.yaml`; the directory must then have none of its own.
    */
   configFile?: string;
+  /** Where the files are read from (default: the disk). */
+  files?: SpecFileSource;
 }
 
 export interface ClusterConfigResult {
@@ -55,7 +57,8 @@ interface ClusterFile {
 }
 
 export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterConfigResult {
-  const found = CLUSTER_CONFIG_NAMES.map((n) => path.join(dir, n)).filter((p) => fs.existsSync(p));
+  const files = opts.files ?? diskFiles;
+  const found = CLUSTER_CONFIG_NAMES.map((n) => path.join(dir, n)).filter((p) => exists(files, p));
   const at = (file: string, message: string, field = ''): SpecError => ({
     file,
     line: 1,
@@ -72,7 +75,7 @@ export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterCon
         file: opts.configFile,
       };
     }
-    if (!fs.existsSync(dir)) return { errors: [at(dir, 'no such directory')], file: opts.configFile };
+    if (!exists(files, dir)) return { errors: [at(dir, 'no such directory')], file: opts.configFile };
   } else if (found.length > 1) {
     return { errors: [at(found[1], `both ${found[0]} and ${found[1]} exist: keep one`)], file: found[0] };
   } else if (found.length === 0) return fromFlags(dir, opts, at);
@@ -80,7 +83,7 @@ export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterCon
   const file = opts.configFile ?? found[0];
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = files.read(file);
   } catch (e) {
     return { errors: [at(file, `cannot read: ${(e as Error).message}`)], file };
   }
@@ -191,7 +194,7 @@ function fromFlags(
   opts: ClusterOptions,
   at: (file: string, message: string, field?: string) => SpecError,
 ): ClusterConfigResult {
-  if (!fs.existsSync(dir)) return { errors: [at(dir, 'no such directory')] };
+  if (!exists(opts.files ?? diskFiles, dir)) return { errors: [at(dir, 'no such directory')] };
   if (opts.clusterName === undefined) {
     return {
       errors: [at(dir, `no cluster.yaml: pass --cluster NAME (or add ${path.join(dir, 'cluster.yaml')})`)],

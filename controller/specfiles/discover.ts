@@ -1,7 +1,7 @@
 /** Finds cluster directories and the spec files in them. */
-import * as fs from 'fs';
 import * as path from 'path';
 import { parseSpecFileName, type SpecFileKind } from '../model/spec-file-name';
+import { diskFiles, type SpecFileSource } from './file-source';
 
 export { parseSpecFileName, type SpecFileKind };
 
@@ -17,42 +17,26 @@ export interface SpecFile {
   kind: SpecFileKind;
 }
 
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-export function hasClusterConfig(dir: string): boolean {
-  return CLUSTER_CONFIG_NAMES.some((n) => isFile(path.join(dir, n)));
+export function hasClusterConfig(dir: string, files: SpecFileSource = diskFiles): boolean {
+  return CLUSTER_CONFIG_NAMES.some((n) => files.kind(path.join(dir, n)) === 'file');
 }
 
 /**
  * A path with a cluster.yaml is one cluster; a path whose direct subdirectories have one is a repo
  * with several clusters; anything else is taken as one (old ecs-efs) directory, configured by flags.
  */
-export function discoverClusterDirs(paths: string[]): string[] {
+export function discoverClusterDirs(paths: string[], files: SpecFileSource = diskFiles): string[] {
   const out: string[] = [];
   for (const p of paths) {
-    if (hasClusterConfig(p) || !isDir(p)) {
+    if (hasClusterConfig(p, files) || files.kind(p) !== 'dir') {
       out.push(p);
       continue;
     }
-    const subdirs = fs
-      .readdirSync(p, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+    const subdirs = files
+      .list(p)
+      .filter((d) => d.kind === 'dir' && !d.name.startsWith('.'))
       .map((d) => path.join(p, d.name))
-      .filter(hasClusterConfig)
+      .filter((d) => hasClusterConfig(d, files))
       .sort();
     out.push(...(subdirs.length > 0 ? subdirs : [p]));
   }
@@ -67,10 +51,12 @@ export function discoverClusterDirs(paths: string[]): string[] {
 }
 
 /** Spec files directly in `dir`, sorted by name; other files are ignored. */
-export function listSpecFiles(dir: string): SpecFile[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isFile() || (d.isSymbolicLink() && isFile(path.join(dir, d.name))))
+export function listSpecFiles(dir: string, files: SpecFileSource = diskFiles): SpecFile[] {
+  return files
+    .list(dir)
+    .filter(
+      (d) => d.kind === 'file' || (d.kind === 'symlink' && files.kind(path.join(dir, d.name)) === 'file'),
+    )
     .map((d) => parseSpecFileName(d.name))
     .filter((f): f is Omit<SpecFile, 'path'> => f !== undefined)
     .map((f) => ({ ...f, path: path.join(dir, f.name) }))

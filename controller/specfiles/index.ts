@@ -7,6 +7,8 @@ export {
   CLUSTER_CONFIG_NAMES,
 } from './discover';
 export type { SpecFile, SpecFileKind } from './discover';
+export { diskFiles, exists } from './file-source';
+export type { SpecFileSource, FileKind, DirEntry } from './file-source';
 export { parseDocument, looksLikeJson } from './parse-document';
 export type { ParsedDocument, ParseOptions } from './parse-document';
 export { renderTemplate, templateVariables, BUILTIN_VARIABLES } from './template';

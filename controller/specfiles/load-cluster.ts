@@ -8,6 +8,7 @@ import { prefixedFamily } from '../model/naming';
 import type { SpecError } from '../model/source';
 import { loadClusterConfig } from './cluster-config';
 import { listSpecFiles, type SpecFile } from './discover';
+import type { SpecFileSource } from './file-source';
 import { collectHostnames, type TaskdefHostLabels } from './host-labels';
 import {
   autocreatedService,
@@ -33,6 +34,8 @@ export interface LoadOptions {
   env: Record<string, string | undefined>;
   /** Called only if a template uses ${ACCOUNT_ID}; undefined (offline validate) => "000000000000". */
   accountId?: () => Promise<string>;
+  /** Where the files are read from: the disk (default), or a commit's tree (`diff --base`). */
+  files?: SpecFileSource;
 }
 
 export interface LoadResult {
@@ -61,7 +64,7 @@ export async function loadClusterDir(dir: string, opts: LoadOptions): Promise<Lo
   if (clusterResult.file) files.push(clusterResult.file);
   let specFiles: SpecFile[] = [];
   try {
-    specFiles = listSpecFiles(dir);
+    specFiles = listSpecFiles(dir, opts.files);
   } catch (e) {
     if (errors.length === 0) {
       errors.push({
@@ -81,7 +84,7 @@ export async function loadClusterDir(dir: string, opts: LoadOptions): Promise<Lo
   const serviceFiles = specFiles.filter((f) => f.kind !== 'taskdef');
   errors.push(...duplicateFiles(taskdefFiles, 'task definition'), ...duplicateFiles(serviceFiles, 'service'));
 
-  const taskdefs = taskdefFiles.map((f) => loadTaskDefinition(f, cluster));
+  const taskdefs = taskdefFiles.map((f) => loadTaskDefinition(f, cluster, opts.files));
   for (const t of taskdefs) {
     errors.push(...t.errors);
     warnings.push(...t.warnings);
@@ -95,7 +98,7 @@ export async function loadClusterDir(dir: string, opts: LoadOptions): Promise<Lo
   const services: DesiredService[] = [];
   const serviceLoads: ServiceLoad[] = [];
   for (const f of serviceFiles) {
-    const s = await loadService(f, { cluster, dir, families, env: opts.env, accountId });
+    const s = await loadService(f, { cluster, dir, families, env: opts.env, accountId, files: opts.files });
     serviceLoads.push(s);
     errors.push(...s.errors);
     if (s.service) services.push(s.service);

@@ -11,6 +11,7 @@ import { SERVICE_NAME_PATTERN, taskPrefix } from '../model/naming';
 import { ownershipTags } from '../model/ownership';
 import type { SourceRef, SpecError } from '../model/source';
 import type { SpecFile } from './discover';
+import type { SpecFileSource } from './file-source';
 import { type FieldPath, formatFieldPath } from './field-path';
 import { parseDocument, type ParsedDocument } from './parse-document';
 import type { Position } from './positions';
@@ -51,6 +52,8 @@ export interface ServiceContext {
   env: Record<string, string | undefined>;
   /** Memoized by the caller: called at most once per directory. */
   accountId: () => Promise<string>;
+  /** Where the file is read from (default: the disk). */
+  files?: SpecFileSource;
 }
 
 export interface ServiceLoad {
@@ -67,7 +70,7 @@ const NOT_IN_BODY = ['$schema', 'serviceName', 'cluster', 'taskDefinition', 'tag
 
 export async function loadService(file: SpecFile, ctx: ServiceContext): Promise<ServiceLoad> {
   const result: ServiceLoad = { file, errors: [] };
-  const raw = readSpecText(file.path, result.errors);
+  const raw = readSpecText(file.path, result.errors, ctx.files);
   if (raw === undefined) return result;
   const doc = await parseServiceText(file, raw, ctx, result.errors);
   if (!doc) return result;

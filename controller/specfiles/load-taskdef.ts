@@ -5,6 +5,7 @@ import { FAMILY_PATTERN, prefixedFamily } from '../model/naming';
 import type { SourceRef, SpecError } from '../model/source';
 import { canonicalTaskCpu, canonicalTaskMemory } from '../model/task-size';
 import type { SpecFile } from './discover';
+import { diskFiles, type SpecFileSource } from './file-source';
 import { type FieldPath, formatFieldPath } from './field-path';
 import { type ContainerHostLabels, extractHostLabels } from './host-labels';
 import { parseDocument, type ParsedDocument } from './parse-document';
@@ -40,9 +41,13 @@ export interface TaskdefLoad {
   warnings: SpecError[];
 }
 
-export function loadTaskDefinition(file: SpecFile, cluster: ClusterConfig): TaskdefLoad {
+export function loadTaskDefinition(
+  file: SpecFile,
+  cluster: ClusterConfig,
+  files: SpecFileSource = diskFiles,
+): TaskdefLoad {
   const result: TaskdefLoad = { file, errors: [], warnings: [] };
-  const text = readSpecText(file.path, result.errors);
+  const text = readSpecText(file.path, result.errors, files);
   if (text === undefined) return result;
   const doc = parseDocument(text, { file: file.path });
   result.errors.push(...doc.errors);

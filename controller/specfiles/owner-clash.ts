@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { ClusterConfig } from '../model/desired';
 import type { SpecError } from '../model/source';
 import { type ClusterOptions, loadClusterConfig } from './cluster-config';
 import { CLUSTER_CONFIG_NAMES } from './discover';
+import { diskFiles, exists } from './file-source';
 
 type ClusterIdentity = Pick<ClusterConfig, 'name' | 'ownerId' | 'source'>;
 
@@ -54,10 +54,11 @@ export function clusterIdentity(
 ): { config: Pick<ClusterConfig, 'name' | 'ownerId' | 'source'>; region: string | undefined } | undefined {
   const { config, file } = loadClusterConfig(dir, opts);
   if (config) return { config, region: config.region ?? opts.region };
-  const path = file ?? CLUSTER_CONFIG_NAMES.map((n) => join(dir, n)).find((f) => existsSync(f));
+  const files = opts.files ?? diskFiles;
+  const path = file ?? CLUSTER_CONFIG_NAMES.map((n) => join(dir, n)).find((f) => exists(files, f));
   if (!path) return undefined;
   try {
-    const doc = parse(readFileSync(path, 'utf8')) as Record<string, unknown> | null;
+    const doc = parse(files.read(path)) as Record<string, unknown> | null;
     const name = typeof doc?.name === 'string' ? doc.name : undefined;
     if (!name) return undefined;
     const ownerId = typeof doc?.ownerId === 'string' ? doc.ownerId : name;

@@ -1,9 +1,9 @@
 /** Small helpers shared by the spec loaders. */
-import * as fs from 'fs';
 import type { ClusterConfig } from '../model/desired';
 import { ownershipTags, type Tag, type TagMap, tagsToMap } from '../model/ownership';
 import type { SpecError } from '../model/source';
 import { type FieldPath, formatFieldPath } from './field-path';
+import { diskFiles, type SpecFileSource } from './file-source';
 import type { Position } from './positions';
 
 /** Makes an error at a field of one file. */
@@ -25,9 +25,13 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** The file's text, or undefined with an error (the file vanished, or is not readable). */
-export function readSpecText(file: string, errors: SpecError[]): string | undefined {
+export function readSpecText(
+  file: string,
+  errors: SpecError[],
+  files: SpecFileSource = diskFiles,
+): string | undefined {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return files.read(file);
   } catch (e) {
     errors.push({ file, line: 1, column: 1, field: '', message: `cannot read: ${(e as Error).message}` });
     return undefined;
