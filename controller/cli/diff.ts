@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { planConflicts, planHasChanges, type Plan } from '../plan/plan-types';
-import { formatPlanError, planToJson, renderPlanMarkdown, renderPlanText } from '../plan';
+import { formatPlanError, planToJson, renderPlanText } from '../plan';
 import { planDesiredState } from '../reconcile/reconcile-cluster';
 import { describeAwsError } from '../aws/aws-error';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes';
@@ -9,11 +9,14 @@ import { addAwsOptions, addSpecOptions, type CommonOptions, withContext, writeDi
 import { formatErrors } from './load-specs';
 import { resolveTargets } from './cluster-targets';
 import { awsErrorLine } from './aws-error-line';
+import { markdownPlan, parseMaxLength } from './diff-markdown';
 
 export interface DiffOptions extends CommonOptions {
   output: string;
   color: boolean;
   showUnchanged?: boolean;
+  /** `--max-length N` (markdown only): cut details, then table rows, to fit N characters. */
+  maxLength?: string;
 }
 
 /** `diff`: the plan, field by field. Exit 0 nothing to change, 2 changes, 1 error (or conflicts). */
@@ -24,7 +27,8 @@ export function registerDiff(program: Command, setExit: (code: number) => void):
     .argument('[dirs...]', 'cluster directories (a directory holding several expands to them)', [])
     .option('-o, --output <format>', 'text, json or markdown (for pull request comments)', 'text')
     .option('--no-color', 'never colour the output (colour is only used on a terminal anyway)')
-    .option('--show-unchanged', 'list unchanged resources too');
+    .option('--show-unchanged', 'list unchanged resources too')
+    .option('--max-length <n>', 'markdown only: longest output in characters (65536 fits a GitHub comment)');
   addSpecOptions(cmd);
   addAwsOptions(cmd);
   cmd.action(async (dirs: string[], opts: DiffOptions) => setExit(await runDiff(dirs, opts)));
@@ -32,6 +36,7 @@ export function registerDiff(program: Command, setExit: (code: number) => void):
 
 export async function runDiff(dirs: string[], opts: DiffOptions): Promise<number> {
   const format = parseFormat(opts.output, ['text', 'json', 'markdown']);
+  const maxLength = parseMaxLength(opts.maxLength, format);
   const out = stdoutOutput(!opts.color);
   return withContext(opts, async (ctx) => {
     const { targets, failures } = await resolveTargets(dirs, opts, ctx);
@@ -57,7 +62,10 @@ export async function runDiff(dirs: string[], opts: DiffOptions): Promise<number
       // When every directory failed, the errors above are the whole story: no "No clusters to plan.".
       out.write(
         format === 'markdown'
-          ? renderPlanMarkdown(plans)
+          ? await markdownPlan(plans, {
+              ...(targets[0] ? { aws: { context: ctx, region: targets[0].region } } : {}),
+              ...(maxLength !== undefined ? { maxLength } : {}),
+            })
           : renderPlanText(plans, { color: out.color, showUnchanged: opts.showUnchanged === true }),
       );
     }
