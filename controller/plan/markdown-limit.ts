@@ -35,13 +35,13 @@ const SEPARATOR = '\n\n';
  */
 export function fitMarkdown(doc: MarkdownDocument, opts: FitOptions): string {
   const max = opts.maxLength;
-  const full = assemble(doc, doc.rows.length, doc.details.length, opts.fullPlanHint);
+  const hint = opts.fullPlanHint;
+  const full = assemble(doc, doc.rows.length, doc.details.length, hint);
   if (max === undefined || full.length <= max) return full;
-
-  const lengthWith = (rows: number, details: number): number =>
-    assemble(doc, rows, details, opts.fullPlanHint, true).length;
-  // Details: the most that fit beside the whole table (lengths grow with the count kept).
-  const base = lengthWith(doc.rows.length, 0);
+  // Lengths are added up rather than texts rebuilt, so that a plan of thousands of resources fits
+  // in one pass. The note's count only shrinks as more is kept, so its first length is a safe bound.
+  const base = assemble(doc, doc.rows.length, 0, hint).length;
+  let text: string;
   if (base <= max) {
     let kept = 0;
     let length = base;
@@ -49,17 +49,22 @@ export function fitMarkdown(doc: MarkdownDocument, opts: FitOptions): string {
       length += SEPARATOR.length + doc.details[kept].length;
       kept++;
     }
-    return assemble(doc, doc.rows.length, kept, opts.fullPlanHint);
+    text = assemble(doc, doc.rows.length, kept, hint);
+  } else {
+    const noTable = assemble(doc, 0, 0, hint).length;
+    let kept = 0;
+    let length = noTable + SEPARATOR.length + doc.tableHeader.length;
+    while (kept < doc.rows.length - 1 && length + 1 + doc.rows[kept].length <= max) {
+      length += 1 + doc.rows[kept].length;
+      kept++;
+    }
+    text = assemble(doc, kept, 0, hint);
   }
-  // Table rows: the most that fit with no details.
-  for (let rows = doc.rows.length - 1; rows >= 0; rows--) {
-    if (lengthWith(rows, 0) <= max) return assemble(doc, rows, 0, opts.fullPlanHint);
-  }
-  return cutAtLine(assemble(doc, 0, 0, opts.fullPlanHint), max, opts.fullPlanHint);
+  return text.length <= max ? text : cutAtLine(text, max, hint);
 }
 
 /** The note placed right under the table when details are left out. */
-export function detailsLeftOutNote(leftOut: number, total: number, hint: string): string {
+function detailsLeftOutNote(leftOut: number, total: number, hint: string): string {
   const what = leftOut === 1 ? 'resource is' : 'resources are';
   return `**The details of the last ${leftOut} of ${total} ${what} left out** to fit the size limit of a comment: ${hint}.`;
 }
@@ -69,17 +74,14 @@ function rowsLeftOutNote(leftOut: number, hint: string): string {
   return `**${leftOut} more ${what} left out of this table, and every resource's details,** to fit the size limit of a comment: ${hint}.`;
 }
 
-/**
- * The document with the first `rows` rows and `details` details. `probe`: only the length matters,
- * so the details are left out (the caller adds their lengths).
- */
-function assemble(doc: MarkdownDocument, rows: number, details: number, hint: string, probe = false): string {
+/** The document with the first `rows` table rows and the first `details` details. */
+function assemble(doc: MarkdownDocument, rows: number, details: number, hint: string): string {
   const blocks = [...doc.head];
   if (rows > 0) blocks.push([doc.tableHeader, ...doc.rows.slice(0, rows)].join('\n'));
   if (rows < doc.rows.length) blocks.push(rowsLeftOutNote(doc.rows.length - rows, hint));
   else if (details < doc.details.length)
     blocks.push(detailsLeftOutNote(doc.details.length - details, doc.details.length, hint));
-  if (!probe) blocks.push(...doc.details.slice(0, details));
+  blocks.push(...doc.details.slice(0, details));
   return `${blocks.join(SEPARATOR)}\n`;
 }
 

@@ -84,6 +84,21 @@ describe('markdown escaping', () => {
   });
 });
 
+describe('several clusters', () => {
+  test('a line per cluster with its counts, the cluster in each row and each details summary', () => {
+    const staging = planCluster(demoDesired({ webImage: 'nginx:1.28' }), demoRunning());
+    const prodCfg = clusterConfig({ name: 'prod', prefix: 'demo', dir: 'specs/prod', region: 'us-east-1' });
+    const prod = planCluster(demoDesired({ cfg: prodCfg }), demoRunning(prodCfg));
+    const md = renderPlanMarkdown([staging, prod], { account: '123456789012' });
+    expect(md).toContain('- `demo` in `eu-west-1` from `specs/demo`: 2 to update, 3 unchanged');
+    expect(md).toContain('- `prod` in `us-east-1` from `specs/prod`: 5 unchanged');
+    expect(md).toContain(
+      '<summary><b>update</b> task definition <code>demo-web</code> in <code>demo</code></summary>',
+    );
+    expect(md).not.toContain('**No changes.**');
+  });
+});
+
 describe('markdown size limit', () => {
   /** Many services, each with a non-ASCII value (an emoji is two UTF-16 code units). */
   function bigPlan(n: number) {
@@ -136,6 +151,16 @@ describe('markdown size limit', () => {
       const tiny = renderPlanMarkdown([plan], { maxLength: max });
       expect(tiny.length).toBeLessThanOrEqual(max);
     }
+  });
+
+  test('a plan of 3000 resources is cut to a GitHub comment quickly, the table first', () => {
+    const plan = bigPlan(3000);
+    const started = Date.now();
+    const md = renderPlanMarkdown([plan], { maxLength: GITHUB_COMMENT_MAX_LENGTH });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(md.length).toBeLessThanOrEqual(GITHUB_COMMENT_MAX_LENGTH);
+    expect(md.length).toBeGreaterThan(GITHUB_COMMENT_MAX_LENGTH - 300);
+    expect(md).toMatch(/\*\*\d+ more rows are left out of this table/);
   });
 
   test('length is counted in UTF-16 code units (an emoji counts 2), and never splits one', () => {
