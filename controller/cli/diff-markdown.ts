@@ -1,7 +1,8 @@
 /** `diff --output markdown`: the plan as a pull-request comment, with relative paths and the account. */
+import { formatSpecError, type SpecError } from '../model/source';
 import type { Plan } from '../plan/plan-types';
-import { renderPlanMarkdown, type MarkdownContext } from '../plan/render-markdown';
-import { relativizePlanSources } from '../plan/relative-sources';
+import { renderPlanMarkdown, type MarkdownContext, type NotPlanned } from '../plan/render-markdown';
+import { relativePath, relativizePlanSources } from '../plan/relative-sources';
 import type { AwsContext } from './aws-context';
 import type { OutputFormat } from './output';
 
@@ -18,6 +19,10 @@ export interface MarkdownPlanOptions {
   aws?: { context: AwsContext; region: string };
   offline?: MarkdownContext['offline'];
   maxLength?: number;
+  /** Directories whose specs did not load (`resolveTargets`' failures). */
+  specFailures?: readonly { dir: string; cluster?: string; errors: readonly SpecError[] }[];
+  /** Directories whose live state could not be read. */
+  awsFailures?: readonly { dir: string; cluster: string; code: string; message: string }[];
   /** Paths are shown relative to this directory (default: the working directory). */
   cwd?: string;
 }
@@ -29,6 +34,20 @@ export async function markdownPlan(plans: readonly Plan[], opts: MarkdownPlanOpt
   if (account !== undefined) ctx.account = account;
   if (opts.offline) ctx.offline = opts.offline;
   if (opts.maxLength !== undefined) ctx.maxLength = opts.maxLength;
+  const dir = (d: string) => relativePath(d, cwd);
+  const notPlanned: NotPlanned[] = [
+    ...(opts.specFailures ?? []).map((f) => ({
+      dir: dir(f.dir),
+      ...(f.cluster !== undefined ? { cluster: f.cluster } : {}),
+      errors: f.errors.map((e) => formatSpecError({ ...e, file: relativePath(e.file, cwd, f.dir) })),
+    })),
+    ...(opts.awsFailures ?? []).map((f) => ({
+      dir: dir(f.dir),
+      cluster: f.cluster,
+      errors: [`${f.code}: ${f.message}`],
+    })),
+  ];
+  if (notPlanned.length > 0) ctx.notPlanned = notPlanned;
   return renderPlanMarkdown(
     plans.map((p) => relativizePlanSources(p, cwd)),
     ctx,

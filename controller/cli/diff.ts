@@ -58,13 +58,16 @@ export async function runDiff(dirs: string[], opts: DiffOptions): Promise<number
     }
     if (format === 'json') {
       out.write(toJsonText({ ...planToJson(plans), errors: [...failures, ...awsFailures] }));
-    } else if (plans.length > 0 || failures.length + awsFailures.length === 0) {
-      // When every directory failed, the errors above are the whole story: no "No clusters to plan.".
+    } else if (format === 'markdown' || plans.length > 0 || failures.length + awsFailures.length === 0) {
+      // When every directory failed, the errors above are the whole story: no "No clusters to plan."
+      // (a markdown comment lists them too, so that it never reads as a clean plan).
       out.write(
         format === 'markdown'
           ? await markdownPlan(plans, {
               ...(targets[0] ? { aws: { context: ctx, region: targets[0].region } } : {}),
               ...(maxLength !== undefined ? { maxLength } : {}),
+              specFailures: failures,
+              awsFailures,
             })
           : renderPlanText(plans, { color: out.color, showUnchanged: opts.showUnchanged === true }),
       );

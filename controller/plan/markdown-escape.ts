@@ -1,7 +1,7 @@
 /**
  * Escaping for text that comes from specs or AWS (names, reasons, file names, error messages) when
- * it goes into a pull-request comment: no value may open a link, a mention-free table cell may not
- * gain a column, and no value may close the HTML or the code fence around it.
+ * it goes into a pull-request comment: no value may open a link or an HTML tag, add a column to a
+ * table row, or close the `<details>` block or the code fence around it.
  */
 
 /** One line: line breaks and tabs become spaces (a table row or a list item is one line). */

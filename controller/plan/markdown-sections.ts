@@ -1,6 +1,11 @@
 /** The pieces of a markdown plan: cluster lines, table rows, one `<details>` block per resource. */
 import type { ResourceType } from '../model/action-result';
-import { SENSITIVE_CHANGED, SENSITIVE_UNCHANGED, SENSITIVE_VALUE } from '../model/secret-detection';
+import {
+  redactCredentialsInText,
+  SENSITIVE_CHANGED,
+  SENSITIVE_UNCHANGED,
+  SENSITIVE_VALUE,
+} from '../model/secret-detection';
 import { actionKind, type ActionKind } from './action-kind';
 import { DESTROY_PLAN_DIR } from './destroy-planner';
 import { compactJson } from './json-util';
@@ -56,7 +61,23 @@ export function errorBlocks(plan: Plan): string[] {
   if (plan.errors.length === 0) return [];
   return [
     `**Errors in ${codeSpan(plan.cluster)}: nothing will be applied to this cluster.**`,
-    plan.errors.map((e) => `- ${mdText(formatPlanError(e))}`).join('\n'),
+    plan.errors.map((e) => `- ${mdText(redactCredentialsInText(formatPlanError(e)))}`).join('\n'),
+  ];
+}
+
+/** Directories that were not planned, with their errors: nothing in them is compared or applied. */
+export function notPlannedBlocks(
+  failed: readonly { dir: string; cluster?: string; errors: readonly string[] }[],
+): string[] {
+  if (failed.length === 0) return [];
+  const n = failed.length;
+  const items = failed.flatMap((f) => {
+    const name = `${codeSpan(f.dir)}${f.cluster !== undefined ? ` (cluster ${codeSpan(f.cluster)})` : ''}`;
+    return f.errors.map((e) => `- ${name}: ${mdText(redactCredentialsInText(e))}`);
+  });
+  return [
+    `**Not planned: ${n} ${n === 1 ? 'directory' : 'directories'} with errors; nothing in ${n === 1 ? 'it' : 'them'} is compared or applied.**`,
+    items.join('\n'),
   ];
 }
 

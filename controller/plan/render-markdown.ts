@@ -10,6 +10,7 @@ import {
   detailsBlock,
   errorBlocks,
   isShown,
+  notPlannedBlocks,
   redactionBlock,
   TABLE_HEADER,
   tableRow,
@@ -30,19 +31,32 @@ export interface MarkdownContext {
   maxLength?: number;
   /** Where a reader finds the whole plan when some of it is left out. */
   fullPlanHint?: string;
+  /**
+   * Directories that were not planned (spec errors, AWS read errors), each error one line: shown
+   * under the clusters, so that a comment never says "No changes" about a directory it did not see.
+   */
+  notPlanned?: readonly NotPlanned[];
+}
+
+export interface NotPlanned {
+  dir: string;
+  cluster?: string;
+  errors: readonly string[];
 }
 
 export const DEFAULT_FULL_PLAN_HINT = 'the full plan is in the job log';
 
 export function renderPlanMarkdown(plans: readonly Plan[], ctx: MarkdownContext = {}): string {
+  const notPlanned = ctx.notPlanned ?? [];
   const head = ['### ecs-gitops plan', comparedWith(ctx)];
-  if (plans.length === 0) head.push('No clusters to plan.');
-  else head.push(plans.map(clusterLine).join('\n'));
+  if (plans.length > 0) head.push(plans.map(clusterLine).join('\n'));
+  else if (notPlanned.length === 0) head.push('No clusters to plan.');
+  head.push(...notPlannedBlocks(notPlanned));
   for (const plan of plans) head.push(...errorBlocks(plan), ...redactionBlock(plan));
 
   const shown = plans.flatMap((plan) => plan.actions.filter(isShown).map((a) => ({ plan, a })));
-  if (plans.length > 0 && shown.length === 0 && plans.every((p) => p.errors.length === 0))
-    head.push('**No changes.**');
+  const clean = notPlanned.length === 0 && plans.every((p) => p.errors.length === 0);
+  if (plans.length > 0 && shown.length === 0 && clean) head.push('**No changes.**');
   const doc: MarkdownDocument = {
     head,
     tableHeader: TABLE_HEADER,

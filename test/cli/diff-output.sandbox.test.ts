@@ -29,7 +29,7 @@ function edit(file: string, from: string, to: string): void {
 
 const diff = (args: string[]) => runCli(['diff', ...args], ENV);
 
-test('diff --output json validates against schemas/plan.v1.json, with every field documented', async () => {
+test('a changed and a broken directory: JSON as schemas/plan.v1.json documents it, markdown lists what was not planned, exit codes alike in every format', async () => {
   const state = path.join(tmp('state'), 'account.json');
   const dir = copySpecs();
   expect((await runCli(['apply', dir, '--sandbox', state], ENV)).code).toBe(0);
@@ -47,6 +47,21 @@ test('diff --output json validates against schemas/plan.v1.json, with every fiel
   expect(validate(doc) ? null : validate.errors).toBeNull();
   // The published schema (open to new fields) accepts it too.
   expect(planSchemaValidator({ closed: false })(doc)).toBe(true);
+
+  // Markdown lists the directory it could not plan (relative), so the comment never reads as clean.
+  const md = await diff([dir, broken, '--sandbox', state, '--output', 'markdown']);
+  expect(md.code).toBe(1);
+  expect(md.stdout).toContain(
+    '**Not planned: 1 directory with errors; nothing in it is compared or applied.**',
+  );
+  expect(md.stdout).toMatch(
+    /^- `ecs-gitops-diff-specs-\w+`: ecs-gitops-diff-specs-\w+\/web\.taskdef:7:7: .*memoryReservation/m,
+  );
+  expect(md.stdout).not.toContain(tmpdir());
+  const onlyBroken = await diff([broken, '--sandbox', state, '--output', 'markdown']);
+  expect(onlyBroken.code).toBe(1);
+  expect(onlyBroken.stdout).toContain('**Not planned: 1 directory');
+  expect(onlyBroken.stdout).not.toContain('No changes');
 
   // Exit codes are the same in every format: 2 with changes, 0 without.
   for (const output of ['text', 'json', 'markdown']) {

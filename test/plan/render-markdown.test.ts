@@ -84,6 +84,24 @@ describe('markdown escaping', () => {
   });
 });
 
+describe('directories not planned', () => {
+  test('listed under the clusters, credentials in messages replaced, and never "No changes"', () => {
+    const md = renderPlanMarkdown([planCluster(demoDesired(), demoRunning())], {
+      notPlanned: [
+        { dir: 'specs/prod', errors: ['cluster.yaml:3:1: url: bad value postgres://app:hunter2@db/app'] },
+      ],
+    });
+    expect(md).toContain('**Not planned: 1 directory with errors; nothing in it is compared or applied.**');
+    expect(md).toContain(
+      '- `specs/prod`: cluster.yaml:3:1: url: bad value postgres://app:(sensitive value)@db/app',
+    );
+    expect(md).not.toContain('hunter2');
+    expect(md).not.toContain('No changes');
+    const none = renderPlanMarkdown([], { notPlanned: [{ dir: 'specs', errors: ['no cluster.yaml'] }] });
+    expect(none).not.toContain('No clusters to plan');
+  });
+});
+
 describe('several clusters', () => {
   test('a line per cluster with its counts, the cluster in each row and each details summary', () => {
     const staging = planCluster(demoDesired({ webImage: 'nginx:1.28' }), demoRunning());
