@@ -1,18 +1,24 @@
 /**
  * Writes the tables of docs/zero-churn.md from the rule tables the planner itself uses
- * (TASKDEF_NORMALIZATION_RULES, SERVICE_FIELD_RULES), so the doc cannot drift from the code.
+ * (TASKDEF_NORMALIZATION_RULES, SERVICE_FIELD_RULES), so the doc cannot drift from the code, and
+ * docs/examples/pull-request-comment.md, a real markdown plan (scripts/pull-request-example.ts).
  *
- *   npx tsx scripts/generate-docs-tables.ts [OUT_FILE]     (npm run docs; OUT_FILE defaults to the doc itself)
+ *   npx tsx scripts/generate-docs-tables.ts [OUT_FILE [EXAMPLE_OUT_FILE]]
+ *
+ * Without arguments (npm run docs) both docs are written in place; with OUT_FILE only the
+ * zero-churn doc goes there, and the example only when EXAMPLE_OUT_FILE is given too.
  *
  * Only the text between the `<!-- generated:NAME:start ... -->` and `<!-- generated:NAME:end -->`
  * comments is replaced; the whole file is then formatted by prettier, as `npm run format` would.
- * test/docs/zero-churn-tables.test.ts fails when the checked-in doc differs from what this writes.
+ * test/docs/zero-churn-tables.test.ts fails when the checked-in doc differs from what this writes,
+ * and test/docs/pull-request-example.test.ts when the example does.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as prettier from 'prettier';
 import { TASKDEF_NORMALIZATION_RULES } from '../controller/plan/normalize-taskdef';
 import { SERVICE_FIELD_RULES, type ServiceFieldRule } from '../controller/plan/normalize-service';
+import { PR_EXAMPLE_DOC, pullRequestExampleDoc } from './pull-request-example';
 
 const ROOT = path.resolve(__dirname, '..');
 const DOC = path.join(ROOT, 'docs/zero-churn.md');
@@ -82,8 +88,13 @@ export async function renderZeroChurnDoc(doc: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const outFile = path.resolve(process.argv[2] ?? DOC);
-  fs.writeFileSync(outFile, await renderZeroChurnDoc(fs.readFileSync(DOC, 'utf8')));
+  const [out, exampleOut] = process.argv.slice(2);
+  fs.writeFileSync(path.resolve(out ?? DOC), await renderZeroChurnDoc(fs.readFileSync(DOC, 'utf8')));
+  const example = out === undefined ? PR_EXAMPLE_DOC : exampleOut;
+  if (example !== undefined) {
+    fs.mkdirSync(path.dirname(path.resolve(example)), { recursive: true });
+    fs.writeFileSync(path.resolve(example), await pullRequestExampleDoc());
+  }
 }
 
 if (require.main === module) {

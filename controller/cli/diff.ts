@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { planConflicts, planHasChanges, type Plan } from '../plan/plan-types';
-import { formatPlanError, planToJson, renderPlanMarkdown, renderPlanText } from '../plan';
+import { formatPlanError, planToJson, renderPlanText } from '../plan';
 import { planDesiredState } from '../reconcile/reconcile-cluster';
 import { describeAwsError } from '../aws/aws-error';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes';
@@ -10,6 +10,7 @@ import { formatErrors } from './load-specs';
 import { resolveTargets } from './cluster-targets';
 import { awsErrorLine } from './aws-error-line';
 import { readVarFile } from './var-file';
+import { markdownPlan, parseMaxLength } from './diff-markdown';
 
 export interface DiffOptions extends CommonOptions {
   output: string;
@@ -19,6 +20,8 @@ export interface DiffOptions extends CommonOptions {
   base?: string;
   head?: string;
   varFile?: string;
+  /** `--max-length N` (markdown only): cut details, then table rows, to fit N characters. */
+  maxLength?: string;
 }
 
 /** `diff`: the plan, field by field. Exit 0 nothing to change, 2 changes, 1 error (or conflicts). */
@@ -30,6 +33,7 @@ export function registerDiff(program: Command, setExit: (code: number) => void):
     .option('-o, --output <format>', 'text, json or markdown (for pull request comments)', 'text')
     .option('--no-color', 'never colour the output (colour is only used on a terminal anyway)')
     .option('--show-unchanged', 'list unchanged resources too')
+    .option('--max-length <n>', 'markdown only: longest output in characters (65536 fits a GitHub comment)')
     .option('--base <ref>', 'offline: compare the specs of this commit with the head, no AWS access at all')
     .option('--head <ref>', 'with --base: the commit to compare (default: the working tree)')
     .option('--var-file <file>', 'template variables, NAME=VALUE a line (--var wins)');
@@ -52,6 +56,7 @@ export function registerDiff(program: Command, setExit: (code: number) => void):
 
 export async function runDiff(dirs: string[], opts: DiffOptions): Promise<number> {
   const format = parseFormat(opts.output, ['text', 'json', 'markdown']);
+  const maxLength = parseMaxLength(opts.maxLength, format);
   const out = stdoutOutput(!opts.color);
   return withContext(opts, async (ctx) => {
     const { targets, failures } = await resolveTargets(dirs, opts, ctx);
@@ -73,11 +78,17 @@ export async function runDiff(dirs: string[], opts: DiffOptions): Promise<number
     }
     if (format === 'json') {
       out.write(toJsonText({ ...planToJson(plans), errors: [...failures, ...awsFailures] }));
-    } else if (plans.length > 0 || failures.length + awsFailures.length === 0) {
-      // When every directory failed, the errors above are the whole story: no "No clusters to plan.".
+    } else if (format === 'markdown' || plans.length > 0 || failures.length + awsFailures.length === 0) {
+      // When every directory failed, the errors above are the whole story: no "No clusters to plan."
+      // (a markdown comment lists them too, so that it never reads as a clean plan).
       out.write(
         format === 'markdown'
-          ? renderPlanMarkdown(plans)
+          ? await markdownPlan(plans, {
+              ...(targets[0] ? { aws: { context: ctx, region: targets[0].region } } : {}),
+              ...(maxLength !== undefined ? { maxLength } : {}),
+              specFailures: failures,
+              awsFailures,
+            })
           : renderPlanText(plans, { color: out.color, showUnchanged: opts.showUnchanged === true }),
       );
     }

@@ -8,9 +8,9 @@
 import type { DesiredState } from '../model/desired';
 import { formatSpecError, type SpecError } from '../model/source';
 import { redactCredentialsInText, type RedactionConfig } from '../model/secret-detection';
-import { formatPlanError, planToJson, renderPlanMarkdown, renderPlanText } from '../plan';
+import { formatPlanError, planToJson, renderPlanText } from '../plan';
 import { planConflicts, planHasChanges, type Plan } from '../plan/plan-types';
-import { offlineHeaderLines, type OfflineContext } from '../plan/render-text';
+import type { OfflineContext } from '../plan/render-text';
 import { gitRoot, readCommitTree, resolveCommit, type ResolvedCommit } from '../reconcile/git-objects';
 import {
   accountPorts,
@@ -35,6 +35,7 @@ import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { formatErrors, formatWarnings, parseVars, type SpecOptions } from './load-specs';
 import { parseFormat, stdoutOutput, toJsonText } from './output';
 import { readVarFile } from './var-file';
+import { markdownPlan, parseMaxLength } from './diff-markdown';
 
 export interface OfflineDiffOptions extends SpecOptions {
   base: string;
@@ -45,6 +46,7 @@ export interface OfflineDiffOptions extends SpecOptions {
   output: string;
   color: boolean;
   showUnchanged?: boolean;
+  maxLength?: string;
 }
 
 interface Side {
@@ -60,6 +62,7 @@ export async function runOfflineDiff(dirs: readonly string[], opts: OfflineDiffO
     throw new Error('--base compares two commits without any account: leave out --sandbox');
   }
   const out = stdoutOutput(!opts.color);
+  const maxLength = parseMaxLength(opts.maxLength, format);
   // Only what is given: a diff of a pull request must not depend on the shell that ran it.
   const vars = { ...(opts.varFile ? readVarFile(opts.varFile) : {}), ...parseVars(opts.var) };
   const paths = dirs.length > 0 ? [...dirs] : ['.'];
@@ -108,11 +111,17 @@ export async function runOfflineDiff(dirs: readonly string[], opts: OfflineDiffO
         errors: [...headSide.failures, ...planFailures],
       }),
     );
-  } else if (plans.length > 0 || failed === 0) {
-    // As a live diff: when every directory failed, the errors above are the whole story.
+  } else if (format === 'markdown' || plans.length > 0 || failed === 0) {
+    // As a live diff: when every directory failed, the errors above are the whole story (but a
+    // pull-request comment is never empty).
     out.write(
       format === 'markdown'
-        ? markdownPlan(plans, offline)
+        ? await markdownPlan(plans, {
+            offline,
+            ...(maxLength !== undefined ? { maxLength } : {}),
+            specFailures: headSide.failures,
+            awsFailures: planFailures,
+          })
         : renderPlanText(plans, { color: out.color, showUnchanged: opts.showUnchanged === true, offline }),
     );
   }
@@ -144,14 +153,6 @@ async function planHead(
     }
   }
   return { plans, planFailures };
-}
-
-/** Until render-markdown takes the offline context itself: the header and notes above the plan. */
-function markdownPlan(plans: readonly Plan[], offline: OfflineContext): string {
-  const header = offlineHeaderLines(offline)
-    .map((l, i) => (i === 0 ? `**${l}**` : `> ${l}`))
-    .join('\n\n');
-  return `${header}\n\n${renderPlanMarkdown(plans)}`;
 }
 
 /** A base directory that does not load: the head is compared with nothing of it applied. */

@@ -17,7 +17,14 @@ export {
   type ServiceFieldRule,
 } from './normalize-service';
 export { formatPlanError, planErrorLines, renderPlanText, type PlanTextOptions } from './render-text';
-export { renderPlanMarkdown } from './render-markdown';
+export {
+  renderPlanMarkdown,
+  GITHUB_COMMENT_MAX_LENGTH,
+  GITLAB_NOTE_MAX_LENGTH,
+  DEFAULT_FULL_PLAN_HINT,
+  type MarkdownContext,
+} from './render-markdown';
+export { relativizePlanSources, relativePath } from './relative-sources';
 export {
   planToJson,
   type PlanJson,

@@ -226,8 +226,8 @@ describe('destroy --dry-run: the plan, in every format, and nothing changed', ()
     const { state } = await applied();
     const run = await cli(['destroy', 'demo', '--drain', '--dry-run', '-o', 'markdown', '--sandbox', state]);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/cluster\/demo/);
-    expect(run.stdout).toMatch(/service\/web/);
+    expect(run.stdout).toContain('| demo | cluster | demo | delete |');
+    expect(run.stdout).toContain('| demo | service | web | delete |');
     expect(run.stdout).toMatch(/3 to delete/);
   });
 
@@ -408,10 +408,22 @@ describe('diff output', () => {
     const run = await onTerminal(() => cli(['diff', dir, '--sandbox', state, '--output', 'markdown']));
     expect(run.code).toBe(2);
     expect(run.stdout).not.toMatch(ANSI);
-    expect(run.stdout).toMatch(/^### ecs-gitops plan for cluster `demo`/m);
+    // The account read from STS (the sandbox's), and paths relative to the working directory.
+    expect(run.stdout).toMatch(/^Compared against AWS account `\d{12}`\.$/m);
+    expect(run.stdout).not.toContain(dir);
+    expect(run.stdout).toContain('| demo | task definition | demo-web | update |');
     const fenced = /^```diff\n([\s\S]*?)\n```$/m.exec(run.stdout);
     expect(fenced).not.toBeNull();
-    expect(fenced?.[1]).toMatch(/^\+\s+containerDefinitions\[web\]\.image: "nginx:1\.28"$/m);
+    expect(fenced?.[1]).toMatch(/^! containerDefinitions\[web\]\.image: "nginx:1\.27" -> "nginx:1\.28"$/m);
+    // Cut to a small limit: the table stays whole, details go, and the output says where the rest is.
+    const cut = await cli(['diff', dir, '--sandbox', state, '-o', 'markdown', '--max-length', '700']);
+    expect(cut.code).toBe(2);
+    expect(cut.stdout.length).toBeLessThanOrEqual(700);
+    expect(cut.stdout).toContain('| demo | task definition | demo-web | update |');
+    expect(cut.stdout).toContain('the full plan is in the job log');
+    const textWithLimit = await cli(['diff', dir, '--sandbox', state, '--max-length', '700']);
+    expect(textWithLimit.code).toBe(1);
+    expect(textWithLimit.stderr).toContain('--max-length only applies to --output markdown');
   });
 });
 

@@ -56,16 +56,15 @@ describe('rendering DNS actions', () => {
     expect(colored).toContain(`${ESC}31merror: no hosted zone for web.example.org`);
   });
 
-  test('markdown: the errors as a list under the summary, DNS actions in the diff', () => {
+  test('markdown: the errors as a list under the counts, DNS actions in the table and details', () => {
     const md = renderPlanMarkdown([dnsPlan()]);
-    expect(md).toContain('**1 to create, 0 to update, 1 to delete, 5 unchanged, 1 conflict, 1 error.**');
-    expect(md).toContain('**Errors: nothing will be applied to this cluster.**');
+    expect(md).toContain(': 1 to create, 1 to prune, 1 conflict, 5 unchanged, 1 error');
+    expect(md).toContain('**Errors in `demo`: nothing will be applied to this cluster.**');
     expect(md).toMatch(/^- no hosted zone for web\.example\.org: .*\(specs\/demo\/web\.taskdef:12, /m);
-    const fence = /```diff\n([\s\S]*?)\n```/.exec(md);
-    expect(fence![1]).toContain(
-      '- dnsRecord/old.example.com/A  no service claims it any more (was service web)',
-    );
-    expect(fence![1]).toContain('+ dnsRecord/new.example.com/A');
+    expect(md).toContain('| demo | DNS record | old.example.com A | prune |');
+    expect(md).toContain('| demo | DNS record | manual.example.com A | conflict |');
+    expect(md).toContain('no service claims it any more (was service web)');
+    expect(md).toContain('- values: ["10.0.0.1"]');
   });
 
   test('json: DNS actions, errors per cluster, delete in the summary', () => {

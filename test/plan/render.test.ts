@@ -63,20 +63,21 @@ describe('renderPlanText', () => {
 });
 
 describe('renderPlanMarkdown', () => {
-  test('a heading per cluster, the summary, the diff fenced, no ANSI', () => {
+  test('a summary table row and a details section per changed resource, no ANSI', () => {
     const md = renderPlanMarkdown([changedImage()]);
-    expect(md).toContain('### ecs-gitops plan for cluster `demo` (eu-west-1)');
-    expect(md).toContain('**0 to create, 2 to update, 3 unchanged, 0 conflicts.**');
+    expect(md).toContain('- `demo` in `eu-west-1` from `specs/demo`: 2 to update, 3 unchanged');
+    expect(md).toContain('| demo | task definition | demo-web | update |');
     const fence = /```diff\n([\s\S]*?)\n```/.exec(md);
-    expect(fence).not.toBeNull();
-    expect(fence![1]).toContain('+   containerDefinitions[web].image: "nginx:1.28"');
+    expect(fence![1]).toBe('! containerDefinitions[web].image: "nginx:1.27" -> "nginx:1.28"');
     expect(md).not.toContain(ESC);
   });
 
-  test('nothing to change: no empty fence', () => {
+  test('nothing to change: no table, no fence, "No changes."', () => {
     const md = renderPlanMarkdown([planCluster(demoDesired(), demoRunning())]);
     expect(md).not.toContain('```');
-    expect(md).toContain('0 to create, 0 to update, 5 unchanged, 0 conflicts');
+    expect(md).not.toContain('| Cluster |');
+    expect(md).toContain('**No changes.**');
+    expect(md).toContain('5 unchanged');
   });
 });
 
