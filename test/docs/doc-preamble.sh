@@ -45,7 +45,7 @@ ecs-gitops() {
   case "$sub" in
     diff | apply | destroy | export | adopt | run)
       case " $* " in
-        *" --sandbox"* | *" --endpoint"*) ;;
+        *" --sandbox"* | *" --endpoint"* | *" --base"*) ;;
         *) [ -z "${AWS_ENDPOINT_URL:-}" ] && args+=(--sandbox "$DOC_SANDBOX") ;;
       esac
       ;;
