@@ -31,6 +31,7 @@ export function renderPlanText(plans: readonly Plan[], opts: PlanTextOptions): s
   const blocks = plans.map((plan) => {
     const lines = [
       p.bold(clusterHeading(plan)),
+      ...redactionLines(plan).map((l) => p.yellow(l)),
       ...planErrorLines(plan).map((l) => p.red(l)),
       ...planBodyLines(plan, p, opts.showUnchanged === true),
     ];
@@ -47,6 +48,20 @@ export function renderPlanText(plans: readonly Plan[], opts: PlanTextOptions): s
 export function clusterHeading(plan: Plan): string {
   const region = plan.region ? ` (${plan.region})` : '';
   return `Cluster ${plan.cluster}${region} from ${plan.dir}`;
+}
+
+/**
+ * cluster.yaml's `redaction:`, said under the cluster heading: which secret-looking names have their
+ * values shown and which patterns hide more, so that a reviewer sees a change to either. One line.
+ */
+export function redactionLines(plan: Plan): string[] {
+  const r = plan.redaction;
+  if (!r || (r.exempt.length === 0 && r.patterns.length === 0)) return [];
+  const parts = [
+    r.exempt.length > 0 ? `values shown for ${r.exempt.join(', ')}` : '',
+    r.patterns.length > 0 ? `also hidden: names matching ${r.patterns.map((x) => `/${x}/i`).join(', ')}` : '',
+  ].filter((s) => s !== '');
+  return [`redaction${r.source ? ` (${formatSource(r.source)})` : ''}: ${parts.join('; ')}`];
 }
 
 /** `error: <message>  (<file>:<line>, <field>)`, one per plan error. */

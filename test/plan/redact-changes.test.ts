@@ -387,4 +387,25 @@ describe('the planner', () => {
     );
     expect(JSON.stringify(action.steps)).toContain('plan-pw-777');
   });
+
+  test("cluster.yaml's redaction: is shown under the cluster heading and in each JSON cluster", () => {
+    const source = { file: 'specs/demo/cluster.yaml', line: 7, column: 1 };
+    const cfg = clusterConfig({
+      redaction: { patterns: ['^SIGNING_'], exempt: ['AUTH_ENABLED', 'DB_URL'], source },
+    });
+    const plan = planCluster(desiredState(cfg, [], []), emptyAccount());
+    const text = renderPlanText([plan], { color: false }).split('\n');
+    expect(text[1]).toBe(
+      'redaction (specs/demo/cluster.yaml:7): values shown for AUTH_ENABLED, DB_URL; also hidden: names matching /^SIGNING_/i',
+    );
+    expect(planToJson([plan]).clusters[0].redaction).toEqual({
+      exempt: ['AUTH_ENABLED', 'DB_URL'],
+      patterns: ['^SIGNING_'],
+      source,
+    });
+
+    const plain = planCluster(desiredState(clusterConfig(), [], []), emptyAccount());
+    expect(renderPlanText([plain], { color: false })).not.toContain('redaction');
+    expect(planToJson([plain]).clusters[0].redaction).toBeNull();
+  });
 });
