@@ -187,7 +187,8 @@ export class StatusStore {
   snapshot(): StatusDocument {
     return {
       schemaVersion: 1,
-      controller: { state: this.state, startedAt: this.startedAt, ready: this.ready },
+      // The state name may quote the error that stalled a cluster (AWS's message): scrubbed too.
+      controller: { state: scrubSecrets(this.state), startedAt: this.startedAt, ready: this.ready },
       clusters: [...this.clusters.keys()].sort().map((name) => cloneCluster(this.clusters.get(name)!)),
     };
   }
