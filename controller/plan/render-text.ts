@@ -1,4 +1,5 @@
 import type { SourceRef } from '../model/source';
+import { redactCredentialsInText } from '../model/secret-detection';
 import { palette, type Palette } from './ansi';
 import { compactJson } from './json-util';
 import { summarizePlan, summaryCounts } from './plan-summary';
@@ -71,7 +72,8 @@ export function planErrorLines(plan: Plan): string[] {
 
 export function formatPlanError(e: PlanError): string {
   const where = [e.source ? formatSource(e.source) : '', e.field ?? ''].filter((x) => x !== '').join(', ');
-  return where ? `${e.message}  (${where})` : e.message;
+  const message = redactCredentialsInText(e.message);
+  return where ? `${message}  (${where})` : message;
 }
 
 /** Action and field lines of one plan, without heading and summary (shared with markdown). */

@@ -19,6 +19,8 @@ import type { FieldChange } from '../../controller/plan/plan-types';
 import { redactChange } from '../../controller/plan/redact-changes';
 import { renderPlanText } from '../../controller/plan/render-text';
 import { planToJson } from '../../controller/plan/plan-json';
+import { renderResultsText, resultsToJson } from '../../controller/plan/render-results';
+import { formatPlanError } from '../../controller/plan/render-text';
 import { clusterConfig, desiredState, emptyAccount, taskDef } from './builders';
 
 const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7bq98\n-----END RSA PRIVATE KEY-----';
@@ -407,5 +409,35 @@ describe('the planner', () => {
     const plain = planCluster(desiredState(clusterConfig(), [], []), emptyAccount());
     expect(renderPlanText([plain], { color: false })).not.toContain('redaction');
     expect(planToJson([plain]).clusters[0].redaction).toBeNull();
+  });
+});
+
+describe('messages from AWS and the planner', () => {
+  test('apply results, text and JSON: a credential-looking part of a message is replaced', () => {
+    const results = [
+      {
+        id: 'taskDefinition/demo-web',
+        resource: 'taskDefinition' as const,
+        name: 'demo-web',
+        outcome: 'failed' as const,
+        errorCode: 'ClientException',
+        message: `bad image https://bot:res-pw-42@registry.example/app, key ${KEY_ID}`,
+      },
+    ];
+    const text = renderResultsText(results, { color: false });
+    const asJson = JSON.stringify(resultsToJson(results));
+    for (const out of [text, asJson]) {
+      expect(out).not.toContain('res-pw-42');
+      expect(out).not.toContain(KEY_ID);
+      expect(out).toContain(
+        `bad image https://bot:${SENSITIVE_VALUE}@registry.example/app, key ${SENSITIVE_VALUE}`,
+      );
+    }
+  });
+
+  test('a plan error', () => {
+    expect(formatPlanError({ message: `cannot resolve postgres://a:perr-pw-42@db/x` })).toBe(
+      `cannot resolve postgres://a:${SENSITIVE_VALUE}@db/x`,
+    );
   });
 });
