@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { createLogger, parseLogFormat, type LogFormat, type Logger } from '../telemetry/logger';
+import { scrubSecrets } from '../telemetry/secret-mask';
 import { AwsContext, type AwsOptions } from './aws-context';
 import type { SpecOptions } from './load-specs';
 
@@ -34,11 +35,12 @@ export function cliLogger(stream: NodeJS.WritableStream = logSettings.stream): L
  * Writes a command's diagnostics, `error: ...`, `warning: ...` and `note: ...` lines, to stderr: as
  * they are for people, or with `--log-format json` as JSON log lines (level error, warn or info), so
  * that a machine reading stderr gets nothing but JSON. Shown whatever --log-level says: they are not
- * progress.
+ * progress. Credential-looking text and known secret values never get through (an AWS error may
+ * quote the request that carried them).
  */
 export function writeDiagnostics(text: string): void {
   if (logSettings.format !== 'json') {
-    process.stderr.write(text);
+    process.stderr.write(scrubSecrets(text));
     return;
   }
   const log = createLogger({ level: 'info', format: 'json', stream: process.stderr });

@@ -1,6 +1,8 @@
 import { discoverClusterDirs, loadClusterDir, type LoadResult, withRuleId } from '../specfiles';
 import type { SpecError } from '../model/source';
 import { formatSpecError } from '../model/source';
+import { desiredSecretValues, secretVariableValues } from '../model/secret-detection';
+import { maskSecretValues } from '../telemetry/secret-mask';
 
 export interface SpecOptions {
   cluster?: string;
@@ -45,6 +47,8 @@ export async function loadSpecDirs(
     );
   }
   const env = { ...process.env, ...parseVars(opts.var) };
+  // Masked in every output from now on (telemetry/secret-mask.ts), errors about them included.
+  maskSecretValues(secretVariableValues(env));
   const out: LoadedDir[] = [];
   for (const dir of dirs) {
     const result = await loadClusterDir(dir, {
@@ -55,6 +59,7 @@ export async function loadSpecDirs(
       env,
       accountId: accountId ? () => accountId(region) : undefined,
     });
+    if (result.state) maskSecretValues(desiredSecretValues(result.state));
     out.push({ dir, result });
   }
   return out;

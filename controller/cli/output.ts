@@ -1,5 +1,11 @@
 import type { CallLog } from '../aws/call-log';
-/** Where results go (stdout) and whether they may be coloured. Logs go to stderr, never here. */
+import { scrubSecrets } from '../telemetry/secret-mask';
+
+/**
+ * Where results go (stdout) and whether they may be coloured. Logs go to stderr, never here. What is
+ * written is scrubbed of credential-looking text and known secret values (telemetry/secret-mask.ts):
+ * plans are redacted already, but results carry AWS's error messages as AWS wrote them.
+ */
 export interface Output {
   write(text: string): void;
   color: boolean;
@@ -10,7 +16,7 @@ export type OutputFormat = 'text' | 'json' | 'markdown';
 export function stdoutOutput(noColorFlag: boolean): Output {
   const color =
     !noColorFlag && process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-  return { write: (text) => void process.stdout.write(text), color };
+  return { write: (text) => void process.stdout.write(scrubSecrets(text)), color };
 }
 
 export function parseFormat(value: string, allowed: readonly OutputFormat[]): OutputFormat {

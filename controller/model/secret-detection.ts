@@ -3,6 +3,7 @@
  * label, a log driver option) and by what a value looks like whatever its name. Used by the planner
  * to redact field diffs and by the logger; pure, no I/O.
  */
+import type { DesiredState } from './desired';
 import type { SourceRef } from './source';
 
 /**
@@ -79,4 +80,53 @@ export function redactCredentialsInText(text: string): string {
       SENSITIVE_VALUE,
     )
     .replace(/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, SENSITIVE_VALUE);
+}
+
+/**
+ * Every secret value in a spec body (a task definition, a service): values of `{ name, value }` and
+ * `{ key, value }` pairs and of object keys with a secret name, and credential-looking strings. The
+ * CLI and the controller mask these wherever they appear in output (an AWS error quoting a request),
+ * as CI systems mask their own secrets. `secrets[].valueFrom` are references, not collected.
+ */
+export function secretValuesIn(value: unknown, matcher: SecretMatcher = DEFAULT_SECRET_MATCHER): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (typeof v === 'string') {
+      if (looksLikeCredential(v)) out.push(v);
+      return;
+    }
+    if (v === null || typeof v !== 'object' || depth > 20) return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    const pairName = typeof o.name === 'string' ? o.name : typeof o.key === 'string' ? o.key : undefined;
+    for (const [k, x] of Object.entries(o)) {
+      const named = k === 'value' && pairName !== undefined ? pairName : k;
+      if (typeof x === 'string' && matcher.isSecretName(named)) out.push(x);
+      else walk(x, depth + 1);
+    }
+  };
+  walk(value, 0);
+  return out;
+}
+
+/** Values of template variables (environment, `--var`) whose names are secret names. */
+export function secretVariableValues(
+  vars: Record<string, string | undefined>,
+  matcher: SecretMatcher = DEFAULT_SECRET_MATCHER,
+): string[] {
+  return Object.entries(vars)
+    .filter(([k, v]) => v !== undefined && (matcher.isSecretName(k) || looksLikeCredential(v)))
+    .map(([, v]) => v as string);
+}
+
+/** Every secret value in a cluster's loaded specs (task definitions and services), by its rules. */
+export function desiredSecretValues(state: DesiredState): string[] {
+  const matcher = secretMatcher(state.cluster.redaction);
+  return [
+    ...state.taskDefinitions.flatMap((td) => secretValuesIn(td.body, matcher)),
+    ...state.services.flatMap((s) => secretValuesIn(s.body, matcher)),
+  ];
 }

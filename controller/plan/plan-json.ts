@@ -36,6 +36,17 @@ export interface PlanJsonCluster {
   /** Non-empty: the plan is not applied (plan.errors). */
   errors: PlanJsonError[];
   summary: PlanSummary;
+  /**
+   * cluster.yaml's `redaction:` (names whose values are shown, extra secret name patterns, where it
+   * is written); null when the cluster has none and only the built-in rules apply.
+   */
+  redaction: PlanJsonRedaction | null;
+}
+
+export interface PlanJsonRedaction {
+  exempt: string[];
+  patterns: string[];
+  source: SourceRef | null;
 }
 
 export interface PlanJson {
@@ -80,6 +91,13 @@ export function planToJson(plans: readonly Plan[]): PlanJson {
         source: e.source ? sourceJson(e.source) : null,
       })),
       summary: summarizePlan(plan),
+      redaction: plan.redaction
+        ? {
+            exempt: [...plan.redaction.exempt],
+            patterns: [...plan.redaction.patterns],
+            source: plan.redaction.source ? sourceJson(plan.redaction.source) : null,
+          }
+        : null,
     })),
   };
 }

@@ -62,8 +62,10 @@ function secretNameInPath(path: string, matcher: SecretMatcher): boolean {
     if (f === 'secrets') return false;
     const next = segs[i + 1];
     if (f === 'environment' && next?.key !== undefined) {
-      // The whole item (`environment[X]`) is redacted field by field in redactValue.
-      if (segs[i + 2]?.field === 'value' && matcher.isSecretName(next.key)) return true;
+      // The whole item (`environment[X]`) is redacted field by field in redactValue. An item known
+      // only by its position (`environment[0]`: names not unique) may be anything: hidden.
+      if (segs[i + 2]?.field === 'value' && (/^\d+$/.test(next.key) || matcher.isSecretName(next.key)))
+        return true;
     }
     if (f !== undefined && USER_KEYED_MAPS.has(f) && next !== undefined) {
       const key =

@@ -1,5 +1,6 @@
 import { palette, type Paint, type Palette } from './ansi';
 import type { ActionResult, Outcome, ResourceType } from '../model/action-result';
+import { redactCredentialsInText } from '../model/secret-detection';
 import { formatSource } from './render-text';
 
 export const OUTCOMES: readonly Outcome[] = [
@@ -41,14 +42,17 @@ function paintFor(o: Outcome, p: Palette): Paint {
   }
 }
 
-/** One line per action (`created  service/jenkins  (jenkins.taskdef:23)  message`), then a summary line. */
+/**
+ * One line per action (`created  service/jenkins  (jenkins.taskdef:23)  message`), then a summary
+ * line. A credential-looking part of a message (AWS's) is replaced.
+ */
 export function renderResultsText(results: readonly ActionResult[], opts: ResultsTextOptions): string {
   const p = palette(opts.color);
   const width = Math.max(0, ...results.map((r) => r.outcome.length));
   const lines = results.map((r) => {
     const parts = [r.outcome.padEnd(width), r.id];
     if (r.source) parts.push(`(${formatSource(r.source)})`);
-    if (r.message) parts.push(r.message);
+    if (r.message) parts.push(redactCredentialsInText(r.message));
     if (r.pending) parts.push(`(waiting: ${r.pending})`);
     return paintFor(r.outcome, p)(parts.join('  '));
   });
@@ -74,7 +78,10 @@ export interface ResultsJson {
   summary: ResultsSummary;
 }
 
-/** Results as a stable JSON document; `ok` is false when anything failed. */
+/**
+ * Results as a stable JSON document; `ok` is false when anything failed. Messages are AWS's: a
+ * credential-looking part is replaced here already (the CLI also masks known secret values).
+ */
 export function resultsToJson(results: readonly ActionResult[]): ResultsJson {
   const summary = summarizeResults(results);
   return {
@@ -85,7 +92,7 @@ export function resultsToJson(results: readonly ActionResult[]): ResultsJson {
       resource: r.resource,
       name: r.name,
       outcome: r.outcome,
-      message: r.message ?? null,
+      message: r.message === undefined ? null : redactCredentialsInText(r.message),
       errorCode: r.errorCode ?? null,
       arn: r.arn ?? null,
       source: r.source ? { file: r.source.file, line: r.source.line, column: r.source.column } : null,

@@ -1,4 +1,5 @@
 import type { SourceRef } from '../model/source';
+import { redactCredentialsInText } from '../model/secret-detection';
 import { palette, type Palette } from './ansi';
 import { compactJson } from './json-util';
 import { summarizePlan, summaryCounts } from './plan-summary';
@@ -44,6 +45,7 @@ export function renderPlanText(plans: readonly Plan[], opts: PlanTextOptions): s
   const blocks = plans.map((plan) => {
     const lines = [
       p.bold(clusterHeading(plan)),
+      ...redactionLines(plan).map((l) => p.yellow(l)),
       ...planErrorLines(plan).map((l) => p.red(l)),
       ...planBodyLines(plan, p, opts.showUnchanged === true),
     ];
@@ -63,6 +65,20 @@ export function clusterHeading(plan: Plan): string {
   return `Cluster ${plan.cluster}${region} from ${plan.dir}`;
 }
 
+/**
+ * cluster.yaml's `redaction:`, said under the cluster heading: which secret-looking names have their
+ * values shown and which patterns hide more, so that a reviewer sees a change to either. One line.
+ */
+export function redactionLines(plan: Plan): string[] {
+  const r = plan.redaction;
+  if (!r || (r.exempt.length === 0 && r.patterns.length === 0)) return [];
+  const parts = [
+    r.exempt.length > 0 ? `values shown for ${r.exempt.join(', ')}` : '',
+    r.patterns.length > 0 ? `also hidden: names matching ${r.patterns.map((x) => `/${x}/i`).join(', ')}` : '',
+  ].filter((s) => s !== '');
+  return [`redaction${r.source ? ` (${formatSource(r.source)})` : ''}: ${parts.join('; ')}`];
+}
+
 /** `error: <message>  (<file>:<line>, <field>)`, one per plan error. */
 export function planErrorLines(plan: Plan): string[] {
   return plan.errors.map((e) => `error: ${formatPlanError(e)}`);
@@ -70,7 +86,8 @@ export function planErrorLines(plan: Plan): string[] {
 
 export function formatPlanError(e: PlanError): string {
   const where = [e.source ? formatSource(e.source) : '', e.field ?? ''].filter((x) => x !== '').join(', ');
-  return where ? `${e.message}  (${where})` : e.message;
+  const message = redactCredentialsInText(e.message);
+  return where ? `${message}  (${where})` : message;
 }
 
 /** Action and field lines of one plan, without heading and summary (shared with markdown). */

@@ -28,6 +28,8 @@ import type { ControllerMetrics } from '../telemetry/metrics';
 import { shortCommit, type StatusStore } from '../telemetry/status';
 import { logActionResults, newReconcileId } from '../telemetry/action-log';
 import type { Logger } from '../telemetry/logger';
+import { maskSecretValues } from '../telemetry/secret-mask';
+import { desiredSecretValues, secretVariableValues } from '../model/secret-detection';
 
 export interface ControllerOptions {
   source: GitSource;
@@ -91,6 +93,7 @@ export class Controller {
   constructor(private readonly opts: ControllerOptions) {
     // Every rollout being followed waits on this signal; there can be many at once.
     setMaxListeners(0, this.stopping.signal);
+    maskSecretValues(secretVariableValues(opts.env));
     this.queue = new WorkQueue<ClusterReconcile>({
       process: (key) => this.reconcile(key),
       clock: opts.clock,
@@ -244,6 +247,8 @@ export class Controller {
         ...(this.opts.accountId ? { accountId: this.opts.accountId } : {}),
       });
       if (loaded.state) {
+        // Masked in logs and /status from now on (telemetry/secret-mask.ts).
+        maskSecretValues(desiredSecretValues(loaded.state));
         cluster = loaded.state.cluster.name;
         this.clusterOf.set(key, cluster);
       }

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { SpecError } from '../model/source';
+import { DEFAULT_SECRET_MATCHER, looksLikeCredential, SENSITIVE_VALUE } from '../model/secret-detection';
 import { type FieldPath, formatFieldPath, fromJsonPointer } from './field-path';
 import type { Position } from './positions';
 import { didYouMean } from './suggest';
@@ -82,13 +83,33 @@ function jsonType(v: unknown): string {
   return typeof v;
 }
 
-function show(v: unknown): string {
+function showValue(v: unknown): string {
   const s = JSON.stringify(v);
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
+/**
+ * True when the value at `path` may be a secret, so that an error quotes it as `(sensitive value)`:
+ * anything under `environment`, under a secret-looking key (`DB_PASSWORD`, `splunk-token`), or the
+ * `value` of a pair with a secret-looking name.
+ */
+function secretPlace(path: FieldPath, root: unknown): boolean {
+  if (
+    path.some((s) => typeof s === 'string' && (s === 'environment' || DEFAULT_SECRET_MATCHER.isSecretName(s)))
+  )
+    return true;
+  if (path[path.length - 1] !== 'value') return false;
+  let parent: unknown = root;
+  for (const s of path.slice(0, -1)) parent = (parent as Record<string | number, unknown> | undefined)?.[s];
+  const pair = parent as { name?: unknown; key?: unknown } | undefined;
+  const name = typeof pair?.name === 'string' ? pair.name : pair?.key;
+  return typeof name === 'string' && DEFAULT_SECRET_MATCHER.isSecretName(name);
+}
+
 function convert(e: ErrorObject, root: unknown, all: ErrorObject[]): { path: FieldPath; message: string } {
   const path = fromJsonPointer(e.instancePath, root);
+  const sensitive = secretPlace(path, root) || (typeof e.data === 'string' && looksLikeCredential(e.data));
+  const show = (v: unknown): string => (sensitive ? SENSITIVE_VALUE : showValue(v));
   const parentSchema = (e.parentSchema ?? {}) as { properties?: Record<string, unknown> };
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -125,7 +146,7 @@ function convert(e: ErrorObject, root: unknown, all: ErrorObject[]): { path: Fie
       if (inner?.keyword === 'maxLength')
         why = `${[...name].length} characters long; at most ${limit} allowed`;
       else if (inner?.keyword === 'minLength') why = 'keys must not be empty';
-      return { path: [...path, name], message: `invalid key ${show(name)} (${why})` };
+      return { path: [...path, name], message: `invalid key ${showValue(name)} (${why})` };
     }
     case 'maxLength': {
       const limit = (e.params as { limit: number }).limit;

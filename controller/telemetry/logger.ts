@@ -1,5 +1,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { Writable } from 'node:stream';
+import { DEFAULT_SECRET_MATCHER } from '../model/secret-detection';
+import { scrubSecrets } from './secret-mask';
 
 export type { Logger } from 'pino';
 export type LogFormat = 'json' | 'text' | 'pretty';
@@ -34,12 +36,13 @@ const REDACT = [
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const stream = opts.stream ?? process.stderr;
-  const dest: DestinationStream =
+  const dest: DestinationStream = scrubbing(
     opts.format === 'text'
       ? textStream(stream)
       : opts.format === 'pretty'
         ? prettyStream(stream, opts.colorize ?? isColorTerminal(stream))
-        : stream;
+        : stream,
+  );
   const log = pino(
     {
       level: opts.level ?? 'info',
@@ -60,6 +63,14 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   };
   (log as unknown as { child: typeof child }).child = child;
   return log;
+}
+
+/**
+ * Every serialized line is scrubbed (secret-mask.ts) before it is formatted: the message and
+ * errors' messages skip the key-based redaction below, and may quote a secret value.
+ */
+function scrubbing(dest: DestinationStream): DestinationStream {
+  return { write: (line: string) => dest.write(scrubSecrets(line)) };
 }
 
 export function parseLogFormat(value: string): LogFormat {
@@ -111,11 +122,12 @@ const SECRET_WORDS = new Set([
 const SECRET_SUBSTRINGS = /secret|token|passw|credential|apikey|privatekey/i;
 
 /**
- * True when a name looks like it holds a secret. `key` counts as the last word of a longer name
- * (API_KEY, ssh-key, accessKey) but not alone: `{ key, value }` is how AWS spells tags.
+ * True when a name looks like it holds a secret: by the plan's rules (model/secret-detection.ts)
+ * and by these, which also split camelCase (`dbPassword`, `apiKey`). `key` counts as the last word
+ * of a longer name (API_KEY, ssh-key, accessKey) but not alone: `{ key, value }` is how AWS spells tags.
  */
 export function isSecretName(name: string): boolean {
-  if (SECRET_SUBSTRINGS.test(name)) return true;
+  if (SECRET_SUBSTRINGS.test(name) || DEFAULT_SECRET_MATCHER.isSecretName(name)) return true;
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
@@ -135,11 +147,12 @@ export function redactUrlPasswords(value: string): string {
 /**
  * A copy of a value to log with secrets removed, at any depth: values under secret-looking keys,
  * `{ name, value }` pairs with a secret-looking name (ECS container environment, template
- * variables), field diffs `{ path, before, after }` whose path names a secret, and URL passwords.
+ * variables), field diffs `{ path, before, after }` whose path names a secret, and in strings
+ * credential-looking text and known secret values (secret-mask.ts).
  * Errors and other class instances are kept as they are (pino's serializers handle them).
  */
 export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
-  if (typeof value === 'string') return redactUrlPasswords(value);
+  if (typeof value === 'string') return scrubSecrets(value);
   if (value === null || typeof value !== 'object' || depth > 12) return value;
   if (seen.has(value)) return value;
   if (Array.isArray(value)) {

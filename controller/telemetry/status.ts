@@ -1,4 +1,5 @@
 import type { ActionResult, ResourceType } from '../model/action-result';
+import { scrubSecrets } from './secret-mask';
 
 /** Kubernetes-style (kstatus) summary of a cluster or of one object in it. */
 export type ReadyState = 'Ready' | 'Reconciling' | 'Stalled';
@@ -186,7 +187,8 @@ export class StatusStore {
   snapshot(): StatusDocument {
     return {
       schemaVersion: 1,
-      controller: { state: this.state, startedAt: this.startedAt, ready: this.ready },
+      // The state name may quote the error that stalled a cluster (AWS's message): scrubbed too.
+      controller: { state: scrubSecrets(this.state), startedAt: this.startedAt, ready: this.ready },
       clusters: [...this.clusters.keys()].sort().map((name) => cloneCluster(this.clusters.get(name)!)),
     };
   }
@@ -264,15 +266,20 @@ function formatError(e: ErrorLike): string {
   return `${where}${e.field ? `${e.field}: ` : ''}${e.message}`;
 }
 
-/** Fixed key order and no undefined keys, so the JSON is stable. */
+/**
+ * Fixed key order and no undefined keys, so the JSON is stable. Reasons and errors are AWS's and the
+ * loader's messages: scrubbed of secrets (secret-mask.ts) on the way out, as every output is.
+ */
 function cloneCluster(c: ClusterStatus): ClusterStatus {
   const out = { cluster: c.cluster, state: c.state } as ClusterStatus;
   if (c.lifecycle !== undefined) out.lifecycle = c.lifecycle;
-  if (c.reason !== undefined) out.reason = c.reason;
+  if (c.reason !== undefined) out.reason = scrubSecrets(c.reason);
   if (c.lastAppliedCommit !== undefined) out.lastAppliedCommit = c.lastAppliedCommit;
   if (c.lastAttemptedCommit !== undefined) out.lastAttemptedCommit = c.lastAttemptedCommit;
-  if (c.lastError !== undefined) out.lastError = c.lastError;
+  if (c.lastError !== undefined) out.lastError = scrubSecrets(c.lastError);
   if (c.lastReconcileAt !== undefined) out.lastReconcileAt = c.lastReconcileAt;
-  out.objects = c.objects.map((o) => object(o.id, o.resource, o.state, o.reason, o.rollout));
+  out.objects = c.objects.map((o) =>
+    object(o.id, o.resource, o.state, o.reason === undefined ? undefined : scrubSecrets(o.reason), o.rollout),
+  );
   return out;
 }
