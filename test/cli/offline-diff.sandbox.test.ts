@@ -2,6 +2,7 @@
  * `diff --base`: two commits of a temporary repository compared with no AWS at all (no credentials,
  * no Region, every endpoint a closed port), as a pull request from a fork would be.
  */
+import { planSchemaValidator } from '../helpers/plan-schema';
 import { createServer } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -92,6 +93,9 @@ describe('between two commits', () => {
     const run = await diff(['--base', base, '--head', head, '-o', 'json', path.join(repo, 'prod')]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(2);
+    // The offline document is the plan document plus `offline`, every field described by the schema.
+    const validate = planSchemaValidator({ closed: true });
+    expect(validate(JSON.parse(run.stdout)) ? [] : validate.errors).toEqual([]);
     expect(kinds(run)).toEqual([
       'create taskDefinition/demo-api',
       'create taskDefinition/demo-jobs',
