@@ -7,7 +7,9 @@ require('../dist/cli/main.js')
       process.exitCode = code;
     },
     (err) => {
-      process.stderr.write(`ecs-gitops: ${err && err.stack ? err.stack : String(err)}\n`);
+      // A crash's stack trace is output like any other: scrubbed of secrets.
+      const { scrubSecrets } = require('../dist/telemetry/secret-mask.js');
+      process.stderr.write(scrubSecrets(`ecs-gitops: ${err && err.stack ? err.stack : String(err)}\n`));
       process.exitCode = 1;
     },
   );

@@ -1,3 +1,4 @@
+import { scrubSecrets } from '../telemetry/secret-mask';
 import { Command, CommanderError } from 'commander';
 import { registerAdopt } from './adopt';
 import { registerApply } from './apply';
@@ -34,6 +35,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       'json, text or pretty (env ECS_GITOPS_LOG_FORMAT; default: json for run, text for the other commands)',
     )
     .exitOverride()
+    // Usage errors echo what was typed (`--db-password=...` as an unknown option): scrubbed too.
+    .configureOutput({ writeErr: (text) => void process.stderr.write(scrubSecrets(text)) })
     .showHelpAfterError();
   program.hook('preAction', (thisCommand, actionCommand) => {
     const g = thisCommand.opts<{ logLevel?: string; logFormat?: string }>();

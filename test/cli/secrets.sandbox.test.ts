@@ -308,3 +308,12 @@ describe('error messages', () => {
     expect(run.stderr).toMatch(/web\.service\.template:1:\d+: desiredCount: expected integer/);
   });
 });
+
+describe('usage errors', () => {
+  test('an unknown option that carries a credential is echoed without it', async () => {
+    const run = await cli(['diff', '--db-url=postgres://app:usage-pw-4242@db/app']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("unknown option '--db-url=postgres://app:(sensitive value)@db/app'");
+    expectNoSecret(run, ['usage-pw-4242']);
+  });
+});
