@@ -1,0 +1,105 @@
+/**
+ * The text of the sticky comment: the marker, then the errors (if any), the plan in markdown cut to
+ * the host's limit, and a footer naming the commit and the job log (which always has the full plan).
+ */
+import { redactCredentialsInText } from '../../model/secret-detection';
+import { renderPlanMarkdown } from '../../plan';
+import { planConflicts, planHasChanges, type Plan } from '../../plan/plan-types';
+
+export interface CommentContent {
+  marker: string;
+  plans: readonly Plan[];
+  /** The `error: ...` lines the diff printed (spec errors, AWS failures, denied lint rules). */
+  errorLines: readonly string[];
+  maxLength: number;
+  /** The commit the plan is for. */
+  sha?: string;
+  /** The job's page: its log has the full plan. */
+  jobUrl?: string;
+}
+
+/** At most this many error lines in the comment; the job log has them all. */
+const MAX_ERROR_LINES = 50;
+
+/**
+ * The comment, and whether it says anything a reviewer must see (changes, conflicts or errors):
+ * a plan without any is the short "no changes" body.
+ */
+export function commentBody(c: CommentContent): { body: string; worthPosting: boolean } {
+  const footer = footerLine(c);
+  const changes = c.plans.some((p) => planHasChanges(p) || planConflicts(p).length > 0);
+  if (!changes && c.errorLines.length === 0) {
+    return { body: [c.marker, noChangesText(c.plans), footer].join('\n'), worthPosting: false };
+  }
+  const head = [c.marker];
+  if (c.errorLines.length > 0) head.push(errorsText(c.errorLines), '');
+  const fixed = head.join('\n').length + footer.length + 2;
+  const hint = c.jobUrl
+    ? `the full plan is in the [job log](${c.jobUrl})`
+    : 'the full plan is in the job log';
+  const plan = c.plans.length > 0 ? fitPlanMarkdown(c.plans, c.maxLength - fixed, hint) : '';
+  return { body: [...head, plan.trimEnd(), footer].join('\n'), worthPosting: true };
+}
+
+/**
+ * The plan's markdown in at most `maxLength` characters. A plain cut at a line, closing an open code
+ * fence, and saying where the rest is; the markdown renderer's own `maxLength` (which keeps the
+ * summary and drops whole resources) replaces this once it has one.
+ */
+export function fitPlanMarkdown(plans: readonly Plan[], maxLength: number, fullPlanHint: string): string {
+  const full = renderPlanMarkdown(plans);
+  if (full.length <= maxLength) return full;
+  const note = `\n_The plan is cut here: ${fullPlanHint}._\n`;
+  const lines = full.slice(0, Math.max(0, maxLength - note.length)).split('\n');
+  lines.pop(); // the last one is cut in the middle (or empty)
+  for (;;) {
+    const fence = unclosedFence(lines);
+    const text = `${lines.join('\n')}\n${fence ? `${fence}\n` : ''}${note}`;
+    if (text.length <= maxLength || lines.length === 0) return text;
+    lines.pop();
+  }
+}
+
+/** The fence (a run of backticks) a code block opened in `lines` and did not close, if any. */
+function unclosedFence(lines: readonly string[]): string | undefined {
+  let open: string | undefined;
+  for (const line of lines) {
+    const run = /^(`{3,})/.exec(line)?.[1];
+    if (!run) continue;
+    if (open === undefined) open = run;
+    else if (run.length >= open.length && line.trim() === run) open = undefined;
+  }
+  return open;
+}
+
+function errorsText(lines: readonly string[]): string {
+  const shown = lines.slice(0, MAX_ERROR_LINES).map((l) => redactCredentialsInText(l));
+  if (lines.length > shown.length) shown.push(`... and ${lines.length - shown.length} more in the job log`);
+  const text = shown.join('\n');
+  // A longer fence than any run of backticks in the messages, so none can close it.
+  const fence = '`'.repeat(Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+  return [
+    '**ecs-gitops: errors. Nothing is applied to a cluster with an error.**',
+    '',
+    `${fence}text`,
+    text,
+    fence,
+  ].join('\n');
+}
+
+function noChangesText(plans: readonly Plan[]): string {
+  const clusters = plans.map((p) => `\`${p.cluster}\``).join(', ');
+  return [
+    '### ecs-gitops plan: no changes',
+    '',
+    `${clusters ? `${plans.length === 1 ? 'Cluster' : 'Clusters'} ${clusters}: ` : ''}` +
+      'AWS already matches the specs; `apply` would change nothing.',
+    '',
+  ].join('\n');
+}
+
+function footerLine(c: CommentContent): string {
+  const parts = [`Plan by \`ecs-gitops diff\`${c.sha ? ` for commit ${c.sha.slice(0, 12)}` : ''}`];
+  if (c.jobUrl) parts.push(`full output in the [job log](${c.jobUrl})`);
+  return `<sub>${parts.join('; ')}.</sub>\n`;
+}
