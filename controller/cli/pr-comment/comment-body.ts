@@ -27,18 +27,20 @@ const MAX_ERROR_LINES = 50;
  */
 export function commentBody(c: CommentContent): { body: string; worthPosting: boolean } {
   const footer = footerLine(c);
-  const changes = c.plans.some((p) => planHasChanges(p) || planConflicts(p).length > 0);
-  if (!changes && c.errorLines.length === 0) {
+  const notable = c.plans.some(
+    (p) => planHasChanges(p) || planConflicts(p).length > 0 || p.errors.length > 0,
+  );
+  if (!notable && c.errorLines.length === 0) {
     return { body: [c.marker, noChangesText(c.plans), footer].join('\n'), worthPosting: false };
   }
   const head = [c.marker];
   if (c.errorLines.length > 0) head.push(errorsText(c.errorLines), '');
-  const fixed = head.join('\n').length + footer.length + 2;
+  const fixed = head.join('\n').length + footer.length + 3;
   const hint = c.jobUrl
     ? `the full plan is in the [job log](${c.jobUrl})`
     : 'the full plan is in the job log';
   const plan = c.plans.length > 0 ? fitPlanMarkdown(c.plans, c.maxLength - fixed, hint) : '';
-  return { body: [...head, plan.trimEnd(), footer].join('\n'), worthPosting: true };
+  return { body: [...head, plan.trimEnd(), '', footer].join('\n'), worthPosting: true };
 }
 
 /**
