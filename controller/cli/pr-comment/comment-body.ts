@@ -16,7 +16,15 @@ export interface CommentContent {
   sha?: string;
   /** The job's page: its log has the full plan. */
   jobUrl?: string;
+  /**
+   * The plan's markdown in at most `maxLength` characters, saying `fullPlanHint` when cut. Default:
+   * `fitPlanMarkdown`; a caller with a richer renderer (the account in the header, an offline diff's
+   * refs) passes its own.
+   */
+  renderPlan?: PlanRenderer;
 }
+
+export type PlanRenderer = (maxLength: number, fullPlanHint: string) => string | Promise<string>;
 
 /** At most this many error lines in the comment; the job log has them all. */
 const MAX_ERROR_LINES = 50;
@@ -25,7 +33,7 @@ const MAX_ERROR_LINES = 50;
  * The comment, and whether it says anything a reviewer must see (changes, conflicts or errors):
  * a plan without any is the short "no changes" body.
  */
-export function commentBody(c: CommentContent): { body: string; worthPosting: boolean } {
+export async function commentBody(c: CommentContent): Promise<{ body: string; worthPosting: boolean }> {
   const footer = footerLine(c);
   const notable = c.plans.some(
     (p) => planHasChanges(p) || planConflicts(p).length > 0 || p.errors.length > 0,
@@ -39,7 +47,8 @@ export function commentBody(c: CommentContent): { body: string; worthPosting: bo
   const hint = c.jobUrl
     ? `the full plan is in the [job log](${c.jobUrl})`
     : 'the full plan is in the job log';
-  const plan = c.plans.length > 0 ? fitPlanMarkdown(c.plans, c.maxLength - fixed, hint) : '';
+  const render = c.renderPlan ?? ((max, fullPlanHint) => fitPlanMarkdown(c.plans, max, fullPlanHint));
+  const plan = c.plans.length > 0 ? await render(c.maxLength - fixed, hint) : '';
   return { body: [...head, plan.trimEnd(), '', footer].join('\n'), worthPosting: true };
 }
 

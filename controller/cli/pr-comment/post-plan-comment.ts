@@ -9,7 +9,7 @@ import type { Logger } from '../../telemetry/logger';
 import { writeDiagnostics } from '../common';
 import { EXIT_ERROR } from '../exit-codes';
 import { commentTarget, describeTarget, type CommentTarget, type Env } from './ci-environment';
-import { commentBody } from './comment-body';
+import { commentBody, type PlanRenderer } from './comment-body';
 import { ReviewApiError, type ReviewComments } from './review-comments';
 import { clusterSetId, stickyMarker, upsertStickyComment } from './sticky-comment';
 
@@ -21,6 +21,8 @@ export interface PlanComment {
   errorLines: readonly string[];
   /** The diff's exit code (0, 2 or 1), returned unless there is no pull request to post on. */
   exitCode: number;
+  /** The plan's markdown within a length (default: comment-body's fitPlanMarkdown). */
+  renderPlan?: PlanRenderer;
 }
 
 export interface PlanCommentDeps {
@@ -55,13 +57,14 @@ export async function postPlanComment(input: PlanComment, deps: PlanCommentDeps)
   const marker = stickyMarker(input.commentId ?? clusterSetId(input.dirs, deps.cwd));
   try {
     const port = await deps.reviewComments(target);
-    const { body, worthPosting } = commentBody({
+    const { body, worthPosting } = await commentBody({
       marker,
       plans: input.plans,
       errorLines: input.errorLines,
       maxLength: port.maxLength,
       ...(target.sha ? { sha: target.sha } : {}),
       ...(target.jobUrl ? { jobUrl: target.jobUrl } : {}),
+      ...(input.renderPlan ? { renderPlan: input.renderPlan } : {}),
     });
     const result = await upsertStickyComment(port, marker, body, { createIfAbsent: worthPosting });
     writeDiagnostics(

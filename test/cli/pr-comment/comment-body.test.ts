@@ -23,8 +23,8 @@ function unchanged(): Plan {
   return { ...plan(0), actions: [{ ...plan(1).actions[0], op: 'none', changes: [], reason: 'unchanged' }] };
 }
 
-test('a plan with changes: the marker first, the plan, the commit and where the job log is', () => {
-  const { body, worthPosting } = commentBody({
+test('a plan with changes: the marker first, the plan, the commit and where the job log is', async () => {
+  const { body, worthPosting } = await commentBody({
     marker: MARKER,
     plans: [plan(1)],
     errorLines: [],
@@ -39,8 +39,8 @@ test('a plan with changes: the marker first, the plan, the commit and where the 
   expect(body).toContain('[job log](https://ci.example/job/1)');
 });
 
-test('no changes: a short body, not worth a new comment', () => {
-  const { body, worthPosting } = commentBody({
+test('no changes: a short body, not worth a new comment', async () => {
+  const { body, worthPosting } = await commentBody({
     marker: MARKER,
     plans: [unchanged()],
     errorLines: [],
@@ -53,8 +53,8 @@ test('no changes: a short body, not worth a new comment', () => {
   );
 });
 
-test('errors are posted even without changes, credentials in them masked, backticks unable to close the block', () => {
-  const { body, worthPosting } = commentBody({
+test('errors are posted even without changes, credentials in them masked, backticks unable to close the block', async () => {
+  const { body, worthPosting } = await commentBody({
     marker: MARKER,
     plans: [],
     errorLines: [
@@ -69,10 +69,10 @@ test('errors are posted even without changes, credentials in them masked, backti
   expect(body).toContain('Nothing is applied to a cluster with an error');
 });
 
-test('over the limit: cut at a line, the code block closed, saying where the full plan is', () => {
+test('over the limit: cut at a line, the code block closed, saying where the full plan is', async () => {
   const big = plan(2000);
   const max = 65_536;
-  const { body } = commentBody({
+  const { body } = await commentBody({
     marker: MARKER,
     plans: [big],
     errorLines: [],
@@ -91,4 +91,22 @@ test('fitPlanMarkdown leaves a plan under the limit as it is', () => {
   const small = plan(3);
   expect(fitPlanMarkdown([small], 100_000, 'x')).toBe(fitPlanMarkdown([small], 1_000_000, 'y'));
   expect(fitPlanMarkdown([small], 100_000, 'x')).not.toContain('cut here');
+});
+
+test("a caller's own renderer gets the room left by the marker, errors and footer, and where the full plan is", async () => {
+  const seen: [number, string][] = [];
+  const { body } = await commentBody({
+    marker: MARKER,
+    plans: [plan(1)],
+    errorLines: ['error: x'],
+    maxLength: 10_000,
+    jobUrl: 'https://ci/1',
+    renderPlan: (max, hint) => {
+      seen.push([max, hint]);
+      return 'P'.repeat(max);
+    },
+  });
+  expect(seen).toEqual([[expect.any(Number), 'the full plan is in the [job log](https://ci/1)']]);
+  expect(body.length).toBe(10_000); // all the room used, not a character more
+  expect(body).toContain('error: x');
 });
