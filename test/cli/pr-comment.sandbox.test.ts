@@ -194,3 +194,23 @@ test('no pull request to post on: the plan first, then an error naming the missi
   );
   expect(host.requests).toEqual([]);
 });
+
+test('--comment-id without --comment, or one that would end the marker early: an error, nothing planned', async () => {
+  cluster('a', 'nginx:1.27');
+  const state = path.join(work, 'state.json');
+  const alone = await runCli(['diff', path.join(work, 'a'), '--comment-id', 'prod', '--sandbox', state]);
+  expect(alone.code).toBe(1);
+  expect(alone.stderr).toBe('error: --comment-id needs --comment\n');
+  expect(alone.stdout).toBe('');
+  const bad = await runCli([
+    'diff',
+    path.join(work, 'a'),
+    '--comment',
+    '--comment-id',
+    'a-->b',
+    '--sandbox',
+    state,
+  ]);
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toMatch(/^error: --comment-id must be .*\(got "a-->b"\)\n$/);
+});
