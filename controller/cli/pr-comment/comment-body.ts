@@ -29,17 +29,14 @@ export type PlanRenderer = (maxLength: number, fullPlanHint: string) => string |
 /** At most this many error lines in the comment; the job log has them all. */
 const MAX_ERROR_LINES = 50;
 
-/**
- * The comment, and whether it says anything a reviewer must see (changes, conflicts or errors):
- * a plan without any is the short "no changes" body.
- */
-export async function commentBody(c: CommentContent): Promise<{ body: string; worthPosting: boolean }> {
+/** The comment. A plan without changes, conflicts or errors gets the short "no changes" body. */
+export async function commentBody(c: CommentContent): Promise<string> {
   const footer = footerLine(c);
   const notable = c.plans.some(
     (p) => planHasChanges(p) || planConflicts(p).length > 0 || p.errors.length > 0,
   );
   if (!notable && c.errorLines.length === 0) {
-    return { body: [c.marker, noChangesText(c.plans), footer].join('\n'), worthPosting: false };
+    return [c.marker, noChangesText(c.plans), footer].join('\n');
   }
   const head = [c.marker];
   if (c.errorLines.length > 0) head.push(errorsText(c.errorLines), '');
@@ -49,7 +46,7 @@ export async function commentBody(c: CommentContent): Promise<{ body: string; wo
     : 'the full plan is in the job log';
   const render = c.renderPlan ?? ((max, fullPlanHint) => fitPlanMarkdown(c.plans, max, fullPlanHint));
   const plan = c.plans.length > 0 ? await render(c.maxLength - fixed, hint) : '';
-  return { body: [...head, plan.trimEnd(), '', footer].join('\n'), worthPosting: true };
+  return [...head, plan.trimEnd(), '', footer].join('\n');
 }
 
 /**

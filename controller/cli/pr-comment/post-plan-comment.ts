@@ -57,7 +57,7 @@ export async function postPlanComment(input: PlanComment, deps: PlanCommentDeps)
   const marker = stickyMarker(input.commentId ?? clusterSetId(input.dirs, deps.cwd));
   try {
     const port = await deps.reviewComments(target);
-    const { body, worthPosting } = await commentBody({
+    const body = await commentBody({
       marker,
       plans: input.plans,
       errorLines: input.errorLines,
@@ -66,11 +66,9 @@ export async function postPlanComment(input: PlanComment, deps: PlanCommentDeps)
       ...(target.jobUrl ? { jobUrl: target.jobUrl } : {}),
       ...(input.renderPlan ? { renderPlan: input.renderPlan } : {}),
     });
-    const result = await upsertStickyComment(port, marker, body, { createIfAbsent: worthPosting });
+    const result = await upsertStickyComment(port, marker, body);
     writeDiagnostics(
-      result.outcome === 'skipped'
-        ? `note: no changes and no earlier plan comment on ${where}: nothing posted\n`
-        : `note: plan comment ${result.outcome} on ${where} (${port.host} comment ${result.id})\n`,
+      `note: plan comment ${result.outcome} on ${where} (${port.host} comment ${result.id})\n`,
     );
   } catch (err) {
     writeDiagnostics(`warning: ${scrub(failureLine(err, where), target.token)}\n`);

@@ -43,28 +43,24 @@ export function isStickyComment(c: ReviewComment, marker: string, me: string | u
   return me !== undefined ? c.author === me : c.authorIsBot;
 }
 
-export type StickyResult =
-  | { outcome: 'created' | 'updated' | 'unchanged'; id: number }
-  /** No comment yet, and nothing worth a new one (no changes, no errors). */
-  | { outcome: 'skipped' };
+export interface StickyResult {
+  outcome: 'created' | 'updated' | 'unchanged';
+  id: number;
+}
 
 /**
  * Creates the comment, or edits the earliest one of ours carrying the marker. An identical body is
- * left alone (no edit, no notification). `createIfAbsent: false` posts nothing new: "no changes"
- * only replaces an earlier plan, so that pull requests without spec changes collect no comment.
+ * left alone (no edit, no notification). A first plan without changes is posted too: "this change
+ * to the specs changes nothing in AWS" is worth a reviewer's knowing.
  */
 export async function upsertStickyComment(
   port: ReviewComments,
   marker: string,
   body: string,
-  opts: { createIfAbsent: boolean },
 ): Promise<StickyResult> {
   const me = await port.currentUser();
   const existing = (await port.list()).find((c) => isStickyComment(c, marker, me));
-  if (!existing) {
-    if (!opts.createIfAbsent) return { outcome: 'skipped' };
-    return { outcome: 'created', id: await port.create(body) };
-  }
+  if (!existing) return { outcome: 'created', id: await port.create(body) };
   if (existing.body === body) return { outcome: 'unchanged', id: existing.id };
   await port.update(existing.id, body);
   return { outcome: 'updated', id: existing.id };

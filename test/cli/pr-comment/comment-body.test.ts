@@ -24,7 +24,7 @@ function unchanged(): Plan {
 }
 
 test('a plan with changes: the marker first, the plan, the commit and where the job log is', async () => {
-  const { body, worthPosting } = await commentBody({
+  const body = await commentBody({
     marker: MARKER,
     plans: [plan(1)],
     errorLines: [],
@@ -32,21 +32,19 @@ test('a plan with changes: the marker first, the plan, the commit and where the 
     sha: '0123456789abcdef',
     jobUrl: 'https://ci.example/job/1',
   });
-  expect(worthPosting).toBe(true);
   expect(body.split('\n')[0]).toBe(MARKER);
   expect(body).toContain('demo-svc0:2');
   expect(body).toContain('for commit 0123456789ab;');
   expect(body).toContain('[job log](https://ci.example/job/1)');
 });
 
-test('no changes: a short body, not worth a new comment', async () => {
-  const { body, worthPosting } = await commentBody({
+test('no changes: a short body', async () => {
+  const body = await commentBody({
     marker: MARKER,
     plans: [unchanged()],
     errorLines: [],
     maxLength: 65_536,
   });
-  expect(worthPosting).toBe(false);
   expect(body).toBe(
     `${MARKER}\n### ecs-gitops plan: no changes\n\nCluster \`demo\`: AWS already matches the specs; ` +
       '`apply` would change nothing.\n\n<sub>Plan by `ecs-gitops diff`.</sub>\n',
@@ -54,7 +52,7 @@ test('no changes: a short body, not worth a new comment', async () => {
 });
 
 test('errors are posted even without changes, credentials in them masked, backticks unable to close the block', async () => {
-  const { body, worthPosting } = await commentBody({
+  const body = await commentBody({
     marker: MARKER,
     plans: [],
     errorLines: [
@@ -63,7 +61,6 @@ test('errors are posted even without changes, credentials in them masked, backti
     ],
     maxLength: 65_536,
   });
-  expect(worthPosting).toBe(true);
   expect(body).not.toContain('hunter2');
   expect(body).toContain('````text\nerror: specs/demo/web.taskdef:3:5: bad value ```\n');
   expect(body).toContain('Nothing is applied to a cluster with an error');
@@ -72,7 +69,7 @@ test('errors are posted even without changes, credentials in them masked, backti
 test('over the limit: cut at a line, the code block closed, saying where the full plan is', async () => {
   const big = plan(2000);
   const max = 65_536;
-  const { body } = await commentBody({
+  const body = await commentBody({
     marker: MARKER,
     plans: [big],
     errorLines: [],
@@ -95,7 +92,7 @@ test('fitPlanMarkdown leaves a plan under the limit as it is', () => {
 
 test("a caller's own renderer gets the room left by the marker, errors and footer, and where the full plan is", async () => {
   const seen: [number, string][] = [];
-  const { body } = await commentBody({
+  const body = await commentBody({
     marker: MARKER,
     plans: [plan(1)],
     errorLines: ['error: x'],

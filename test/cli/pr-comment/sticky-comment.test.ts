@@ -1,6 +1,6 @@
 /**
  * The sticky comment's logic on a fake ReviewComments port: which comment is ours, create once,
- * edit in place, leave an identical body alone, post nothing new for "no changes".
+ * edit in place, leave an identical body alone.
  */
 import type { ReviewComment, ReviewComments } from '../../../controller/cli/pr-comment/review-comments';
 import {
@@ -38,15 +38,15 @@ const M = stickyMarker('abc');
 
 test('created once, then edited in place; the same body again is left alone', async () => {
   const pr = fakePort([]);
-  expect(await upsertStickyComment(pr.port, M, `${M}\nplan 1`, { createIfAbsent: true })).toEqual({
+  expect(await upsertStickyComment(pr.port, M, `${M}\nplan 1`)).toEqual({
     outcome: 'created',
     id: 100,
   });
-  expect(await upsertStickyComment(pr.port, M, `${M}\nplan 2`, { createIfAbsent: true })).toEqual({
+  expect(await upsertStickyComment(pr.port, M, `${M}\nplan 2`)).toEqual({
     outcome: 'updated',
     id: 100,
   });
-  expect(await upsertStickyComment(pr.port, M, `${M}\nplan 2`, { createIfAbsent: true })).toEqual({
+  expect(await upsertStickyComment(pr.port, M, `${M}\nplan 2`)).toEqual({
     outcome: 'unchanged',
     id: 100,
   });
@@ -61,7 +61,7 @@ test("never edits a person's comment, even one starting with the marker, nor ano
     { id: 3, body: `quoting:\n${M}`, author: 'github-actions[bot]', authorIsBot: true },
     { id: 4, body: `${stickyMarker('other')}\nplan`, author: 'github-actions[bot]', authorIsBot: true },
   ]);
-  const result = await upsertStickyComment(pr.port, M, `${M}\nreal plan`, { createIfAbsent: true });
+  const result = await upsertStickyComment(pr.port, M, `${M}\nreal plan`);
   expect(result).toEqual({ outcome: 'created', id: 100 });
   expect(pr.writes).toEqual(['create 100']);
 });
@@ -74,22 +74,11 @@ test("when the host names the token's account, only that account's comment is ou
     ],
     'project_7_bot_x',
   );
-  expect(await upsertStickyComment(pr.port, M, `${M}\nnew`, { createIfAbsent: true })).toEqual({
+  expect(await upsertStickyComment(pr.port, M, `${M}\nnew`)).toEqual({
     outcome: 'updated',
     id: 2,
   });
   expect(pr.comments[0].body).toBe(`${M}\nby another bot`);
-});
-
-test('"no changes" replaces an earlier plan but is never posted as a new comment', async () => {
-  const pr = fakePort([]);
-  expect(await upsertStickyComment(pr.port, M, `${M}\nno changes`, { createIfAbsent: false })).toEqual({
-    outcome: 'skipped',
-  });
-  await upsertStickyComment(pr.port, M, `${M}\nplan`, { createIfAbsent: true });
-  await upsertStickyComment(pr.port, M, `${M}\nno changes`, { createIfAbsent: false });
-  expect(pr.writes).toEqual(['create 100', 'update 100']);
-  expect(pr.comments[0].body).toBe(`${M}\nno changes`);
 });
 
 test('the cluster set id: the directories as named, in any order and spelling; another set, another id', () => {
