@@ -17,7 +17,7 @@ export async function githubReviewComments(
   log: Logger,
   userAgent: string,
 ): Promise<ReviewComments> {
-  const { Octokit } = await import('@octokit/rest');
+  const { Octokit } = await loadOctokit();
   const octokit: Octokit = new Octokit({
     auth: t.token,
     baseUrl: t.apiUrl,
@@ -72,6 +72,19 @@ export async function githubReviewComments(
       );
     },
   };
+}
+
+/** Node 22.0 to 22.11 cannot require() an ES module: say which versions can. */
+async function loadOctokit(): Promise<typeof import('@octokit/rest')> {
+  try {
+    return await import('@octokit/rest');
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ERR_REQUIRE_ESM') throw err;
+    throw new Error(
+      `Node ${process.version} cannot load @octokit/rest (an ES module): commenting on GitHub needs Node 20.19 or later, 22.12 or later, or 24`,
+      { cause: err },
+    );
+  }
 }
 
 /** Runs one API call; a failure becomes a ReviewApiError naming the request and GitHub's message. */
