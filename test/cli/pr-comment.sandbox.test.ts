@@ -142,7 +142,8 @@ test('GitHub: one comment per cluster set, created, updated in place, then "no c
 test("a forked pull request's read-only token (403): the plan in the job log, a warning, the diff's exit code", async () => {
   cluster('a', 'nginx:1.27');
   host.refuseWrites = 403;
-  const run = await diffComment([path.join(work, 'a')], githubEnv());
+  // Debug logging on: the failed request is logged, still without the token (checked in diffComment).
+  const run = await diffComment([path.join(work, 'a')], githubEnv(), 'debug');
   expect(run.code).toBe(2);
   expect(run.stdout).toContain('+ service/web');
   expect(run.stderr).toContain(
@@ -151,6 +152,7 @@ test("a forked pull request's read-only token (403): the plan in the job log, a 
       '`permissions: pull-requests: write`, and a pull request from a fork only gets a read-only token); ' +
       'the plan is in this job log',
   );
+  expect(run.stderr).toMatch(/POST \/repos\/acme\/infra\/issues\/12\/comments - 403/);
   expect(run.stderr).not.toMatch(/^error:/m);
 });
 
