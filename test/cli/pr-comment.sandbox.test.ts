@@ -167,7 +167,11 @@ test('GitLab merge request: one note created, then edited in place (--comment-id
     CI_JOB_URL: 'https://gitlab.example/acme/infra/-/jobs/99',
     GITLAB_TOKEN: TOKEN,
   };
-  host.comments.push({ id: 1, body: 'please check the image', author: 'bob', type: 'User' });
+  // Two notes before ours: finding it again takes the second page.
+  host.comments.push(
+    { id: 1, body: 'please check the image', author: 'bob', type: 'User' },
+    { id: 2, body: 'done', author: 'carol', type: 'User' },
+  );
   const dir = path.join(work, 'a');
   expect((await diffComment([dir, '--comment-id', 'prod'], env)).code).toBe(2);
   cluster('a', 'nginx:1.28');
@@ -175,10 +179,10 @@ test('GitLab merge request: one note created, then edited in place (--comment-id
   expect(second.code).toBe(2);
   expect(host.writes().map((r) => `${r.method} ${r.path}`)).toEqual([
     'POST /api/v4/projects/7/merge_requests/5/notes',
-    `PUT /api/v4/projects/7/merge_requests/5/notes/${host.comments[1].id}`,
+    `PUT /api/v4/projects/7/merge_requests/5/notes/${host.comments[2].id}`,
   ]);
-  expect(host.comments[1].body.startsWith('<!-- ecs-gitops:plan:prod -->\n')).toBe(true);
-  expect(host.comments[1].body).toContain('nginx:1.28');
+  expect(host.comments[2].body.startsWith('<!-- ecs-gitops:plan:prod -->\n')).toBe(true);
+  expect(host.comments[2].body).toContain('nginx:1.28');
   expect(host.comments[0].body).toBe('please check the image');
   expect(second.stderr).toContain('note: plan comment updated on merge request !5 (GitLab comment');
 });
