@@ -19,6 +19,8 @@ export interface MarkdownPlanOptions {
   aws?: { context: AwsContext; region: string };
   offline?: MarkdownContext['offline'];
   maxLength?: number;
+  /** Where the whole plan is when it is cut (default: the job log). */
+  fullPlanHint?: string;
   /** Directories whose specs did not load (`resolveTargets`' failures). */
   specFailures?: readonly { dir: string; cluster?: string; errors: readonly SpecError[] }[];
   /** Directories whose live state could not be read. */
@@ -34,6 +36,7 @@ export async function markdownPlan(plans: readonly Plan[], opts: MarkdownPlanOpt
   if (account !== undefined) ctx.account = account;
   if (opts.offline) ctx.offline = opts.offline;
   if (opts.maxLength !== undefined) ctx.maxLength = opts.maxLength;
+  if (opts.fullPlanHint !== undefined) ctx.fullPlanHint = opts.fullPlanHint;
   const dir = (d: string) => relativePath(d, cwd);
   const notPlanned: NotPlanned[] = [
     ...(opts.specFailures ?? []).map((f) => ({

@@ -11,6 +11,8 @@ import { resolveTargets } from './cluster-targets';
 import { awsErrorLine } from './aws-error-line';
 import { readVarFile } from './var-file';
 import { markdownPlan, parseMaxLength } from './diff-markdown';
+import { defaultPlanCommentDeps, postPlanComment } from './pr-comment/post-plan-comment';
+import { checkCommentOptions } from './pr-comment/sticky-comment';
 
 export interface DiffOptions extends CommonOptions {
   output: string;
@@ -22,6 +24,9 @@ export interface DiffOptions extends CommonOptions {
   varFile?: string;
   /** `--max-length N` (markdown only): cut details, then table rows, to fit N characters. */
   maxLength?: string;
+  /** `--comment [--comment-id NAME]`: also post the plan as one sticky pull-request comment. */
+  comment?: boolean;
+  commentId?: string;
 }
 
 /** `diff`: the plan, field by field. Exit 0 nothing to change, 2 changes, 1 error (or conflicts). */
@@ -36,7 +41,12 @@ export function registerDiff(program: Command, setExit: (code: number) => void):
     .option('--max-length <n>', 'markdown only: longest output in characters (65536 fits a GitHub comment)')
     .option('--base <ref>', 'offline: compare the specs of this commit with the head, no AWS access at all')
     .option('--head <ref>', 'with --base: the commit to compare (default: the working tree)')
-    .option('--var-file <file>', 'template variables, NAME=VALUE a line (--var wins)');
+    .option('--var-file <file>', 'template variables, NAME=VALUE a line (--var wins)')
+    .option(
+      '--comment',
+      'also post the plan on the pull/merge request of this CI job, as one comment kept up to date',
+    )
+    .option('--comment-id <name>', 'with --comment: one comment per name (default: per set of directories)');
   addSpecOptions(cmd);
   addAwsOptions(cmd);
   cmd.action(async (dirs: string[], opts: DiffOptions) => {
@@ -58,17 +68,52 @@ export async function runDiff(dirs: string[], opts: DiffOptions): Promise<number
   const format = parseFormat(opts.output, ['text', 'json', 'markdown']);
   const maxLength = parseMaxLength(opts.maxLength, format);
   const out = stdoutOutput(!opts.color);
-  return withContext(opts, async (ctx) => {
-    const { targets, failures } = await resolveTargets(dirs, opts, ctx);
-    for (const f of failures) writeDiagnostics(formatErrors(f.errors));
-    const plans: Plan[] = [];
+  checkCommentOptions(opts);
+  // The error lines, also for the pull request comment.
+  const errorLines: string[] = [];
+  const reportErrors = (text: string) => {
+    writeDiagnostics(text);
+    errorLines.push(...text.split('\n').filter(Boolean));
+  };
+  const plans: Plan[] = [];
+  return withContext(opts, async (ctx, log) => {
+    // The comment carries the errors too; plan errors are in the plan's markdown already.
+    const comment = (exitCode: number) =>
+      postPlanComment(
+        {
+          dirs,
+          plans,
+          errorLines,
+          exitCode,
+          ...(opts.commentId ? { commentId: opts.commentId } : {}),
+          // Spec and AWS failures are in the comment's error block already.
+          renderPlan: (max, fullPlanHint) =>
+            markdownPlan(plans, {
+              ...(resolved?.targets[0] ? { aws: { context: ctx, region: resolved.targets[0].region } } : {}),
+              maxLength: max,
+              fullPlanHint,
+            }),
+        },
+        defaultPlanCommentDeps(log),
+      );
+    let resolved: Awaited<ReturnType<typeof resolveTargets>> | undefined;
+    try {
+      resolved = await resolveTargets(dirs, opts, ctx);
+    } catch (err) {
+      // Reading the account id while loading specs (for templates): main reports it without --comment.
+      if (!opts.comment) throw err;
+      reportErrors(`error: ${awsErrorLine(err)}\n`);
+      return comment(EXIT_ERROR);
+    }
+    const { targets, failures } = resolved;
+    for (const f of failures) reportErrors(formatErrors(f.errors));
     const awsFailures: { dir: string; cluster: string; code: string; message: string }[] = [];
     for (const target of targets) {
       try {
         plans.push(await planDesiredState(target.state, await ctx.forRegion(target.region)));
       } catch (err) {
         // Said once, on one line with what to do; not also as a log line.
-        writeDiagnostics(`error: ${target.dir}: ${awsErrorLine(err)}\n`);
+        reportErrors(`error: ${target.dir}: ${awsErrorLine(err)}\n`);
         awsFailures.push({ dir: target.dir, cluster: target.state.cluster.name, ...describeAwsError(err) });
       }
     }
@@ -93,7 +138,12 @@ export async function runDiff(dirs: string[], opts: DiffOptions): Promise<number
       );
     }
     const broken = failures.length > 0 || awsFailures.length > 0 || plans.some((p) => p.errors.length > 0);
-    if (broken || plans.some((p) => planConflicts(p).length > 0)) return EXIT_ERROR;
-    return plans.some(planHasChanges) ? EXIT_CHANGES : EXIT_OK;
+    const exitCode =
+      broken || plans.some((p) => planConflicts(p).length > 0)
+        ? EXIT_ERROR
+        : plans.some(planHasChanges)
+          ? EXIT_CHANGES
+          : EXIT_OK;
+    return opts.comment ? comment(exitCode) : exitCode;
   });
 }

@@ -30,7 +30,9 @@ import {
   type SpecFileSource,
 } from '../specfiles';
 import type { ClusterTarget, DirFailure } from './cluster-targets';
-import { writeDiagnostics } from './common';
+import { cliLogger, writeDiagnostics } from './common';
+import { defaultPlanCommentDeps, postPlanComment } from './pr-comment/post-plan-comment';
+import { checkCommentOptions } from './pr-comment/sticky-comment';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { formatErrors, formatWarnings, parseVars, type SpecOptions } from './load-specs';
 import { parseFormat, stdoutOutput, toJsonText } from './output';
@@ -47,6 +49,8 @@ export interface OfflineDiffOptions extends SpecOptions {
   color: boolean;
   showUnchanged?: boolean;
   maxLength?: string;
+  comment?: boolean;
+  commentId?: string;
 }
 
 interface Side {
@@ -63,6 +67,7 @@ export async function runOfflineDiff(dirs: readonly string[], opts: OfflineDiffO
   }
   const out = stdoutOutput(!opts.color);
   const maxLength = parseMaxLength(opts.maxLength, format);
+  checkCommentOptions(opts);
   // Only what is given: a diff of a pull request must not depend on the shell that ran it.
   const vars = { ...(opts.varFile ? readVarFile(opts.varFile) : {}), ...parseVars(opts.var) };
   const paths = dirs.length > 0 ? [...dirs] : ['.'];
@@ -125,8 +130,30 @@ export async function runOfflineDiff(dirs: readonly string[], opts: OfflineDiffO
         : renderPlanText(plans, { color: out.color, showUnchanged: opts.showUnchanged === true, offline }),
     );
   }
-  if (failed > 0 || plans.some((p) => p.errors.length > 0 || planConflicts(p).length > 0)) return EXIT_ERROR;
-  return plans.some(planHasChanges) ? EXIT_CHANGES : EXIT_OK;
+  const exitCode =
+    failed > 0 || plans.some((p) => p.errors.length > 0 || planConflicts(p).length > 0)
+      ? EXIT_ERROR
+      : plans.some(planHasChanges)
+        ? EXIT_CHANGES
+        : EXIT_OK;
+  if (!opts.comment) return exitCode;
+  // The same sticky comment as a live diff; the errors go in its error block.
+  const errorLines = [
+    ...headSide.failures.flatMap((f) => formatErrors(f.errors).split('\n').filter(Boolean)),
+    ...planFailures.map((f) => `error: ${f.dir}: ${f.message}`),
+  ];
+  return postPlanComment(
+    {
+      dirs: paths,
+      plans,
+      errorLines,
+      exitCode,
+      offline,
+      ...(opts.commentId ? { commentId: opts.commentId } : {}),
+      renderPlan: (max, fullPlanHint) => markdownPlan(plans, { offline, maxLength: max, fullPlanHint }),
+    },
+    defaultPlanCommentDeps(cliLogger()),
+  );
 }
 
 interface PlanFailure {
