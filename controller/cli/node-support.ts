@@ -1,4 +1,4 @@
-/** The Node lines ecs-gitops is tested on and supports (engines in package.json still allows 20.19). */
+/** The Node lines ecs-gitops is tested on and supports (engines: 20.19+ while the SDK installs on it, 22.12+ for require() of the ES-module GitHub client). */
 export const SUPPORTED_NODE_LINES = [22, 24] as const;
 
 /** The AWS SDK's own switch for its multi-line NodeVersionSupportWarning. */
