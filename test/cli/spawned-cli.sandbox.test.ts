@@ -104,9 +104,13 @@ test('--log-format json: the same error as one JSON log line at level error, for
 test('no region anywhere: one error line naming the file and the three ways to give one', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-noregion-'));
   writeFileSync(path.join(dir, 'cluster.yaml'), 'name: demo\nprefix: demo\n');
+  // Policy-clean (a tagged image, a log configuration), so the error is the only line.
+  const logConfiguration = { logDriver: 'json-file' };
   writeFileSync(
     path.join(dir, 'web.taskdef'),
-    JSON.stringify({ containerDefinitions: [{ name: 'web', image: 'nginx', memory: 128 }] }),
+    JSON.stringify({
+      containerDefinitions: [{ name: 'web', image: 'nginx:1.27', memory: 128, logConfiguration }],
+    }),
   );
   const run = await spawnCli(['diff', dir], bareEnv());
   expect(run.code).toBe(1);
