@@ -19,7 +19,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY controller/ ./controller/
+COPY crds/ ./crds/
+COPY scripts/build-schema-validators.js ./scripts/
+# The same two steps as `npm run build`: compile, then the spec schemas' standalone validators.
 RUN npx tsc -p tsconfig.build.json \
+ && node scripts/build-schema-validators.js \
  && rm -f dist/.tsbuildinfo \
  && npm prune --omit=dev --no-audit --no-fund
 

@@ -492,6 +492,10 @@ export function buildDist(): { dir: string; bin: string } {
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  execFileSync(process.execPath, [
+    path.join(ROOT, 'scripts/build-schema-validators.js'),
+    path.join(dir, 'dist'),
+  ]);
   mkdirSync(path.join(dir, 'bin'));
   copyFileSync(path.join(ROOT, 'bin/ecs-gitops.js'), path.join(dir, 'bin/ecs-gitops.js'));
   for (const name of ['package.json', 'crds', 'node_modules'])

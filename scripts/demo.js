@@ -16,6 +16,9 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'ts
   cwd: root,
   stdio: 'inherit',
 });
+execFileSync(process.execPath, [path.join(root, 'scripts', 'build-schema-validators.js')], {
+  stdio: 'inherit',
+});
 rmSync(path.join(root, '.sandbox'), { recursive: true, force: true });
 
 function round(n, title) {

@@ -12,6 +12,9 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'ts
   cwd: root,
   stdio: 'inherit',
 });
+execFileSync(process.execPath, [path.join(root, 'scripts', 'build-schema-validators.js')], {
+  stdio: 'inherit',
+});
 const port = process.env.ECS_GITOPS_PORT || '9090';
 process.stdout.write(
   `ecs-gitops controller on specs/ (in-memory sandbox account)\n` +

@@ -4,31 +4,48 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { AJV_OPTIONS, SCHEMA_KINDS } from './schema-options';
 import type { SpecError } from '../model/source';
 import { DEFAULT_SECRET_MATCHER, looksLikeCredential, SENSITIVE_VALUE } from '../model/secret-detection';
 import { type FieldPath, formatFieldPath, fromJsonPointer } from './field-path';
 import type { Position } from './positions';
 import { didYouMean } from './suggest';
 
-export type SchemaKind = 'taskdef' | 'service' | 'cluster';
+export type SchemaKind = (typeof SCHEMA_KINDS)[number];
 
 /** crds/ at the package root: from controller/specfiles/ (ts-jest, tsx) and from dist/specfiles/ (built). */
 export const CRDS_DIR = path.resolve(__dirname, '../../crds');
 
 let validators: Map<SchemaKind, ValidateFunction> | undefined;
 
-function getValidator(kind: SchemaKind): ValidateFunction {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    const kinds: SchemaKind[] = ['taskdef', 'service', 'cluster'];
-    // Keys are the file names, so cluster.schema.json's `service.schema.json#/...` refs resolve offline.
-    for (const k of kinds) {
-      const file = `${k}.schema.json`;
-      ajv.addSchema(JSON.parse(fs.readFileSync(path.join(CRDS_DIR, file), 'utf8')) as object, file);
-    }
-    validators = new Map(kinds.map((k) => [k, ajv.getSchema(`${k}.schema.json`)!]));
+/**
+ * The built CLI loads the validators `npm run build` generated (scripts/build-schema-validators.js):
+ * compiling the schemas costs every CLI start about 300 ms. From the sources (tests, tsx) there is no
+ * such file, and the schemas are compiled here, with the same options.
+ */
+export function loadValidators(
+  opts: { compile?: boolean; built?: string } = {},
+): Map<SchemaKind, ValidateFunction> {
+  const built = opts.built ?? path.join(__dirname, 'schema-validators.js');
+  if (!opts.compile && fs.existsSync(built)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const generated = require(built) as Record<SchemaKind, ValidateFunction>;
+    return new Map(SCHEMA_KINDS.map((k) => [k, generated[k]]));
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { default: Ajv } = require('ajv') as typeof import('ajv');
+  const ajv = new Ajv({ ...AJV_OPTIONS });
+  // Keys are the file names, so cluster.schema.json's `service.schema.json#/...` refs resolve offline.
+  for (const k of SCHEMA_KINDS) {
+    const file = `${k}.schema.json`;
+    ajv.addSchema(JSON.parse(fs.readFileSync(path.join(CRDS_DIR, file), 'utf8')) as object, file);
+  }
+  return new Map(SCHEMA_KINDS.map((k) => [k, ajv.getSchema(`${k}.schema.json`)!]));
+}
+
+function getValidator(kind: SchemaKind): ValidateFunction {
+  validators ??= loadValidators();
   return validators.get(kind)!;
 }
 

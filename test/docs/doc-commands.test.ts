@@ -29,6 +29,8 @@ function buildInputs(files: readonly string[]): string[] {
   return files.filter(
     (f) =>
       f.startsWith('controller/') ||
+      f.startsWith('crds/') ||
+      f === 'scripts/build-schema-validators.js' ||
       ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].includes(f),
   );
 }
@@ -68,6 +70,10 @@ function repositoryCopy(): string {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
       cwd: dir,
     });
+    execFileSync(process.execPath, [
+      path.join(ROOT, 'scripts/build-schema-validators.js'),
+      path.join(dir, 'dist'),
+    ]);
   }
   return dir;
 }
