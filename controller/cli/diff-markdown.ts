@@ -62,9 +62,18 @@ export async function markdownPlan(plans: readonly Plan[], opts: MarkdownPlanOpt
  * (STS unreachable) the header says "the live AWS account" rather than failing the diff.
  */
 async function accountOf(ctx: AwsContext, region: string): Promise<string | undefined> {
-  try {
-    return await (await ctx.forRegion(region)).sts.getAccountId();
-  } catch {
-    return undefined;
+  // One read per context and region, though `-o markdown --comment` renders the plan twice.
+  const byRegion = accounts.get(ctx) ?? new Map<string, Promise<string | undefined>>();
+  accounts.set(ctx, byRegion);
+  let account = byRegion.get(region);
+  if (!account) {
+    account = ctx
+      .forRegion(region)
+      .then((r) => r.sts.getAccountId())
+      .catch(() => undefined);
+    byRegion.set(region, account);
   }
+  return account;
 }
+
+const accounts = new WeakMap<AwsContext, Map<string, Promise<string | undefined>>>();

@@ -60,7 +60,7 @@ export function renderPlanText(plans: readonly Plan[], opts: PlanTextOptions): s
   return header + (blocks.length ? `${blocks.join('\n\n')}\n` : 'No clusters to plan.\n');
 }
 
-export function clusterHeading(plan: Plan): string {
+function clusterHeading(plan: Plan): string {
   const region = plan.region ? ` (${plan.region})` : '';
   return `Cluster ${plan.cluster}${region} from ${plan.dir}`;
 }
@@ -91,7 +91,7 @@ export function formatPlanError(e: PlanError): string {
 }
 
 /** Action and field lines of one plan, without heading and summary (shared with markdown). */
-export function planBodyLines(plan: Plan, p: Palette, showUnchanged: boolean): string[] {
+function planBodyLines(plan: Plan, p: Palette, showUnchanged: boolean): string[] {
   const lines: string[] = [];
   let hidden = 0;
   for (const a of plan.actions) {

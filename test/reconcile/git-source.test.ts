@@ -18,16 +18,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createGitSource, isRemoteRepo, redactUrl } from '../../controller/reconcile/git-source';
 import { pollRemote, watchGitRepo } from '../../controller/reconcile/git-watcher';
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'test',
-  GIT_AUTHOR_EMAIL: 'test@example.com',
-  GIT_COMMITTER_NAME: 'test',
-  GIT_COMMITTER_EMAIL: 'test@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-};
+import { GIT_ENV } from '../helpers/git-repo';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgsign=false', ...args], {
