@@ -3,7 +3,7 @@
 // round changes nothing. The sandbox account is saved in .sandbox/account.json between the rounds,
 // exactly as two CI runs against one AWS account would see it.
 'use strict';
-const { execFileSync, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const { rmSync } = require('node:fs');
 const path = require('node:path');
 
@@ -11,14 +11,8 @@ const root = path.resolve(__dirname, '..');
 const state = path.join('.sandbox', 'account.json');
 const cli = path.join(root, 'bin', 'ecs-gitops.js');
 
-// Keep dist/ in step with the source (incremental, so quick when nothing changed).
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-  cwd: root,
-  stdio: 'inherit',
-});
-execFileSync(process.execPath, [path.join(root, 'scripts', 'build-schema-validators.js')], {
-  stdio: 'inherit',
-});
+// Keep dist/ in step with the source (skipped when it is newer than every input).
+require('./ensure-built').ensureBuilt();
 rmSync(path.join(root, '.sandbox'), { recursive: true, force: true });
 
 function round(n, title) {

@@ -3,18 +3,12 @@
 // the status server on localhost. It reconciles the files as they are in the work tree (--worktree),
 // so editing a file in specs/ reconciles within a second; Ctrl-C stops it.
 'use strict';
-const { execFileSync, spawn } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-// Keep dist/ in step with the source (incremental, so quick when nothing changed).
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-  cwd: root,
-  stdio: 'inherit',
-});
-execFileSync(process.execPath, [path.join(root, 'scripts', 'build-schema-validators.js')], {
-  stdio: 'inherit',
-});
+// Keep dist/ in step with the source (skipped when it is newer than every input).
+require('./ensure-built').ensureBuilt();
 const port = process.env.ECS_GITOPS_PORT || '9090';
 process.stdout.write(
   `ecs-gitops controller on specs/ (in-memory sandbox account)\n` +

@@ -99,6 +99,7 @@ export async function runApply(dirs: string[], opts: ApplyOptions): Promise<numb
             await finishPrunes(outcome, (drainWaitMs) => applyOne(target, rctx, log, drainWaitMs), {
               clock: rctx.clock,
               deadline,
+              ...(rctx.pollMs !== undefined ? { pollMs: rctx.pollMs } : {}),
               onWaiting: (waiting) => clog.info({ waiting }, 'waiting to finish pruning'),
             }),
           );
@@ -150,7 +151,7 @@ async function applyOne(
             ? clog.error({ resource: a.id, outcome: r.outcome, code: r.errorCode }, r.message ?? '')
             : clog.info({ resource: a.id, outcome: r.outcome }, r.message ?? ''),
       },
-      { drainWaitMs, clock: rctx.clock },
+      { drainWaitMs, clock: rctx.clock, ...(rctx.pollMs !== undefined ? { pollMs: rctx.pollMs } : {}) },
     );
     if (planConflicts(plan).length > 0)
       clog.warn({ conflicts: planConflicts(plan).length }, 'conflicts left alone');
@@ -185,6 +186,7 @@ async function waitFor(
           reader: rctx.reader,
           clock: rctx.clock,
           timeoutMs: timeoutMs(),
+          ...(rctx.pollMs !== undefined ? { pollMs: rctx.pollMs } : {}),
           onProgress: (service, state) => clog.debug({ service }, state),
         },
       );
@@ -194,6 +196,7 @@ async function waitFor(
       outcome.dnsSync = await waitForDnsChanges(rctx.dns.route53, changeIds, {
         clock: rctx.clock,
         timeoutMs: timeoutMs(),
+        ...(rctx.pollMs !== undefined ? { pollMs: rctx.pollMs } : {}),
       });
     }
   } catch (err) {

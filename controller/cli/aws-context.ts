@@ -24,7 +24,15 @@ export interface RegionContext extends ClusterPorts {
   sts: StsPort;
   dns: DnsPorts;
   clock: Clock;
+  /**
+   * How often to look again while waiting (rollouts, drains, DNS changes); undefined: each waiter's
+   * default, paced for AWS. The sandbox sets 1 s: its simulated rollouts take seconds, reading it
+   * costs nothing, and a 10 s poll would only make `apply --wait` and the demo slow.
+   */
+  pollMs?: number;
 }
+
+export const SANDBOX_POLL_MS = 1000;
 
 /** Told about each AwsContext as it is created; see `onAwsContextCreated`. */
 export type AwsContextListener = (ctx: AwsContext) => void;
@@ -93,6 +101,7 @@ export class AwsContext {
         reader: new EcsReader(sb.ecs),
         dns: { ...this.route53For(sb.route53), elbv2: sb.elbv2, ec2: sb.ec2 },
         clock: systemClock,
+        pollMs: SANDBOX_POLL_MS,
       };
     } else {
       const clients = createAwsClients({ region, endpoint: this.opts.endpoint, callLog: this.callLog });

@@ -64,6 +64,7 @@ export async function runDestroy(cluster: string, opts: DestroyCliOptions): Prom
       const rep = await applyDestroyPlan(planned, {
         ecs: rctx.ecs,
         clock: rctx.clock,
+        ...(rctx.pollMs !== undefined ? { pollMs: rctx.pollMs } : {}),
         timeoutMs: parseDuration(opts.timeout),
         onProgress: (m) => log.info({ cluster }, m),
       });

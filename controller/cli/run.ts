@@ -14,7 +14,7 @@ import { startStatusServer, type ExtraRoute } from '../telemetry/http-server';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { addAwsOptions, cliLogger, writeDiagnostics } from './common';
 import type { Logger } from '../telemetry/logger';
-import { AwsContext, type AwsOptions } from './aws-context';
+import { AwsContext, SANDBOX_POLL_MS, type AwsOptions } from './aws-context';
 import { parseVars } from './load-specs';
 
 export interface RunOptions extends AwsOptions {
@@ -178,6 +178,8 @@ function newController(
     accountId: async () => (await ctx.forRegion(defaultRegion ?? 'us-east-1')).sts.getAccountId(),
     clock: systemClock,
     resyncMs: parseDuration(opts.resync),
+    // The sandbox's rollouts take seconds: follow them as often as RegionContext.pollMs says.
+    ...(ctx.isSandbox ? { rolloutPollMs: SANDBOX_POLL_MS } : {}),
     ...telemetry,
   });
 }

@@ -47,7 +47,7 @@ function distIsCurrent(files: readonly string[]): boolean {
 }
 
 /**
- * The files git knows (new ones included), node_modules linked, and the CLI compiled into dist/:
+ * The files git knows (new ones included, timestamps kept), node_modules linked, and the CLI compiled into dist/:
  * the repository's dist/ when it is current, else built in the copy (incrementally from it, if any).
  */
 function repositoryCopy(): string {
@@ -59,12 +59,12 @@ function repositoryCopy(): string {
     .filter((f) => f && f !== 'node_modules' && fs.existsSync(path.join(ROOT, f)));
   for (const f of files) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+    fs.cpSync(path.join(ROOT, f), path.join(dir, f), { preserveTimestamps: true });
   }
   fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), path.join(dir, 'node_modules'));
   const current = distIsCurrent(files);
   if (fs.existsSync(path.join(ROOT, 'dist'))) {
-    fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true, preserveTimestamps: true });
   }
   if (!current) {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
@@ -82,7 +82,8 @@ function repositoryCopy(): string {
 async function workCopy(): Promise<{ dir: string; sandbox: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-gitops-doc-'));
   made.push(dir);
-  fs.cpSync(template, dir, { recursive: true, verbatimSymlinks: true });
+  // Timestamps kept: `npm start` rebuilds dist/ only when a source is newer (scripts/ensure-built.js).
+  fs.cpSync(template, dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
   git(dir, ['init', '-q', '-b', 'main']);
   git(dir, ['add', '-A']);
   git(dir, ['-c', 'user.name=docs', '-c', 'user.email=docs@example.com', 'commit', '-q', '-m', 'docs test']);
