@@ -3,8 +3,21 @@ import type { SourceRef } from './source';
 /** Outcome names are fixed everywhere: CLI, logs, metrics, JSON. */
 export type Outcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'skipped' | 'failed';
 
-/** `revisions`: old revisions of one family, deregistered together (revision retention). */
-export type ResourceType = 'cluster' | 'taskDefinition' | 'service' | 'dnsRecord' | 'revisions';
+/**
+ * `revisions`: old revisions of one family, deregistered together (revision retention).
+ * `loadBalancer`, `listener`, `targetGroup`, `listenerRule`: the cluster's shared ALB and what
+ * routes `proxy.host` names through it.
+ */
+export type ResourceType =
+  | 'cluster'
+  | 'taskDefinition'
+  | 'service'
+  | 'dnsRecord'
+  | 'revisions'
+  | 'loadBalancer'
+  | 'listener'
+  | 'targetGroup'
+  | 'listenerRule';
 
 /** What happened to one action. */
 export interface ActionResult {

@@ -20,3 +20,4 @@ export type {
   UpdateServiceRequest,
 } from '@aws-sdk/client-ecs';
 export type { Change, ListResourceRecordSetsRequest, ResourceRecordSet } from '@aws-sdk/client-route-53';
+export type { Action, Rule } from '@aws-sdk/client-elastic-load-balancing-v2';

@@ -11,6 +11,7 @@ import type { TagMap } from './ownership';
 import type { DesiredHostname, DnsConfig } from './dns';
 import type { RedactionConfig } from './secret-detection';
 import type { LintPolicy } from './lint-policy';
+import type { DesiredProxyTarget, LoadBalancerConfig } from './load-balancer';
 
 /**
  * Service settings from `cluster.yaml` `serviceDefaults`. They apply to every service of the cluster
@@ -68,6 +69,11 @@ export interface ClusterConfig {
   serviceDefaults: ServiceDefaults;
   /** Route53 records for `proxy.host` / `dns.hostname` labels; absent: ecs-gitops manages no DNS. */
   dns?: DnsConfig;
+  /**
+   * The shared Application Load Balancer (`loadBalancer:`): target groups and host rules for
+   * `proxy.host` containers; absent: ecs-gitops routes nothing.
+   */
+  loadBalancer?: LoadBalancerConfig;
   /** `redaction:` more secret name patterns and exempted names; absent: the defaults only. */
   redaction?: RedactionConfig;
   /** `policy:` levels of the lint rules and exempted files; absent: every rule at its default. */
@@ -133,6 +139,11 @@ export interface DesiredState {
    * unique. Filled whether or not `cluster.dns` is configured; only planned when it is.
    */
   hostnames: DesiredHostname[];
+  /**
+   * Containers whose `proxy.host` names the load balancer routes to them (absent: none). Filled
+   * whether or not `cluster.loadBalancer` is configured; only planned when it is.
+   */
+  proxyTargets?: DesiredProxyTarget[];
 }
 
 export const DEFAULT_KEEP_REVISIONS = 5;

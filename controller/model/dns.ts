@@ -10,7 +10,12 @@ export type DnsPolicy = 'sync' | 'upsert-only';
 /** Where every managed name points (cluster.yaml `dns.target`, exactly one kind). */
 export type DnsTarget =
   /** Alias A (and AAAA for a dualstack balancer) to an ALB/NLB, by name or ARN. */
-  | { kind: 'loadBalancer'; nameOrArn: string }
+  | {
+      kind: 'loadBalancer';
+      nameOrArn: string;
+      /** `{ loadBalancer: managed }`, or the same balancer as `loadBalancer:`: the cluster's own. */
+      managed?: true;
+    }
   /** A CNAME to a fixed name. */
   | { kind: 'cname'; name: string }
   /** Fixed IPv4 (A) and/or IPv6 (AAAA) addresses. */

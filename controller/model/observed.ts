@@ -1,6 +1,7 @@
 import type { Cluster, Service, TaskDefinition } from './aws-types';
 import type { TagMap } from './ownership';
 import type { HostedZoneInfo, ResolvedDnsTarget } from './dns';
+import type { ObservedLoadBalancer } from './load-balancer';
 
 /** The newest ACTIVE revision of a family, with its tags. */
 export interface ObservedTaskDefinition {
@@ -31,6 +32,8 @@ export interface ObservedState {
   housekeeping?: RevisionHousekeeping;
   /** Present when the cluster config has `dns:`. */
   dns?: ObservedDns;
+  /** Present when the cluster config has `loadBalancer:`. */
+  loadBalancer?: ObservedLoadBalancer;
 }
 
 /** The ACTIVE revisions of one family ecs-gitops may clean up. */

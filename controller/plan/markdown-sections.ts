@@ -19,6 +19,10 @@ export const RESOURCE_LABEL: Record<ResourceType, string> = {
   service: 'service',
   dnsRecord: 'DNS record',
   revisions: 'old revisions',
+  loadBalancer: 'load balancer',
+  listener: 'listener',
+  targetGroup: 'target group',
+  listenerRule: 'listener rule',
 };
 
 /** The order kinds are counted in, and how a count reads. */

@@ -133,6 +133,30 @@ export class SandboxElbv2 implements Elbv2Port {
     });
   }
 
+  // Being written on branch sandbox-elbv2 (issue 13); until it lands the calls fail like an unsupported API.
+  createLoadBalancer = notYet('createLoadBalancer');
+  deleteLoadBalancer = notYet('deleteLoadBalancer');
+  setSecurityGroups = notYet('setSecurityGroups');
+  setSubnets = notYet('setSubnets');
+  describeListeners = notYet('describeListeners');
+  createListener = notYet('createListener');
+  modifyListener = notYet('modifyListener');
+  deleteListener = notYet('deleteListener');
+  describeTargetGroups = notYet('describeTargetGroups');
+  createTargetGroup = notYet('createTargetGroup');
+  modifyTargetGroup = notYet('modifyTargetGroup');
+  deleteTargetGroup = notYet('deleteTargetGroup');
+  describeTargetGroupAttributes = notYet('describeTargetGroupAttributes');
+  modifyTargetGroupAttributes = notYet('modifyTargetGroupAttributes');
+  describeRules = notYet('describeRules');
+  createRule = notYet('createRule');
+  modifyRule = notYet('modifyRule');
+  setRulePriorities = notYet('setRulePriorities');
+  deleteRule = notYet('deleteRule');
+  describeTags = notYet('describeTags');
+  addTags = notYet('addTags');
+  removeTags = notYet('removeTags');
+
   toJSON(): StoredElbv2 {
     return structuredClone({ loadBalancers: [...this.loadBalancers.values()] });
   }
@@ -146,6 +170,10 @@ export class SandboxElbv2 implements Elbv2Port {
       sb.loadBalancers.set(lb.LoadBalancerArn ?? '', lb);
     return sb;
   }
+}
+
+function notYet(op: string): () => Promise<never> {
+  return () => Promise.reject(errors.validation(`The sandbox does not support ${op} yet`));
 }
 
 function out(lb: StoredLoadBalancer): LoadBalancer {
