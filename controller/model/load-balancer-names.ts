@@ -30,24 +30,27 @@ export interface TargetGroupIdentity {
   containerPort: number;
   protocol: string;
   targetType: string;
-  vpcId: string;
 }
 
 /**
  * `<cluster:8>-<service:10>-<port>-<hash:6>`, e.g. `demo-webserver-80-3f9a1c`: readable in the
  * console, stable across runs, and a new name whenever a property ELBv2 cannot modify changes, so
  * that a replacement is a new target group beside the old one (and a create retried after a lost
- * answer finds its own group by name).
+ * answer finds its own group by name). The VPC, also unmodifiable, is not part of it (an owned
+ * balancer's VPC is only known once it exists): with `vpcId`, the alternate name the planner uses
+ * when a group of the first name sits in another VPC.
  */
-export function targetGroupName(id: TargetGroupIdentity): string {
-  const hash = createHash('sha256')
-    .update(
-      [id.cluster, id.service, id.container, id.containerPort, id.protocol, id.targetType, id.vpcId].join(
-        '\0',
-      ),
-    )
-    .digest('hex')
-    .slice(0, 6);
+export function targetGroupName(id: TargetGroupIdentity, vpcId?: string): string {
+  const parts: (string | number)[] = [
+    id.cluster,
+    id.service,
+    id.container,
+    id.containerPort,
+    id.protocol,
+    id.targetType,
+  ];
+  if (vpcId !== undefined) parts.push(vpcId);
+  const hash = createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 6);
   const tail = `-${id.containerPort}-${hash}`;
   const stem = targetGroupStem(id.cluster);
   const service = elbSafe(id.service, ELB_NAME_MAX - stem.length - 1 - tail.length);
