@@ -10,6 +10,7 @@ import type { SpecError } from '../model/source';
 import { CLUSTER_CONFIG_NAMES } from './discover';
 import { diskFiles, exists, type SpecFileSource } from './file-source';
 import { type DnsFile, parseDnsConfig } from './dns-config';
+import { type LoadBalancerFile, parseLoadBalancerConfig } from './load-balancer-config';
 import { parseDocument } from './parse-document';
 import { type ErrorAt, errorAtIn, MAX_TAGS_PER_RESOURCE } from './spec-helpers';
 import { validateAgainstSchema } from './validate-schema';
@@ -52,6 +53,7 @@ interface ClusterFile {
   defaultCapacityProviderStrategy?: CapacityProviderStrategyItem[];
   serviceDefaults?: Partial<ServiceDefaults>;
   dns?: DnsFile;
+  loadBalancer?: LoadBalancerFile;
   redaction?: { patterns?: string[]; exempt?: string[] };
   policy?: { rules?: Partial<Record<LintRuleId, LintLevel>>; exempt?: Partial<Record<LintRuleId, string[]>> };
 }
@@ -110,7 +112,25 @@ export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterCon
   }
   const ownerId = cfg.ownerId ?? cfg.name;
   errors.push(...clusterTagCount(cfg.tags, ownerId, cfg.name, errorAt));
-  const dns = cfg.dns && parseDnsConfig(cfg.dns, ownerId, { file, ...doc.locate(['dns']) }, errorAt, errors);
+  const loadBalancer =
+    cfg.loadBalancer &&
+    parseLoadBalancerConfig(
+      cfg.loadBalancer,
+      { name: cfg.name, region: cfg.region ?? opts.region },
+      { file, ...doc.locate(['loadBalancer']) },
+      errorAt,
+      errors,
+    );
+  const dns =
+    cfg.dns &&
+    parseDnsConfig(
+      cfg.dns,
+      ownerId,
+      { file, ...doc.locate(['dns']) },
+      errorAt,
+      errors,
+      cfg.loadBalancer && (loadBalancer ?? 'invalid'),
+    );
   const redaction =
     cfg.redaction && redactionConfig(cfg.redaction, { file, ...doc.locate(['redaction']) }, errorAt, errors);
   const policy = cfg.policy && lintPolicy(cfg.policy, { file, ...doc.locate(['policy']) });
@@ -132,6 +152,7 @@ export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterCon
       : {}),
     serviceDefaults: { ...(cfg.serviceDefaults ?? {}), desiredCount: cfg.serviceDefaults?.desiredCount ?? 1 },
     ...(dns ? { dns } : {}),
+    ...(loadBalancer ? { loadBalancer } : {}),
     ...(redaction ? { redaction } : {}),
     ...(policy ? { policy } : {}),
     source: { file, ...doc.locate(['name']) },

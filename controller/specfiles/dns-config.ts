@@ -1,9 +1,11 @@
 /** cluster.yaml `dns:` -> DnsConfig. The schema has checked the shape; this checks the values. */
 import { bareZoneId } from '../model/dns-names';
 import type { DnsConfig, DnsTarget } from '../model/dns';
+import type { LoadBalancerConfig } from '../model/load-balancer';
 import type { SourceRef, SpecError } from '../model/source';
 import type { FieldPath } from './field-path';
 import { hostnameProblem, ipVersion, normalizeHostname } from './hostname-syntax';
+import { nameInArn } from './load-balancer-config';
 
 /** As the schema admits it. */
 export interface DnsFile {
@@ -21,8 +23,12 @@ export const DNS_TARGET_KINDS = ['loadBalancer', 'cname', 'addresses', 'instance
 
 export const DEFAULT_DNS_TTL = 300;
 
+/** `dns.target: { loadBalancer: managed }`: the balancer of cluster.yaml `loadBalancer:`. */
+export const MANAGED_LOAD_BALANCER = 'managed';
+
 /**
- * `clusterOwnerId` is the default ownerId; `errorAt` makes an error at a path of the config file.
+ * `clusterOwnerId` is the default ownerId; `errorAt` makes an error at a path of the config file;
+ * `loadBalancer` is the cluster's `loadBalancer:` (`invalid`: there is one, with errors reported).
  * Returns the config, or undefined with errors pushed.
  */
 export function parseDnsConfig(
@@ -31,6 +37,7 @@ export function parseDnsConfig(
   source: SourceRef,
   errorAt: (path: FieldPath, message: string) => SpecError,
   errors: SpecError[],
+  loadBalancer?: LoadBalancerConfig | 'invalid',
 ): DnsConfig | undefined {
   const before = errors.length;
   let domain: string | undefined;
@@ -40,7 +47,7 @@ export function parseDnsConfig(
     if (problem)
       errors.push(errorAt(['dns', 'domain'], `"${dns.domain}" is not a valid domain: it ${problem}`));
   }
-  const target = parseTarget(dns.target, errorAt, errors);
+  const target = parseTarget(dns.target, loadBalancer, errorAt, errors);
   if (errors.length > before || !target) return undefined;
   return {
     ...(domain !== undefined ? { domain } : {}),
@@ -57,6 +64,7 @@ export function parseDnsConfig(
 
 function parseTarget(
   t: DnsFile['target'],
+  loadBalancer: LoadBalancerConfig | 'invalid' | undefined,
   errorAt: (path: FieldPath, message: string) => SpecError,
   errors: SpecError[],
 ): DnsTarget | undefined {
@@ -69,7 +77,7 @@ function parseTarget(
     );
     return undefined;
   }
-  if (t.loadBalancer !== undefined) return { kind: 'loadBalancer', nameOrArn: t.loadBalancer };
+  if (t.loadBalancer !== undefined) return balancerTarget(t.loadBalancer, loadBalancer, at, errorAt, errors);
   if (t.instances !== undefined) return { kind: 'instances' };
   if (t.cname !== undefined) {
     const name = normalizeHostname(t.cname);
@@ -94,4 +102,43 @@ function parseTarget(
     } else seen.set(a.toLowerCase(), i);
   });
   return ok ? { kind: 'addresses', addresses: [...addresses] } : undefined;
+}
+
+/**
+ * `managed`, or the very balancer of `loadBalancer:` (by its name or ARN; a name matches the name an
+ * ARN holds): the cluster's own, whose name the record follows. Any other: a balancer named as is.
+ */
+function balancerTarget(
+  value: string,
+  loadBalancer: LoadBalancerConfig | 'invalid' | undefined,
+  at: FieldPath,
+  errorAt: (path: FieldPath, message: string) => SpecError,
+  errors: SpecError[],
+): DnsTarget | undefined {
+  if (loadBalancer === 'invalid') return undefined; // its errors are reported at loadBalancer:
+  if (!loadBalancer) {
+    if (value !== MANAGED_LOAD_BALANCER) return { kind: 'loadBalancer', nameOrArn: value };
+    errors.push(
+      errorAt(
+        [...at, 'loadBalancer'],
+        `"${MANAGED_LOAD_BALANCER}" means the balancer of the loadBalancer: section, and there is none: add one, or name a balancer`,
+      ),
+    );
+    return undefined;
+  }
+  const ref = loadBalancer.ref;
+  const own = 'arn' in ref ? ref.arn : ref.name;
+  const ownName = 'arn' in ref ? nameInArn(ref.arn) : ref.name;
+  const valueName = value.startsWith('arn:') ? nameInArn(value) : value;
+  const same =
+    value === MANAGED_LOAD_BALANCER ||
+    value === own ||
+    // Two ARNs are one balancer only when equal; otherwise compare the names (ELBv2's are case-insensitive).
+    (!(value.startsWith('arn:') && 'arn' in ref) &&
+      valueName !== undefined &&
+      ownName !== undefined &&
+      valueName.toLowerCase() === ownName.toLowerCase());
+  return same
+    ? { kind: 'loadBalancer', nameOrArn: own, managed: true }
+    : { kind: 'loadBalancer', nameOrArn: value };
 }
