@@ -2,10 +2,11 @@
  * The host names services claim through docker labels (`proxy.host`, `proxy.ports`,
  * `dns.hostname`) -> DesiredState.hostnames.
  *
- * With `dns:` in the cluster config, every problem with these labels is an error. Without it, DNS is
- * not ours to manage (an old ecs-efs directory whose proxy did its own thing): short names are
- * skipped silently (there is no domain to append), other problems are warnings, and the offending
- * name is left out.
+ * With `dns:` in the cluster config, every problem with these labels is an error, and so is every
+ * problem with a `proxy.host` label with `loadBalancer:` (it routes those names). Without them, DNS
+ * and routing are not ours to manage (an old ecs-efs directory whose proxy did its own thing): short
+ * names are skipped silently (there is no domain to append), other problems are warnings, and the
+ * offending name is left out.
  */
 import * as path from 'path';
 import type { DesiredService } from '../model/desired';
@@ -34,6 +35,8 @@ export interface ContainerHostLabels {
   /** `proxy.host` and `dns.hostname`, in file order. */
   names: (LabelAt & { label: DesiredHostname['label'] })[];
   ports?: LabelAt;
+  /** Its other `proxy.*` labels (target group settings, docs/load-balancer.md), in file order. */
+  settings: (LabelAt & { key: string })[];
   /** The container ports of its portMappings; undefined when it has none. */
   containerPorts?: { port: number; to?: number }[];
 }
@@ -62,6 +65,9 @@ export function extractHostLabels(
       container: typeof c.name === 'string' ? c.name : `#${i}`,
       names,
       ports: PROXY_PORTS_LABEL in labels ? at(PROXY_PORTS_LABEL) : undefined,
+      settings: Object.keys(labels)
+        .filter((k) => k.startsWith('proxy.') && k !== PROXY_HOST_LABEL && k !== PROXY_PORTS_LABEL)
+        .map((k) => ({ ...at(k), key: k })),
       containerPorts: containerPorts(c.portMappings),
     });
   });
@@ -98,20 +104,34 @@ export interface TaskdefHostLabels {
 
 export interface HostnamesResult {
   hostnames: DesiredHostname[];
+  /**
+   * service -> container -> the `proxy.host` names it keeps (expanded; not those another service
+   * claimed first), in label order: what the load balancer routes to it.
+   */
+  proxyNames: Map<string, Map<string, string[]>>;
   errors: SpecError[];
   warnings: SpecError[];
+}
+
+/** A label problem; `proxy`: one with a `proxy.host` name, an error when the balancer routes it. */
+interface Problem {
+  error: SpecError;
+  proxy: boolean;
 }
 
 /**
  * The names of every service whose task definition is one of ours (by family). Pinned task
  * definitions contribute nothing, and neither does a task definition that no service uses.
+ * `loadBalancer`: cluster.yaml has `loadBalancer:`.
  */
 export function collectHostnames(
   services: DesiredService[],
   labelsByFamily: Map<string, TaskdefHostLabels>,
   dns: DnsConfig | undefined,
+  loadBalancer = false,
 ): HostnamesResult {
-  const problems: SpecError[] = [];
+  const problems: Problem[] = [];
+  const proxyNames = new Map<string, Map<string, string[]>>();
   const claimsByFamily = new Map<string, NameClaim[]>();
   const owner = new Map<string, { service: DesiredService; claim: NameClaim }>();
   const hostnames: DesiredHostname[] = [];
@@ -123,18 +143,30 @@ export function collectHostnames(
     let claims = claimsByFamily.get(family);
     if (!claims) {
       // Once per task definition, however many services use it: its label problems are reported once.
-      claims = taskdefClaims(labels, dns, problems);
+      claims = taskdefClaims(labels, dns, loadBalancer, problems);
       claimsByFamily.set(family, claims);
     }
     const mine = new Set<string>();
     for (const claim of claims) {
-      if (mine.has(claim.name)) continue; // twice in one service (two containers, or both labels): first wins
-      mine.add(claim.name);
       const other = owner.get(claim.name);
-      if (other) {
-        problems.push(duplicateClaim(claim, service, other.claim, other.service));
+      if (other && other.service !== service) {
+        if (mine.has(claim.name)) continue; // reported once per service
+        mine.add(claim.name);
+        problems.push({
+          error: duplicateClaim(claim, service, other.claim, other.service),
+          proxy: claim.label === PROXY_HOST_LABEL || other.claim.label === PROXY_HOST_LABEL,
+        });
         continue;
       }
+      if (claim.label === PROXY_HOST_LABEL) {
+        const byContainer = proxyNames.get(service.name) ?? new Map<string, string[]>();
+        proxyNames.set(service.name, byContainer);
+        const names = byContainer.get(claim.container) ?? [];
+        byContainer.set(claim.container, names);
+        if (!names.includes(claim.name)) names.push(claim.name);
+      }
+      if (mine.has(claim.name)) continue; // twice in one service (two containers, or both labels): first wins
+      mine.add(claim.name);
       owner.set(claim.name, { service, claim });
       hostnames.push({
         name: claim.name,
@@ -147,23 +179,32 @@ export function collectHostnames(
     }
   }
   hostnames.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return dns ? { hostnames, errors: problems, warnings: [] } : { hostnames, errors: [], warnings: problems };
+  const isError = (p: Problem): boolean => dns !== undefined || (loadBalancer && p.proxy);
+  return {
+    hostnames,
+    proxyNames,
+    errors: problems.filter(isError).map((p) => p.error),
+    warnings: problems.filter((p) => !isError(p)).map((p) => p.error),
+  };
 }
 
 function taskdefClaims(
   labels: TaskdefHostLabels,
   dns: DnsConfig | undefined,
-  problems: SpecError[],
+  loadBalancer: boolean,
+  problems: Problem[],
 ): NameClaim[] {
   const claims: NameClaim[] = [];
-  const problemAt = (at: LabelAt, message: string): void => {
-    problems.push({ ...at.source, field: at.field, message });
+  const at = (proxy: boolean) => (label: LabelAt, message: string) => {
+    problems.push({ error: { ...label.source, field: label.field, message }, proxy });
   };
   for (const c of labels.containers) {
     const proxyPorts = c.names.some((n) => n.label === PROXY_HOST_LABEL)
-      ? checkedProxyPorts(c, problemAt)
+      ? checkedProxyPorts(c, at(true))
       : undefined;
     for (const n of c.names) {
+      const proxy = n.label === PROXY_HOST_LABEL;
+      const problemAt = at(proxy);
       // Without usable ports a proxy.host name is left out (its problem is reported once, above).
       if (n.label === PROXY_HOST_LABEL && !proxyPorts) continue;
       const names = splitHostList(n.value);
@@ -174,7 +215,8 @@ function taskdefClaims(
       for (const raw of names) {
         const expanded = expandHostname(raw, dns?.domain);
         if (!expanded.ok) {
-          if (expanded.reason === 'short' && !dns) continue;
+          // A short name is no problem for DNS left alone, but the balancer cannot route it.
+          if (expanded.reason === 'short' && !dns && !(proxy && loadBalancer)) continue;
           problemAt(n, `${n.label}: ${expanded.message}`);
           continue;
         }

@@ -61,10 +61,10 @@ export function parseLoadBalancerConfig(
 ): LoadBalancerConfig | undefined {
   const before = errors.length;
   const ref = parseRef(lb, cluster, errorAt, errors);
-  const listeners = parseListeners(lb, ref, errorAt, errors);
+  const listeners = parseListeners(lb, errorAt, errors);
   const redirect = lb.redirectHttpToHttps ?? false;
-  if (redirect && ref) {
-    if (ref.kind !== 'owned') {
+  if (redirect) {
+    if (lb.create === undefined) {
       errors.push(
         errorAt(
           [...AT, 'redirectHttpToHttps'],
@@ -194,13 +194,13 @@ function balancerNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** The owned-only checks apply whenever `create` is there (even when its name is wrong). */
 function parseListeners(
   lb: LoadBalancerFile,
-  ref: LoadBalancerRef | undefined,
   errorAt: (path: FieldPath, message: string) => SpecError,
   errors: SpecError[],
 ): ListenerConfig[] {
-  const owned = ref?.kind === 'owned';
+  const owned = lb.create !== undefined;
   if (lb.listeners === undefined) return owned ? [{ port: 80, protocol: 'HTTP' }] : [];
   const seen = new Map<number, number>();
   const out: ListenerConfig[] = [];

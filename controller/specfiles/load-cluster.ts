@@ -9,7 +9,8 @@ import type { SpecError } from '../model/source';
 import { loadClusterConfig } from './cluster-config';
 import { listSpecFiles, type SpecFile } from './discover';
 import type { SpecFileSource } from './file-source';
-import { collectHostnames, type TaskdefHostLabels } from './host-labels';
+import { collectHostnames } from './host-labels';
+import { collectProxyTargets, type TaskdefProxyInfo } from './proxy-targets';
 import {
   autocreatedService,
   type FamilyIndex,
@@ -119,15 +120,22 @@ export async function loadClusterDir(dir: string, opts: LoadOptions): Promise<Lo
   }
   services.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-  const labelsByFamily = new Map<string, TaskdefHostLabels>();
+  const labelsByFamily = new Map<string, TaskdefProxyInfo>();
   for (const t of taskdefs) {
     if (t.taskDefinition && t.hostLabels && !labelsByFamily.has(t.taskDefinition.family)) {
-      labelsByFamily.set(t.taskDefinition.family, { containers: t.hostLabels });
+      const networkMode = t.taskDefinition.body.networkMode;
+      labelsByFamily.set(t.taskDefinition.family, {
+        containers: t.hostLabels,
+        ...(networkMode ? { networkMode } : {}),
+      });
     }
   }
-  const names = collectHostnames(services, labelsByFamily, cluster.dns);
+  const names = collectHostnames(services, labelsByFamily, cluster.dns, cluster.loadBalancer !== undefined);
   errors.push(...names.errors);
   warnings.push(...names.warnings);
+  const proxy = collectProxyTargets(services, labelsByFamily, names.proxyNames, cluster.loadBalancer);
+  errors.push(...proxy.errors);
+  warnings.push(...proxy.warnings);
 
   const lint = lintCluster({
     cluster,
@@ -144,7 +152,7 @@ export async function loadClusterDir(dir: string, opts: LoadOptions): Promise<Lo
   const findings = lint.findings;
   if (errors.length > 0 || !clusterResult.config) return { errors, warnings, findings, files };
   return {
-    state: { cluster, taskDefinitions, services, hostnames: names.hostnames },
+    state: { cluster, taskDefinitions, services, hostnames: names.hostnames, proxyTargets: proxy.targets },
     errors,
     warnings,
     findings,

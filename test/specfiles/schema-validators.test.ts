@@ -18,6 +18,16 @@ const DOCS: [SchemaKind, unknown][] = [
   ['service', { taskDefinition: 'web', loadBalancers: [{ containerPort: 'x' }] }],
   ['cluster', { name: 'demo', serviceDefaults: { launchType: 'EC2', desiredCount: 1 } }],
   ['cluster', { name: 'bad name!', policy: { rules: { 'image-tag': 'block' } }, redaction: { exempt: [1] } }],
+  [
+    'cluster',
+    {
+      name: 'demo',
+      loadBalancer: { create: { subnets: ['subnet-1'], securityGroups: ['sg-x'] }, stickiness: true },
+      dns: { target: { loadBalancer: 'managed' } },
+    },
+  ],
+  ['cluster', { name: 'demo', loadBalancer: { name: 'alb', stickiness: { enabled: true, durationSecs: 5 } } }],
+  ['cluster', { name: 'demo', loadBalancer: { arn: 'arn:x', stickiness: false, listeners: [{ port: 443 }] } }],
 ];
 
 function judge(validators: Map<SchemaKind, ValidateFunction>, kind: SchemaKind, doc: unknown): unknown {
