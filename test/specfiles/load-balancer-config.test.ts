@@ -95,8 +95,7 @@ describe('cluster.yaml loadBalancer:', () => {
       '',
     ].join('\n');
     const { cluster } = await config(text);
-    const { source: _source, ...lb } = cluster.loadBalancer!;
-    expect(lb).toEqual({
+    expect(cluster.loadBalancer).toEqual({
       ref: {
         kind: 'owned',
         name: 'shop-alb',
@@ -128,6 +127,7 @@ describe('cluster.yaml loadBalancer:', () => {
         stickiness: { enabled: true, durationSeconds: 3600 },
       },
       healthCheckGracePeriodSeconds: 120,
+      source: expect.objectContaining({ line: 2 }),
     });
   });
 
