@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { formatSpecError } from '../../controller/model/source';
-import { load, positionOf, specDir } from './helpers';
+import { labelledTaskdef, load, positionOf, specDir } from './helpers';
 
 const WEB_TASKDEF =
   '{ "containerDefinitions": [{ "name": "web", "image": "nginx", "memoryReservation": 64 }] }\n';
@@ -383,5 +383,237 @@ describe('a directory with many problems', () => {
     );
     expect(positionOf(files['c.service.template'], '${NOPE}')).toEqual({ line: 1, column: 22 });
     expect(errors[2]).toMatchObject({ line: 1, column: 22, message: 'undefined variable ${NOPE}' });
+  });
+});
+
+describe('the load balancer: cluster.yaml loadBalancer: and the proxy.* labels', () => {
+  const OWNED =
+    'name: demo\nloadBalancer:\n  create:\n    subnets: [subnet-0a1, subnet-0b2]\n    securityGroups: [sg-0c3]\n';
+  const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc';
+  const label = (key: string, i = 0) => `containerDefinitions[${i}].dockerLabels["${key}"]`;
+  const web = (labels: Record<string, string>, ports?: number[], networkMode?: string) =>
+    labelledTaskdef([{ name: 'web', labels, ports }], { autocreate: true, networkMode });
+
+  it('2 and 6: an unknown key with a suggestion, a value outside an enum, in loadBalancer:', async () => {
+    const text = `${OWNED}    schema: internal\n  listeners: [{ port: 443, protocol: HTTP2 }]\n`;
+    const { errors, at } = await errorsOf({ 'cluster.yaml': text });
+    expect(errors).toEqual([
+      {
+        file: at('cluster.yaml'),
+        line: 6,
+        column: 5,
+        field: 'loadBalancer.create.schema',
+        message: 'unknown field "schema" (did you mean "scheme"?)',
+      },
+      {
+        file: at('cluster.yaml'),
+        line: 7,
+        column: 28,
+        field: 'loadBalancer.listeners[0].protocol',
+        message: 'invalid value "HTTP2", expected one of HTTP, HTTPS (did you mean "HTTP"?)',
+      },
+    ]);
+  });
+
+  it('without dns:, a proxy.ports container port missing from portMappings is an error', async () => {
+    const { errors, at } = await errorsOf({
+      'cluster.yaml': OWNED,
+      'web.taskdef': web({ 'proxy.host': 'www.example.com.', 'proxy.ports': '80:8081' }, [8080]),
+    });
+    expect(errors).toEqual([
+      {
+        file: at('web.taskdef'),
+        line: 7,
+        column: 9,
+        field: label('proxy.ports'),
+        message:
+          'proxy.ports "80:8081": container port 8081 is not in the portMappings of container "web" (containerPort 8080)',
+      },
+    ]);
+  });
+
+  it('without dns:, a host name two services claim is an error, and so is a short name', async () => {
+    const { errors, at } = await errorsOf({
+      'cluster.yaml': OWNED,
+      'api.taskdef': web({ 'proxy.host': 'www.example.com.' }),
+      'web.taskdef': web({ 'proxy.host': 'www.example.com. www' }),
+    });
+    expect(errors).toEqual([
+      {
+        file: at('web.taskdef'),
+        line: 6,
+        column: 9,
+        field: label('proxy.host'),
+        message: expect.stringMatching(
+          /^proxy.host: "www" is a short name \(at most one dot\) and no dns.domain is set/,
+        ),
+      },
+      {
+        file: at('web.taskdef'),
+        line: 6,
+        column: 9,
+        field: label('proxy.host'),
+        message: expect.stringMatching(
+          /^host name "www.example.com" of service "web" \(web.taskdef\) is also claimed by service "api"/,
+        ),
+      },
+    ]);
+  });
+
+  it('more than 5 target groups for one service: an error at the label that makes the sixth', async () => {
+    const { errors, at } = await errorsOf({
+      'cluster.yaml': `${OWNED}  listeners: [{ port: 80 }, { port: 81 }, { port: 82 }]\n`,
+      'web.taskdef': labelledTaskdef(
+        [
+          { name: 'a', labels: { 'proxy.host': 'a.example.com.', 'proxy.ports': '80:1 81:2 82:3' } },
+          // Two listen ports on one container port are one target group.
+          { name: 'b', labels: { 'proxy.host': 'b.example.com.', 'proxy.ports': '80:1 81:1 82:2' } },
+          { name: 'c', labels: { 'proxy.host': 'c.example.com.', 'proxy.ports': '80:5' } },
+        ],
+        { autocreate: true },
+      ),
+    });
+    expect(errors).toEqual([
+      {
+        file: at('web.taskdef'),
+        line: 28,
+        column: 9,
+        field: label('proxy.ports', 2),
+        message:
+          'service "web" needs more than 5 target groups (one per container and container port: ' +
+          'a:1, a:2, a:3, b:1, b:2, c:5...); ECS attaches at most 5 to a service',
+      },
+    ]);
+  });
+
+  it('a listen port with no listener: on a created balancer, and on an existing one that lists its listeners', async () => {
+    const owned = await errorsOf({
+      'cluster.yaml': OWNED,
+      'web.taskdef': web({ 'proxy.host': 'www.example.com.', 'proxy.ports': '8443:80' }),
+    });
+    expect(owned.errors).toEqual([
+      {
+        file: owned.at('web.taskdef'),
+        line: 7,
+        column: 9,
+        field: label('proxy.ports'),
+        message: 'proxy.ports "8443:80": the load balancer has no listener on port 8443 (listeners: 80)',
+      },
+    ]);
+    const existing = await errorsOf({
+      'cluster.yaml': 'name: demo\nloadBalancer:\n  name: shared-alb\n  listeners: [{ port: 443 }]\n',
+      'web.taskdef': web({ 'proxy.host': 'www.example.com.' }),
+    });
+    expect(existing.errors).toEqual([
+      {
+        file: existing.at('web.taskdef'),
+        line: 6,
+        column: 9,
+        field: label('proxy.host'),
+        message: 'the default proxy.ports: the load balancer has no listener on port 80 (listeners: 443)',
+      },
+    ]);
+  });
+
+  it('with redirectHttpToHttps, listening on the HTTP listener is an error', async () => {
+    const { errors, at } = await errorsOf({
+      'cluster.yaml': `${OWNED}  listeners: [{ port: 80 }, { port: 443, certificateArn: "${CERT}" }]\n  redirectHttpToHttps: true\n`,
+      'web.taskdef': web({ 'proxy.host': 'www.example.com.', 'proxy.ports': '80:8080' }),
+    });
+    expect(errors).toEqual([
+      {
+        file: at('web.taskdef'),
+        line: 7,
+        column: 9,
+        field: label('proxy.ports'),
+        message:
+          'proxy.ports "80:8080": the HTTP listener on port 80 only redirects to HTTPS (redirectHttpToHttps): listen on 443, like "443:8080"',
+      },
+    ]);
+  });
+
+  it('one name on one listen port routed to two containers of a service', async () => {
+    const { errors, at } = await errorsOf({
+      'cluster.yaml': OWNED,
+      'web.taskdef': labelledTaskdef(
+        [
+          { name: 'a', labels: { 'proxy.host': 'www.example.com.' } },
+          { name: 'b', labels: { 'proxy.host': 'www.example.com.' } },
+        ],
+        { autocreate: true },
+      ),
+    });
+    expect(errors).toEqual([
+      {
+        file: at('web.taskdef'),
+        line: 16,
+        column: 9,
+        field: label('proxy.host', 1),
+        message:
+          'host name "www.example.com" on listen port 80 is routed to container "a" of service "web" already: a name and port go to one container',
+      },
+    ]);
+  });
+
+  it('label values out of range or malformed, and a timeout not below the interval', async () => {
+    const { errors, at } = await errorsOf({
+      'cluster.yaml': OWNED,
+      'web.taskdef': web({
+        'proxy.host': 'www.example.com.',
+        'proxy.healthcheck': 'health',
+        'proxy.healthcheck.matcher': '200-',
+        'proxy.healthcheck.timeout': '20',
+        'proxy.healthcheck.healthy-threshold': '11',
+        'proxy.deregistration-delay': '30s',
+        'proxy.stickiness': '0',
+      }),
+    });
+    const e = (n: number, key: string, message: string) => ({
+      file: at('web.taskdef'),
+      line: 6 + n,
+      column: 9,
+      field: label(key),
+      message,
+    });
+    expect(errors).toEqual([
+      e(1, 'proxy.healthcheck', 'proxy.healthcheck "health": the health check path must start with "/"'),
+      e(
+        2,
+        'proxy.healthcheck.matcher',
+        'proxy.healthcheck.matcher "200-": must be HTTP codes like 200, 200-399 or 200,302',
+      ),
+      e(
+        3,
+        'proxy.healthcheck.timeout',
+        'the health check timeout (20 s) must be less than its interval (15 s)',
+      ),
+      e(
+        4,
+        'proxy.healthcheck.healthy-threshold',
+        'proxy.healthcheck.healthy-threshold "11": must be 2-10 checks',
+      ),
+      e(
+        5,
+        'proxy.deregistration-delay',
+        'proxy.deregistration-delay "30s": must be a whole number of seconds (0-3600)',
+      ),
+      e(6, 'proxy.stickiness', 'proxy.stickiness "0": must be 1-604800 seconds, or "on" or "off"'),
+    ]);
+  });
+
+  it('a task definition whose networkMode is none cannot be routed to', async () => {
+    const { errors, at } = await errorsOf({
+      'cluster.yaml': OWNED,
+      'web.taskdef': web({ 'proxy.host': 'www.example.com.' }, undefined, 'none'),
+    });
+    expect(errors).toEqual([
+      {
+        file: at('web.taskdef'),
+        line: 7,
+        column: 9,
+        field: label('proxy.host'),
+        message: 'the task definition\'s networkMode is "none": a load balancer cannot reach the container',
+      },
+    ]);
   });
 });

@@ -35,3 +35,27 @@ export function positionOf(text: string, needle: string, nth = 0): { line: numbe
   const before = text.slice(0, at).split('\n');
   return { line: before.length, column: before[before.length - 1].length + 1 };
 }
+
+export interface LabelledContainer {
+  name?: string;
+  labels: Record<string, string>;
+  ports?: number[];
+}
+
+/** A task definition, one label per line: container 0's n-th label is on line 6 + n (7 + n with a networkMode), column 9. */
+export function labelledTaskdef(
+  containers: LabelledContainer[],
+  opts: { networkMode?: string; autocreate?: boolean } = {},
+) {
+  const body = {
+    ...(opts.networkMode ? { networkMode: opts.networkMode } : {}),
+    containerDefinitions: containers.map((c, i) => ({
+      name: c.name ?? `c${i}`,
+      dockerLabels: { ...c.labels, ...(opts.autocreate && i === 0 ? { 'AUTOCREATE.SERVICE': '' } : {}) },
+      image: 'nginx',
+      memoryReservation: 64,
+      portMappings: (c.ports ?? []).map((p) => ({ containerPort: p })),
+    })),
+  };
+  return JSON.stringify(body, null, 2) + '\n';
+}
