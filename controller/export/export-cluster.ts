@@ -14,6 +14,7 @@ import { serviceJson, taskDefinitionJson } from './export-format';
 import { renamedFrom, sourceFile } from './export-names';
 import { prefixChoice } from './export-prefix';
 import { autocreates, serviceSpecBody } from './export-service';
+import { exportedLoadBalancer, type LiveTargetGroups } from './export-load-balancer';
 import { sortBy, type Obj } from '../plan/json-util';
 import { withoutTaskDefinitionDefaults } from '../plan/normalize-taskdef';
 
@@ -31,6 +32,8 @@ export interface LiveCluster {
    * revision; absent when they were not listed (a foreign cluster without `--families`).
    */
   serviceless?: Map<string, ObservedTaskDefinition | null>;
+  /** The balancers of the services' target groups; absent when no service has one (or not read). */
+  targetGroups?: LiveTargetGroups;
 }
 
 export interface ExportOptions {
@@ -134,7 +137,11 @@ export function exportCluster(
   const taskdefs = taskdefFiles(prefix, choice.kept, all, services);
   if ('error' in taskdefs) return taskdefs;
 
-  const files: ExportedFile[] = [clusterFile(live, prefix, owner), ...taskdefs.map(taskdefFile)];
+  const loadBalancer = exportedLoadBalancer(services, live.targetGroups, notes);
+  const files: ExportedFile[] = [
+    clusterFile(live, prefix, owner, loadBalancer),
+    ...taskdefs.map(taskdefFile),
+  ];
   const ctx: ServiceContext = { live, prefix, outside: choice.outside, taskdefs, notes };
   for (const s of services) {
     const file = serviceFile(s, ctx);
@@ -326,7 +333,12 @@ function specTags(tags: TagMap): { key: string; value: string }[] | undefined {
   return keys.length > 0 ? keys.map((key) => ({ key, value: tags[key] })) : undefined;
 }
 
-function clusterFile(live: LiveCluster, prefix: string, managed: ClusterOwner | undefined): ExportedFile {
+function clusterFile(
+  live: LiveCluster,
+  prefix: string,
+  managed: ClusterOwner | undefined,
+  loadBalancer: { name: string } | undefined,
+): ExportedFile {
   const c = live.cluster;
   const doc: Obj = { name: c.clusterName, region: live.region, prefix };
   // A cluster ecs-gitops already manages under another owner id: keep it, or nothing would match.
@@ -342,6 +354,7 @@ function clusterFile(live: LiveCluster, prefix: string, managed: ClusterOwner | 
       ...(i.base ? { base: i.base } : {}),
     }));
   }
+  if (loadBalancer) doc.loadBalancer = loadBalancer;
   const header = managed
     ? `# Written by \`ecs-gitops export ${c.clusterName ?? ''}\`. ecs-gitops manages this cluster (owner id\n` +
       `# "${managed.ownerId}"): apply this directory to go on managing it from here.\n`

@@ -7,11 +7,15 @@ import type { LiveCluster } from './export-cluster';
 import { listingPrefix } from './export-prefix';
 import type { EcsPort } from '../aws/ecs-port';
 import type { EcsReader } from '../observe/ecs-reader';
+import type { Elbv2Port } from '../aws/elbv2-port';
+import { type LiveBalancer, type LiveTargetGroups, serviceTargetGroups } from './export-load-balancer';
 
 /** The reads export makes: the reader's (batched, cached), and one listing straight from the port. */
 export interface ExportPorts {
   reader: EcsReader;
   ecs: Pick<EcsPort, 'listTaskDefinitionFamilies'>;
+  /** Read only when a service has a target group (a getter may build it on first use). */
+  dns?: { elbv2: Pick<Elbv2Port, 'describeTargetGroups' | 'describeLoadBalancers'> };
 }
 
 export interface ExportReadOptions {
@@ -23,6 +27,8 @@ export interface ExportReadOptions {
 
 /** AWS: ListTaskDefinitionFamilies returns at most 100 per page. */
 const FAMILIES_PAGE = 100;
+/** ARNs per DescribeTargetGroups / DescribeLoadBalancers call (ELBv2 takes at most 20 balancer ARNs). */
+const ELB_BATCH = 20;
 
 /**
  * The cluster, every ACTIVE service in it (a DRAINING one is being deleted: exporting it would bring
@@ -33,11 +39,12 @@ const FAMILIES_PAGE = 100;
  * DescribeTaskDefinition with tags each). undefined: the cluster does not exist or is INACTIVE.
  */
 export async function readLiveCluster(
-  { reader, ecs }: ExportPorts,
+  ports: ExportPorts,
   clusterName: string,
   region: string,
   opts: ExportReadOptions = {},
 ): Promise<LiveCluster | undefined> {
+  const { reader, ecs } = ports;
   const found = await reader.describeCluster(clusterName);
   if (!found) return undefined;
   const arns = await reader.listAllServiceArns(clusterName);
@@ -49,7 +56,16 @@ export async function readLiveCluster(
     if (family) familyNames.add(family);
   }
   const families = new Map(await newest(reader, [...familyNames]));
-  const live: LiveCluster = { cluster: found.cluster, region, services, families };
+  const groups = serviceTargetGroups(services);
+  const targetGroups =
+    groups.length > 0 && ports.dns ? await readTargetGroups(ports.dns.elbv2, groups) : undefined;
+  const live: LiveCluster = {
+    cluster: found.cluster,
+    region,
+    services,
+    families,
+    ...(targetGroups ? { targetGroups } : {}),
+  };
   if (opts.families === undefined && !clusterOwner(found.cluster)) return live;
 
   const prefix = listingPrefix(live, {
@@ -75,4 +91,47 @@ function newest(
   families: readonly string[],
 ): Promise<(readonly [string, ObservedTaskDefinition | null])[]> {
   return Promise.all([...families].sort().map(async (f) => [f, await reader.latestRevision(f)] as const));
+}
+
+/**
+ * The balancers that forward to these target groups (DescribeTargetGroups, then DescribeLoadBalancers
+ * for their names and types, 20 ARNs a call). A target group ELBv2 does not know is `missing`
+ * (then the others are not read: export writes no loadBalancer: anyway).
+ */
+async function readTargetGroups(
+  elbv2: Pick<Elbv2Port, 'describeTargetGroups' | 'describeLoadBalancers'>,
+  arns: readonly string[],
+): Promise<LiveTargetGroups> {
+  const byBalancer = new Map<string, string[]>();
+  const detached: string[] = [];
+  for (let i = 0; i < arns.length; i += ELB_BATCH) {
+    const batch = arns.slice(i, i + ELB_BATCH);
+    let found;
+    try {
+      found = await elbv2.describeTargetGroups({ TargetGroupArns: batch });
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'TargetGroupNotFoundException') throw err;
+      return { balancers: [], detached: [], missing: batch };
+    }
+    for (const tg of found.TargetGroups ?? []) {
+      const lbs = tg.LoadBalancerArns ?? [];
+      if (lbs.length === 0 && tg.TargetGroupArn) detached.push(tg.TargetGroupArn);
+      for (const lb of lbs) byBalancer.set(lb, [...(byBalancer.get(lb) ?? []), tg.TargetGroupArn ?? '']);
+    }
+  }
+  const balancers: LiveBalancer[] = [];
+  const lbArns = [...byBalancer.keys()].sort();
+  for (let i = 0; i < lbArns.length; i += ELB_BATCH) {
+    const out = await elbv2.describeLoadBalancers({ LoadBalancerArns: lbArns.slice(i, i + ELB_BATCH) });
+    for (const lb of out.LoadBalancers ?? []) {
+      if (!lb.LoadBalancerArn) continue;
+      balancers.push({
+        arn: lb.LoadBalancerArn,
+        name: lb.LoadBalancerName ?? '',
+        type: lb.Type ?? 'application',
+        targetGroupArns: (byBalancer.get(lb.LoadBalancerArn) ?? []).sort(),
+      });
+    }
+  }
+  return { balancers, detached: detached.sort(), missing: [] };
 }

@@ -11,6 +11,9 @@ import type { ContainerDefinition, Service, TaskDefinition } from '@aws-sdk/clie
 import type { ObservedState } from '../../controller/model/observed';
 import { type ClusterExport, exportCluster, type LiveCluster } from '../../controller/export/export-cluster';
 import { choosePrefix, listingPrefix } from '../../controller/export/export-prefix';
+import { readLiveCluster } from '../../controller/export/export-reader';
+import type { LiveTargetGroups } from '../../controller/export/export-load-balancer';
+import type { EcsReader } from '../../controller/observe/ecs-reader';
 import { planCluster } from '../../controller/plan/planner';
 import { loadClusterDir } from '../../controller/specfiles';
 import { expectOnlyAdoption } from '../helpers/export-roundtrip';
@@ -452,5 +455,129 @@ describe('listingPrefix: where the families no service runs are looked for', () 
     expect(
       listingPrefix(live([svc('a', 'acme-api-a', 1)], { 'acme-api-a': revision('acme-api-a', 1) }), {}),
     ).toBe('acme-api');
+  });
+});
+
+describe('exportCluster: loadBalancer: from the target groups the services use', () => {
+  const ELB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012';
+  const tg = (name: string) => `${ELB}:targetgroup/${name}/0123456789abcdef`;
+  const alb = (name: string) => `${ELB}:loadbalancer/app/${name}/0123456789abcdef`;
+  const attached = (name: string, port = 80): Partial<Service> => ({
+    loadBalancers: [{ targetGroupArn: tg(name), containerName: 'app', containerPort: port }],
+    healthCheckGracePeriodSeconds: 60,
+  });
+  const families = { 'shop-web': revision('shop-web', 1), 'shop-api': revision('shop-api', 1) };
+  const services = [svc('web', 'shop-web', 1, attached('web')), svc('api', 'shop-api', 1, attached('api'))];
+  const withGroups = (targetGroups: LiveTargetGroups): LiveCluster => ({
+    ...live(services, families),
+    targetGroups,
+  });
+
+  test('one Application Load Balancer behind every target group: loadBalancer: { name }, and the plan is only adoption', async () => {
+    const l = withGroups({
+      balancers: [
+        {
+          arn: alb('shared-alb'),
+          name: 'shared-alb',
+          type: 'application',
+          targetGroupArns: [tg('api'), tg('web')],
+        },
+      ],
+      detached: [],
+      missing: [],
+    });
+    const out = exported(l);
+    expect(file(out, 'cluster.yaml')).toContain('\nloadBalancer:\n  name: shared-alb\n');
+    expect(file(out, 'web.service').loadBalancers).toEqual(attached('web').loadBalancers);
+    expect(out.notes).toEqual([
+      "cluster.yaml names load balancer shared-alb, which the services' target groups hang off; the services keep their loadBalancers as written in their .service files",
+    ]);
+    const { state, plan } = await planBack(out, l);
+    expect(state.cluster.loadBalancer!.ref).toEqual({ kind: 'existing', name: 'shared-alb' });
+    expectOnlyAdoption(plan);
+  });
+
+  test('two balancers, a network balancer, a detached or a deleted target group: no loadBalancer:, and why', () => {
+    const cases: [LiveTargetGroups, string][] = [
+      [
+        {
+          balancers: [
+            { arn: alb('a'), name: 'a', type: 'application', targetGroupArns: [tg('web')] },
+            { arn: alb('b'), name: 'b', type: 'application', targetGroupArns: [tg('api')] },
+          ],
+          detached: [],
+          missing: [],
+        },
+        "the services' target groups hang off 2 load balancers (a, b); a cluster has one",
+      ],
+      [
+        {
+          balancers: [{ arn: alb('n'), name: 'n', type: 'network', targetGroupArns: [tg('api'), tg('web')] }],
+          detached: [],
+          missing: [],
+        },
+        'the services use network load balancer n',
+      ],
+      [
+        { balancers: [], detached: [tg('web')], missing: [] },
+        `no load balancer forwards to target group ${tg('web')}`,
+      ],
+      [{ balancers: [], detached: [], missing: [tg('api')] }, `target group ${tg('api')} does not exist`],
+    ];
+    for (const [groups, why] of cases) {
+      const out = exported(withGroups(groups));
+      expect(file(out, 'cluster.yaml')).not.toContain('loadBalancer');
+      expect(out.notes).toEqual([`cluster.yaml gets no loadBalancer: ${why}`]);
+    }
+  });
+
+  test('the reader asks ELBv2 only when a service has a target group, 20 ARNs a call', async () => {
+    const many = Array.from({ length: 21 }, (_, i) => svc(`s${i}`, 'shop-web', 1, attached(`g${i}`)));
+    const reader = (svcs: Service[]) =>
+      ({
+        describeCluster: () => Promise.resolve({ cluster: live([], {}).cluster }),
+        listAllServiceArns: () => Promise.resolve(svcs.map((s) => s.serviceArn!)),
+        describeServicesBatched: () =>
+          Promise.resolve(new Map(svcs.map((s) => [s.serviceName!, { service: s, tags: {} }]))),
+        latestRevision: () => Promise.resolve({ taskDefinition: families['shop-web'], tags: {} }),
+      }) as unknown as EcsReader;
+    const calls: string[] = [];
+    const elbv2 = {
+      describeTargetGroups: (input: { TargetGroupArns?: string[] }) => {
+        calls.push(`describeTargetGroups ${input.TargetGroupArns!.length}`);
+        return Promise.resolve({
+          TargetGroups: input.TargetGroupArns!.map((arn) => ({
+            TargetGroupArn: arn,
+            LoadBalancerArns: [alb('shared')],
+          })),
+        });
+      },
+      describeLoadBalancers: (input: { LoadBalancerArns?: string[] }) => {
+        calls.push(`describeLoadBalancers ${input.LoadBalancerArns!.length}`);
+        return Promise.resolve({
+          LoadBalancers: [
+            { LoadBalancerArn: alb('shared'), LoadBalancerName: 'shared', Type: 'application' as const },
+          ],
+        });
+      },
+    };
+    const ecs = { listTaskDefinitionFamilies: () => Promise.reject(new Error('not listed')) };
+    const none = await readLiveCluster(
+      { reader: reader([svc('web', 'shop-web', 1)]), ecs, dns: { elbv2 } },
+      'shop',
+      'us-east-1',
+    );
+    expect(none!.targetGroups).toBeUndefined();
+    expect(calls).toEqual([]);
+    const l = await readLiveCluster({ reader: reader(many), ecs, dns: { elbv2 } }, 'shop', 'us-east-1');
+    expect(calls).toEqual(['describeTargetGroups 20', 'describeTargetGroups 1', 'describeLoadBalancers 1']);
+    expect(l!.targetGroups!.balancers).toEqual([
+      {
+        arn: alb('shared'),
+        name: 'shared',
+        type: 'application',
+        targetGroupArns: many.map((s) => s.loadBalancers![0].targetGroupArn!).sort(),
+      },
+    ]);
   });
 });
