@@ -21,6 +21,8 @@ export interface LiveTargetGroups {
   detached: string[];
   /** Target groups ELBv2 does not know (deleted while a service still names them). */
   missing: string[];
+  /** ELBv2 could not be read (the error): nothing is known. */
+  unreadable?: string;
 }
 
 /** The target group ARNs the services name, sorted, without repeats. */
@@ -49,6 +51,8 @@ export function exportedLoadBalancer(
     notes.push(`cluster.yaml gets no loadBalancer: ${why}`);
     return undefined;
   };
+  if (live.unreadable !== undefined)
+    return skip(`the services' target groups could not be read (${live.unreadable})`);
   if (live.missing.length > 0) return skip(`target group ${live.missing.join(', ')} does not exist`);
   if (live.detached.length > 0) {
     return skip(`no load balancer forwards to target group ${live.detached.join(', ')}`);

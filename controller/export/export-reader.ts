@@ -58,7 +58,7 @@ export async function readLiveCluster(
   const families = new Map(await newest(reader, [...familyNames]));
   const groups = serviceTargetGroups(services);
   const targetGroups =
-    groups.length > 0 && ports.dns ? await readTargetGroups(ports.dns.elbv2, groups) : undefined;
+    groups.length > 0 && ports.dns ? await readTargetGroupsOrWhy(ports.dns.elbv2, groups) : undefined;
   const live: LiveCluster = {
     cluster: found.cluster,
     region,
@@ -91,6 +91,27 @@ function newest(
   families: readonly string[],
 ): Promise<(readonly [string, ObservedTaskDefinition | null])[]> {
   return Promise.all([...families].sort().map(async (f) => [f, await reader.latestRevision(f)] as const));
+}
+
+/**
+ * ELBv2 only adds `loadBalancer:` to the export: a read it refuses (no permission for it in the
+ * export's policy, a backend without it) costs that section, with a note, not the export.
+ */
+async function readTargetGroupsOrWhy(
+  elbv2: Pick<Elbv2Port, 'describeTargetGroups' | 'describeLoadBalancers'>,
+  arns: readonly string[],
+): Promise<LiveTargetGroups> {
+  try {
+    return await readTargetGroups(elbv2, arns);
+  } catch (err) {
+    const e = err as { name?: string; message?: string };
+    return {
+      balancers: [],
+      detached: [],
+      missing: [],
+      unreadable: `${e.name ?? 'Error'}: ${e.message ?? ''}`,
+    };
+  }
 }
 
 /**

@@ -523,6 +523,10 @@ describe('exportCluster: loadBalancer: from the target groups the services use',
         `no load balancer forwards to target group ${tg('web')}`,
       ],
       [{ balancers: [], detached: [], missing: [tg('api')] }, `target group ${tg('api')} does not exist`],
+      [
+        { balancers: [], detached: [], missing: [], unreadable: 'AccessDenied: not authorized' },
+        "the services' target groups could not be read (AccessDenied: not authorized)",
+      ],
     ];
     for (const [groups, why] of cases) {
       const out = exported(withGroups(groups));
@@ -562,6 +566,22 @@ describe('exportCluster: loadBalancer: from the target groups the services use',
       },
     };
     const ecs = { listTaskDefinitionFamilies: () => Promise.reject(new Error('not listed')) };
+    // ELBv2 refusing (a policy without DescribeTargetGroups) costs the section, not the export.
+    const refusing = {
+      ...elbv2,
+      describeTargetGroups: () => Promise.reject(Object.assign(new Error('no'), { name: 'AccessDenied' })),
+    };
+    const refused = await readLiveCluster(
+      { reader: reader([svc('web', 'shop-web', 1, attached('web'))]), ecs, dns: { elbv2: refusing } },
+      'shop',
+      'us-east-1',
+    );
+    expect(refused!.targetGroups).toEqual({
+      balancers: [],
+      detached: [],
+      missing: [],
+      unreadable: 'AccessDenied: no',
+    });
     const none = await readLiveCluster(
       { reader: reader([svc('web', 'shop-web', 1)]), ecs, dns: { elbv2 } },
       'shop',
