@@ -80,7 +80,7 @@ export function collectProxyTargets(
           for (const t of parsed.typos)
             warnings.push({ ...t.at.source, field: t.at.field, message: t.message });
           const timeout = effectiveTimeoutProblem(parsed.overrides, loadBalancer);
-          if (timeout) problem(timeoutLabel(c), timeout);
+          if (timeout) problem(timeoutLabel(c, parsed.overrides), timeout);
         }
       }
       mine.push({
@@ -130,12 +130,11 @@ function effectiveTimeoutProblem(o: TargetGroupOverrides, lb: LoadBalancerConfig
     : undefined;
 }
 
-/** The label that made the timeout too long: the timeout's when set, else the interval's. */
-function timeoutLabel(c: ContainerHostLabels): LabelAt {
-  return (
-    c.settings.find((s) => s.key === 'proxy.healthcheck.timeout') ??
-    c.settings.find((s) => s.key === 'proxy.healthcheck.interval')!
-  );
+/** The label that made the timeout too long: the timeout's when it took effect, else the interval's. */
+function timeoutLabel(c: ContainerHostLabels, o: TargetGroupOverrides): LabelAt {
+  const key =
+    o.healthCheck?.timeoutSeconds !== undefined ? 'proxy.healthcheck.timeout' : 'proxy.healthcheck.interval';
+  return c.settings.find((s) => s.key === key)!;
 }
 
 function balancerProblems(

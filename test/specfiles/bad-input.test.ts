@@ -601,6 +601,30 @@ describe('the load balancer: cluster.yaml loadBalancer: and the proxy.* labels',
     ]);
   });
 
+  it('an interval label not above the timeout of cluster.yaml is an error at the interval label', async () => {
+    const { errors, at } = await errorsOf({
+      'cluster.yaml': `${OWNED}  healthCheck: { timeoutSeconds: 10 }\n`,
+      'web.taskdef': web({
+        'proxy.host': 'www.example.com.',
+        'proxy.healthcheck.timeout': 'ten',
+        'proxy.healthcheck.interval': '10',
+      }),
+    });
+    expect(errors.map((e) => [e.line, e.field, e.message])).toEqual([
+      [
+        7,
+        label('proxy.healthcheck.timeout'),
+        'proxy.healthcheck.timeout "ten": must be a whole number of seconds (2-120)',
+      ],
+      [
+        8,
+        label('proxy.healthcheck.interval'),
+        'the health check timeout (10 s) must be less than its interval (10 s)',
+      ],
+    ]);
+    expect(errors.every((e) => e.file === at('web.taskdef'))).toBe(true);
+  });
+
   it('a task definition whose networkMode is none cannot be routed to', async () => {
     const { errors, at } = await errorsOf({
       'cluster.yaml': OWNED,
