@@ -20,4 +20,18 @@ export type {
   UpdateServiceRequest,
 } from '@aws-sdk/client-ecs';
 export type { Change, ListResourceRecordSetsRequest, ResourceRecordSet } from '@aws-sdk/client-route-53';
-export type { Action, Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
+export type {
+  Action,
+  CreateListenerInput,
+  CreateLoadBalancerInput,
+  CreateRuleInput,
+  CreateTargetGroupInput,
+  ModifyListenerInput,
+  ModifyRuleInput,
+  ModifyTargetGroupInput,
+  Rule,
+  RuleCondition,
+  SetSecurityGroupsInput,
+  SetSubnetsInput,
+  TargetGroupAttribute,
+} from '@aws-sdk/client-elastic-load-balancing-v2';

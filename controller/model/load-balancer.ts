@@ -186,3 +186,8 @@ export interface ObservedLoadBalancer {
    */
   targetGroups: ObservedTargetGroup[];
 }
+
+/** On a target group ecs-gitops made: `<service>/<container>/<containerPort>`. */
+export const TAG_TARGET = 'ecs-gitops:target';
+/** On a listener rule ecs-gitops made: `<service>/<container>/<containerPort>@<listen port>#<n>`. */
+export const TAG_ROUTE = 'ecs-gitops:route';
