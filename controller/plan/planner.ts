@@ -97,7 +97,8 @@ export function planCluster(desired: DesiredState, observed: ObservedState, inpu
       source: cfg.dns.source,
     });
   } else if (cfg.dns && observed.dns) {
-    const dns = planDns(desired, observed.dns);
+    const balancerCreated = lb.actions.some((a) => a.resource === 'loadBalancer' && a.op === 'create');
+    const dns = planDns(desired, observed.dns, { balancerCreated });
     actions.push(...dns.actions);
     errors.push(...dns.errors);
   }
