@@ -170,7 +170,8 @@ function planTargetGroups(
           targetType: g.targetType,
           healthCheck: g.settings.healthCheck,
           deregistrationDelaySeconds: g.settings.deregistrationDelaySeconds,
-          stickiness: g.settings.stickiness,
+          // The cookie duration means nothing while stickiness is off.
+          stickiness: g.settings.stickiness.enabled ? g.settings.stickiness : false,
         }),
         dependsOn: balancer.creating.filter((a) => a.startsWith('loadBalancer/')),
         steps: [{ call: 'createTargetGroup', input, attributes: targetGroupAttributes(g.settings) }],
