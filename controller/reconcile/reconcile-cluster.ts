@@ -29,6 +29,8 @@ export interface ClusterPorts {
   ecs: EcsPort;
   reader: EcsReader;
   dns?: DnsPorts;
+  /** The shared load balancer's port; a cluster with `loadBalancer:` and no port gets a plan error. */
+  elbv2?: Elbv2Port;
 }
 
 /**
