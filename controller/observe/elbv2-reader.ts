@@ -233,7 +233,7 @@ export function observedRule(r: Rule, listenerArn: string, tags: TagMap): Observ
     listenerArn,
     priority: Number(r.Priority),
     hosts: [...hosts].sort(),
-    // Two host-header conditions mean both must match (not a longer list): not a plain host rule.
+    // ELBv2 allows one host-header condition per rule; two (both must match) would not be a host rule.
     otherConditions: hostConditions.length !== conditions.length || hostConditions.length > 1,
     forwardTo: forwardTargets(r.Actions ?? []),
     tags,
