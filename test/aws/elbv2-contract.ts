@@ -34,6 +34,8 @@ export interface Elbv2Differences {
   loadBalancerArnsStale?: boolean;
   /** SetRulePriorities refuses a priority held by a rule that moves away in the same call. */
   prioritySwapRefused?: boolean;
+  /** DeleteTargetGroup of a deleted group fails with TargetGroupNotFound (AWS: succeeds). */
+  deleteUnknownTargetGroupFails?: boolean;
   /** DeleteRule of an unknown rule succeeds (AWS: RuleNotFound). */
   deleteUnknownRuleSucceeds?: boolean;
   /** DescribeTags of a deleted resource returns its old tags (AWS: its NotFound error). */
@@ -360,8 +362,9 @@ export function describeElbv2Contract(
       expect(await errorName(env.elbv2.describeTargetGroups({ TargetGroupArns: [tg.TargetGroupArn] }))).toBe(
         'TargetGroupNotFoundException',
       );
+      // Deleting it again: AWS documents no NotFound error for DeleteTargetGroup (only ResourceInUse).
       expect(await errorName(env.elbv2.deleteTargetGroup({ TargetGroupArn: tg.TargetGroupArn }))).toBe(
-        'TargetGroupNotFoundException',
+        d.deleteUnknownTargetGroupFails ? 'TargetGroupNotFoundException' : 'no error',
       );
       if (!d.deleteUnknownRuleSucceeds) {
         expect(await errorName(env.elbv2.deleteRule({ RuleArn: r }))).toBe('RuleNotFoundException');

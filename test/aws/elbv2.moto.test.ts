@@ -18,7 +18,8 @@
  *   updated by ModifyRule (the new target lacks it) nor by DeleteRule (the old one keeps it);
  * - moto difference: SetRulePriorities refuses any priority a rule of the listener holds now, even
  *   one that moves away in the same call (a swap) or the rule's own;
- * - moto difference: DeleteRule of an unknown rule succeeds (AWS: RuleNotFound);
+ * - moto difference: DeleteRule of an unknown rule succeeds (AWS: RuleNotFound), and DeleteTargetGroup
+ *   of a deleted group fails with TargetGroupNotFound (AWS documents no such error: it succeeds);
  * - moto difference: DescribeTags takes any number of ARNs (AWS: 20), and returns the tags of a
  *   deleted target group (AWS: TargetGroupNotFound);
  * - moto difference: CreateListener on a port that has a listener succeeds (its check compares the
@@ -57,6 +58,7 @@ const MOTO_DIFFERENCES: Elbv2Differences = {
   loadBalancerArnsStale: true,
   prioritySwapRefused: true,
   deleteUnknownRuleSucceeds: true,
+  deleteUnknownTargetGroupFails: true,
   tagsOutliveResources: true,
   describeTagsUnlimited: true,
   duplicateListenerPortAccepted: true,
