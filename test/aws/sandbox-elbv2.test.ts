@@ -1,7 +1,25 @@
 /**
  * The strict ELBv2 sandbox: load balancers, listeners, target groups and their attributes, tags,
- * throttling and persistence (rules: sandbox-elbv2-rules.test.ts). Each check is one AWS makes;
- * docs/testing.md says where the sandbox and moto differ.
+ * throttling and persistence (rules: sandbox-elbv2-rules.test.ts). Each check is one AWS makes.
+ *
+ * Where moto 5.2.1 differs from ELBv2 (seen by running the same calls against it; these behaviours
+ * are tested here on the sandbox only):
+ * - CreateLoadBalancer with the same name makes a second balancer (AWS: the same one back), takes
+ *   one subnet for an ALB, leaves SecurityGroups empty and State `provisioning`;
+ * - CreateTargetGroup with the same name and settings is DuplicateTargetGroupName (AWS: idempotent),
+ *   and takes a health check timeout equal to the interval;
+ * - CreateListener on a taken port with the same settings makes a second listener; an HTTP listener
+ *   gets SslPolicy ELBSecurityPolicy-2016-08;
+ * - CreateRule takes six host-header values (AWS: "A rule can only have '5' condition values"), no
+ *   TooManyRules; rules come back without the legacy `Values` and forwards without ForwardConfig;
+ *   a target group forwarded to by two rules lists its balancer twice in LoadBalancerArns;
+ * - DescribeTargetGroups by a balancer without any is TargetGroupNotFound (AWS: an empty list);
+ *   DeleteTargetGroup of a missing ARN is TargetGroupNotFound (AWS: succeeds);
+ * - ModifyTargetGroupAttributes takes unknown keys and out-of-range values; the defaults listed
+ *   lack the stickiness cookie, anomaly mitigation and target group health keys;
+ * - DescribeTags takes 21 ARNs and unknown ones (AWS: ValidationError, NotFound);
+ * - SetRulePriorities changes the default rule (AWS: OperationNotPermitted); DeleteRule of the
+ *   default rule fails with an HTML error page; DeleteRule of a missing rule succeeds.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
