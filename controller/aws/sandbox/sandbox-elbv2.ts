@@ -105,8 +105,6 @@ export interface SandboxElbv2Options {
   callLog?: CallLog;
   /** Default: real time (CreatedTime and the throttle's refill). */
   clock?: Clock;
-  /** Epoch milliseconds now; kept for callers written before `clock` (the clock wins). */
-  now?: () => number;
   /** Token buckets per operation (`CreateRule`); exceeding one throws `Throttling`. */
   throttle?: Record<string, BucketSpec>;
 }
@@ -142,8 +140,7 @@ export class SandboxElbv2 implements Elbv2Port {
 
   constructor(private readonly opts: SandboxElbv2Options) {
     this.callLog = opts.callLog ?? new CallLog();
-    const now = opts.now;
-    this.clock = opts.clock ?? (now ? { now, sleep: systemClock.sleep } : systemClock);
+    this.clock = opts.clock ?? systemClock;
     this.setThrottle(opts.throttle);
   }
 
