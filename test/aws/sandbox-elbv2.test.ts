@@ -149,7 +149,7 @@ describe('SandboxElbv2 load balancers', () => {
     });
     await expectAwsError(
       elbv2.setSecurityGroups({ LoadBalancerArn: lbArn, SecurityGroups: [] }),
-      'ValidationError',
+      'InvalidConfigurationRequestException',
     );
     const set = await elbv2.setSubnets({
       LoadBalancerArn: lbArn,

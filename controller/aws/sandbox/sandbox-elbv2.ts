@@ -455,7 +455,9 @@ export class SandboxElbv2 implements Elbv2Port {
       const lb = this.balancer(input.LoadBalancerArn);
       const groups = input.SecurityGroups ?? [];
       if (lb.Type === 'application' && groups.length === 0) {
-        throw errors.validation('An Application Load Balancer must have at least one security group');
+        throw errors.invalidConfiguration(
+          'An Application Load Balancer must have at least one security group',
+        );
       }
       lb.SecurityGroups = this.securityGroupsOf(groups, lb.VpcId ?? '', 'network');
       return { SecurityGroupIds: [...lb.SecurityGroups] };
