@@ -580,6 +580,53 @@ describe('SandboxElbv2 target groups', () => {
   });
 });
 
+describe('SandboxElbv2 quotas', () => {
+  test('50 ALBs per Region, 50 listeners per ALB, 100 target groups per ALB, 3000 target groups per Region', async () => {
+    const { elbv2 } = newElbv2();
+    const { lbArn, listenerArn } = await albWithListener(elbv2);
+    for (let i = 1; i < 50; i++) await elbv2.createLoadBalancer({ Name: `lb${i}`, Subnets: SUBNETS });
+    await expectAwsError(
+      elbv2.createLoadBalancer({ Name: 'lb50', Subnets: SUBNETS }),
+      'TooManyLoadBalancersException',
+    );
+    const fixed = [{ Type: 'fixed-response' as const, FixedResponseConfig: { StatusCode: '404' } }];
+    for (let port = 81; port < 130; port++) {
+      await elbv2.createListener({
+        LoadBalancerArn: lbArn,
+        Protocol: 'HTTP',
+        Port: port,
+        DefaultActions: fixed,
+      });
+    }
+    await expectAwsError(
+      elbv2.createListener({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 130, DefaultActions: fixed }),
+      'TooManyListenersException',
+    );
+    // Rules forwarding to two groups each: 50 of them reach 100 unique groups, the 51st is refused.
+    const groups: string[] = [];
+    for (let i = 0; i < 2999; i++) {
+      groups.push((await elbv2.createTargetGroup(tgInput(`tg${i}`))).TargetGroups?.[0].TargetGroupArn ?? '');
+    }
+    await expectAwsError(elbv2.createTargetGroup(tgInput('tg3000')), 'TooManyTargetGroupsException');
+    const ruleFor = (i: number) =>
+      elbv2.createRule({
+        ListenerArn: listenerArn,
+        Priority: i + 1,
+        Conditions: hostCondition(`h${i}.example.com`),
+        Actions: [
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              TargetGroups: [{ TargetGroupArn: groups[2 * i] }, { TargetGroupArn: groups[2 * i + 1] }],
+            },
+          },
+        ],
+      });
+    for (let i = 0; i < 50; i++) await ruleFor(i);
+    await expectAwsError(ruleFor(50), 'TooManyUniqueTargetGroupsPerLoadBalancerException');
+  });
+});
+
 describe('SandboxElbv2 tags', () => {
   test('on balancers, listeners, rules and target groups; at most 50 per resource, 20 ARNs per DescribeTags', async () => {
     const { elbv2 } = newElbv2();
