@@ -648,6 +648,14 @@ describe('SandboxElbv2 tags', () => {
     expect(described.TagDescriptions).toEqual(
       arns.map((ResourceArn) => ({ ResourceArn, Tags: [{ Key: 'team', Value: 'web' }] })),
     );
+    // The default rule has an ARN of its own and takes tags too.
+    const fallback =
+      (await elbv2.describeRules({ ListenerArn: listenerArn })).Rules?.find((r) => r.IsDefault)?.RuleArn ??
+      '';
+    await elbv2.addTags({ ResourceArns: [fallback], Tags: [{ Key: 'team', Value: 'edge' }] });
+    expect((await elbv2.describeTags({ ResourceArns: [fallback] })).TagDescriptions?.[0].Tags).toEqual([
+      { Key: 'team', Value: 'edge' },
+    ]);
     const many = Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
     await elbv2.addTags({ ResourceArns: [tgArn], Tags: many });
     await expectAwsError(

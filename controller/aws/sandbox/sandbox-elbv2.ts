@@ -742,6 +742,7 @@ export class SandboxElbv2 implements Elbv2Port {
     }
     this.listeners.delete(l.ListenerArn ?? '');
     this.tags.delete(l.ListenerArn ?? '');
+    this.tags.delete(l.DefaultRuleArn);
   }
 
   deleteListener(input: elb.DeleteListenerInput): Out<elb.DeleteListenerOutput> {
@@ -1062,13 +1063,13 @@ export class SandboxElbv2 implements Elbv2Port {
 
   /** The tags of a resource; an unknown ARN is the NotFound error of its resource type. */
   private taggable(arn: string): Tag[] {
-    const tags = this.tags.get(arn);
     const exists =
       this.loadBalancers.has(arn) ||
       this.listeners.has(arn) ||
       this.rules.has(arn) ||
-      this.targetGroups.has(arn);
-    if (tags && exists) return tags;
+      this.targetGroups.has(arn) ||
+      [...this.listeners.values()].some((l) => l.DefaultRuleArn === arn);
+    if (exists) return this.tags.get(arn) ?? [];
     const resource = arn.split(':')[5] ?? '';
     if (resource.startsWith('targetgroup/'))
       throw errors.targetGroupNotFound(`Target group '${arn}' not found`);
