@@ -1,5 +1,7 @@
 import type { Service } from '../model/aws-types';
+import type { ClusterElb } from '../model/cluster-elb';
 import { ownershipOf, type Ownership, type TagMap } from '../model/ownership';
+import { planElbDestroy } from './destroy-elb-planner';
 import { emptyAction } from './empty-action';
 import type { Plan, PlanError, PlannedAction } from './plan-types';
 
@@ -17,6 +19,11 @@ export interface DestroyRequest {
 export interface DestroyObserved {
   cluster?: { arn?: string; tags: TagMap };
   services: { service: Service; tags: TagMap }[];
+  /**
+   * The cluster's load balancer pieces, found by their ownership tags (observe/cluster-elb-reader.ts);
+   * absent: not read (nothing of ELBv2 is planned).
+   */
+  elb?: ClusterElb;
 }
 
 /** A service found in the cluster, and whose it is. */
@@ -98,17 +105,47 @@ export function planDestroy(req: DestroyRequest, observed: DestroyObserved): Des
     .map((s) => drainAction(req, s.service))
     .sort((a, b) => a.name.localeCompare(b.name));
   const names = drains.map((a) => a.name);
-  const waits = names.length > 0 ? `, once its ${names.length} service(s) are gone` : '';
+  const drainIds = drains.map((a) => a.id);
+  const elb = observed.elb
+    ? planElbDestroy({ ownerId: req.ownerId, cluster: req.cluster }, observed.elb, drainIds)
+    : { actions: [], errors: [], deletions: [] };
+  if (elb.errors.length > 0) {
+    // Nothing is deleted: every action is shown as kept, the errors say why.
+    const why = 'kept: destroy refused (see the errors)';
+    const keptAll = [...drains, ...elb.actions].map((a) => ({
+      ...emptyAction(a.id, a.resource, a.name, a.source),
+      reason: a.op === 'delete' ? why : a.reason,
+    }));
+    return result([...keptAll, { ...cluster, reason: 'kept: load balancer pieces block it' }], elb.errors);
+  }
+  const gone = [
+    counted(names.length, 'service(s)'),
+    counted(elb.actions.filter((a) => a.op === 'delete' && a.resource === 'listenerRule').length, 'rule(s)'),
+    counted(
+      elb.actions.filter((a) => a.op === 'delete' && a.resource === 'targetGroup').length,
+      'target group(s)',
+    ),
+    counted(
+      elb.actions.filter((a) => a.op === 'delete' && a.resource === 'loadBalancer').length,
+      'load balancer(s)',
+    ),
+  ].filter((x) => x !== '');
+  const waits = gone.length > 0 ? `, once its ${gone.join(', ')} are gone` : '';
   return result([
     ...drains,
+    ...elb.actions,
     {
       ...cluster,
       op: 'delete',
       reason: `created by ecs-gitops: deleted${waits}`,
-      dependsOn: drains.map((a) => a.id),
+      dependsOn: [...drainIds, ...elb.deletions],
       steps: [{ call: 'deleteCluster', cluster: req.cluster, ownerId: req.ownerId, services: names }],
     },
   ]);
+}
+
+function counted(n: number, what: string): string {
+  return n > 0 ? `${n} ${what}` : '';
 }
 
 function drainAction(req: DestroyRequest, service: Service): PlannedAction {
