@@ -31,6 +31,8 @@ export interface DestroyOptions extends DestroyRequest {
   onProgress?: (message: string) => void;
 }
 
+const ELB_RESOURCES = new Set<ActionResult['resource']>(['listenerRule', 'targetGroup', 'loadBalancer']);
+
 export type DestroyVerdict = 'deleted' | 'absent' | 'refused' | 'failed';
 
 export interface DestroyReport {
@@ -118,9 +120,16 @@ export async function applyDestroyPlan(
   const undrained = results.filter(
     (r) => r.resource === 'service' && r.outcome !== 'deleted' && r.outcome !== 'unchanged',
   );
+  // A load balancer piece left (failed, or skipped: no longer ours, or after one that failed).
+  const elbLeft = results.filter(
+    (r) => ELB_RESOURCES.has(r.resource) && (r.outcome === 'failed' || r.outcome === 'skipped'),
+  );
+  const listed = (rs: ActionResult[]) => rs.map((r) => `${r.name}: ${r.message ?? r.outcome}`).join('; ');
   const reason =
     undrained.length > 0
-      ? `some services could not be drained (${undrained.map((r) => `${r.name}: ${r.message ?? r.outcome}`).join('; ')}); the cluster was kept`
-      : (clusterResult?.message ?? 'the cluster was kept');
+      ? `some services could not be drained (${listed(undrained)}); the cluster was kept`
+      : elbLeft.length > 0
+        ? `some load balancer pieces were not deleted (${listed(elbLeft)}); the cluster was kept`
+        : (clusterResult?.message ?? 'the cluster was kept');
   return report('failed', reason, results);
 }
