@@ -60,7 +60,7 @@ export async function runDestroy(cluster: string, opts: DestroyCliOptions): Prom
     const request = { cluster, ownerId: opts.ownerId ?? cluster, drain: opts.drain === true, region };
     try {
       // The cluster's load balancer pieces are found by their tags: there is no spec to name them.
-      const elbv2 = rctx.dns.elbv2;
+      const elbv2 = rctx.elbv2;
       const planned = await planClusterDestroy({ ...request, reader: rctx.reader, elbv2 });
       if (opts.dryRun) return printPlan(planned, format, out, ctx);
       const rep = await applyDestroyPlan(planned, {

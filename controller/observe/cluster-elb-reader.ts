@@ -1,20 +1,19 @@
 import type { Elbv2Port } from '../aws/elbv2-port';
-import type { Action, Rule } from '../model/aws-types';
+import type { ElbLoadBalancer } from '../model/aws-types';
 import type { ClusterElb, ClusterElbBalancer } from '../model/cluster-elb';
-import { comparedDnsName } from '../model/dns-names';
-import type { ObservedListener, ObservedRule, ObservedTargetGroup } from '../model/load-balancer';
 import { targetGroupStem } from '../model/load-balancer-names';
 import { ownedBy, type TagMap } from '../model/ownership';
-
-/** ELBv2's largest page (DescribeLoadBalancers, DescribeListeners, DescribeRules, DescribeTargetGroups). */
-export const ELBV2_PAGE_SIZE = 400;
-/** DescribeTags takes at most 20 ARNs per call. */
-export const DESCRIBE_TAGS_BATCH = 20;
-
-type Out<K extends keyof Elbv2Port> = Awaited<ReturnType<Elbv2Port[K]>>;
-type TargetGroup = NonNullable<Out<'describeTargetGroups'>['TargetGroups']>[number];
-type LoadBalancer = NonNullable<Out<'describeLoadBalancers'>['LoadBalancers']>[number];
-type Listener = NonNullable<Out<'describeListeners'>['Listeners']>[number];
+import {
+  collectMarkerPages,
+  ELBV2_PAGE_SIZE,
+  markerField,
+  observedListener,
+  observedTargetGroup,
+  readAllTargetGroups,
+  readListeners,
+  readRules,
+  readTags,
+} from './elbv2-reader';
 
 /**
  * The ELBv2 resources ecs-gitops made for one cluster and owner id, for `destroy` (which has no
@@ -46,7 +45,7 @@ export async function readClusterElb(
 
   const targetGroups = candidates
     .filter((tg) => ownedBy(tagsOf(tg.TargetGroupArn), owner))
-    .map((tg) => observedTargetGroup(tg, tagsOf(tg.TargetGroupArn)))
+    .map((tg) => observedTargetGroup(tg, tagsOf(tg.TargetGroupArn), undefined))
     .sort((a, b) => a.name.localeCompare(b.name));
   const forwardedFrom = new Set(targetGroups.flatMap((g) => g.loadBalancerArns));
   const kept = allBalancers
@@ -76,136 +75,15 @@ export async function readClusterElb(
     name: lb.LoadBalancerName ?? '',
     tags: tagsOf(lb.LoadBalancerArn),
     listeners: listeners
-      .map((l, i) => observedListener(l, rules[i], ruleTags))
+      .map((l, i) => observedListener(l, rules[i], (arn) => ruleTags.get(arn ?? '') ?? {}))
       .sort((a, b) => a.port - b.port),
   }));
   return { targetGroups, balancers };
 }
 
-/** Every item of an ELBv2 list call paginated by `Marker` / `NextMarker`. */
-async function collectMarkerPages<T>(
-  page: (marker: string | undefined) => Promise<{ NextMarker?: string; items?: T[] }>,
-): Promise<T[]> {
-  const out: T[] = [];
-  let marker: string | undefined;
-  do {
-    const p = await page(marker);
-    out.push(...(p.items ?? []));
-    // An empty marker ends it too (some backends send "").
-    marker = p.NextMarker || undefined;
-  } while (marker !== undefined);
-  return out;
-}
-
-const markerField = (marker: string | undefined) => (marker !== undefined ? { Marker: marker } : {});
-
-function readAllTargetGroups(elbv2: Elbv2Port): Promise<TargetGroup[]> {
-  return collectMarkerPages(async (marker) => {
-    const out = await elbv2.describeTargetGroups({ PageSize: ELBV2_PAGE_SIZE, ...markerField(marker) });
-    return { NextMarker: out.NextMarker, items: out.TargetGroups };
-  });
-}
-
-function readAllBalancers(elbv2: Elbv2Port): Promise<LoadBalancer[]> {
+function readAllBalancers(elbv2: Elbv2Port): Promise<ElbLoadBalancer[]> {
   return collectMarkerPages(async (marker) => {
     const out = await elbv2.describeLoadBalancers({ PageSize: ELBV2_PAGE_SIZE, ...markerField(marker) });
     return { NextMarker: out.NextMarker, items: out.LoadBalancers };
   });
-}
-
-function readListeners(loadBalancerArn: string, elbv2: Elbv2Port): Promise<Listener[]> {
-  return collectMarkerPages(async (marker) => {
-    const out = await elbv2.describeListeners({
-      LoadBalancerArn: loadBalancerArn,
-      PageSize: ELBV2_PAGE_SIZE,
-      ...markerField(marker),
-    });
-    return { NextMarker: out.NextMarker, items: out.Listeners };
-  });
-}
-
-function readRules(listenerArn: string, elbv2: Elbv2Port): Promise<Rule[]> {
-  return collectMarkerPages(async (marker) => {
-    const out = await elbv2.describeRules({
-      ListenerArn: listenerArn,
-      PageSize: ELBV2_PAGE_SIZE,
-      ...markerField(marker),
-    });
-    return { NextMarker: out.NextMarker, items: out.Rules };
-  });
-}
-
-/** Tags of every ARN, 20 per DescribeTags call (balancers, target groups and rules may share one). */
-async function readTags(arns: string[], elbv2: Elbv2Port): Promise<Map<string, TagMap>> {
-  const unique = [...new Set(arns.filter((a) => a !== ''))];
-  const out = new Map<string, TagMap>();
-  for (let i = 0; i < unique.length; i += DESCRIBE_TAGS_BATCH) {
-    const page = await elbv2.describeTags({ ResourceArns: unique.slice(i, i + DESCRIBE_TAGS_BATCH) });
-    for (const d of page.TagDescriptions ?? []) {
-      const map: TagMap = {};
-      for (const t of d.Tags ?? []) if (t.Key !== undefined) map[t.Key] = t.Value ?? '';
-      if (d.ResourceArn !== undefined) out.set(d.ResourceArn, map);
-    }
-  }
-  return out;
-}
-
-function observedTargetGroup(tg: TargetGroup, tags: TagMap): ObservedTargetGroup {
-  return {
-    arn: tg.TargetGroupArn ?? '',
-    name: tg.TargetGroupName ?? '',
-    ...(tg.Port !== undefined ? { port: tg.Port } : {}),
-    ...(tg.Protocol !== undefined ? { protocol: tg.Protocol } : {}),
-    ...(tg.TargetType !== undefined ? { targetType: tg.TargetType } : {}),
-    ...(tg.VpcId !== undefined ? { vpcId: tg.VpcId } : {}),
-    // Destroy compares no settings: only what forwards to the group matters.
-    healthCheck: {},
-    loadBalancerArns: tg.LoadBalancerArns ?? [],
-    tags,
-  };
-}
-
-function observedListener(l: Listener, rules: Rule[], tags: Map<string, TagMap>): ObservedListener {
-  const certificateArn = l.Certificates?.[0]?.CertificateArn;
-  return {
-    arn: l.ListenerArn ?? '',
-    port: l.Port ?? 0,
-    protocol: l.Protocol ?? '',
-    ...(certificateArn !== undefined ? { certificateArn } : {}),
-    ...(l.SslPolicy !== undefined ? { sslPolicy: l.SslPolicy } : {}),
-    defaultActions: l.DefaultActions ?? [],
-    rules: rules
-      .map((r) => observedRule(r, l.ListenerArn ?? '', tags.get(r.RuleArn ?? '') ?? {}))
-      .sort((a, b) => a.priority - b.priority),
-  };
-}
-
-function observedRule(r: Rule, listenerArn: string, tags: TagMap): ObservedRule {
-  const conditions = r.Conditions ?? [];
-  const hostConditions = conditions.filter((c) => c.Field === 'host-header');
-  const hosts = new Set<string>();
-  for (const c of hostConditions)
-    for (const v of [...(c.HostHeaderConfig?.Values ?? []), ...(c.Values ?? [])])
-      hosts.add(comparedDnsName(v));
-  return {
-    arn: r.RuleArn ?? '',
-    listenerArn,
-    priority: Number(r.Priority),
-    hosts: [...hosts].sort(),
-    otherConditions: hostConditions.length !== conditions.length || hostConditions.length > 1,
-    forwardTo: forwardTargets(r.Actions ?? []),
-    tags,
-    raw: r,
-  };
-}
-
-/** Target group ARNs of the forward actions, each once (ELBv2 repeats one in TargetGroupArn and ForwardConfig). */
-export function forwardTargets(actions: readonly Action[]): string[] {
-  const out = new Set<string>();
-  for (const a of actions) {
-    if (a.Type !== 'forward') continue;
-    if (a.TargetGroupArn) out.add(a.TargetGroupArn);
-    for (const t of a.ForwardConfig?.TargetGroups ?? []) if (t.TargetGroupArn) out.add(t.TargetGroupArn);
-  }
-  return [...out];
 }

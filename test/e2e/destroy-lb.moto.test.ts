@@ -6,8 +6,8 @@
  * balancer not ours, stay. A rule not ours on the owned balancer makes destroy refuse, changing
  * nothing.
  *
- * The test records every call that is not a read, in order, itself: the order of the deletes is
- * what it checks (and the call log counts ELBv2 writes as mutating only once the ELBv2 sandbox lands).
+ * The test records every call that is not a read, in order: the order of the deletes is what it
+ * checks, which the call log's counts do not show.
  *
  * Where moto is not AWS:
  * - moto difference: DescribeTargetGroups ignores PageSize and Marker (one page of everything), so
