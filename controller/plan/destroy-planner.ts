@@ -35,8 +35,9 @@ export interface RemainingService {
 
 export interface DestroyPlan {
   /**
-   * Services to drain and delete (with --drain), then the cluster, which depends on them all. A
-   * refusal is a plan error (nothing is applied); an absent cluster is one unchanged action.
+   * Services to drain and delete (with --drain), then the load balancer pieces of ours (rules,
+   * target groups, an owned balancer), then the cluster, which depends on them all. A refusal is a
+   * plan error (nothing is applied); an absent cluster is one unchanged action.
    */
   plan: Plan;
   /** Every service in the cluster, by name. */
@@ -49,7 +50,8 @@ export const DESTROY_PLAN_DIR = 'destroy';
 /**
  * The plan for `destroy`. Pure. Every check that can refuse is here, so a refusal changes nothing:
  * a cluster ecs-gitops did not create (for this owner id) is never deleted; services left without
- * --drain, or any service not ours with --drain, are a plan error listing them.
+ * --drain, or any service not ours with --drain, are a plan error listing them; so are load balancer
+ * pieces not ours that a delete would break or be blocked by (plan/destroy-elb-planner.ts).
  */
 export function planDestroy(req: DestroyRequest, observed: DestroyObserved): DestroyPlan {
   const services = observed.services
