@@ -120,17 +120,13 @@ export function planDestroy(req: DestroyRequest, observed: DestroyObserved): Des
     }));
     return result([...keptAll, { ...cluster, reason: 'kept: load balancer pieces block it' }], elb.errors);
   }
+  const deleting = (resource: PlannedAction['resource']) =>
+    elb.actions.filter((a) => a.op === 'delete' && a.resource === resource).length;
   const gone = [
     counted(names.length, 'service(s)'),
-    counted(elb.actions.filter((a) => a.op === 'delete' && a.resource === 'listenerRule').length, 'rule(s)'),
-    counted(
-      elb.actions.filter((a) => a.op === 'delete' && a.resource === 'targetGroup').length,
-      'target group(s)',
-    ),
-    counted(
-      elb.actions.filter((a) => a.op === 'delete' && a.resource === 'loadBalancer').length,
-      'load balancer(s)',
-    ),
+    counted(deleting('listenerRule'), 'rule(s)'),
+    counted(deleting('targetGroup'), 'target group(s)'),
+    counted(deleting('loadBalancer'), 'load balancer(s)'),
   ].filter((x) => x !== '');
   const waits = gone.length > 0 ? `, once its ${gone.join(', ')} are gone` : '';
   return result([
