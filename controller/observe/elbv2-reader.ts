@@ -115,7 +115,7 @@ async function describeBalancer(
 }
 
 /** Every item of an ELBv2 list call paginated by `Marker` / `NextMarker`. */
-async function collectMarkerPages<T>(
+export async function collectMarkerPages<T>(
   page: (marker: string | undefined) => Promise<{ NextMarker?: string; items?: T[] }>,
 ): Promise<T[]> {
   const out: T[] = [];
@@ -129,9 +129,9 @@ async function collectMarkerPages<T>(
   return out;
 }
 
-const markerField = (marker: string | undefined) => (marker !== undefined ? { Marker: marker } : {});
+export const markerField = (marker: string | undefined) => (marker !== undefined ? { Marker: marker } : {});
 
-function readListeners(loadBalancerArn: string, elbv2: Elbv2Port): Promise<Listener[]> {
+export function readListeners(loadBalancerArn: string, elbv2: Elbv2Port): Promise<Listener[]> {
   return collectMarkerPages(async (marker) => {
     const out = await elbv2.describeListeners({
       LoadBalancerArn: loadBalancerArn,
@@ -142,7 +142,7 @@ function readListeners(loadBalancerArn: string, elbv2: Elbv2Port): Promise<Liste
   });
 }
 
-function readRules(listenerArn: string, elbv2: Elbv2Port): Promise<Rule[]> {
+export function readRules(listenerArn: string, elbv2: Elbv2Port): Promise<Rule[]> {
   return collectMarkerPages(async (marker) => {
     const out = await elbv2.describeRules({
       ListenerArn: listenerArn,
@@ -153,7 +153,7 @@ function readRules(listenerArn: string, elbv2: Elbv2Port): Promise<Rule[]> {
   });
 }
 
-function readAllTargetGroups(elbv2: Elbv2Port): Promise<TargetGroup[]> {
+export function readAllTargetGroups(elbv2: Elbv2Port): Promise<TargetGroup[]> {
   return collectMarkerPages(async (marker) => {
     const out = await elbv2.describeTargetGroups({ PageSize: ELBV2_PAGE_SIZE, ...markerField(marker) });
     return { NextMarker: out.NextMarker, items: out.TargetGroups };
@@ -161,7 +161,7 @@ function readAllTargetGroups(elbv2: Elbv2Port): Promise<TargetGroup[]> {
 }
 
 /** Tags of every ARN, 20 per DescribeTags call, one call after another. */
-async function readTags(arns: string[], elbv2: Elbv2Port): Promise<Map<string, TagMap>> {
+export async function readTags(arns: string[], elbv2: Elbv2Port): Promise<Map<string, TagMap>> {
   const unique = [...new Set(arns.filter((a) => a !== ''))];
   const out = new Map<string, TagMap>();
   for (let i = 0; i < unique.length; i += DESCRIBE_TAGS_BATCH) {
@@ -198,7 +198,7 @@ function observedBalancer(lb: ElbLoadBalancer, tags: TagMap): NonNullable<Observ
   };
 }
 
-function observedListener(
+export function observedListener(
   l: Listener,
   rules: Rule[],
   tagsOf: (arn: string | undefined) => TagMap,
@@ -252,7 +252,7 @@ export function forwardTargets(actions: readonly Action[]): string[] {
   return [...out];
 }
 
-function observedTargetGroup(
+export function observedTargetGroup(
   tg: TargetGroup,
   tags: TagMap,
   attributes: Record<string, string> | undefined,
