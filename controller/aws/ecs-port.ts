@@ -116,7 +116,7 @@ export interface StsPort {
   getAccountId(): Promise<string>;
 }
 
-/** ECS operations that change something. A no-op reconcile makes none of them. */
+/** Operations that change something (ECS, Route53, ELBv2). A no-op reconcile makes none of them. */
 export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
   'CreateCluster',
   'DeleteCluster',
@@ -130,4 +130,22 @@ export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
   'TagResource',
   'UntagResource',
   'ChangeResourceRecordSets',
+  // ELBv2 (the shared load balancer).
+  'CreateLoadBalancer',
+  'DeleteLoadBalancer',
+  'SetSecurityGroups',
+  'SetSubnets',
+  'CreateListener',
+  'ModifyListener',
+  'DeleteListener',
+  'CreateTargetGroup',
+  'ModifyTargetGroup',
+  'ModifyTargetGroupAttributes',
+  'DeleteTargetGroup',
+  'CreateRule',
+  'ModifyRule',
+  'SetRulePriorities',
+  'DeleteRule',
+  'AddTags',
+  'RemoveTags',
 ]);

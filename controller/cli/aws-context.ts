@@ -6,6 +6,7 @@ import { EcsReader } from '../observe/ecs-reader';
 import { RateLimitedEcsPort } from '../aws/rate-limited-ecs-port';
 import { SdkEcsPort } from '../aws/sdk-ecs-port';
 import { gateWrites } from '../aws/stop-gate';
+import type { Elbv2Port } from '../aws/elbv2-port';
 import type { LoadedSandbox } from '../aws/sandbox/state-file';
 import { Route53Reader } from '../observe/route53-reader';
 import type { Route53Port } from '../aws/route53-port';
@@ -23,6 +24,7 @@ export interface RegionContext extends ClusterPorts {
   region: string;
   sts: StsPort;
   dns: DnsPorts;
+  elbv2: Elbv2Port;
   clock: Clock;
   /**
    * How often to look again while waiting (rollouts, drains, DNS changes); undefined: each waiter's
@@ -99,7 +101,8 @@ export class AwsContext {
         ecs: gateWrites(sb.ecs, this.stopSignal),
         sts: sb.sts,
         reader: new EcsReader(sb.ecs),
-        dns: { ...this.route53For(sb.route53), elbv2: sb.elbv2, ec2: sb.ec2 },
+        dns: { ...this.route53For(sb.route53), elbv2: gateWrites(sb.elbv2, this.stopSignal), ec2: sb.ec2 },
+        elbv2: gateWrites(sb.elbv2, this.stopSignal),
         clock: systemClock,
         pollMs: SANDBOX_POLL_MS,
       };
@@ -112,6 +115,13 @@ export class AwsContext {
       // large, and most runs need none of them.
       let sts: StsPort | undefined;
       let dns: DnsPorts | undefined;
+      let elbv2: Elbv2Port | undefined;
+      const stopSignal = this.stopSignal;
+      const elbv2Port = (): Elbv2Port => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { SdkElbv2Port } = require('../aws/sdk-elbv2-port') as typeof import('../aws/sdk-elbv2-port');
+        return (elbv2 ??= gateWrites(new SdkElbv2Port(clients.elbv2), stopSignal));
+      };
       const route53For = (port: Route53Port) => this.route53For(port);
       ctx = {
         region,
@@ -127,14 +137,16 @@ export class AwsContext {
           /* eslint-disable @typescript-eslint/no-require-imports */
           const { SdkRoute53Port } =
             require('../aws/sdk-route53-port') as typeof import('../aws/sdk-route53-port');
-          const { SdkElbv2Port } = require('../aws/sdk-elbv2-port') as typeof import('../aws/sdk-elbv2-port');
           const { SdkEc2Port } = require('../aws/sdk-ec2-port') as typeof import('../aws/sdk-ec2-port');
           /* eslint-enable @typescript-eslint/no-require-imports */
           return (dns ??= {
             ...route53For(new SdkRoute53Port(clients.route53)),
-            elbv2: new SdkElbv2Port(clients.elbv2),
+            elbv2: elbv2Port(),
             ec2: new SdkEc2Port(clients.ec2),
           });
+        },
+        get elbv2(): Elbv2Port {
+          return elbv2Port();
         },
       };
     }

@@ -17,6 +17,7 @@ import {
   applyBaseline,
   offlineAccount,
   seedDns,
+  seedLoadBalancers,
   type OfflineAccount,
 } from '../reconcile/offline-account';
 import { planDesiredState } from '../reconcile/reconcile-cluster';
@@ -302,12 +303,8 @@ async function baseline(
   const accounts = new Map<string, OfflineAccount>();
   for (const region of [...new Set(all.map((t) => t.region))].sort()) {
     const account = offlineAccount(region, accountId);
-    notes.push(
-      ...seedDns(
-        account,
-        all.filter((t) => t.region === region).map((t) => t.state),
-      ),
-    );
+    const states = all.filter((t) => t.region === region).map((t) => t.state);
+    notes.push(...seedDns(account, states), ...(await seedLoadBalancers(account, states)));
     accounts.set(region, account);
   }
   for (const t of baseSide.targets) {

@@ -11,6 +11,7 @@ export type {
   CreateServiceRequest,
   DeploymentConfiguration,
   LaunchType,
+  LoadBalancer as ServiceLoadBalancer,
   NetworkConfiguration,
   PutClusterCapacityProvidersRequest,
   RegisterTaskDefinitionRequest,
@@ -20,4 +21,38 @@ export type {
   UpdateServiceRequest,
 } from '@aws-sdk/client-ecs';
 export type { Change, ListResourceRecordSetsRequest, ResourceRecordSet } from '@aws-sdk/client-route-53';
-export type { Action, Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
+// ELBv2 (the cluster's shared load balancer). Its `LoadBalancer` and `Tag` clash with ECS's names:
+// here they are `ElbLoadBalancer` and `ElbTag` (`Key`/`Value`), and ECS's service attachment
+// (`targetGroupArn`, `containerName`, `containerPort`) is `ServiceLoadBalancer`.
+export type {
+  Action,
+  ActionTypeEnum,
+  AvailabilityZone,
+  Certificate,
+  CreateListenerInput,
+  CreateLoadBalancerInput,
+  CreateRuleInput,
+  CreateTargetGroupInput,
+  FixedResponseActionConfig,
+  ForwardActionConfig,
+  HostHeaderConditionConfig,
+  Listener,
+  LoadBalancer as ElbLoadBalancer,
+  Matcher,
+  ModifyListenerInput,
+  ModifyRuleInput,
+  ModifyTargetGroupAttributesInput,
+  ModifyTargetGroupInput,
+  RedirectActionConfig,
+  Rule,
+  RuleCondition,
+  RulePriorityPair,
+  SetRulePrioritiesInput,
+  SetSecurityGroupsInput,
+  SetSubnetsInput,
+  Tag as ElbTag,
+  TagDescription,
+  TargetGroup,
+  TargetGroupAttribute,
+  TargetGroupTuple,
+} from '@aws-sdk/client-elastic-load-balancing-v2';

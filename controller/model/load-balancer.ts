@@ -181,8 +181,15 @@ export interface ObservedLoadBalancer {
   };
   listeners: ObservedListener[];
   /**
-   * The target groups that forward from this balancer, plus every target group carrying this
-   * cluster's ownership tags wherever it is (one detached by an interrupted removal is found too).
+   * The target groups that forward from this balancer, plus every target group named
+   * `<targetGroupStem(cluster)>-...` wherever it is: all of this cluster's own (one detached by an
+   * interrupted removal is found too) and any other whose name the planner must not take. Which
+   * are ours is in their tags; `attributes` is read only for those.
    */
   targetGroups: ObservedTargetGroup[];
 }
+
+/** On a target group ecs-gitops made: `<service>/<container>/<containerPort>`. */
+export const TAG_TARGET = 'ecs-gitops:target';
+/** On a listener rule ecs-gitops made: `<service>/<container>/<containerPort>@<listen port>#<n>`. */
+export const TAG_ROUTE = 'ecs-gitops:route';

@@ -1,5 +1,7 @@
 import type { Service } from '../model/aws-types';
+import type { ClusterElb } from '../model/cluster-elb';
 import { ownershipOf, type Ownership, type TagMap } from '../model/ownership';
+import { planElbDestroy } from './destroy-elb-planner';
 import { emptyAction } from './empty-action';
 import type { Plan, PlanError, PlannedAction } from './plan-types';
 
@@ -17,6 +19,11 @@ export interface DestroyRequest {
 export interface DestroyObserved {
   cluster?: { arn?: string; tags: TagMap };
   services: { service: Service; tags: TagMap }[];
+  /**
+   * The cluster's load balancer pieces, found by their ownership tags (observe/cluster-elb-reader.ts);
+   * absent: not read (nothing of ELBv2 is planned).
+   */
+  elb?: ClusterElb;
 }
 
 /** A service found in the cluster, and whose it is. */
@@ -28,8 +35,9 @@ export interface RemainingService {
 
 export interface DestroyPlan {
   /**
-   * Services to drain and delete (with --drain), then the cluster, which depends on them all. A
-   * refusal is a plan error (nothing is applied); an absent cluster is one unchanged action.
+   * Services to drain and delete (with --drain), then the load balancer pieces of ours (rules,
+   * target groups, an owned balancer), then the cluster, which depends on them all. A refusal is a
+   * plan error (nothing is applied); an absent cluster is one unchanged action.
    */
   plan: Plan;
   /** Every service in the cluster, by name. */
@@ -42,7 +50,8 @@ export const DESTROY_PLAN_DIR = 'destroy';
 /**
  * The plan for `destroy`. Pure. Every check that can refuse is here, so a refusal changes nothing:
  * a cluster ecs-gitops did not create (for this owner id) is never deleted; services left without
- * --drain, or any service not ours with --drain, are a plan error listing them.
+ * --drain, or any service not ours with --drain, are a plan error listing them; so are load balancer
+ * pieces not ours that a delete would break or be blocked by (plan/destroy-elb-planner.ts).
  */
 export function planDestroy(req: DestroyRequest, observed: DestroyObserved): DestroyPlan {
   const services = observed.services
@@ -98,17 +107,43 @@ export function planDestroy(req: DestroyRequest, observed: DestroyObserved): Des
     .map((s) => drainAction(req, s.service))
     .sort((a, b) => a.name.localeCompare(b.name));
   const names = drains.map((a) => a.name);
-  const waits = names.length > 0 ? `, once its ${names.length} service(s) are gone` : '';
+  const drainIds = drains.map((a) => a.id);
+  const elb = observed.elb
+    ? planElbDestroy({ ownerId: req.ownerId, cluster: req.cluster }, observed.elb, drainIds)
+    : { actions: [], errors: [], deletions: [] };
+  if (elb.errors.length > 0) {
+    // Nothing is deleted: every action is shown as kept, the errors say why.
+    const why = 'kept: destroy refused (see the errors)';
+    const keptAll = [...drains, ...elb.actions].map((a) => ({
+      ...emptyAction(a.id, a.resource, a.name, a.source),
+      reason: a.op === 'delete' ? why : a.reason,
+    }));
+    return result([...keptAll, { ...cluster, reason: 'kept: load balancer pieces block it' }], elb.errors);
+  }
+  const deleting = (resource: PlannedAction['resource']) =>
+    elb.actions.filter((a) => a.op === 'delete' && a.resource === resource).length;
+  const gone = [
+    counted(names.length, 'service(s)'),
+    counted(deleting('listenerRule'), 'rule(s)'),
+    counted(deleting('targetGroup'), 'target group(s)'),
+    counted(deleting('loadBalancer'), 'load balancer(s)'),
+  ].filter((x) => x !== '');
+  const waits = gone.length > 0 ? `, once its ${gone.join(', ')} are gone` : '';
   return result([
     ...drains,
+    ...elb.actions,
     {
       ...cluster,
       op: 'delete',
       reason: `created by ecs-gitops: deleted${waits}`,
-      dependsOn: drains.map((a) => a.id),
+      dependsOn: [...drainIds, ...elb.deletions],
       steps: [{ call: 'deleteCluster', cluster: req.cluster, ownerId: req.ownerId, services: names }],
     },
   ]);
+}
+
+function counted(n: number, what: string): string {
+  return n > 0 ? `${n} ${what}` : '';
 }
 
 function drainAction(req: DestroyRequest, service: Service): PlannedAction {

@@ -40,11 +40,17 @@ const MAX_NAME = 253;
 export function planDns(
   desired: DesiredState,
   dns: ObservedDns,
+  opts: { balancerCreated?: boolean } = {},
 ): { actions: PlannedAction[]; errors: PlanError[] } {
   const cfg = desired.cluster.dns;
   if (!cfg) return { actions: [], errors: [] };
   const errors: PlanError[] = [];
   const target = dns.target;
+  if (!target && opts.balancerCreated && cfg.target.kind === 'loadBalancer' && cfg.target.managed) {
+    // The cluster's own balancer is made by this plan: its alias records follow once it exists.
+    const action = targetAction(cfg, 'is created by this plan; its records follow once it exists');
+    return { actions: [{ ...action, pending: 'the load balancer is being created' }], errors };
+  }
   // A target that cannot be resolved (a renamed load balancer, a throttled or denied read) cancels
   // the DNS part only: existing records stay as they are, the ECS part of the plan still runs, and
   // the conflict makes apply exit 1.

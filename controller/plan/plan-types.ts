@@ -1,4 +1,14 @@
 import type {
+  CreateListenerInput,
+  CreateLoadBalancerInput,
+  CreateRuleInput,
+  CreateTargetGroupInput,
+  ModifyListenerInput,
+  ModifyRuleInput,
+  ModifyTargetGroupInput,
+  SetSecurityGroupsInput,
+  SetSubnetsInput,
+  TargetGroupAttribute,
   CreateClusterRequest,
   CreateServiceRequest,
   PutClusterCapacityProvidersRequest,
@@ -71,7 +81,34 @@ export type Step =
    * `destroy`: waits until these services are gone (DeleteCluster fails while any is DRAINING), reads
    * the cluster's ownership again, deletes the cluster.
    */
-  | { call: 'deleteCluster'; cluster: string; ownerId: string; services: string[] };
+  | { call: 'deleteCluster'; cluster: string; ownerId: string; services: string[] }
+  // The shared load balancer (ELBv2). Any string in an input may be a reference to what an earlier
+  // action made (plan/lb-refs.ts): `{{targetGroup/x}}` is that action's ARN, `{{loadBalancer/x:vpc}}`
+  // the VPC of the balancer it created; the executor fills them in.
+  | { call: 'createLoadBalancer'; input: CreateLoadBalancerInput }
+  | { call: 'setSecurityGroups'; input: SetSecurityGroupsInput }
+  | { call: 'setSubnets'; input: SetSubnetsInput }
+  | { call: 'createListener'; input: CreateListenerInput }
+  | { call: 'modifyListener'; input: ModifyListenerInput }
+  /**
+   * CreateTargetGroup, then its attributes. A create retried after a lost answer finds the group it
+   * made by name (AWS returns it; a DuplicateTargetGroupName is checked for our tags).
+   */
+  | { call: 'createTargetGroup'; input: CreateTargetGroupInput; attributes: TargetGroupAttribute[] }
+  | { call: 'modifyTargetGroup'; input: ModifyTargetGroupInput }
+  | { call: 'modifyTargetGroupAttributes'; arn: string; attributes: TargetGroupAttribute[] }
+  /** CreateRule with our tags. A retry after a lost answer finds the rule at its priority by its tags. */
+  | { call: 'createRule'; input: CreateRuleInput }
+  | { call: 'modifyRule'; input: ModifyRuleInput }
+  /** Adds or changes tags of an ELBv2 resource of ours. */
+  | { call: 'tagElbResource'; arn: string; tags: Tag[] }
+  /** Deletes an ELBv2 resource after reading its tags again: one no longer ours is skipped. */
+  | {
+      call: 'deleteElbResource';
+      kind: 'rule' | 'targetGroup' | 'listener' | 'loadBalancer';
+      arn: string;
+      owner: OwnerRef;
+    };
 
 /** Whose resources a delete may touch: the ownership tags must name this owner id and cluster. */
 export interface OwnerRef {

@@ -27,6 +27,7 @@ import { changedTopLevelFields, serviceBodyWithDefaults, serviceDiff } from './n
 import { taskDefinitionDiff } from './normalize-taskdef';
 import { planDns } from './dns-planner';
 import { planPrune } from './prune-planner';
+import { planLoadBalancer, type LoadBalancerPlan } from './lb-planner';
 import type {
   FieldChange,
   Plan,
@@ -63,14 +64,26 @@ export function planCluster(desired: DesiredState, observed: ObservedState, inpu
     actions.push(action);
   }
 
+  // The load balancer before the services: they attach to its target groups.
+  const lb = planLoadBalancer(desired, observed);
+  actions.push(...lb.actions);
+
   const serviceActions = new Map<string, PlannedAction>();
   for (const svc of sortBy(pickServices(desired.services), (s) => s.name)) {
-    const action = holdFailedRollout(planService(cfg, svc, observed, tdActions, resolved), inputs, desired);
-    serviceActions.set(svc.name, action);
-    actions.push(action);
+    const routed = withAttachment(cfg, svc, lb);
+    const action = holdFailedRollout(
+      planService(cfg, routed, observed, tdActions, resolved),
+      inputs,
+      desired,
+    );
+    const planned = withRouting(action, svc.name, lb);
+    serviceActions.set(svc.name, planned);
+    actions.push(planned);
   }
+  // Removal order: a service lets go of a target group, then its rule goes, then the group.
+  actions.push(...lb.removals.map((a) => afterServices(a, serviceActions)));
 
-  const errors: PlanError[] = [];
+  const errors: PlanError[] = [...lb.errors];
   // What ecs-gitops owns and the specs no longer ask for: removed services, old revisions.
   const pruned = planPrune(desired, observed, serviceActions);
   errors.push(...pruned.errors);
@@ -84,7 +97,8 @@ export function planCluster(desired: DesiredState, observed: ObservedState, inpu
       source: cfg.dns.source,
     });
   } else if (cfg.dns && observed.dns) {
-    const dns = planDns(desired, observed.dns);
+    const balancerCreated = lb.actions.some((a) => a.resource === 'loadBalancer' && a.op === 'create');
+    const dns = planDns(desired, observed.dns, { balancerCreated });
     actions.push(...dns.actions);
     errors.push(...dns.errors);
   }
@@ -98,6 +112,35 @@ export function planCluster(desired: DesiredState, observed: ObservedState, inpu
   if (cfg.region !== undefined) plan.region = cfg.region;
   if (cfg.redaction) plan.redaction = cfg.redaction;
   return plan;
+}
+
+/** The service as the load balancer wants it: its target groups, and a health check grace period. */
+function withAttachment(cfg: ClusterConfig, svc: DesiredService, lb: LoadBalancerPlan): DesiredService {
+  const att = lb.attachments.get(svc.name);
+  if (!att) return svc;
+  const grace =
+    att.attaching && svc.body.healthCheckGracePeriodSeconds === undefined && cfg.loadBalancer
+      ? { healthCheckGracePeriodSeconds: cfg.loadBalancer.healthCheckGracePeriodSeconds }
+      : {};
+  return { ...svc, body: { ...svc.body, loadBalancers: att.loadBalancers, ...grace } };
+}
+
+/** A service changed for its target groups waits for them (and their rules); a left-alone one says why. */
+function withRouting(action: PlannedAction, service: string, lb: LoadBalancerPlan): PlannedAction {
+  const note = lb.notes.get(service);
+  if (note) return { ...action, reason: `${action.reason}; ${note}` };
+  const att = lb.attachments.get(service);
+  if (!att || action.steps.length === 0) return action;
+  const dependsOn = [...new Set([...action.dependsOn, ...att.dependsOn])];
+  return { ...action, dependsOn };
+}
+
+/** A rule or target group removal waits for the service of its target (detached first). */
+function afterServices(removal: PlannedAction, services: Map<string, PlannedAction>): PlannedAction {
+  if (removal.resource !== 'listenerRule' || removal.steps.length === 0) return removal;
+  const service = services.get(removal.name.split('/')[0]);
+  if (!service || service.steps.length === 0 || removal.dependsOn.includes(service.id)) return removal;
+  return { ...removal, dependsOn: [...removal.dependsOn, service.id] };
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { EcsPort } from '../aws/ecs-port';
+import type { Elbv2Port } from '../aws/elbv2-port';
 import type { EcsReader } from '../observe/ecs-reader';
+import { readClusterElb } from '../observe/cluster-elb-reader';
 import { serviceNameFromArn } from '../model/naming';
 import {
   planDestroy,
@@ -16,6 +18,11 @@ export type { RemainingService } from '../plan/destroy-planner';
 
 export interface DestroyOptions extends DestroyRequest {
   ecs: EcsPort;
+  /**
+   * The cluster's load balancer pieces (rules, target groups, an owned balancer) are found and
+   * deleted through it; absent: ELBv2 is neither read nor changed.
+   */
+  elbv2?: Elbv2Port;
   reader: EcsReader;
   clock: Clock;
   /** How long the services may take to drain, all together. */
@@ -23,6 +30,8 @@ export interface DestroyOptions extends DestroyRequest {
   pollMs?: number;
   onProgress?: (message: string) => void;
 }
+
+const ELB_RESOURCES = new Set<ActionResult['resource']>(['listenerRule', 'targetGroup', 'loadBalancer']);
 
 export type DestroyVerdict = 'deleted' | 'absent' | 'refused' | 'failed';
 
@@ -45,8 +54,13 @@ export async function destroyCluster(opts: DestroyOptions): Promise<DestroyRepor
   return applyDestroyPlan(await planClusterDestroy(opts), opts);
 }
 
-/** Reads the cluster and its services, and plans: what `destroy --dry-run` shows. Reads only. */
-export async function planClusterDestroy(opts: DestroyRequest & { reader: EcsReader }): Promise<DestroyPlan> {
+/**
+ * Reads the cluster and its services, and plans: what `destroy --dry-run` shows. Reads only. ELBv2 is
+ * read only when the ECS side lets the destroy go ahead (a refusal there needs none of it).
+ */
+export async function planClusterDestroy(
+  opts: DestroyRequest & { reader: EcsReader; elbv2?: Elbv2Port },
+): Promise<DestroyPlan> {
   const { reader, cluster } = opts;
   const live = await reader.describeCluster(cluster);
   const observed: DestroyObserved = { services: [] };
@@ -58,15 +72,21 @@ export async function planClusterDestroy(opts: DestroyRequest & { reader: EcsRea
     const names = (await reader.listAllServiceArns(cluster)).map(serviceNameFromArn);
     observed.services = [...(await reader.describeServicesBatched(cluster, names)).values()];
   }
-  return planDestroy(
-    {
-      cluster,
-      ownerId: opts.ownerId,
-      drain: opts.drain,
-      ...(opts.region !== undefined ? { region: opts.region } : {}),
-    },
-    observed,
-  );
+  const request: DestroyRequest = {
+    cluster,
+    ownerId: opts.ownerId,
+    drain: opts.drain,
+    ...(opts.region !== undefined ? { region: opts.region } : {}),
+  };
+  const planned = planDestroy(request, observed);
+  if (!opts.elbv2 || !deletesCluster(planned)) return planned;
+  observed.elb = await readClusterElb({ ownerId: opts.ownerId, cluster }, opts.elbv2);
+  return planDestroy(request, observed);
+}
+
+function deletesCluster(planned: DestroyPlan): boolean {
+  const { plan } = planned;
+  return plan.errors.length === 0 && plan.actions.some((a) => a.resource === 'cluster' && a.op === 'delete');
 }
 
 /** Runs a destroy plan (refusing one with errors) and says how it went. */
@@ -88,6 +108,7 @@ export async function applyDestroyPlan(
 
   const results = await executePlan(plan, {
     ecs: opts.ecs,
+    ...(opts.elbv2 ? { elbv2: opts.elbv2 } : {}),
     clock: opts.clock,
     drainWaitMs: opts.timeoutMs,
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
@@ -99,9 +120,16 @@ export async function applyDestroyPlan(
   const undrained = results.filter(
     (r) => r.resource === 'service' && r.outcome !== 'deleted' && r.outcome !== 'unchanged',
   );
+  // A load balancer piece left (failed, or skipped: no longer ours, or after one that failed).
+  const elbLeft = results.filter(
+    (r) => ELB_RESOURCES.has(r.resource) && (r.outcome === 'failed' || r.outcome === 'skipped'),
+  );
+  const listed = (rs: ActionResult[]) => rs.map((r) => `${r.name}: ${r.message ?? r.outcome}`).join('; ');
   const reason =
     undrained.length > 0
-      ? `some services could not be drained (${undrained.map((r) => `${r.name}: ${r.message ?? r.outcome}`).join('; ')}); the cluster was kept`
-      : (clusterResult?.message ?? 'the cluster was kept');
+      ? `some services could not be drained (${listed(undrained)}); the cluster was kept`
+      : elbLeft.length > 0
+        ? `some load balancer pieces were not deleted (${listed(elbLeft)}); the cluster was kept`
+        : (clusterResult?.message ?? 'the cluster was kept');
   return report('failed', reason, results);
 }

@@ -120,6 +120,7 @@ function settle(
     message ?? (action.op === 'conflict' ? `conflict: ${action.reason}` : action.reason),
   );
   if (changeId) result.changeId = changeId;
+  if (action.pending !== undefined) result.pending = action.pending;
   listener?.actionFinished?.(action, result);
   return result;
 }

@@ -1,5 +1,6 @@
 import type { EcsPort } from '../aws/ecs-port';
 import type { Route53Port } from '../aws/route53-port';
+import type { Elbv2Port } from '../aws/elbv2-port';
 import type { Plan } from '../plan/plan-types';
 import type { ActionResult } from '../model/action-result';
 import type { ObservedTaskDefinition } from '../model/observed';
@@ -14,6 +15,8 @@ export interface ExecuteOptions {
   ecs: EcsPort;
   /** Needed when the plan has dnsRecord actions. */
   route53?: Route53Port;
+  /** Needed when the plan has load balancer actions (balancer, listeners, target groups, rules). */
+  elbv2?: Elbv2Port;
   listener?: ApplyListener;
   /** Told about every revision registered, so a process-wide cache stays right without re-reading. */
   onRegistered?: (family: string, observed: ObservedTaskDefinition) => void;
@@ -47,6 +50,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
     (action, dependencies) =>
       performAction(action, dependencies, {
         ecs: opts.ecs,
+        ...(opts.elbv2 ? { elbv2: opts.elbv2 } : {}),
         clock,
         drainWaitMs: opts.drainWaitMs ?? 0,
         deadline,

@@ -48,8 +48,12 @@ export async function finishPrunes(
 
 const PRUNE_POLL_MS = 5_000;
 
+/**
+ * What is still waiting for something that ends on its own: a pruned service draining, a target
+ * group until its service lets go of it, alias records until the balancer the plan made exists.
+ */
 function waitingServices(results: readonly ActionResult[]): string[] {
-  return results.filter((r) => r.pending !== undefined && r.resource === 'service').map((r) => r.id);
+  return results.filter((r) => r.pending !== undefined).map((r) => r.id);
 }
 
 function failed(round: ApplyRound): boolean {

@@ -42,6 +42,7 @@ export function accountPorts(sb: LoadedSandbox): Required<ClusterPorts> {
     ecs: sb.ecs,
     reader: new EcsReader(sb.ecs),
     dns: { route53: sb.route53, route53Reader: new Route53Reader(sb.route53), elbv2: sb.elbv2, ec2: sb.ec2 },
+    elbv2: sb.elbv2,
   };
 }
 
@@ -90,7 +91,12 @@ export function seedDns(account: OfflineAccount, states: readonly DesiredState[]
         if (!inZone) zones.add(parentZone(n));
       }
     }
-    if (dns.target.kind === 'loadBalancer' && !dns.target.nameOrArn.startsWith('arn:')) {
+    // The cluster's own balancer (`managed`) is seeded by seedLoadBalancers, or created by the base.
+    if (
+      dns.target.kind === 'loadBalancer' &&
+      !dns.target.managed &&
+      !dns.target.nameOrArn.startsWith('arn:')
+    ) {
       balancers.add(dns.target.nameOrArn);
     }
   }
@@ -115,6 +121,42 @@ export function seedDns(account: OfflineAccount, states: readonly DesiredState[]
     sb.elbv2.addLoadBalancer({ name });
     notes.push(
       `DNS: load balancer ${name} is assumed to exist; alias targets show a made-up DNS name for it`,
+    );
+  }
+  return notes;
+}
+
+/**
+ * Gives the account the existing balancers that `loadBalancer: { name }` sections name, with an
+ * HTTP listener on every port the specs route through (an offline diff cannot read the real one).
+ * A balancer named by ARN cannot be made up: the plan then says it was not found. Returns the notes.
+ */
+export async function seedLoadBalancers(
+  account: OfflineAccount,
+  states: readonly DesiredState[],
+): Promise<string[]> {
+  const ports = new Map<string, Set<number>>();
+  for (const s of states) {
+    const cfg = s.cluster.loadBalancer;
+    if (cfg?.ref.kind !== 'existing' || !('name' in cfg.ref)) continue;
+    const set = ports.get(cfg.ref.name) ?? new Set<number>();
+    for (const l of cfg.listeners) set.add(l.port);
+    for (const t of s.proxyTargets ?? []) for (const p of t.ports) set.add(p.listen);
+    ports.set(cfg.ref.name, set);
+  }
+  const notes: string[] = [];
+  for (const [name, listen] of [...ports].sort(([a], [b]) => a.localeCompare(b))) {
+    const lb = account.sandbox.elbv2.addLoadBalancer({ name });
+    for (const port of [...listen].sort((a, b) => a - b)) {
+      await account.sandbox.elbv2.createListener({
+        LoadBalancerArn: lb.LoadBalancerArn,
+        Protocol: 'HTTP',
+        Port: port,
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+      });
+    }
+    notes.push(
+      `load balancer ${name} is assumed to exist with listeners on ${[...listen].sort((a, b) => a - b).join(', ') || 'no port'} and no other rules; rule priorities are as on an empty listener`,
     );
   }
   return notes;

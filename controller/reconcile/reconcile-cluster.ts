@@ -3,6 +3,7 @@ import type { EcsPort } from '../aws/ecs-port';
 import type { EcsReader } from '../observe/ecs-reader';
 import type { Elbv2Port } from '../aws/elbv2-port';
 import { observeCluster } from '../observe/dns-observer';
+import { readLoadBalancer } from '../observe/elbv2-reader';
 import type { Route53Port } from '../aws/route53-port';
 import type { Route53Reader } from '../observe/route53-reader';
 import type { DesiredState } from '../model/desired';
@@ -29,6 +30,8 @@ export interface ClusterPorts {
   ecs: EcsPort;
   reader: EcsReader;
   dns?: DnsPorts;
+  /** The shared load balancer's port; a cluster with `loadBalancer:` and no port gets a plan error. */
+  elbv2?: Elbv2Port;
 }
 
 /**
@@ -42,11 +45,20 @@ export async function planDesiredState(
 ): Promise<Plan> {
   // Ports are only touched when needed: building the DNS ones loads three more SDK clients.
   const dns = desired.cluster.dns ? ports.dns : undefined;
-  const observed = dns
-    ? await observeCluster(desired, { ecsReader: ports.reader, ecs: ports.ecs, ...dns })
-    : await ports.reader.observe(desired);
-  return planCluster(desired, observed, inputs);
+  const lb = desired.cluster.loadBalancer;
+  const [observed, loadBalancer] = await Promise.all([
+    dns
+      ? observeCluster(desired, { ecsReader: ports.reader, ecs: ports.ecs, ...dns })
+      : ports.reader.observe(desired),
+    // Without a port the planner reports the balancer as not read (fail closed).
+    lb && ports.elbv2
+      ? readLoadBalancer(lb, { ownerId: desired.cluster.ownerId, cluster: desired.cluster.name }, ports.elbv2)
+      : undefined,
+  ]);
+  return planCluster(desired, loadBalancer ? { ...observed, loadBalancer } : observed, inputs);
 }
+
+const LOAD_BALANCER_RESOURCES = new Set(['loadBalancer', 'listener', 'targetGroup', 'listenerRule']);
 
 /**
  * Runs a plan and keeps the reader's revision cache in step with what was registered. A plan with
@@ -65,6 +77,9 @@ export async function applyPlan(
     ecs: ports.ecs,
     ...(plan.actions.some((a) => a.resource === 'dnsRecord') && ports.dns
       ? { route53: ports.dns.route53 }
+      : {}),
+    ...(ports.elbv2 && plan.actions.some((a) => LOAD_BALANCER_RESOURCES.has(a.resource))
+      ? { elbv2: ports.elbv2 }
       : {}),
     listener,
     onRegistered: (family, observed) => ports.reader.remember(family, observed),

@@ -9,9 +9,13 @@ import type { Clock } from '../aws/clock';
 import { failedResult, resultOf } from './result-of';
 import { pruneService, retireRevisions, type StepResult } from './prune-executor';
 import { deleteCluster, drainService } from './destroy-steps';
+import type { Elbv2Port } from '../aws/elbv2-port';
+import { deleteElbResource, isElbStep, resolveRefs, runElbStep } from './elbv2-steps';
 
 export interface StepRunnerOptions {
   ecs: EcsPort;
+  /** Needed when the plan has load balancer actions. */
+  elbv2?: Elbv2Port;
   clock: Clock;
   /** How long a pruned service's tasks may take to stop (see ExecuteOptions.drainWaitMs). */
   drainWaitMs: number;
@@ -39,7 +43,11 @@ export async function performAction(
   const arns = producedArns(dependencies);
   let produced: StepOutput = {};
   try {
-    for (const step of action.steps) produced = { ...produced, ...(await runStep(step, arns, action, opts)) };
+    for (const planned of action.steps) {
+      // References to what earlier actions made (a new target group's ARN) are filled in here.
+      const step = await resolveRefs(planned, arns, opts.elbv2);
+      produced = { ...produced, ...(await runStep(step, arns, action, opts)) };
+    }
   } catch (err) {
     return failedResult(action, err);
   }
@@ -47,14 +55,18 @@ export async function performAction(
   return { ...resultOf(action, outcome, action.reason), ...produced };
 }
 
-type Removal = Extract<Step, { call: 'pruneService' | 'retireRevisions' | 'drainService' | 'deleteCluster' }>;
+type Removal = Extract<
+  Step,
+  { call: 'pruneService' | 'retireRevisions' | 'drainService' | 'deleteCluster' | 'deleteElbResource' }
+>;
 
 function isRemoval(step: Step): step is Removal {
   return (
     step.call === 'pruneService' ||
     step.call === 'retireRevisions' ||
     step.call === 'drainService' ||
-    step.call === 'deleteCluster'
+    step.call === 'deleteCluster' ||
+    step.call === 'deleteElbResource'
   );
 }
 
@@ -86,6 +98,8 @@ async function performRemoval(
       });
     } else if (removal.call === 'retireRevisions') {
       r = await retireRevisions(removal, opts.ecs);
+    } else if (removal.call === 'deleteElbResource') {
+      r = await deleteElbResource(removal, elbv2Of(opts));
     } else if (removal.call === 'drainService') {
       r = await drainService(removal, destroying);
     } else {
@@ -112,6 +126,7 @@ async function runStep(
   opts: StepRunnerOptions,
 ): Promise<StepOutput> {
   const { ecs } = opts;
+  if (isElbStep(step)) return runElbStep(step, elbv2Of(opts));
   switch (step.call) {
     case 'createCluster':
       return { arn: (await ecs.createCluster(step.input)).cluster?.clusterArn };
@@ -154,8 +169,14 @@ async function runStep(
     case 'retireRevisions':
     case 'drainService':
     case 'deleteCluster':
+    case 'deleteElbResource':
       throw new Error(`internal: ${step.call} is an action of its own`);
   }
+}
+
+function elbv2Of(opts: StepRunnerOptions): Elbv2Port {
+  if (!opts.elbv2) throw new Error('internal: a plan with load balancer actions needs an ELBv2 port');
+  return opts.elbv2;
 }
 
 function producedArns(results: readonly ActionResult[]): Map<string, string> {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadSandbox, saveSandbox } from '../../controller/aws/sandbox/state-file';
 import { ownershipTags } from '../../controller/model/ownership';
-import { createLegacyCluster, LEGACY, SANDBOX_NETWORK } from '../helpers/legacy-cluster';
+import { createLegacyCluster, seedSandboxNetwork, LEGACY, SANDBOX_NETWORK } from '../helpers/legacy-cluster';
 import { json, runCli, type CliRun } from '../helpers/run-cli';
 
 const ENV = { NO_COLOR: undefined, ECS_GITOPS_LOG_LEVEL: 'warn' };
@@ -26,6 +26,7 @@ function cli(args: string[]): Promise<CliRun> {
 async function exported(): Promise<{ state: string; dir: string }> {
   const state = path.join(tmp('state'), 'account.json');
   const sb = await loadSandbox(state);
+  seedSandboxNetwork(sb.elbv2, SANDBOX_NETWORK);
   await createLegacyCluster(sb.ecs, SANDBOX_NETWORK);
   await saveSandbox(state, sb);
   const dir = tmp('dir');

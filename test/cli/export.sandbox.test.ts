@@ -31,7 +31,7 @@ import {
   TOOLS_DEBUG,
   writeShopDir,
 } from '../helpers/export-roundtrip';
-import { createLegacyCluster, LEGACY, SANDBOX_NETWORK } from '../helpers/legacy-cluster';
+import { createLegacyCluster, seedSandboxNetwork, LEGACY, SANDBOX_NETWORK } from '../helpers/legacy-cluster';
 import { json, runCli, type CliRun } from '../helpers/run-cli';
 
 const ENV = { NO_COLOR: undefined, ECS_GITOPS_LOG_LEVEL: 'warn' };
@@ -48,6 +48,7 @@ function cli(args: string[]): Promise<CliRun> {
 async function legacyAccount(): Promise<string> {
   const file = path.join(tmp('state'), 'account.json');
   const sb = await loadSandbox(file);
+  seedSandboxNetwork(sb.elbv2, SANDBOX_NETWORK);
   await createLegacyCluster(sb.ecs, SANDBOX_NETWORK);
   await saveSandbox(file, sb);
   return file;

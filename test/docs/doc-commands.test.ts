@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { saveSandbox } from '../../controller/aws/sandbox/state-file';
-import { createLegacyCluster, SANDBOX_NETWORK } from '../helpers/legacy-cluster';
+import { createLegacyCluster, seedSandboxNetwork, SANDBOX_NETWORK } from '../helpers/legacy-cluster';
 import { freePort } from '../helpers/moto';
 import { newSandboxAccount } from '../helpers/sandbox';
 import { ROOT, commandDocFiles, readDoc } from './doc-files';
@@ -91,6 +91,7 @@ async function workCopy(): Promise<{ dir: string; sandbox: string }> {
   const sandbox = path.join(os.tmpdir(), `${path.basename(dir)}-account.json`);
   made.push(sandbox);
   const account = newSandboxAccount();
+  seedSandboxNetwork(account.elbv2, SANDBOX_NETWORK);
   await createLegacyCluster(account.ecs, SANDBOX_NETWORK);
   await saveSandbox(sandbox, account);
   return { dir, sandbox };

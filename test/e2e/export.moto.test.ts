@@ -55,7 +55,12 @@ import {
   TOOLS_DEBUG,
   writeShopDir,
 } from '../helpers/export-roundtrip';
-import { createLegacyCluster, LEGACY, type LegacyNetwork } from '../helpers/legacy-cluster';
+import {
+  createLegacyCluster,
+  seedSandboxNetwork,
+  LEGACY,
+  type LegacyNetwork,
+} from '../helpers/legacy-cluster';
 import { useMoto } from '../helpers/moto';
 import { json, runCli } from '../helpers/run-cli';
 
@@ -140,6 +145,7 @@ describe('export against moto', () => {
 
     const state = path.join(tmp('state'), 'account.json');
     const sb = await loadSandbox(state);
+    seedSandboxNetwork(sb.elbv2, net);
     await createLegacyCluster(sb.ecs, net);
     await saveSandbox(state, sb);
     const fromSandbox = tmp('sandbox');

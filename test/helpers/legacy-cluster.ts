@@ -5,6 +5,7 @@
  */
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import type { EcsPort } from '../../controller/aws/ecs-port';
+import type { SandboxElbv2 } from '../../controller/aws/sandbox/sandbox-elbv2';
 
 export const LEGACY = 'legacy';
 
@@ -21,6 +22,21 @@ export const SANDBOX_NETWORK: LegacyNetwork = {
   targetGroupArn:
     'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/legacy-api/0123456789abcdef',
 };
+
+/**
+ * The sandbox's ELBv2 side of a legacy network: ECS checks a service's target group there (it
+ * must exist and have a load balancer), so the fixture's target group is made with its fixed ARN
+ * behind a balancer `legacy`. Call before createLegacyCluster on a sandbox account.
+ */
+export function seedSandboxNetwork(elbv2: SandboxElbv2, net: LegacyNetwork): void {
+  const lb = elbv2.addLoadBalancer({ name: 'legacy' });
+  elbv2.addTargetGroup({
+    name: 'legacy-api',
+    arn: net.targetGroupArn,
+    port: 8080,
+    forwardFrom: lb.LoadBalancerArn ?? '',
+  });
+}
 
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy/db-AbCdEf';
 

@@ -1,9 +1,5 @@
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import {
-  ElasticLoadBalancingV2ServiceException,
-  LoadBalancerNotFoundException,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
   InvalidChangeBatch,
   InvalidInput,
   NoSuchChange,
@@ -13,7 +9,7 @@ import {
 } from '@aws-sdk/client-route-53';
 
 /**
- * Route53, ELBv2 and EC2 errors as the SDK throws them (its own classes where it models one, else
+ * Route53 and EC2 errors as the SDK throws them (its own classes where it models one, else
  * the service's base exception with the wire code as `name`). `$metadata` is empty: no request.
  */
 export const route53Errors = {
@@ -49,16 +45,8 @@ export const route53Errors = {
   },
 };
 
-export const elbv2Errors = {
-  loadBalancerNotFound: (message: string) => new LoadBalancerNotFoundException({ message, $metadata: {} }),
-  validation: (message: string) =>
-    new ElasticLoadBalancingV2ServiceException({
-      name: 'ValidationError',
-      $fault: 'client',
-      $metadata: {},
-      message,
-    }),
-};
+/** ELBv2's errors live in elbv2-errors.ts; re-exported for the callers that import them from here. */
+export { elbv2Errors } from './elbv2-errors';
 
 export const ec2Errors = {
   /** EC2 models no exception classes: codes like `InvalidInstanceID.NotFound` arrive as `name`. */

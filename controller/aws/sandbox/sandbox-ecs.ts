@@ -45,6 +45,7 @@ import type {
   StoredService,
   StoredTask,
 } from './sandbox-state';
+import { type TargetGroupLookup, checkServiceLoadBalancers } from './service-load-balancers';
 import { MAX_TAGS, buildTaskDefinition, validateRegister, validateTags } from './task-definition-rules';
 
 export const DEFAULT_ACCOUNT_ID = '123456789012';
@@ -104,6 +105,8 @@ export class SandboxEcs implements EcsPort {
   private readonly containerInstances = new Map<string, StoredContainerInstance[]>();
   /** Standalone tasks (RunTask) per cluster name; service tasks are derived from deployments. */
   private readonly tasks = new Map<string, StoredTask[]>();
+  /** The account's ELBv2 sandbox: services' target groups are checked against it when set. */
+  private elbv2?: TargetGroupLookup;
 
   constructor(opts: SandboxOptions = {}) {
     this.accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
@@ -114,6 +117,15 @@ export class SandboxEcs implements EcsPort {
     this.rolloutSeconds = opts.rolloutSeconds ?? 5;
     this.drainSeconds = opts.drainSeconds ?? 5;
     this.setThrottle(opts.throttle);
+  }
+
+  /**
+   * The ELBv2 sandbox of the same account (state-file.ts sets it): CreateService and UpdateService
+   * then check `loadBalancers` against its target groups as ECS does. Without it they check only
+   * the task definition side (container and port).
+   */
+  setElbv2(elbv2: TargetGroupLookup | undefined): void {
+    this.elbv2 = elbv2;
   }
 
   /** Turns throttling on (per operation) or off (undefined). */
@@ -548,6 +560,7 @@ export class SandboxEcs implements EcsPort {
         throw errors.invalidParameter('Task definition does not support launch_type FARGATE.');
       }
       const network = this.checkNetwork(def, input.networkConfiguration);
+      const loadBalancers = checkServiceLoadBalancers(input.loadBalancers ?? [], def, this.elbv2);
       validateTags(input.tags);
       const deploymentConfiguration = fillDeploymentConfiguration(input.deploymentConfiguration, scheduling);
       const launchType =
@@ -560,7 +573,7 @@ export class SandboxEcs implements EcsPort {
           serviceArn: this.serviceArn(cluster, name),
           serviceName: name,
           clusterArn: storedCluster.cluster.clusterArn,
-          loadBalancers: input.loadBalancers ?? [],
+          loadBalancers,
           serviceRegistries: input.serviceRegistries ?? [],
           status: 'ACTIVE',
           desiredCount,
@@ -676,7 +689,15 @@ export class SandboxEcs implements EcsPort {
       };
       redeployIfChanged('platformVersion', input.platformVersion);
       redeployIfChanged('capacityProviderStrategy', input.capacityProviderStrategy);
-      redeployIfChanged('loadBalancers', input.loadBalancers);
+      // A new revision is checked against the load balancers the service keeps, as ECS does.
+      if (def && (input.loadBalancers !== undefined || input.taskDefinition !== undefined)) {
+        redeployIfChanged(
+          'loadBalancers',
+          checkServiceLoadBalancers(input.loadBalancers ?? svc.loadBalancers ?? [], def, this.elbv2),
+        );
+      } else {
+        redeployIfChanged('loadBalancers', input.loadBalancers);
+      }
       redeployIfChanged('serviceRegistries', input.serviceRegistries);
       redeployIfChanged('enableExecuteCommand', input.enableExecuteCommand);
       if (input.placementConstraints !== undefined) svc.placementConstraints = input.placementConstraints;

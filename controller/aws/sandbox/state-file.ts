@@ -45,10 +45,11 @@ export function sandboxFromJSON(
     elbv2: SandboxElbv2.fromJSON(state?.elbv2, {
       ...shared,
       region: ecs.region,
-      ...(clock ? { now: () => clock.now() } : {}),
+      ...(clock ? { clock } : {}),
     }),
     ec2: SandboxEc2.fromJSON(state?.ec2, shared),
   };
+  ecs.setElbv2(loaded.elbv2);
   companions.set(ecs, loaded);
   return loaded;
 }

@@ -1,0 +1,249 @@
+import type { Elbv2Port } from '../aws/elbv2-port';
+import { describeAwsError } from '../aws/aws-error';
+import { TAG_ROUTE, TAG_TARGET } from '../model/load-balancer';
+import { ownershipOf, TAG_CLUSTER, type TagMap } from '../model/ownership';
+import { fillRefs, refsIn } from '../plan/lb-refs';
+import type { OwnerRef, Step } from '../plan/plan-types';
+import type { StepResult } from './prune-executor';
+
+/**
+ * The ELBv2 calls of the shared load balancer's actions. Every create is safe to repeat after an
+ * answer was lost: a second CreateTargetGroup or CreateLoadBalancer with the same settings returns
+ * the first (AWS), and where a backend answers "duplicate" instead (moto, or a create whose first
+ * attempt did land) the resource of that name is used once its tags show it is ours; a CreateRule
+ * that finds its priority taken checks whether the rule there is the one it was making.
+ */
+
+export type ElbStep = Extract<
+  Step,
+  {
+    call:
+      | 'createLoadBalancer'
+      | 'setSecurityGroups'
+      | 'setSubnets'
+      | 'createListener'
+      | 'modifyListener'
+      | 'createTargetGroup'
+      | 'modifyTargetGroup'
+      | 'modifyTargetGroupAttributes'
+      | 'createRule'
+      | 'modifyRule'
+      | 'tagElbResource';
+  }
+>;
+
+export function isElbStep(step: Step): step is ElbStep {
+  return ELB_CALLS.has(step.call);
+}
+
+const ELB_CALLS = new Set<string>([
+  'createLoadBalancer',
+  'setSecurityGroups',
+  'setSubnets',
+  'createListener',
+  'modifyListener',
+  'createTargetGroup',
+  'modifyTargetGroup',
+  'modifyTargetGroupAttributes',
+  'createRule',
+  'modifyRule',
+  'tagElbResource',
+]);
+
+/**
+ * Fills the references of a step (or any step input) from the ARNs earlier actions produced; a
+ * balancer's VPC is read from ELBv2 (only a balancer created by this plan is referred to that way).
+ */
+export async function resolveRefs<T>(
+  value: T,
+  arns: Map<string, string>,
+  elbv2: Elbv2Port | undefined,
+): Promise<T> {
+  const vpcs = new Map<string, string>();
+  for (const id of refsIn(value)) {
+    const arn = arns.get(id);
+    if (!arn || !id.startsWith('loadBalancer/') || !elbv2) continue;
+    if (!JSON.stringify(value).includes(`{{${id}:vpc}}`)) continue;
+    const lb = (await elbv2.describeLoadBalancers({ LoadBalancerArns: [arn] })).LoadBalancers?.[0];
+    if (lb?.VpcId) vpcs.set(id, lb.VpcId);
+  }
+  return fillRefs(value, { arn: (id) => arns.get(id), vpc: (id) => vpcs.get(id) });
+}
+
+export async function runElbStep(step: ElbStep, elbv2: Elbv2Port): Promise<{ arn?: string }> {
+  switch (step.call) {
+    case 'createLoadBalancer':
+      return { arn: await createLoadBalancer(step, elbv2) };
+    case 'setSecurityGroups':
+      await elbv2.setSecurityGroups(step.input);
+      return { arn: step.input.LoadBalancerArn };
+    case 'setSubnets':
+      await elbv2.setSubnets(step.input);
+      return { arn: step.input.LoadBalancerArn };
+    case 'createListener':
+      return { arn: await createListener(step, elbv2) };
+    case 'modifyListener':
+      await elbv2.modifyListener(step.input);
+      return { arn: step.input.ListenerArn };
+    case 'createTargetGroup': {
+      const arn = await createTargetGroup(step, elbv2);
+      await elbv2.modifyTargetGroupAttributes({ TargetGroupArn: arn, Attributes: step.attributes });
+      return { arn };
+    }
+    case 'modifyTargetGroup':
+      await elbv2.modifyTargetGroup(step.input);
+      return { arn: step.input.TargetGroupArn };
+    case 'modifyTargetGroupAttributes':
+      await elbv2.modifyTargetGroupAttributes({ TargetGroupArn: step.arn, Attributes: step.attributes });
+      return { arn: step.arn };
+    case 'createRule':
+      return { arn: await createRule(step, elbv2) };
+    case 'modifyRule':
+      await elbv2.modifyRule(step.input);
+      return { arn: step.input.RuleArn };
+    case 'tagElbResource':
+      await elbv2.addTags({
+        ResourceArns: [step.arn],
+        Tags: step.tags.map((t) => ({ Key: t.key ?? '', Value: t.value ?? '' })),
+      });
+      return { arn: step.arn };
+  }
+}
+
+function codeOf(err: unknown): string {
+  return describeAwsError(err).code;
+}
+
+function tagMap(tags: { Key?: string; Value?: string }[] | undefined): TagMap {
+  const out: TagMap = {};
+  for (const t of tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
+  return out;
+}
+
+async function tagsOf(elbv2: Elbv2Port, arn: string): Promise<TagMap> {
+  const out = await elbv2.describeTags({ ResourceArns: [arn] });
+  return tagMap(out.TagDescriptions?.find((d) => d.ResourceArn === arn)?.Tags);
+}
+
+/** The tags we write carry these; a resource found by name is ours when it has the same values. */
+function sameOwner(want: TagMap, have: TagMap, keys: readonly string[]): boolean {
+  return keys.every((k) => want[k] === undefined || want[k] === have[k]);
+}
+
+const OWNER_KEYS = ['ecs-gitops:managed-by', 'ecs-gitops:owner', TAG_CLUSTER];
+
+async function createLoadBalancer(step: Extract<Step, { call: 'createLoadBalancer' }>, elbv2: Elbv2Port) {
+  try {
+    const out = await elbv2.createLoadBalancer(step.input);
+    return out.LoadBalancers?.[0]?.LoadBalancerArn;
+  } catch (err) {
+    if (codeOf(err) !== 'DuplicateLoadBalancerName') throw err;
+    const lb = (await elbv2.describeLoadBalancers({ Names: [step.input.Name ?? ''] })).LoadBalancers?.[0];
+    const arn = lb?.LoadBalancerArn;
+    if (!arn || !sameOwner(tagMap(step.input.Tags), await tagsOf(elbv2, arn), OWNER_KEYS)) throw err;
+    return arn;
+  }
+}
+
+async function createListener(step: Extract<Step, { call: 'createListener' }>, elbv2: Elbv2Port) {
+  try {
+    return (await elbv2.createListener(step.input)).Listeners?.[0]?.ListenerArn;
+  } catch (err) {
+    if (codeOf(err) !== 'DuplicateListener') throw err;
+    const all = await elbv2.describeListeners({ LoadBalancerArn: step.input.LoadBalancerArn });
+    const arn = all.Listeners?.find((l) => l.Port === step.input.Port)?.ListenerArn;
+    if (!arn || !sameOwner(tagMap(step.input.Tags), await tagsOf(elbv2, arn), OWNER_KEYS)) throw err;
+    return arn;
+  }
+}
+
+async function createTargetGroup(step: Extract<Step, { call: 'createTargetGroup' }>, elbv2: Elbv2Port) {
+  try {
+    const arn = (await elbv2.createTargetGroup(step.input)).TargetGroups?.[0]?.TargetGroupArn;
+    if (!arn) throw new Error('CreateTargetGroup returned no target group');
+    return arn;
+  } catch (err) {
+    if (codeOf(err) !== 'DuplicateTargetGroupName') throw err;
+    const tg = (await elbv2.describeTargetGroups({ Names: [step.input.Name ?? ''] })).TargetGroups?.[0];
+    const arn = tg?.TargetGroupArn;
+    if (!arn || !sameOwner(tagMap(step.input.Tags), await tagsOf(elbv2, arn), [...OWNER_KEYS, TAG_TARGET])) {
+      throw err;
+    }
+    // Ours, from an attempt whose answer was lost: bring its health check to what this one asks.
+    const i = step.input;
+    const health = {
+      HealthCheckProtocol: i.HealthCheckProtocol,
+      HealthCheckPath: i.HealthCheckPath,
+      HealthCheckIntervalSeconds: i.HealthCheckIntervalSeconds,
+      HealthCheckTimeoutSeconds: i.HealthCheckTimeoutSeconds,
+      HealthyThresholdCount: i.HealthyThresholdCount,
+      UnhealthyThresholdCount: i.UnhealthyThresholdCount,
+      Matcher: i.Matcher,
+    };
+    await elbv2.modifyTargetGroup({ TargetGroupArn: arn, ...health });
+    return arn;
+  }
+}
+
+async function createRule(step: Extract<Step, { call: 'createRule' }>, elbv2: Elbv2Port) {
+  try {
+    return (await elbv2.createRule(step.input)).Rules?.[0]?.RuleArn;
+  } catch (err) {
+    if (codeOf(err) !== 'PriorityInUse') throw err;
+    const rules = await elbv2.describeRules({ ListenerArn: step.input.ListenerArn });
+    const there = rules.Rules?.find((r) => r.Priority === String(step.input.Priority));
+    const arn = there?.RuleArn;
+    if (!arn) throw err;
+    const want = tagMap(step.input.Tags);
+    if (!sameOwner(want, await tagsOf(elbv2, arn), [...OWNER_KEYS, TAG_ROUTE])) throw err;
+    await elbv2.modifyRule({ RuleArn: arn, Conditions: step.input.Conditions, Actions: step.input.Actions });
+    return arn;
+  }
+}
+
+const NOT_FOUND = new Set([
+  'RuleNotFound',
+  'TargetGroupNotFound',
+  'ListenerNotFound',
+  'LoadBalancerNotFound',
+  'TargetGroupNotFoundException',
+]);
+
+/**
+ * Deletes one ELBv2 resource of ours: its tags are read again first (it may have been taken over or
+ * deleted since the plan was made). Already gone is done; no longer ours is skipped.
+ */
+export async function deleteElbResource(
+  step: Extract<Step, { call: 'deleteElbResource' }>,
+  elbv2: Elbv2Port,
+): Promise<StepResult> {
+  let tags: TagMap;
+  try {
+    tags = await tagsOf(elbv2, step.arn);
+  } catch (err) {
+    if (NOT_FOUND.has(codeOf(err))) return { outcome: 'deleted', message: 'already gone' };
+    throw err;
+  }
+  if (!isOwnedBy(tags, step.owner)) {
+    return { outcome: 'skipped', message: 'no longer carries our ownership tags: left as is' };
+  }
+  switch (step.kind) {
+    case 'rule':
+      await elbv2.deleteRule({ RuleArn: step.arn });
+      break;
+    case 'targetGroup':
+      await elbv2.deleteTargetGroup({ TargetGroupArn: step.arn });
+      break;
+    case 'listener':
+      await elbv2.deleteListener({ ListenerArn: step.arn });
+      break;
+    case 'loadBalancer':
+      await elbv2.deleteLoadBalancer({ LoadBalancerArn: step.arn });
+      break;
+  }
+  return { outcome: 'deleted', message: 'deleted', arn: step.arn };
+}
+
+function isOwnedBy(tags: TagMap, owner: OwnerRef): boolean {
+  return ownershipOf(tags, owner.ownerId) === 'ours' && tags[TAG_CLUSTER] === owner.cluster;
+}
