@@ -15,7 +15,7 @@ export interface ExportPorts {
   reader: EcsReader;
   ecs: Pick<EcsPort, 'listTaskDefinitionFamilies'>;
   /** Read only when a service has a target group (a getter may build it on first use). */
-  dns?: { elbv2: Pick<Elbv2Port, 'describeTargetGroups' | 'describeLoadBalancers'> };
+  elbv2?: Pick<Elbv2Port, 'describeTargetGroups' | 'describeLoadBalancers'>;
 }
 
 export interface ExportReadOptions {
@@ -58,7 +58,7 @@ export async function readLiveCluster(
   const families = new Map(await newest(reader, [...familyNames]));
   const groups = serviceTargetGroups(services);
   const targetGroups =
-    groups.length > 0 && ports.dns ? await readTargetGroupsOrWhy(ports.dns.elbv2, groups) : undefined;
+    groups.length > 0 && ports.elbv2 ? await readTargetGroupsOrWhy(ports.elbv2, groups) : undefined;
   const live: LiveCluster = {
     cluster: found.cluster,
     region,

@@ -56,8 +56,8 @@ async function legacyAccount(): Promise<string> {
 
 /** Ports over the account in a state file, as the next command would see it. */
 async function portsOf(file: string) {
-  const { ecs } = await loadSandbox(file);
-  return { ecs, reader: new EcsReader(ecs) };
+  const { ecs, elbv2 } = await loadSandbox(file);
+  return { ecs, reader: new EcsReader(ecs), elbv2 };
 }
 
 function read(dir: string, name: string): any {
@@ -97,7 +97,7 @@ describe('export -> plan back: zero field changes (sandbox)', () => {
     expect((await cli(['export', LEGACY, dir, '--sandbox', state, '--force'])).code).toBe(0);
 
     expect(readFileSync(path.join(dir, 'cluster.yaml'), 'utf8')).toMatch(
-      /^name: legacy\nregion: us-east-1\nprefix: legacy\ncapacityProviders:\n {2}- FARGATE\n {2}- FARGATE_SPOT\ndefaultCapacityProviderStrategy:\n {2}- capacityProvider: FARGATE\n {4}weight: 1\n$/m,
+      /^name: legacy\nregion: us-east-1\nprefix: legacy\ncapacityProviders:\n {2}- FARGATE\n {2}- FARGATE_SPOT\ndefaultCapacityProviderStrategy:\n {2}- capacityProvider: FARGATE\n {4}weight: 1\nloadBalancer:\n {2}name: legacy\n$/m,
     );
     const api = read(dir, 'api.taskdef');
     // AWS's defaults are gone (essential, cpu 0, protocol, dynamic hostPort, health check

@@ -118,6 +118,26 @@ async function planBack(out: ClusterExport, l: LiveCluster) {
     cluster: { cluster: l.cluster, tags: {} },
     services: new Map(l.services.map((s) => [s.service.serviceName ?? '', s])),
     families: new Map([...l.families, ...(l.serviceless ?? [])]),
+    // The balancer an exported `loadBalancer: { name }` names, as ELBv2 would show it.
+    ...(state.cluster.loadBalancer && {
+      loadBalancer: {
+        balancer: {
+          arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared-alb/1',
+          name: 'shared-alb',
+          dnsName: 'shared-alb-1.us-east-1.elb.amazonaws.com',
+          canonicalHostedZoneId: 'Z35SXDOTRQ7X7K',
+          vpcId: 'vpc-1',
+          scheme: 'internet-facing',
+          ipAddressType: 'ipv4',
+          securityGroups: [],
+          subnets: [],
+          state: 'active',
+          tags: {},
+        },
+        listeners: [],
+        targetGroups: [],
+      },
+    }),
   };
   return { state, plan: planCluster({ ...state, cluster: { ...state.cluster, adopt: true } }, observed) };
 }
@@ -572,7 +592,7 @@ describe('exportCluster: loadBalancer: from the target groups the services use',
       describeTargetGroups: () => Promise.reject(Object.assign(new Error('no'), { name: 'AccessDenied' })),
     };
     const refused = await readLiveCluster(
-      { reader: reader([svc('web', 'shop-web', 1, attached('web'))]), ecs, dns: { elbv2: refusing } },
+      { reader: reader([svc('web', 'shop-web', 1, attached('web'))]), ecs, elbv2: refusing },
       'shop',
       'us-east-1',
     );
@@ -583,13 +603,13 @@ describe('exportCluster: loadBalancer: from the target groups the services use',
       unreadable: 'AccessDenied: no',
     });
     const none = await readLiveCluster(
-      { reader: reader([svc('web', 'shop-web', 1)]), ecs, dns: { elbv2 } },
+      { reader: reader([svc('web', 'shop-web', 1)]), ecs, elbv2 },
       'shop',
       'us-east-1',
     );
     expect(none!.targetGroups).toBeUndefined();
     expect(calls).toEqual([]);
-    const l = await readLiveCluster({ reader: reader(many), ecs, dns: { elbv2 } }, 'shop', 'us-east-1');
+    const l = await readLiveCluster({ reader: reader(many), ecs, elbv2 }, 'shop', 'us-east-1');
     expect(calls).toEqual(['describeTargetGroups 20', 'describeTargetGroups 1', 'describeLoadBalancers 1']);
     expect(l!.targetGroups!.balancers).toEqual([
       {

@@ -52,7 +52,8 @@ export function filesIn(dir: string): string[] {
 /**
  * Runs `export` of the legacy cluster through this context with stdout silenced; returns the calls it
  * made. The read budget both backends must meet: 1 DescribeClusters, 1 ListServices page, 1
- * DescribeServices batch, 1 DescribeTaskDefinition per family; and nothing mutating.
+ * DescribeServices batch, 1 DescribeTaskDefinition per family, 1 DescribeTargetGroups and 1
+ * DescribeLoadBalancers for the target group of service api; and nothing mutating.
  */
 export async function exportCalls(ctx: AwsContext, cluster: string, dir: string): Promise<CallLog> {
   const quiet = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -69,6 +70,9 @@ export const LEGACY_EXPORT_READS = {
   'ECS.DescribeServices': 1,
   'ECS.DescribeTaskDefinition': 3,
   'ECS.ListServices': 1,
+  // Service api's target group, and the balancer it hangs off (cluster.yaml names it).
+  'ELBv2.DescribeLoadBalancers': 1,
+  'ELBv2.DescribeTargetGroups': 1,
 };
 
 /** What planning the exported legacy cluster with adopt takes over: everything, the untagged cluster too (its tags only). */
