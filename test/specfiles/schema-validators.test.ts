@@ -26,8 +26,14 @@ const DOCS: [SchemaKind, unknown][] = [
       dns: { target: { loadBalancer: 'managed' } },
     },
   ],
-  ['cluster', { name: 'demo', loadBalancer: { name: 'alb', stickiness: { enabled: true, durationSecs: 5 } } }],
-  ['cluster', { name: 'demo', loadBalancer: { arn: 'arn:x', stickiness: false, listeners: [{ port: 443 }] } }],
+  [
+    'cluster',
+    { name: 'demo', loadBalancer: { name: 'alb', stickiness: { enabled: true, durationSecs: 5 } } },
+  ],
+  [
+    'cluster',
+    { name: 'demo', loadBalancer: { arn: 'arn:x', stickiness: false, listeners: [{ port: 443 }] } },
+  ],
 ];
 
 function judge(validators: Map<SchemaKind, ValidateFunction>, kind: SchemaKind, doc: unknown): unknown {
