@@ -1,6 +1,7 @@
 import type { DesiredState } from '../model/desired';
 import type { HostedZoneInfo } from '../model/dns';
 import type { ObservedDns, ObservedRecord, ObservedState } from '../model/observed';
+import type { ResolvedDnsTarget } from '../model/dns';
 import { type DnsTargetPorts, resolveDnsTarget } from './dns-target-resolver';
 import type { EcsReader } from './ecs-reader';
 import type { Route53Reader } from './route53-reader';
@@ -33,10 +34,15 @@ export async function observeDns(
   desired: DesiredState,
   ports: DnsTargetPorts,
   readers: DnsReaders,
+  /** The target already known (the cluster's own balancer, just read): not resolved again. */
+  known?: ResolvedDnsTarget,
 ): Promise<ObservedDns | undefined> {
   const dns = desired.cluster.dns;
   if (!dns) return undefined;
-  const target = resolveDnsTarget(dns.target, desired.cluster.name, ports).then(
+  const resolving = known
+    ? Promise.resolve(known)
+    : resolveDnsTarget(dns.target, desired.cluster.name, ports);
+  const target = resolving.then(
     (value) => ({ value }),
     (err: unknown) => ({ error: describeError(err) }),
   );
