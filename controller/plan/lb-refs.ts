@@ -3,7 +3,8 @@
  * a new target group's ARN, but it says exactly where it goes, and `diff` shows it. Pure.
  */
 
-const REF = /\{\{([^{}:]+)(?::(vpc))?\}\}/g;
+// `|` never occurs in an action id (they hold `/`, `:`, `@` and `#`).
+const REF = /\{\{([^{}|]+)(?:\|(vpc))?\}\}/g;
 
 /** The ARN the action with this id produced: `{{targetGroup/demo-web-80-3f9a1c}}`. */
 export function arnRef(actionId: string): string {
@@ -12,7 +13,7 @@ export function arnRef(actionId: string): string {
 
 /** The VPC of the balancer the action with this id created. */
 export function vpcRef(actionId: string): string {
-  return `{{${actionId}:vpc}}`;
+  return `{{${actionId}|vpc}}`;
 }
 
 export interface RefValues {

@@ -83,7 +83,7 @@ export type Step =
    */
   | { call: 'deleteCluster'; cluster: string; ownerId: string; services: string[] }
   // The shared load balancer (ELBv2). Any string in an input may be a reference to what an earlier
-  // action made (plan/lb-refs.ts): `{{targetGroup/x}}` is that action's ARN, `{{loadBalancer/x:vpc}}`
+  // action made (plan/lb-refs.ts): `{{targetGroup/x}}` is that action's ARN, `{{loadBalancer/x|vpc}}`
   // the VPC of the balancer it created; the executor fills them in.
   | { call: 'createLoadBalancer'; input: CreateLoadBalancerInput }
   | { call: 'setSecurityGroups'; input: SetSecurityGroupsInput }

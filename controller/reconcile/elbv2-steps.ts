@@ -2,7 +2,7 @@ import type { Elbv2Port } from '../aws/elbv2-port';
 import { describeAwsError } from '../aws/aws-error';
 import { TAG_ROUTE, TAG_TARGET } from '../model/load-balancer';
 import { ownershipOf, TAG_CLUSTER, type TagMap } from '../model/ownership';
-import { fillRefs, refsIn } from '../plan/lb-refs';
+import { fillRefs, refsIn, vpcRef } from '../plan/lb-refs';
 import type { OwnerRef, Step } from '../plan/plan-types';
 import type { StepResult } from './prune-executor';
 
@@ -63,7 +63,7 @@ export async function resolveRefs<T>(
   for (const id of refsIn(value)) {
     const arn = arns.get(id);
     if (!arn || !id.startsWith('loadBalancer/') || !elbv2) continue;
-    if (!JSON.stringify(value).includes(`{{${id}:vpc}}`)) continue;
+    if (!JSON.stringify(value).includes(vpcRef(id))) continue;
     const lb = (await elbv2.describeLoadBalancers({ LoadBalancerArns: [arn] })).LoadBalancers?.[0];
     if (lb?.VpcId) vpcs.set(id, lb.VpcId);
   }
