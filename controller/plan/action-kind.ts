@@ -17,7 +17,12 @@ export function actionKind(a: PlannedAction): ActionKind {
     case 'update':
       return 'update';
     case 'delete':
-      return a.steps.some((s) => s.call === 'drainService' || s.call === 'deleteCluster')
+      return a.steps.some(
+        (s) =>
+          s.call === 'drainService' ||
+          s.call === 'deleteCluster' ||
+          (s.call === 'deleteElbResource' && s.destroying === true),
+      )
         ? 'delete'
         : 'prune';
     case 'conflict':

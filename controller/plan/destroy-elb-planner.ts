@@ -60,7 +60,7 @@ export function planElbDestroy(owner: OwnerRef, elb: ClusterElb, drains: readonl
           reason: `created by ecs-gitops: deleted (${label})`,
           changes: [{ path: 'hosts', before: r.hosts }],
           dependsOn: [...drains],
-          steps: [{ call: 'deleteElbResource', kind: 'rule', arn: r.arn, owner }],
+          steps: [{ call: 'deleteElbResource', kind: 'rule', arn: r.arn, owner, destroying: true }],
         });
       }
     }
@@ -90,7 +90,7 @@ export function planElbDestroy(owner: OwnerRef, elb: ClusterElb, drains: readonl
       reason: 'created by ecs-gitops: deleted once no rule of ours forwards to it',
       changes: [{ path: 'port', before: g.port }],
       dependsOn: [...drains, ...ruleIds],
-      steps: [{ call: 'deleteElbResource', kind: 'targetGroup', arn: g.arn, owner }],
+      steps: [{ call: 'deleteElbResource', kind: 'targetGroup', arn: g.arn, owner, destroying: true }],
     });
   }
 
@@ -118,7 +118,7 @@ export function planElbDestroy(owner: OwnerRef, elb: ClusterElb, drains: readonl
       reason: `created by ecs-gitops: deleted with its ${ports.length} listener(s), after its rules and target groups`,
       changes: [{ path: 'listeners', before: ports }],
       dependsOn: [...new Set([...drains, ...(rulesOn.get(b.arn) ?? []), ...its])],
-      steps: [{ call: 'deleteElbResource', kind: 'loadBalancer', arn: b.arn, owner }],
+      steps: [{ call: 'deleteElbResource', kind: 'loadBalancer', arn: b.arn, owner, destroying: true }],
     });
   }
 

@@ -108,6 +108,8 @@ export type Step =
       kind: 'rule' | 'targetGroup' | 'listener' | 'loadBalancer';
       arn: string;
       owner: OwnerRef;
+      /** Part of `destroy` (a reviewer reads "delete"), not of pruning what the specs dropped. */
+      destroying?: true;
     };
 
 /** Whose resources a delete may touch: the ownership tags must name this owner id and cluster. */

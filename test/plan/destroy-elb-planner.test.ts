@@ -1,3 +1,4 @@
+import { actionKind } from '../../controller/plan/action-kind';
 import type { Service } from '@aws-sdk/client-ecs';
 import type { ClusterElb, ClusterElbBalancer } from '../../controller/model/cluster-elb';
 import { TAG_ROUTE, TAG_TARGET, type ObservedRule } from '../../controller/model/load-balancer';
@@ -112,10 +113,13 @@ describe('planDestroy with the load balancer pieces', () => {
     );
     const owner = { ownerId: 'demo', cluster: 'demo' };
     expect(a.get('loadBalancer/demo')?.steps).toEqual([
-      { call: 'deleteElbResource', kind: 'loadBalancer', arn: OWNED_LB, owner },
+      { call: 'deleteElbResource', kind: 'loadBalancer', arn: OWNED_LB, owner, destroying: true },
     ]);
+    // A reviewer reads "delete" for what destroy removes (pruning reads "prune").
+    expect(actionKind(a.get('loadBalancer/demo')!)).toBe('delete');
+    expect(actionKind(a.get('listenerRule/web/web/80@80#1')!)).toBe('delete');
     expect(a.get('listenerRule/web/web/80@80#1')?.steps).toEqual([
-      { call: 'deleteElbResource', kind: 'rule', arn: ourRule('web', 1, 'x').arn, owner },
+      { call: 'deleteElbResource', kind: 'rule', arn: ourRule('web', 1, 'x').arn, owner, destroying: true },
     ]);
   });
 
