@@ -1,5 +1,5 @@
 import type { CreateServiceRequest, Service } from '../model/aws-types';
-import type { ClusterConfig, DesiredState } from '../model/desired';
+import { lifecycleOf, type ClusterConfig, type DesiredState } from '../model/desired';
 import {
   TAG_ROUTE,
   TAG_TARGET,
@@ -114,6 +114,7 @@ export function planLoadBalancer(desired: DesiredState, observed: ObservedState)
   const rules = planRules(cluster, obs, balancer, routing.rules, groups, ours, owner, plan);
   planAttachments(desired, observed, obs, routing.targetGroups, groups, rules, ours, plan);
   planGroupRemovals(observed, obs, routing.targetGroups, rules, ours, owner, plan);
+  if (!lifecycleOf(cluster).prune) plan.removals = plan.removals.map(kept);
   return plan;
 }
 
@@ -377,7 +378,9 @@ function planAttachments(
     const live = observed.services.get(svc.name)?.service;
     const liveItems = live?.loadBalancers ?? [];
     if (mine.length === 0) {
-      // Detach what was ours (a label removed); anything else attached stays as it is.
+      // Detach what was ours (a label removed); anything else attached stays as it is. With
+      // `prune: false` the route stays whole (service, rule, group), reported as kept.
+      if (!lifecycleOf(desired.cluster).prune) continue;
       if (!liveItems.some((i) => i.targetGroupArn && ownedArns.has(i.targetGroupArn))) continue;
       plan.attachments.set(svc.name, {
         loadBalancers: liveItems.filter((i) => !(i.targetGroupArn && ownedArns.has(i.targetGroupArn))),
@@ -465,6 +468,20 @@ function planGroupRemovals(
       steps: [{ call: 'deleteElbResource', kind: 'targetGroup', arn: g.arn, owner }],
     });
   }
+}
+
+/** `prune: false`: a removal is reported, never made. */
+function kept(a: PlannedAction): PlannedAction {
+  if (a.op !== 'delete' && a.pending === undefined) return a;
+  const out: PlannedAction = {
+    ...a,
+    op: 'orphan',
+    reason: `${a.reason}; kept (prune: false)`,
+    steps: [],
+    dependsOn: [],
+  };
+  delete out.pending;
+  return out;
 }
 
 function usesGroup(s: Service, arn: string): boolean {

@@ -253,3 +253,23 @@ describe('load balancer planner', () => {
     ]);
   });
 });
+
+describe('prune: false', () => {
+  test('a removed label keeps service attachment, rule and target group, reported as kept', () => {
+    const keep = clusterConfig({ loadBalancer: lbConfig(), prune: false });
+    const desired = (targets: DesiredProxyTarget[]) => ({
+      ...demoDesired({ cfg: keep }),
+      proxyTargets: targets,
+    });
+    const start: ObservedState = { ...demoRunning(keep), loadBalancer: observedLb() };
+    const first = planCluster(desired([proxyTarget('web', ['www.example.com'])]), start);
+    const after = applyLb(first, start);
+    const plan = planCluster(desired([]), after);
+    expect(changing(plan)).toEqual([]);
+    const kept = plan.actions.filter((a) => a.op === 'orphan').map((a) => `${a.resource} ${a.reason}`);
+    expect(kept).toEqual([
+      'listenerRule no proxy.host asks for it; kept (prune: false)',
+      expect.stringMatching(/^targetGroup .*kept \(prune: false\)$/),
+    ]);
+  });
+});
