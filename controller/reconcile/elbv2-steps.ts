@@ -110,8 +110,12 @@ export async function runElbStep(step: ElbStep, elbv2: Elbv2Port): Promise<{ arn
   }
 }
 
+/**
+ * The ELBv2 error code without the SDK's `Exception` suffix (`DuplicateTargetGroupNameException`
+ * from the SDK, `DuplicateTargetGroupName` in the API reference and on the wire).
+ */
 function codeOf(err: unknown): string {
-  return describeAwsError(err).code;
+  return describeAwsError(err).code.replace(/Exception$/, '');
 }
 
 function tagMap(tags: { Key?: string; Value?: string }[] | undefined): TagMap {
@@ -132,16 +136,33 @@ function sameOwner(want: TagMap, have: TagMap, keys: readonly string[]): boolean
 
 const OWNER_KEYS = ['ecs-gitops:managed-by', 'ecs-gitops:owner', TAG_CLUSTER];
 
+/**
+ * A create answered `duplicate` (the first attempt landed and its answer was lost, or a backend
+ * that is not idempotent): the resource `find` names is the one to use if its tags show it is ours
+ * (same owner, cluster and, for `keys`, the same route or target); otherwise the error stands.
+ */
+async function ownedDuplicate(
+  err: unknown,
+  code: string,
+  find: () => Promise<string | undefined>,
+  want: TagMap,
+  keys: readonly string[],
+  elbv2: Elbv2Port,
+): Promise<string> {
+  if (codeOf(err) !== code) throw err;
+  const arn = await find();
+  if (!arn || !sameOwner(want, await tagsOf(elbv2, arn), [...OWNER_KEYS, ...keys])) throw err;
+  return arn;
+}
+
 async function createLoadBalancer(step: Extract<Step, { call: 'createLoadBalancer' }>, elbv2: Elbv2Port) {
   try {
-    const out = await elbv2.createLoadBalancer(step.input);
-    return out.LoadBalancers?.[0]?.LoadBalancerArn;
+    return (await elbv2.createLoadBalancer(step.input)).LoadBalancers?.[0]?.LoadBalancerArn;
   } catch (err) {
-    if (codeOf(err) !== 'DuplicateLoadBalancerName') throw err;
-    const lb = (await elbv2.describeLoadBalancers({ Names: [step.input.Name ?? ''] })).LoadBalancers?.[0];
-    const arn = lb?.LoadBalancerArn;
-    if (!arn || !sameOwner(tagMap(step.input.Tags), await tagsOf(elbv2, arn), OWNER_KEYS)) throw err;
-    return arn;
+    const find = async () =>
+      (await elbv2.describeLoadBalancers({ Names: [step.input.Name ?? ''] })).LoadBalancers?.[0]
+        ?.LoadBalancerArn;
+    return ownedDuplicate(err, 'DuplicateLoadBalancerName', find, tagMap(step.input.Tags), [], elbv2);
   }
 }
 
@@ -149,29 +170,34 @@ async function createListener(step: Extract<Step, { call: 'createListener' }>, e
   try {
     return (await elbv2.createListener(step.input)).Listeners?.[0]?.ListenerArn;
   } catch (err) {
-    if (codeOf(err) !== 'DuplicateListener') throw err;
-    const all = await elbv2.describeListeners({ LoadBalancerArn: step.input.LoadBalancerArn });
-    const arn = all.Listeners?.find((l) => l.Port === step.input.Port)?.ListenerArn;
-    if (!arn || !sameOwner(tagMap(step.input.Tags), await tagsOf(elbv2, arn), OWNER_KEYS)) throw err;
-    return arn;
+    const find = async () =>
+      (await elbv2.describeListeners({ LoadBalancerArn: step.input.LoadBalancerArn })).Listeners?.find(
+        (l) => l.Port === step.input.Port,
+      )?.ListenerArn;
+    return ownedDuplicate(err, 'DuplicateListener', find, tagMap(step.input.Tags), [], elbv2);
   }
 }
 
 async function createTargetGroup(step: Extract<Step, { call: 'createTargetGroup' }>, elbv2: Elbv2Port) {
+  let arn: string | undefined;
   try {
-    const arn = (await elbv2.createTargetGroup(step.input)).TargetGroups?.[0]?.TargetGroupArn;
-    if (!arn) throw new Error('CreateTargetGroup returned no target group');
-    return arn;
+    arn = (await elbv2.createTargetGroup(step.input)).TargetGroups?.[0]?.TargetGroupArn;
   } catch (err) {
-    if (codeOf(err) !== 'DuplicateTargetGroupName') throw err;
-    const tg = (await elbv2.describeTargetGroups({ Names: [step.input.Name ?? ''] })).TargetGroups?.[0];
-    const arn = tg?.TargetGroupArn;
-    if (!arn || !sameOwner(tagMap(step.input.Tags), await tagsOf(elbv2, arn), [...OWNER_KEYS, TAG_TARGET])) {
-      throw err;
-    }
+    const find = async () =>
+      (await elbv2.describeTargetGroups({ Names: [step.input.Name ?? ''] })).TargetGroups?.[0]
+        ?.TargetGroupArn;
+    const found = await ownedDuplicate(
+      err,
+      'DuplicateTargetGroupName',
+      find,
+      tagMap(step.input.Tags),
+      [TAG_TARGET],
+      elbv2,
+    );
     // Ours, from an attempt whose answer was lost: bring its health check to what this one asks.
     const i = step.input;
-    const health = {
+    await elbv2.modifyTargetGroup({
+      TargetGroupArn: found,
       HealthCheckProtocol: i.HealthCheckProtocol,
       HealthCheckPath: i.HealthCheckPath,
       HealthCheckIntervalSeconds: i.HealthCheckIntervalSeconds,
@@ -179,23 +205,23 @@ async function createTargetGroup(step: Extract<Step, { call: 'createTargetGroup'
       HealthyThresholdCount: i.HealthyThresholdCount,
       UnhealthyThresholdCount: i.UnhealthyThresholdCount,
       Matcher: i.Matcher,
-    };
-    await elbv2.modifyTargetGroup({ TargetGroupArn: arn, ...health });
-    return arn;
+    });
+    return found;
   }
+  if (!arn) throw new Error('CreateTargetGroup returned no target group');
+  return arn;
 }
 
 async function createRule(step: Extract<Step, { call: 'createRule' }>, elbv2: Elbv2Port) {
   try {
     return (await elbv2.createRule(step.input)).Rules?.[0]?.RuleArn;
   } catch (err) {
-    if (codeOf(err) !== 'PriorityInUse') throw err;
-    const rules = await elbv2.describeRules({ ListenerArn: step.input.ListenerArn });
-    const there = rules.Rules?.find((r) => r.Priority === String(step.input.Priority));
-    const arn = there?.RuleArn;
-    if (!arn) throw err;
-    const want = tagMap(step.input.Tags);
-    if (!sameOwner(want, await tagsOf(elbv2, arn), [...OWNER_KEYS, TAG_ROUTE])) throw err;
+    // The priority is taken: by the rule this create made before its answer was lost?
+    const find = async () =>
+      (await elbv2.describeRules({ ListenerArn: step.input.ListenerArn })).Rules?.find(
+        (r) => r.Priority === String(step.input.Priority),
+      )?.RuleArn;
+    const arn = await ownedDuplicate(err, 'PriorityInUse', find, tagMap(step.input.Tags), [TAG_ROUTE], elbv2);
     await elbv2.modifyRule({ RuleArn: arn, Conditions: step.input.Conditions, Actions: step.input.Actions });
     return arn;
   }
@@ -206,7 +232,6 @@ const NOT_FOUND = new Set([
   'TargetGroupNotFound',
   'ListenerNotFound',
   'LoadBalancerNotFound',
-  'TargetGroupNotFoundException',
 ]);
 
 /**
