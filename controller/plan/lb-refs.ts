@@ -3,7 +3,8 @@
  * a new target group's ARN, but it says exactly where it goes, and `diff` shows it. Pure.
  */
 
-const REF = /\{\{([^{}:]+)(?::(vpc))?\}\}/g;
+// An action id may hold a colon (`listener/demo:80`): only a final `:vpc` is the balancer's VPC.
+const REF = /\{\{([^{}]+?)(?::(vpc))?\}\}/g;
 
 /** The ARN the action with this id produced: `{{targetGroup/demo-web-80-3f9a1c}}`. */
 export function arnRef(actionId: string): string {
