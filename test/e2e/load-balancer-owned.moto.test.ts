@@ -1,8 +1,9 @@
 /**
  * End to end against moto, through the real CLI and SDK: a target group replaced when its task
- * definition switches from bridge to awsvpc, and a balancer ecs-gitops creates, keeps in step and
- * destroys (`loadBalancer: { create: ... }`). The shared-balancer basics are in
- * load-balancer.moto.test.ts; the moto differences in test/aws/elbv2.moto.test.ts.
+ * definition switches from bridge to awsvpc, a balancer ecs-gitops creates, keeps in step and
+ * destroys (`loadBalancer: { create: ... }`), and its HTTP listener redirecting to HTTPS. The
+ * shared-balancer basics are in load-balancer.moto.test.ts; ELBv2's moto differences are listed in
+ * test/aws/elbv2.moto.test.ts. Those that matter here are noted where they do ("moto difference:").
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ import {
   createAlbFixture,
   createNetworkFixture,
   createSecurityGroup,
+  requestAcmCertificate,
   type AlbFixture,
   type NetworkFixture,
 } from '../helpers/alb-fixture';
@@ -411,5 +413,50 @@ describe('a balancer ecs-gitops creates (moto)', () => {
     expect(again.code).toBe(0);
     expect(json(again).verdict).toBe('absent');
     expect(again.order).toEqual([]);
+  }, 120_000);
+
+  test('redirectHttpToHttps: port 80 redirects to 443, and the rules are on the HTTPS listener', async () => {
+    const certificateArn = await requestAcmCertificate(moto.endpoint, '*.example.com');
+    const f = copyFixture(
+      owned([net.securityGroupId]).replace(
+        '    - port: 80\n',
+        `    - port: 80\n    - port: 443\n      certificateArn: ${certificateArn}\n  redirectHttpToHttps: true\n`,
+      ),
+    );
+    // The default LISTEN port is the HTTPS one when HTTP only redirects; jenkins names its own.
+    edit(path.join(f.dir, 'webserver.taskdef'), /,\s*"proxy.ports" : "80:80"/, '');
+    edit(path.join(f.dir, 'jenkins.taskdef'), '"proxy.ports" : "80:8080"', '"proxy.ports" : "443:8080"');
+    const first = await apply(f);
+    expect(writes(first.awsCalls.byOperation, 'ELBv2.')).toEqual({
+      'ELBv2.CreateLoadBalancer': 1,
+      'ELBv2.CreateListener': 2,
+      'ELBv2.CreateTargetGroup': 2,
+      'ELBv2.ModifyTargetGroupAttributes': 2,
+      'ELBv2.CreateRule': 2,
+    });
+    // Without --wait the alias records are made by the next apply (the balancer exists by then).
+    await converge(f);
+
+    const [lb] = await balancers();
+    const listeners =
+      (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners ?? [];
+    const byPort = new Map(listeners.map((l) => [l.Port, l]));
+    expect(byPort.get(80)?.DefaultActions?.[0]).toMatchObject({
+      Type: 'redirect',
+      RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' },
+    });
+    expect(byPort.get(443)).toMatchObject({
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: certificateArn }],
+      DefaultActions: [expect.objectContaining({ Type: 'fixed-response' })],
+    });
+    expect(await rules(byPort.get(80)?.ListenerArn ?? '')).toEqual([]);
+    expect(
+      (await rules(byPort.get(443)?.ListenerArn ?? ''))
+        .map((r) => r.Conditions?.[0]?.HostHeaderConfig?.Values)
+        .sort(),
+    ).toEqual([['ci.example.com'], ['www.example.com']]);
+    const www = (await records(zoneId)).find((r) => r.Name === 'www.example.com.' && r.Type === 'A');
+    expect(www?.AliasTarget?.DNSName?.toLowerCase().replace(/\.$/, '')).toBe(lb.DNSName?.toLowerCase());
   }, 120_000);
 });
