@@ -187,6 +187,9 @@ describe('a target group replaced: bridge to awsvpc (moto)', () => {
     expect(old?.TargetType).toBe('instance');
 
     // awsvpc: hostPort must equal containerPort or be absent; the service needs subnets and a group.
+    // moto difference: moto's CreateService and UpdateService take an awsvpc service without a
+    // networkConfiguration (ECS refuses it; moto only asks at RunTask), but they check that the
+    // subnets and security groups given exist, as ECS does.
     const taskdef = path.join(f.dir, 'webserver.taskdef');
     edit(taskdef, '"containerDefinitions"', '"networkMode" : "awsvpc",\n  "containerDefinitions"');
     edit(taskdef, '"hostPort" : 0, ', '');
