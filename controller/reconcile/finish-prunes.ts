@@ -40,7 +40,7 @@ export async function finishPrunes(
     const round = await again(Math.max(0, opts.deadline - now()));
     if (round.awsError) merged.awsError = round.awsError;
     if (round.planErrors.length > 0) merged.planErrors = round.planErrors;
-    merged.results = mergeResults(merged.results, round.results);
+    merged.results = mergeResults(merged.results, round.results, !failed(round));
     if (failed(round) || waitingServices(round.results).length === 0) break;
   }
   return merged;
@@ -60,9 +60,21 @@ function failed(round: ApplyRound): boolean {
   return round.awsError !== undefined || round.planErrors.length > 0;
 }
 
-/** An `unchanged` line does not hide what an earlier round did, unless that one was still waiting. */
-function mergeResults(before: readonly ActionResult[], later: readonly ActionResult[]): ActionResult[] {
+/**
+ * An `unchanged` line does not hide what an earlier round did, unless that one was still waiting.
+ * A waiting line that a `complete` round (planned and applied in full) no longer has is done: its
+ * action left the plan (alias records waiting for a new balancer become the records themselves).
+ */
+function mergeResults(
+  before: readonly ActionResult[],
+  later: readonly ActionResult[],
+  complete: boolean,
+): ActionResult[] {
   const byId = new Map(before.map((r) => [r.id, r]));
+  if (complete) {
+    const now = new Set(later.map((r) => r.id));
+    for (const r of before) if (r.pending !== undefined && !now.has(r.id)) byId.delete(r.id);
+  }
   for (const r of later) {
     const earlier = byId.get(r.id);
     if (r.outcome !== 'unchanged' || !earlier || earlier.pending !== undefined) byId.set(r.id, r);

@@ -48,31 +48,7 @@ export async function createAlbFixture(endpoint: string, opts: AlbFixtureOptions
   const ec2 = clients.ec2;
   const elbv2 = new SdkElbv2Port(clients.elbv2);
   try {
-    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc?.VpcId ?? '';
-    const subnetIds: string[] = [];
-    for (const [i, zone] of [`${TEST_REGION}a`, `${TEST_REGION}b`].entries()) {
-      const subnet = await ec2.send(
-        new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.20.${i + 1}.0/24`, AvailabilityZone: zone }),
-      );
-      subnetIds.push(subnet.Subnet?.SubnetId ?? '');
-    }
-    const securityGroupId =
-      (
-        await ec2.send(
-          new CreateSecurityGroupCommand({ GroupName: 'alb', Description: 'shared ALB', VpcId: vpcId }),
-        )
-      ).GroupId ?? '';
-    await ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: securityGroupId,
-        IpPermissions: [80, 443].map((port) => ({
-          IpProtocol: 'tcp',
-          FromPort: port,
-          ToPort: port,
-          IpRanges: [{ CidrIp: '0.0.0.0/0' }],
-        })),
-      }),
-    );
+    const { vpcId, subnetIds, securityGroupId } = await createNetwork(ec2);
 
     const name = opts.name ?? 'shared-alb';
     const lb = (
@@ -165,8 +141,73 @@ export async function createAlbFixture(endpoint: string, opts: AlbFixtureOptions
   }
 }
 
+/**
+ * The network an ALB needs, alone (for a balancer ecs-gitops creates itself): a VPC, two subnets in
+ * two zones, and a security group open on 80 and 443.
+ */
+export interface NetworkFixture {
+  vpcId: string;
+  subnetIds: string[];
+  securityGroupId: string;
+}
+
+export async function createNetworkFixture(endpoint: string): Promise<NetworkFixture> {
+  const clients = createAwsClients({ region: TEST_REGION, endpoint, callLog: new CallLog() });
+  try {
+    return await createNetwork(clients.ec2);
+  } finally {
+    clients.ec2.destroy();
+    clients.elbv2.destroy();
+    clients.ecs.destroy();
+  }
+}
+
+/** One more security group in the VPC (no rules), for a test that changes a balancer's groups. */
+export async function createSecurityGroup(endpoint: string, vpcId: string, name: string): Promise<string> {
+  const clients = createAwsClients({ region: TEST_REGION, endpoint, callLog: new CallLog() });
+  try {
+    const out = await clients.ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: name, Description: name, VpcId: vpcId }),
+    );
+    return out.GroupId ?? '';
+  } finally {
+    clients.ec2.destroy();
+    clients.elbv2.destroy();
+    clients.ecs.destroy();
+  }
+}
+
+async function createNetwork(ec2: ReturnType<typeof createAwsClients>['ec2']): Promise<NetworkFixture> {
+  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc?.VpcId ?? '';
+  const subnetIds: string[] = [];
+  for (const [i, zone] of [`${TEST_REGION}a`, `${TEST_REGION}b`].entries()) {
+    const subnet = await ec2.send(
+      new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.20.${i + 1}.0/24`, AvailabilityZone: zone }),
+    );
+    subnetIds.push(subnet.Subnet?.SubnetId ?? '');
+  }
+  const securityGroupId =
+    (
+      await ec2.send(
+        new CreateSecurityGroupCommand({ GroupName: 'alb', Description: 'shared ALB', VpcId: vpcId }),
+      )
+    ).GroupId ?? '';
+  await ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId: securityGroupId,
+      IpPermissions: [80, 443].map((port) => ({
+        IpProtocol: 'tcp',
+        FromPort: port,
+        ToPort: port,
+        IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+      })),
+    }),
+  );
+  return { vpcId, subnetIds, securityGroupId };
+}
+
 /** ACM RequestCertificate on moto (AWS JSON 1.1; moto routes it by the credential scope's service). */
-async function requestAcmCertificate(endpoint: string, domainName: string): Promise<string> {
+export async function requestAcmCertificate(endpoint: string, domainName: string): Promise<string> {
   const res = await fetch(endpoint, {
     method: 'POST',
     headers: {
