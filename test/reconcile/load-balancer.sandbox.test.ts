@@ -1,0 +1,262 @@
+/**
+ * The shared load balancer through the real CLI (in-process, `--sandbox FILE`) and the controller,
+ * on the strict sandbox: what moto cannot show (test/e2e/load-balancer.moto.test.ts has the rest).
+ *
+ * - moto drops a service's healthCheckGracePeriodSeconds on CreateService (AWS keeps it): here the
+ *   first apply sets it and the second apply writes nothing at all;
+ * - moto lets a target group be deleted while a rule still forwards to it (AWS: ResourceInUse, as the
+ *   sandbox answers), so the order of a target group replacement can only be checked here;
+ * - moto's balancers are active at once: here an owned balancer is provisioning for a while, and
+ *   the alias records that point at it wait for it.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CallLog } from '../../controller/aws/call-log';
+import { MUTATING_OPERATIONS } from '../../controller/aws/ecs-port';
+import { loadSandbox, saveSandbox, type LoadedSandbox } from '../../controller/aws/sandbox/state-file';
+import { json, runCli } from '../helpers/run-cli';
+
+const ENV = { ECS_GITOPS_LOG_LEVEL: 'warn', NO_COLOR: '1' };
+const LISTENER_404 = [{ Type: 'fixed-response' as const, FixedResponseConfig: { StatusCode: '404' } }];
+
+/** A state file whose account has the ALB `shared-alb` with an HTTP:80 listener answering 404. */
+async function accountWithBalancer(): Promise<string> {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-lb-')), 'account.json');
+  const acct = await loadSandbox(file);
+  const lb = acct.elbv2.addLoadBalancer({ name: 'shared-alb' });
+  await acct.elbv2.createListener({
+    LoadBalancerArn: lb.LoadBalancerArn,
+    Protocol: 'HTTP',
+    Port: 80,
+    DefaultActions: LISTENER_404,
+  });
+  await saveSandbox(file, acct);
+  return file;
+}
+
+/** A task definition whose one container serves `hosts` on port 80. */
+function taskdef(name: string, hosts: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify(
+    {
+      ...extra,
+      containerDefinitions: [
+        {
+          name,
+          image: 'nginx:1.27',
+          memoryReservation: 64,
+          portMappings: [{ containerPort: 80 }],
+          dockerLabels: { 'proxy.host': hosts },
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+/** Cluster `demo` (EC2, bridge) with services web (www, shop) and api, and this `cluster.yaml` tail. */
+function clusterDir(tail: string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-lb-dir-'));
+  const files: Record<string, string> = {
+    'cluster.yaml': [
+      'name: demo',
+      'region: us-east-1',
+      'serviceDefaults:',
+      '  launchType: EC2',
+      ...tail,
+      '',
+    ].join('\n'),
+    'web.taskdef': taskdef('web', 'www.example.com shop.example.com'),
+    'web.service': '{ "desiredCount": 1 }\n',
+    'api.taskdef': taskdef('api', 'api.example.com'),
+    'api.service': '{ "desiredCount": 1 }\n',
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+const SHARED = ['loadBalancer:', '  name: shared-alb'];
+
+async function cli(args: string[]) {
+  const run = await runCli(['--log-level', 'warn', ...args], ENV);
+  return { code: run.code, out: json(run), stderr: run.stderr };
+}
+
+/** `apply -o json`; fails the test on a non-zero exit, with what it printed. */
+async function apply(dir: string, file: string, ...extra: string[]) {
+  const run = await cli(['apply', dir, '--sandbox', file, '--output', 'json', ...extra]);
+  if (run.code !== 0) throw new Error(`apply exited ${run.code}: ${JSON.stringify(run.out)}\n${run.stderr}`);
+  return run.out;
+}
+
+/** The mutating calls of an `awsCalls.byOperation`. */
+function writes(byOperation: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(byOperation).filter(([op]) => MUTATING_OPERATIONS.has(op.slice(op.indexOf('.') + 1))),
+  );
+}
+
+/** The listener's rules other than the default, as `priority hosts -> group name`. */
+async function rules(acct: LoadedSandbox): Promise<string[]> {
+  const lb = (await acct.elbv2.describeLoadBalancers({})).LoadBalancers?.[0];
+  const listener = (await acct.elbv2.describeListeners({ LoadBalancerArn: lb?.LoadBalancerArn }))
+    .Listeners?.[0];
+  const groups = new Map(
+    ((await acct.elbv2.describeTargetGroups({})).TargetGroups ?? []).map((g) => [
+      g.TargetGroupArn,
+      g.TargetGroupName,
+    ]),
+  );
+  const all = (await acct.elbv2.describeRules({ ListenerArn: listener?.ListenerArn })).Rules ?? [];
+  return all
+    .filter((r) => !r.IsDefault)
+    .map((r) => `${r.Priority} ${hostsOf(r).join(',')} -> ${groups.get(r.Actions?.[0]?.TargetGroupArn)}`)
+    .sort();
+}
+
+const hostsOf = (r: Rule) => r.Conditions?.flatMap((c) => c.HostHeaderConfig?.Values ?? []) ?? [];
+
+async function ruleWithHost(acct: LoadedSandbox, host: string): Promise<Rule> {
+  const lb = (await acct.elbv2.describeLoadBalancers({})).LoadBalancers?.[0];
+  const listener = (await acct.elbv2.describeListeners({ LoadBalancerArn: lb?.LoadBalancerArn }))
+    .Listeners?.[0];
+  const all = (await acct.elbv2.describeRules({ ListenerArn: listener?.ListenerArn })).Rules ?? [];
+  const rule = all.find((r) => hostsOf(r).includes(host));
+  if (!rule) throw new Error(`no rule for ${host}`);
+  return rule;
+}
+
+async function services(acct: LoadedSandbox) {
+  const out = await acct.ecs.describeServices({ cluster: 'demo', services: ['web', 'api'] });
+  return Object.fromEntries((out.services ?? []).map((s) => [s.serviceName, s]));
+}
+
+/** Group names without their hash: `demo-web-80`. */
+const stem = (name: string | undefined) => (name ?? '').replace(/-[0-9a-f]{6}$/, '');
+
+const FIRST_APPLY = {
+  'ECS.CreateCluster': 1,
+  'ECS.CreateService': 2,
+  'ECS.RegisterTaskDefinition': 2,
+  'ELBv2.CreateRule': 2,
+  'ELBv2.CreateTargetGroup': 2,
+  'ELBv2.ModifyTargetGroupAttributes': 2,
+};
+
+describe('an existing balancer (loadBalancer: { name })', () => {
+  test('the first apply makes groups, rules and attached services with a 60 s grace period; the second writes nothing', async () => {
+    const file = await accountWithBalancer();
+    const dir = clusterDir(SHARED);
+    const first = await apply(dir, file);
+    expect(writes(first.awsCalls.byOperation)).toEqual(FIRST_APPLY);
+
+    const acct = await loadSandbox(file);
+    const groups = (await acct.elbv2.describeTargetGroups({})).TargetGroups ?? [];
+    expect(groups.map((g) => [stem(g.TargetGroupName), g.Port, g.TargetType]).sort()).toEqual([
+      ['demo-api-80', 80, 'instance'],
+      ['demo-web-80', 80, 'instance'],
+    ]);
+    expect((await rules(acct)).map((r) => r.replace(/-[0-9a-f]{6}$/, ''))).toEqual([
+      '1 api.example.com -> demo-api-80',
+      '2 shop.example.com,www.example.com -> demo-web-80',
+    ]);
+    const svc = await services(acct);
+    const web = groups.find((g) => stem(g.TargetGroupName) === 'demo-web-80');
+    expect(svc.web.loadBalancers).toEqual([
+      { targetGroupArn: web?.TargetGroupArn, containerName: 'web', containerPort: 80 },
+    ]);
+    // AWS keeps what CreateService was given (moto drops it): no UpdateService to set it again.
+    expect([svc.web.healthCheckGracePeriodSeconds, svc.api.healthCheckGracePeriodSeconds]).toEqual([60, 60]);
+
+    const second = await apply(dir, file);
+    expect(writes(second.awsCalls.byOperation)).toEqual({});
+  });
+
+  test('a rule deleted by hand and a rule edited by hand are put back by the next apply, and only they', async () => {
+    const file = await accountWithBalancer();
+    const dir = clusterDir(SHARED);
+    await apply(dir, file);
+    let acct = await loadSandbox(file);
+    const converged = await rules(acct);
+
+    await acct.elbv2.deleteRule({ RuleArn: (await ruleWithHost(acct, 'api.example.com')).RuleArn });
+    await saveSandbox(file, acct);
+    const recreated = await apply(dir, file);
+    expect(writes(recreated.awsCalls.byOperation)).toEqual({ 'ELBv2.CreateRule': 1 });
+    acct = await loadSandbox(file);
+    expect(await rules(acct)).toEqual(converged);
+
+    const web = await ruleWithHost(acct, 'www.example.com');
+    await acct.elbv2.modifyRule({
+      RuleArn: web.RuleArn,
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['evil.example.com'] } }],
+    });
+    await saveSandbox(file, acct);
+    const restored = await apply(dir, file);
+    expect(writes(restored.awsCalls.byOperation)).toEqual({ 'ELBv2.ModifyRule': 1 });
+    acct = await loadSandbox(file);
+    expect(await rules(acct)).toEqual(converged);
+    expect((await ruleWithHost(acct, 'www.example.com')).RuleArn).toBe(web.RuleArn);
+
+    expect(writes((await apply(dir, file)).awsCalls.byOperation)).toEqual({});
+  });
+
+  test('bridge -> awsvpc replaces the target group: new group, rule switched, service switched, old group deleted last', async () => {
+    const file = await accountWithBalancer();
+    const dir = clusterDir(SHARED);
+    await apply(dir, file);
+    const before = (await loadSandbox(file)).elbv2;
+    const oldGroup = ((await before.describeTargetGroups({})).TargetGroups ?? []).find(
+      (g) => stem(g.TargetGroupName) === 'demo-web-80',
+    );
+
+    writeFileSync(
+      path.join(dir, 'web.taskdef'),
+      taskdef('web', 'www.example.com shop.example.com', { networkMode: 'awsvpc' }),
+    );
+    writeFileSync(
+      path.join(dir, 'web.service'),
+      JSON.stringify({
+        desiredCount: 1,
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0a000001', 'subnet-0a000002'] } },
+      }),
+    );
+    // The order the writes reach the account in: the sandbox counts a call as it starts it.
+    const record = jest.spyOn(CallLog.prototype, 'record');
+    let out: any;
+    let calls: [string, string][];
+    try {
+      out = await apply(dir, file);
+    } finally {
+      calls = [...record.mock.calls];
+      record.mockRestore();
+    }
+    // The strict sandbox answers ResourceInUse to a group deleted while a rule forwards to it, and
+    // refuses a service pointed at an `instance` group from awsvpc: nothing failed.
+    expect(out.clusters[0].results.filter((r: any) => r.outcome === 'failed')).toEqual([]);
+    const order = calls
+      .filter(([, operation]) => MUTATING_OPERATIONS.has(operation))
+      .map(([service, operation]) => `${service}.${operation}`);
+    const elbWritesAndUpdate = order.filter((op) => op.startsWith('ELBv2.') || op === 'ECS.UpdateService');
+    expect(elbWritesAndUpdate).toEqual([
+      'ELBv2.CreateTargetGroup',
+      'ELBv2.ModifyTargetGroupAttributes',
+      'ELBv2.ModifyRule',
+      'ECS.UpdateService',
+      'ELBv2.DeleteTargetGroup',
+    ]);
+
+    const acct = await loadSandbox(file);
+    const groups = (await acct.elbv2.describeTargetGroups({})).TargetGroups ?? [];
+    const web = groups.filter((g) => stem(g.TargetGroupName) === 'demo-web-80');
+    expect(web.map((g) => g.TargetType)).toEqual(['ip']);
+    expect(web[0]?.TargetGroupName).not.toBe(oldGroup?.TargetGroupName);
+    expect((await services(acct)).web.loadBalancers?.[0]?.targetGroupArn).toBe(web[0]?.TargetGroupArn);
+    expect((await ruleWithHost(acct, 'www.example.com')).Actions?.[0]?.TargetGroupArn).toBe(
+      web[0]?.TargetGroupArn,
+    );
+    expect(writes((await apply(dir, file)).awsCalls.byOperation)).toEqual({});
+  });
+});
