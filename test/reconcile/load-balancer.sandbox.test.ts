@@ -9,6 +9,7 @@
  * - moto's balancers are active at once: here an owned balancer is provisioning for a while, and
  *   the alias records that point at it wait for it.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,14 @@ import type { Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CallLog } from '../../controller/aws/call-log';
 import { MUTATING_OPERATIONS } from '../../controller/aws/ecs-port';
 import { loadSandbox, saveSandbox, type LoadedSandbox } from '../../controller/aws/sandbox/state-file';
+import { EcsReader } from '../../controller/observe/ecs-reader';
+import { Controller } from '../../controller/reconcile/controller';
+import { createGitSource } from '../../controller/reconcile/git-source';
+import { createLogger } from '../../controller/telemetry/logger';
+import { ControllerMetrics } from '../../controller/telemetry/metrics';
+import { StatusStore } from '../../controller/telemetry/status';
 import { json, runCli } from '../helpers/run-cli';
+import { newSandboxAccount } from '../helpers/sandbox';
 
 const ENV = { ECS_GITOPS_LOG_LEVEL: 'warn', NO_COLOR: '1' };
 const LISTENER_404 = [{ Type: 'fixed-response' as const, FixedResponseConfig: { StatusCode: '404' } }];
@@ -258,5 +266,58 @@ describe('an existing balancer (loadBalancer: { name })', () => {
       web[0]?.TargetGroupArn,
     );
     expect(writes((await apply(dir, file)).awsCalls.byOperation)).toEqual({});
+  });
+});
+
+describe('the controller', () => {
+  const git = (repo: string, ...args: string[]) =>
+    execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], { cwd: repo });
+
+  test('puts back a rule deleted by hand at its next resync, with that one write', async () => {
+    const repo = clusterDir(SHARED);
+    git(repo, 'init', '-q', '-b', 'main');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'initial');
+    const acct = newSandboxAccount();
+    const lb = acct.elbv2.addLoadBalancer({ name: 'shared-alb' });
+    await acct.elbv2.createListener({
+      LoadBalancerArn: lb.LoadBalancerArn,
+      Protocol: 'HTTP',
+      Port: 80,
+      DefaultActions: LISTENER_404,
+    });
+    acct.ecs.callLog.reset();
+    const ports = { ecs: acct.ecs, reader: new EcsReader(acct.ecs), elbv2: acct.elbv2 };
+    const controller = new Controller({
+      source: createGitSource({ repo, cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')) }),
+      paths: ['.'],
+      env: {},
+      portsFor: () => Promise.resolve(ports),
+      clock: acct.clock,
+      status: new StatusStore(),
+      metrics: new ControllerMetrics(),
+      log: createLogger({ level: 'silent' }),
+    });
+    try {
+      await controller.sourceChanged();
+      await controller.idle();
+      expect(acct.ecs.callLog.mutating()).toEqual(FIRST_APPLY);
+      const converged = await rules(acct);
+      expect(converged).toHaveLength(2);
+
+      await acct.elbv2.deleteRule({ RuleArn: (await ruleWithHost(acct, 'api.example.com')).RuleArn });
+      acct.ecs.callLog.reset();
+      controller.resyncAll();
+      await controller.idle();
+      expect(acct.ecs.callLog.mutating()).toEqual({ 'ELBv2.CreateRule': 1 });
+      expect(await rules(acct)).toEqual(converged);
+
+      acct.ecs.callLog.reset();
+      controller.resyncAll();
+      await controller.idle();
+      expect(acct.ecs.callLog.mutating()).toEqual({});
+    } finally {
+      await controller.stop();
+    }
   });
 });
