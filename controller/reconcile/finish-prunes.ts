@@ -56,13 +56,25 @@ function waitingServices(results: readonly ActionResult[]): string[] {
   return results.filter((r) => r.pending !== undefined).map((r) => r.id);
 }
 
+/** A round that failed, or one of whose actions did: waiting longer cannot make it converge. */
 function failed(round: ApplyRound): boolean {
-  return round.awsError !== undefined || round.planErrors.length > 0;
+  return (
+    round.awsError !== undefined ||
+    round.planErrors.length > 0 ||
+    round.results.some((r) => r.outcome === 'failed')
+  );
 }
 
-/** An `unchanged` line does not hide what an earlier round did, unless that one was still waiting. */
+/**
+ * An `unchanged` line does not hide what an earlier round did, unless that one was still waiting. A
+ * waiting line the later round no longer has at all is over: the DNS target's "records follow once
+ * the balancer exists" has no line of its own once the records were planned (and made).
+ */
 function mergeResults(before: readonly ActionResult[], later: readonly ActionResult[]): ActionResult[] {
-  const byId = new Map(before.map((r) => [r.id, r]));
+  const laterIds = new Set(later.map((r) => r.id));
+  const byId = new Map(
+    before.filter((r) => r.pending === undefined || laterIds.has(r.id)).map((r) => [r.id, r]),
+  );
   for (const r of later) {
     const earlier = byId.get(r.id);
     if (r.outcome !== 'unchanged' || !earlier || earlier.pending !== undefined) byId.set(r.id, r);

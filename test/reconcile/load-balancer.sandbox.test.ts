@@ -321,3 +321,110 @@ describe('the controller', () => {
     }
   });
 });
+
+describe('a balancer ecs-gitops creates (loadBalancer: { create })', () => {
+  const OWNED = [
+    'loadBalancer:',
+    '  create:',
+    '    subnets: [subnet-0a000001, subnet-0a000002]',
+    '    securityGroups: [sg-0123456789abcdef0]',
+    'dns:',
+    '  domain: example.com',
+    '  target:',
+    '    loadBalancer: managed',
+  ];
+
+  test('apply --wait makes all of it, alias records once the balancer is active; destroy --drain removes all of it', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-lb-')), 'account.json');
+    const setup = await loadSandbox(file);
+    const zone = setup.route53.createHostedZone('example.com');
+    await saveSandbox(file, setup);
+    const dir = clusterDir(OWNED);
+
+    // The alias records wait for the balancer the plan makes (the first round says so: pending);
+    // a second round inside apply --wait makes them, and the whole apply converges.
+    const first = await apply(dir, file, '--wait', '--timeout', '40s');
+    expect(first.converged).toBe(true);
+    expect(writes(first.awsCalls.byOperation)).toEqual({
+      ...FIRST_APPLY,
+      'ELBv2.CreateListener': 1,
+      'ELBv2.CreateLoadBalancer': 1,
+      'Route53.ChangeResourceRecordSets': 1,
+    });
+    const created = (resource: string) =>
+      first.clusters[0].results
+        .filter((r: any) => r.resource === resource && r.outcome === 'created')
+        .map((r: any) => r.name)
+        .sort();
+    expect(created('loadBalancer')).toEqual(['demo']);
+    expect(created('listener')).toEqual(['demo:80']);
+    expect(created('dnsRecord')).toEqual(['api.example.com A', 'shop.example.com A', 'www.example.com A']);
+    expect(first.clusters[0].rollouts.map((r: any) => r.state)).toEqual(['completed', 'completed']);
+
+    let acct = await loadSandbox(file);
+    const lb = (await acct.elbv2.describeLoadBalancers({ Names: ['demo'] })).LoadBalancers?.[0];
+    expect(lb?.State?.Code).toBe('active');
+    expect((await rules(acct)).map((r) => r.replace(/-[0-9a-f]{6}$/, ''))).toEqual([
+      '1 api.example.com -> demo-api-80',
+      '2 shop.example.com,www.example.com -> demo-web-80',
+    ]);
+    const records =
+      (await acct.route53.listResourceRecordSets({ HostedZoneId: zone })).ResourceRecordSets ?? [];
+    const aliases = records.filter((r) => r.Type === 'A').map((r) => [r.Name, r.AliasTarget?.DNSName]);
+    expect(aliases.sort()).toEqual(
+      ['api', 'shop', 'www'].map((h) => [`${h}.example.com.`, expect.stringContaining(lb?.DNSName ?? '?')]),
+    );
+
+    expect(writes((await apply(dir, file)).awsCalls.byOperation)).toEqual({});
+
+    const destroy = await runCli(
+      [
+        '--log-level',
+        'warn',
+        'destroy',
+        'demo',
+        '--drain',
+        '--confirm',
+        '--sandbox',
+        file,
+        '--timeout',
+        '60s',
+      ],
+      ENV,
+    );
+    expect({ code: destroy.code, stderr: destroy.stderr }).toEqual({ code: 0, stderr: '' });
+    acct = await loadSandbox(file);
+    expect((await acct.elbv2.describeLoadBalancers({})).LoadBalancers ?? []).toEqual([]);
+    expect((await acct.elbv2.describeTargetGroups({})).TargetGroups ?? []).toEqual([]);
+    // The services went with the cluster: ECS no longer knows the cluster at all.
+    const cluster = await acct.ecs.describeClusters({ clusters: ['demo'] });
+    expect(cluster.clusters?.map((c) => c.status)).toEqual(['INACTIVE']);
+    await expect(acct.ecs.listServices({ cluster: 'demo' })).rejects.toThrow('Cluster not found.');
+    // DNS records are not touched by destroy (docs/lifecycle.md): the aliases stay, pointing nowhere.
+  }, 60_000);
+
+  test('a create the account refuses ends apply --wait at once: it is not retried until the timeout', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-lb-')), 'account.json');
+    const setup = await loadSandbox(file);
+    setup.route53.createHostedZone('example.com');
+    await saveSandbox(file, setup);
+    // Not a security group id ELBv2 takes: CreateLoadBalancer answers InvalidSecurityGroup.
+    const dir = clusterDir(OWNED.map((l) => l.replace('sg-0123456789abcdef0', 'sg-1')));
+    const run = await cli([
+      'apply',
+      dir,
+      '--sandbox',
+      file,
+      '--output',
+      'json',
+      '--wait',
+      '--timeout',
+      '30s',
+    ]);
+    expect(run.code).toBe(1);
+    expect(
+      run.out.clusters[0].results.filter((r: any) => r.outcome === 'failed').map((r: any) => r.id),
+    ).toEqual(['loadBalancer/demo']);
+    expect(run.out.awsCalls.byOperation['ELBv2.CreateLoadBalancer']).toBe(1);
+  }, 60_000);
+});
