@@ -8,7 +8,8 @@
  * (test/reconcile/crash-matrix.sandbox.test.ts, with lost replies too); here, the clean apply of
  * each scenario shows moto reaching the same end state with the same calls, and three kill points of
  * one scenario (its first, a middle and its last mutating call) show that a real SIGKILL of the
- * real binary, through the real SDK, is what the in-process crash stands for.
+ * real binary, through the real SDK, is what the in-process crash stands for; so do three kill
+ * points right after ELBv2 writes behind a shared load balancer.
  *
  * Only the killed run is a child process (test/helpers/crash-after-mutating.js preloaded into the
  * compiled CLI): the seed, the recovery and the check runs are the real CLI in-process (`runCli`),
@@ -43,6 +44,7 @@ import {
   endState,
   type EndState,
   FROM_NOTHING_SCENARIO,
+  LOAD_BALANCER_SCENARIO,
   mutatingCallCount,
   mutatingCalls,
   recreated,
@@ -91,11 +93,27 @@ describe.each(SCENARIOS)('crash safety on moto: $name', (scenario) => {
   });
 });
 
-describe(`SIGKILL of the compiled CLI on moto: ${FROM_NOTHING_SCENARIO.name}`, () => {
-  const scenario = FROM_NOTHING_SCENARIO;
+/**
+ * Where the real process is killed: the first, a middle and the last mutating call of "from
+ * nothing"; behind the balancer, right after ELBv2 writes (the 4th call is a CreateTargetGroup, the
+ * 6th a CreateTargetGroup or ModifyTargetGroupAttributes, the 8th a CreateRule; concurrent calls may
+ * settle in another order), so that the services are created by the recovery run.
+ */
+const KILLS: { scenario: Scenario; killPoints: number[] }[] = [
+  {
+    scenario: FROM_NOTHING_SCENARIO,
+    killPoints: [
+      1,
+      Math.ceil(mutatingCallCount(FROM_NOTHING_SCENARIO) / 2),
+      mutatingCallCount(FROM_NOTHING_SCENARIO),
+    ],
+  },
+  { scenario: LOAD_BALANCER_SCENARIO, killPoints: [4, 6, 8] },
+];
+
+describe.each(KILLS)('SIGKILL of the compiled CLI on moto: $scenario.name', ({ scenario, killPoints }) => {
   const M = mutatingCallCount(scenario);
   const targetDir = writeDir(scenario.target);
-  const killPoints = [1, Math.ceil(M / 2), M];
 
   test.each(killPoints)(
     `killed after mutating call %i of ${M}, the next apply finishes the job exactly`,
@@ -116,6 +134,7 @@ describe(`SIGKILL of the compiled CLI on moto: ${FROM_NOTHING_SCENARIO.name}`, (
         // Look before creating: nothing that survived the crash is created again.
         expect(recreated(recovery.out, afterCrash)).toEqual([]);
         expect(await inventory()).toEqual(scenario.expected);
+        await settleGracePeriods(scenario, targetDir);
         await expectNothingLeftToDo(targetDir);
       });
     },
