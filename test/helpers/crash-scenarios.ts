@@ -297,7 +297,10 @@ export const LOAD_BALANCER_SCENARIO: Scenario = {
     ],
     taskDefinitions: [`crash-api:1 ${OWNER}`, `crash-web:1 ${OWNER}`],
     records: [],
-    targetGroups: [`crash-api-80-4698e7 port=80 type=instance ${OWNER}`, `crash-web-80-5d9462 port=80 type=instance ${OWNER}`],
+    targetGroups: [
+      `crash-api-80-4698e7 port=80 type=instance ${OWNER}`,
+      `crash-web-80-5d9462 port=80 type=instance ${OWNER}`,
+    ],
     rules: [
       `crash-alb:80 priority=1 hosts=[api.example.com] -> crash-api-80-4698e7 ${OWNER}`,
       `crash-alb:80 priority=2 hosts=[shop.example.com,www.example.com] -> crash-web-80-5d9462 ${OWNER}`,
@@ -444,7 +447,8 @@ export async function endState(ports: InventoryPorts, clusterRefs: string[]): Pr
     return { items: page.LoadBalancers, next: page.NextMarker };
   });
   for (const lb of balancers) {
-    const listeners = (await elbv2.describeListeners({ LoadBalancerArn: lb.LoadBalancerArn })).Listeners ?? [];
+    const listeners =
+      (await elbv2.describeListeners({ LoadBalancerArn: lb.LoadBalancerArn })).Listeners ?? [];
     for (const l of listeners) {
       const all = await listAll(async (Marker) => {
         const page = await elbv2.describeRules({ ListenerArn: l.ListenerArn, Marker });
@@ -470,13 +474,18 @@ export async function endState(ports: InventoryPorts, clusterRefs: string[]): Pr
 }
 
 /** ` lb=[group:container:port,..]` for a service attached to target groups (by name), else nothing. */
-function attachments(lbs: readonly { targetGroupArn?: string; containerName?: string; containerPort?: number }[] | undefined): string {
+function attachments(
+  lbs: readonly { targetGroupArn?: string; containerName?: string; containerPort?: number }[] | undefined,
+): string {
   if (!lbs?.length) return '';
   const name = (arn: string | undefined) => (arn ?? '').replace(/^.*:targetgroup\/([^/]+)\/.*$/, '$1');
   return ` lb=[${lbs.map((l) => `${name(l.targetGroupArn)}:${l.containerName}:${l.containerPort}`).join(',')}]`;
 }
 
-async function elbTags(elbv2: InventoryPorts['elbv2'], arn: string): Promise<{ key?: string; value?: string }[]> {
+async function elbTags(
+  elbv2: InventoryPorts['elbv2'],
+  arn: string,
+): Promise<{ key?: string; value?: string }[]> {
   const out = await elbv2.describeTags({ ResourceArns: [arn] });
   return (out.TagDescriptions?.[0]?.Tags ?? []).map((t) => ({ key: t.Key, value: t.Value }));
 }
