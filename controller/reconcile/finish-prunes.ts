@@ -56,8 +56,13 @@ function waitingServices(results: readonly ActionResult[]): string[] {
   return results.filter((r) => r.pending !== undefined).map((r) => r.id);
 }
 
+/** A round that failed, or one of whose actions did: waiting longer cannot make it converge. */
 function failed(round: ApplyRound): boolean {
-  return round.awsError !== undefined || round.planErrors.length > 0;
+  return (
+    round.awsError !== undefined ||
+    round.planErrors.length > 0 ||
+    round.results.some((r) => r.outcome === 'failed')
+  );
 }
 
 /**

@@ -8,7 +8,8 @@
  * (test/reconcile/crash-matrix.sandbox.test.ts, with lost replies too); here, the clean apply of
  * each scenario shows moto reaching the same end state with the same calls, and three kill points of
  * one scenario (its first, a middle and its last mutating call) show that a real SIGKILL of the
- * real binary, through the real SDK, is what the in-process crash stands for.
+ * real binary, through the real SDK, is what the in-process crash stands for; so do three kill
+ * points right after ELBv2 writes behind a shared load balancer.
  *
  * Only the killed run is a child process (test/helpers/crash-after-mutating.js preloaded into the
  * compiled CLI): the seed, the recovery and the check runs are the real CLI in-process (`runCli`),
@@ -31,15 +32,19 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
+import { SdkElbv2Port } from '../../controller/aws/sdk-elbv2-port';
 import { SdkRoute53Port } from '../../controller/aws/sdk-route53-port';
+import { createAlbFixture } from '../helpers/alb-fixture';
 import { TEST_REGION } from '../helpers/aws-env';
 import {
   changedResults,
   endState,
   type EndState,
   FROM_NOTHING_SCENARIO,
+  LOAD_BALANCER_SCENARIO,
   mutatingCallCount,
   mutatingCalls,
   recreated,
@@ -54,15 +59,18 @@ import { json, runCli } from '../helpers/run-cli';
 const moto = useMoto();
 let ecs: ECSClient;
 let route53: Route53Client;
+let elbv2: ElasticLoadBalancingV2Client;
 let cli: string;
 beforeAll(() => {
   cli = distCli();
   ecs = new ECSClient({ region: TEST_REGION, endpoint: moto.endpoint });
   route53 = new Route53Client({ region: TEST_REGION, endpoint: moto.endpoint });
+  elbv2 = new ElasticLoadBalancingV2Client({ region: TEST_REGION, endpoint: moto.endpoint });
 });
 afterAll(() => {
   ecs?.destroy();
   route53?.destroy();
+  elbv2?.destroy();
 });
 
 /** A spawn of the compiled CLI costs well under a second; the applies around it a few more. */
@@ -80,15 +88,32 @@ describe.each(SCENARIOS)('crash safety on moto: $name', (scenario) => {
     expect(mutatingCalls(clean.out.awsCalls.byOperation)).toEqual(scenario.calls);
     expect(clean.out.awsCalls.mutating).toBe(M);
     expect(await inventory()).toEqual(scenario.expected);
+    await settleGracePeriods(scenario, targetDir);
     await expectNothingLeftToDo(targetDir);
   });
 });
 
-describe(`SIGKILL of the compiled CLI on moto: ${FROM_NOTHING_SCENARIO.name}`, () => {
-  const scenario = FROM_NOTHING_SCENARIO;
+/**
+ * Where the real process is killed: the first, a middle and the last mutating call of "from
+ * nothing"; behind the balancer, right after ELBv2 writes (the 4th call is a CreateTargetGroup, the
+ * 6th a CreateTargetGroup or ModifyTargetGroupAttributes, the 8th a CreateRule; concurrent calls may
+ * settle in another order), so that the services are created by the recovery run.
+ */
+const KILLS: { scenario: Scenario; killPoints: number[] }[] = [
+  {
+    scenario: FROM_NOTHING_SCENARIO,
+    killPoints: [
+      1,
+      Math.ceil(mutatingCallCount(FROM_NOTHING_SCENARIO) / 2),
+      mutatingCallCount(FROM_NOTHING_SCENARIO),
+    ],
+  },
+  { scenario: LOAD_BALANCER_SCENARIO, killPoints: [4, 6, 8] },
+];
+
+describe.each(KILLS)('SIGKILL of the compiled CLI on moto: $scenario.name', ({ scenario, killPoints }) => {
   const M = mutatingCallCount(scenario);
   const targetDir = writeDir(scenario.target);
-  const killPoints = [1, Math.ceil(M / 2), M];
 
   test.each(killPoints)(
     `killed after mutating call %i of ${M}, the next apply finishes the job exactly`,
@@ -109,6 +134,7 @@ describe(`SIGKILL of the compiled CLI on moto: ${FROM_NOTHING_SCENARIO.name}`, (
         // Look before creating: nothing that survived the crash is created again.
         expect(recreated(recovery.out, afterCrash)).toEqual([]);
         expect(await inventory()).toEqual(scenario.expected);
+        await settleGracePeriods(scenario, targetDir);
         await expectNothingLeftToDo(targetDir);
       });
     },
@@ -128,9 +154,14 @@ async function explainedBy(context: string, fn: () => Promise<void>): Promise<vo
   }
 }
 
-/** An empty account with the scenario's zones, and the seeds applied (cleanly), in order. */
+/**
+ * An empty account with the scenario's zones and balancer (a VPC, two subnets, a security group, the
+ * ALB and its HTTP:80 listener answering 404: test/helpers/alb-fixture.ts), and the seeds applied
+ * (cleanly), in order.
+ */
 async function prepareAccount(scenario: Scenario, seedDirs: string[]): Promise<void> {
   await moto.reset();
+  if (scenario.balancer) await createAlbFixture(moto.endpoint, { name: scenario.balancer.name });
   for (const zone of scenario.zones) {
     await route53.send(
       new CreateHostedZoneCommand({ Name: zone, CallerReference: `${zone}-${Date.now()}-${Math.random()}` }),
@@ -150,6 +181,19 @@ async function apply(dir: string) {
   return { code: run.code, out: json(run) };
 }
 
+/**
+ * moto drops a service's healthCheckGracePeriodSeconds on CreateService (AWS keeps it), so the apply
+ * after a service was created attached to a target group sets it again: exactly one UpdateService
+ * per attached service and nothing else. On the sandbox (as on AWS) that apply writes nothing.
+ */
+async function settleGracePeriods(scenario: Scenario, dir: string): Promise<void> {
+  const attached = scenario.expected.services.filter((s) => s.includes(' lb=[')).length;
+  if (!attached) return;
+  const settle = await apply(dir);
+  expect(settle.code).toBe(0);
+  expect(mutatingCalls(settle.out.awsCalls.byOperation)).toEqual({ 'ECS.UpdateService': attached });
+}
+
 /** The round after converging: zero mutating calls, every action unchanged. */
 async function expectNothingLeftToDo(dir: string): Promise<void> {
   const again = await apply(dir);
@@ -161,7 +205,10 @@ async function expectNothingLeftToDo(dir: string): Promise<void> {
 /** The whole account, read through the SDK the way a user would check it. */
 async function inventory(): Promise<EndState> {
   const clusterArns = (await ecs.send(new ListClustersCommand({}))).clusterArns ?? [];
-  return endState({ ecs: new SdkEcsPort(ecs), route53: new SdkRoute53Port(route53) }, clusterArns);
+  return endState(
+    { ecs: new SdkEcsPort(ecs), route53: new SdkRoute53Port(route53), elbv2: new SdkElbv2Port(elbv2) },
+    clusterArns,
+  );
 }
 
 /**

@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { EcsPort } from '../../controller/aws/ecs-port';
 import { MUTATING_OPERATIONS } from '../../controller/aws/ecs-port';
+import type { Elbv2Port } from '../../controller/aws/elbv2-port';
 import type { Route53Port } from '../../controller/aws/route53-port';
 
 /** Spec files by name: one cluster directory. */
@@ -28,12 +29,27 @@ export interface EndState {
   taskDefinitions: string[];
   /** `zone TYPE name [values]`; a TXT ownership record as `owner=.. cluster=.. service=..` */
   records: string[];
+  /** ELBv2 target groups: `name port=N type=<target type> owner=<ownership>` */
+  targetGroups: string[];
+  /** Listener rules other than the default: `balancer:port priority=N hosts=[..] -> group owner=<ownership>` */
+  rules: string[];
+}
+
+/**
+ * An Application Load Balancer the account has before anything is applied (for
+ * `loadBalancer: { name }`): an HTTP:80 listener whose default action answers 404. Each runner
+ * provisions it its own way (the sandbox's setup helpers, moto through the SDK).
+ */
+export interface ExistingBalancer {
+  name: string;
 }
 
 export interface Scenario {
   name: string;
   /** Hosted zones the account has before anything is applied. */
   zones: string[];
+  /** A load balancer the account has before anything is applied. */
+  balancer?: ExistingBalancer;
   /** Applied cleanly first, in order; none: the target is applied to an empty account. */
   seeds?: SpecDir[];
   target: SpecDir;
@@ -131,6 +147,8 @@ export const FROM_NOTHING_SCENARIO: Scenario = {
       txt('shop', 'web'),
       txt('www', 'web'),
     ].sort(),
+    targetGroups: [],
+    rules: [],
   },
 };
 
@@ -173,6 +191,8 @@ export const UPDATE_SCENARIO: Scenario = {
       txt('shop', 'web'),
       txt('www', 'web'),
     ].sort(),
+    targetGroups: [],
+    rules: [],
   },
 };
 
@@ -209,10 +229,91 @@ export const PRUNE_SCENARIO: Scenario = {
       `crash-worker:1 ${OWNER}`,
     ],
     records: [a('shop'), a('www'), ...ZONE_APEX, txt('shop', 'web'), txt('www', 'web')].sort(),
+    targetGroups: [],
+    rules: [],
   },
 };
 
-export const SCENARIOS: Scenario[] = [FROM_NOTHING_SCENARIO, UPDATE_SCENARIO, PRUNE_SCENARIO];
+/**
+ * (d) From nothing behind an existing load balancer: two services whose containers serve host names
+ * through `loadBalancer: { name }` (no DNS: full host names). Each gets a target group (created,
+ * then its attributes set: two writes), a host rule on the balancer's HTTP listener, and is
+ * created attached to its group. Every ELBv2 create is a crash point: a repeat must find what the
+ * lost or killed run made, by name (groups) or priority (rules), never make a second one.
+ */
+const BEHIND_BALANCER: SpecDir = {
+  'cluster.yaml': [
+    `name: ${CLUSTER}`,
+    'region: us-east-1',
+    'serviceDefaults:',
+    '  launchType: EC2',
+    'loadBalancer:',
+    '  name: crash-alb',
+    '',
+  ].join('\n'),
+  'web.taskdef': servedTaskdef('web', 'nginx:1.27', 'www.example.com shop.example.com'),
+  'web.service': SERVICE,
+  'api.taskdef': servedTaskdef('api', 'httpd:2.4', 'api.example.com'),
+  'api.service': SERVICE,
+};
+
+/** A container serving `hosts` on port 80 (bridge mode: a dynamic host port, target type instance). */
+function servedTaskdef(name: string, image: string, hosts: string): string {
+  return JSON.stringify(
+    {
+      containerDefinitions: [
+        {
+          name,
+          image,
+          memoryReservation: 32,
+          portMappings: [{ containerPort: 80 }],
+          dockerLabels: { 'proxy.host': hosts },
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+export const LOAD_BALANCER_SCENARIO: Scenario = {
+  name: 'from nothing behind an existing load balancer',
+  zones: [],
+  balancer: { name: 'crash-alb' },
+  target: BEHIND_BALANCER,
+  calls: {
+    'ECS.CreateCluster': 1,
+    'ECS.CreateService': 2,
+    'ECS.RegisterTaskDefinition': 2,
+    'ELBv2.CreateRule': 2,
+    'ELBv2.CreateTargetGroup': 2,
+    'ELBv2.ModifyTargetGroupAttributes': 2,
+  },
+  expected: {
+    clusters: [`crash ACTIVE ${OWNER}`],
+    services: [
+      `crash/api ACTIVE crash-api:1 desired=1 ${OWNER} lb=[crash-api-80-4698e7:api:80]`,
+      `crash/web ACTIVE crash-web:1 desired=1 ${OWNER} lb=[crash-web-80-5d9462:web:80]`,
+    ],
+    taskDefinitions: [`crash-api:1 ${OWNER}`, `crash-web:1 ${OWNER}`],
+    records: [],
+    targetGroups: [
+      `crash-api-80-4698e7 port=80 type=instance ${OWNER}`,
+      `crash-web-80-5d9462 port=80 type=instance ${OWNER}`,
+    ],
+    rules: [
+      `crash-alb:80 priority=1 hosts=[api.example.com] -> crash-api-80-4698e7 ${OWNER}`,
+      `crash-alb:80 priority=2 hosts=[shop.example.com,www.example.com] -> crash-web-80-5d9462 ${OWNER}`,
+    ],
+  },
+};
+
+export const SCENARIOS: Scenario[] = [
+  FROM_NOTHING_SCENARIO,
+  UPDATE_SCENARIO,
+  PRUNE_SCENARIO,
+  LOAD_BALANCER_SCENARIO,
+];
 
 /** M: the number of mutating calls of a clean apply of the scenario's target. */
 export function mutatingCallCount(scenario: Scenario): number {
@@ -278,6 +379,10 @@ export interface InventoryPorts {
   ecs: Pick<EcsPort, 'describeClusters' | 'listServices' | 'describeServices' | 'listTaskDefinitions'> &
     Pick<EcsPort, 'describeTaskDefinition'>;
   route53: Pick<Route53Port, 'listHostedZones' | 'listResourceRecordSets'>;
+  elbv2: Pick<
+    Elbv2Port,
+    'describeLoadBalancers' | 'describeListeners' | 'describeRules' | 'describeTargetGroups' | 'describeTags'
+  >;
 }
 
 /**
@@ -285,7 +390,7 @@ export interface InventoryPorts {
  * account (moto: from ListClusters; the sandbox has no ListClusters, and only `crash` is ever made).
  */
 export async function endState(ports: InventoryPorts, clusterRefs: string[]): Promise<EndState> {
-  const { ecs, route53 } = ports;
+  const { ecs, route53, elbv2 } = ports;
   const clusters = clusterRefs.length
     ? ((await ecs.describeClusters({ clusters: clusterRefs, include: ['TAGS'] })).clusters ?? [])
     : [];
@@ -305,7 +410,7 @@ export async function endState(ports: InventoryPorts, clusterRefs: string[]): Pr
         // moto keeps listing a deleted service as INACTIVE; AWS drops it from ListServices.
         if (s.status === 'INACTIVE') continue;
         services.push(
-          `${c.clusterName}/${s.serviceName} ${s.status} ${shortRevision(s.taskDefinition)} desired=${s.desiredCount} ${owner(s.tags)}`,
+          `${c.clusterName}/${s.serviceName} ${s.status} ${shortRevision(s.taskDefinition)} desired=${s.desiredCount} ${owner(s.tags)}${attachments(s.loadBalancers)}`,
         );
       }
     }
@@ -326,12 +431,63 @@ export async function endState(ports: InventoryPorts, clusterRefs: string[]): Pr
     const zoneName = (zone.Name ?? '').replace(/\.$/, '');
     for (const r of await listRecords(route53, zone.Id ?? '')) records.push(`${zoneName} ${renderRecord(r)}`);
   }
+  const groups = await listAll(async (Marker) => {
+    const page = await elbv2.describeTargetGroups({ Marker });
+    return { items: page.TargetGroups, next: page.NextMarker };
+  });
+  const groupNames = new Map(groups.map((g) => [g.TargetGroupArn ?? '', g.TargetGroupName ?? '']));
+  const targetGroups: string[] = [];
+  for (const g of groups) {
+    const tags = await elbTags(elbv2, g.TargetGroupArn ?? '');
+    targetGroups.push(`${g.TargetGroupName} port=${g.Port} type=${g.TargetType} ${owner(tags)}`);
+  }
+  const rules: string[] = [];
+  const balancers = await listAll(async (Marker) => {
+    const page = await elbv2.describeLoadBalancers({ Marker });
+    return { items: page.LoadBalancers, next: page.NextMarker };
+  });
+  for (const lb of balancers) {
+    const listeners =
+      (await elbv2.describeListeners({ LoadBalancerArn: lb.LoadBalancerArn })).Listeners ?? [];
+    for (const l of listeners) {
+      const all = await listAll(async (Marker) => {
+        const page = await elbv2.describeRules({ ListenerArn: l.ListenerArn, Marker });
+        return { items: page.Rules, next: page.NextMarker };
+      });
+      for (const r of all.filter((x) => !x.IsDefault)) {
+        const hosts = (r.Conditions ?? []).flatMap((c) => c.HostHeaderConfig?.Values ?? c.Values ?? []);
+        const forward = (r.Actions ?? []).map((a) => groupNames.get(a.TargetGroupArn ?? '') ?? a.Type);
+        rules.push(
+          `${lb.LoadBalancerName}:${l.Port} priority=${r.Priority} hosts=[${hosts.join(',')}] -> ${forward.join(',')} ${owner(await elbTags(elbv2, r.RuleArn ?? ''))}`,
+        );
+      }
+    }
+  }
   return {
     clusters: clusters.map((c) => `${c.clusterName} ${c.status} ${owner(c.tags)}`).sort(),
     services: services.sort(),
     taskDefinitions: taskDefinitions.sort(),
     records: records.sort(),
+    targetGroups: targetGroups.sort(),
+    rules: rules.sort(),
   };
+}
+
+/** ` lb=[group:container:port,..]` for a service attached to target groups (by name), else nothing. */
+function attachments(
+  lbs: readonly { targetGroupArn?: string; containerName?: string; containerPort?: number }[] | undefined,
+): string {
+  if (!lbs?.length) return '';
+  const name = (arn: string | undefined) => (arn ?? '').replace(/^.*:targetgroup\/([^/]+)\/.*$/, '$1');
+  return ` lb=[${lbs.map((l) => `${name(l.targetGroupArn)}:${l.containerName}:${l.containerPort}`).join(',')}]`;
+}
+
+async function elbTags(
+  elbv2: InventoryPorts['elbv2'],
+  arn: string,
+): Promise<{ key?: string; value?: string }[]> {
+  const out = await elbv2.describeTags({ ResourceArns: [arn] });
+  return (out.TagDescriptions?.[0]?.Tags ?? []).map((t) => ({ key: t.Key, value: t.Value }));
 }
 
 async function listAll<T>(

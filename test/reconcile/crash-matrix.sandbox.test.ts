@@ -83,6 +83,18 @@ function newAccount(scenario: Scenario): Account {
   return { raw, calls, next: raw };
 }
 
+/** The scenario's existing balancer, with its HTTP:80 listener answering 404 (setup, not counted). */
+async function provisionBalancer(acct: Account, scenario: Scenario): Promise<void> {
+  if (!scenario.balancer) return;
+  const lb = acct.raw.elbv2.addLoadBalancer({ name: scenario.balancer.name });
+  await acct.raw.elbv2.createListener({
+    LoadBalancerArn: lb.LoadBalancerArn,
+    Protocol: 'HTTP',
+    Port: 80,
+    DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+  });
+}
+
 const applyArgs = (dir: string) => ['--log-level', 'warn', 'apply', dir, '-o', 'json', '--sandbox'];
 
 /** `apply -o json` in-process against the account, as a new process. */
@@ -96,6 +108,7 @@ async function apply(acct: Account, dir: string) {
 async function prepareAccount(scenario: Scenario, seedDirs: string[]): Promise<Account> {
   const acct = newAccount(scenario);
   account = acct;
+  await provisionBalancer(acct, scenario);
   for (const dir of seedDirs) {
     const seed = await apply(acct, dir);
     expect({ dir, code: seed.code }).toEqual({ dir, code: 0 });
@@ -105,7 +118,7 @@ async function prepareAccount(scenario: Scenario, seedDirs: string[]): Promise<A
 
 /** The account as a user would inventory it, read around the crash wrapper. */
 function inventory(acct: Account): Promise<EndState> {
-  return endState({ ecs: acct.raw.ecs, route53: acct.raw.route53 }, [CLUSTER]);
+  return endState({ ecs: acct.raw.ecs, route53: acct.raw.route53, elbv2: acct.raw.elbv2 }, [CLUSTER]);
 }
 
 /** Times: they differ between two identical histories run at other moments. */
