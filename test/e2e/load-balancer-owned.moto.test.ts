@@ -273,7 +273,7 @@ describe('a balancer ecs-gitops creates (moto)', () => {
 
   test('apply --wait creates balancer, listener, groups, rules, services and alias records; destroy removes them', async () => {
     const f = copyFixture(owned([net.securityGroupId]));
-    const run = await cli(['apply', f.dir, '--config', f.config, '--wait', '--timeout', '15s']);
+    const run = await cli(['apply', f.dir, '--config', f.config, '--wait', '--timeout', '7s']);
     const first = json(run).clusters[0];
     // The balancer first, then its listener and the groups, the rules on the listener, then the
     // services; the alias records wait for the balancer (pending), and --wait's next round makes them.
@@ -322,7 +322,8 @@ describe('a balancer ecs-gitops creates (moto)', () => {
       'dnsRecord/www.example.com/A',
     ]);
     // moto difference: a deployment never completes on moto (no container instance runs a task),
-    // so --wait ends at its timeout on the rollouts alone, and apply exits 1 for that.
+    // so --wait ends at its timeout on the rollouts alone, and apply exits 1 for that. The timeout
+    // (7 s) leaves room for the records' second round, which comes after one 5 s poll.
     expect(first.rollouts.map((r: any) => [r.service, r.state])).toEqual([
       ['jenkins', 'timeout'],
       ['webserver', 'timeout'],
