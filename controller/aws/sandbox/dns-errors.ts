@@ -1,4 +1,3 @@
-import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import {
   InvalidChangeBatch,
   InvalidInput,
@@ -50,6 +49,11 @@ export { elbv2Errors } from './elbv2-errors';
 
 export const ec2Errors = {
   /** EC2 models no exception classes: codes like `InvalidInstanceID.NotFound` arrive as `name`. */
-  ec2: (code: string, message: string) =>
-    new EC2ServiceException({ name: code, $fault: 'client', $metadata: {}, message }),
+  ec2: (code: string, message: string) => {
+    // Loaded when first thrown: the EC2 client's module takes ~0.6 s to load, and every sandbox
+    // start (the demo, each test file, each CLI run with --sandbox) would pay it for nothing.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { EC2ServiceException } = require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
+    return new EC2ServiceException({ name: code, $fault: 'client', $metadata: {}, message });
+  },
 };
