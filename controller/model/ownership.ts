@@ -41,6 +41,22 @@ export function mapToTags(map: TagMap): { key: string; value: string }[] {
     .map((key) => ({ key, value: map[key] }));
 }
 
+/** ELBv2 spells tags `{ Key, Value }` (ECS: `{ key, value }`). */
+export interface ElbTag {
+  Key?: string;
+  Value?: string;
+}
+
+export function elbTagsToMap(tags: readonly ElbTag[] | undefined): TagMap {
+  const out: TagMap = {};
+  for (const t of tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
+  return out;
+}
+
+export function mapToElbTags(map: TagMap): { Key: string; Value: string }[] {
+  return mapToTags(map).map((t) => ({ Key: t.key, Value: t.value }));
+}
+
 export type Ownership = 'ours' | 'unowned' | 'other-owner';
 
 /** Whose is a resource with these tags, seen from the controller with this owner id. */

@@ -9,7 +9,7 @@ import type {
   ObservedTargetGroup,
 } from '../model/load-balancer';
 import { targetGroupStem } from '../model/load-balancer-names';
-import { ownedBy, type TagMap } from '../model/ownership';
+import { elbTagsToMap, ownedBy, type TagMap } from '../model/ownership';
 import type { Elbv2Port } from '../aws/elbv2-port';
 import { Semaphore } from '../aws/semaphore';
 
@@ -167,9 +167,7 @@ export async function readTags(arns: string[], elbv2: Elbv2Port): Promise<Map<st
   for (let i = 0; i < unique.length; i += DESCRIBE_TAGS_BATCH) {
     const page = await elbv2.describeTags({ ResourceArns: unique.slice(i, i + DESCRIBE_TAGS_BATCH) });
     for (const d of page.TagDescriptions ?? []) {
-      const map: TagMap = {};
-      for (const t of d.Tags ?? []) if (t.Key !== undefined) map[t.Key] = t.Value ?? '';
-      if (d.ResourceArn !== undefined) out.set(d.ResourceArn, map);
+      if (d.ResourceArn !== undefined) out.set(d.ResourceArn, elbTagsToMap(d.Tags));
     }
   }
   return out;

@@ -1,7 +1,7 @@
 import type { Action } from '../model/aws-types';
 import type { ClusterConfig } from '../model/desired';
 import type { ListenerConfig, LoadBalancerConfig, ObservedLoadBalancer } from '../model/load-balancer';
-import { mapToTags, ownershipOf, ownershipTags, TAG_OWNER } from '../model/ownership';
+import { mapToElbTags, ownershipOf, ownershipTags, TAG_OWNER } from '../model/ownership';
 import { canonicalJson } from './json-util';
 import { creationChanges } from './creation-changes';
 import { emptyAction } from './empty-action';
@@ -75,7 +75,7 @@ export function planBalancer(
       IpAddressType: ref.ipAddressType,
       Subnets: [...ref.subnets].sort(),
       SecurityGroups: [...ref.securityGroups].sort(),
-      Tags: mapToTags(tags).map((t) => ({ Key: t.key, Value: t.value })),
+      Tags: mapToElbTags(tags),
     };
     out.actions.push({
       ...action,
@@ -238,7 +238,7 @@ function planListener(
             Port: l.port,
             DefaultActions: actions,
             ...tls,
-            Tags: mapToTags(tags).map((t) => ({ Key: t.key, Value: t.value })),
+            Tags: mapToElbTags(tags),
           },
         },
       ],

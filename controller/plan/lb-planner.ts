@@ -8,7 +8,7 @@ import {
   type ObservedTargetGroup,
 } from '../model/load-balancer';
 import type { ObservedState } from '../model/observed';
-import { mapToTags, ownershipOf, ownershipTags, TAG_CLUSTER, type TagMap } from '../model/ownership';
+import { mapToElbTags, ownedBy, ownershipTags, type TagMap } from '../model/ownership';
 import { creationChanges } from './creation-changes';
 import { emptyAction } from './empty-action';
 import {
@@ -107,9 +107,8 @@ export function planLoadBalancer(desired: DesiredState, observed: ObservedState)
   }
   if (plan.errors.length > 0) return plan;
 
-  const ours = (tags: TagMap) =>
-    ownershipOf(tags, cluster.ownerId) === 'ours' && tags[TAG_CLUSTER] === cluster.name;
   const owner: OwnerRef = { ownerId: cluster.ownerId, cluster: cluster.name };
+  const ours = (tags: TagMap) => ownedBy(tags, owner);
   const groups = planTargetGroups(cluster, obs, balancer, routing.targetGroups, ours, plan);
   const rules = planRules(cluster, obs, balancer, routing.rules, groups, ours, owner, plan);
   planAttachments(desired, observed, obs, routing.targetGroups, groups, rules, ours, plan);
@@ -127,10 +126,6 @@ function groupTags(cluster: ClusterConfig, g: DesiredTargetGroup): TagMap {
     ...ownershipTags(cluster.ownerId, cluster.name, g.source.file),
     [TAG_TARGET]: g.key,
   };
-}
-
-function elbTags(tags: TagMap): { Key: string; Value: string }[] {
-  return mapToTags(tags).map((t) => ({ Key: t.key, Value: t.value }));
 }
 
 function planTargetGroups(
@@ -157,7 +152,7 @@ function planTargetGroups(
         TargetType: g.targetType,
         VpcId: balancer.vpcId,
         ...healthCheckInput(g.settings.healthCheck),
-        Tags: elbTags(tags),
+        Tags: mapToElbTags(tags),
       };
       plan.actions.push({
         ...action,
@@ -310,7 +305,7 @@ function planRules(
                 Priority: priority,
                 Conditions: conditions,
                 Actions: actions,
-                Tags: elbTags(tags),
+                Tags: mapToElbTags(tags),
               },
             },
           ],

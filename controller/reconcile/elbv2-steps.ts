@@ -1,9 +1,10 @@
 import type { Elbv2Port } from '../aws/elbv2-port';
 import { describeAwsError } from '../aws/aws-error';
 import { TAG_ROUTE, TAG_TARGET } from '../model/load-balancer';
-import { ownershipOf, TAG_CLUSTER, type TagMap } from '../model/ownership';
+import { elbTagsToMap, ownedBy, TAG_CLUSTER, type TagMap } from '../model/ownership';
+import { readTags } from '../observe/elbv2-reader';
 import { fillRefs, refsIn, vpcRef } from '../plan/lb-refs';
-import type { OwnerRef, Step } from '../plan/plan-types';
+import type { Step } from '../plan/plan-types';
 import type { StepResult } from './prune-executor';
 
 /**
@@ -118,15 +119,8 @@ function codeOf(err: unknown): string {
   return describeAwsError(err).code.replace(/Exception$/, '');
 }
 
-function tagMap(tags: { Key?: string; Value?: string }[] | undefined): TagMap {
-  const out: TagMap = {};
-  for (const t of tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
-  return out;
-}
-
 async function tagsOf(elbv2: Elbv2Port, arn: string): Promise<TagMap> {
-  const out = await elbv2.describeTags({ ResourceArns: [arn] });
-  return tagMap(out.TagDescriptions?.find((d) => d.ResourceArn === arn)?.Tags);
+  return (await readTags([arn], elbv2)).get(arn) ?? {};
 }
 
 /** The tags we write carry these; a resource found by name is ours when it has the same values. */
@@ -162,7 +156,7 @@ async function createLoadBalancer(step: Extract<Step, { call: 'createLoadBalance
     const find = async () =>
       (await elbv2.describeLoadBalancers({ Names: [step.input.Name ?? ''] })).LoadBalancers?.[0]
         ?.LoadBalancerArn;
-    return ownedDuplicate(err, 'DuplicateLoadBalancerName', find, tagMap(step.input.Tags), [], elbv2);
+    return ownedDuplicate(err, 'DuplicateLoadBalancerName', find, elbTagsToMap(step.input.Tags), [], elbv2);
   }
 }
 
@@ -174,7 +168,7 @@ async function createListener(step: Extract<Step, { call: 'createListener' }>, e
       (await elbv2.describeListeners({ LoadBalancerArn: step.input.LoadBalancerArn })).Listeners?.find(
         (l) => l.Port === step.input.Port,
       )?.ListenerArn;
-    return ownedDuplicate(err, 'DuplicateListener', find, tagMap(step.input.Tags), [], elbv2);
+    return ownedDuplicate(err, 'DuplicateListener', find, elbTagsToMap(step.input.Tags), [], elbv2);
   }
 }
 
@@ -190,7 +184,7 @@ async function createTargetGroup(step: Extract<Step, { call: 'createTargetGroup'
       err,
       'DuplicateTargetGroupName',
       find,
-      tagMap(step.input.Tags),
+      elbTagsToMap(step.input.Tags),
       [TAG_TARGET],
       elbv2,
     );
@@ -221,7 +215,14 @@ async function createRule(step: Extract<Step, { call: 'createRule' }>, elbv2: El
       (await elbv2.describeRules({ ListenerArn: step.input.ListenerArn })).Rules?.find(
         (r) => r.Priority === String(step.input.Priority),
       )?.RuleArn;
-    const arn = await ownedDuplicate(err, 'PriorityInUse', find, tagMap(step.input.Tags), [TAG_ROUTE], elbv2);
+    const arn = await ownedDuplicate(
+      err,
+      'PriorityInUse',
+      find,
+      elbTagsToMap(step.input.Tags),
+      [TAG_ROUTE],
+      elbv2,
+    );
     await elbv2.modifyRule({ RuleArn: arn, Conditions: step.input.Conditions, Actions: step.input.Actions });
     return arn;
   }
@@ -249,7 +250,7 @@ export async function deleteElbResource(
     if (NOT_FOUND.has(codeOf(err))) return { outcome: 'deleted', message: 'already gone' };
     throw err;
   }
-  if (!isOwnedBy(tags, step.owner)) {
+  if (!ownedBy(tags, step.owner)) {
     return { outcome: 'skipped', message: 'no longer carries our ownership tags: left as is' };
   }
   switch (step.kind) {
@@ -267,8 +268,4 @@ export async function deleteElbResource(
       break;
   }
   return { outcome: 'deleted', message: 'deleted', arn: step.arn };
-}
-
-function isOwnedBy(tags: TagMap, owner: OwnerRef): boolean {
-  return ownershipOf(tags, owner.ownerId) === 'ours' && tags[TAG_CLUSTER] === owner.cluster;
 }
