@@ -5,7 +5,10 @@ import type { ResolvedDnsTarget } from '../model/dns';
 import { type DnsTargetPorts, resolveDnsTarget } from './dns-target-resolver';
 import type { EcsReader } from './ecs-reader';
 import type { Route53Reader } from './route53-reader';
-import { bareZoneId } from '../model/dns-names';
+import { bareZoneId, comparedDnsName } from '../model/dns-names';
+import type { Elbv2Port } from '../aws/elbv2-port';
+import type { ObservedLoadBalancer } from '../model/load-balancer';
+import { readLoadBalancer } from './elbv2-reader';
 
 export interface DnsReaders {
   route53: Route53Reader;
@@ -71,19 +74,55 @@ function describeError(err: unknown): string {
   return `${name}${e?.message ?? String(err)}`;
 }
 
-export interface ClusterObserverDeps extends DnsTargetPorts {
+export interface ClusterObserverDeps {
   ecsReader: EcsReader;
-  route53Reader: Route53Reader;
+  ecs: DnsTargetPorts['ecs'];
+  /** Present when the cluster config has `dns:` (building these ports loads more SDK clients). */
+  dns?: Omit<DnsTargetPorts, 'ecs'> & { route53Reader: Route53Reader };
+  /** The shared load balancer's port; without it, `loadBalancer:` is left unread (the planner fails closed). */
+  elbv2?: Elbv2Port;
 }
 
-/** EcsReader.observe plus `dns` when the cluster config has `dns:` (what the CLI should call). */
+/**
+ * Everything a cluster's plan reads: ECS, plus Route53 when `dns:` is configured and the shared
+ * load balancer when `loadBalancer:` is. ECS is read beside the other two; alias records to the
+ * cluster's own balancer use the balancer just read rather than a second describe.
+ */
 export async function observeCluster(
   desired: DesiredState,
   deps: ClusterObserverDeps,
 ): Promise<ObservedState> {
-  const [observed, dns] = await Promise.all([
-    deps.ecsReader.observe(desired),
-    observeDns(desired, deps, { route53: deps.route53Reader }),
-  ]);
-  return dns ? { ...observed, dns } : observed;
+  const lb = desired.cluster.loadBalancer;
+  const owner = { ownerId: desired.cluster.ownerId, cluster: desired.cluster.name };
+  const lbRead = lb && deps.elbv2 ? readLoadBalancer(lb, owner, deps.elbv2) : Promise.resolve(undefined);
+  const dnsPorts = desired.cluster.dns ? deps.dns : undefined;
+  const dnsRead = dnsPorts
+    ? lbRead.then((balancer) =>
+        observeDns(
+          desired,
+          { ecs: deps.ecs, elbv2: dnsPorts.elbv2, ec2: dnsPorts.ec2 },
+          { route53: dnsPorts.route53Reader },
+          managedTarget(desired, balancer),
+        ),
+      )
+    : Promise.resolve(undefined);
+  const [observed, loadBalancer, dns] = await Promise.all([deps.ecsReader.observe(desired), lbRead, dnsRead]);
+  return { ...observed, ...(dns ? { dns } : {}), ...(loadBalancer ? { loadBalancer } : {}) };
+}
+
+/** The alias target of `dns.target: { loadBalancer: managed }` from the balancer as read. */
+function managedTarget(
+  desired: DesiredState,
+  read: ObservedLoadBalancer | undefined,
+): ResolvedDnsTarget | undefined {
+  const target = desired.cluster.dns?.target;
+  const b = read?.balancer;
+  if (target?.kind !== 'loadBalancer' || !target.managed || !b?.dnsName || !b.canonicalHostedZoneId)
+    return undefined;
+  return {
+    kind: 'alias',
+    dnsName: comparedDnsName(b.dnsName),
+    hostedZoneId: b.canonicalHostedZoneId,
+    dualstack: b.ipAddressType.startsWith('dualstack'),
+  };
 }

@@ -2,11 +2,7 @@ import type { Ec2Port } from '../aws/ec2-port';
 import type { EcsPort } from '../aws/ecs-port';
 import type { EcsReader } from '../observe/ecs-reader';
 import type { Elbv2Port } from '../aws/elbv2-port';
-import { observeDns } from '../observe/dns-observer';
-import { readLoadBalancer } from '../observe/elbv2-reader';
-import type { ObservedLoadBalancer } from '../model/load-balancer';
-import type { ResolvedDnsTarget } from '../model/dns';
-import { comparedDnsName } from '../model/dns-names';
+import { observeCluster } from '../observe/dns-observer';
 import type { Route53Port } from '../aws/route53-port';
 import type { Route53Reader } from '../observe/route53-reader';
 import type { DesiredState } from '../model/desired';
@@ -47,48 +43,13 @@ export async function planDesiredState(
   inputs: PlanInputs = {},
 ): Promise<Plan> {
   // Ports are only touched when needed: building the DNS ones loads three more SDK clients.
-  const dns = desired.cluster.dns ? ports.dns : undefined;
-  const lb = desired.cluster.loadBalancer;
-  // Without a port the planner reports the balancer as not read (fail closed).
-  const lbRead =
-    lb && ports.elbv2
-      ? readLoadBalancer(lb, { ownerId: desired.cluster.ownerId, cluster: desired.cluster.name }, ports.elbv2)
-      : Promise.resolve(undefined);
-  // Alias records to the cluster's own balancer use what was just read, not a second describe.
-  const dnsRead = dns
-    ? lbRead.then((balancer) =>
-        observeDns(
-          desired,
-          { ecs: ports.ecs, elbv2: dns.elbv2, ec2: dns.ec2 },
-          { route53: dns.route53Reader },
-          managedTarget(desired, balancer),
-        ),
-      )
-    : Promise.resolve(undefined);
-  const [ecsObserved, loadBalancer, dnsObserved] = await Promise.all([
-    ports.reader.observe(desired),
-    lbRead,
-    dnsRead,
-  ]);
-  const observed = dnsObserved ? { ...ecsObserved, dns: dnsObserved } : ecsObserved;
-  return planCluster(desired, loadBalancer ? { ...observed, loadBalancer } : observed, inputs);
-}
-
-/** The alias target of `dns.target: { loadBalancer: managed }` from the balancer as read. */
-function managedTarget(
-  desired: DesiredState,
-  read: ObservedLoadBalancer | undefined,
-): ResolvedDnsTarget | undefined {
-  const target = desired.cluster.dns?.target;
-  const b = read?.balancer;
-  if (target?.kind !== 'loadBalancer' || !target.managed || !b?.dnsName || !b.canonicalHostedZoneId)
-    return undefined;
-  return {
-    kind: 'alias',
-    dnsName: comparedDnsName(b.dnsName),
-    hostedZoneId: b.canonicalHostedZoneId,
-    dualstack: b.ipAddressType.startsWith('dualstack'),
-  };
+  const observed = await observeCluster(desired, {
+    ecsReader: ports.reader,
+    ecs: ports.ecs,
+    ...(desired.cluster.dns && ports.dns ? { dns: ports.dns } : {}),
+    ...(desired.cluster.loadBalancer && ports.elbv2 ? { elbv2: ports.elbv2 } : {}),
+  });
+  return planCluster(desired, observed, inputs);
 }
 
 const LOAD_BALANCER_RESOURCES = new Set(['loadBalancer', 'listener', 'targetGroup', 'listenerRule']);

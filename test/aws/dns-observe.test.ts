@@ -317,7 +317,11 @@ describe('observeDns / observeCluster on the sandbox', () => {
 
   test('observeCluster: EcsReader.observe plus dns when configured', async () => {
     const { sb, ports } = account();
-    const deps = { ...ports, ecsReader: new EcsReader(sb.ecs), route53Reader: new Route53Reader(sb.route53) };
+    const deps = {
+      ecs: ports.ecs,
+      ecsReader: new EcsReader(sb.ecs),
+      dns: { elbv2: ports.elbv2, ec2: ports.ec2, route53Reader: new Route53Reader(sb.route53) },
+    };
     const withDns = await observeCluster(dnsDesired({ hostnames: ['a.example.com'] }), deps);
     expect(withDns.cluster).toBeUndefined();
     expect(withDns.dns?.records.size).toBe(4);
