@@ -91,6 +91,7 @@ export interface ClusterObserverDeps {
 export async function observeCluster(
   desired: DesiredState,
   deps: ClusterObserverDeps,
+  opts: { narrowed?: boolean } = {},
 ): Promise<ObservedState> {
   const lb = desired.cluster.loadBalancer;
   const owner = { ownerId: desired.cluster.ownerId, cluster: desired.cluster.name };
@@ -106,7 +107,11 @@ export async function observeCluster(
         ),
       )
     : Promise.resolve(undefined);
-  const [observed, loadBalancer, dns] = await Promise.all([deps.ecsReader.observe(desired), lbRead, dnsRead]);
+  const [observed, loadBalancer, dns] = await Promise.all([
+    deps.ecsReader.observe(desired, opts),
+    lbRead,
+    dnsRead,
+  ]);
   return { ...observed, ...(dns ? { dns } : {}), ...(loadBalancer ? { loadBalancer } : {}) };
 }
 

@@ -144,8 +144,12 @@ export class EcsReader {
     }
   }
 
-  /** Everything the planner needs for one cluster directory. */
-  async observe(desired: DesiredState): Promise<ObservedState> {
+  /**
+   * Everything the planner needs for one cluster directory. `narrowed`: the desired state names only
+   * some of the cluster's services (see plan/narrow-to-services.ts), so what pruning reads (every
+   * other service, old revisions) is not read.
+   */
+  async observe(desired: DesiredState, opts: { narrowed?: boolean } = {}): Promise<ObservedState> {
     const clusterName = desired.cluster.name;
     const familyNames = [...new Set(desired.taskDefinitions.map((t) => t.family))];
     const noServices = new Map<string, { service: Service; tags: TagMap }>();
@@ -165,15 +169,17 @@ export class EcsReader {
     const families = new Map(familyResults);
     const [revisions, extraServices] = await Promise.all([
       this.runningRevisions(desired, services, families),
-      cluster ? this.extraServices(clusterName, desired) : undefined,
+      cluster && !opts.narrowed ? this.extraServices(clusterName, desired) : undefined,
     ]);
-    const housekeeping = await readHousekeeping(
-      this.housekeepingDeps(),
-      desired,
-      families,
-      [...services.values(), ...(extraServices?.values() ?? [])],
-      cluster !== undefined,
-    );
+    const housekeeping = opts.narrowed
+      ? undefined
+      : await readHousekeeping(
+          this.housekeepingDeps(),
+          desired,
+          families,
+          [...services.values(), ...(extraServices?.values() ?? [])],
+          cluster !== undefined,
+        );
     return {
       ...(cluster ? { cluster } : {}),
       services,

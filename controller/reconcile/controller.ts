@@ -89,15 +89,23 @@ export class Controller {
   private readonly stopping = new AbortController();
   private syncing?: Promise<void>;
   private resyncPending = false;
+  private readonly resyncMs: number;
+  /** Services named by ECS events since a directory's last run (see `hint`), and since when. */
+  private readonly hinted = new Map<string, { services: Set<string>; since: number }>();
+  /** Directories whose next run must look at everything (new commit, resync, a failed full run). */
+  private readonly fullOwed = new Set<string>();
+  /** When each directory's last full reconcile succeeded. */
+  private readonly lastFull = new Map<string, number>();
 
   constructor(private readonly opts: ControllerOptions) {
     // Every rollout being followed waits on this signal; there can be many at once.
     setMaxListeners(0, this.stopping.signal);
     maskSecretValues(secretVariableValues(opts.env));
+    this.resyncMs = opts.resyncMs ?? 600_000;
     this.queue = new WorkQueue<ClusterReconcile>({
       process: (key) => this.reconcile(key),
       clock: opts.clock,
-      resyncMs: opts.resyncMs ?? 600_000,
+      resyncMs: this.resyncMs,
       onDepth: (n) => opts.metrics.queueDepth(n),
       onEvent: (key, event) => this.onKeyEvent(key, event),
     });
@@ -146,7 +154,31 @@ export class Controller {
   resyncAll(): void {
     const snapshot = this.snapshot;
     if (!snapshot) return;
-    for (const state of this.queue.states()) this.queue.enqueue(state.key, snapshot.commit);
+    for (const state of this.queue.states()) {
+      this.fullOwed.add(state.key);
+      this.queue.enqueue(state.key, snapshot.commit);
+    }
+  }
+
+  /**
+   * An ECS event named a service of `cluster`. It is a hint, never data: the directories managing
+   * that cluster are queued, and their next run re-reads that service through the ECS API and plans
+   * it from the specs like any other run (see plan/narrow-to-services.ts). A forged event can at
+   * worst cost that read. A run owes the whole cluster instead when the commit was not applied yet,
+   * a full run failed or was asked for, or the full resync is due. Returns the directories queued.
+   */
+  hint(cluster: string, service: string): string[] {
+    const commit = this.snapshot?.commit;
+    if (!commit) return [];
+    const keys = [...this.clusterOf].filter(([, c]) => c === cluster).map(([key]) => key);
+    const now = this.opts.clock.now();
+    for (const key of keys) {
+      const h = this.hinted.get(key) ?? { services: new Set<string>(), since: now };
+      h.services.add(service);
+      this.hinted.set(key, h);
+      this.queue.enqueue(key, commit);
+    }
+    return keys;
   }
 
   get commit(): string | undefined {
@@ -185,7 +217,10 @@ export class Controller {
     this.clashes = this.ownerClashesIn(snapshot.dir, dirs);
     const keys = new Set(dirs.map((dir) => path.relative(snapshot.dir, dir) || '.'));
     for (const key of this.lifecycles.keys()) if (!keys.has(key)) this.dropKey(key);
-    for (const key of keys) this.queue.enqueue(key, snapshot.commit);
+    for (const key of keys) {
+      this.fullOwed.add(key);
+      this.queue.enqueue(key, snapshot.commit);
+    }
   }
 
   /**
@@ -196,6 +231,9 @@ export class Controller {
    */
   private dropKey(key: string): void {
     this.queue.forget(key);
+    this.hinted.delete(key);
+    this.fullOwed.delete(key);
+    this.lastFull.delete(key);
     this.lifecycles.get(key)?.stop();
     this.lifecycles.delete(key);
     const cluster = this.clusterOf.get(key) ?? key;
@@ -229,7 +267,13 @@ export class Controller {
     // A newer commit may have arrived: reconcile what is current (the queue enqueued it anyway).
     const commit = snapshot?.commit;
     const reconcileId = newReconcileId();
-    const log = this.opts.log.child({ reconcileId, commit, dir: key });
+    const scope = commit === undefined ? undefined : this.takeScope(key, commit, started);
+    const log = this.opts.log.child({
+      reconcileId,
+      commit,
+      dir: key,
+      ...(scope ? { services: [...scope.services].sort() } : {}),
+    });
     // A directory whose specs do not load is reported under the cluster it last loaded as.
     let cluster = this.clusterOf.get(key) ?? key;
     const finish = (result: ReconcileResult, record: StatusRecord): ClusterReconcile => ({
@@ -267,15 +311,19 @@ export class Controller {
         return finish({ kind: 'terminal', error }, { failure: error });
       }
       const ports = await this.opts.portsFor(region);
-      const plan = await planDesiredState({ ...loaded.state, commit: snapshot.commit }, ports, {
-        failedRollouts: this.failedRolloutsOf(key, snapshot.commit),
-      });
+      const plan = await planDesiredState(
+        { ...loaded.state, commit: snapshot.commit },
+        ports,
+        { failedRollouts: this.failedRolloutsOf(key, snapshot.commit) },
+        scope?.services,
+      );
       if (plan.errors.length > 0) {
         const error = `${plan.errors.length} plan error(s): nothing applied`;
         return finish({ kind: 'terminal', error }, { errors: plan.errors });
       }
       this.countDrift(key, cluster, snapshot.commit, plan, log);
-      this.reportKept(cluster, plan, log);
+      // A narrowed plan left the rest of the cluster unread: what prune keeps is not known.
+      if (!scope) this.reportKept(cluster, plan, log);
       const results = await applyPlan(plan, ports);
       // The action lines carry reconcileId and commit themselves.
       logActionResults(
@@ -283,14 +331,43 @@ export class Controller {
         { reconcileId, commit: snapshot.commit, cluster },
         results,
       );
-      const { result, record } = outcomeOfApply(results, this.opts.pendingRequeueMs ?? 30_000, log);
+      const outcome = outcomeOfApply(results, this.opts.pendingRequeueMs ?? 30_000, log);
+      const { result } = outcome;
       if (result.kind === 'done' || result.kind === 'requeue')
         this.follow(key, cluster, snapshot.commit, results, ports, log);
-      return finish(result, record);
+      if (scope) {
+        const record =
+          'results' in outcome.record ? { ...outcome.record, partial: true as const } : outcome.record;
+        // The full resync stays due when it was: a narrowed run does not push it back.
+        const full = (this.lastFull.get(key) ?? started) + this.resyncMs - this.opts.clock.now();
+        return finish(result.kind === 'done' ? { kind: 'done', resyncInMs: full } : result, record);
+      }
+      if (result.kind === 'done' || result.kind === 'requeue') this.lastFull.set(key, started);
+      else this.fullOwed.add(key);
+      return finish(result, outcome.record);
     } catch (err) {
       const result = resultFromError(err);
+      if (!scope) this.fullOwed.add(key);
       return finish(result, { failure: result.error });
     }
+  }
+
+  /**
+   * What this run of `key` looks at: only the services ECS events named (see `hint`), or everything
+   * (undefined) when the commit was not applied yet, a full run is owed, or the full resync is due.
+   */
+  private takeScope(
+    key: string,
+    commit: string,
+    now: number,
+  ): { services: ReadonlySet<string>; since: number } | undefined {
+    const hinted = this.hinted.get(key);
+    this.hinted.delete(key);
+    const owed = this.fullOwed.delete(key);
+    const last = this.lastFull.get(key);
+    if (!hinted || owed || this.applied.get(key)?.commit !== commit) return undefined;
+    if (last === undefined || now - last >= this.resyncMs) return undefined;
+    return hinted;
   }
 
   /** The queue's events for one key drive that key's lifecycle machine. */
@@ -336,8 +413,13 @@ export class Controller {
     if ('interrupted' in record) {
       log.info('stopped before the reconcile finished; the next start continues');
     } else {
-      if ('results' in record) status.recordReconcile(cluster, { commit, results: record.results });
-      else if ('errors' in record) status.recordSpecErrors(cluster, record.errors, commit);
+      if ('results' in record) {
+        status.recordReconcile(cluster, {
+          commit,
+          results: record.results,
+          ...(record.partial ? { partial: true } : {}),
+        });
+      } else if ('errors' in record) status.recordSpecErrors(cluster, record.errors, commit);
       else status.recordFailure(cluster, record.failure, commit);
       metrics.observeReconcile(cluster, OUTCOME_LABEL[result.kind], report.seconds);
     }

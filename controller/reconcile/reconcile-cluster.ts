@@ -7,6 +7,7 @@ import type { Route53Port } from '../aws/route53-port';
 import type { Route53Reader } from '../observe/route53-reader';
 import type { DesiredState } from '../model/desired';
 import { planCluster } from '../plan/planner';
+import { narrowToServices } from '../plan/narrow-to-services';
 import type { Plan, PlanInputs } from '../plan/plan-types';
 import type { ActionResult } from '../model/action-result';
 import type { ApplyListener } from './apply-listener';
@@ -35,21 +36,30 @@ export interface ClusterPorts {
 
 /**
  * Observe, then plan: everything `diff` needs. Reads only; Route53 only when `dns:` is configured.
- * `inputs`: what the controller knows beyond specs and AWS (see PlanInputs).
+ * `inputs`: what the controller knows beyond specs and AWS (see PlanInputs). `services`: plan only
+ * these services (an ECS event named them), reading only them (see plan/narrow-to-services.ts);
+ * what such a plan keeps as it is (`orphan`) is left out, since the rest was not looked at.
  */
 export async function planDesiredState(
   desired: DesiredState,
   ports: ClusterPorts,
   inputs: PlanInputs = {},
+  services?: ReadonlySet<string>,
 ): Promise<Plan> {
+  const wanted = services ? narrowToServices(desired, services) : desired;
   // Ports are only touched when needed: building the DNS ones loads three more SDK clients.
-  const observed = await observeCluster(desired, {
-    ecsReader: ports.reader,
-    ecs: ports.ecs,
-    ...(desired.cluster.dns && ports.dns ? { dns: ports.dns } : {}),
-    ...(desired.cluster.loadBalancer && ports.elbv2 ? { elbv2: ports.elbv2 } : {}),
-  });
-  return planCluster(desired, observed, inputs);
+  const observed = await observeCluster(
+    wanted,
+    {
+      ecsReader: ports.reader,
+      ecs: ports.ecs,
+      ...(wanted.cluster.dns && ports.dns ? { dns: ports.dns } : {}),
+      ...(wanted.cluster.loadBalancer && ports.elbv2 ? { elbv2: ports.elbv2 } : {}),
+    },
+    { narrowed: services !== undefined },
+  );
+  const plan = planCluster(wanted, observed, inputs);
+  return services ? { ...plan, actions: plan.actions.filter((a) => a.op !== 'orphan') } : plan;
 }
 
 const LOAD_BALANCER_RESOURCES = new Set(['loadBalancer', 'listener', 'targetGroup', 'listenerRule']);

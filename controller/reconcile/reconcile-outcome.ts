@@ -7,7 +7,8 @@ import { classifyActionFailures, type ReconcileResult } from './reconcile-result
 
 /** What /status records for a reconcile: its action results, or what stopped it before any action. */
 export type StatusRecord =
-  | { results: ActionResult[] }
+  /** `partial`: a run that looked at some services only (an ECS event named them). */
+  | { results: ActionResult[]; partial?: true }
   | { errors: readonly ErrorLike[] }
   | { failure: string }
   | { interrupted: true };

@@ -3,14 +3,15 @@ import type { ActionResult } from '../model/action-result';
 
 /**
  * What one reconcile of one key tells the work queue (controller-runtime's reconcile contract):
- * - `done`: converged; look again at the resync interval;
+ * - `done`: converged; look again at the resync interval, or after `resyncInMs` when given (a
+ *   reconcile that looked at part of the key only keeps the key's full resync when it was due);
  * - `requeue`: not finished (e.g. a rollout in progress); look again after `afterMs`;
  * - `transient`: failed for a reason that may go away (throttling, 5xx, network); retry with backoff;
  * - `terminal`: failed for a reason only new input can fix (invalid spec, access denied); no retry
  *   until a new generation (commit) arrives.
  */
 export type ReconcileResult =
-  | { kind: 'done' }
+  | { kind: 'done'; resyncInMs?: number }
   | { kind: 'requeue'; afterMs: number }
   | { kind: 'transient'; error: string }
   | { kind: 'terminal'; error: string };

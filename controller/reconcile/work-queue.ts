@@ -343,7 +343,7 @@ export class WorkQueue<R extends ReconcileResult = ReconcileResult> {
       case 'done':
         e.attempts = 0;
         e.lastError = undefined;
-        this.schedule(e, 'idle', now + this.resyncMs);
+        this.schedule(e, 'idle', now + Math.max(0, result.resyncInMs ?? this.resyncMs));
         break;
       case 'requeue':
         e.attempts = 0;

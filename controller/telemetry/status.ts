@@ -50,6 +50,8 @@ export interface StatusStoreOptions {
 export interface ReconcileRecord {
   commit?: string;
   results: readonly ActionResult[];
+  /** The results of some objects only (a run an ECS event asked for): the others stay as they are. */
+  partial?: boolean;
 }
 
 /**
@@ -123,11 +125,18 @@ export class StatusStore {
         objects.push(object(r.id, r.resource, 'Ready'));
       }
     }
-    c.objects = objects;
+    if (record.partial) {
+      const seen = new Set(record.results.map((r) => r.id));
+      c.objects = [...c.objects.filter((o) => !seen.has(o.id)), ...objects];
+    } else {
+      c.objects = objects;
+    }
     const failed = record.results.filter((r) => r.outcome === 'failed');
     if (record.commit) c.lastAttemptedCommit = record.commit;
     if (failed.length === 0 && record.commit) c.lastAppliedCommit = record.commit;
-    c.lastError = failed.length > 0 ? failedSummary(failed) : undefined;
+    // A partial run that failed nothing says nothing of the objects it did not look at.
+    if (failed.length > 0 || !record.partial)
+      c.lastError = failed.length > 0 ? failedSummary(failed) : undefined;
     c.lastReconcileAt = this.now().toISOString();
     summarize(c);
     return c;

@@ -320,6 +320,55 @@ describe('the controller', () => {
       await controller.stop();
     }
   });
+
+  test('a hint for a routed service puts back a target group detached by hand, and its count', async () => {
+    const repo = clusterDir(SHARED);
+    git(repo, 'init', '-q', '-b', 'main');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'initial');
+    const acct = newSandboxAccount();
+    const lb = acct.elbv2.addLoadBalancer({ name: 'shared-alb' });
+    await acct.elbv2.createListener({
+      LoadBalancerArn: lb.LoadBalancerArn,
+      Protocol: 'HTTP',
+      Port: 80,
+      DefaultActions: LISTENER_404,
+    });
+    const ports = { ecs: acct.ecs, reader: new EcsReader(acct.ecs), elbv2: acct.elbv2 };
+    const controller = new Controller({
+      source: createGitSource({ repo, cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')) }),
+      paths: ['.'],
+      env: {},
+      portsFor: () => Promise.resolve(ports),
+      clock: acct.clock,
+      status: new StatusStore(),
+      metrics: new ControllerMetrics(),
+      log: createLogger({ level: 'silent' }),
+    });
+    try {
+      await controller.sourceChanged();
+      await controller.idle();
+      const before = await services(acct);
+      const converged = await rules(acct);
+      await acct.ecs.updateService({ cluster: 'demo', service: 'web', desiredCount: 3, loadBalancers: [] });
+      expect((await services(acct)).web?.loadBalancers).toEqual([]);
+      acct.ecs.callLog.reset();
+      controller.hint('demo', 'web');
+      await controller.idle();
+      expect(acct.ecs.callLog.mutating()).toEqual({ 'ECS.UpdateService': 1 });
+      const after = (await services(acct)).web;
+      expect(after?.loadBalancers).toEqual(before.web?.loadBalancers);
+      expect(after?.desiredCount).toBe(1);
+      expect(await rules(acct)).toEqual(converged);
+
+      acct.ecs.callLog.reset();
+      controller.hint('demo', 'web');
+      await controller.idle();
+      expect(acct.ecs.callLog.mutating()).toEqual({});
+    } finally {
+      await controller.stop();
+    }
+  });
 });
 
 describe('a balancer ecs-gitops creates (loadBalancer: { create })', () => {
