@@ -20,6 +20,7 @@ import {
 } from './reconcile-outcome';
 import { WorkQueue, type KeyEvent, type KeyState } from './work-queue';
 import { waitForRollouts } from './rollout-waiter';
+import { Nudge } from './nudge';
 import { clusterIdentity, discoverClusterDirs, loadClusterDir, ownerClashes } from '../specfiles';
 import type { SpecError } from '../model/source';
 import type { Plan } from '../plan/plan-types';
@@ -96,6 +97,8 @@ export class Controller {
   private readonly fullOwed = new Set<string>();
   /** When each directory's last full reconcile succeeded. */
   private readonly lastFull = new Map<string, number>();
+  /** Wakes the rollout followers when ECS events name a service. */
+  private readonly rolloutNudge = new Nudge();
 
   constructor(private readonly opts: ControllerOptions) {
     // Every rollout being followed waits on this signal; there can be many at once.
@@ -178,6 +181,8 @@ export class Controller {
       this.hinted.set(key, h);
       this.queue.enqueue(key, commit);
     }
+    // A deployment being followed may just have finished or failed: look now, not at the next poll.
+    if (keys.length > 0 && this.followers.size > 0) this.rolloutNudge.poke();
     return keys;
   }
 
@@ -514,6 +519,7 @@ export class Controller {
         pollMs: this.opts.rolloutPollMs ?? 15_000,
         delayFirstPoll: true,
         signal: this.stopping.signal,
+        nudge: this.rolloutNudge,
       },
     )
       .then((rollouts) => {

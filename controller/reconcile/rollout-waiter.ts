@@ -3,6 +3,7 @@ import type { EcsReader } from '../observe/ecs-reader';
 import { shortTaskDefinition } from '../model/naming';
 import { primaryRollout } from '../model/service-stability';
 import type { Clock } from '../aws/clock';
+import type { Nudge } from './nudge';
 
 export type RolloutState = 'completed' | 'failed' | 'timeout' | 'missing';
 
@@ -22,6 +23,8 @@ export interface WaitOptions {
   delayFirstPoll?: boolean;
   /** Stops the waiting early (the controller stopping); what is still pending is reported as timeout. */
   signal?: AbortSignal;
+  /** Poked when ECS says a deployment changed: the next poll happens now. */
+  nudge?: Nudge;
 }
 
 /**
@@ -35,10 +38,12 @@ export async function waitForRollouts(
   opts: WaitOptions,
 ): Promise<RolloutResult[]> {
   const pollMs = opts.pollMs ?? 10_000;
+  const sleep = (ms: number) =>
+    opts.nudge ? opts.nudge.sleep(opts.clock, ms, opts.signal) : opts.clock.sleep(ms, opts.signal);
   const deadline = opts.clock.now() + opts.timeoutMs;
   const pending = new Map(services.map((s) => [s.name, s]));
   const results: RolloutResult[] = [];
-  if (opts.delayFirstPoll) await opts.clock.sleep(pollMs, opts.signal);
+  if (opts.delayFirstPoll) await sleep(pollMs);
   for (;;) {
     if (opts.signal?.aborted) {
       for (const name of pending.keys())
@@ -69,7 +74,7 @@ export async function waitForRollouts(
       }
       break;
     }
-    await opts.clock.sleep(Math.min(pollMs, Math.max(0, deadline - opts.clock.now())), opts.signal);
+    await sleep(Math.min(pollMs, Math.max(0, deadline - opts.clock.now())));
   }
   return results.sort((a, b) => a.service.localeCompare(b.service));
 }
