@@ -143,12 +143,17 @@ export class EcsView {
 
   /**
    * Makes the cluster's entries match the complete live read, and says how many it fixed. Entries the
-   * view recorded at or after `readStartedAt` (from events that arrived while the read ran) and entries
+   * view recorded at or after `readStartedAt` (the clock's time when the read began: events that
+   * arrived while the read ran; without it, none are kept for that) and entries
    * with a newer version than the read's are kept: they are newer than what the read saw. Stopped tasks
    * the read no longer lists stay until retention drops them (ECS forgets stopped tasks on its own
    * schedule; nothing is wrong with them).
    */
-  replaceCluster(cluster: string, live: ClusterSnapshot, readStartedAt = this.now()): ResyncResult {
+  replaceCluster(
+    cluster: string,
+    live: ClusterSnapshot,
+    readStartedAt = Number.POSITIVE_INFINITY,
+  ): ResyncResult {
     const c = this.entries(cluster);
     const now = this.now();
     const tasks = this.reconcileEntries(c.tasks, c.taskTombstones, readStartedAt, {

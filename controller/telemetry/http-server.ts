@@ -32,6 +32,8 @@ export interface ResponseStream {
   /** Once, when the response is over: the client went away, end() was called, or the server closes. */
   onClose(fn: () => void): void;
   end(): void;
+  /** Cuts the connection: for a client that stopped reading (end() would wait for it). */
+  destroy(): void;
 }
 
 export type RouteHandler = (req: RouteRequest) => RouteResponse | Promise<RouteResponse>;
@@ -215,6 +217,7 @@ function openStream(
     onDrain: (fn) => res.on('drain', fn),
     onClose: (fn) => res.once('close', fn),
     end: () => res.end(),
+    destroy: () => res.destroy(),
   });
 }
 

@@ -114,7 +114,7 @@ function followView(out: ResponseStream, opts: ViewRoutesOptions, cluster: strin
   const send = (chunk: string) => {
     if (blocked) {
       // A client that stopped reading: it reconnects and reads /v1/tasks again, the view is not held up.
-      if (pending.length >= maxBuffered) out.end();
+      if (pending.length >= maxBuffered) out.destroy();
       else pending.push(chunk);
       return;
     }
