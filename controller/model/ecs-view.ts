@@ -277,6 +277,11 @@ export class EcsView {
     return undefined;
   }
 
+  /** One container instance of a cluster by its full ARN. */
+  instance(cluster: string, arn: string): InstanceItem | undefined {
+    return this.clustersByName.get(cluster)?.instances.get(arn)?.item;
+  }
+
   size(): ViewSize {
     let tasks = 0;
     let instances = 0;
