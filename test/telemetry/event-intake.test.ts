@@ -55,6 +55,11 @@ test('an instance makes the cluster dirty when it joins or changes status, not f
   expect(ingestEcsEvent(lessCpu, deps)).toEqual({ outcome: 'applied', event: expect.anything() });
   const draining = { ...ci, detail: { ...ci.detail, version: 33, status: 'DRAINING' } };
   expect(ingestEcsEvent(draining, deps)).toMatchObject({ dirty: { cluster: 'demo' } });
+  const disconnected = {
+    ...ci,
+    detail: { ...ci.detail, version: 34, status: 'DRAINING', agentConnected: false },
+  };
+  expect(ingestEcsEvent(disconnected, deps)).toMatchObject({ dirty: { cluster: 'demo' } });
 });
 
 test('service and deployment events are hints: their service is dirty, nothing else comes out of them', () => {
