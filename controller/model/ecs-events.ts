@@ -401,7 +401,7 @@ function status(d: Record<string, unknown>, key: string, path = 'detail'): strin
 }
 
 function optionalStatus(d: Record<string, unknown>, key: string, path = 'detail'): string | undefined {
-  return d[key] === undefined || d[key] === null ? undefined : status(d, key, path);
+  return d[key] === undefined || d[key] === null || d[key] === '' ? undefined : status(d, key, path);
 }
 
 function optionalTime(d: Record<string, unknown>, key: string): string | undefined {
@@ -450,8 +450,9 @@ function string(o: Record<string, unknown>, key: string, path: string): string {
   return v;
 }
 
+/** Absent, null and "" are all no value (an empty optional field is not a reason to drop an event). */
 function optionalString(o: Record<string, unknown>, key: string, path = 'detail'): string | undefined {
-  return o[key] === undefined || o[key] === null ? undefined : string(o, key, path);
+  return o[key] === undefined || o[key] === null || o[key] === '' ? undefined : string(o, key, path);
 }
 
 function optionalStrings(o: Record<string, unknown>, key: string, path: string): string[] | undefined {

@@ -110,7 +110,10 @@ export function instanceStateFromEvent(d: ContainerInstanceDetail): InstanceStat
   };
 }
 
-/** A task from DescribeTasks of `cluster`; undefined without the fields every task has. */
+/**
+ * A task from DescribeTasks of `cluster`; undefined without the fields every task has. An empty
+ * string is no value, as in events.
+ */
 export function taskStateFromApi(cluster: string, t: Task): TaskState | undefined {
   if (!t.taskArn || !t.lastStatus || !t.desiredStatus) return undefined;
   return {
@@ -119,15 +122,15 @@ export function taskStateFromApi(cluster: string, t: Task): TaskState | undefine
     id: resourceIdOfArn(t.taskArn),
     lastStatus: t.lastStatus,
     desiredStatus: t.desiredStatus,
-    taskDefinitionArn: t.taskDefinitionArn ?? null,
-    startedBy: t.startedBy ?? null,
-    group: t.group ?? null,
+    taskDefinitionArn: t.taskDefinitionArn || null,
+    startedBy: t.startedBy || null,
+    group: t.group || null,
     service: serviceOfGroup(t.group) ?? null,
-    healthStatus: t.healthStatus ?? null,
-    stopCode: t.stopCode ?? null,
-    stoppedReason: t.stoppedReason ?? null,
+    healthStatus: t.healthStatus || null,
+    stopCode: t.stopCode || null,
+    stoppedReason: t.stoppedReason || null,
     stoppedAt: t.stoppedAt ? new Date(t.stoppedAt).toISOString() : null,
-    containerInstanceArn: t.containerInstanceArn ?? null,
+    containerInstanceArn: t.containerInstanceArn || null,
     containers: sortContainers(
       (t.containers ?? [])
         .filter((c) => c.name)
@@ -146,7 +149,7 @@ export function instanceStateFromApi(cluster: string, c: ContainerInstance): Ins
   return {
     cluster,
     containerInstanceArn: c.containerInstanceArn,
-    ec2InstanceId: c.ec2InstanceId ?? null,
+    ec2InstanceId: c.ec2InstanceId || null,
     status: c.status,
     agentConnected: c.agentConnected ?? false,
     remainingCpu: remaining('CPU'),

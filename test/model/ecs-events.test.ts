@@ -118,6 +118,19 @@ test('an SQS body parses the same as the value; text that is not JSON is rejecte
   expect(parseEcsEventJson('{"source": "aws.ecs"')).toEqual({ ok: false, reason: 'not JSON' });
 });
 
+test('empty or null optional fields are no value, not a reason to reject', () => {
+  const e = fixture('task-running.json');
+  const r = parsed({
+    ...e,
+    detail: { ...e.detail, stoppedReason: '', stopCode: null, healthStatus: '', startedBy: '' },
+  });
+  if (r.kind !== 'task') throw new Error(r.kind);
+  expect(r.task).not.toHaveProperty('stoppedReason');
+  expect(r.task).not.toHaveProperty('stopCode');
+  expect(r.task).not.toHaveProperty('healthStatus');
+  expect(r.task).not.toHaveProperty('startedBy');
+});
+
 test('unknown properties are ignored (ECS adds fields over time)', () => {
   const e = fixture('task-running.json');
   e.detail.somethingNew = { nested: [1, 2] };
