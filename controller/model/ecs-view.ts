@@ -96,6 +96,8 @@ interface StoredInstance {
 interface ClusterEntries {
   tasks: Map<string, StoredTask>;
   instances: Map<string, StoredInstance>;
+  /** The stopped tasks' ARNs and stop times: retention looks at these only, not at every task. */
+  stopped: Map<string, number>;
   /** ARN -> last version of entries dropped, oldest first, bounded. */
   taskTombstones: Map<string, number>;
   instanceTombstones: Map<string, number>;
@@ -225,10 +227,9 @@ export class EcsView {
     if (!c) return;
     const now = this.now();
     const stopped: [string, number][] = [];
-    for (const [arn, t] of c.tasks) {
-      if (t.stoppedMs === undefined) continue;
-      if (now - t.stoppedMs >= this.retentionMs) this.deleteTask(c, arn);
-      else stopped.push([arn, t.stoppedMs]);
+    for (const [arn, ms] of [...c.stopped]) {
+      if (now - ms >= this.retentionMs) this.deleteTask(c, arn);
+      else stopped.push([arn, ms]);
     }
     if (stopped.length <= this.maxStopped) return;
     stopped.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
@@ -318,6 +319,8 @@ export class EcsView {
       stored.stoppedMs = existing?.stoppedMs ?? stoppedMs(state.stoppedAt, now);
     c.taskTombstones.delete(state.taskArn);
     c.tasks.set(state.taskArn, stored);
+    if (stored.stoppedMs === undefined) c.stopped.delete(state.taskArn);
+    else c.stopped.set(state.taskArn, stored.stoppedMs);
     this.emit({ type: 'task', op: 'upsert', item: stored.item });
     return 'applied';
   }
@@ -348,6 +351,7 @@ export class EcsView {
     const t = c.tasks.get(arn);
     if (!t) return;
     c.tasks.delete(arn);
+    c.stopped.delete(arn);
     this.tombstone(c.taskTombstones, arn, t.item.version);
     this.emit({ type: 'task', op: 'delete', item: t.item });
   }
@@ -374,6 +378,7 @@ export class EcsView {
       c = {
         tasks: new Map(),
         instances: new Map(),
+        stopped: new Map(),
         taskTombstones: new Map(),
         instanceTombstones: new Map(),
       };

@@ -92,7 +92,10 @@ function filters<K extends string>(
   return { value };
 }
 
-/** Server-sent events: `event: task|instance`, `data: {"type","op","item"}`, an increasing `id`. */
+/**
+ * Server-sent events: `event: task|instance`, `data: {"type","op","item"}`. No event ids: a client
+ * that reconnects cannot resume; it reads /v1/tasks (or /v1/instances) again.
+ */
 function stream(opts: ViewRoutesOptions, cluster: string | undefined): RouteResponse {
   return {
     status: 200,
@@ -110,7 +113,6 @@ function followView(out: ResponseStream, opts: ViewRoutesOptions, cluster: strin
   const maxBuffered = opts.maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS;
   const pending: string[] = [];
   let blocked = false;
-  let seq = 0;
   const send = (chunk: string) => {
     if (blocked) {
       // A client that stopped reading: it reconnects and reads /v1/tasks again, the view is not held up.
@@ -126,8 +128,7 @@ function followView(out: ResponseStream, opts: ViewRoutesOptions, cluster: strin
   });
   const unsubscribe = opts.view.subscribe((change: ViewChange) => {
     if (cluster !== undefined && change.item.cluster !== cluster) return;
-    seq++;
-    send(`id: ${seq}\nevent: ${change.type}\ndata: ${JSON.stringify(change)}\n\n`);
+    send(`event: ${change.type}\ndata: ${JSON.stringify(change)}\n\n`);
   });
   const keepAlive = setInterval(() => {
     if (!blocked) send(': keep-alive\n\n');

@@ -232,6 +232,14 @@ describe('stopped task retention', () => {
     expect(view.tasks({ cluster: 'other' }).map((t) => t.id)).toEqual(['o1']);
   });
 
+  test('a task the resync shows running again is no longer subject to retention', () => {
+    const { view, advance, now } = setup({ retentionMs: 10 * MINUTE });
+    view.applyTaskEvent(stopped('s', 3, now()));
+    view.replaceCluster('demo', { tasks: [taskStateFromEvent(task('s', { version: 3 }))], instances: [] });
+    advance(11 * MINUTE);
+    expect(view.tasks().map((t) => `${t.id}:${t.lastStatus}`)).toEqual(['s:RUNNING']);
+  });
+
   test('a late event of a task already dropped does not bring it back (tombstone)', () => {
     const { view, advance, now } = setup({ retentionMs: 10 * MINUTE });
     view.applyTaskEvent(stopped('s', 7, now()));

@@ -204,7 +204,7 @@ describe('GET /v1/stream', () => {
     await readUntil(reader, /: ecs-gitops view stream\n\n/);
     view.applyTaskEvent(task('demo', 'abc'));
     const text = await readUntil(reader, /\n\n$/, { text: '' });
-    const m = /^id: 1\nevent: task\ndata: (.+)\n\n$/.exec(text);
+    const m = /^event: task\ndata: (.+)\n\n$/.exec(text);
     expect(m).not.toBeNull();
     expect(JSON.parse(m![1])).toMatchObject({
       type: 'task',
