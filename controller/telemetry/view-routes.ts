@@ -8,7 +8,8 @@ import type { ExtraRoute, ResponseStream, RouteRequest, RouteResponse } from './
  *   GET /v1/tasks?cluster=&status=&service=&group=&startedBy=&desiredStatus=   {"items": [task, ...]}
  *   GET /v1/instances?cluster=&status=                                          {"items": [instance, ...]}
  *   GET /v1/tasks/{cluster}/{id}     one task by id or full ARN (URL-encoded); 404 {"error"} when absent
- *   GET /v1/stream?cluster=          server-sent events of view changes
+ *   GET /v1/stream?cluster=&snapshot=true   server-sent events of view changes (snapshot: the
+ *                                            current entries first, as upserts)
  * Items are sorted by cluster, then ARN. With a token, every /v1 path needs `Authorization: Bearer`.
  */
 
@@ -29,7 +30,7 @@ export interface ViewRoutesOptions {
 const JSON_TYPE = 'application/json; charset=utf-8';
 const TASK_FILTERS = ['cluster', 'status', 'desiredStatus', 'service', 'group', 'startedBy'] as const;
 const INSTANCE_FILTERS = ['cluster', 'status'] as const;
-const STREAM_FILTERS = ['cluster'] as const;
+const STREAM_PARAMS = ['cluster', 'snapshot'] as const;
 
 /** The `/v1/` route for the status server's `extraRoutes`. */
 export function viewRoutes(opts: ViewRoutesOptions): Map<string, ExtraRoute> {
@@ -55,8 +56,12 @@ function route(req: RouteRequest, opts: ViewRoutesOptions): RouteResponse {
   }
   if (path.startsWith('/v1/tasks/')) return oneTask(path.slice('/v1/tasks/'.length), opts.view);
   if (path === '/v1/stream') {
-    const filter = filters(query, STREAM_FILTERS);
-    return 'error' in filter ? filter.error : stream(opts, filter.value.cluster);
+    const params = filters(query, STREAM_PARAMS);
+    if ('error' in params) return params.error;
+    const { cluster, snapshot = 'false' } = params.value;
+    if (snapshot !== 'true' && snapshot !== 'false')
+      return json(400, { error: 'snapshot must be true or false' });
+    return stream(opts, cluster, snapshot === 'true');
   }
   return json(404, { error: `not found: ${path}` });
 }
@@ -96,7 +101,7 @@ function filters<K extends string>(
  * Server-sent events: `event: task|instance`, `data: {"type","op","item"}`. No event ids: a client
  * that reconnects cannot resume; it reads /v1/tasks (or /v1/instances) again.
  */
-function stream(opts: ViewRoutesOptions, cluster: string | undefined): RouteResponse {
+function stream(opts: ViewRoutesOptions, cluster: string | undefined, snapshot: boolean): RouteResponse {
   return {
     status: 200,
     headers: {
@@ -105,11 +110,16 @@ function stream(opts: ViewRoutesOptions, cluster: string | undefined): RouteResp
       // Reverse proxies (nginx) would otherwise buffer the stream.
       'x-accel-buffering': 'no',
     },
-    stream: (out) => followView(out, opts, cluster),
+    stream: (out) => followView(out, opts, cluster, snapshot),
   };
 }
 
-function followView(out: ResponseStream, opts: ViewRoutesOptions, cluster: string | undefined): void {
+function followView(
+  out: ResponseStream,
+  opts: ViewRoutesOptions,
+  cluster: string | undefined,
+  snapshot: boolean,
+): void {
   const maxBuffered = opts.maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS;
   const pending: string[] = [];
   let blocked = false;
@@ -126,9 +136,9 @@ function followView(out: ResponseStream, opts: ViewRoutesOptions, cluster: strin
     blocked = false;
     while (pending.length > 0 && !blocked) blocked = !out.write(pending.shift() ?? '');
   });
+  const message = (change: ViewChange) => send(`event: ${change.type}\ndata: ${JSON.stringify(change)}\n\n`);
   const unsubscribe = opts.view.subscribe((change: ViewChange) => {
-    if (cluster !== undefined && change.item.cluster !== cluster) return;
-    send(`event: ${change.type}\ndata: ${JSON.stringify(change)}\n\n`);
+    if (cluster === undefined || change.item.cluster === cluster) message(change);
   });
   const keepAlive = setInterval(() => {
     if (!blocked) send(': keep-alive\n\n');
@@ -139,6 +149,11 @@ function followView(out: ResponseStream, opts: ViewRoutesOptions, cluster: strin
     unsubscribe();
   });
   send(': ecs-gitops view stream\n\n');
+  // The current entries first, as upserts: nothing can change in between (one synchronous turn).
+  if (snapshot) {
+    for (const item of opts.view.instances({ cluster })) message({ type: 'instance', op: 'upsert', item });
+    for (const item of opts.view.tasks({ cluster })) message({ type: 'task', op: 'upsert', item });
+  }
 }
 
 function items(list: unknown[]): RouteResponse {

@@ -226,6 +226,19 @@ describe('GET /v1/stream', () => {
     await reader.cancel();
   });
 
+  test('?snapshot=true sends the current entries first, then changes; a bad value is a 400', async () => {
+    const { view, server } = await started();
+    view.applyTaskEvent(task('demo', 'before'));
+    view.applyTaskEvent(task('other', 'elsewhere'));
+    const reader = (await fetch(`${server.url}/v1/stream?cluster=demo&snapshot=true`)).body!.getReader();
+    const first = await readUntil(reader, /"id":"before".*\n\n/);
+    expect(first).not.toContain('elsewhere');
+    view.applyTaskEvent(task('demo', 'after'));
+    expect(await readUntil(reader, /"id":"after"/, { text: '' })).toContain('"op":"upsert"');
+    await reader.cancel();
+    expect((await fetch(`${server.url}/v1/stream?snapshot=yes`)).status).toBe(400);
+  });
+
   test('keep-alive comments while idle', async () => {
     const { server } = await started({ keepAliveMs: 30 });
     const reader = (await fetch(`${server.url}/v1/stream`)).body!.getReader();
