@@ -7,6 +7,7 @@
 export type {
   CapacityProviderStrategyItem,
   Cluster,
+  ContainerInstance,
   CreateClusterRequest,
   CreateServiceRequest,
   DeploymentConfiguration,
@@ -17,6 +18,7 @@ export type {
   RegisterTaskDefinitionRequest,
   Service,
   Tag,
+  Task,
   TaskDefinition,
   UpdateServiceRequest,
 } from '@aws-sdk/client-ecs';

@@ -17,6 +17,23 @@ export interface RouteResponse {
   status: number;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /**
+   * A long-lived response (server-sent events) instead of `body`: called once the status and headers
+   * are sent, with the open response. The server ends it when it closes.
+   */
+  stream?: (out: ResponseStream) => void;
+}
+
+/** An open streaming response. */
+export interface ResponseStream {
+  /** false when the client is not keeping up: wait for onDrain before writing more. */
+  write(chunk: string): boolean;
+  onDrain(fn: () => void): void;
+  /** Once, when the response is over: the client went away, end() was called, or the server closes. */
+  onClose(fn: () => void): void;
+  end(): void;
+  /** Cuts the connection: for a client that stopped reading (end() would wait for it). */
+  destroy(): void;
 }
 
 export type RouteHandler = (req: RouteRequest) => RouteResponse | Promise<RouteResponse>;
@@ -33,7 +50,10 @@ export interface StatusServerOptions {
   metrics: ControllerMetrics;
   /** `/readyz`: 200 only when true. Default: `status.isReady()` (after the first successful sync). */
   isReady?: () => boolean;
-  /** More paths on the same port, e.g. `/webhook`. They cannot replace the built-in ones. */
+  /**
+   * More paths on the same port, e.g. `/webhook`. They cannot replace the built-in ones. A key ending
+   * in `/` (`/v1/`) takes every path under it; an exact key wins over it, a longer prefix over a shorter.
+   */
   extraRoutes?: Map<string, ExtraRoute>;
   /** Larger request bodies get 413. Default 5 MiB (GitHub caps webhook payloads at 25 MB, most are tiny). */
   maxBodyBytes?: number;
@@ -52,6 +72,8 @@ const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const BUILT_IN = ['/healthz', '/readyz', '/metrics', '/status'];
 const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
+/** On close, streams get this long to flush their end before connections are cut. */
+const STREAM_END_GRACE_MS = 1000;
 
 /**
  * Health, readiness, metrics and status on one port, with node:http only. GET and HEAD for the
@@ -64,6 +86,7 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<Stat
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
 
   const builtIn = (path: string) => builtInResponse(path, opts, isReady);
+  const streams = new Set<ServerResponse>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -74,7 +97,7 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<Stat
       req.resume();
       out = method === 'GET' || method === 'HEAD' ? await builtIn(path) : methodNotAllowed(['GET', 'HEAD']);
     } else {
-      const route = extra.get(path);
+      const route = routeFor(extra, path);
       if (!route) {
         req.resume();
         out = { status: 404, headers: { 'content-type': TEXT }, body: `not found: ${path}\n` };
@@ -89,7 +112,8 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<Stat
             : await route.handler({ method, path, query: url.searchParams, headers: req.headers, body });
       }
     }
-    send(res, out);
+    if (out.stream && method !== 'HEAD') openStream(res, out, out.stream, streams);
+    else send(res, out);
   };
 
   const server = createServer((req, res) => {
@@ -111,12 +135,15 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<Stat
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      // Streams end cleanly (the client reads the end of the response), then connections are cut.
+      await endStreams(streams);
+      await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         // Keep-alive connections (fetch keeps them) would otherwise hold close() open.
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 
@@ -159,6 +186,55 @@ function extraRoutes(
     extra.set(path, { methods: r.methods.map((m) => m.toUpperCase()), handler: r.handler });
   }
   return extra;
+}
+
+/** The exact route for a path, else the longest prefix route (`/v1/`) it is under. */
+function routeFor<R>(routes: Map<string, R>, path: string): R | undefined {
+  const exact = routes.get(path);
+  if (exact) return exact;
+  let best: string | undefined;
+  for (const key of routes.keys()) {
+    if (key.endsWith('/') && path.startsWith(key) && (best === undefined || key.length > best.length))
+      best = key;
+  }
+  return best === undefined ? undefined : routes.get(best);
+}
+
+function openStream(
+  res: ServerResponse,
+  out: RouteResponse,
+  stream: (out: ResponseStream) => void,
+  open: Set<ServerResponse>,
+): void {
+  res.statusCode = out.status;
+  res.setHeader('cache-control', 'no-store');
+  for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
+  res.flushHeaders();
+  open.add(res);
+  res.once('close', () => open.delete(res));
+  stream({
+    write: (chunk) => !res.writableEnded && res.write(chunk),
+    onDrain: (fn) => res.on('drain', fn),
+    onClose: (fn) => res.once('close', fn),
+    end: () => res.end(),
+    destroy: () => res.destroy(),
+  });
+}
+
+async function endStreams(open: Set<ServerResponse>): Promise<void> {
+  await Promise.all(
+    [...open].map(
+      (res) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, STREAM_END_GRACE_MS);
+          res.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          res.end();
+        }),
+    ),
+  );
 }
 
 function methodNotAllowed(allowed: readonly string[]): RouteResponse {

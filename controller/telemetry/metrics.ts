@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EcsEventKind } from '../model/ecs-events';
+import type { ResyncResult, ViewSize } from '../model/ecs-view';
 
 /** Every metric name starts with this (Prometheus: one namespace per application). */
 export const METRIC_PREFIX = 'ecs_gitops_';
@@ -11,6 +13,15 @@ export type ReconcileOutcomeLabel = 'success' | 'error' | 'stalled';
  * rollout waited for (minutes; ten at most).
  */
 export const RECONCILE_DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+
+/** Why an ECS event changed nothing: an old version, not a valid ECS event, or a cluster not managed here. */
+export type EventIgnoredReason = 'stale' | 'malformed' | 'unmanaged';
+
+/**
+ * From an ECS event to the reconcile it caused: queue delivery and the work queue's wait (sub-second),
+ * up to a reconcile that had to wait behind a long one (minutes).
+ */
+export const EVENT_TO_RECONCILE_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
 
 /**
  * The controller's Prometheus metrics, on their own registry (so tests and several controllers in
@@ -25,6 +36,13 @@ export class ControllerMetrics {
   readonly lastAppliedCommit: Gauge<'cluster' | 'commit'>;
   readonly queueDepthGauge: Gauge;
   readonly prunableGauge: Gauge<'cluster' | 'kind'>;
+  readonly eventsReceived: Counter<'type'>;
+  readonly eventsIgnored: Counter<'reason'>;
+  readonly viewEntries: Gauge<'kind'>;
+  readonly viewResyncFixed: Counter<'cluster' | 'kind' | 'change'>;
+  readonly eventToReconcile: Histogram;
+  /** The view whose size `ecs_gitops_view_entries` reports at each scrape. */
+  private viewSize?: () => ViewSize;
   /** The commit currently exported per cluster, so that the previous label set can be removed. */
   private readonly commits = new Map<string, string>();
 
@@ -72,7 +90,72 @@ export class ControllerMetrics {
       labelNames: ['cluster', 'kind'],
       registers,
     });
+    this.eventsReceived = new Counter({
+      name: `${METRIC_PREFIX}events_received_total`,
+      help: 'Valid ECS events received from the event queue, by type (task, instance, serviceAction, deployment).',
+      labelNames: ['type'],
+      registers,
+    });
+    this.eventsIgnored = new Counter({
+      name: `${METRIC_PREFIX}events_ignored_total`,
+      help: 'Events that changed nothing, by reason: stale (not newer than the view), malformed, unmanaged (a cluster not managed here).',
+      labelNames: ['reason'],
+      registers,
+    });
+    const view = () => this.viewSize;
+    this.viewEntries = new Gauge({
+      name: `${METRIC_PREFIX}view_entries`,
+      help: 'Entries in the local view of the clusters, by kind (task, instance); stopped tasks included until retention drops them.',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const size = view()?.();
+        if (!size) return;
+        this.set({ kind: 'task' }, size.tasks);
+        this.set({ kind: 'instance' }, size.instances);
+      },
+    });
+    this.viewResyncFixed = new Counter({
+      name: `${METRIC_PREFIX}view_resync_fixed_total`,
+      help: 'View entries corrected by the full resync (events lost or not yet arrived), by kind and change (added, changed, removed).',
+      labelNames: ['cluster', 'kind', 'change'],
+      registers,
+    });
+    this.eventToReconcile = new Histogram({
+      name: `${METRIC_PREFIX}event_to_reconcile_seconds`,
+      help: 'Seconds from an ECS event (its time) to the start of the reconcile it asked for.',
+      buckets: EVENT_TO_RECONCILE_BUCKETS,
+      registers,
+    });
     collectDefaultMetrics({ register: registry });
+  }
+
+  eventReceived(type: EcsEventKind): void {
+    this.eventsReceived.inc({ type });
+  }
+
+  eventIgnored(reason: EventIgnoredReason): void {
+    this.eventsIgnored.inc({ reason });
+  }
+
+  /** `ecs_gitops_view_entries` reads the view's size at each scrape. */
+  watchView(size: () => ViewSize): void {
+    this.viewSize = size;
+  }
+
+  /** What one full resync of a cluster corrected (zeros included, so each series exists from the start). */
+  resyncFixed(cluster: string, result: ResyncResult): void {
+    for (const [kind, counts] of [
+      ['task', result.tasks],
+      ['instance', result.instances],
+    ] as const) {
+      for (const change of ['added', 'changed', 'removed'] as const)
+        this.viewResyncFixed.inc({ cluster, kind, change }, counts[change]);
+    }
+  }
+
+  observeEventToReconcile(seconds: number): void {
+    this.eventToReconcile.observe(Math.max(0, seconds));
   }
 
   observeReconcile(cluster: string, result: ReconcileOutcomeLabel, seconds: number): void {
