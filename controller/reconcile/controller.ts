@@ -173,7 +173,7 @@ export class Controller {
   hint(cluster: string, service: string): string[] {
     const commit = this.snapshot?.commit;
     if (!commit) return [];
-    const keys = [...this.clusterOf].filter(([, c]) => c === cluster).map(([key]) => key);
+    const keys = this.keysOf(cluster);
     const now = this.opts.clock.now();
     for (const key of keys) {
       const h = this.hinted.get(key) ?? { services: new Set<string>(), since: now };
@@ -184,6 +184,26 @@ export class Controller {
     // A deployment being followed may just have finished or failed: look now, not at the next poll.
     if (keys.length > 0 && this.followers.size > 0) this.rolloutNudge.poke();
     return keys;
+  }
+
+  /**
+   * An ECS event says something of the cluster as a whole changed (a container instance joined, left
+   * or lost its agent: what `instances` DNS targets follow). Also only a hint: the directories
+   * managing it get a full run, which reads everything and plans from the specs as a resync does.
+   */
+  hintCluster(cluster: string): string[] {
+    const commit = this.snapshot?.commit;
+    if (!commit) return [];
+    const keys = this.keysOf(cluster);
+    for (const key of keys) {
+      this.fullOwed.add(key);
+      this.queue.enqueue(key, commit);
+    }
+    return keys;
+  }
+
+  private keysOf(cluster: string): string[] {
+    return [...this.clusterOf].filter(([, c]) => c === cluster).map(([key]) => key);
   }
 
   get commit(): string | undefined {
@@ -341,6 +361,7 @@ export class Controller {
       if (result.kind === 'done' || result.kind === 'requeue')
         this.follow(key, cluster, snapshot.commit, results, ports, log);
       if (scope) {
+        this.opts.metrics.observeEventToReconcile((this.opts.clock.now() - scope.since) / 1000);
         const record =
           'results' in outcome.record ? { ...outcome.record, partial: true as const } : outcome.record;
         // The full resync stays due when it was: a narrowed run does not push it back.
