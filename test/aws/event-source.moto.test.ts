@@ -24,8 +24,8 @@ import { CallLog } from '../../controller/aws/call-log';
 import { createAwsClients } from '../../controller/aws/clients';
 import { SdkEventBridgePort } from '../../controller/aws/sdk-eventbridge-port';
 import { SdkSqsPort } from '../../controller/aws/sdk-sqs-port';
-import { TEST_REGION } from '../helpers/aws-env';
-import { useMoto } from '../helpers/moto';
+import { TEST_REGION, setTestAwsEnv } from '../helpers/aws-env';
+import { freePort, useMoto } from '../helpers/moto';
 import { describeEventSourceContract, type EventSourceDifferences } from './event-source-contract';
 
 const moto = useMoto();
@@ -53,3 +53,58 @@ describeEventSourceContract(
   },
   MOTO_DIFFERENCES,
 );
+
+describe('the SQS and EventBridge clients', () => {
+  test('the call log counts their calls per operation; writes count as mutating', async () => {
+    const { log, sqs, eventBridge } = ports();
+    const { QueueUrl } = await sqs.createQueue({ QueueName: 'events' });
+    await sqs.getQueueAttributes({ QueueUrl, AttributeNames: ['All'] });
+    await sqs.receiveMessage({ QueueUrl });
+    await eventBridge.putRule({ Name: 'r', EventPattern: '{"source":["aws.ecs"]}' });
+    await eventBridge.describeRule({ Name: 'r' });
+    expect(log.snapshot()).toEqual({
+      'EventBridge.DescribeRule': 1,
+      'EventBridge.PutRule': 1,
+      'SQS.CreateQueue': 1,
+      'SQS.GetQueueAttributes': 1,
+      'SQS.ReceiveMessage': 1,
+    });
+    expect(log.mutating()).toEqual({ 'EventBridge.PutRule': 1, 'SQS.CreateQueue': 1 });
+  });
+
+  test('AWS_ENDPOINT_URL routes both; AWS_ENDPOINT_URL_SQS and _EVENTBRIDGE win over it', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const envs: Record<string, string>[] = [
+      { AWS_ENDPOINT_URL: moto.endpoint },
+      {
+        AWS_ENDPOINT_URL: dead,
+        AWS_ENDPOINT_URL_SQS: moto.endpoint,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: moto.endpoint,
+      },
+    ];
+    for (const env of envs) {
+      const restore = setTestAwsEnv(env);
+      try {
+        const clients = createAwsClients({ callLog: new CallLog(), maxAttempts: 1 });
+        await new SdkSqsPort(clients.sqs).createQueue({ QueueName: 'via-env' });
+        await new SdkEventBridgePort(clients.eventBridge).putRule({ Name: 'via-env', EventPattern: '{}' });
+      } finally {
+        restore();
+      }
+    }
+    const { sqs, eventBridge } = ports();
+    expect((await sqs.getQueueUrl({ QueueName: 'via-env' })).QueueUrl).toMatch(/\/via-env$/);
+    expect((await eventBridge.describeRule({ Name: 'via-env' })).Name).toBe('via-env');
+  });
+
+  test("a stop aborts a long poll at once (the signal reaches the SDK's HTTP request)", async () => {
+    const { sqs } = ports();
+    const { QueueUrl } = await sqs.createQueue({ QueueName: 'poll' });
+    const stop = new AbortController();
+    const started = Date.now();
+    const polling = sqs.receiveMessage({ QueueUrl, WaitTimeSeconds: 20 }, { signal: stop.signal });
+    setTimeout(() => stop.abort(), 200);
+    await expect(polling).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
