@@ -162,6 +162,20 @@ describe('receiving', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  test('a consumer polling an empty queue in a loop on a manual clock still lets timers run', async () => {
+    const { sqs } = newSqs();
+    const { QueueUrl } = await sqs.createQueue({ QueueName: 'q' });
+    let stopped = false;
+    setTimeout(() => (stopped = true), 20);
+    // Bounded, so that a sandbox that never yields fails here instead of hanging the run.
+    let polls = 0;
+    while (!stopped && polls < 10_000) {
+      await sqs.receiveMessage({ QueueUrl, WaitTimeSeconds: 20 });
+      polls++;
+    }
+    expect(stopped).toBe(true);
+  });
+
   test('an aborted long poll returns at once', async () => {
     const real = new SandboxSqs({ accountId: ACCOUNT, region: REGION });
     const { QueueUrl } = await real.createQueue({ QueueName: 'q' });

@@ -438,8 +438,13 @@ export class SandboxSqs implements SqsPort {
     return { q, max, waitMs: wait * 1000, visibilityMs: visibility * 1000 };
   }
 
-  /** Resolves when a message is sent to the queue, after `ms` of sandbox time, or on abort. */
-  private waitForMessage(name: string, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Resolves when a message is sent to the queue, after `ms` of sandbox time, or on abort; always
+   * after one turn of the event loop, so that a consumer polling in a loop on a manual clock (whose
+   * sleep returns at once) still lets timers and I/O run, its stop signal among them.
+   */
+  private async waitForMessage(name: string, ms: number, signal: AbortSignal | undefined): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const stop = new AbortController();
     const set = this.waiters.get(name) ?? new Set<() => void>();
     this.waiters.set(name, set);
