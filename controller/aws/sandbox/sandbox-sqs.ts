@@ -149,14 +149,10 @@ export class SandboxSqs implements SqsPort {
 
   createQueue(input: sqs.CreateQueueRequest): Out<sqs.CreateQueueResult> {
     return this.call('CreateQueue', () => {
-      const fifo = input.Attributes?.FifoQueue === 'true' || (input.QueueName ?? '').endsWith('.fifo');
-      if (input.Attributes?.FifoQueue === 'false' && fifo) checkQueueName(input.QueueName, false);
+      // FifoQueue=true makes a FIFO queue (its name must end in .fifo); without it the name is a
+      // standard queue's, where a `.` is not allowed.
+      const fifo = input.Attributes?.FifoQueue === 'true';
       const name = checkQueueName(input.QueueName, fifo);
-      if (fifo && input.Attributes?.FifoQueue !== 'true') {
-        throw errors.invalidParameterValue(
-          'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
-        );
-      }
       const attributes = checkQueueAttributes(input.Attributes, {
         fifo,
         creating: true,
