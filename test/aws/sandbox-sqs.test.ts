@@ -234,6 +234,21 @@ describe('receiving', () => {
     expect(await sqs.receiveMessage({ QueueUrl })).toEqual({});
   });
 
+  test('an older receipt handle deletes nothing: AWS says the message "might not be deleted", the sandbox takes that case', async () => {
+    const { sqs } = newSqs();
+    const { QueueUrl } = await sqs.createQueue({ QueueName: 'q' });
+    await sqs.sendMessage({ QueueUrl, MessageBody: 'm' });
+    const first = (await sqs.receiveMessage({ QueueUrl, VisibilityTimeout: 0 })).Messages?.[0].ReceiptHandle;
+    await sqs.receiveMessage({ QueueUrl });
+    const out = await sqs.deleteMessageBatch({ QueueUrl, Entries: [{ Id: 'old', ReceiptHandle: first }] });
+    expect(out).toEqual({ Successful: [{ Id: 'old' }], Failed: [] });
+    const { Attributes } = await sqs.getQueueAttributes({
+      QueueUrl,
+      AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
+    });
+    expect(Attributes?.ApproximateNumberOfMessagesNotVisible).toBe('1');
+  });
+
   test('ChangeMessageVisibility: only the newest handle of a message in flight', async () => {
     const { sqs } = newSqs();
     const { QueueUrl } = await sqs.createQueue({ QueueName: 'q' });

@@ -84,10 +84,11 @@ const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
  * A strict in-memory SQS behind the SqsPort: AWS's queue names and attributes (with their
  * defaults, ranges and error codes), idempotent CreateQueue (same attributes: same URL; different
  * ones: QueueNameExists), the 60 s block on a deleted queue's name, visibility timeouts, receipt
- * handles (only the newest one deletes a message: an older one succeeds and deletes nothing, as
- * AWS documents), ApproximateReceiveCount and SentTimestamp, redrive to a dead-letter queue after
- * maxReceiveCount receives, retention, FIFO groups and deduplication, and long polls that end when
- * a message arrives or after WaitTimeSeconds of the sandbox clock. EventBridge delivers through
+ * handles (only the newest one deletes a message: an older one succeeds and deletes nothing, the
+ * worse of what AWS documents: "might not be deleted"), ApproximateReceiveCount and
+ * SentTimestamp, redrive to a dead-letter queue after maxReceiveCount receives, retention, FIFO
+ * groups and deduplication, and long polls that end when a message arrives or after
+ * WaitTimeSeconds of the sandbox clock. EventBridge delivers through
  * `deliver`, which checks the queue policy as SQS does for a service principal.
  */
 export class SandboxSqs implements SqsPort {
@@ -559,6 +560,8 @@ export class SandboxSqs implements SqsPort {
           continue;
         }
         // Only the newest handle deletes; an older one (or a deleted message's) succeeds silently.
+        // AWS: the message "might not be deleted" then; the sandbox takes that case, so that a
+        // consumer which deletes with a stale handle is caught here rather than in production.
         const i = q.messages.findIndex((m) => m.id === handle.messageId && m.receipt === handle.receipt);
         if (i >= 0) q.messages.splice(i, 1);
         Successful.push({ Id: e.Id ?? '' });
