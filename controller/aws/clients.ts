@@ -1,7 +1,9 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { CallLog } from './call-log';
 import { addCallLogMiddleware } from './call-log-middleware';
@@ -11,7 +13,8 @@ export interface AwsClientOptions {
   region?: string;
   /**
    * Our `--endpoint` flag; it wins, for every service. Undefined: the SDK resolves
-   * AWS_ENDPOINT_URL_<SERVICE> (ECS, ROUTE_53, ELASTIC_LOAD_BALANCING_V2, EC2, STS) /
+   * AWS_ENDPOINT_URL_<SERVICE> (ECS, ROUTE_53, ELASTIC_LOAD_BALANCING_V2, EC2, STS, SQS,
+   * EVENTBRIDGE) /
    * AWS_ENDPOINT_URL / `endpoint_url` in the profile itself (verified against moto in
    * test/aws/clients.moto.test.ts and route53-clients.moto.test.ts).
    */
@@ -23,7 +26,8 @@ export interface AwsClientOptions {
 
 /**
  * ECS is created at once; the other clients on first use. Loading an SDK client costs memory (the
- * EC2 one alone about 75 MB of RSS), and most runs never need STS, Route53, ELBv2 or EC2.
+ * EC2 one alone about 75 MB of RSS), and most runs never need STS, Route53, ELBv2, EC2, SQS or
+ * EventBridge (those two only with the event source, issue 14).
  */
 export interface AwsClients {
   readonly ecs: ECSClient;
@@ -31,6 +35,8 @@ export interface AwsClients {
   readonly route53: Route53Client;
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly ec2: EC2Client;
+  readonly sqs: SQSClient;
+  readonly eventBridge: EventBridgeClient;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -101,6 +107,17 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
     'EC2',
     () => new (require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2')).EC2Client(common),
   );
+  const sqs = lazy(
+    'SQS',
+    () => new (require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs')).SQSClient(common),
+  );
+  const eventBridge = lazy(
+    'EventBridge',
+    () =>
+      new (
+        require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge')
+      ).EventBridgeClient(common),
+  );
   /* eslint-enable @typescript-eslint/no-require-imports */
   return {
     ecs,
@@ -115,6 +132,12 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
     },
     get ec2() {
       return ec2();
+    },
+    get sqs() {
+      return sqs();
+    },
+    get eventBridge() {
+      return eventBridge();
     },
   };
 }

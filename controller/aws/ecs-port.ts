@@ -116,7 +116,11 @@ export interface StsPort {
   getAccountId(): Promise<string>;
 }
 
-/** Operations that change something (ECS, Route53, ELBv2). A no-op reconcile makes none of them. */
+/**
+ * Operations that change something (ECS, Route53, ELBv2, SQS, EventBridge). A no-op reconcile
+ * makes none of them. Names are shared across services (DeleteRule, TagResource): a name here is
+ * a write in every service that has it.
+ */
 export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
   'CreateCluster',
   'DeleteCluster',
@@ -148,4 +152,19 @@ export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
   'DeleteRule',
   'AddTags',
   'RemoveTags',
+  // SQS (the event source's queue). Consuming is a write too: deleting a message (or changing its
+  // visibility) changes the queue, so a stopping controller leaves handled messages to redelivery.
+  'CreateQueue',
+  'SetQueueAttributes',
+  'TagQueue',
+  'UntagQueue',
+  'DeleteQueue',
+  'DeleteMessageBatch',
+  'ChangeMessageVisibility',
+  'SendMessage',
+  // EventBridge (the event source's rule; DeleteRule, TagResource and UntagResource are above).
+  'PutRule',
+  'PutTargets',
+  'RemoveTargets',
+  'PutEvents',
 ]);

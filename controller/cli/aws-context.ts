@@ -7,6 +7,8 @@ import { RateLimitedEcsPort } from '../aws/rate-limited-ecs-port';
 import { SdkEcsPort } from '../aws/sdk-ecs-port';
 import { gateWrites } from '../aws/stop-gate';
 import type { Elbv2Port } from '../aws/elbv2-port';
+import type { EventBridgePort } from '../aws/eventbridge-port';
+import type { SqsPort } from '../aws/sqs-port';
 import type { LoadedSandbox } from '../aws/sandbox/state-file';
 import { Route53Reader } from '../observe/route53-reader';
 import type { Route53Port } from '../aws/route53-port';
@@ -25,6 +27,9 @@ export interface RegionContext extends ClusterPorts {
   sts: StsPort;
   dns: DnsPorts;
   elbv2: Elbv2Port;
+  /** The event source's ports (getters: the SDK clients load on first use). */
+  sqs: SqsPort;
+  eventBridge: EventBridgePort;
   clock: Clock;
   /**
    * How often to look again while waiting (rollouts, drains, DNS changes); undefined: each waiter's
@@ -103,6 +108,8 @@ export class AwsContext {
         reader: new EcsReader(sb.ecs),
         dns: { ...this.route53For(sb.route53), elbv2: gateWrites(sb.elbv2, this.stopSignal), ec2: sb.ec2 },
         elbv2: gateWrites(sb.elbv2, this.stopSignal),
+        sqs: gateWrites(sb.sqs, this.stopSignal),
+        eventBridge: gateWrites(sb.eventBridge, this.stopSignal),
         clock: systemClock,
         pollMs: SANDBOX_POLL_MS,
       };
@@ -111,11 +118,13 @@ export class AwsContext {
       const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs), {
         ...(this.stopSignal ? { signal: this.stopSignal } : {}),
       });
-      // STS and the DNS ports (Route53, ELBv2, EC2) are built on first use: their SDK clients are
-      // large, and most runs need none of them.
+      // STS, the DNS ports (Route53, ELBv2, EC2) and the event source's (SQS, EventBridge) are
+      // built on first use: their SDK clients are large, and most runs need none of them.
       let sts: StsPort | undefined;
       let dns: DnsPorts | undefined;
       let elbv2: Elbv2Port | undefined;
+      let sqs: SqsPort | undefined;
+      let eventBridge: EventBridgePort | undefined;
       const stopSignal = this.stopSignal;
       const elbv2Port = (): Elbv2Port => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -147,6 +156,17 @@ export class AwsContext {
         },
         get elbv2(): Elbv2Port {
           return elbv2Port();
+        },
+        get sqs(): SqsPort {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const { SdkSqsPort } = require('../aws/sdk-sqs-port') as typeof import('../aws/sdk-sqs-port');
+          return (sqs ??= gateWrites(new SdkSqsPort(clients.sqs), stopSignal));
+        },
+        get eventBridge(): EventBridgePort {
+          const { SdkEventBridgePort } =
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            require('../aws/sdk-eventbridge-port') as typeof import('../aws/sdk-eventbridge-port');
+          return (eventBridge ??= gateWrites(new SdkEventBridgePort(clients.eventBridge), stopSignal));
         },
       };
     }

@@ -58,3 +58,23 @@ export type {
   TargetGroupAttribute,
   TargetGroupTuple,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+// SQS and EventBridge (the ECS event source, issue 14). EventBridge's `Rule`, `Target` and `Tag`
+// clash with other services' names: here they are `EventRule`, `EventTarget` and `EventTag`.
+// SQS tags are a plain `Record<string, string>`.
+export type {
+  CreateQueueRequest,
+  Message as SqsMessage,
+  QueueAttributeName,
+  ReceiveMessageRequest,
+  SetQueueAttributesRequest,
+} from '@aws-sdk/client-sqs';
+export type {
+  DescribeRuleResponse,
+  PutEventsRequestEntry,
+  PutRuleRequest,
+  PutTargetsRequest,
+  Rule as EventRule,
+  RuleState,
+  Target as EventTarget,
+  Tag as EventTag,
+} from '@aws-sdk/client-eventbridge';

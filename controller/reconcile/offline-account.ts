@@ -43,6 +43,8 @@ export function accountPorts(sb: LoadedSandbox): Required<ClusterPorts> {
     reader: new EcsReader(sb.ecs),
     dns: { route53: sb.route53, route53Reader: new Route53Reader(sb.route53), elbv2: sb.elbv2, ec2: sb.ec2 },
     elbv2: sb.elbv2,
+    sqs: sb.sqs,
+    eventBridge: sb.eventBridge,
   };
 }
 

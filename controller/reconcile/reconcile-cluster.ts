@@ -2,6 +2,8 @@ import type { Ec2Port } from '../aws/ec2-port';
 import type { EcsPort } from '../aws/ecs-port';
 import type { EcsReader } from '../observe/ecs-reader';
 import type { Elbv2Port } from '../aws/elbv2-port';
+import type { EventBridgePort } from '../aws/eventbridge-port';
+import type { SqsPort } from '../aws/sqs-port';
 import { observeCluster } from '../observe/dns-observer';
 import type { Route53Port } from '../aws/route53-port';
 import type { Route53Reader } from '../observe/route53-reader';
@@ -32,6 +34,12 @@ export interface ClusterPorts {
   dns?: DnsPorts;
   /** The shared load balancer's port; a cluster with `loadBalancer:` and no port gets a plan error. */
   elbv2?: Elbv2Port;
+  /**
+   * The event source's queue and rule (issue 14). Built on first read: touching them loads the
+   * SQS and EventBridge SDK clients, which a cluster without `events:` never needs.
+   */
+  sqs?: SqsPort;
+  eventBridge?: EventBridgePort;
 }
 
 /**

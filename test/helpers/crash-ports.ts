@@ -47,6 +47,8 @@ const SERVICES: Record<keyof LoadedSandbox, string> = {
   route53: 'Route53',
   elbv2: 'ELBv2',
   ec2: 'EC2',
+  sqs: 'SQS',
+  eventBridge: 'EventBridge',
 };
 
 export function crashingAccount(account: LoadedSandbox, plan: CrashPlan): CrashingAccount {

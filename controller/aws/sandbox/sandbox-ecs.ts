@@ -36,6 +36,14 @@ import { type Clock, systemClock } from '../clock';
 import type { EcsPort } from '../ecs-port';
 import { type BucketSpec, TokenBucket } from '../token-bucket';
 import { errors } from './errors';
+import {
+  type TaskFacts,
+  containerInstanceStateChange,
+  deploymentStateChange,
+  serviceAction,
+  taskStateChange,
+} from './ecs-events';
+import type { SandboxEventSink } from './sandbox-eventbridge';
 import type {
   SandboxState,
   StoredCluster,
@@ -107,6 +115,8 @@ export class SandboxEcs implements EcsPort {
   private readonly tasks = new Map<string, StoredTask[]>();
   /** The account's ELBv2 sandbox: services' target groups are checked against it when set. */
   private elbv2?: TargetGroupLookup;
+  /** The account's EventBridge: ECS's events go there when set (state-file.ts sets it). */
+  private events?: SandboxEventSink;
 
   constructor(opts: SandboxOptions = {}) {
     this.accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
@@ -133,6 +143,24 @@ export class SandboxEcs implements EcsPort {
     this.buckets.clear();
     for (const [op, spec] of Object.entries(throttle ?? {}))
       this.buckets.set(op, new TokenBucket(spec, this.clock));
+  }
+
+  /**
+   * Where ECS's events go (the account's EventBridge): task, container instance, service action and
+   * deployment state changes, as they happen. Without a sink, or while no rule wants events,
+   * nothing is built.
+   */
+  setEventSink(sink: SandboxEventSink | undefined): void {
+    this.events = sink;
+  }
+
+  /**
+   * Moves rollouts and drains on to the clock's now without an API call (not logged): what ECS does
+   * on its own while nobody asks. The SQS sandbox calls it during a long poll, so that a consumer
+   * waiting on the event queue sees a rollout's events without polling ECS.
+   */
+  tick(): void {
+    this.advance();
   }
 
   // ---------------------------------------------------------------- boundary
@@ -609,6 +637,7 @@ export class SandboxEcs implements EcsPort {
       s.deployments.push(this.newDeployment(s, def.def.taskDefinitionArn ?? '', desiredCount, now));
       services.delete(name); // an INACTIVE predecessor of the same name
       services.set(name, clone(s));
+      this.emitDeployment(s, s.deployments[0], 'SERVICE_DEPLOYMENT_IN_PROGRESS', now);
       return { service: this.serviceOut(services.get(name) as StoredService, false) };
     });
   }
@@ -717,6 +746,7 @@ export class SandboxEcs implements EcsPort {
       if (redeploy) {
         if (primary) primary.status = 'ACTIVE';
         s.deployments.unshift(this.newDeployment(s, svc.taskDefinition ?? '', svc.desiredCount ?? 0, now));
+        this.emitDeployment(s, s.deployments[0], 'SERVICE_DEPLOYMENT_IN_PROGRESS', now);
       }
       return { service: this.serviceOut(s, false) };
     });
@@ -849,6 +879,9 @@ export class SandboxEcs implements EcsPort {
             clusterArn,
             taskDefinitionArn: d.taskDefinition,
             group: `service:${s.service.serviceName ?? ''}`,
+            // ECS marks a service's tasks with the deployment that started them.
+            startedBy: d.id,
+            ...(d.launchType ? { launchType: d.launchType } : {}),
             lastStatus: 'RUNNING',
             desiredStatus: 'RUNNING',
           });
@@ -887,11 +920,37 @@ export class SandboxEcs implements EcsPort {
       startedAt: this.now(),
     });
     this.tasks.set(cluster, list);
+    if (this.events?.wanted()) {
+      const facts = this.liveTasks().get(taskArn);
+      if (facts) this.emitTaskStarted(facts);
+    }
     return taskArn;
   }
 
-  /** Setup helper: the standalone task stopped. */
-  stopTask(input: { cluster: string; task: string }): void {
+  /**
+   * Setup helper: the standalone task stopped (StopTask's effect, `UserInitiated`), or its
+   * essential container exited with `exitCode` (`EssentialContainerExited`).
+   */
+  stopTask(input: { cluster: string; task: string; exitCode?: number; reason?: string }): void {
+    if (this.events?.wanted()) {
+      const facts = this.liveTasks().get(input.task);
+      if (facts) {
+        this.emitTaskStopped(
+          facts,
+          input.exitCode !== undefined
+            ? {
+                stopCode: 'EssentialContainerExited',
+                stoppedReason: input.reason ?? 'Essential container in task exited',
+                exitCode: input.exitCode,
+              }
+            : {
+                stopCode: 'UserInitiated',
+                stoppedReason: input.reason ?? 'Task stopped by user',
+                exitCode: 0,
+              },
+        );
+      }
+    }
     const list = this.tasks.get(input.cluster) ?? [];
     this.tasks.set(
       input.cluster,
@@ -926,8 +985,17 @@ export class SandboxEcs implements EcsPort {
     );
   }
 
-  /** Moves every rollout and drain forward to the clock's now. Deterministic for a given clock. */
+  /**
+   * Moves every rollout and drain forward to the clock's now. Deterministic for a given clock. With
+   * an event sink that wants events, the tasks that started or stopped meanwhile are reported.
+   */
   private advance(): void {
+    const before = this.events?.wanted() ? this.liveTasks() : undefined;
+    this.advanceAll();
+    if (before) this.emitTaskChanges(before, this.liveTasks());
+  }
+
+  private advanceAll(): void {
     const now = this.now();
     const rolloutMs = this.rolloutSeconds * 1000;
     const drainMs = this.drainSeconds * 1000;
@@ -957,6 +1025,8 @@ export class SandboxEcs implements EcsPort {
           primary.updatedAt = due;
           s.deployments = [primary];
           s.scaledAt = due;
+          this.emitDeployment(s, primary, 'SERVICE_DEPLOYMENT_COMPLETED', due);
+          this.emitSteadyState(s, due);
           return;
         }
         const breaker = s.service.deploymentConfiguration?.deploymentCircuitBreaker;
@@ -966,6 +1036,8 @@ export class SandboxEcs implements EcsPort {
         primary.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
         primary.updatedAt = due;
         primary.runningCount = 0;
+        this.emitFailedTask(s, primary, due);
+        this.emitDeployment(s, primary, 'SERVICE_DEPLOYMENT_FAILED', due);
         const previous = s.deployments.find((d) => d !== primary && d.rolloutState === 'COMPLETED');
         if (!breaker.rollback || !previous) return;
         // Rollback: a new PRIMARY deployment of the last completed revision.
@@ -980,15 +1052,172 @@ export class SandboxEcs implements EcsPort {
         rollback.rolloutStateReason = `ECS deployment circuit breaker: rolling back to deploymentId ${previous.id ?? ''}.`;
         s.deployments = [rollback, ...s.deployments.filter((d) => d !== previous)];
         s.service.taskDefinition = previous.taskDefinition;
+        this.emitDeployment(s, rollback, 'SERVICE_DEPLOYMENT_IN_PROGRESS', due);
         continue;
       }
       if (primary.rolloutState === 'COMPLETED' && primary.runningCount !== primary.desiredCount) {
         const scalingDown = (primary.runningCount ?? 0) > (primary.desiredCount ?? 0);
-        if (now >= s.scaledAt + (scalingDown ? drainMs : rolloutMs))
+        const settled = s.scaledAt + (scalingDown ? drainMs : rolloutMs);
+        if (now >= settled) {
           primary.runningCount = primary.desiredCount;
+          this.emitSteadyState(s, settled);
+        }
       }
       return;
     }
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Every running task of the account, as its events describe it (only built when events are wanted). */
+  private liveTasks(): Map<string, TaskFacts> {
+    const out = new Map<string, TaskFacts>();
+    const clusters = new Set([...this.services.keys(), ...this.tasks.keys()]);
+    for (const cluster of clusters) {
+      const deployments = new Map<string, StoredDeployment>();
+      for (const s of this.services.get(cluster)?.values() ?? []) {
+        for (const d of s.deployments) deployments.set(d.id ?? '', d);
+      }
+      for (const t of this.runningTasks(cluster)) {
+        const d = t.startedBy !== undefined ? deployments.get(t.startedBy) : undefined;
+        out.set(t.taskArn ?? '', this.taskFacts(t, d?.updatedAt ?? t.startedAt?.getTime() ?? this.now()));
+      }
+    }
+    return out;
+  }
+
+  private taskFacts(t: Task, createdAt: number): TaskFacts {
+    const def = this.findRevision(t.taskDefinitionArn ?? '')?.def;
+    const launchType = t.launchType ?? 'EC2';
+    return {
+      taskArn: t.taskArn ?? '',
+      clusterArn: t.clusterArn ?? '',
+      taskDefinitionArn: t.taskDefinitionArn ?? '',
+      group: t.group ?? '',
+      ...(t.startedBy !== undefined ? { startedBy: t.startedBy } : {}),
+      launchType,
+      ...(launchType === 'FARGATE' ? { platformVersion: '1.4.0' } : {}),
+      ...(def?.cpu !== undefined ? { cpu: def.cpu } : {}),
+      ...(def?.memory !== undefined ? { memory: def.memory } : {}),
+      availabilityZone: `${this.region}a`,
+      containers: (def?.containerDefinitions ?? []).map((c) => ({
+        name: c.name ?? '',
+        image: c.image ?? '',
+      })),
+      createdAt,
+    };
+  }
+
+  /** Tasks that appeared or went away between two looks: a start is PENDING then RUNNING (versions 1, 2). */
+  private emitTaskChanges(before: Map<string, TaskFacts>, after: Map<string, TaskFacts>): void {
+    for (const [arn, facts] of after) if (!before.has(arn)) this.emitTaskStarted(facts);
+    for (const [arn, facts] of before) {
+      if (after.has(arn)) continue;
+      this.emitTaskStopped(facts, {
+        stopCode: 'ServiceSchedulerInitiated',
+        stoppedReason: `Scaling activity initiated by (deployment ${facts.startedBy ?? 'unknown'})`,
+        exitCode: 0,
+      });
+    }
+  }
+
+  private emitTaskStarted(facts: TaskFacts): void {
+    const now = this.now();
+    this.events?.publish(taskStateChange(facts, 'PENDING', 1, now));
+    this.events?.publish(taskStateChange(facts, 'RUNNING', 2, now));
+  }
+
+  /** A running task's stop: STOPPING then STOPPED (versions 3, 4, after its start's 1 and 2). */
+  private emitTaskStopped(
+    facts: TaskFacts,
+    stop: { stopCode: string; stoppedReason: string; exitCode: number },
+  ): void {
+    const now = this.now();
+    const full = { ...stop, stoppingAt: now };
+    this.events?.publish(taskStateChange(facts, 'STOPPING', 3, now, full));
+    this.events?.publish(taskStateChange(facts, 'STOPPED', 4, now, full));
+  }
+
+  /** A task of a failing image: PENDING, then STOPPED without ever running (TaskFailedToStart). */
+  private emitFailedTask(s: StoredService, d: StoredDeployment, at: number): void {
+    if (!this.events?.wanted()) return;
+    const cluster = this.clusterName(s.service.clusterArn);
+    const id = createHash('md5')
+      .update(`failed/${cluster}/${d.id ?? ''}`)
+      .digest('hex');
+    const facts = this.taskFacts(
+      {
+        taskArn: this.arn(`task/${cluster}/${id}`),
+        clusterArn: s.service.clusterArn,
+        taskDefinitionArn: d.taskDefinition,
+        group: `service:${s.service.serviceName ?? ''}`,
+        startedBy: d.id,
+        ...(d.launchType ? { launchType: d.launchType } : {}),
+      },
+      at,
+    );
+    const image = facts.containers.find((c) => this.failImages.has(c.image))?.image ?? '';
+    const reason = `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${image}: not found`;
+    const stop = {
+      stopCode: 'TaskFailedToStart',
+      stoppedReason: reason,
+      stoppingAt: at,
+      containerReason: reason,
+    };
+    this.events.publish(taskStateChange(facts, 'PENDING', 1, at));
+    this.events.publish(taskStateChange(facts, 'STOPPED', 2, at, stop));
+  }
+
+  private emitDeployment(
+    s: StoredService,
+    d: StoredDeployment,
+    eventName:
+      'SERVICE_DEPLOYMENT_IN_PROGRESS' | 'SERVICE_DEPLOYMENT_COMPLETED' | 'SERVICE_DEPLOYMENT_FAILED',
+    at: number,
+  ): void {
+    if (!this.events?.wanted()) return;
+    this.events.publish(
+      deploymentStateChange(
+        s.service.serviceArn ?? '',
+        d.id ?? '',
+        eventName,
+        d.rolloutStateReason ?? '',
+        at,
+      ),
+    );
+  }
+
+  private emitSteadyState(s: StoredService, at: number): void {
+    if (!this.events?.wanted()) return;
+    this.events.publish(
+      serviceAction(
+        s.service.serviceArn ?? '',
+        s.service.clusterArn ?? '',
+        'SERVICE_STEADY_STATE',
+        'INFO',
+        at,
+      ),
+    );
+  }
+
+  private emitContainerInstance(cluster: string, c: StoredContainerInstance): void {
+    if (!this.events?.wanted()) return;
+    const out = containerInstanceOut(c);
+    this.events.publish(
+      containerInstanceStateChange(
+        {
+          containerInstanceArn: c.containerInstanceArn,
+          ec2InstanceId: c.ec2InstanceId,
+          status: c.status,
+          agentConnected: out.agentConnected ?? false,
+          runningTasksCount: out.runningTasksCount ?? 0,
+          pendingTasksCount: out.pendingTasksCount ?? 0,
+        },
+        this.arn(`cluster/${cluster}`),
+        c.version ?? 1,
+        this.now(),
+      ),
+    );
   }
 
   // ---------------------------------------------------------------- container instances
@@ -1014,6 +1243,28 @@ export class SandboxEcs implements EcsPort {
     const list = this.containerInstances.get(cluster) ?? [];
     list.push(stored);
     this.containerInstances.set(cluster, list);
+    this.emitContainerInstance(cluster, stored);
+    return containerInstanceOut(stored);
+  }
+
+  /**
+   * Setup helper (the agent or an operator changes an instance: UpdateContainerInstancesState,
+   * DeregisterContainerInstance; not part of EcsPort, not logged): a new status, reported as an
+   * `ECS Container Instance State Change` with the next version.
+   */
+  setContainerInstanceStatus(input: {
+    cluster?: string;
+    containerInstanceArn: string;
+    status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  }): ContainerInstance {
+    const { name: cluster } = this.activeCluster(input.cluster);
+    const stored = (this.containerInstances.get(cluster) ?? []).find(
+      (c) => c.containerInstanceArn === input.containerInstanceArn,
+    );
+    if (!stored) throw errors.invalidParameter('Container instance not found.');
+    stored.status = input.status;
+    stored.version = (stored.version ?? 1) + 1;
+    this.emitContainerInstance(cluster, stored);
     return containerInstanceOut(stored);
   }
 

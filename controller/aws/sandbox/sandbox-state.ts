@@ -1,7 +1,9 @@
 import type { Cluster, Deployment, Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { StoredEc2 } from './sandbox-ec2';
 import type { StoredElbv2 } from './sandbox-elbv2';
+import type { StoredEventBridge } from './sandbox-eventbridge';
 import type { StoredRoute53 } from './sandbox-route53';
+import type { StoredSqs } from './sandbox-sqs';
 
 /**
  * The sandbox account as plain JSON: timestamps are epoch milliseconds, never Date, so that the
@@ -51,6 +53,8 @@ export interface StoredContainerInstance {
   ec2InstanceId: string;
   status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
   registeredAt: number;
+  /** ECS's `version` of the instance: +1 on each change an event reports (absent: 1). */
+  version?: number;
 }
 
 /** A standalone task (RunTask), running until stopped. */
@@ -80,8 +84,10 @@ export interface SandboxState {
   containerInstances?: Record<string, StoredContainerInstance[]>;
   /** Standalone tasks per cluster name. */
   tasks?: Record<string, StoredTask[]>;
-  /** The account's Route53 (global), ELBv2 and EC2 fakes; see state-file.ts. */
+  /** The account's Route53 (global), ELBv2, EC2, SQS and EventBridge fakes; see state-file.ts. */
   route53?: StoredRoute53;
   elbv2?: StoredElbv2;
   ec2?: StoredEc2;
+  sqs?: StoredSqs;
+  eventBridge?: StoredEventBridge;
 }

@@ -3,8 +3,10 @@ import * as path from 'node:path';
 import { SandboxEc2 } from './sandbox-ec2';
 import { SandboxEcs, type SandboxOptions } from './sandbox-ecs';
 import { SandboxElbv2 } from './sandbox-elbv2';
+import { SandboxEventBridge } from './sandbox-eventbridge';
 import { SandboxRoute53, type SandboxRoute53Options } from './sandbox-route53';
 import type { SandboxState } from './sandbox-state';
+import { SandboxSqs } from './sandbox-sqs';
 import { SandboxSts } from './sandbox-sts';
 
 /** One sandbox account: every fake shares the account id, the clock and the call log. */
@@ -14,6 +16,8 @@ export interface LoadedSandbox {
   route53: SandboxRoute53;
   elbv2: SandboxElbv2;
   ec2: SandboxEc2;
+  sqs: SandboxSqs;
+  eventBridge: SandboxEventBridge;
 }
 
 export type LoadSandboxOptions = SandboxOptions &
@@ -48,8 +52,22 @@ export function sandboxFromJSON(
       ...(clock ? { clock } : {}),
     }),
     ec2: SandboxEc2.fromJSON(state?.ec2, shared),
+    // A consumer's long poll lets ECS move on, so that rollouts emit their events while it waits.
+    sqs: SandboxSqs.fromJSON(state?.sqs, {
+      ...shared,
+      region: ecs.region,
+      ...(clock ? { clock } : {}),
+      tick: () => ecs.tick(),
+    }),
+    eventBridge: SandboxEventBridge.fromJSON(state?.eventBridge, {
+      ...shared,
+      region: ecs.region,
+      ...(clock ? { clock } : {}),
+    }),
   };
   ecs.setElbv2(loaded.elbv2);
+  loaded.eventBridge.setQueueDelivery(loaded.sqs);
+  ecs.setEventSink(loaded.eventBridge);
   companions.set(ecs, loaded);
   return loaded;
 }
@@ -61,7 +79,13 @@ export function sandboxToJSON(sandbox: SandboxEcs | LoadedSandbox): SandboxState
   return {
     ...ecs.toJSON(),
     ...(loaded
-      ? { route53: loaded.route53.toJSON(), elbv2: loaded.elbv2.toJSON(), ec2: loaded.ec2.toJSON() }
+      ? {
+          route53: loaded.route53.toJSON(),
+          elbv2: loaded.elbv2.toJSON(),
+          ec2: loaded.ec2.toJSON(),
+          sqs: loaded.sqs.toJSON(),
+          eventBridge: loaded.eventBridge.toJSON(),
+        }
       : {}),
   };
 }
