@@ -42,7 +42,8 @@ export interface ClusterPorts {
 }
 
 /**
- * Observe, then plan: everything `diff` needs. Reads only; Route53 only when `dns:` is configured.
+ * Observe, then plan: everything `diff` needs. Reads only; Route53 only when `dns:` is configured,
+ * ELBv2 only with `loadBalancer:`, SQS and EventBridge only with `events:`.
  * `inputs`: what the controller knows beyond specs and AWS (see PlanInputs).
  */
 export async function planDesiredState(
@@ -56,11 +57,15 @@ export async function planDesiredState(
     ecs: ports.ecs,
     ...(desired.cluster.dns && ports.dns ? { dns: ports.dns } : {}),
     ...(desired.cluster.loadBalancer && ports.elbv2 ? { elbv2: ports.elbv2 } : {}),
+    ...(desired.cluster.events && ports.sqs && ports.eventBridge
+      ? { events: { sqs: ports.sqs, eventBridge: ports.eventBridge } }
+      : {}),
   });
   return planCluster(desired, observed, inputs);
 }
 
 const LOAD_BALANCER_RESOURCES = new Set(['loadBalancer', 'listener', 'targetGroup', 'listenerRule']);
+const EVENT_RESOURCES = new Set(['eventQueue', 'eventRule']);
 
 /**
  * Runs a plan and keeps the reader's revision cache in step with what was registered. A plan with
@@ -82,6 +87,9 @@ export async function applyPlan(
       : {}),
     ...(ports.elbv2 && plan.actions.some((a) => LOAD_BALANCER_RESOURCES.has(a.resource))
       ? { elbv2: ports.elbv2 }
+      : {}),
+    ...(ports.sqs && ports.eventBridge && plan.actions.some((a) => EVENT_RESOURCES.has(a.resource))
+      ? { events: { sqs: ports.sqs, eventBridge: ports.eventBridge } }
       : {}),
     listener,
     onRegistered: (family, observed) => ports.reader.remember(family, observed),
