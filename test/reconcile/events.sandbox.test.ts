@@ -271,6 +271,13 @@ describe('events: { queue: create }', () => {
   });
 });
 
+describe('no events: section', () => {
+  test('plan and apply read nothing of SQS or EventBridge', async () => {
+    const out = await apply(clusterDir([]), stateFile());
+    expect(callsOf(out.awsCalls.byOperation, 'SQS', 'EventBridge')).toEqual({});
+  });
+});
+
 describe('events: { queue: <existing> }', () => {
   test('read, never written: apply twice makes no SQS or EventBridge write', async () => {
     const file = stateFile();
