@@ -67,6 +67,9 @@ export function matchesPattern(pattern: Pattern, event: unknown): boolean {
     const actual = e[field];
     if (Array.isArray(expected)) {
       if (!matchesLeaf(expected, actual)) return false;
+    } else if (Array.isArray(actual)) {
+      // An array of objects (a task's containers): a nested pattern matches if one element does.
+      if (!actual.some((element) => matchesPattern(expected, element))) return false;
     } else if (!isObject(actual) || !matchesPattern(expected, actual)) {
       return false;
     }
