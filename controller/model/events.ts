@@ -53,6 +53,21 @@ export const ECS_EVENT_DETAIL_TYPES = [
   'ECS Deployment State Change',
 ] as const;
 
+/**
+ * The resources an ECS event names first in `resources`: a service (service action and deployment
+ * events), a task, a container instance. Their ARNs hold the cluster's name
+ * (`arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID`), which is how the rule picks the cluster's events.
+ */
+export const ECS_EVENT_RESOURCE_KINDS = ['service', 'task', 'container-instance'] as const;
+
+/** `arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/` from the cluster's ARN; the slash ends the name. */
+export function resourceArnPrefix(
+  clusterArn: string,
+  kind: (typeof ECS_EVENT_RESOURCE_KINDS)[number],
+): string {
+  return `${clusterArn.replace(/:cluster\/([^/]+)$/, `:${kind}/$1`)}/`;
+}
+
 /** SQS queue names: at most 80 letters, digits, `-` and `_`. */
 export const SQS_QUEUE_NAME_MAX = 80;
 /** EventBridge rule names: at most 64 of letters, digits, `.`, `-` and `_`. */

@@ -5,10 +5,12 @@ import {
   DEAD_LETTER_RETENTION_SECONDS,
   type DesiredEventResources,
   ECS_EVENT_DETAIL_TYPES,
+  ECS_EVENT_RESOURCE_KINDS,
   eventResourceNames,
   type OwnedEventQueue,
   queueArnIn,
   RECEIVE_WAIT_SECONDS,
+  resourceArnPrefix,
   ruleArnIn,
 } from '../model/events';
 import { ownershipTags } from '../model/ownership';
@@ -61,7 +63,9 @@ export function desiredEventResources(
       eventPattern: JSON.stringify({
         source: ['aws.ecs'],
         'detail-type': [...ECS_EVENT_DETAIL_TYPES],
-        detail: { clusterArn: [clusterArn] },
+        // By the ARNs of the cluster's resources, not `detail.clusterArn`: a deployment event's
+        // detail has none (AWS's documented shape), only the service's ARN in `resources`.
+        resources: ECS_EVENT_RESOURCE_KINDS.map((kind) => ({ prefix: resourceArnPrefix(clusterArn, kind) })),
       }),
       description: `ECS events of cluster ${cluster.name}, for ecs-gitops`,
       tags,

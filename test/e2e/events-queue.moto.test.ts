@@ -170,7 +170,11 @@ describe('events: { queue: create } (moto)', () => {
       }),
     ]);
     const cluster = (await ecs.send(new DescribeClustersCommand({ clusters: ['demo'] }))).clusters?.[0];
-    expect(JSON.parse(rule.EventPattern ?? '').detail).toEqual({ clusterArn: [cluster?.clusterArn] });
+    expect(JSON.parse(rule.EventPattern ?? '').resources).toEqual(
+      ['service', 'task', 'container-instance'].map((kind) => ({
+        prefix: `${cluster?.clusterArn?.replace(':cluster/', `:${kind}/`)}/`,
+      })),
+    );
     expect(rule.State).toBe('ENABLED');
     expect((await eventBridge.send(new ListTargetsByRuleCommand({ Rule: QUEUE }))).Targets).toEqual([
       { Id: 'ecs-gitops-queue', Arn: q.attributes.QueueArn },

@@ -2,7 +2,7 @@ import { planCluster } from '../../controller/plan/planner';
 import type { Plan, PlannedAction, Step } from '../../controller/plan/plan-types';
 import type { ObservedState } from '../../controller/model/observed';
 import type { EventsConfig, ObservedEventQueue, ObservedEvents } from '../../controller/model/events';
-import { eventResourceNames } from '../../controller/model/events';
+import { eventResourceNames, resourceArnPrefix } from '../../controller/model/events';
 import { renderPlanText } from '../../controller/plan/render-text';
 import { planToJson } from '../../controller/plan/plan-json';
 import { ACCOUNT, clusterConfig, REGION } from './builders';
@@ -21,7 +21,6 @@ const QUEUE = 'ecs-gitops-demo-events';
 const DLQ = 'ecs-gitops-demo-events-dlq';
 const queueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
 const RULE_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:rule/${QUEUE}`;
-const CLUSTER_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/demo`;
 
 /** `null`: no `events:` section. */
 function desiredWith(events: EventsConfig | null = owned()) {
@@ -129,6 +128,17 @@ describe('event source planner', () => {
     expect(eventResourceNames(`${fits}c`).rule.length).toBe(64);
   });
 
+  test("the rule picks the cluster's resources by ARN prefix: the slash keeps demo2's out", () => {
+    const demo = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/demo`;
+    expect(resourceArnPrefix(demo, 'task')).toBe(`arn:aws:ecs:${REGION}:${ACCOUNT}:task/demo/`);
+    expect(
+      `arn:aws:ecs:${REGION}:${ACCOUNT}:task/demo2/abc`.startsWith(resourceArnPrefix(demo, 'task')),
+    ).toBe(false);
+    expect(
+      resourceArnPrefix('arn:aws-cn:ecs:cn-north-1:123456789012:cluster/x_y', 'container-instance'),
+    ).toBe('arn:aws-cn:ecs:cn-north-1:123456789012:container-instance/x_y/');
+  });
+
   test('from nothing: dead-letter queue, queue, then rule with its target, in that order; the second round changes nothing', () => {
     const { first, second } = twoRounds();
     expect(changing(first)).toEqual([
@@ -196,7 +206,11 @@ describe('event source planner', () => {
         'ECS Service Action',
         'ECS Deployment State Change',
       ],
-      detail: { clusterArn: [CLUSTER_ARN] },
+      resources: [
+        { prefix: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/demo/` },
+        { prefix: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/demo/` },
+        { prefix: `arn:aws:ecs:${REGION}:${ACCOUNT}:container-instance/demo/` },
+      ],
     });
     expect(put.tags).toEqual(
       Object.entries(tags)
@@ -243,7 +257,9 @@ describe('event source planner', () => {
     });
     expect(byId(plan, 'cluster/demo').op).toBe('create');
     const put = stepOf(byId(plan, `eventRule/${QUEUE}`), 'putRule');
-    expect(JSON.parse(put.eventPattern).detail).toEqual({ clusterArn: [CLUSTER_ARN] });
+    expect(JSON.parse(put.eventPattern).resources[0]).toEqual({
+      prefix: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/demo/`,
+    });
     // The event source does not wait for the cluster: EventBridge takes a pattern for any ARN.
     expect(byId(plan, `eventRule/${QUEUE}`).dependsOn).toEqual([`eventQueue/${QUEUE}`]);
   });

@@ -133,7 +133,9 @@ describe('events: { queue: create }', () => {
         'ECS Service Action',
         'ECS Deployment State Change',
       ],
-      detail: { clusterArn: [cluster?.clusterArn] },
+      resources: ['service', 'task', 'container-instance'].map((kind) => ({
+        prefix: `${cluster?.clusterArn?.replace(':cluster/', `:${kind}/`)}/`,
+      })),
     });
     expect(rule.State).toBe('ENABLED');
     expect((await acct.eventBridge.listTargetsByRule({ Rule: QUEUE })).Targets).toEqual([
@@ -145,6 +147,31 @@ describe('events: { queue: create }', () => {
     const second = await apply(dir, file);
     expect(writes(second.awsCalls.byOperation)).toEqual({});
     expect(callsOf(second.awsCalls.byOperation, 'SQS', 'EventBridge')).toEqual(STEADY_READS);
+  });
+
+  test("the rule sends the cluster's events, deployment events included, and no other cluster's", async () => {
+    const file = stateFile();
+    await apply(clusterDir(OWNED), file);
+    const acct = await loadSandbox(file);
+    await acct.ecs.createCluster({ clusterName: 'demo2' });
+    for (const cluster of ['demo', 'demo2']) {
+      await acct.ecs.createService({
+        cluster,
+        serviceName: 'api',
+        taskDefinition: 'demo-web',
+        desiredCount: 1,
+        launchType: 'EC2',
+      });
+    }
+    const url = (await queue(acct, QUEUE)).url;
+    const got = await acct.sqs.receiveMessage({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 });
+    const events = (got.Messages ?? []).map(
+      (m) => JSON.parse(m.Body ?? '{}') as { 'detail-type': string; resources: string[] },
+    );
+    expect(events.map((e) => e['detail-type'])).toContain('ECS Deployment State Change');
+    const resources = events.flatMap((e) => e.resources);
+    expect(resources.length).toBeGreaterThan(0);
+    for (const arn of resources) expect(arn).toMatch(/^arn:aws:ecs:us-east-1:\d{12}:[a-z-]+\/demo\//);
   });
 
   test('drift made by hand is put back by the next apply, and only it', async () => {
