@@ -88,7 +88,8 @@ export async function applyPlan(
     ...(ports.elbv2 && plan.actions.some((a) => LOAD_BALANCER_RESOURCES.has(a.resource))
       ? { elbv2: ports.elbv2 }
       : {}),
-    ...(ports.sqs && ports.eventBridge && plan.actions.some((a) => EVENT_RESOURCES.has(a.resource))
+    // The plan first: touching the ports loads the SQS and EventBridge SDK clients.
+    ...(plan.actions.some((a) => EVENT_RESOURCES.has(a.resource)) && ports.sqs && ports.eventBridge
       ? { events: { sqs: ports.sqs, eventBridge: ports.eventBridge } }
       : {}),
     listener,
