@@ -23,8 +23,6 @@ export interface EventSourceDifferences {
   queuePolicyNotEnforced?: boolean;
   /** PutEvents accepts an `aws.*` source (AWS: NotAuthorizedForSourceException per entry). */
   awsSourceAccepted?: boolean;
-  /** DeleteMessageBatch with a receipt handle older than the newest deletes the message (AWS: does not). */
-  staleReceiptHandleDeletes?: boolean;
   /** A deleted queue's name can be used again at once (AWS: QueueDeletedRecently for 60 s). */
   deletedNameReusable?: boolean;
   /** DeleteRule of a rule with targets succeeds (AWS: ValidationException). */
@@ -160,15 +158,9 @@ export function describeEventSourceContract(
         QueueUrl: url,
         Entries: [{ Id: 'stale', ReceiptHandle: first.Messages?.[0].ReceiptHandle }],
       });
-      // AWS: an older handle "succeeds, but the message will not be deleted".
+      // AWS: with an older handle "the request will succeed, but the message might not be deleted"
+      // (whether it is, is the backend's: sandbox-sqs.test.ts holds the sandbox to "not deleted").
       expect(stale.Successful?.map((s) => s.Id)).toEqual(['stale']);
-      const still = await env.sqs.getQueueAttributes({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
-      });
-      expect(still.Attributes?.ApproximateNumberOfMessagesNotVisible).toBe(
-        differences.staleReceiptHandleDeletes ? '0' : '1',
-      );
       const done = await env.sqs.deleteMessageBatch({
         QueueUrl: url,
         Entries: [{ Id: 'a', ReceiptHandle: second.Messages?.[0].ReceiptHandle }],

@@ -12,8 +12,9 @@
  * - moto difference: PutEvents accepts the source `aws.ecs` (AWS: NotAuthorizedForSourceException),
  *   which lets a moto test publish real-shaped ECS events through the rule; against AWS only ECS can;
  * - moto difference: the delivered event has no `account` field;
- * - moto difference: DeleteMessageBatch with an older receipt handle of a message received again
- *   deletes it (AWS: succeeds and deletes nothing; only the newest handle deletes);
+ * - moto difference (within what AWS allows): DeleteMessageBatch with an older receipt handle of a
+ *   message received again deletes it; AWS documents that the message "might not be deleted", and
+ *   the sandbox takes that worse case, so only the newest handle deletes there;
  * - moto difference: a deleted queue's name can be created again at once (AWS: QueueDeletedRecently
  *   for 60 s, which matters to `destroy` then `apply`).
  * moto agrees with AWS on CreateQueue's idempotency (QueueNameExists, code QueueAlreadyExists), the
@@ -35,7 +36,6 @@ const MOTO_DIFFERENCES: EventSourceDifferences = {
   queuePolicyNotEnforced: true,
   awsSourceAccepted: true,
   deliveredEventLacksAccount: true,
-  staleReceiptHandleDeletes: true,
   deletedNameReusable: true,
 };
 

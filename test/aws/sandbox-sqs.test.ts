@@ -162,6 +162,20 @@ describe('receiving', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  test('a consumer polling an empty queue in a loop on a manual clock still lets timers run', async () => {
+    const { sqs } = newSqs();
+    const { QueueUrl } = await sqs.createQueue({ QueueName: 'q' });
+    let stopped = false;
+    setTimeout(() => (stopped = true), 20);
+    // Bounded, so that a sandbox that never yields fails here instead of hanging the run.
+    let polls = 0;
+    while (!stopped && polls < 10_000) {
+      await sqs.receiveMessage({ QueueUrl, WaitTimeSeconds: 20 });
+      polls++;
+    }
+    expect(stopped).toBe(true);
+  });
+
   test('an aborted long poll returns at once', async () => {
     const real = new SandboxSqs({ accountId: ACCOUNT, region: REGION });
     const { QueueUrl } = await real.createQueue({ QueueName: 'q' });
@@ -218,6 +232,21 @@ describe('receiving', () => {
     await sqs.sendMessage({ QueueUrl, MessageBody: 'old' });
     clock.advanceSeconds(60);
     expect(await sqs.receiveMessage({ QueueUrl })).toEqual({});
+  });
+
+  test('an older receipt handle deletes nothing: AWS says the message "might not be deleted", the sandbox takes that case', async () => {
+    const { sqs } = newSqs();
+    const { QueueUrl } = await sqs.createQueue({ QueueName: 'q' });
+    await sqs.sendMessage({ QueueUrl, MessageBody: 'm' });
+    const first = (await sqs.receiveMessage({ QueueUrl, VisibilityTimeout: 0 })).Messages?.[0].ReceiptHandle;
+    await sqs.receiveMessage({ QueueUrl });
+    const out = await sqs.deleteMessageBatch({ QueueUrl, Entries: [{ Id: 'old', ReceiptHandle: first }] });
+    expect(out).toEqual({ Successful: [{ Id: 'old' }], Failed: [] });
+    const { Attributes } = await sqs.getQueueAttributes({
+      QueueUrl,
+      AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
+    });
+    expect(Attributes?.ApproximateNumberOfMessagesNotVisible).toBe('1');
   });
 
   test('ChangeMessageVisibility: only the newest handle of a message in flight', async () => {

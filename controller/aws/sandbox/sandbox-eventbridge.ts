@@ -83,6 +83,7 @@ export class SandboxEventBridge implements EventBridgePort, SandboxEventSink {
   readonly callLog: CallLog;
   private readonly clock: Clock;
   private readonly rules = new Map<string, StoredEventRule>();
+  private readonly patterns = new Map<string, ReturnType<typeof parseEventPattern>>();
 
   constructor(private readonly opts: SandboxEventBridgeOptions) {
     this.callLog = opts.callLog ?? new CallLog();
@@ -388,6 +389,16 @@ export class SandboxEventBridge implements EventBridgePort, SandboxEventSink {
     this.route(event);
   }
 
+  /** A rule's pattern, parsed once (every ECS change is matched against every rule). */
+  private pattern(text: string): ReturnType<typeof parseEventPattern> {
+    let p = this.patterns.get(text);
+    if (!p) {
+      p = parseEventPattern(text);
+      this.patterns.set(text, p);
+    }
+    return p;
+  }
+
   /** Builds the event as AWS delivers it and hands it to every target of every matching rule. */
   private route(e: Parameters<SandboxEventSink['publish']>[0]): string {
     const { time, ...rest } = e;
@@ -404,7 +415,7 @@ export class SandboxEventBridge implements EventBridgePort, SandboxEventSink {
     };
     for (const r of this.rules.values()) {
       if (r.State === 'DISABLED' || r.Targets.length === 0) continue;
-      if (!matchesPattern(parseEventPattern(r.EventPattern), event)) continue;
+      if (!matchesPattern(this.pattern(r.EventPattern), event)) continue;
       for (const t of r.Targets) this.deliver(r, t, event);
     }
     return event.id;

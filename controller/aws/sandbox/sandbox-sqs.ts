@@ -84,10 +84,11 @@ const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
  * A strict in-memory SQS behind the SqsPort: AWS's queue names and attributes (with their
  * defaults, ranges and error codes), idempotent CreateQueue (same attributes: same URL; different
  * ones: QueueNameExists), the 60 s block on a deleted queue's name, visibility timeouts, receipt
- * handles (only the newest one deletes a message: an older one succeeds and deletes nothing, as
- * AWS documents), ApproximateReceiveCount and SentTimestamp, redrive to a dead-letter queue after
- * maxReceiveCount receives, retention, FIFO groups and deduplication, and long polls that end when
- * a message arrives or after WaitTimeSeconds of the sandbox clock. EventBridge delivers through
+ * handles (only the newest one deletes a message: an older one succeeds and deletes nothing, the
+ * worse of what AWS documents: "might not be deleted"), ApproximateReceiveCount and
+ * SentTimestamp, redrive to a dead-letter queue after maxReceiveCount receives, retention, FIFO
+ * groups and deduplication, and long polls that end when a message arrives or after
+ * WaitTimeSeconds of the sandbox clock. EventBridge delivers through
  * `deliver`, which checks the queue policy as SQS does for a service principal.
  */
 export class SandboxSqs implements SqsPort {
@@ -149,14 +150,10 @@ export class SandboxSqs implements SqsPort {
 
   createQueue(input: sqs.CreateQueueRequest): Out<sqs.CreateQueueResult> {
     return this.call('CreateQueue', () => {
-      const fifo = input.Attributes?.FifoQueue === 'true' || (input.QueueName ?? '').endsWith('.fifo');
-      if (input.Attributes?.FifoQueue === 'false' && fifo) checkQueueName(input.QueueName, false);
+      // FifoQueue=true makes a FIFO queue (its name must end in .fifo); without it the name is a
+      // standard queue's, where a `.` is not allowed.
+      const fifo = input.Attributes?.FifoQueue === 'true';
       const name = checkQueueName(input.QueueName, fifo);
-      if (fifo && input.Attributes?.FifoQueue !== 'true') {
-        throw errors.invalidParameterValue(
-          'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
-        );
-      }
       const attributes = checkQueueAttributes(input.Attributes, {
         fifo,
         creating: true,
@@ -438,8 +435,13 @@ export class SandboxSqs implements SqsPort {
     return { q, max, waitMs: wait * 1000, visibilityMs: visibility * 1000 };
   }
 
-  /** Resolves when a message is sent to the queue, after `ms` of sandbox time, or on abort. */
-  private waitForMessage(name: string, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Resolves when a message is sent to the queue, after `ms` of sandbox time, or on abort; always
+   * after one turn of the event loop, so that a consumer polling in a loop on a manual clock (whose
+   * sleep returns at once) still lets timers and I/O run, its stop signal among them.
+   */
+  private async waitForMessage(name: string, ms: number, signal: AbortSignal | undefined): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const stop = new AbortController();
     const set = this.waiters.get(name) ?? new Set<() => void>();
     this.waiters.set(name, set);
@@ -558,6 +560,8 @@ export class SandboxSqs implements SqsPort {
           continue;
         }
         // Only the newest handle deletes; an older one (or a deleted message's) succeeds silently.
+        // AWS: the message "might not be deleted" then; the sandbox takes that case, so that a
+        // consumer which deletes with a stale handle is caught here rather than in production.
         const i = q.messages.findIndex((m) => m.id === handle.messageId && m.receipt === handle.receipt);
         if (i >= 0) q.messages.splice(i, 1);
         Successful.push({ Id: e.Id ?? '' });

@@ -51,7 +51,7 @@ export const sqsErrors = {
     withCode(
       new (sdk().QueueDeletedRecently)(
         m(
-          'You must wait 60 seconds after deleting a queue before you can create another with the same name.',
+          'You must wait 60 seconds after deleting a queue before you can create another queue with the same name.',
         ),
       ),
       'AWS.SimpleQueueService.QueueDeletedRecently',
