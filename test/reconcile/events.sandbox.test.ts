@@ -174,6 +174,28 @@ describe('events: { queue: create }', () => {
     for (const arn of resources) expect(arn).toMatch(/^arn:aws:ecs:us-east-1:\d{12}:[a-z-]+\/demo\//);
   });
 
+  test('an apply cut short after the dead-letter queue: the next apply makes the rest, and only it', async () => {
+    const file = stateFile();
+    const dir = clusterDir(OWNED);
+    // What a crash right after the first CreateQueue leaves: the dead-letter queue alone, as made.
+    let acct = await loadSandbox(file);
+    await acct.sqs.createQueue({
+      QueueName: DLQ,
+      Attributes: { MessageRetentionPeriod: '1209600', SqsManagedSseEnabled: 'true' },
+      tags: TAGS,
+    });
+    await saveSandbox(file, acct);
+    const resumed = await apply(dir, file);
+    expect(writes(callsOf(resumed.awsCalls.byOperation, 'SQS', 'EventBridge'))).toEqual({
+      'EventBridge.PutRule': 1,
+      'EventBridge.PutTargets': 1,
+      'SQS.CreateQueue': 1,
+    });
+    acct = await loadSandbox(file);
+    expect((await queue(acct, QUEUE)).tags).toEqual(TAGS);
+    expect(writes((await apply(dir, file)).awsCalls.byOperation)).toEqual({});
+  });
+
   test('drift made by hand is put back by the next apply, and only it', async () => {
     const file = stateFile();
     const dir = clusterDir(OWNED);
