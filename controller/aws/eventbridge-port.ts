@@ -13,6 +13,8 @@ type Out<T> = Promise<Omit<T, '$metadata'>>;
 
 /** What observing the owned rule reads. */
 export interface EventBridgeReadPort {
+  /** The default bus's ARN names the account and region (the event source's ARNs follow from it). */
+  describeEventBus(input: eb.DescribeEventBusRequest): Out<eb.DescribeEventBusResponse>;
   describeRule(input: eb.DescribeRuleRequest): Out<eb.DescribeRuleResponse>;
   listRules(input: eb.ListRulesRequest): Out<eb.ListRulesResponse>;
   /** The rules that send to a queue (a queue given by the user may already have one). */

@@ -1,5 +1,6 @@
 import {
   DeleteRuleCommand,
+  DescribeEventBusCommand,
   DescribeRuleCommand,
   ListRuleNamesByTargetCommand,
   ListRulesCommand,
@@ -20,6 +21,10 @@ import { withoutMetadata } from './sdk-ecs-port';
 /** EventBridgePort over the real SDK client: one call each, no logic (retries are the client's). */
 export class SdkEventBridgePort implements EventBridgePort {
   constructor(private readonly client: EventBridgeClient) {}
+
+  async describeEventBus(input: eb.DescribeEventBusRequest) {
+    return withoutMetadata(await this.client.send(new DescribeEventBusCommand(input)));
+  }
 
   async describeRule(input: eb.DescribeRuleRequest) {
     return withoutMetadata(await this.client.send(new DescribeRuleCommand(input)));

@@ -59,13 +59,16 @@ export async function runDestroy(cluster: string, opts: DestroyCliOptions): Prom
     const rctx = await ctx.forRegion(region);
     const request = { cluster, ownerId: opts.ownerId ?? cluster, drain: opts.drain === true, region };
     try {
-      // The cluster's load balancer pieces are found by their tags: there is no spec to name them.
+      // The cluster's load balancer pieces are found by their tags, its event source by the names
+      // ecs-gitops gives it (then checked by tags): there is no spec to name them.
       const elbv2 = rctx.elbv2;
-      const planned = await planClusterDestroy({ ...request, reader: rctx.reader, elbv2 });
+      const events = { sqs: rctx.sqs, eventBridge: rctx.eventBridge };
+      const planned = await planClusterDestroy({ ...request, reader: rctx.reader, elbv2, events });
       if (opts.dryRun) return printPlan(planned, format, out, ctx);
       const rep = await applyDestroyPlan(planned, {
         ecs: rctx.ecs,
         elbv2,
+        events,
         clock: rctx.clock,
         ...(rctx.pollMs !== undefined ? { pollMs: rctx.pollMs } : {}),
         timeoutMs: parseDuration(opts.timeout),

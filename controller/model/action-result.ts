@@ -6,7 +6,8 @@ export type Outcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'skipped
 /**
  * `revisions`: old revisions of one family, deregistered together (revision retention).
  * `loadBalancer`, `listener`, `targetGroup`, `listenerRule`: the cluster's shared ALB and what
- * routes `proxy.host` names through it.
+ * routes `proxy.host` names through it. `eventQueue`, `eventRule`: the cluster's ECS event source
+ * (SQS queues, the EventBridge rule with its target).
  */
 export type ResourceType =
   | 'cluster'
@@ -17,7 +18,9 @@ export type ResourceType =
   | 'loadBalancer'
   | 'listener'
   | 'targetGroup'
-  | 'listenerRule';
+  | 'listenerRule'
+  | 'eventQueue'
+  | 'eventRule';
 
 /** What happened to one action. */
 export interface ActionResult {

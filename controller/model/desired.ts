@@ -12,6 +12,7 @@ import type { DesiredHostname, DnsConfig } from './dns';
 import type { RedactionConfig } from './secret-detection';
 import type { LintPolicy } from './lint-policy';
 import type { DesiredProxyTarget, LoadBalancerConfig } from './load-balancer';
+import type { EventsConfig } from './events';
 
 /**
  * Service settings from `cluster.yaml` `serviceDefaults`. They apply to every service of the cluster
@@ -74,6 +75,11 @@ export interface ClusterConfig {
    * `proxy.host` containers; absent: ecs-gitops routes nothing.
    */
   loadBalancer?: LoadBalancerConfig;
+  /**
+   * The cluster's ECS event stream (`events:`): an EventBridge rule and SQS queues ecs-gitops owns,
+   * or a queue that exists; absent: no event source.
+   */
+  events?: EventsConfig;
   /** `redaction:` more secret name patterns and exempted names; absent: the defaults only. */
   redaction?: RedactionConfig;
   /** `policy:` levels of the lint rules and exempted files; absent: every rule at its default. */

@@ -2,6 +2,7 @@ import type { Cluster, Service, TaskDefinition } from './aws-types';
 import type { TagMap } from './ownership';
 import type { HostedZoneInfo, ResolvedDnsTarget } from './dns';
 import type { ObservedLoadBalancer } from './load-balancer';
+import type { ObservedEvents } from './events';
 
 /** The newest ACTIVE revision of a family, with its tags. */
 export interface ObservedTaskDefinition {
@@ -34,6 +35,8 @@ export interface ObservedState {
   dns?: ObservedDns;
   /** Present when the cluster config has `loadBalancer:`. */
   loadBalancer?: ObservedLoadBalancer;
+  /** Present when the cluster config has `events:`. */
+  events?: ObservedEvents;
 }
 
 /** The ACTIVE revisions of one family ecs-gitops may clean up. */

@@ -9,6 +9,7 @@ import { bareZoneId, comparedDnsName } from '../model/dns-names';
 import type { Elbv2Port } from '../aws/elbv2-port';
 import type { ObservedLoadBalancer } from '../model/load-balancer';
 import { readLoadBalancer } from './elbv2-reader';
+import { type EventReadPorts, readEvents } from './events-reader';
 
 export interface DnsReaders {
   route53: Route53Reader;
@@ -81,12 +82,15 @@ export interface ClusterObserverDeps {
   dns?: Omit<DnsTargetPorts, 'ecs'> & { route53Reader: Route53Reader };
   /** The shared load balancer's port; without it, `loadBalancer:` is left unread (the planner fails closed). */
   elbv2?: Elbv2Port;
+  /** The event source's ports; without them, `events:` is left unread (the planner fails closed). */
+  events?: EventReadPorts;
 }
 
 /**
- * Everything a cluster's plan reads: ECS, plus Route53 when `dns:` is configured and the shared
- * load balancer when `loadBalancer:` is. ECS is read beside the other two; alias records to the
- * cluster's own balancer use the balancer just read rather than a second describe.
+ * Everything a cluster's plan reads: ECS, plus Route53 when `dns:` is configured, the shared load
+ * balancer when `loadBalancer:` is, and SQS and EventBridge when `events:` is. ECS is read beside
+ * the others; alias records to the cluster's own balancer use the balancer just read rather than a
+ * second describe.
  */
 export async function observeCluster(
   desired: DesiredState,
@@ -107,12 +111,23 @@ export async function observeCluster(
         ),
       )
     : Promise.resolve(undefined);
-  const [observed, loadBalancer, dns] = await Promise.all([
+  const eventsCfg = desired.cluster.events;
+  const eventsRead =
+    eventsCfg && deps.events
+      ? readEvents(desired.cluster.name, eventsCfg, deps.events)
+      : Promise.resolve(undefined);
+  const [observed, loadBalancer, dns, events] = await Promise.all([
     deps.ecsReader.observe(desired, opts),
     lbRead,
     dnsRead,
+    eventsRead,
   ]);
-  return { ...observed, ...(dns ? { dns } : {}), ...(loadBalancer ? { loadBalancer } : {}) };
+  return {
+    ...observed,
+    ...(dns ? { dns } : {}),
+    ...(loadBalancer ? { loadBalancer } : {}),
+    ...(events ? { events } : {}),
+  };
 }
 
 /** The alias target of `dns.target: { loadBalancer: managed }` from the balancer as read. */

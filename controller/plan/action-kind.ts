@@ -21,7 +21,8 @@ export function actionKind(a: PlannedAction): ActionKind {
         (s) =>
           s.call === 'drainService' ||
           s.call === 'deleteCluster' ||
-          (s.call === 'deleteElbResource' && s.destroying === true),
+          (s.call === 'deleteElbResource' && s.destroying === true) ||
+          (s.call === 'deleteEventResource' && s.destroying === true),
       )
         ? 'delete'
         : 'prune';

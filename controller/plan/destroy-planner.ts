@@ -2,6 +2,7 @@ import type { Service } from '../model/aws-types';
 import type { ClusterElb } from '../model/cluster-elb';
 import { ownershipOf, type Ownership, type TagMap } from '../model/ownership';
 import { planElbDestroy } from './destroy-elb-planner';
+import { type ClusterEvents, planEventsDestroy } from './destroy-events-planner';
 import { emptyAction } from './empty-action';
 import type { Plan, PlanError, PlannedAction } from './plan-types';
 
@@ -24,6 +25,11 @@ export interface DestroyObserved {
    * absent: not read (nothing of ELBv2 is planned).
    */
   elb?: ClusterElb;
+  /**
+   * The event source's rule and queues of the cluster's names (observe/events-reader.ts); absent:
+   * not read (nothing of SQS or EventBridge is planned).
+   */
+  events?: ClusterEvents;
 }
 
 /** A service found in the cluster, and whose it is. */
@@ -36,7 +42,9 @@ export interface RemainingService {
 export interface DestroyPlan {
   /**
    * Services to drain and delete (with --drain), then the load balancer pieces of ours (rules,
-   * target groups, an owned balancer), then the cluster, which depends on them all. A refusal is a
+   * target groups, an owned balancer) and the event source's (rule, queue, dead-letter queue), then
+   * the cluster, which depends on them all (a failed delete keeps the cluster, so that running
+   * destroy again finds what is left). A refusal is a
    * plan error (nothing is applied); an absent cluster is one unchanged action.
    */
   plan: Plan;
@@ -111,10 +119,13 @@ export function planDestroy(req: DestroyRequest, observed: DestroyObserved): Des
   const elb = observed.elb
     ? planElbDestroy({ ownerId: req.ownerId, cluster: req.cluster }, observed.elb, drainIds)
     : { actions: [], errors: [], deletions: [] };
+  const events = observed.events
+    ? planEventsDestroy({ ownerId: req.ownerId, cluster: req.cluster }, observed.events, drainIds)
+    : { actions: [], deletions: [] };
   if (elb.errors.length > 0) {
     // Nothing is deleted: every action is shown as kept, the errors say why.
     const why = 'kept: destroy refused (see the errors)';
-    const keptAll = [...drains, ...elb.actions].map((a) => ({
+    const keptAll = [...drains, ...elb.actions, ...events.actions].map((a) => ({
       ...emptyAction(a.id, a.resource, a.name, a.source),
       reason: a.op === 'delete' ? why : a.reason,
     }));
@@ -127,16 +138,19 @@ export function planDestroy(req: DestroyRequest, observed: DestroyObserved): Des
     counted(deleting('listenerRule'), 'rule(s)'),
     counted(deleting('targetGroup'), 'target group(s)'),
     counted(deleting('loadBalancer'), 'load balancer(s)'),
+    counted(events.deletions.filter((id) => id.startsWith('eventRule/')).length, 'event rule(s)'),
+    counted(events.deletions.filter((id) => id.startsWith('eventQueue/')).length, 'event queue(s)'),
   ].filter((x) => x !== '');
   const waits = gone.length > 0 ? `, once its ${gone.join(', ')} are gone` : '';
   return result([
     ...drains,
     ...elb.actions,
+    ...events.actions,
     {
       ...cluster,
       op: 'delete',
       reason: `created by ecs-gitops: deleted${waits}`,
-      dependsOn: [...drainIds, ...elb.deletions],
+      dependsOn: [...drainIds, ...elb.deletions, ...events.deletions],
       steps: [{ call: 'deleteCluster', cluster: req.cluster, ownerId: req.ownerId, services: names }],
     },
   ]);

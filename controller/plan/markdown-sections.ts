@@ -23,6 +23,8 @@ export const RESOURCE_LABEL: Record<ResourceType, string> = {
   listener: 'listener',
   targetGroup: 'target group',
   listenerRule: 'listener rule',
+  eventQueue: 'event queue',
+  eventRule: 'event rule',
 };
 
 /** The order kinds are counted in, and how a count reads. */

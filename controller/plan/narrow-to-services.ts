@@ -7,7 +7,7 @@ import type { DesiredState } from '../model/desired';
  * Kept: the named services, the task definition families they run, the cluster itself, and the
  * load balancer with every route when one of them is routed (its target groups are part of the
  * service body). Dropped, so that such a plan can only ever create or update the named services:
- * DNS (records are planned from the whole cluster) and pruning (`prune: false`, and the reader
+ * DNS (records are planned from the whole cluster), the event source (it is not a service's) and pruning (`prune: false`, and the reader
  * skips what pruning reads), so nothing the narrowed specs leave out looks removed.
  */
 export function narrowToServices(desired: DesiredState, names: ReadonlySet<string>): DesiredState {
@@ -18,6 +18,7 @@ export function narrowToServices(desired: DesiredState, names: ReadonlySet<strin
   const routed = (desired.proxyTargets ?? []).some((t) => names.has(t.service));
   const cluster = { ...desired.cluster, prune: false };
   delete cluster.dns;
+  delete cluster.events;
   if (!routed) delete cluster.loadBalancer;
   return {
     ...desired,

@@ -110,6 +110,32 @@ export type Step =
       owner: OwnerRef;
       /** Part of `destroy` (a reviewer reads "delete"), not of pruning what the specs dropped. */
       destroying?: true;
+    }
+  // The ECS event source (SQS and EventBridge). Every ARN is known to the plan (they follow from the
+  // names, model/events.ts), so no step waits for another's output.
+  /**
+   * CreateQueue with every attribute we manage and our tags. Repeated after a lost answer it returns
+   * the same queue; a queue of that name with other attributes is used once its tags show it is ours.
+   */
+  | { call: 'createQueue'; name: string; attributes: Record<string, string>; tags: Record<string, string> }
+  /** SetQueueAttributes on a queue of ours, found by name (its URL is not part of the plan). */
+  | { call: 'setQueueAttributes'; name: string; attributes: Record<string, string> }
+  | { call: 'tagQueue'; name: string; tags: Tag[] }
+  /** PutRule on the default event bus: creates the rule, or sets its pattern, description and state. */
+  | { call: 'putRule'; name: string; eventPattern: string; description: string; tags: Tag[] }
+  /** PutTargets: adds or replaces the targets of these Ids (an Id's other settings are cleared). */
+  | { call: 'putTargets'; rule: string; targets: { id: string; arn: string }[] }
+  | { call: 'tagEventRule'; arn: string; tags: Tag[] }
+  /**
+   * Deletes a queue, or a rule with all its targets, after reading its tags again: one no longer
+   * ours is skipped, one already gone is done.
+   */
+  | {
+      call: 'deleteEventResource';
+      kind: 'queue' | 'rule';
+      name: string;
+      owner: OwnerRef;
+      destroying?: true;
     };
 
 /** Whose resources a delete may touch: the ownership tags must name this owner id and cluster. */

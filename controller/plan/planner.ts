@@ -28,6 +28,7 @@ import { taskDefinitionDiff } from './normalize-taskdef';
 import { planDns } from './dns-planner';
 import { planPrune } from './prune-planner';
 import { planLoadBalancer, type LoadBalancerPlan } from './lb-planner';
+import { planEvents } from './events-planner';
 import type {
   FieldChange,
   Plan,
@@ -48,6 +49,9 @@ export function planCluster(desired: DesiredState, observed: ObservedState, inpu
   const cfg = desired.cluster;
   const clusterAction = planClusterAction(cfg, observed);
   const actions: PlannedAction[] = [clusterAction];
+  // The event source next: its events are of the services that follow (it depends on none of them).
+  const events = planEvents(desired, observed);
+  actions.push(...events.actions);
 
   const tdActions = new Map<string, PlannedAction>();
   const resolved = new Map<string, string>();
@@ -83,7 +87,7 @@ export function planCluster(desired: DesiredState, observed: ObservedState, inpu
   // Removal order: a service lets go of a target group, then its rule goes, then the group.
   actions.push(...lb.removals.map((a) => afterServices(a, serviceActions)));
 
-  const errors: PlanError[] = [...lb.errors];
+  const errors: PlanError[] = [...events.errors, ...lb.errors];
   // What ecs-gitops owns and the specs no longer ask for: removed services, old revisions.
   const pruned = planPrune(desired, observed, serviceActions);
   errors.push(...pruned.errors);

@@ -2,6 +2,8 @@ import type { EcsPort } from '../aws/ecs-port';
 import type { Elbv2Port } from '../aws/elbv2-port';
 import type { EcsReader } from '../observe/ecs-reader';
 import { readClusterElb } from '../observe/cluster-elb-reader';
+import { readEventResources } from '../observe/events-reader';
+import type { EventWritePorts } from './events-steps';
 import { serviceNameFromArn } from '../model/naming';
 import {
   planDestroy,
@@ -23,6 +25,11 @@ export interface DestroyOptions extends DestroyRequest {
    * deleted through it; absent: ELBv2 is neither read nor changed.
    */
   elbv2?: Elbv2Port;
+  /**
+   * The event source's rule and queues (found by the cluster's names, deleted when their tags make
+   * them this cluster's); absent: SQS and EventBridge are neither read nor changed.
+   */
+  events?: EventWritePorts;
   reader: EcsReader;
   clock: Clock;
   /** How long the services may take to drain, all together. */
@@ -32,6 +39,7 @@ export interface DestroyOptions extends DestroyRequest {
 }
 
 const ELB_RESOURCES = new Set<ActionResult['resource']>(['listenerRule', 'targetGroup', 'loadBalancer']);
+const EVENT_RESOURCES = new Set<ActionResult['resource']>(['eventRule', 'eventQueue']);
 
 export type DestroyVerdict = 'deleted' | 'absent' | 'refused' | 'failed';
 
@@ -55,11 +63,12 @@ export async function destroyCluster(opts: DestroyOptions): Promise<DestroyRepor
 }
 
 /**
- * Reads the cluster and its services, and plans: what `destroy --dry-run` shows. Reads only. ELBv2 is
- * read only when the ECS side lets the destroy go ahead (a refusal there needs none of it).
+ * Reads the cluster and its services, and plans: what `destroy --dry-run` shows. Reads only. ELBv2,
+ * SQS and EventBridge are read only when the ECS side lets the destroy go ahead (a refusal there
+ * needs none of it).
  */
 export async function planClusterDestroy(
-  opts: DestroyRequest & { reader: EcsReader; elbv2?: Elbv2Port },
+  opts: DestroyRequest & { reader: EcsReader; elbv2?: Elbv2Port; events?: EventWritePorts },
 ): Promise<DestroyPlan> {
   const { reader, cluster } = opts;
   const live = await reader.describeCluster(cluster);
@@ -79,8 +88,13 @@ export async function planClusterDestroy(
     ...(opts.region !== undefined ? { region: opts.region } : {}),
   };
   const planned = planDestroy(request, observed);
-  if (!opts.elbv2 || !deletesCluster(planned)) return planned;
-  observed.elb = await readClusterElb({ ownerId: opts.ownerId, cluster }, opts.elbv2);
+  if ((!opts.elbv2 && !opts.events) || !deletesCluster(planned)) return planned;
+  const [elb, events] = await Promise.all([
+    opts.elbv2 ? readClusterElb({ ownerId: opts.ownerId, cluster }, opts.elbv2) : undefined,
+    opts.events ? readEventResources(cluster, opts.events) : undefined,
+  ]);
+  if (elb) observed.elb = elb;
+  if (events) observed.events = events;
   return planDestroy(request, observed);
 }
 
@@ -109,6 +123,7 @@ export async function applyDestroyPlan(
   const results = await executePlan(plan, {
     ecs: opts.ecs,
     ...(opts.elbv2 ? { elbv2: opts.elbv2 } : {}),
+    ...(opts.events ? { events: opts.events } : {}),
     clock: opts.clock,
     drainWaitMs: opts.timeoutMs,
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
@@ -124,12 +139,17 @@ export async function applyDestroyPlan(
   const elbLeft = results.filter(
     (r) => ELB_RESOURCES.has(r.resource) && (r.outcome === 'failed' || r.outcome === 'skipped'),
   );
+  const eventsLeft = results.filter(
+    (r) => EVENT_RESOURCES.has(r.resource) && (r.outcome === 'failed' || r.outcome === 'skipped'),
+  );
   const listed = (rs: ActionResult[]) => rs.map((r) => `${r.name}: ${r.message ?? r.outcome}`).join('; ');
   const reason =
     undrained.length > 0
       ? `some services could not be drained (${listed(undrained)}); the cluster was kept`
       : elbLeft.length > 0
         ? `some load balancer pieces were not deleted (${listed(elbLeft)}); the cluster was kept`
-        : (clusterResult?.message ?? 'the cluster was kept');
+        : eventsLeft.length > 0
+          ? `some of the event source was not deleted (${listed(eventsLeft)}); the cluster was kept`
+          : (clusterResult?.message ?? 'the cluster was kept');
   return report('failed', reason, results);
 }

@@ -1,6 +1,7 @@
 import type { EcsPort } from '../aws/ecs-port';
 import type { Route53Port } from '../aws/route53-port';
 import type { Elbv2Port } from '../aws/elbv2-port';
+import type { EventWritePorts } from './events-steps';
 import type { Plan } from '../plan/plan-types';
 import type { ActionResult } from '../model/action-result';
 import type { ObservedTaskDefinition } from '../model/observed';
@@ -17,6 +18,8 @@ export interface ExecuteOptions {
   route53?: Route53Port;
   /** Needed when the plan has load balancer actions (balancer, listeners, target groups, rules). */
   elbv2?: Elbv2Port;
+  /** Needed when the plan has event source actions (queues, the rule and its target). */
+  events?: EventWritePorts;
   listener?: ApplyListener;
   /** Told about every revision registered, so a process-wide cache stays right without re-reading. */
   onRegistered?: (family: string, observed: ObservedTaskDefinition) => void;
@@ -51,6 +54,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
       performAction(action, dependencies, {
         ecs: opts.ecs,
         ...(opts.elbv2 ? { elbv2: opts.elbv2 } : {}),
+        ...(opts.events ? { events: opts.events } : {}),
         clock,
         drainWaitMs: opts.drainWaitMs ?? 0,
         deadline,

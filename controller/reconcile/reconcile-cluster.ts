@@ -43,7 +43,8 @@ export interface ClusterPorts {
 }
 
 /**
- * Observe, then plan: everything `diff` needs. Reads only; Route53 only when `dns:` is configured.
+ * Observe, then plan: everything `diff` needs. Reads only; Route53 only when `dns:` is configured,
+ * ELBv2 only with `loadBalancer:`, SQS and EventBridge only with `events:`.
  * `inputs`: what the controller knows beyond specs and AWS (see PlanInputs). `services`: plan only
  * these services (an ECS event named them), reading only them (see plan/narrow-to-services.ts);
  * what such a plan keeps as it is (`orphan`) is left out, since the rest was not looked at.
@@ -63,6 +64,9 @@ export async function planDesiredState(
       ecs: ports.ecs,
       ...(wanted.cluster.dns && ports.dns ? { dns: ports.dns } : {}),
       ...(wanted.cluster.loadBalancer && ports.elbv2 ? { elbv2: ports.elbv2 } : {}),
+      ...(wanted.cluster.events && ports.sqs && ports.eventBridge
+        ? { events: { sqs: ports.sqs, eventBridge: ports.eventBridge } }
+        : {}),
     },
     { narrowed: services !== undefined },
   );
@@ -71,6 +75,7 @@ export async function planDesiredState(
 }
 
 const LOAD_BALANCER_RESOURCES = new Set(['loadBalancer', 'listener', 'targetGroup', 'listenerRule']);
+const EVENT_RESOURCES = new Set(['eventQueue', 'eventRule']);
 
 /**
  * Runs a plan and keeps the reader's revision cache in step with what was registered. A plan with
@@ -92,6 +97,10 @@ export async function applyPlan(
       : {}),
     ...(ports.elbv2 && plan.actions.some((a) => LOAD_BALANCER_RESOURCES.has(a.resource))
       ? { elbv2: ports.elbv2 }
+      : {}),
+    // The plan first: touching the ports loads the SQS and EventBridge SDK clients.
+    ...(plan.actions.some((a) => EVENT_RESOURCES.has(a.resource)) && ports.sqs && ports.eventBridge
+      ? { events: { sqs: ports.sqs, eventBridge: ports.eventBridge } }
       : {}),
     listener,
     onRegistered: (family, observed) => ports.reader.remember(family, observed),

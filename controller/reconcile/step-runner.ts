@@ -11,11 +11,14 @@ import { pruneService, retireRevisions, type StepResult } from './prune-executor
 import { deleteCluster, drainService } from './destroy-steps';
 import type { Elbv2Port } from '../aws/elbv2-port';
 import { deleteElbResource, isElbStep, resolveRefs, runElbStep } from './elbv2-steps';
+import { deleteEventResource, type EventWritePorts, isEventStep, runEventStep } from './events-steps';
 
 export interface StepRunnerOptions {
   ecs: EcsPort;
   /** Needed when the plan has load balancer actions. */
   elbv2?: Elbv2Port;
+  /** Needed when the plan has event source actions (queues, the rule). */
+  events?: EventWritePorts;
   clock: Clock;
   /** How long a pruned service's tasks may take to stop (see ExecuteOptions.drainWaitMs). */
   drainWaitMs: number;
@@ -57,7 +60,15 @@ export async function performAction(
 
 type Removal = Extract<
   Step,
-  { call: 'pruneService' | 'retireRevisions' | 'drainService' | 'deleteCluster' | 'deleteElbResource' }
+  {
+    call:
+      | 'pruneService'
+      | 'retireRevisions'
+      | 'drainService'
+      | 'deleteCluster'
+      | 'deleteElbResource'
+      | 'deleteEventResource';
+  }
 >;
 
 function isRemoval(step: Step): step is Removal {
@@ -66,7 +77,8 @@ function isRemoval(step: Step): step is Removal {
     step.call === 'retireRevisions' ||
     step.call === 'drainService' ||
     step.call === 'deleteCluster' ||
-    step.call === 'deleteElbResource'
+    step.call === 'deleteElbResource' ||
+    step.call === 'deleteEventResource'
   );
 }
 
@@ -100,6 +112,8 @@ async function performRemoval(
       r = await retireRevisions(removal, opts.ecs);
     } else if (removal.call === 'deleteElbResource') {
       r = await deleteElbResource(removal, elbv2Of(opts));
+    } else if (removal.call === 'deleteEventResource') {
+      r = await deleteEventResource(removal, eventsOf(opts));
     } else if (removal.call === 'drainService') {
       r = await drainService(removal, destroying);
     } else {
@@ -127,6 +141,7 @@ async function runStep(
 ): Promise<StepOutput> {
   const { ecs } = opts;
   if (isElbStep(step)) return runElbStep(step, elbv2Of(opts));
+  if (isEventStep(step)) return runEventStep(step, eventsOf(opts));
   switch (step.call) {
     case 'createCluster':
       return { arn: (await ecs.createCluster(step.input)).cluster?.clusterArn };
@@ -170,6 +185,7 @@ async function runStep(
     case 'drainService':
     case 'deleteCluster':
     case 'deleteElbResource':
+    case 'deleteEventResource':
       throw new Error(`internal: ${step.call} is an action of its own`);
   }
 }
@@ -177,6 +193,12 @@ async function runStep(
 function elbv2Of(opts: StepRunnerOptions): Elbv2Port {
   if (!opts.elbv2) throw new Error('internal: a plan with load balancer actions needs an ELBv2 port');
   return opts.elbv2;
+}
+
+function eventsOf(opts: StepRunnerOptions): EventWritePorts {
+  if (!opts.events)
+    throw new Error('internal: a plan with event source actions needs SQS and EventBridge ports');
+  return opts.events;
 }
 
 function producedArns(results: readonly ActionResult[]): Map<string, string> {

@@ -10,6 +10,7 @@ import type { SpecError } from '../model/source';
 import { CLUSTER_CONFIG_NAMES } from './discover';
 import { diskFiles, exists, type SpecFileSource } from './file-source';
 import { type DnsFile, parseDnsConfig } from './dns-config';
+import { type EventsFile, parseEventsConfig } from './events-config';
 import { type LoadBalancerFile, parseLoadBalancerConfig } from './load-balancer-config';
 import { parseDocument } from './parse-document';
 import { type ErrorAt, errorAtIn, MAX_TAGS_PER_RESOURCE } from './spec-helpers';
@@ -54,6 +55,7 @@ interface ClusterFile {
   serviceDefaults?: Partial<ServiceDefaults>;
   dns?: DnsFile;
   loadBalancer?: LoadBalancerFile;
+  events?: EventsFile;
   redaction?: { patterns?: string[]; exempt?: string[] };
   policy?: { rules?: Partial<Record<LintRuleId, LintLevel>>; exempt?: Partial<Record<LintRuleId, string[]>> };
 }
@@ -131,6 +133,15 @@ export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterCon
       errors,
       cfg.loadBalancer && (loadBalancer ?? 'invalid'),
     );
+  const events =
+    cfg.events &&
+    parseEventsConfig(
+      cfg.events,
+      cfg.region ?? opts.region,
+      { file, ...doc.locate(['events']) },
+      errorAt,
+      errors,
+    );
   const redaction =
     cfg.redaction && redactionConfig(cfg.redaction, { file, ...doc.locate(['redaction']) }, errorAt, errors);
   const policy = cfg.policy && lintPolicy(cfg.policy, { file, ...doc.locate(['policy']) });
@@ -153,6 +164,7 @@ export function loadClusterConfig(dir: string, opts: ClusterOptions): ClusterCon
     serviceDefaults: { ...(cfg.serviceDefaults ?? {}), desiredCount: cfg.serviceDefaults?.desiredCount ?? 1 },
     ...(dns ? { dns } : {}),
     ...(loadBalancer ? { loadBalancer } : {}),
+    ...(events ? { events } : {}),
     ...(redaction ? { redaction } : {}),
     ...(policy ? { policy } : {}),
     source: { file, ...doc.locate(['name']) },

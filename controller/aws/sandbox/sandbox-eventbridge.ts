@@ -161,6 +161,17 @@ export class SandboxEventBridge implements EventBridgePort, SandboxEventSink {
     });
   }
 
+  /** Only the default bus exists (the sandbox models no custom buses). */
+  describeEventBus(input: eb.DescribeEventBusRequest): Out<eb.DescribeEventBusResponse> {
+    return this.call('DescribeEventBus', () => {
+      this.busName(input.Name);
+      return {
+        Name: 'default',
+        Arn: `arn:aws:events:${this.opts.region}:${this.opts.accountId}:event-bus/default`,
+      };
+    });
+  }
+
   describeRule(input: eb.DescribeRuleRequest): Out<eb.DescribeRuleResponse> {
     return this.call('DescribeRule', () => {
       const r = this.rule(input.Name, input.EventBusName);

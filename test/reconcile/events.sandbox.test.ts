@@ -1,0 +1,373 @@
+/**
+ * The event source's resources (`events:` in cluster.yaml) through the real CLI (in-process,
+ * `--sandbox FILE`) on the strict sandbox: apply creates the dead-letter queue, the queue and the
+ * rule with its target, a second apply writes nothing; drift made by hand is put back, and only
+ * it; an existing queue is read and never written; destroy removes what it created, after the
+ * services, and nothing it did not create. Every count is per operation, from the call log.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CallLog } from '../../controller/aws/call-log';
+import { MUTATING_OPERATIONS } from '../../controller/aws/ecs-port';
+import { loadSandbox, saveSandbox, type LoadedSandbox } from '../../controller/aws/sandbox/state-file';
+import { ownershipTags } from '../../controller/model/ownership';
+import { json, runCli } from '../helpers/run-cli';
+
+const ENV = { ECS_GITOPS_LOG_LEVEL: 'warn', NO_COLOR: '1' };
+const QUEUE = 'ecs-gitops-demo-events';
+const DLQ = 'ecs-gitops-demo-events-dlq';
+
+function clusterDir(events: string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-events-'));
+  const files: Record<string, string> = {
+    'cluster.yaml': ['name: demo', 'region: us-east-1', 'tags: { team: platform }', ...events, ''].join('\n'),
+    'web.taskdef': JSON.stringify({
+      requiresCompatibilities: ['EC2'],
+      containerDefinitions: [{ name: 'web', image: 'nginx:1.27', memoryReservation: 64 }],
+    }),
+    'web.service': '{ "desiredCount": 1, "launchType": "EC2" }\n',
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+function stateFile(): string {
+  return path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-events-acct-')), 'account.json');
+}
+
+async function cli(args: string[]) {
+  const run = await runCli(['--log-level', 'warn', ...args], ENV);
+  return { code: run.code, out: json(run), stderr: run.stderr };
+}
+
+async function apply(dir: string, file: string) {
+  const run = await cli(['apply', dir, '--sandbox', file, '--output', 'json']);
+  if (run.code !== 0) throw new Error(`apply exited ${run.code}: ${JSON.stringify(run.out)}\n${run.stderr}`);
+  return run.out;
+}
+
+/** The calls of one service (`SQS.`, `EventBridge.`) of an `awsCalls.byOperation`. */
+function callsOf(byOperation: Record<string, number>, ...services: string[]): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(byOperation).filter(([op]) => services.some((s) => op.startsWith(`${s}.`))),
+  );
+}
+
+function writes(byOperation: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(byOperation).filter(([op]) => MUTATING_OPERATIONS.has(op.slice(op.indexOf('.') + 1))),
+  );
+}
+
+async function queue(acct: LoadedSandbox, name: string) {
+  const url = (await acct.sqs.getQueueUrl({ QueueName: name })).QueueUrl ?? '';
+  const attributes = ((await acct.sqs.getQueueAttributes({ QueueUrl: url, AttributeNames: ['All'] }))
+    .Attributes ?? {}) as Record<string, string>;
+  const tags = (await acct.sqs.listQueueTags({ QueueUrl: url })).Tags ?? {};
+  return { url, attributes, tags };
+}
+
+const TAGS = { team: 'platform', ...ownershipTags('demo', 'demo') };
+const OWNED = ['events:', '  queue: create'];
+
+/** The reads of a plan with all three in place: the read budget of observe/events-reader.ts. */
+const STEADY_READS = {
+  'EventBridge.DescribeRule': 1,
+  'EventBridge.ListTagsForResource': 1,
+  'EventBridge.ListTargetsByRule': 1,
+  'SQS.GetQueueAttributes': 2,
+  'SQS.GetQueueUrl': 2,
+  'SQS.ListQueueTags': 2,
+};
+
+describe('events: { queue: create }', () => {
+  test('apply creates dead-letter queue, queue, rule and target with our tags; the second apply writes nothing', async () => {
+    const file = stateFile();
+    const dir = clusterDir(OWNED);
+    const first = await apply(dir, file);
+    expect(writes(callsOf(first.awsCalls.byOperation, 'SQS', 'EventBridge'))).toEqual({
+      'EventBridge.PutRule': 1,
+      'EventBridge.PutTargets': 1,
+      'SQS.CreateQueue': 2,
+    });
+    // Nothing existed: one DescribeEventBus learns the account's ARNs.
+    expect(callsOf(first.awsCalls.byOperation, 'SQS', 'EventBridge')).toMatchObject({
+      'EventBridge.DescribeEventBus': 1,
+      'EventBridge.DescribeRule': 1,
+      'SQS.GetQueueUrl': 2,
+    });
+
+    const acct = await loadSandbox(file);
+    const q = await queue(acct, QUEUE);
+    const dlq = await queue(acct, DLQ);
+    expect(q.tags).toEqual(TAGS);
+    expect(dlq.tags).toEqual(TAGS);
+    expect(q.attributes).toMatchObject({
+      SqsManagedSseEnabled: 'true',
+      MessageRetentionPeriod: '345600',
+      ReceiveMessageWaitTimeSeconds: '20',
+    });
+    expect(dlq.attributes).toMatchObject({ SqsManagedSseEnabled: 'true', MessageRetentionPeriod: '1209600' });
+    expect(JSON.parse(q.attributes.RedrivePolicy)).toEqual({
+      deadLetterTargetArn: dlq.attributes.QueueArn,
+      maxReceiveCount: 5,
+    });
+    const rule = await acct.eventBridge.describeRule({ Name: QUEUE });
+    const policy = JSON.parse(q.attributes.Policy);
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: q.attributes.QueueArn,
+        Condition: { ArnEquals: { 'aws:SourceArn': rule.Arn } },
+      }),
+    ]);
+    const cluster = (await acct.ecs.describeClusters({ clusters: ['demo'] })).clusters?.[0];
+    expect(JSON.parse(rule.EventPattern ?? '')).toEqual({
+      source: ['aws.ecs'],
+      'detail-type': [
+        'ECS Task State Change',
+        'ECS Container Instance State Change',
+        'ECS Service Action',
+        'ECS Deployment State Change',
+      ],
+      resources: ['service', 'task', 'container-instance'].map((kind) => ({
+        prefix: `${cluster?.clusterArn?.replace(':cluster/', `:${kind}/`)}/`,
+      })),
+    });
+    expect(rule.State).toBe('ENABLED');
+    expect((await acct.eventBridge.listTargetsByRule({ Rule: QUEUE })).Targets).toEqual([
+      { Id: 'ecs-gitops-queue', Arn: q.attributes.QueueArn },
+    ]);
+    const ruleTags = (await acct.eventBridge.listTagsForResource({ ResourceARN: rule.Arn })).Tags ?? [];
+    expect(Object.fromEntries(ruleTags.map((t) => [t.Key, t.Value]))).toEqual(TAGS);
+
+    const second = await apply(dir, file);
+    expect(writes(second.awsCalls.byOperation)).toEqual({});
+    expect(callsOf(second.awsCalls.byOperation, 'SQS', 'EventBridge')).toEqual(STEADY_READS);
+  });
+
+  test("the rule sends the cluster's events, deployment events included, and no other cluster's", async () => {
+    const file = stateFile();
+    await apply(clusterDir(OWNED), file);
+    const acct = await loadSandbox(file);
+    await acct.ecs.createCluster({ clusterName: 'demo2' });
+    for (const cluster of ['demo', 'demo2']) {
+      await acct.ecs.createService({
+        cluster,
+        serviceName: 'api',
+        taskDefinition: 'demo-web',
+        desiredCount: 1,
+        launchType: 'EC2',
+      });
+    }
+    const url = (await queue(acct, QUEUE)).url;
+    const got = await acct.sqs.receiveMessage({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 });
+    const events = (got.Messages ?? []).map(
+      (m) => JSON.parse(m.Body ?? '{}') as { 'detail-type': string; resources: string[] },
+    );
+    expect(events.map((e) => e['detail-type'])).toContain('ECS Deployment State Change');
+    const resources = events.flatMap((e) => e.resources);
+    expect(resources.length).toBeGreaterThan(0);
+    for (const arn of resources) expect(arn).toMatch(/^arn:aws:ecs:us-east-1:\d{12}:[a-z-]+\/demo\//);
+  });
+
+  test('an apply cut short after the dead-letter queue: the next apply makes the rest, and only it', async () => {
+    const file = stateFile();
+    const dir = clusterDir(OWNED);
+    // What a crash right after the first CreateQueue leaves: the dead-letter queue alone, as made.
+    let acct = await loadSandbox(file);
+    await acct.sqs.createQueue({
+      QueueName: DLQ,
+      Attributes: { MessageRetentionPeriod: '1209600', SqsManagedSseEnabled: 'true' },
+      tags: TAGS,
+    });
+    await saveSandbox(file, acct);
+    const resumed = await apply(dir, file);
+    expect(writes(callsOf(resumed.awsCalls.byOperation, 'SQS', 'EventBridge'))).toEqual({
+      'EventBridge.PutRule': 1,
+      'EventBridge.PutTargets': 1,
+      'SQS.CreateQueue': 1,
+    });
+    acct = await loadSandbox(file);
+    expect((await queue(acct, QUEUE)).tags).toEqual(TAGS);
+    expect(writes((await apply(dir, file)).awsCalls.byOperation)).toEqual({});
+  });
+
+  test('drift made by hand is put back by the next apply, and only it', async () => {
+    const file = stateFile();
+    const dir = clusterDir(OWNED);
+    await apply(dir, file);
+    let acct = await loadSandbox(file);
+    const q = await queue(acct, QUEUE);
+    await acct.sqs.setQueueAttributes({
+      QueueUrl: q.url,
+      Attributes: { MessageRetentionPeriod: '60', Policy: '' },
+    });
+    await acct.eventBridge.removeTargets({ Rule: QUEUE, Ids: ['ecs-gitops-queue'] });
+    await acct.eventBridge.putRule({ Name: QUEUE, EventPattern: JSON.stringify({ source: ['aws.ecs'] }) });
+    await saveSandbox(file, acct);
+
+    const fixed = await apply(dir, file);
+    expect(writes(fixed.awsCalls.byOperation)).toEqual({
+      'EventBridge.PutRule': 1,
+      'EventBridge.PutTargets': 1,
+      'SQS.SetQueueAttributes': 1,
+    });
+    acct = await loadSandbox(file);
+    const after = await queue(acct, QUEUE);
+    expect(after.attributes.MessageRetentionPeriod).toBe('345600');
+    expect(JSON.parse(after.attributes.Policy).Statement).toHaveLength(1);
+    expect((await acct.eventBridge.listTargetsByRule({ Rule: QUEUE })).Targets).toHaveLength(1);
+    expect(writes((await apply(dir, file)).awsCalls.byOperation)).toEqual({});
+  });
+
+  test('settings in cluster.yaml: maxReceiveCount and retention reach the queue', async () => {
+    const file = stateFile();
+    await apply(clusterDir(OWNED), file);
+    const changed = await apply(
+      clusterDir([...OWNED, '  deadLetterMaxReceives: 2', '  messageRetentionSeconds: 600']),
+      file,
+    );
+    expect(writes(changed.awsCalls.byOperation)).toEqual({ 'SQS.SetQueueAttributes': 1 });
+    const q = await queue(await loadSandbox(file), QUEUE);
+    expect(q.attributes.MessageRetentionPeriod).toBe('600');
+    expect(JSON.parse(q.attributes.RedrivePolicy).maxReceiveCount).toBe(2);
+  });
+
+  test('a queue of our name that is not ours: diff reports it, apply changes nothing', async () => {
+    const file = stateFile();
+    const acct = await loadSandbox(file);
+    await acct.sqs.createQueue({ QueueName: QUEUE, tags: { team: 'someone-else' } });
+    await saveSandbox(file, acct);
+    const run = await cli(['apply', clusterDir(OWNED), '--sandbox', file, '--output', 'json']);
+    expect(run.code).toBe(1);
+    expect(JSON.stringify(run.out)).toContain(
+      `queue ${QUEUE} exists and is not this cluster's (not ecs-gitops)`,
+    );
+    expect(writes(run.out.awsCalls?.byOperation ?? {})).toEqual({});
+    const q = await queue(await loadSandbox(file), QUEUE);
+    expect(q.tags).toEqual({ team: 'someone-else' });
+  });
+
+  test('destroy --drain: after the service, the rule and its target, the queue, the dead-letter queue, then the cluster', async () => {
+    const file = stateFile();
+    await apply(clusterDir(OWNED), file);
+    const record = jest.spyOn(CallLog.prototype, 'record');
+    let calls: [string, string][];
+    let run: Awaited<ReturnType<typeof cli>>;
+    try {
+      run = await cli([
+        'destroy',
+        'demo',
+        '--sandbox',
+        file,
+        '--drain',
+        '--confirm',
+        '--output',
+        'json',
+        '--timeout',
+        '1m',
+      ]);
+    } finally {
+      calls = [...record.mock.calls];
+      record.mockRestore();
+    }
+    expect(run.code).toBe(0);
+    const order = calls
+      .filter(([, operation]) => MUTATING_OPERATIONS.has(operation))
+      .map(([service, operation]) => `${service}.${operation}`)
+      .filter((op) => op !== 'ECS.UpdateService');
+    expect(order).toEqual([
+      'ECS.DeleteService',
+      'EventBridge.RemoveTargets',
+      'EventBridge.DeleteRule',
+      'SQS.DeleteQueue',
+      'SQS.DeleteQueue',
+      'ECS.DeleteCluster',
+    ]);
+    const acct = await loadSandbox(file);
+    await expect(acct.sqs.getQueueUrl({ QueueName: QUEUE })).rejects.toThrow(/does not exist/);
+    await expect(acct.sqs.getQueueUrl({ QueueName: DLQ })).rejects.toThrow(/does not exist/);
+    await expect(acct.eventBridge.describeRule({ Name: QUEUE })).rejects.toThrow(/does not exist/);
+  });
+
+  test('destroy leaves a queue of our name that is not ours', async () => {
+    const file = stateFile();
+    await apply(clusterDir(OWNED), file);
+    let acct = await loadSandbox(file);
+    const dlq = await queue(acct, DLQ);
+    await acct.sqs.untagQueue({ QueueUrl: dlq.url, TagKeys: Object.keys(ownershipTags('demo', 'demo')) });
+    await saveSandbox(file, acct);
+    const run = await cli([
+      'destroy',
+      'demo',
+      '--sandbox',
+      file,
+      '--drain',
+      '--confirm',
+      '--output',
+      'json',
+      '--timeout',
+      '1m',
+    ]);
+    expect(run.code).toBe(0);
+    acct = await loadSandbox(file);
+    expect((await queue(acct, DLQ)).tags).toEqual({ team: 'platform' });
+    await expect(acct.sqs.getQueueUrl({ QueueName: QUEUE })).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe('no events: section', () => {
+  test('plan and apply read nothing of SQS or EventBridge', async () => {
+    const out = await apply(clusterDir([]), stateFile());
+    expect(callsOf(out.awsCalls.byOperation, 'SQS', 'EventBridge')).toEqual({});
+  });
+});
+
+describe('events: { queue: <existing> }', () => {
+  test('read, never written: apply twice makes no SQS or EventBridge write', async () => {
+    const file = stateFile();
+    let acct = await loadSandbox(file);
+    const url = (await acct.sqs.createQueue({ QueueName: 'shop-events' })).QueueUrl ?? '';
+    await saveSandbox(file, acct);
+    const dir = clusterDir(['events:', `  queue: ${url}`]);
+    for (let round = 0; round < 2; round++) {
+      const out = await apply(dir, file);
+      expect(callsOf(out.awsCalls.byOperation, 'SQS', 'EventBridge')).toEqual({
+        'SQS.GetQueueAttributes': 1,
+      });
+    }
+    acct = await loadSandbox(file);
+    expect((await acct.sqs.listQueueTags({ QueueUrl: url })).Tags ?? {}).toEqual({});
+  });
+
+  test('by ARN: GetQueueUrl first; a queue that is not there is a plan error', async () => {
+    const file = stateFile();
+    const acct = await loadSandbox(file);
+    const url = (await acct.sqs.createQueue({ QueueName: 'shop-events' })).QueueUrl ?? '';
+    const arn = (await acct.sqs.getQueueAttributes({ QueueUrl: url, AttributeNames: ['QueueArn'] }))
+      .Attributes?.QueueArn;
+    await saveSandbox(file, acct);
+    const out = await apply(clusterDir(['events:', `  queue: ${arn}`]), file);
+    expect(callsOf(out.awsCalls.byOperation, 'SQS', 'EventBridge')).toEqual({
+      'SQS.GetQueueUrl': 1,
+      'SQS.GetQueueAttributes': 1,
+    });
+    const missing = await cli([
+      'diff',
+      clusterDir(['events:', `  queue: ${arn}-gone`]),
+      '--sandbox',
+      file,
+      '--output',
+      'json',
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.out.clusters[0].errors[0]).toMatchObject({
+      field: 'events.queue',
+      message: expect.stringMatching(/^the event queue .*shop-events-gone cannot be read: /),
+    });
+  });
+});
