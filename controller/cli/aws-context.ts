@@ -63,6 +63,7 @@ export function onAwsContextCreated(fn: AwsContextListener): () => void {
 export class AwsContext {
   readonly callLog = new CallLog();
   private readonly regions = new Map<string, RegionContext>();
+  private sandboxLoad?: ReturnType<ReturnType<typeof sandboxModule>['loadSandbox']>;
   private sandbox?: LoadedSandbox;
   private route53?: { route53: Route53Port; route53Reader: Route53Reader };
 
@@ -99,8 +100,13 @@ export class AwsContext {
     if (this.isSandbox) {
       // One sandbox account for the whole command (and its state file): like one AWS account, but
       // in a single region, so a multi-region repository's ARNs all carry the first region.
-      this.sandbox ??= await sandboxModule().loadSandbox(this.sandboxFile, { callLog: this.callLog, region });
-      const sb = this.sandbox;
+      // The load is shared: two first calls at once (the controller and the event sources) must get
+      // the same account, not one each.
+      this.sandboxLoad ??= sandboxModule().loadSandbox(this.sandboxFile, { callLog: this.callLog, region });
+      const sb = await this.sandboxLoad;
+      this.sandbox = sb;
+      const again = this.regions.get(region);
+      if (again) return again;
       ctx = {
         region,
         ecs: gateWrites(sb.ecs, this.stopSignal),

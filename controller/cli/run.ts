@@ -16,6 +16,9 @@ import { addAwsOptions, cliLogger, writeDiagnostics } from './common';
 import type { Logger } from '../telemetry/logger';
 import { AwsContext, SANDBOX_POLL_MS, type AwsOptions } from './aws-context';
 import { parseVars } from './load-specs';
+import { EventSources } from '../reconcile/event-sources';
+import { EcsView } from '../model/ecs-view';
+import { viewRoutes } from '../telemetry/view-routes';
 
 export interface RunOptions extends AwsOptions {
   repo?: string;
@@ -29,6 +32,11 @@ export interface RunOptions extends AwsOptions {
   cacheDir?: string;
   webhookSecretFile?: string;
   var?: string[];
+  eventsQueue?: string;
+  fullResync: string;
+  stoppedTaskRetention: string;
+  stoppedTaskMax: string;
+  apiTokenFile?: string;
 }
 
 /**
@@ -78,6 +86,34 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       new Option('--cache-dir <dir>', 'where clones and commit trees are kept').env('ECS_GITOPS_CACHE_DIR'),
     )
     .option('--webhook-secret-file <file>', 'enables POST /webhook (GitHub push, X-Hub-Signature-256)')
+    .addOption(
+      new Option(
+        '--events-queue <url>',
+        'SQS queue of ECS events for clusters whose cluster.yaml has no events: (one your infrastructure made)',
+      ).env('ECS_GITOPS_EVENTS_QUEUE'),
+    )
+    .addOption(
+      new Option(
+        '--full-resync <duration>',
+        'read the tasks and instances of event-watched clusters in full this often',
+      )
+        .env('ECS_GITOPS_FULL_RESYNC')
+        .default('20m'),
+    )
+    .addOption(
+      new Option('--stopped-task-retention <duration>', 'how long /v1/tasks keeps a stopped task')
+        .env('ECS_GITOPS_STOPPED_TASK_RETENTION')
+        .default('1h'),
+    )
+    .addOption(
+      new Option('--stopped-task-max <n>', 'stopped tasks /v1/tasks keeps per cluster (the oldest go first)')
+        .env('ECS_GITOPS_STOPPED_TASK_MAX')
+        .default('1000'),
+    )
+    .option(
+      '--api-token-file <file>',
+      'bearer token for /v1 (also ECS_GITOPS_API_TOKEN); without one, /v1 is served only on a loopback --host',
+    )
     .option('--var <KEY=VALUE>', 'template variable (repeatable)', (v: string, p: string[]) => [...p, v], []);
   addAwsOptions(cmd);
   cmd.action(async (opts: RunOptions) => setExit(await runController(opts)));
@@ -111,7 +147,26 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
     cacheDir: opts.cacheDir ?? path.join(os.tmpdir(), 'ecs-gitops-cache'),
     worktree: opts.worktree === true,
   });
-  const controller = newController(opts, ctx, source, { status, metrics, log }, defaultRegion);
+  const view = newView(opts);
+  const token = apiToken(opts);
+  // Filled right below: the event sources give the controller's hints, the controller configures them.
+  const hints: { to?: Controller } = {};
+  const events = new EventSources({
+    view,
+    metrics,
+    log,
+    clock: systemClock,
+    portsFor: async (region) => {
+      const ports = await ctx.forRegion(region);
+      return { sqs: ports.sqs, ecs: ports.ecs };
+    },
+    hint: (cluster, service, at) => void hints.to?.hint(cluster, service, at),
+    hintCluster: (cluster) => void hints.to?.hintCluster(cluster),
+    fullResyncMs: parseDuration(opts.fullResync),
+    ...(opts.eventsQueue ? { defaultQueue: opts.eventsQueue } : {}),
+  });
+  const controller = newController(opts, ctx, source, { status, metrics, log, events }, defaultRegion);
+  hints.to = controller;
 
   const poller = remote
     ? pollRemote({
@@ -123,6 +178,14 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
   const extraRoutes = webhookRoutes(secret, opts.branch, log, () =>
     poller ? poller.trigger() : void controller.sourceChanged(),
   );
+  if (token !== undefined || isLoopback(opts.host)) {
+    for (const [p, route] of viewRoutes({ view, ...(token ? { token } : {}) })) extraRoutes.set(p, route);
+  } else {
+    log.warn(
+      { host: opts.host },
+      '/v1 (tasks, instances, stream) is off: listening beyond localhost needs --api-token-file',
+    );
+  }
   const server = await startStatusServer({
     port: Number(opts.port),
     host: opts.host,
@@ -151,6 +214,7 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
   // The controller first (it then sees the refused writes as a stop, not as failures), then the gate.
   const controllerStopped = controller.stop();
   writesStopped.abort();
+  await events.stop();
   await watcher?.close();
   await poller?.close();
   await controllerStopped;
@@ -166,7 +230,7 @@ function newController(
   opts: RunOptions,
   ctx: AwsContext,
   source: ReturnType<typeof createGitSource>,
-  telemetry: { status: StatusStore; metrics: ControllerMetrics; log: Logger },
+  telemetry: { status: StatusStore; metrics: ControllerMetrics; log: Logger; events: EventSources },
   defaultRegion: string | undefined,
 ): Controller {
   return new Controller({
@@ -203,6 +267,29 @@ function webhookRoutes(
   });
   extraRoutes.set('/webhook', (req) => handler({ headers: req.headers, body: req.body }));
   return extraRoutes;
+}
+
+/** The local view of tasks and instances behind /v1, with the retention the flags give. */
+function newView(opts: RunOptions): EcsView {
+  const max = Number(opts.stoppedTaskMax);
+  if (!Number.isInteger(max) || max < 0) {
+    throw new Error(`--stopped-task-max wants a whole number, e.g. 1000; got "${opts.stoppedTaskMax}"`);
+  }
+  return new EcsView({
+    stoppedTaskRetentionMs: parseDuration(opts.stoppedTaskRetention),
+    maxStoppedTasksPerCluster: max,
+  });
+}
+
+function apiToken(opts: RunOptions): string | undefined {
+  const token = opts.apiTokenFile
+    ? readFileSync(opts.apiTokenFile, 'utf8').trim()
+    : process.env.ECS_GITOPS_API_TOKEN?.trim();
+  return token || undefined;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 function webhookSecret(opts: RunOptions): string | undefined {

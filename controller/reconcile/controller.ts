@@ -21,6 +21,7 @@ import {
 import { WorkQueue, type KeyEvent, type KeyState } from './work-queue';
 import { waitForRollouts } from './rollout-waiter';
 import { Nudge } from './nudge';
+import type { EventSourceRegistry } from './event-sources';
 import { clusterIdentity, discoverClusterDirs, loadClusterDir, ownerClashes } from '../specfiles';
 import type { SpecError } from '../model/source';
 import type { Plan } from '../plan/plan-types';
@@ -55,6 +56,8 @@ export interface ControllerOptions {
   status: StatusStore;
   metrics: ControllerMetrics;
   log: Logger;
+  /** Told each directory's `events:` as it loads (run: the ECS event consumers and the view). */
+  events?: EventSourceRegistry;
 }
 
 /** What the last successful apply of a cluster directory applied. */
@@ -170,11 +173,12 @@ export class Controller {
    * worst cost that read. A run owes the whole cluster instead when the commit was not applied yet,
    * a full run failed or was asked for, or the full resync is due. Returns the directories queued.
    */
-  hint(cluster: string, service: string): string[] {
+  hint(cluster: string, service: string, at?: number): string[] {
     const commit = this.snapshot?.commit;
     if (!commit) return [];
     const keys = this.keysOf(cluster);
-    const now = this.opts.clock.now();
+    // Measured from the event's own time when known (the event-to-reconcile histogram).
+    const now = Math.min(at ?? Infinity, this.opts.clock.now());
     for (const key of keys) {
       const h = this.hinted.get(key) ?? { services: new Set<string>(), since: now };
       h.services.add(service);
@@ -256,6 +260,7 @@ export class Controller {
    */
   private dropKey(key: string): void {
     this.queue.forget(key);
+    this.opts.events?.release(key);
     this.hinted.delete(key);
     this.fullOwed.delete(key);
     this.lastFull.delete(key);
@@ -368,8 +373,13 @@ export class Controller {
         const full = (this.lastFull.get(key) ?? started) + this.resyncMs - this.opts.clock.now();
         return finish(result.kind === 'done' ? { kind: 'done', resyncInMs: full } : result, record);
       }
-      if (result.kind === 'done' || result.kind === 'requeue') this.lastFull.set(key, started);
-      else this.fullOwed.add(key);
+      if (result.kind === 'done' || result.kind === 'requeue') {
+        this.lastFull.set(key, started);
+        // After the apply: an owned event queue exists from the first successful run on.
+        this.opts.events?.configure(key, cluster, region, loaded.state.cluster.events?.queue);
+      } else {
+        this.fullOwed.add(key);
+      }
       return finish(result, outcome.record);
     } catch (err) {
       const result = resultFromError(err);

@@ -41,6 +41,7 @@ export class ControllerMetrics {
   readonly viewEntries: Gauge<'kind'>;
   readonly viewResyncFixed: Counter<'cluster' | 'kind' | 'change'>;
   readonly eventToReconcile: Histogram;
+  readonly queueLag: Gauge;
   /** The view whose size `ecs_gitops_view_entries` reports at each scrape. */
   private viewSize?: () => ViewSize;
   /** The commit currently exported per cluster, so that the previous label set can be removed. */
@@ -121,9 +122,15 @@ export class ControllerMetrics {
       labelNames: ['cluster', 'kind', 'change'],
       registers,
     });
+    this.queueLag = new Gauge({
+      name: `${METRIC_PREFIX}event_queue_lag_seconds`,
+      help: 'Age of the oldest message of the last batch received from each ECS event queue (0 when it was empty).',
+      labelNames: ['queue'],
+      registers,
+    });
     this.eventToReconcile = new Histogram({
       name: `${METRIC_PREFIX}event_to_reconcile_seconds`,
-      help: 'Seconds from an ECS event (its time) to the start of the reconcile it asked for.',
+      help: 'Seconds from an ECS event (its time) to the end of the reconcile it asked for (its corrective writes done).',
       buckets: EVENT_TO_RECONCILE_BUCKETS,
       registers,
     });
@@ -152,6 +159,10 @@ export class ControllerMetrics {
       for (const change of ['added', 'changed', 'removed'] as const)
         this.viewResyncFixed.inc({ cluster, kind, change }, counts[change]);
     }
+  }
+
+  eventQueueLag(queue: string, seconds: number): void {
+    this.queueLag.set({ queue }, seconds);
   }
 
   observeEventToReconcile(seconds: number): void {
