@@ -131,7 +131,10 @@ export async function collectMarkerPages<T>(
 
 export const markerField = (marker: string | undefined) => (marker !== undefined ? { Marker: marker } : {});
 
-export function readListeners(loadBalancerArn: string, elbv2: Elbv2Port): Promise<Listener[]> {
+export function readListeners(
+  loadBalancerArn: string,
+  elbv2: Pick<Elbv2Port, 'describeListeners'>,
+): Promise<Listener[]> {
   return collectMarkerPages(async (marker) => {
     const out = await elbv2.describeListeners({
       LoadBalancerArn: loadBalancerArn,
@@ -142,7 +145,7 @@ export function readListeners(loadBalancerArn: string, elbv2: Elbv2Port): Promis
   });
 }
 
-export function readRules(listenerArn: string, elbv2: Elbv2Port): Promise<Rule[]> {
+export function readRules(listenerArn: string, elbv2: Pick<Elbv2Port, 'describeRules'>): Promise<Rule[]> {
   return collectMarkerPages(async (marker) => {
     const out = await elbv2.describeRules({
       ListenerArn: listenerArn,
@@ -161,7 +164,10 @@ export function readAllTargetGroups(elbv2: Elbv2Port): Promise<TargetGroup[]> {
 }
 
 /** Tags of every ARN, 20 per DescribeTags call, one call after another. */
-export async function readTags(arns: string[], elbv2: Elbv2Port): Promise<Map<string, TagMap>> {
+export async function readTags(
+  arns: string[],
+  elbv2: Pick<Elbv2Port, 'describeTags'>,
+): Promise<Map<string, TagMap>> {
   const unique = [...new Set(arns.filter((a) => a !== ''))];
   const out = new Map<string, TagMap>();
   for (let i = 0; i < unique.length; i += DESCRIBE_TAGS_BATCH) {
@@ -173,7 +179,10 @@ export async function readTags(arns: string[], elbv2: Elbv2Port): Promise<Map<st
   return out;
 }
 
-async function readAttributes(targetGroupArn: string, elbv2: Elbv2Port): Promise<Record<string, string>> {
+export async function readAttributes(
+  targetGroupArn: string,
+  elbv2: Pick<Elbv2Port, 'describeTargetGroupAttributes'>,
+): Promise<Record<string, string>> {
   const out = await elbv2.describeTargetGroupAttributes({ TargetGroupArn: targetGroupArn });
   const attributes: Record<string, string> = {};
   for (const a of out.Attributes ?? []) if (a.Key !== undefined) attributes[a.Key] = a.Value ?? '';
