@@ -37,8 +37,12 @@ import { loadSandbox, saveSandbox } from '../../controller/aws/sandbox/state-fil
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
 import { SdkElbv2Port } from '../../controller/aws/sdk-elbv2-port';
 import { AwsContext } from '../../controller/cli/aws-context';
+import { createNetworkFixture, requestAcmCertificate } from '../helpers/alb-fixture';
 import {
   adoptingCopy,
+  ALB_SHOP,
+  ALB_SHOP_LABELS,
+  albShopClusterYaml,
   BATCH,
   BATCH_CALLS,
   ecsEfsDir,
@@ -54,6 +58,7 @@ import {
   planAdopted,
   SHOP,
   TOOLS_DEBUG,
+  writeAlbShopDir,
   writeShopDir,
 } from '../helpers/export-roundtrip';
 import {
@@ -272,6 +277,32 @@ describe('apply, export, diff, apply: the export round trip with prune on (moto)
     expectExported(await exportRoundTrip(cli, { cluster: SHOP, source: writeShopDir() }), EXPECTED.shop);
     // The scheduled task's family is still there to run.
     expect(await status('shop-cron')).toBe('ACTIVE');
+  });
+
+  test('a balancer ecs-gitops created, services routed by labels (one with a health check of its own): create:, no loadBalancers, nothing to do', async () => {
+    const network = await createNetworkFixture(moto.endpoint);
+    const net = {
+      subnets: network.subnetIds,
+      securityGroups: [network.securityGroupId],
+      certificateArn: await requestAcmCertificate(moto.endpoint, '*.albshop.example.com'),
+    };
+    const src = writeAlbShopDir(net);
+    // moto difference: CreateService drops healthCheckGracePeriodSeconds (AWS keeps it), so the
+    // apply after the services' creation sets it again; the round trip starts from there.
+    expect((await cli(['apply', src])).code).toBe(0);
+    const trip = await exportRoundTrip(cli, { cluster: ALB_SHOP, source: src });
+    expectExported(trip, EXPECTED.albShop);
+    const clusterYaml = readFileSync(path.join(trip.dir, 'cluster.yaml'), 'utf8');
+    // moto difference: an HTTPS listener created without SslPolicy gets ELBSecurityPolicy-2016-08
+    // (AWS: "the current predefined security policy", ELBSecurityPolicy-TLS13-1-2-2021-06 as the
+    // sandbox has it). Export writes the policy as read: the default moves, a file should not.
+    const sslPolicy = /sslPolicy: (\S+)/.exec(clusterYaml)?.[1] ?? '';
+    expect(sslPolicy).toBe('ELBSecurityPolicy-2016-08');
+    expect(clusterYaml.slice(clusterYaml.indexOf('\nname: ') + 1)).toBe(albShopClusterYaml(net, sslPolicy));
+    const read = (f: string) => JSON.parse(readFileSync(path.join(trip.dir, f), 'utf8'));
+    expect(read('web.service')).toEqual({ taskDefinition: 'web', desiredCount: 2, launchType: 'EC2' });
+    expect(read('web.taskdef').containerDefinitions[0].dockerLabels).toEqual(ALB_SHOP_LABELS.web);
+    expect(read('api.taskdef').containerDefinitions[0].dockerLabels).toEqual(ALB_SHOP_LABELS.api);
   });
 
   test('the ecs-efs example: the template comes back as the plain file it rendered to, and export says so', async () => {
