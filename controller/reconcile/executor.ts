@@ -10,6 +10,7 @@ import { type Clock, systemClock } from '../aws/clock';
 import { resultOf } from './result-of';
 import { createScheduler } from './scheduler';
 import { performAction } from './step-runner';
+import { BalancerVpcs } from './elbv2-steps';
 
 export interface ExecuteOptions {
   ecs: EcsPort;
@@ -45,12 +46,14 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
   const clock = opts.clock ?? systemClock;
   // `destroy` drains every service under one deadline: one after the other would add up the waits.
   const deadline = clock.now() + (opts.drainWaitMs ?? 0);
+  const vpcs = opts.elbv2 ? new BalancerVpcs(opts.elbv2) : undefined;
   const run = createScheduler(
     plan.actions,
     (action, dependencies) =>
       performAction(action, dependencies, {
         ecs: opts.ecs,
         ...(opts.elbv2 ? { elbv2: opts.elbv2 } : {}),
+        ...(vpcs ? { vpcs } : {}),
         clock,
         drainWaitMs: opts.drainWaitMs ?? 0,
         deadline,
