@@ -9,14 +9,12 @@
  * ours.
  */
 import type { Elbv2Port } from '../aws/elbv2-port';
-import { Semaphore } from '../aws/semaphore';
 import type { ElbLoadBalancer, TargetGroup } from '../model/aws-types';
 import type { ObservedListener, ObservedTargetGroup } from '../model/load-balancer';
-import { ownedBy, type TagMap } from '../model/ownership';
+import type { TagMap } from '../model/ownership';
 import {
   observedListener,
-  observedTargetGroup,
-  readAttributes,
+  observedTargetGroups,
   readListeners,
   readRules,
   readTags,
@@ -45,9 +43,6 @@ export interface BalancerDetails {
   listeners: { listener: ObservedListener; tags: TagMap }[];
 }
 
-/** DescribeTargetGroupAttributes calls in flight at once. */
-const ATTRIBUTE_READS = 4;
-
 export async function readOwnedDetails(
   elbv2: ExportElbv2,
   lb: ElbLoadBalancer,
@@ -69,16 +64,7 @@ export async function readOwnedDetails(
     elbv2,
   );
   const tagsOf = (arn: string | undefined): TagMap => tags.get(arn ?? '') ?? {};
-  const reads = new Semaphore(ATTRIBUTE_READS);
-  const observed = await Promise.all(
-    groups.map(async (g) => {
-      const own = tagsOf(g.TargetGroupArn);
-      const attributes = ownedBy(own, owner)
-        ? await reads.run(() => readAttributes(g.TargetGroupArn ?? '', elbv2))
-        : undefined;
-      return observedTargetGroup(g, own, attributes);
-    }),
-  );
+  const observed = await observedTargetGroups(groups, tagsOf, owner, elbv2);
   return {
     balancer: {
       scheme: lb.Scheme ?? '',

@@ -15,6 +15,7 @@ import {
   PROXY_STICKINESS_LABEL,
 } from '../model/proxy-labels';
 import { attributeChanges, healthCheckChanges } from '../plan/lb-attributes';
+import { withOverrides } from '../plan/lb-desired';
 
 export const HEALTH_CHECK_FIELDS = Object.keys(HEALTH_CHECK_LABELS) as (keyof HealthCheckSettings)[];
 
@@ -35,22 +36,13 @@ export function liveSettings(g: ObservedTargetGroup, fallback: TargetGroupSettin
   };
 }
 
-/** The cluster defaults with a container's overrides (as the planner merges them). */
-export function merged(defaults: TargetGroupSettings, o: TargetGroupOverrides): TargetGroupSettings {
-  return {
-    healthCheck: { ...defaults.healthCheck, ...(o.healthCheck ?? {}) },
-    deregistrationDelaySeconds: o.deregistrationDelaySeconds ?? defaults.deregistrationDelaySeconds,
-    stickiness: o.stickiness
-      ? {
-          enabled: o.stickiness.enabled,
-          durationSeconds: o.stickiness.durationSeconds ?? defaults.stickiness.durationSeconds,
-        }
-      : defaults.stickiness,
-  };
-}
-
 /** The planner sees no change between these settings and the group. */
-export function sameSettings(want: TargetGroupSettings, g: ObservedTargetGroup): boolean {
+export function sameSettings(
+  defaults: TargetGroupSettings,
+  overrides: TargetGroupOverrides,
+  g: ObservedTargetGroup,
+): boolean {
+  const want = withOverrides(defaults, overrides);
   return healthCheckChanges(want.healthCheck, g).length === 0 && attributeChanges(want, g).length === 0;
 }
 

@@ -23,7 +23,6 @@ import type { ClusterOwner } from './export-families';
 import {
   HEALTH_CHECK_FIELDS,
   liveSettings,
-  merged,
   readOverrides,
   sameSettings,
   SETTINGS_LABELS,
@@ -258,8 +257,7 @@ function labelsFor(
   const overrides = readOverrides(labels);
   const sameHosts = sameList(labelHosts(labels[PROXY_HOST_LABEL]), hosts);
   const samePorts = sameList(labelPorts(labels[PROXY_PORTS_LABEL]) ?? defaultPairs, pairs);
-  const sameGroups =
-    overrides !== undefined && e.every((r) => sameSettings(merged(defaults, overrides), r.group));
+  const sameGroups = overrides !== undefined && e.every((r) => sameSettings(defaults, overrides, r.group));
   if (sameHosts && samePorts && sameGroups) return undefined;
   // What still gives the live value is kept as written (the file changes no more than it must).
   const kept = Object.fromEntries(

@@ -73,16 +73,7 @@ export async function readLoadBalancer(
   );
   const tagsOf = (arn: string | undefined): TagMap => tags.get(arn ?? '') ?? {};
 
-  const reads = new Semaphore(ATTRIBUTE_READS);
-  const targetGroups = await Promise.all(
-    groups.map(async (tg): Promise<ObservedTargetGroup> => {
-      const groupTags = tagsOf(tg.TargetGroupArn);
-      const attributes = ownedBy(groupTags, owner)
-        ? await reads.run(() => readAttributes(tg.TargetGroupArn ?? '', elbv2))
-        : undefined;
-      return observedTargetGroup(tg, groupTags, attributes);
-    }),
-  );
+  const targetGroups = await observedTargetGroups(groups, tagsOf, owner, elbv2);
 
   return {
     ...(lb ? { balancer: observedBalancer(lb, tagsOf(lbArn)) } : {}),
@@ -91,6 +82,28 @@ export async function readLoadBalancer(
       .sort((a, b) => a.port - b.port),
     targetGroups,
   };
+}
+
+/**
+ * Target groups in our terms, with the attributes of those whose tags make them `owner`'s (one
+ * DescribeTargetGroupAttributes each, ATTRIBUTE_READS at once): only those are compared.
+ */
+export function observedTargetGroups(
+  groups: readonly TargetGroup[],
+  tagsOf: (arn: string | undefined) => TagMap,
+  owner: { ownerId: string; cluster: string },
+  elbv2: Pick<Elbv2Port, 'describeTargetGroupAttributes'>,
+): Promise<ObservedTargetGroup[]> {
+  const reads = new Semaphore(ATTRIBUTE_READS);
+  return Promise.all(
+    groups.map(async (tg): Promise<ObservedTargetGroup> => {
+      const groupTags = tagsOf(tg.TargetGroupArn);
+      const attributes = ownedBy(groupTags, owner)
+        ? await reads.run(() => readAttributes(tg.TargetGroupArn ?? '', elbv2))
+        : undefined;
+      return observedTargetGroup(tg, groupTags, attributes);
+    }),
+  );
 }
 
 /** True for ELBv2's "no such load balancer" (the SDK names it `LoadBalancerNotFoundException`). */
@@ -179,7 +192,7 @@ export async function readTags(
   return out;
 }
 
-export async function readAttributes(
+async function readAttributes(
   targetGroupArn: string,
   elbv2: Pick<Elbv2Port, 'describeTargetGroupAttributes'>,
 ): Promise<Record<string, string>> {

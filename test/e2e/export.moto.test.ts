@@ -18,12 +18,6 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
-import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
@@ -80,24 +74,12 @@ const env = () => ({ AWS_ENDPOINT_URL: moto.endpoint, ECS_GITOPS_LOG_LEVEL: 'war
 
 /** A VPC with two subnets and a security group, and a target group behind a load balancer. */
 async function network(): Promise<LegacyNetwork> {
-  const cfg = { endpoint: moto.endpoint };
-  const ec2 = new EC2Client(cfg);
-  const elbv2 = new ElasticLoadBalancingV2Client(cfg);
+  const { vpcId, subnetIds, securityGroupId } = await createNetworkFixture(moto.endpoint);
+  const elbv2 = new ElasticLoadBalancingV2Client({ endpoint: moto.endpoint });
   try {
-    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc?.VpcId;
-    const subnets: string[] = [];
-    for (const [i, az] of ['us-east-1a', 'us-east-1b'].entries()) {
-      const s = await ec2.send(
-        new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.0.${i + 1}.0/24`, AvailabilityZone: az }),
-      );
-      subnets.push(s.Subnet?.SubnetId ?? '');
-    }
-    const sg = await ec2.send(
-      new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: 'web', Description: 'web' }),
-    );
-    const lb = await elbv2.send(new CreateLoadBalancerCommand({ Name: 'legacy', Subnets: subnets }));
+    const lb = await elbv2.send(new CreateLoadBalancerCommand({ Name: 'legacy', Subnets: subnetIds }));
     const tg = await elbv2.send(
-      new CreateTargetGroupCommand({ Name: 'legacy-api', Protocol: 'HTTP', Port: 8080, VpcId: vpc }),
+      new CreateTargetGroupCommand({ Name: 'legacy-api', Protocol: 'HTTP', Port: 8080, VpcId: vpcId }),
     );
     const targetGroupArn = tg.TargetGroups?.[0].TargetGroupArn ?? '';
     await elbv2.send(
@@ -108,9 +90,8 @@ async function network(): Promise<LegacyNetwork> {
         DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
       }),
     );
-    return { subnets, securityGroups: [sg.GroupId ?? ''], targetGroupArn };
+    return { subnets: subnetIds, securityGroups: [securityGroupId], targetGroupArn };
   } finally {
-    ec2.destroy();
     elbv2.destroy();
   }
 }
