@@ -150,7 +150,11 @@ export function ownedRouting(input: OwnedRoutingInput): OwnedRouting {
         'routing (the running revision has other ones): applying the directory registers a new revision',
     );
   }
-  for (const name of managed) unroutedLabels(input.taskdefOf(name), routed, notes);
+  // One note per task definition, however many services run it.
+  const families = new Map(
+    [...managed].map((name) => [input.taskdefOf(name)?.family, input.taskdefOf(name)]),
+  );
+  for (const td of families.values()) unroutedLabels(td, routed, notes);
   return { managed, labels, defaults, grace: agreedGrace(input.services, managed), redirect };
 }
 

@@ -227,3 +227,47 @@ test('services with different grace periods: the cluster keeps the default, and 
   expect(route([a, b], labels, hosts, [svc('a', a, 30), svc('b', b, 30)]).grace).toBe(30);
   expect(route([a, b], labels, hosts, [svc('a', a, 30), svc('b', b, 90)]).grace).toBe(60);
 });
+
+test('a container with proxy.host and no target group of ecs-gitops is named once, however many services run its task definition', () => {
+  const web = group('web', 80);
+  const name = targetGroupName({
+    cluster: 'shop',
+    service: 'web2',
+    container: 'web',
+    containerPort: 80,
+    protocol: 'HTTP',
+    targetType: 'instance',
+  });
+  const web2 = group('web2', 80, {
+    name,
+    arn: `${ELB}:targetgroup/${name}/1`,
+    tags: { ...OURS, 'ecs-gitops:target': 'web2/web/80' },
+  });
+  const second = svc('web2', web2);
+  second.service.loadBalancers = [{ targetGroupArn: web2.arn, containerName: 'web', containerPort: 80 }];
+  const notes: string[] = [];
+  const td: ServiceTaskdef = {
+    family: 'shop-web',
+    networkMode: 'bridge',
+    containers: [
+      { name: 'web', dockerLabels: { 'proxy.host': 'www.shop.example.com' } },
+      { name: 'admin', dockerLabels: { 'proxy.host': 'admin.shop.example.com' } },
+    ],
+  };
+  const out = ownedRouting({
+    cluster: 'shop',
+    owner: OWNER,
+    services: [svc('web', web), second],
+    details: details([
+      { group: web, hosts: ['www.shop.example.com'] },
+      { group: web2, hosts: ['www.shop.example.com'] },
+    ]),
+    groups: [web, web2],
+    taskdefOf: () => td,
+    notes,
+  });
+  expect([...out.managed].sort()).toEqual(['web', 'web2']);
+  expect(notes).toEqual([
+    'shop-web: container admin has a proxy.host label and no target group of ecs-gitops: applying the directory creates one',
+  ]);
+});
