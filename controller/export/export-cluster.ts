@@ -15,7 +15,8 @@ import { renamedFrom, sourceFile } from './export-names';
 import { prefixChoice } from './export-prefix';
 import { autocreates, serviceSpecBody } from './export-service';
 import { exportedLoadBalancer, type LiveTargetGroups } from './export-load-balancer';
-import { sortBy, type Obj } from '../plan/json-util';
+import type { OwnedRouting, ServiceTaskdef } from './export-routing';
+import { isPlainObject, sortBy, type Obj } from '../plan/json-util';
 import { withoutTaskDefinitionDefaults } from '../plan/normalize-taskdef';
 
 /** What `export` reads: the cluster, its services, and the newest revision of the families they run. */
@@ -137,12 +138,30 @@ export function exportCluster(
   const taskdefs = taskdefFiles(prefix, choice.kept, all, services);
   if ('error' in taskdefs) return taskdefs;
 
-  const loadBalancer = exportedLoadBalancer(services, live.targetGroups, notes);
+  const loadBalancer = exportedLoadBalancer(services, live.targetGroups, notes, {
+    cluster: clusterName,
+    owner,
+    taskdefOf: (name) =>
+      taskdefOf(
+        services.find((s) => s.name === name),
+        taskdefs,
+        live,
+      ),
+  });
+  const routing = loadBalancer?.routing;
+  if (routing) withLabels(taskdefs, routing);
   const files: ExportedFile[] = [
-    clusterFile(live, prefix, owner, loadBalancer),
+    clusterFile(live, prefix, owner, loadBalancer?.section),
     ...taskdefs.map(taskdefFile),
   ];
-  const ctx: ServiceContext = { live, prefix, outside: choice.outside, taskdefs, notes };
+  const ctx: ServiceContext = {
+    live,
+    prefix,
+    outside: choice.outside,
+    taskdefs,
+    notes,
+    ...(routing ? { routing } : {}),
+  };
   for (const s of services) {
     const file = serviceFile(s, ctx);
     if (file) files.push(file);
@@ -158,6 +177,51 @@ interface ExportableService {
   tags: TagMap;
   name: string;
   arn: string;
+}
+
+/** The `.taskdef` a service runs, when it runs the revision the file holds. */
+function taskdefOf(
+  s: ExportableService | undefined,
+  taskdefs: readonly TaskdefFile[],
+  live: LiveCluster,
+): ServiceTaskdef | undefined {
+  const family = s && parseTaskDefinitionArn(s.arn)?.family;
+  const file = taskdefs.find((t) => t.family === family);
+  if (!s || !file || live.families.get(file.family)?.taskDefinition.taskDefinitionArn !== s.arn)
+    return undefined;
+  const containers = Array.isArray(file.body.containerDefinitions) ? file.body.containerDefinitions : [];
+  return {
+    family: file.family,
+    networkMode: typeof file.body.networkMode === 'string' ? file.body.networkMode : 'bridge',
+    containers: containers.filter(isPlainObject) as unknown as ServiceTaskdef['containers'],
+  };
+}
+
+/** The labels export-routing.ts found a container must have, written into its `.taskdef`. */
+function withLabels(taskdefs: readonly TaskdefFile[], routing: OwnedRouting): void {
+  for (const t of taskdefs) {
+    const byContainer = routing.labels.get(t.family);
+    if (!byContainer || !Array.isArray(t.body.containerDefinitions)) continue;
+    t.body = {
+      ...t.body,
+      containerDefinitions: t.body.containerDefinitions.map((c: unknown) => {
+        const labels = isPlainObject(c) ? byContainer.get(String(c.name)) : undefined;
+        return labels && isPlainObject(c) ? { ...c, dockerLabels: labels } : c;
+      }),
+    };
+  }
+}
+
+/**
+ * A service whose load balancer attachment ecs-gitops makes from its labels, without it: no
+ * `loadBalancers`, and no grace period when it is the cluster's.
+ */
+function unattached(service: Service, routing: OwnedRouting | undefined, name: string): Service {
+  if (!routing?.managed.has(name)) return service;
+  const out = { ...service };
+  delete out.loadBalancers;
+  if ((out.healthCheckGracePeriodSeconds ?? 0) === routing.grace) delete out.healthCheckGracePeriodSeconds;
+  return out;
 }
 
 /** The services that run a task definition revision, by name (the others get a note). */
@@ -198,11 +262,14 @@ interface ServiceContext {
   outside: readonly string[];
   taskdefs: readonly TaskdefFile[];
   notes: string[];
+  /** The services the load balancer routes by their labels. */
+  routing?: OwnedRouting;
 }
 
 /** A service's `.service` file; undefined when AUTOCREATE.SERVICE in its `.taskdef` gives it back. */
 function serviceFile(s: ExportableService, ctx: ServiceContext): ExportedFile | undefined {
   const { prefix, notes } = ctx;
+  const service = unattached(s.service, ctx.routing, s.name);
   const running = parseTaskDefinitionArn(s.arn)!;
   const file = ctx.taskdefs.find((t) => t.family === running.family);
   const newest = ctx.live.families.get(running.family)?.taskDefinition.taskDefinitionArn;
@@ -213,7 +280,7 @@ function serviceFile(s: ExportableService, ctx: ServiceContext): ExportedFile | 
     // the marker, so it is written only when the live service differs from what the marker creates.
     const differs = specTags(s.tags)
       ? ['tags']
-      : autocreates(s.service, file.family, { countMatters: source === undefined });
+      : autocreates(service, file.family, { countMatters: source === undefined });
     if (differs.length === 0) return undefined;
     notes.push(
       `service ${s.name} written as ${s.name}.service: it differs from the one ${AUTOCREATE_MARKER} in ` +
@@ -236,7 +303,7 @@ function serviceFile(s: ExportableService, ctx: ServiceContext): ExportedFile | 
     about += ' (pinned)';
     notes.push(`service ${s.name} is pinned to ${taskDefinition}, the revision it runs: ${why}`);
   }
-  const body: Obj = { taskDefinition, ...serviceSpecBody(s.service) };
+  const body: Obj = { taskDefinition, ...serviceSpecBody(service) };
   const tags = specTags(s.tags);
   if (tags) body.tags = tags;
   const from = renamedFrom(s.tags, 'service', s.name);
@@ -337,7 +404,7 @@ function clusterFile(
   live: LiveCluster,
   prefix: string,
   managed: ClusterOwner | undefined,
-  loadBalancer: { name: string } | undefined,
+  loadBalancer: Obj | undefined,
 ): ExportedFile {
   const c = live.cluster;
   const doc: Obj = { name: c.clusterName, region: live.region, prefix };

@@ -7,15 +7,20 @@ import type { LiveCluster } from './export-cluster';
 import { listingPrefix } from './export-prefix';
 import type { EcsPort } from '../aws/ecs-port';
 import type { EcsReader } from '../observe/ecs-reader';
-import type { Elbv2Port } from '../aws/elbv2-port';
 import { type LiveBalancer, type LiveTargetGroups, serviceTargetGroups } from './export-load-balancer';
+import { type ClusterOwner } from './export-families';
+import { type ExportElbv2, readOwnedDetails } from './export-elb-reader';
+import type { TargetGroup } from '../model/aws-types';
 
 /** The reads export makes: the reader's (batched, cached), and one listing straight from the port. */
 export interface ExportPorts {
   reader: EcsReader;
   ecs: Pick<EcsPort, 'listTaskDefinitionFamilies'>;
-  /** Read only when a service has a target group (a getter may build it on first use). */
-  elbv2?: Pick<Elbv2Port, 'describeTargetGroups' | 'describeLoadBalancers'>;
+  /**
+   * Read only when a service has a target group (a getter may build it on first use); the calls
+   * past DescribeTargetGroups and DescribeLoadBalancers only for a cluster ecs-gitops owns.
+   */
+  elbv2?: ExportElbv2;
 }
 
 export interface ExportReadOptions {
@@ -57,8 +62,9 @@ export async function readLiveCluster(
   }
   const families = new Map(await newest(reader, [...familyNames]));
   const groups = serviceTargetGroups(services);
+  const owner = clusterOwner(found.cluster);
   const targetGroups =
-    groups.length > 0 && ports.elbv2 ? await readTargetGroupsOrWhy(ports.elbv2, groups) : undefined;
+    groups.length > 0 && ports.elbv2 ? await readTargetGroupsOrWhy(ports.elbv2, groups, owner) : undefined;
   const live: LiveCluster = {
     cluster: found.cluster,
     region,
@@ -66,7 +72,7 @@ export async function readLiveCluster(
     families,
     ...(targetGroups ? { targetGroups } : {}),
   };
-  if (opts.families === undefined && !clusterOwner(found.cluster)) return live;
+  if (opts.families === undefined && !owner) return live;
 
   const prefix = listingPrefix(live, {
     ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
@@ -98,11 +104,12 @@ function newest(
  * export's policy, a backend without it) costs that section, with a note, not the export.
  */
 async function readTargetGroupsOrWhy(
-  elbv2: Pick<Elbv2Port, 'describeTargetGroups' | 'describeLoadBalancers'>,
+  elbv2: ExportElbv2,
   arns: readonly string[],
+  owner: ClusterOwner | undefined,
 ): Promise<LiveTargetGroups> {
   try {
-    return await readTargetGroups(elbv2, arns);
+    return await readTargetGroups(elbv2, arns, owner);
   } catch (err) {
     const e = err as { name?: string; message?: string };
     return {
@@ -117,14 +124,18 @@ async function readTargetGroupsOrWhy(
 /**
  * The balancers that forward to these target groups (DescribeTargetGroups, then DescribeLoadBalancers
  * for their names and types, 20 ARNs a call). A target group ELBv2 does not know is `missing`
- * (then the others are not read: export writes no loadBalancer: anyway).
+ * (then the others are not read: export writes no loadBalancer: anyway). For a cluster ecs-gitops
+ * owns, behind one Application Load Balancer, also what tells which of them are its own and how
+ * they route (export-elb-reader.ts).
  */
 async function readTargetGroups(
-  elbv2: Pick<Elbv2Port, 'describeTargetGroups' | 'describeLoadBalancers'>,
+  elbv2: ExportElbv2,
   arns: readonly string[],
+  owner: ClusterOwner | undefined,
 ): Promise<LiveTargetGroups> {
   const byBalancer = new Map<string, string[]>();
   const detached: string[] = [];
+  const described: TargetGroup[] = [];
   for (let i = 0; i < arns.length; i += ELB_BATCH) {
     const batch = arns.slice(i, i + ELB_BATCH);
     let found;
@@ -135,17 +146,20 @@ async function readTargetGroups(
       return { balancers: [], detached: [], missing: batch };
     }
     for (const tg of found.TargetGroups ?? []) {
+      described.push(tg);
       const lbs = tg.LoadBalancerArns ?? [];
       if (lbs.length === 0 && tg.TargetGroupArn) detached.push(tg.TargetGroupArn);
       for (const lb of lbs) byBalancer.set(lb, [...(byBalancer.get(lb) ?? []), tg.TargetGroupArn ?? '']);
     }
   }
   const balancers: LiveBalancer[] = [];
+  const raw = [];
   const lbArns = [...byBalancer.keys()].sort();
   for (let i = 0; i < lbArns.length; i += ELB_BATCH) {
     const out = await elbv2.describeLoadBalancers({ LoadBalancerArns: lbArns.slice(i, i + ELB_BATCH) });
     for (const lb of out.LoadBalancers ?? []) {
       if (!lb.LoadBalancerArn) continue;
+      raw.push(lb);
       balancers.push({
         arn: lb.LoadBalancerArn,
         name: lb.LoadBalancerName ?? '',
@@ -154,5 +168,13 @@ async function readTargetGroups(
       });
     }
   }
-  return { balancers, detached: detached.sort(), missing: [] };
+  const out: LiveTargetGroups = { balancers, detached: detached.sort(), missing: [] };
+  // Only one Application Load Balancer can become a cluster's loadBalancer: (and only then do the
+  // owned pieces matter).
+  if (owner && raw.length === 1 && balancers[0].type === 'application' && detached.length === 0) {
+    const details = await readOwnedDetails(elbv2, raw[0], described, owner);
+    balancers[0].details = details.balancer;
+    out.groups = details.groups;
+  }
+  return out;
 }

@@ -73,16 +73,7 @@ export async function readLoadBalancer(
   );
   const tagsOf = (arn: string | undefined): TagMap => tags.get(arn ?? '') ?? {};
 
-  const reads = new Semaphore(ATTRIBUTE_READS);
-  const targetGroups = await Promise.all(
-    groups.map(async (tg): Promise<ObservedTargetGroup> => {
-      const groupTags = tagsOf(tg.TargetGroupArn);
-      const attributes = ownedBy(groupTags, owner)
-        ? await reads.run(() => readAttributes(tg.TargetGroupArn ?? '', elbv2))
-        : undefined;
-      return observedTargetGroup(tg, groupTags, attributes);
-    }),
-  );
+  const targetGroups = await observedTargetGroups(groups, tagsOf, owner, elbv2);
 
   return {
     ...(lb ? { balancer: observedBalancer(lb, tagsOf(lbArn)) } : {}),
@@ -91,6 +82,28 @@ export async function readLoadBalancer(
       .sort((a, b) => a.port - b.port),
     targetGroups,
   };
+}
+
+/**
+ * Target groups in our terms, with the attributes of those whose tags make them `owner`'s (one
+ * DescribeTargetGroupAttributes each, ATTRIBUTE_READS at once): only those are compared.
+ */
+export function observedTargetGroups(
+  groups: readonly TargetGroup[],
+  tagsOf: (arn: string | undefined) => TagMap,
+  owner: { ownerId: string; cluster: string },
+  elbv2: Pick<Elbv2Port, 'describeTargetGroupAttributes'>,
+): Promise<ObservedTargetGroup[]> {
+  const reads = new Semaphore(ATTRIBUTE_READS);
+  return Promise.all(
+    groups.map(async (tg): Promise<ObservedTargetGroup> => {
+      const groupTags = tagsOf(tg.TargetGroupArn);
+      const attributes = ownedBy(groupTags, owner)
+        ? await reads.run(() => readAttributes(tg.TargetGroupArn ?? '', elbv2))
+        : undefined;
+      return observedTargetGroup(tg, groupTags, attributes);
+    }),
+  );
 }
 
 /** True for ELBv2's "no such load balancer" (the SDK names it `LoadBalancerNotFoundException`). */
@@ -131,7 +144,10 @@ export async function collectMarkerPages<T>(
 
 export const markerField = (marker: string | undefined) => (marker !== undefined ? { Marker: marker } : {});
 
-export function readListeners(loadBalancerArn: string, elbv2: Elbv2Port): Promise<Listener[]> {
+export function readListeners(
+  loadBalancerArn: string,
+  elbv2: Pick<Elbv2Port, 'describeListeners'>,
+): Promise<Listener[]> {
   return collectMarkerPages(async (marker) => {
     const out = await elbv2.describeListeners({
       LoadBalancerArn: loadBalancerArn,
@@ -142,7 +158,7 @@ export function readListeners(loadBalancerArn: string, elbv2: Elbv2Port): Promis
   });
 }
 
-export function readRules(listenerArn: string, elbv2: Elbv2Port): Promise<Rule[]> {
+export function readRules(listenerArn: string, elbv2: Pick<Elbv2Port, 'describeRules'>): Promise<Rule[]> {
   return collectMarkerPages(async (marker) => {
     const out = await elbv2.describeRules({
       ListenerArn: listenerArn,
@@ -161,7 +177,10 @@ export function readAllTargetGroups(elbv2: Elbv2Port): Promise<TargetGroup[]> {
 }
 
 /** Tags of every ARN, 20 per DescribeTags call, one call after another. */
-export async function readTags(arns: string[], elbv2: Elbv2Port): Promise<Map<string, TagMap>> {
+export async function readTags(
+  arns: string[],
+  elbv2: Pick<Elbv2Port, 'describeTags'>,
+): Promise<Map<string, TagMap>> {
   const unique = [...new Set(arns.filter((a) => a !== ''))];
   const out = new Map<string, TagMap>();
   for (let i = 0; i < unique.length; i += DESCRIBE_TAGS_BATCH) {
@@ -173,7 +192,10 @@ export async function readTags(arns: string[], elbv2: Elbv2Port): Promise<Map<st
   return out;
 }
 
-async function readAttributes(targetGroupArn: string, elbv2: Elbv2Port): Promise<Record<string, string>> {
+async function readAttributes(
+  targetGroupArn: string,
+  elbv2: Pick<Elbv2Port, 'describeTargetGroupAttributes'>,
+): Promise<Record<string, string>> {
   const out = await elbv2.describeTargetGroupAttributes({ TargetGroupArn: targetGroupArn });
   const attributes: Record<string, string> = {};
   for (const a of out.Attributes ?? []) if (a.Key !== undefined) attributes[a.Key] = a.Value ?? '';

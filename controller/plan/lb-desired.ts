@@ -3,6 +3,7 @@ import type {
   DesiredProxyTarget,
   LoadBalancerConfig,
   ObservedLoadBalancer,
+  TargetGroupOverrides,
   TargetGroupSettings,
 } from '../model/load-balancer';
 import { targetGroupName } from '../model/load-balancer-names';
@@ -66,8 +67,11 @@ export function targetGroupSettings(
   cfg: LoadBalancerConfig,
   target: DesiredProxyTarget,
 ): TargetGroupSettings {
-  const d = cfg.targetGroup;
-  const o = target.overrides;
+  return withOverrides(cfg.targetGroup, target.overrides);
+}
+
+/** The cluster defaults `d` with overrides `o` (stickiness `on` keeps the default duration). */
+export function withOverrides(d: TargetGroupSettings, o: TargetGroupOverrides): TargetGroupSettings {
   return {
     healthCheck: { ...d.healthCheck, ...(o.healthCheck ?? {}) },
     deregistrationDelaySeconds: o.deregistrationDelaySeconds ?? d.deregistrationDelaySeconds,

@@ -52,23 +52,48 @@ const ELB_CALLS = new Set<string>([
 ]);
 
 /**
+ * The VPC of each balancer this run created, read once per balancer (DescribeLoadBalancers) however
+ * many target groups are created for it; the plan cannot know it, as the balancer did not exist.
+ * One per run: the answer is the same for the whole apply.
+ */
+export class BalancerVpcs {
+  private readonly byArn = new Map<string, Promise<string | undefined>>();
+
+  constructor(private readonly elbv2: Pick<Elbv2Port, 'describeLoadBalancers'>) {}
+
+  of(arn: string): Promise<string | undefined> {
+    let vpc = this.byArn.get(arn);
+    if (!vpc) {
+      // The creates that need it run at once: they share the one read in flight.
+      vpc = this.elbv2
+        .describeLoadBalancers({ LoadBalancerArns: [arn] })
+        .then((out) => out.LoadBalancers?.[0]?.VpcId);
+      // A failed read is not kept: the next step that needs the VPC asks again.
+      vpc.catch(() => this.byArn.delete(arn));
+      this.byArn.set(arn, vpc);
+    }
+    return vpc;
+  }
+}
+
+/**
  * Fills the references of a step (or any step input) from the ARNs earlier actions produced; a
- * balancer's VPC is read from ELBv2 (only a balancer created by this plan is referred to that way).
+ * balancer's VPC comes from `vpcs` (only a balancer created by this plan is referred to that way).
  */
 export async function resolveRefs<T>(
   value: T,
   arns: Map<string, string>,
-  elbv2: Elbv2Port | undefined,
+  vpcs: BalancerVpcs | undefined,
 ): Promise<T> {
-  const vpcs = new Map<string, string>();
+  const found = new Map<string, string>();
   for (const id of refsIn(value)) {
     const arn = arns.get(id);
-    if (!arn || !id.startsWith('loadBalancer/') || !elbv2) continue;
+    if (!arn || !id.startsWith('loadBalancer/') || !vpcs) continue;
     if (!JSON.stringify(value).includes(vpcRef(id))) continue;
-    const lb = (await elbv2.describeLoadBalancers({ LoadBalancerArns: [arn] })).LoadBalancers?.[0];
-    if (lb?.VpcId) vpcs.set(id, lb.VpcId);
+    const vpc = await vpcs.of(arn);
+    if (vpc) found.set(id, vpc);
   }
-  return fillRefs(value, { arn: (id) => arns.get(id), vpc: (id) => vpcs.get(id) });
+  return fillRefs(value, { arn: (id) => arns.get(id), vpc: (id) => found.get(id) });
 }
 
 export async function runElbStep(step: ElbStep, elbv2: Elbv2Port): Promise<{ arn?: string }> {

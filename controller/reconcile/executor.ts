@@ -11,6 +11,7 @@ import { type Clock, systemClock } from '../aws/clock';
 import { resultOf } from './result-of';
 import { createScheduler } from './scheduler';
 import { performAction } from './step-runner';
+import { BalancerVpcs } from './elbv2-steps';
 
 export interface ExecuteOptions {
   ecs: EcsPort;
@@ -48,6 +49,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
   const clock = opts.clock ?? systemClock;
   // `destroy` drains every service under one deadline: one after the other would add up the waits.
   const deadline = clock.now() + (opts.drainWaitMs ?? 0);
+  const vpcs = opts.elbv2 ? new BalancerVpcs(opts.elbv2) : undefined;
   const run = createScheduler(
     plan.actions,
     (action, dependencies) =>
@@ -55,6 +57,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
         ecs: opts.ecs,
         ...(opts.elbv2 ? { elbv2: opts.elbv2 } : {}),
         ...(opts.events ? { events: opts.events } : {}),
+        ...(vpcs ? { vpcs } : {}),
         clock,
         drainWaitMs: opts.drainWaitMs ?? 0,
         deadline,

@@ -10,7 +10,7 @@ import { failedResult, resultOf } from './result-of';
 import { pruneService, retireRevisions, type StepResult } from './prune-executor';
 import { deleteCluster, drainService } from './destroy-steps';
 import type { Elbv2Port } from '../aws/elbv2-port';
-import { deleteElbResource, isElbStep, resolveRefs, runElbStep } from './elbv2-steps';
+import { type BalancerVpcs, deleteElbResource, isElbStep, resolveRefs, runElbStep } from './elbv2-steps';
 import { deleteEventResource, type EventWritePorts, isEventStep, runEventStep } from './events-steps';
 
 export interface StepRunnerOptions {
@@ -19,6 +19,8 @@ export interface StepRunnerOptions {
   elbv2?: Elbv2Port;
   /** Needed when the plan has event source actions (queues, the rule). */
   events?: EventWritePorts;
+  /** The VPCs of the balancers the plan creates, shared by all of one run's actions. */
+  vpcs?: BalancerVpcs;
   clock: Clock;
   /** How long a pruned service's tasks may take to stop (see ExecuteOptions.drainWaitMs). */
   drainWaitMs: number;
@@ -48,7 +50,7 @@ export async function performAction(
   try {
     for (const planned of action.steps) {
       // References to what earlier actions made (a new target group's ARN) are filled in here.
-      const step = await resolveRefs(planned, arns, opts.elbv2);
+      const step = await resolveRefs(planned, arns, opts.vpcs);
       produced = { ...produced, ...(await runStep(step, arns, action, opts)) };
     }
   } catch (err) {

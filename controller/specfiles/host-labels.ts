@@ -16,9 +16,9 @@ import { type FieldPath, formatFieldPath } from './field-path';
 import { DEFAULT_PROXY_PORTS, expandHostname, parseProxyPorts, splitHostList } from './hostname-syntax';
 import type { Position } from './positions';
 import { isPlainObject } from './spec-helpers';
+import { PROXY_HOST_LABEL, PROXY_PORTS_LABEL } from '../model/proxy-labels';
 
-export const PROXY_HOST_LABEL = 'proxy.host';
-export const PROXY_PORTS_LABEL = 'proxy.ports';
+export { PROXY_HOST_LABEL, PROXY_PORTS_LABEL };
 export const DNS_HOSTNAME_LABEL = 'dns.hostname';
 
 /** A located docker label value. */

@@ -4,6 +4,11 @@
  * ELBv2 ranges as cluster.yaml `loadBalancer:`. Pure.
  */
 import type { HealthCheckSettings, TargetGroupOverrides } from '../model/load-balancer';
+import {
+  HEALTH_CHECK_LABELS as HC,
+  PROXY_DEREGISTRATION_LABEL,
+  PROXY_STICKINESS_LABEL,
+} from '../model/proxy-labels';
 import type { LabelAt } from './host-labels';
 import { didYouMean } from './suggest';
 import {
@@ -17,24 +22,23 @@ import {
 type NumericHealthCheck = Exclude<keyof HealthCheckSettings, 'path' | 'matcher'>;
 
 const HEALTH_CHECK_NUMBERS: Record<string, { field: NumericHealthCheck; range: Range; unit: string }> = {
-  'proxy.healthcheck.interval': { field: 'intervalSeconds', range: R.intervalSeconds, unit: 'seconds' },
-  'proxy.healthcheck.timeout': { field: 'timeoutSeconds', range: R.timeoutSeconds, unit: 'seconds' },
-  'proxy.healthcheck.healthy-threshold': {
+  [HC.intervalSeconds]: { field: 'intervalSeconds', range: R.intervalSeconds, unit: 'seconds' },
+  [HC.timeoutSeconds]: { field: 'timeoutSeconds', range: R.timeoutSeconds, unit: 'seconds' },
+  [HC.healthyThresholdCount]: {
     field: 'healthyThresholdCount',
     range: R.healthyThresholdCount,
     unit: 'checks',
   },
-  'proxy.healthcheck.unhealthy-threshold': {
+  [HC.unhealthyThresholdCount]: {
     field: 'unhealthyThresholdCount',
     range: R.unhealthyThresholdCount,
     unit: 'checks',
   },
 };
 
-export const PROXY_HEALTHCHECK_LABEL = 'proxy.healthcheck';
-export const PROXY_MATCHER_LABEL = 'proxy.healthcheck.matcher';
-export const PROXY_DEREGISTRATION_LABEL = 'proxy.deregistration-delay';
-export const PROXY_STICKINESS_LABEL = 'proxy.stickiness';
+export { PROXY_DEREGISTRATION_LABEL, PROXY_STICKINESS_LABEL };
+export const PROXY_HEALTHCHECK_LABEL = HC.path;
+export const PROXY_MATCHER_LABEL = HC.matcher;
 
 /** Every target group label, for "did you mean". */
 export const TARGET_GROUP_LABELS = [

@@ -10,8 +10,12 @@ import path from 'node:path';
 import { EcsReader } from '../../controller/observe/ecs-reader';
 import { loadSandbox, saveSandbox } from '../../controller/aws/sandbox/state-file';
 import { AwsContext } from '../../controller/cli/aws-context';
+import { DEFAULT_SSL_POLICY } from '../../controller/aws/sandbox/sandbox-elbv2';
 import {
   adoptingCopy,
+  ALB_SHOP,
+  ALB_SHOP_LABELS,
+  albShopClusterYaml,
   BATCH,
   ecsEfsDir,
   expectOnlyAdoption,
@@ -29,6 +33,7 @@ import {
   planAdopted,
   SHOP,
   TOOLS_DEBUG,
+  writeAlbShopDir,
   writeShopDir,
 } from '../helpers/export-roundtrip';
 import { createLegacyCluster, seedSandboxNetwork, LEGACY, SANDBOX_NETWORK } from '../helpers/legacy-cluster';
@@ -370,6 +375,13 @@ test('an existing directory path that is a file is refused', async () => {
   expect(run.stderr).toContain(`error: ${file} exists and is not a directory`);
 });
 
+/** Two subnets and a security group of the sandbox VPC, and a certificate ARN it accepts. */
+const ALB_NET = {
+  subnets: ['subnet-0a000001', 'subnet-0a000002'],
+  securityGroups: ['sg-0a000001'],
+  certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000001',
+};
+
 describe('apply, export, diff, apply: the export round trip with prune on (sandbox)', () => {
   /** A fresh state file, with `prepare` run on its account first. */
   async function account(prepare?: (sb: Awaited<ReturnType<typeof loadSandbox>>) => Promise<void>) {
@@ -392,6 +404,97 @@ describe('apply, export, diff, apply: the export round trip with prune on (sandb
     expect(readFileSync(path.join(dir, 'worker.taskdef'), 'utf8')).toContain('AUTOCREATE.SERVICE');
     expect(read(dir, 'debug.service').taskDefinition).toBe('tools-debug:1');
     expect(exportRun.stdout).toContain(`Next: ecs-gitops diff ${dir}`);
+  });
+
+  test('a balancer ecs-gitops created, services routed by labels (one with a health check of its own): create:, no loadBalancers, nothing to do', async () => {
+    const state = await account();
+    const net = ALB_NET;
+    const trip = await exportRoundTrip(sandboxCli(state), {
+      cluster: ALB_SHOP,
+      source: writeAlbShopDir(net),
+    });
+    expectExported(trip, EXPECTED.albShop);
+    const { dir } = trip;
+    const clusterYaml = readFileSync(path.join(dir, 'cluster.yaml'), 'utf8');
+    expect(clusterYaml.slice(clusterYaml.indexOf('\nname: ') + 1)).toBe(
+      albShopClusterYaml(net, DEFAULT_SSL_POLICY),
+    );
+    expect(read(dir, 'web.service')).toEqual({ taskDefinition: 'web', desiredCount: 2, launchType: 'EC2' });
+    expect(read(dir, 'api.service')).toEqual({ taskDefinition: 'api', desiredCount: 1, launchType: 'EC2' });
+    expect(read(dir, 'web.taskdef').containerDefinitions[0].dockerLabels).toEqual(ALB_SHOP_LABELS.web);
+    expect(read(dir, 'api.taskdef').containerDefinitions[0].dockerLabels).toEqual(ALB_SHOP_LABELS.api);
+  });
+
+  test("an existing balancer with ecs-gitops's target groups and rules: loadBalancer: { name } with the cluster's defaults, no loadBalancers", async () => {
+    const state = await account(async (sb) => {
+      const lb = (await sb.elbv2.createLoadBalancer({ Name: 'shared', Subnets: ALB_NET.subnets }))
+        .LoadBalancers?.[0];
+      await sb.elbv2.createListener({
+        LoadBalancerArn: lb?.LoadBalancerArn,
+        Protocol: 'HTTP',
+        Port: 80,
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+      });
+    });
+    const src = path.join(tmp('src'), 'named');
+    mkdirSync(src);
+    writeFileSync(
+      path.join(src, 'cluster.yaml'),
+      'name: named\nregion: us-east-1\nloadBalancer:\n  name: shared\n  healthCheck:\n    path: /healthz\n' +
+        '  healthCheckGracePeriodSeconds: 30\n',
+    );
+    writeFileSync(
+      path.join(src, 'web.taskdef'),
+      JSON.stringify({
+        containerDefinitions: [
+          {
+            name: 'web',
+            image: 'nginx:1.27',
+            memory: 64,
+            portMappings: [{ containerPort: 80 }],
+            dockerLabels: { 'proxy.host': 'www.named.example.com' },
+          },
+        ],
+      }),
+    );
+    writeFileSync(
+      path.join(src, 'web.service'),
+      JSON.stringify({ taskDefinition: 'web', launchType: 'EC2' }),
+    );
+    const { dir, exportRun } = await exportRoundTrip(sandboxCli(state), { cluster: 'named', source: src });
+    expect(readFileSync(path.join(dir, 'cluster.yaml'), 'utf8')).toContain(
+      '\nloadBalancer:\n  name: shared\n  healthCheck:\n    path: /healthz\n  healthCheckGracePeriodSeconds: 30\n',
+    );
+    expect(read(dir, 'web.service')).toEqual({ taskDefinition: 'web', desiredCount: 1, launchType: 'EC2' });
+    expect(exportRun.stdout).toContain(
+      "note: cluster.yaml names load balancer shared; services web are routed by their containers' proxy.* labels",
+    );
+  });
+
+  test('a target group changed by hand: its container gets the label that gives the live value, and the plan is a new revision, not an ELBv2 change', async () => {
+    const state = await account();
+    expect((await cli(['apply', writeAlbShopDir(ALB_NET), '--sandbox', state])).code).toBe(0);
+    const sb = await loadSandbox(state);
+    const groups = (await sb.elbv2.describeTargetGroups({})).TargetGroups ?? [];
+    const web = groups.find((g) => g.TargetGroupName?.startsWith('albshop-web-'));
+    await sb.elbv2.modifyTargetGroup({ TargetGroupArn: web?.TargetGroupArn, HealthCheckPath: '/live' });
+    await saveSandbox(state, sb);
+
+    const dir = path.join(tmp('out'), ALB_SHOP);
+    const run = await cli(['export', ALB_SHOP, dir, '--sandbox', state]);
+    expect(run.stdout).toContain(
+      "note: albshop-web: the proxy.* labels of container web are written from the load balancer's live routing",
+    );
+    expect(read(dir, 'web.taskdef').containerDefinitions[0].dockerLabels).toEqual({
+      ...ALB_SHOP_LABELS.web,
+      'proxy.healthcheck': '/live',
+    });
+    const diff = json(await cli(['diff', dir, '--sandbox', state, '-o', 'json']));
+    const changed = diff.clusters[0].actions.filter((a: any) => a.op !== 'none');
+    expect(changed.map((a: any) => `${a.op} ${a.id}`)).toEqual([
+      'update taskDefinition/albshop-web',
+      'update service/web',
+    ]);
   });
 
   test('a file renamed alone (web.service to a template, web.taskdef to YAML) changes nothing; a real change brings the tags along', async () => {

@@ -15,32 +15,25 @@
  * - like AWS, moto refuses DeleteTargetGroup while a rule forwards to the group (ResourceInUse),
  *   so a plan that deleted a target group before its rule fails here.
  */
-import {
-  CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  type EC2Client,
-} from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, DescribeClustersCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { CallLog } from '../../controller/aws/call-log';
 import { createAwsClients } from '../../controller/aws/clients';
 import { SdkElbv2Port } from '../../controller/aws/sdk-elbv2-port';
-import { onAwsContextCreated } from '../../controller/cli/aws-context';
 import { TAG_ROUTE, TAG_TARGET } from '../../controller/model/load-balancer';
-import { mapToTags, ownershipTags, type TagMap } from '../../controller/model/ownership';
+import { mapToElbTags, mapToTags, ownershipTags, type TagMap } from '../../controller/model/ownership';
+import { createNetworkFixture } from '../helpers/alb-fixture';
 import { TEST_REGION } from '../helpers/aws-env';
+import { cliInOrder } from '../helpers/lb-moto';
 import { useMoto } from '../helpers/moto';
-import { json, runCli } from '../helpers/run-cli';
+import { json } from '../helpers/run-cli';
 
 const moto = useMoto();
 let ecs: ECSClient;
-let ec2: EC2Client;
 let elbv2: SdkElbv2Port;
 let destroyClients: () => void;
 beforeAll(() => {
   const clients = createAwsClients({ region: TEST_REGION, endpoint: moto.endpoint, callLog: new CallLog() });
   ecs = clients.ecs;
-  ec2 = clients.ec2;
   elbv2 = new SdkElbv2Port(clients.elbv2);
   destroyClients = () => {
     clients.ecs.destroy();
@@ -52,7 +45,6 @@ afterAll(() => destroyClients?.());
 
 const OURS = ownershipTags('demo', 'demo');
 const OTHER = ownershipTags('someone-else', 'demo');
-const elbTags = (t: TagMap) => mapToTags(t).map((x) => ({ Key: x.key, Value: x.value }));
 
 interface Account {
   ownedLb: string;
@@ -73,7 +65,7 @@ async function balancer(name: string, tags: TagMap, subnets: string[], sg: strin
     Scheme: 'internet-facing',
     Subnets: subnets,
     SecurityGroups: [sg],
-    Tags: elbTags(tags),
+    Tags: mapToElbTags(tags),
   });
   const arn = lb.LoadBalancers?.[0]?.LoadBalancerArn ?? '';
   const listener = await elbv2.createListener({
@@ -81,7 +73,7 @@ async function balancer(name: string, tags: TagMap, subnets: string[], sg: strin
     Protocol: 'HTTP',
     Port: 80,
     DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
-    Tags: elbTags(tags),
+    Tags: mapToElbTags(tags),
   });
   return { arn, listener: listener.Listeners?.[0]?.ListenerArn ?? '' };
 }
@@ -93,7 +85,7 @@ async function group(name: string, vpcId: string, tags: TagMap) {
     Port: 80,
     VpcId: vpcId,
     TargetType: 'ip',
-    Tags: elbTags(tags),
+    Tags: mapToElbTags(tags),
   });
   return tg.TargetGroups?.[0]?.TargetGroupArn ?? '';
 }
@@ -104,29 +96,19 @@ async function rule(listener: string, priority: number, host: string, to: string
     Priority: priority,
     Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [host] } }],
     Actions: [{ Type: 'forward', TargetGroupArn: to }],
-    ...(Object.keys(tags).length > 0 ? { Tags: elbTags(tags) } : {}),
+    ...(Object.keys(tags).length > 0 ? { Tags: mapToElbTags(tags) } : {}),
   });
   return r.Rules?.[0]?.RuleArn ?? '';
 }
 
 /**
- * A VPC with two subnets and a security group; the balancer `demo` of ours (HTTP:80) with our rule
+ * A VPC with two subnets and a security group (alb-fixture.ts); the balancer `demo` of ours (HTTP:80) with our rule
  * to our target group; a balancer `shared` not ours with our rule to our second target group and
  * another owner's rule to its group (named with our stem, `demo-...`, so only its tags tell); the
  * ECS cluster `demo` of ours, with no services.
  */
 async function account(): Promise<Account> {
-  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc?.VpcId ?? '';
-  const subnets: string[] = [];
-  for (const [i, zone] of [`${TEST_REGION}a`, `${TEST_REGION}b`].entries()) {
-    const s = await ec2.send(
-      new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.30.${i + 1}.0/24`, AvailabilityZone: zone }),
-    );
-    subnets.push(s.Subnet?.SubnetId ?? '');
-  }
-  const sg =
-    (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'alb', Description: 'alb', VpcId: vpcId })))
-      .GroupId ?? '';
+  const { vpcId, subnetIds: subnets, securityGroupId: sg } = await createNetworkFixture(moto.endpoint);
   const owned = await balancer('demo', OURS, subnets, sg);
   const shared = await balancer('shared', { team: 'platform' }, subnets, sg);
   const web = await group('demo-web-80-aaaaaa', vpcId, { ...OURS, [TAG_TARGET]: 'web/web/80' });
@@ -154,21 +136,8 @@ async function account(): Promise<Account> {
   };
 }
 
-/** Runs the CLI and records, in order, every ELBv2 and ECS call that is not a read. */
-async function cli(args: string[]) {
-  const writes: string[] = [];
-  const stop = onAwsContextCreated((ctx) => {
-    ctx.callLog.subscribe((service, op, code) => {
-      if (!/^(Describe|List|Get)/.test(op)) writes.push(`${service}.${op}${code === 'OK' ? '' : ` ${code}`}`);
-    });
-  });
-  try {
-    const run = await runCli(['--log-level', 'warn', ...args, '--endpoint', moto.endpoint]);
-    return { ...run, writes };
-  } finally {
-    stop();
-  }
-}
+/** Runs the CLI; `order`: every ELBv2 and ECS call that is not a read, in order. */
+const cli = (args: string[]) => cliInOrder(moto, ['--log-level', 'warn', ...args]);
 
 async function state(a: Account) {
   const lbs = (await elbv2.describeLoadBalancers({})).LoadBalancers ?? [];
@@ -192,7 +161,7 @@ test('destroy --dry-run shows every piece in order; destroy --confirm deletes ou
 
   const dry = await cli(['destroy', 'demo', '--dry-run', '--no-color']);
   expect(dry.code).toBe(2);
-  expect(dry.writes).toEqual([]);
+  expect(dry.order).toEqual([]);
   const order = [
     'listenerRule/web',
     'listenerRule/app',
@@ -223,7 +192,7 @@ test('destroy --dry-run shows every piece in order; destroy --confirm deletes ou
   expect(run.code).toBe(0);
   expect(json(run).verdict).toBe('deleted');
   // Rules, then target groups, then the balancer, then the cluster; each delete first reads tags again.
-  expect(run.writes).toEqual([
+  expect(run.order).toEqual([
     'ELBv2.DeleteRule',
     'ELBv2.DeleteRule',
     'ELBv2.DeleteTargetGroup',
@@ -244,7 +213,7 @@ test('destroy --dry-run shows every piece in order; destroy --confirm deletes ou
   const again = await cli(['destroy', 'demo', '--confirm', '-o', 'json']);
   expect(again.code).toBe(0);
   expect(json(again).verdict).toBe('absent');
-  expect(again.writes).toEqual([]);
+  expect(again.order).toEqual([]);
 });
 
 test('a rule not ours on the owned balancer: destroy refuses, names it, and changes nothing', async () => {
@@ -264,7 +233,7 @@ test('a rule not ours on the owned balancer: destroy refuses, names it, and chan
   expect(out.reason).toBe(
     `load balancer demo was created by ecs-gitops but has 1 rule(s) that ecs-gitops does not own; it is never deleted while a rule it does not own is attached, so nothing is changed: demo:80 priority 9 (legacy.example.com) ${foreign}`,
   );
-  expect(run.writes).toEqual([]);
+  expect(run.order).toEqual([]);
   expect(await state(a)).toEqual(before);
   expect(before.ownedRules).toHaveLength(2);
   expect(before.cluster).toBe('ACTIVE');

@@ -18,12 +18,6 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
-import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
@@ -37,8 +31,12 @@ import { loadSandbox, saveSandbox } from '../../controller/aws/sandbox/state-fil
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
 import { SdkElbv2Port } from '../../controller/aws/sdk-elbv2-port';
 import { AwsContext } from '../../controller/cli/aws-context';
+import { createNetworkFixture, requestAcmCertificate } from '../helpers/alb-fixture';
 import {
   adoptingCopy,
+  ALB_SHOP,
+  ALB_SHOP_LABELS,
+  albShopClusterYaml,
   BATCH,
   BATCH_CALLS,
   ecsEfsDir,
@@ -54,6 +52,7 @@ import {
   planAdopted,
   SHOP,
   TOOLS_DEBUG,
+  writeAlbShopDir,
   writeShopDir,
 } from '../helpers/export-roundtrip';
 import {
@@ -75,24 +74,12 @@ const env = () => ({ AWS_ENDPOINT_URL: moto.endpoint, ECS_GITOPS_LOG_LEVEL: 'war
 
 /** A VPC with two subnets and a security group, and a target group behind a load balancer. */
 async function network(): Promise<LegacyNetwork> {
-  const cfg = { endpoint: moto.endpoint };
-  const ec2 = new EC2Client(cfg);
-  const elbv2 = new ElasticLoadBalancingV2Client(cfg);
+  const { vpcId, subnetIds, securityGroupId } = await createNetworkFixture(moto.endpoint);
+  const elbv2 = new ElasticLoadBalancingV2Client({ endpoint: moto.endpoint });
   try {
-    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc?.VpcId;
-    const subnets: string[] = [];
-    for (const [i, az] of ['us-east-1a', 'us-east-1b'].entries()) {
-      const s = await ec2.send(
-        new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.0.${i + 1}.0/24`, AvailabilityZone: az }),
-      );
-      subnets.push(s.Subnet?.SubnetId ?? '');
-    }
-    const sg = await ec2.send(
-      new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: 'web', Description: 'web' }),
-    );
-    const lb = await elbv2.send(new CreateLoadBalancerCommand({ Name: 'legacy', Subnets: subnets }));
+    const lb = await elbv2.send(new CreateLoadBalancerCommand({ Name: 'legacy', Subnets: subnetIds }));
     const tg = await elbv2.send(
-      new CreateTargetGroupCommand({ Name: 'legacy-api', Protocol: 'HTTP', Port: 8080, VpcId: vpc }),
+      new CreateTargetGroupCommand({ Name: 'legacy-api', Protocol: 'HTTP', Port: 8080, VpcId: vpcId }),
     );
     const targetGroupArn = tg.TargetGroups?.[0].TargetGroupArn ?? '';
     await elbv2.send(
@@ -103,9 +90,8 @@ async function network(): Promise<LegacyNetwork> {
         DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
       }),
     );
-    return { subnets, securityGroups: [sg.GroupId ?? ''], targetGroupArn };
+    return { subnets: subnetIds, securityGroups: [securityGroupId], targetGroupArn };
   } finally {
-    ec2.destroy();
     elbv2.destroy();
   }
 }
@@ -272,6 +258,32 @@ describe('apply, export, diff, apply: the export round trip with prune on (moto)
     expectExported(await exportRoundTrip(cli, { cluster: SHOP, source: writeShopDir() }), EXPECTED.shop);
     // The scheduled task's family is still there to run.
     expect(await status('shop-cron')).toBe('ACTIVE');
+  });
+
+  test('a balancer ecs-gitops created, services routed by labels (one with a health check of its own): create:, no loadBalancers, nothing to do', async () => {
+    const network = await createNetworkFixture(moto.endpoint);
+    const net = {
+      subnets: network.subnetIds,
+      securityGroups: [network.securityGroupId],
+      certificateArn: await requestAcmCertificate(moto.endpoint, '*.albshop.example.com'),
+    };
+    const src = writeAlbShopDir(net);
+    // moto difference: CreateService drops healthCheckGracePeriodSeconds (AWS keeps it), so the
+    // apply after the services' creation sets it again; the round trip starts from there.
+    expect((await cli(['apply', src])).code).toBe(0);
+    const trip = await exportRoundTrip(cli, { cluster: ALB_SHOP, source: src });
+    expectExported(trip, EXPECTED.albShop);
+    const clusterYaml = readFileSync(path.join(trip.dir, 'cluster.yaml'), 'utf8');
+    // moto difference: an HTTPS listener created without SslPolicy gets ELBSecurityPolicy-2016-08
+    // (AWS: "the current predefined security policy", ELBSecurityPolicy-TLS13-1-2-2021-06 as the
+    // sandbox has it). Export writes the policy as read: the default moves, a file should not.
+    const sslPolicy = /sslPolicy: (\S+)/.exec(clusterYaml)?.[1] ?? '';
+    expect(sslPolicy).toBe('ELBSecurityPolicy-2016-08');
+    expect(clusterYaml.slice(clusterYaml.indexOf('\nname: ') + 1)).toBe(albShopClusterYaml(net, sslPolicy));
+    const read = (f: string) => JSON.parse(readFileSync(path.join(trip.dir, f), 'utf8'));
+    expect(read('web.service')).toEqual({ taskDefinition: 'web', desiredCount: 2, launchType: 'EC2' });
+    expect(read('web.taskdef').containerDefinitions[0].dockerLabels).toEqual(ALB_SHOP_LABELS.web);
+    expect(read('api.taskdef').containerDefinitions[0].dockerLabels).toEqual(ALB_SHOP_LABELS.api);
   });
 
   test('the ecs-efs example: the template comes back as the plain file it rendered to, and export says so', async () => {

@@ -5,26 +5,15 @@
  * shared-balancer basics are in load-balancer.moto.test.ts; ELBv2's moto differences are listed in
  * test/aws/elbv2.moto.test.ts. Those that matter here are noted where they do ("moto difference:").
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DescribeClustersCommand, DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { writeFileSync } from 'node:fs';
+import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
 import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
-  ElasticLoadBalancingV2Client,
-  type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  CreateHostedZoneCommand,
-  ListResourceRecordSetsCommand,
-  Route53Client,
-} from '@aws-sdk/client-route-53';
-import { startMoto, type Moto } from '../helpers/moto';
-import { setTestAwsEnv } from '../helpers/aws-env';
 import {
   createAlbFixture,
   createNetworkFixture,
@@ -33,87 +22,26 @@ import {
   type AlbFixture,
   type NetworkFixture,
 } from '../helpers/alb-fixture';
-import { onAwsContextCreated } from '../../controller/cli/aws-context';
-import { json, runCli } from '../helpers/run-cli';
+import {
+  applyCopy,
+  cliInOrder,
+  copyEcsEfs,
+  demoServices,
+  edit,
+  exampleZone,
+  listenerRules,
+  recordSets,
+  useLbMoto,
+  writes,
+  type FixtureCopy,
+} from '../helpers/lb-moto';
+import { json } from '../helpers/run-cli';
 
-const FIXTURE = path.join(__dirname, '../fixtures/ecs-efs-example');
+const moto = useLbMoto();
 
-let moto: Moto;
-let ecs: ECSClient;
-let elb: ElasticLoadBalancingV2Client;
-let route53: Route53Client;
-
-let restoreEnv: () => void;
-beforeAll(async () => {
-  restoreEnv = setTestAwsEnv();
-  moto = await startMoto();
-  const common = {
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
-  ecs = new ECSClient(common);
-  elb = new ElasticLoadBalancingV2Client(common);
-  route53 = new Route53Client(common);
-});
-afterAll(async () => {
-  ecs?.destroy();
-  elb?.destroy();
-  route53?.destroy();
-  await moto?.stop();
-  restoreEnv();
-});
-beforeEach(async () => moto.reset());
-
-const awsEnv = () => ({
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_ENDPOINT_URL: moto.endpoint,
-});
-
-interface Copy {
-  dir: string;
-  config: string;
-}
-
-/** The ecs-efs directory as it is, with a cluster.yaml beside it. */
-function copyFixture(clusterYaml: string): Copy {
-  const root = mkdtempSync(path.join(tmpdir(), 'ecs-lb-owned-'));
-  const dir = path.join(root, 'demo');
-  cpSync(FIXTURE, dir, { recursive: true });
-  const config = path.join(root, 'cluster.yaml');
-  writeFileSync(config, clusterYaml);
-  return { dir, config };
-}
-
-/** Runs the CLI; `writes` is every call that is not a read, in order (the counts do not show order). */
-async function cli(args: string[]) {
-  const order: string[] = [];
-  const stop = onAwsContextCreated((ctx) => {
-    ctx.callLog.subscribe((service, op, code) => {
-      if (!/^(Describe|List|Get)/.test(op)) order.push(`${service}.${op}${code === 'OK' ? '' : ` ${code}`}`);
-    });
-  });
-  try {
-    return { ...(await runCli([...args, '--output', 'json'], awsEnv())), order };
-  } finally {
-    stop();
-  }
-}
-
-async function apply(f: Copy, ...extra: string[]) {
-  const run = await cli(['apply', f.dir, '--config', f.config, ...extra]);
-  if (run.code !== 0) throw new Error(`apply exited ${run.code}:\n${run.stderr}\n${run.stdout}`);
-  return json(run);
-}
-
-/** Writes only (reads are Describe*, List*, Get*); `service` keeps one AWS service's. */
-function writes(byOperation: Record<string, number>, service = ''): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(byOperation).filter(([op]) => !/\.(Describe|List|Get)/.test(op) && op.startsWith(service)),
-  );
-}
+const cli = (args: string[]) => cliInOrder(moto, [...args, '--output', 'json']);
+const apply = (f: FixtureCopy, ...extra: string[]) => applyCopy(moto, f, ...extra);
+const copyFixture = copyEcsEfs;
 
 /**
  * Applies until converged on moto. moto difference: CreateService drops
@@ -121,7 +49,7 @@ function writes(byOperation: Record<string, number>, service = ''): Record<strin
  * balancer sets it again with UpdateService; on AWS that apply writes nothing (the sandbox test
  * test/reconcile/load-balancer.sandbox.test.ts checks it).
  */
-async function converge(f: Copy, ...extra: string[]) {
+async function converge(f: FixtureCopy, ...extra: string[]) {
   const first = await apply(f, ...extra);
   await apply(f);
   const again = await apply(f);
@@ -129,45 +57,14 @@ async function converge(f: Copy, ...extra: string[]) {
   return first;
 }
 
-async function rules(listenerArn: string): Promise<Rule[]> {
-  return (
-    (await elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules?.filter(
-      (r) => !r.IsDefault,
-    ) ?? []
-  );
-}
+const rules = (listenerArn: string) => listenerRules(moto, listenerArn);
+const services = () => demoServices(moto);
+const hostedZone = () => exampleZone(moto);
+const records = (zoneId: string) => recordSets(moto, zoneId);
 
 async function targetGroups() {
-  return ((await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? []).filter((g) =>
+  return ((await moto.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? []).filter((g) =>
     g.TargetGroupName?.startsWith('demo-'),
-  );
-}
-
-async function services() {
-  const out = await ecs.send(
-    new DescribeServicesCommand({ cluster: 'demo', services: ['webserver', 'jenkins'] }),
-  );
-  return Object.fromEntries((out.services ?? []).map((s) => [s.serviceName, s]));
-}
-
-function edit(file: string, from: string | RegExp, to: string): void {
-  const before = readFileSync(file, 'utf8');
-  const after = before.replace(from, to);
-  if (after === before) throw new Error(`${file}: ${String(from)} not found`);
-  writeFileSync(file, after);
-}
-
-/** The hosted zone the `proxy.host` names go in; its id. */
-async function hostedZone(): Promise<string> {
-  const zone = await route53.send(
-    new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `${Date.now()}` }),
-  );
-  return zone.HostedZone?.Id ?? '';
-}
-
-async function records(zoneId: string) {
-  return (
-    (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets ?? []
   );
 }
 
@@ -268,7 +165,7 @@ describe('a balancer ecs-gitops creates (moto)', () => {
     ].join('\n');
 
   async function balancers() {
-    return (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    return (await moto.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
   }
 
   test('apply --wait creates balancer, listener, groups, rules, services and alias records; destroy removes them', async () => {
@@ -333,7 +230,7 @@ describe('a balancer ecs-gitops creates (moto)', () => {
     const [lb] = await balancers();
     expect(lb).toMatchObject({ LoadBalancerName: 'demo', Scheme: 'internet-facing', VpcId: net.vpcId });
     expect(lb.SecurityGroups).toEqual([net.securityGroupId]);
-    const tags = (await elb.send(new DescribeTagsCommand({ ResourceArns: [lb.LoadBalancerArn ?? ''] })))
+    const tags = (await moto.elb.send(new DescribeTagsCommand({ ResourceArns: [lb.LoadBalancerArn ?? ''] })))
       .TagDescriptions?.[0]?.Tags;
     expect(Object.fromEntries((tags ?? []).map((t) => [t.Key, t.Value]))).toMatchObject({
       'ecs-gitops:managed-by': 'ecs-gitops',
@@ -341,7 +238,8 @@ describe('a balancer ecs-gitops creates (moto)', () => {
       'ecs-gitops:cluster': 'demo',
     });
     const listeners =
-      (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners ?? [];
+      (await moto.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn })))
+        .Listeners ?? [];
     expect(listeners.map((l) => [l.Port, l.Protocol, l.DefaultActions?.[0]?.Type])).toEqual([
       [80, 'HTTP', 'fixed-response'],
     ]);
@@ -410,7 +308,7 @@ describe('a balancer ecs-gitops creates (moto)', () => {
     ]);
     expect(await balancers()).toEqual([]);
     expect(await targetGroups()).toEqual([]);
-    const cluster = await ecs.send(new DescribeClustersCommand({ clusters: ['demo'] }));
+    const cluster = await moto.ecs.send(new DescribeClustersCommand({ clusters: ['demo'] }));
     expect(cluster.clusters?.map((c) => c.status)).toEqual(['INACTIVE']);
 
     const again = await cli(['destroy', 'demo', '--drain', '--confirm']);
@@ -443,7 +341,8 @@ describe('a balancer ecs-gitops creates (moto)', () => {
 
     const [lb] = await balancers();
     const listeners =
-      (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners ?? [];
+      (await moto.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn })))
+        .Listeners ?? [];
     const byPort = new Map(listeners.map((l) => [l.Port, l]));
     expect(byPort.get(80)?.DefaultActions?.[0]).toMatchObject({
       Type: 'redirect',

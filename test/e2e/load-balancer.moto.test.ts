@@ -6,87 +6,35 @@
  * Where moto is not AWS (noted inline; the full list is in test/aws/elbv2.moto.test.ts), the AWS
  * behaviour is tested on the sandbox (test/reconcile/load-balancer.sandbox.test.ts).
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { DescribeTargetGroupsCommand, type Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
 import path from 'node:path';
-import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import {
-  DescribeRulesCommand,
-  DescribeTargetGroupsCommand,
-  ElasticLoadBalancingV2Client,
-  type Rule,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  CreateHostedZoneCommand,
-  ListResourceRecordSetsCommand,
-  Route53Client,
-} from '@aws-sdk/client-route-53';
-import { startMoto, type Moto } from '../helpers/moto';
-import { setTestAwsEnv } from '../helpers/aws-env';
 import { createAlbFixture, type AlbFixture } from '../helpers/alb-fixture';
-import { json, runCli } from '../helpers/run-cli';
+import {
+  applyCopy,
+  cliInOrder,
+  copyEcsEfs,
+  demoServices,
+  edit,
+  exampleZone,
+  hostsOf,
+  listenerRules,
+  recordSets,
+  useLbMoto,
+  writes,
+  type FixtureCopy,
+} from '../helpers/lb-moto';
+import { json } from '../helpers/run-cli';
 
-const FIXTURE = path.join(__dirname, '../fixtures/ecs-efs-example');
-
-let moto: Moto;
-let ecs: ECSClient;
-let elb: ElasticLoadBalancingV2Client;
-let route53: Route53Client;
-
-let restoreEnv: () => void;
-beforeAll(async () => {
-  restoreEnv = setTestAwsEnv();
-  moto = await startMoto();
-  const common = {
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
-  ecs = new ECSClient(common);
-  elb = new ElasticLoadBalancingV2Client(common);
-  route53 = new Route53Client(common);
-});
-afterAll(async () => {
-  ecs?.destroy();
-  elb?.destroy();
-  route53?.destroy();
-  await moto?.stop();
-  restoreEnv();
-});
-beforeEach(async () => moto.reset());
-
-const awsEnv = () => ({
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_ENDPOINT_URL: moto.endpoint,
-});
+const moto = useLbMoto();
 
 /** The ecs-efs directory as it is, with a cluster.yaml naming the shared ALB (kept beside it). */
-function copyFixture(extra = ''): { dir: string; config: string } {
-  const root = mkdtempSync(path.join(tmpdir(), 'ecs-lb-'));
-  const dir = path.join(root, 'demo');
-  cpSync(FIXTURE, dir, { recursive: true });
-  const config = path.join(root, 'cluster.yaml');
-  writeFileSync(
-    config,
+function copyFixture(extra = ''): FixtureCopy {
+  return copyEcsEfs(
     `name: demo\nloadBalancer:\n  name: shared-alb\ndns:\n  domain: example.com\n  target:\n    loadBalancer: managed\n${extra}`,
   );
-  return { dir, config };
 }
 
-async function apply(f: { dir: string; config: string }) {
-  const run = await runCli(['apply', f.dir, '--config', f.config, '--output', 'json'], awsEnv());
-  if (run.code !== 0) throw new Error(`apply exited ${run.code}:\n${run.stderr}\n${run.stdout}`);
-  return json(run);
-}
-
-/** Writes only (reads are Describe*, List*, Get*); `service` keeps one AWS service's. */
-function writes(byOperation: Record<string, number>, service = ''): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(byOperation).filter(([op]) => !/\.(Describe|List|Get)/.test(op) && op.startsWith(service)),
-  );
-}
+const apply = (f: FixtureCopy) => applyCopy(moto, f);
 
 /**
  * Applies until converged on moto. moto difference: CreateService drops
@@ -94,44 +42,22 @@ function writes(byOperation: Record<string, number>, service = ''): Record<strin
  * balancer sets it again with UpdateService; on AWS that apply writes nothing, which the sandbox
  * test checks (test/reconcile/load-balancer.sandbox.test.ts).
  */
-async function converge(f: { dir: string; config: string }) {
+async function converge(f: FixtureCopy) {
   const first = await apply(f);
   const again = await apply(f);
   expect(writes(again.awsCalls.byOperation, 'ELBv2.')).toEqual({});
   return first;
 }
 
-async function rules(listenerArn: string): Promise<Rule[]> {
-  return (
-    (await elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules?.filter(
-      (r) => !r.IsDefault,
-    ) ?? []
-  );
-}
-
-const hostsOf = (r: Rule) =>
-  r.Conditions?.find((c) => c.Field === 'host-header')?.HostHeaderConfig?.Values ?? [];
-
-async function services() {
-  const out = await ecs.send(
-    new DescribeServicesCommand({ cluster: 'demo', services: ['webserver', 'jenkins'] }),
-  );
-  return Object.fromEntries((out.services ?? []).map((s) => [s.serviceName, s]));
-}
-
-function edit(file: string, from: string, to: string): void {
-  writeFileSync(file, readFileSync(file, 'utf8').replace(from, to));
-}
+const rules = (listenerArn: string) => listenerRules(moto, listenerArn);
+const services = () => demoServices(moto);
 
 describe('the shared load balancer (moto)', () => {
   let alb: AlbFixture;
   let zoneId: string;
   beforeEach(async () => {
     alb = await createAlbFixture(moto.endpoint, { foreignRule: { host: 'legacy.example.com' } });
-    const zone = await route53.send(
-      new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `${Date.now()}` }),
-    );
-    zoneId = zone.HostedZone?.Id ?? '';
+    zoneId = await exampleZone(moto);
   });
 
   test('the ecs-efs fixture gets target groups, rules and attached services; the second apply writes nothing', async () => {
@@ -146,7 +72,7 @@ describe('the shared load balancer (moto)', () => {
       'ELBv2.CreateRule': 2,
       'Route53.ChangeResourceRecordSets': 1,
     });
-    const groups = (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [];
+    const groups = (await moto.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [];
     const ours = groups.filter((g) => g.TargetGroupName?.startsWith('demo-'));
     expect(
       ours.map((g) => [g.TargetGroupName?.replace(/-[0-9a-f]{6}$/, ''), g.Port, g.TargetType]).sort(),
@@ -170,9 +96,7 @@ describe('the shared load balancer (moto)', () => {
     // of 60 s is checked on the sandbox.
 
     // One label, name and route: the names are alias records to the same balancer.
-    const records =
-      (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets ??
-      [];
+    const records = await recordSets(moto, zoneId);
     const www = records.find((r) => r.Name === 'www.example.com.' && r.Type === 'A');
     expect(www?.AliasTarget?.DNSName?.toLowerCase().replace(/\.$/, '')).toBe(alb.dnsName.toLowerCase());
 
@@ -233,7 +157,7 @@ describe('the shared load balancer (moto)', () => {
     const f = copyFixture();
     await converge(f);
     edit(path.join(f.dir, 'webserver.taskdef'), '"proxy.host" : "www",', '');
-    const diff = await runCli(['diff', f.dir, '--config', f.config, '--output', 'json'], awsEnv());
+    const diff = await cliInOrder(moto, ['diff', f.dir, '--config', f.config, '--output', 'json']);
     expect(diff.code).toBe(2);
     const planned = json(diff).clusters[0].actions.filter(
       (a: any) => a.op !== 'none' && ['service', 'listenerRule', 'targetGroup'].includes(a.resource),
@@ -257,7 +181,7 @@ describe('the shared load balancer (moto)', () => {
       'Route53.ChangeResourceRecordSets': 1,
     });
     expect((await services()).webserver.loadBalancers).toEqual([]);
-    const names = ((await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? []).map(
+    const names = ((await moto.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? []).map(
       (g) => g.TargetGroupName,
     );
     expect(names.filter((n) => n?.startsWith('demo-webserver'))).toEqual([]);

@@ -566,7 +566,13 @@ describe('exportCluster: loadBalancer: from the target groups the services use',
         latestRevision: () => Promise.resolve({ taskDefinition: families['shop-web'], tags: {} }),
       }) as unknown as EcsReader;
     const calls: string[] = [];
+    // A foreign cluster: nothing past the target groups and their balancer is read.
+    const unread = () => Promise.reject(new Error('not read for a cluster ecs-gitops does not own'));
     const elbv2 = {
+      describeListeners: unread,
+      describeRules: unread,
+      describeTags: unread,
+      describeTargetGroupAttributes: unread,
       describeTargetGroups: (input: { TargetGroupArns?: string[] }) => {
         calls.push(`describeTargetGroups ${input.TargetGroupArns!.length}`);
         return Promise.resolve({

@@ -43,11 +43,24 @@ export interface AlbFixtureOptions {
 
 export const FOREIGN_TARGET_GROUP = 'legacy-app';
 
-export async function createAlbFixture(endpoint: string, opts: AlbFixtureOptions = {}): Promise<AlbFixture> {
+type Clients = ReturnType<typeof createAwsClients>;
+
+/** SDK clients on moto for one setup, with a call log of their own, closed after it. */
+async function withClients<T>(endpoint: string, f: (clients: Clients) => Promise<T>): Promise<T> {
   const clients = createAwsClients({ region: TEST_REGION, endpoint, callLog: new CallLog() });
-  const ec2 = clients.ec2;
-  const elbv2 = new SdkElbv2Port(clients.elbv2);
   try {
+    return await f(clients);
+  } finally {
+    clients.ec2.destroy();
+    clients.elbv2.destroy();
+    clients.ecs.destroy();
+  }
+}
+
+export function createAlbFixture(endpoint: string, opts: AlbFixtureOptions = {}): Promise<AlbFixture> {
+  return withClients(endpoint, async (clients) => {
+    const ec2 = clients.ec2;
+    const elbv2 = new SdkElbv2Port(clients.elbv2);
     const { vpcId, subnetIds, securityGroupId } = await createNetwork(ec2);
 
     const name = opts.name ?? 'shared-alb';
@@ -134,11 +147,7 @@ export async function createAlbFixture(endpoint: string, opts: AlbFixtureOptions
       };
     }
     return fixture;
-  } finally {
-    clients.ec2.destroy();
-    clients.elbv2.destroy();
-    clients.ecs.destroy();
-  }
+  });
 }
 
 /**
@@ -151,33 +160,21 @@ export interface NetworkFixture {
   securityGroupId: string;
 }
 
-export async function createNetworkFixture(endpoint: string): Promise<NetworkFixture> {
-  const clients = createAwsClients({ region: TEST_REGION, endpoint, callLog: new CallLog() });
-  try {
-    return await createNetwork(clients.ec2);
-  } finally {
-    clients.ec2.destroy();
-    clients.elbv2.destroy();
-    clients.ecs.destroy();
-  }
+export function createNetworkFixture(endpoint: string): Promise<NetworkFixture> {
+  return withClients(endpoint, (clients) => createNetwork(clients.ec2));
 }
 
 /** One more security group in the VPC (no rules), for a test that changes a balancer's groups. */
-export async function createSecurityGroup(endpoint: string, vpcId: string, name: string): Promise<string> {
-  const clients = createAwsClients({ region: TEST_REGION, endpoint, callLog: new CallLog() });
-  try {
+export function createSecurityGroup(endpoint: string, vpcId: string, name: string): Promise<string> {
+  return withClients(endpoint, async (clients) => {
     const out = await clients.ec2.send(
       new CreateSecurityGroupCommand({ GroupName: name, Description: name, VpcId: vpcId }),
     );
     return out.GroupId ?? '';
-  } finally {
-    clients.ec2.destroy();
-    clients.elbv2.destroy();
-    clients.ecs.destroy();
-  }
+  });
 }
 
-async function createNetwork(ec2: ReturnType<typeof createAwsClients>['ec2']): Promise<NetworkFixture> {
+async function createNetwork(ec2: Clients['ec2']): Promise<NetworkFixture> {
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc?.VpcId ?? '';
   const subnetIds: string[] = [];
   for (const [i, zone] of [`${TEST_REGION}a`, `${TEST_REGION}b`].entries()) {

@@ -140,6 +140,103 @@ export function writeShopDir(): string {
   return dir;
 }
 
+/**
+ * The cluster of the load balancer round trip (issue 13): a balancer ecs-gitops creates, with an
+ * HTTPS listener that HTTP redirects to and a cluster-wide deregistration delay; service web with a
+ * health check of its own (path, matcher, interval, timeout) and cookie stickiness, both by labels;
+ * service api on container port 8080 with its own deregistration delay.
+ */
+export const ALB_SHOP = 'albshop';
+
+export interface AlbNetwork {
+  subnets: string[];
+  securityGroups: string[];
+  certificateArn: string;
+}
+
+export const ALB_SHOP_LABELS = {
+  web: {
+    'proxy.host': 'www.albshop.example.com albshop.example.com',
+    'proxy.healthcheck': '/health',
+    'proxy.healthcheck.matcher': '200',
+    'proxy.healthcheck.interval': '10',
+    'proxy.healthcheck.timeout': '4',
+    'proxy.stickiness': '3600',
+  },
+  api: {
+    'proxy.host': 'api.albshop.example.com',
+    'proxy.ports': '443:8080',
+    'proxy.deregistration-delay': '0',
+  },
+};
+
+export function writeAlbShopDir(net: AlbNetwork): string {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-albshop-')), ALB_SHOP);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'cluster.yaml'),
+    [
+      `name: ${ALB_SHOP}`,
+      'region: us-east-1',
+      'loadBalancer:',
+      '  create:',
+      `    subnets: [${net.subnets.join(', ')}]`,
+      `    securityGroups: [${net.securityGroups.join(', ')}]`,
+      '  listeners:',
+      '    - port: 80',
+      '    - port: 443',
+      `      certificateArn: ${net.certificateArn}`,
+      '  redirectHttpToHttps: true',
+      '  deregistrationDelaySeconds: 10',
+      '',
+    ].join('\n'),
+  );
+  const taskdef = (name: string, image: string, port: number, labels: Record<string, string>) => ({
+    containerDefinitions: [
+      { name, image, memory: 128, portMappings: [{ containerPort: port }], dockerLabels: labels },
+    ],
+  });
+  const files: Record<string, unknown> = {
+    'web.taskdef': taskdef('web', 'nginx:1.27', 80, ALB_SHOP_LABELS.web),
+    'web.service': { taskDefinition: 'web', desiredCount: 2, launchType: 'EC2' },
+    'api.taskdef': taskdef('api', 'acme/api:1', 8080, ALB_SHOP_LABELS.api),
+    'api.service': { taskDefinition: 'api', desiredCount: 1, launchType: 'EC2' },
+  };
+  for (const [name, body] of Object.entries(files)) {
+    writeFileSync(path.join(dir, name), `${JSON.stringify(body, null, 2)}\n`);
+  }
+  return dir;
+}
+
+/**
+ * The cluster.yaml export writes for ALB_SHOP: `create:` with the network, both listeners (the
+ * HTTPS one with the policy ELBv2 gave it) and the redirect; the cluster-wide delay (every group
+ * whose container sets none has it); no health check (web's labels set its own, api has the
+ * default).
+ */
+export function albShopClusterYaml(net: AlbNetwork, sslPolicy: string): string {
+  return [
+    `name: ${ALB_SHOP}`,
+    'region: us-east-1',
+    `prefix: ${ALB_SHOP}`,
+    'loadBalancer:',
+    '  create:',
+    '    subnets:',
+    ...[...net.subnets].sort().map((s) => `      - ${s}`),
+    '    securityGroups:',
+    ...[...net.securityGroups].sort().map((s) => `      - ${s}`),
+    '    scheme: internet-facing',
+    '  listeners:',
+    '    - port: 80',
+    '    - port: 443',
+    `      certificateArn: ${net.certificateArn}`,
+    `      sslPolicy: ${sslPolicy}`,
+    '  redirectHttpToHttps: true',
+    '  deregistrationDelaySeconds: 10',
+    '',
+  ].join('\n');
+}
+
 /** The ecs-efs example (test/fixtures/ecs-efs-example) copied to a fresh directory. */
 export function ecsEfsDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-ecs-efs-'));
@@ -276,7 +373,7 @@ export interface ExpectedExport {
 }
 
 /** What export writes and reads in the round trips: the same on the sandbox and on moto. */
-export const EXPECTED: Record<'shop' | 'ecsEfs' | 'batch', ExpectedExport> = {
+export const EXPECTED: Record<'shop' | 'ecsEfs' | 'batch' | 'albShop', ExpectedExport> = {
   // cron (no service) is written, without AUTOCREATE.SERVICE; worker has no .service (the marker
   // creates it); debug stays pinned to the revision outside the prefix.
   shop: {
@@ -310,6 +407,28 @@ export const EXPECTED: Record<'shop' | 'ecsEfs' | 'batch', ExpectedExport> = {
       'ECS.ListTaskDefinitionFamilies': 1,
     },
     line: /^ {2}nightly\.taskdef +batch-nightly:2 \(no service runs it\)$/m,
+    stderr: '',
+  },
+  // No loadBalancers in the .service files: the labels in the .taskdef files route them.
+  albShop: {
+    files: ['api.service', 'api.taskdef', 'cluster.yaml', 'web.service', 'web.taskdef'],
+    // ELBv2 beyond today's two describes: the balancer's listeners, the rules of each (2), one
+    // DescribeTags for balancer, listeners, rules and groups together, and the attributes of the
+    // two groups of ecs-gitops.
+    reads: {
+      'ECS.DescribeClusters': 1,
+      'ECS.DescribeServices': 1,
+      'ECS.DescribeTaskDefinition': 2,
+      'ECS.ListServices': 1,
+      'ECS.ListTaskDefinitionFamilies': 1,
+      'ELBv2.DescribeListeners': 1,
+      'ELBv2.DescribeLoadBalancers': 1,
+      'ELBv2.DescribeRules': 2,
+      'ELBv2.DescribeTags': 1,
+      'ELBv2.DescribeTargetGroupAttributes': 2,
+      'ELBv2.DescribeTargetGroups': 1,
+    },
+    line: /^note: cluster\.yaml creates load balancer albshop; services api, web are routed by their containers' proxy\.\* labels/m,
     stderr: '',
   },
 };

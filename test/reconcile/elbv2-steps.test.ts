@@ -4,9 +4,17 @@
  */
 import { DuplicateTargetGroupNameException } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Elbv2Port } from '../../controller/aws/elbv2-port';
-import { runElbStep } from '../../controller/reconcile/elbv2-steps';
+import { BalancerVpcs, resolveRefs, runElbStep } from '../../controller/reconcile/elbv2-steps';
+import { vpcRef } from '../../controller/plan/lb-refs';
 import type { Step } from '../../controller/plan/plan-types';
-import { albWithListener, forwardTo, hostCondition, newElbv2, tgInput } from '../helpers/sandbox-elbv2';
+import {
+  albWithListener,
+  forwardTo,
+  hostCondition,
+  newElbv2,
+  SUBNETS,
+  tgInput,
+} from '../helpers/sandbox-elbv2';
 
 const OURS = [
   { Key: 'ecs-gitops:managed-by', Value: 'ecs-gitops' },
@@ -90,5 +98,31 @@ describe('ELBv2 creates after a lost answer', () => {
     });
     const clash: Step = { ...step, input: { ...step.input, Priority: 3 } };
     await expect(runElbStep(clash, elbv2)).rejects.toThrow(/PriorityInUse|priority/i);
+  });
+});
+
+describe("a new balancer's VPC, for the target groups created in it", () => {
+  test('one DescribeLoadBalancers per balancer, however many creates ask at once', async () => {
+    const { elbv2, calls } = newElbv2();
+    const lb = (await elbv2.createLoadBalancer({ Name: 'demo', Subnets: SUBNETS })).LoadBalancers?.[0];
+    calls.reset();
+    const vpcs = new BalancerVpcs(elbv2);
+    const arns = new Map([['loadBalancer/demo', lb?.LoadBalancerArn ?? '']]);
+    const inputs = ['a', 'b', 'c'].map((n) => tgInput(n, { VpcId: vpcRef('loadBalancer/demo') }));
+    const filled = await Promise.all(inputs.map((i) => resolveRefs(i, arns, vpcs)));
+    expect(filled.map((i) => i.VpcId)).toEqual([lb?.VpcId, lb?.VpcId, lb?.VpcId]);
+    expect(calls.snapshot()).toEqual({ 'ELBv2.DescribeLoadBalancers': 1 });
+  });
+
+  test('a read that failed is asked again by the next create', async () => {
+    const describeLoadBalancers = jest
+      .fn()
+      .mockRejectedValueOnce(new Error('Throttling'))
+      .mockResolvedValue({ LoadBalancers: [{ VpcId: 'vpc-1' }] });
+    const vpcs = new BalancerVpcs({ describeLoadBalancers });
+    await expect(vpcs.of('arn:lb')).rejects.toThrow('Throttling');
+    await expect(vpcs.of('arn:lb')).resolves.toBe('vpc-1');
+    await expect(vpcs.of('arn:lb')).resolves.toBe('vpc-1');
+    expect(describeLoadBalancers).toHaveBeenCalledTimes(2);
   });
 });

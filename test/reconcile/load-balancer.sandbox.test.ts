@@ -452,6 +452,22 @@ describe('a balancer ecs-gitops creates (loadBalancer: { create })', () => {
     // DNS records are not touched by destroy (docs/lifecycle.md): the aliases stay, pointing nowhere.
   }, 60_000);
 
+  test("the new balancer's VPC is read once per apply, not once per target group created in it", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-lb-')), 'account.json');
+    await saveSandbox(file, await loadSandbox(file));
+    // Three services, three target groups in the balancer this apply creates.
+    const dir = clusterDir(OWNED.slice(0, 4));
+    writeFileSync(path.join(dir, 'admin.taskdef'), taskdef('admin', 'admin.example.com'));
+    writeFileSync(path.join(dir, 'admin.service'), '{ "desiredCount": 1 }\n');
+    const first = await apply(dir, file);
+    expect(writes(first.awsCalls.byOperation)).toMatchObject({
+      'ELBv2.CreateLoadBalancer': 1,
+      'ELBv2.CreateTargetGroup': 3,
+    });
+    // One to plan (the balancer does not exist yet), one for the VPC of the groups.
+    expect(first.awsCalls.byOperation['ELBv2.DescribeLoadBalancers']).toBe(2);
+  });
+
   test('a create the account refuses ends apply --wait at once: it is not retried until the timeout', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-lb-')), 'account.json');
     const setup = await loadSandbox(file);
