@@ -3,11 +3,12 @@
  * (`--sandbox <file>`): exit codes, the documented output formats, spec errors, several cluster
  * directories at once, starter templates and template variables.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadSandbox } from '../../controller/aws/sandbox/state-file';
 import { json, runCli, type CliRun } from '../helpers/run-cli';
+import { copySpecsWithoutEvents } from '../helpers/specs-copy';
 
 const ROOT = path.join(__dirname, '../..');
 const SPECS = path.join(ROOT, 'specs');
@@ -22,7 +23,7 @@ function tmp(prefix: string): string {
 /** A copy of specs/ (cluster demo) that a test may edit. */
 function copySpecs(into?: string): string {
   const dir = into ?? tmp('specs');
-  cpSync(SPECS, dir, { recursive: true });
+  copySpecsWithoutEvents(dir);
   return dir;
 }
 

@@ -8,7 +8,7 @@
  * service's deploymentConfiguration, never finishes (or fails) a deployment, and deletes clusters
  * that still have services.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CreateServiceRequest } from '@aws-sdk/client-ecs';
@@ -23,14 +23,14 @@ import { destroyCluster, type DestroyOptions } from '../../controller/reconcile/
 import { applyPlan, planDesiredState } from '../../controller/reconcile/reconcile-cluster';
 import { waitForRollouts } from '../../controller/reconcile/rollout-waiter';
 import { loadClusterDir } from '../../controller/specfiles';
+import { copySpecsWithoutEvents } from '../helpers/specs-copy';
 
-const SPECS = path.join(__dirname, '../../specs');
 const OWNERSHIP = { key: 'ecs-gitops:managed-by', value: 'ecs-gitops' };
 
 /** A copy of specs/ that a scenario may edit. */
 function copySpecs(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-apply-'));
-  cpSync(SPECS, dir, { recursive: true });
+  copySpecsWithoutEvents(dir);
   return dir;
 }
 

@@ -371,3 +371,18 @@ describe('events: { queue: <existing> }', () => {
     });
   });
 });
+
+test('specs/ as shipped (the npm start demo) gets its event source, and a second apply writes nothing', async () => {
+  const file = stateFile();
+  const first = await apply(path.join(__dirname, '../../specs'), file);
+  expect(writes(first.awsCalls.byOperation)).toEqual({
+    'ECS.CreateCluster': 1,
+    'ECS.RegisterTaskDefinition': 2,
+    'ECS.CreateService': 2,
+    'EventBridge.PutRule': 1,
+    'EventBridge.PutTargets': 1,
+    'SQS.CreateQueue': 2,
+  });
+  const second = await apply(path.join(__dirname, '../../specs'), file);
+  expect(writes(second.awsCalls.byOperation)).toEqual({});
+});

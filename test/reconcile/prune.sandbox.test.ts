@@ -3,15 +3,7 @@
  * (rollouts and draining take simulated seconds there, which moto does not model: it finishes
  * nothing, or everything at once). Every scenario ends with a round that makes zero mutating calls.
  */
-import {
-  appendFileSync,
-  cpSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ManualClock } from '../../controller/aws/clock';
@@ -28,12 +20,11 @@ import { finishPrunes } from '../../controller/reconcile/finish-prunes';
 import { loadClusterDir } from '../../controller/specfiles';
 import { json, runCli } from '../helpers/run-cli';
 import { ec2TaskDef, newSandbox } from '../helpers/sandbox';
-
-const SPECS = path.join(__dirname, '../../specs');
+import { copySpecsWithoutEvents } from '../helpers/specs-copy';
 
 function copySpecs(extraConfig = ''): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-prune-'));
-  cpSync(SPECS, dir, { recursive: true });
+  copySpecsWithoutEvents(dir);
   if (extraConfig) appendFileSync(path.join(dir, 'cluster.yaml'), `\n${extraConfig}\n`);
   return dir;
 }
