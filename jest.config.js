@@ -25,7 +25,14 @@ module.exports = {
       testPathIgnorePatterns: ['/node_modules/', '\\.moto\\.test\\.ts$', '\\.sandbox\\.test\\.ts$'],
     },
     { ...common, displayName: 'sandbox', testMatch: ['**/*.sandbox.test.ts'] },
-    { ...common, displayName: 'moto', testMatch: ['**/*.moto.test.ts'] },
+    {
+      ...common,
+      displayName: 'moto',
+      testMatch: ['**/*.moto.test.ts'],
+      // One moto_server per worker for the whole run (test/moto-pool-setup.ts).
+      globalSetup: '<rootDir>/test/moto-pool-setup.ts',
+      globalTeardown: '<rootDir>/test/moto-pool-teardown.ts',
+    },
   ],
   testTimeout: 60000,
   // At least two workers, even on two cores, where jest's default (cores - 1) runs every file in one

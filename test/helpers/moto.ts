@@ -28,10 +28,45 @@ export function freePort(): Promise<number> {
 }
 
 /**
+ * A moto_server for this test file: the jest worker's own server from the pool that the moto
+ * project's globalSetup started (test/moto-pool-setup.ts), reset, when there is one and the caller
+ * needs no server environment; else a new one (`own`, or `env` for moto_server itself).
+ */
+export async function startMoto(opts: { env?: Record<string, string>; own?: boolean } = {}): Promise<Moto> {
+  const pooled = !opts.own && !opts.env ? poolEndpoint() : undefined;
+  if (pooled) {
+    const moto = handle(pooled, async () => {});
+    await moto.reset();
+    return moto;
+  }
+  return spawnMoto(opts);
+}
+
+/** The pool's server for this worker (JEST_WORKER_ID counts from 1), if the run started a pool. */
+function poolEndpoint(): string | undefined {
+  const pool = (process.env.ECS_GITOPS_TEST_MOTO_POOL ?? '').split(',').filter(Boolean);
+  if (pool.length === 0) return undefined;
+  const worker = Math.max(1, Number(process.env.JEST_WORKER_ID ?? 1));
+  return pool[(worker - 1) % pool.length];
+}
+
+function handle(endpoint: string, stop: () => Promise<void>): Moto {
+  return {
+    endpoint,
+    port: Number(new URL(endpoint).port),
+    stop,
+    reset: async () => {
+      const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
+    },
+  };
+}
+
+/**
  * Starts `moto_server` on a free port and waits until it answers. Fails loudly, never skips: a
  * missing moto_server is a broken test environment, not a reason to pass.
  */
-export async function startMoto(opts: { env?: Record<string, string> } = {}): Promise<Moto> {
+async function spawnMoto(opts: { env?: Record<string, string> }): Promise<Moto> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   let stderr = '';
@@ -87,15 +122,7 @@ export async function startMoto(opts: { env?: Record<string, string> } = {}): Pr
     throw err;
   }
 
-  return {
-    endpoint,
-    port,
-    stop,
-    reset: async () => {
-      const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-      if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
-    },
-  };
+  return handle(endpoint, stop);
 }
 
 /**
