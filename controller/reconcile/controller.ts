@@ -558,6 +558,7 @@ export class Controller {
         for (const r of rollouts) {
           const id = `service/${r.service}`;
           this.opts.status.setRollout(cluster, id, r.state === 'missing' ? 'failed' : r.state, r.reason);
+          this.opts.metrics.rollout(cluster, r.state);
           if (r.state === 'completed') continue;
           this.failedRollouts.set(`${key}/${id}`, commit);
           log.error({ resource: id, rollout: r.state }, `rollout ${r.state}: ${r.reason}`);

@@ -36,6 +36,7 @@ export class ControllerMetrics {
   readonly lastAppliedCommit: Gauge<'cluster' | 'commit'>;
   readonly queueDepthGauge: Gauge;
   readonly prunableGauge: Gauge<'cluster' | 'kind'>;
+  readonly rollouts: Counter<'cluster' | 'result'>;
   readonly eventsReceived: Counter<'type'>;
   readonly eventsIgnored: Counter<'reason'>;
   readonly viewEntries: Gauge<'kind'>;
@@ -89,6 +90,12 @@ export class ControllerMetrics {
       name: `${METRIC_PREFIX}prunable_resources`,
       help: 'Resources ecs-gitops owns that no spec asks for any more but that prune: false keeps, by kind (as of the last reconcile).',
       labelNames: ['cluster', 'kind'],
+      registers,
+    });
+    this.rollouts = new Counter({
+      name: `${METRIC_PREFIX}rollouts_total`,
+      help: 'Deployments the controller followed to their end, by result (completed, failed, timeout, missing).',
+      labelNames: ['cluster', 'result'],
       registers,
     });
     this.eventsReceived = new Counter({
@@ -204,6 +211,10 @@ export class ControllerMetrics {
     for (const kind of ['service', 'dnsRecord', 'revisions', 'listenerRule', 'targetGroup']) {
       this.prunableGauge.set({ cluster, kind }, byKind[kind] ?? 0);
     }
+  }
+
+  rollout(cluster: string, result: string): void {
+    this.rollouts.inc({ cluster, result });
   }
 
   queueDepth(n: number): void {

@@ -87,7 +87,8 @@ test('a failed rollout is Stalled with its reason, not redeployed for the same c
   const sb = new SandboxEcs({ clock, failImages: ['nginx:broken'] });
   const ports = { ecs: sb, reader: new EcsReader(sb) };
   const status = new StatusStore();
-  const controller = controllerFor(repo, ports, clock, { status });
+  const metrics = new ControllerMetrics();
+  const controller = controllerFor(repo, ports, clock, { status, metrics });
   const round = async () => {
     await controller.idle();
     await controller.rollouts();
@@ -105,6 +106,7 @@ test('a failed rollout is Stalled with its reason, not redeployed for the same c
     await round();
     expect(web()).toMatchObject({ state: 'Stalled', rollout: 'failed' });
     expect(web()?.reason).toMatch(/rolled back to demo-web:1/);
+    expect(await metrics.text()).toMatch(/ecs_gitops_rollouts_total\{cluster="demo",result="failed"\} 1/);
 
     // The resync sees the service back on :1 while the commit asks for :2: it does not deploy the
     // broken revision again for this commit.
