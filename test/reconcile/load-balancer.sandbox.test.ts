@@ -273,7 +273,8 @@ describe('the controller', () => {
   const git = (repo: string, ...args: string[]) =>
     execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], { cwd: repo });
 
-  test('puts back a rule deleted by hand at its next resync, with that one write', async () => {
+  /** A committed cluster directory on `shared-alb` (HTTP:80, 404 default), and its controller. */
+  async function controllerOnSharedBalancer() {
     const repo = clusterDir(SHARED);
     git(repo, 'init', '-q', '-b', 'main');
     git(repo, 'add', '-A');
@@ -298,6 +299,11 @@ describe('the controller', () => {
       metrics: new ControllerMetrics(),
       log: createLogger({ level: 'silent' }),
     });
+    return { acct, controller };
+  }
+
+  test('puts back a rule deleted by hand at its next resync, with that one write', async () => {
+    const { acct, controller } = await controllerOnSharedBalancer();
     try {
       await controller.sourceChanged();
       await controller.idle();
@@ -322,29 +328,7 @@ describe('the controller', () => {
   });
 
   test('a hint for a routed service puts back a target group detached by hand, and its count', async () => {
-    const repo = clusterDir(SHARED);
-    git(repo, 'init', '-q', '-b', 'main');
-    git(repo, 'add', '-A');
-    git(repo, 'commit', '-q', '-m', 'initial');
-    const acct = newSandboxAccount();
-    const lb = acct.elbv2.addLoadBalancer({ name: 'shared-alb' });
-    await acct.elbv2.createListener({
-      LoadBalancerArn: lb.LoadBalancerArn,
-      Protocol: 'HTTP',
-      Port: 80,
-      DefaultActions: LISTENER_404,
-    });
-    const ports = { ecs: acct.ecs, reader: new EcsReader(acct.ecs), elbv2: acct.elbv2 };
-    const controller = new Controller({
-      source: createGitSource({ repo, cacheDir: mkdtempSync(path.join(tmpdir(), 'ecs-gitops-cache-')) }),
-      paths: ['.'],
-      env: {},
-      portsFor: () => Promise.resolve(ports),
-      clock: acct.clock,
-      status: new StatusStore(),
-      metrics: new ControllerMetrics(),
-      log: createLogger({ level: 'silent' }),
-    });
+    const { acct, controller } = await controllerOnSharedBalancer();
     try {
       await controller.sourceChanged();
       await controller.idle();
