@@ -22,7 +22,19 @@ export interface AwsClientOptions {
   callLog: CallLog;
   /** Total attempts per call, standard retry strategy (throttling and 5xx back off). Default 8. */
   maxAttempts?: number;
+  /**
+   * Per attempt: connecting (default 3 s) and the whole request (default 30 s; at least 30 s for
+   * SQS, whose long polls wait 20 s). A socket that hangs becomes a TimeoutError, which the retry
+   * strategy retries, instead of waiting for the operating system's idle timeout.
+   */
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** An SQS long poll (20 s) plus room for the answer. */
+const SQS_MIN_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * ECS is created at once; the other clients on first use. Loading an SDK client costs memory (the
@@ -63,11 +75,21 @@ export async function resolveSdkDefaultRegion(): Promise<string | undefined> {
 }
 
 export function createAwsClients(opts: AwsClientOptions): AwsClients {
+  const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const handler = (timeout: number) => ({
+    requestHandler: {
+      connectionTimeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      requestTimeout: timeout,
+      // Without it the SDK only logs a warning when the request timeout passes.
+      throwOnRequestTimeout: true,
+    },
+  });
   const common = {
     ...(opts.region !== undefined ? { region: opts.region } : {}),
     ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
     maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     retryMode: 'standard',
+    ...handler(requestTimeout),
   };
   const ecs = new ECSClient(common);
   addCallLogMiddleware(ecs, 'ECS', opts.callLog);
@@ -109,7 +131,11 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
   );
   const sqs = lazy(
     'SQS',
-    () => new (require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs')).SQSClient(common),
+    () =>
+      new (require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs')).SQSClient({
+        ...common,
+        ...handler(Math.max(requestTimeout, SQS_MIN_REQUEST_TIMEOUT_MS)),
+      }),
   );
   const eventBridge = lazy(
     'EventBridge',

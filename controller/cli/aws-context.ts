@@ -1,5 +1,6 @@
 import { CallLog } from '../aws/call-log';
 import { createAwsClients, resolveSdkDefaultRegion } from '../aws/clients';
+import { parseDuration } from './duration';
 import type { StsPort } from '../aws/ecs-port';
 import type { ClusterPorts, DnsPorts } from '../reconcile/reconcile-cluster';
 import { EcsReader } from '../observe/ecs-reader';
@@ -120,7 +121,12 @@ export class AwsContext {
         pollMs: SANDBOX_POLL_MS,
       };
     } else {
-      const clients = createAwsClients({ region, endpoint: this.opts.endpoint, callLog: this.callLog });
+      const clients = createAwsClients({
+        region,
+        endpoint: this.opts.endpoint,
+        callLog: this.callLog,
+        ...awsTimeouts(process.env),
+      });
       const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs), {
         ...(this.stopSignal ? { signal: this.stopSignal } : {}),
       });
@@ -202,4 +208,17 @@ export class AwsContext {
 function sandboxModule(): typeof import('../aws/sandbox/state-file') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('../aws/sandbox/state-file') as typeof import('../aws/sandbox/state-file');
+}
+
+/**
+ * ECS_GITOPS_AWS_CONNECT_TIMEOUT and ECS_GITOPS_AWS_REQUEST_TIMEOUT (durations such as `5s`): the
+ * per-attempt timeouts of every AWS call (defaults in aws/clients.ts).
+ */
+export function awsTimeouts(env: NodeJS.ProcessEnv): { connectTimeoutMs?: number; requestTimeoutMs?: number } {
+  const connect = env.ECS_GITOPS_AWS_CONNECT_TIMEOUT;
+  const request = env.ECS_GITOPS_AWS_REQUEST_TIMEOUT;
+  return {
+    ...(connect ? { connectTimeoutMs: parseDuration(connect) } : {}),
+    ...(request ? { requestTimeoutMs: parseDuration(request) } : {}),
+  };
 }
