@@ -3,8 +3,9 @@
  * clusters of N task definitions and N services. Per size: round 1 (empty account), round 2 (no
  * change, cold process), round 2w (no change, round 1's warm reader). Then the DNS section: a cluster
  * with `--dns-names` host names in one hosted zone, round 1 (empty zone) and round 2 (no change, cold
- * process). Prints markdown tables, writes bench/results/*.json, exits non-zero when a correctness
- * check fails. See bench/README.md.
+ * process). Then the controller section and the events section (drift reverted by an ECS event vs.
+ * by the resync). Prints markdown tables, writes bench/results/*.json, exits non-zero when a
+ * correctness check fails. See bench/README.md.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
