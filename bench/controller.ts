@@ -453,7 +453,7 @@ function procCpuTicks(pid: number): number {
 }
 
 /** `ecs_gitops_aws_requests_total` from /metrics, per `Service.Operation` (codes summed). */
-async function awsRequests(base: string): Promise<Record<string, number>> {
+export async function awsRequests(base: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const out: Record<string, number> = {};
   for (const line of text.split('\n')) {

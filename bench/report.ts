@@ -3,6 +3,7 @@ import type { BucketSpec } from '../controller/aws/token-bucket';
 import type { Check } from './checks';
 import { type ControllerReport, renderController } from './controller';
 import type { DnsReport } from './dns';
+import { type EventsReport, renderEvents } from './events';
 import type { LimiterPrediction } from './limiter-model';
 import type { RoundResult } from './round';
 
@@ -36,6 +37,8 @@ export interface BenchReport {
   dns?: DnsReport;
   /** The controller section (absent with `--no-controller`). */
   controller?: ControllerReport;
+  /** The events section (absent with `--no-events`, or `--controller` alone). */
+  events?: EventsReport;
   /** Highest RSS of the benchmark process (node only, not moto_server) over the whole run. */
   peakRssBytes: number;
   /** How often RSS was sampled. */
@@ -65,6 +68,7 @@ export function renderMarkdown(r: BenchReport): string {
   if (r.sizes.length > 0) lines.push(...renderSizes(r));
   if (r.dns) lines.push(...renderDns(r.dns));
   if (r.controller) lines.push(...renderController(r.controller));
+  if (r.events) lines.push(...renderEvents(r.events));
 
   const perPart = [
     ...r.sizes.map((s) => `N=${s.n} ${mb(s.peakRssBytes)}`),

@@ -3,8 +3,9 @@
  * clusters of N task definitions and N services. Per size: round 1 (empty account), round 2 (no
  * change, cold process), round 2w (no change, round 1's warm reader). Then the DNS section: a cluster
  * with `--dns-names` host names in one hosted zone, round 1 (empty zone) and round 2 (no change, cold
- * process). Prints markdown tables, writes bench/results/*.json, exits non-zero when a correctness
- * check fails. See bench/README.md.
+ * process). Then the controller section and the events section (drift reverted by an ECS event vs.
+ * by the resync). Prints markdown tables, writes bench/results/*.json, exits non-zero when a
+ * correctness check fails. See bench/README.md.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -36,6 +37,7 @@ import {
   generateClusterDir,
   generateDnsClusterDir,
 } from './generate';
+import { benchEvents, checkEvents, type EventsReport } from './events';
 import { predictDefaultLimiter } from './limiter-model';
 import { motoVersion, startMoto } from './moto';
 import { type BenchReport, renderMarkdown, type SizeReport } from './report';
@@ -48,27 +50,50 @@ const WARM_UP_SIZE = 2;
 const DNS_WARM_UP_NAMES = 2;
 const DEFAULT_CONTROLLER_SERVICES = 500;
 const CONTROLLER_COMMITS = 20;
+/** Half of them (odd K) set desiredCount in their spec: the 20 drifted ones. */
+const EVENTS_SERVICES = 40;
+const EVENTS_TRIALS = 20;
+/** The resync-only figure's interval: short enough to measure, the default (10m) is stated. */
+const EVENTS_RESYNC_MS = 10_000;
 
 /**
- * `--controller`: only the controller section; `--no-controller`: everything but it; neither: all.
- * `--controller-services N` (default 500): services in the footprint part.
+ * `--controller` / `--events`: only those sections (both: both); `--no-controller` / `--no-events`:
+ * everything but it; none: all. `--controller-services N` (default 500): services in the footprint
+ * part; `--events-trials K` (default 20): drifts per events part.
  */
-function parseParts(argv: string[]): { existing: boolean; controller: boolean; controllerServices: number } {
-  const only = argv.includes('--controller');
-  const none = argv.includes('--no-controller');
-  if (only && none) throw new Error('--controller and --no-controller exclude each other');
-  const i = argv.findIndex((a) => a === '--controller-services' || a.startsWith('--controller-services='));
-  let controllerServices = DEFAULT_CONTROLLER_SERVICES;
-  if (i >= 0) {
-    const raw = argv[i].includes('=') ? argv[i].slice('--controller-services='.length) : argv[i + 1];
-    controllerServices = Number((raw ?? '').trim());
-    if (!Number.isInteger(controllerServices) || controllerServices < 1) {
-      throw new Error(
-        `--controller-services wants a positive integer, e.g. --controller-services 500; got "${raw}"`,
-      );
-    }
+function parseParts(argv: string[]): {
+  existing: boolean;
+  controller: boolean;
+  events: boolean;
+  controllerServices: number;
+  eventsTrials: number;
+} {
+  const onlyController = argv.includes('--controller');
+  const onlyEvents = argv.includes('--events');
+  const noController = argv.includes('--no-controller');
+  const noEvents = argv.includes('--no-events');
+  if (onlyController && noController) throw new Error('--controller and --no-controller exclude each other');
+  if (onlyEvents && noEvents) throw new Error('--events and --no-events exclude each other');
+  const only = onlyController || onlyEvents;
+  return {
+    existing: !only,
+    controller: only ? onlyController : !noController,
+    events: only ? onlyEvents : !noEvents,
+    controllerServices: positiveInt(argv, '--controller-services', DEFAULT_CONTROLLER_SERVICES),
+    eventsTrials: positiveInt(argv, '--events-trials', EVENTS_TRIALS),
+  };
+}
+
+/** `--name K` or `--name=K`, a positive integer; `fallback` when absent. */
+function positiveInt(argv: string[], name: string, fallback: number): number {
+  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return fallback;
+  const raw = argv[i].includes('=') ? argv[i].slice(name.length + 1) : argv[i + 1];
+  const n = Number((raw ?? '').trim());
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`${name} wants a positive integer, e.g. ${name} ${fallback}; got "${raw}"`);
   }
-  return { existing: !only, controller: !none, controllerServices };
+  return n;
 }
 
 /** `--dns-names N` (or `--dns-names=N`): host names in the DNS section; 0 leaves it out. */
@@ -344,13 +369,15 @@ async function main(): Promise<number> {
       (parts.existing
         ? `sizes ${sizes.join(', ')}; DNS names ${dnsNames || 'none'}`
         : 'ECS sizes and DNS skipped') +
-      `; controller ${parts.controller ? `(${CONTROLLER_COMMITS} commits, ${parts.controllerServices} services)` : 'skipped'}`,
+      `; controller ${parts.controller ? `(${CONTROLLER_COMMITS} commits, ${parts.controllerServices} services)` : 'skipped'}` +
+      `; events ${parts.events ? `(${EVENTS_SERVICES} services, ${parts.eventsTrials} trials)` : 'skipped'}`,
   );
   const moto = await startMoto();
   const checks: Check[] = [];
   const reports: SizeReport[] = [];
   let dns: DnsReport | undefined;
   let controller: ControllerReport | undefined;
+  let events: EventsReport | undefined;
   try {
     if (parts.existing) {
       progress(`warm-up (N=${WARM_UP_SIZE}, not reported)`);
@@ -371,6 +398,14 @@ async function main(): Promise<number> {
       dns = await benchDns(dnsNames, moto.endpoint, rss, checks);
     }
     if (parts.controller) controller = await benchController(moto, parts.controllerServices, checks);
+    if (parts.events) {
+      await moto.reset();
+      progress(`events (${EVENTS_SERVICES} services, ${parts.eventsTrials} trials)`);
+      const started = process.hrtime.bigint();
+      events = await benchEvents(moto.endpoint, EVENTS_SERVICES, parts.eventsTrials, EVENTS_RESYNC_MS);
+      events.seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      checks.push(...checkEvents(events));
+    }
   } finally {
     await moto.stop();
     rss.stop();
@@ -405,6 +440,7 @@ async function main(): Promise<number> {
     sizes: reports,
     ...(dns ? { dns } : {}),
     ...(controller ? { controller } : {}),
+    ...(events ? { events } : {}),
     peakRssBytes: rss.overall,
     rssSampleMs: RSS_SAMPLE_MS,
     checks,
