@@ -100,8 +100,8 @@ export class Controller {
   private readonly fullOwed = new Set<string>();
   /** When each directory's last full reconcile succeeded. */
   private readonly lastFull = new Map<string, number>();
-  /** Wakes the rollout followers when ECS events name a service. */
-  private readonly rolloutNudge = new Nudge();
+  /** Each rollout follower's wake-up, with the services it follows: an event wakes only those. */
+  private readonly rolloutNudges = new Map<Nudge, { cluster: string; services: ReadonlySet<string> }>();
 
   constructor(private readonly opts: ControllerOptions) {
     // Every rollout being followed waits on this signal; there can be many at once.
@@ -186,7 +186,11 @@ export class Controller {
       this.queue.enqueue(key, commit);
     }
     // A deployment being followed may just have finished or failed: look now, not at the next poll.
-    if (keys.length > 0 && this.followers.size > 0) this.rolloutNudge.poke();
+    if (keys.length > 0) {
+      for (const [nudge, followed] of this.rolloutNudges) {
+        if (followed.cluster === cluster && followed.services.has(service)) nudge.poke();
+      }
+    }
     return keys;
   }
 
@@ -540,6 +544,8 @@ export class Controller {
       (r) => r.resource === 'service' && (r.outcome === 'created' || r.outcome === 'updated'),
     );
     if (changed.length === 0) return;
+    const nudge = new Nudge();
+    this.rolloutNudges.set(nudge, { cluster, services: new Set(changed.map((r) => r.name)) });
     const follower = waitForRollouts(
       cluster,
       changed.map((r) => ({ name: r.name, taskDefinitionArn: r.taskDefinitionArn })),
@@ -550,7 +556,7 @@ export class Controller {
         pollMs: this.opts.rolloutPollMs ?? 15_000,
         delayFirstPoll: true,
         signal: this.stopping.signal,
-        nudge: this.rolloutNudge,
+        nudge,
       },
     )
       .then((rollouts) => {
@@ -565,7 +571,10 @@ export class Controller {
         }
       })
       .catch((err: unknown) => log.warn({ err: String(err) }, 'could not follow the rollouts'))
-      .finally(() => this.followers.delete(follower));
+      .finally(() => {
+        this.followers.delete(follower);
+        this.rolloutNudges.delete(nudge);
+      });
     this.followers.add(follower);
   }
 
