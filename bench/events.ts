@@ -543,10 +543,11 @@ export function renderEvents(r: EventsReport): string[] {
       `its reconcile settled; SQS long polls left out): first trial ${list(r.event.trials[0]?.calls ?? {})}; ` +
       `mean over the trials ${calls}; DescribeServices per trial: ` +
       `${r.event.trials.map((t) => t.calls['ECS.DescribeServices'] ?? 0).join(', ')}.`,
-    '- Every correction starts a rollout follower; each later event wakes every live follower (Controller.hint ' +
-      "pokes them), and each looks with its own DescribeServices. moto's deployments never reach steady state " +
-      'here (no container instances: 0/N running), so the followers live for their 30 min timeout and trial k ' +
-      "reads k DescribeServices; on AWS a follower ends when its service's deployment completes.",
+    '- Every correction starts a rollout follower (moto never finishes a deployment here: no container ' +
+      'instances, so they live until their 30 min timeout); an event wakes only the followers of the service it ' +
+      'names, so a correction reads that service once whatever the number of followers still running.',
+    '- Resync only: a full reconcile runs `--resync` after the previous one ended, so a drift made just after ' +
+      'a reconcile read its service waits up to the interval plus one reconcile of the whole cluster.',
     `- Expected with ${r.resync.expectedDefault}`,
     `- Controllers ready (start + first reconcile over existing services): ${f0(r.event.readyMs)} ms / ${f0(r.resync.readyMs)} ms` +
       (r.seconds === undefined ? '.' : `; the whole section took ${r.seconds.toFixed(1)} s.`),
