@@ -9,7 +9,9 @@ import { bareZoneId, comparedDnsName } from '../model/dns-names';
 import type { Elbv2Port } from '../aws/elbv2-port';
 import type { ObservedLoadBalancer } from '../model/load-balancer';
 import { readLoadBalancer } from './elbv2-reader';
-import { type EventReadPorts, readEvents } from './events-reader';
+import { type EventReadPorts, readEventResources, readEvents } from './events-reader';
+import { TAG_EVENT_SOURCE, wantsOwnedEventSource } from '../model/events';
+import { ownedBy } from '../model/ownership';
 
 export interface DnsReaders {
   route53: Route53Reader;
@@ -84,6 +86,11 @@ export interface ClusterObserverDeps {
   elbv2?: Elbv2Port;
   /** The event source's ports; without them, `events:` is left unread (the planner fails closed). */
   events?: EventReadPorts;
+  /**
+   * The event source's ports for a cluster whose marker tag says ecs-gitops made one the specs no
+   * longer ask for; called only then, so that other clusters never load the SDK clients.
+   */
+  retiredEvents?: () => EventReadPorts | undefined;
 }
 
 /**
@@ -122,12 +129,35 @@ export async function observeCluster(
     dnsRead,
     eventsRead,
   ]);
+  // After ECS: only the cluster's tags tell whether there is a retired event source to read.
+  const retiredEvents = opts.narrowed ? undefined : await readRetiredEvents(desired, observed, deps);
   return {
     ...observed,
     ...(dns ? { dns } : {}),
     ...(loadBalancer ? { loadBalancer } : {}),
     ...(events ? { events } : {}),
+    ...(retiredEvents ? { retiredEvents } : {}),
   };
+}
+
+/**
+ * The rule and queues ecs-gitops made for a cluster whose specs no longer ask for them: read only
+ * when the cluster is ours and carries the event-source marker, so that a cluster that never had
+ * an owned event source pays no read for this.
+ */
+async function readRetiredEvents(
+  desired: DesiredState,
+  observed: ObservedState,
+  deps: ClusterObserverDeps,
+): Promise<ObservedState['retiredEvents']> {
+  const cfg = desired.cluster;
+  const live = observed.cluster;
+  const owner = { ownerId: cfg.ownerId, cluster: cfg.name };
+  if (wantsOwnedEventSource(cfg) || !live || !(TAG_EVENT_SOURCE in live.tags) || !ownedBy(live.tags, owner))
+    return undefined;
+  const ports = deps.retiredEvents?.();
+  if (!ports) return { error: 'SQS and EventBridge were not read' };
+  return readEventResources(cfg.name, ports);
 }
 
 /** The alias target of `dns.target: { loadBalancer: managed }` from the balancer as read. */

@@ -67,6 +67,8 @@ export async function planDesiredState(
       ...(wanted.cluster.events && ports.sqs && ports.eventBridge
         ? { events: { sqs: ports.sqs, eventBridge: ports.eventBridge } }
         : {}),
+      retiredEvents: () =>
+        ports.sqs && ports.eventBridge ? { sqs: ports.sqs, eventBridge: ports.eventBridge } : undefined,
     },
     { narrowed: services !== undefined },
   );
