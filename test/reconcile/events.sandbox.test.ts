@@ -13,6 +13,9 @@ import { MUTATING_OPERATIONS } from '../../controller/aws/ecs-port';
 import { loadSandbox, saveSandbox, type LoadedSandbox } from '../../controller/aws/sandbox/state-file';
 import { ownershipTags } from '../../controller/model/ownership';
 import { json, runCli } from '../helpers/run-cli';
+import { EcsReader } from '../../controller/observe/ecs-reader';
+import { planDesiredState, type ClusterPorts } from '../../controller/reconcile/reconcile-cluster';
+import { loadClusterDir } from '../../controller/specfiles';
 
 const ENV = { ECS_GITOPS_LOG_LEVEL: 'warn', NO_COLOR: '1' };
 const QUEUE = 'ecs-gitops-demo-events';
@@ -511,5 +514,32 @@ describe('events: removed from cluster.yaml (pruning the owned event source)', (
     expect(callsOf(again.awsCalls.byOperation, 'SQS', 'EventBridge')).toEqual({
       'SQS.GetQueueAttributes': 1,
     });
+  });
+
+  test('a narrowed plan (an ECS event named a service) never reads or prunes the event source', async () => {
+    const { dir, acct } = await appliedWithEvents();
+    const loaded = await loadClusterDir(dir, { env: {} });
+    if (!loaded.state) throw new Error(JSON.stringify(loaded.errors));
+    let touched = 0;
+    const ports: ClusterPorts = {
+      ecs: acct.ecs,
+      reader: new EcsReader(acct.ecs),
+      get sqs() {
+        touched += 1;
+        return acct.sqs;
+      },
+      get eventBridge() {
+        touched += 1;
+        return acct.eventBridge;
+      },
+    };
+    const narrowed = await planDesiredState(loaded.state, ports, {}, new Set(['web']));
+    expect(narrowed.errors).toEqual([]);
+    expect(narrowed.actions.filter((a) => a.op !== 'none').map((a) => a.id)).toEqual([]);
+    expect(touched).toBe(0);
+    // The whole plan of the same specs does read them, and prunes.
+    const whole = await planDesiredState(loaded.state, ports);
+    expect(whole.actions.filter((a) => a.op === 'delete')).toHaveLength(3);
+    expect(touched).toBeGreaterThan(0);
   });
 });
