@@ -95,7 +95,8 @@ export interface ClusterObserverDeps {
 
 /**
  * Everything a cluster's plan reads: ECS, plus Route53 when `dns:` is configured, the shared load
- * balancer when `loadBalancer:` is, and SQS and EventBridge when `events:` is. ECS is read beside
+ * balancer when `loadBalancer:` is, and SQS and EventBridge when `events:` is (or when the cluster's
+ * event-source marker says there is an owned one to prune, read after ECS). ECS is read beside
  * the others; alias records to the cluster's own balancer use the balancer just read rather than a
  * second describe.
  */
