@@ -14,7 +14,9 @@ import { loadSandbox, saveSandbox, type LoadedSandbox } from '../../controller/a
 import { ownershipTags } from '../../controller/model/ownership';
 import { json, runCli } from '../helpers/run-cli';
 import { EcsReader } from '../../controller/observe/ecs-reader';
-import { planDesiredState, type ClusterPorts } from '../../controller/reconcile/reconcile-cluster';
+import { applyPlan, planDesiredState, type ClusterPorts } from '../../controller/reconcile/reconcile-cluster';
+import { crashingAccount } from '../helpers/crash-ports';
+import { newSandboxAccount } from '../helpers/sandbox';
 import { loadClusterDir } from '../../controller/specfiles';
 
 const ENV = { ECS_GITOPS_LOG_LEVEL: 'warn', NO_COLOR: '1' };
@@ -542,4 +544,59 @@ describe('events: removed from cluster.yaml (pruning the owned event source)', (
     expect(whole.actions.filter((a) => a.op === 'delete')).toHaveLength(3);
     expect(touched).toBeGreaterThan(0);
   });
+});
+
+describe('events: removed, the prune killed after each of its mutating calls', () => {
+  const STEPS = [
+    'EventBridge.RemoveTargets',
+    'EventBridge.DeleteRule',
+    'SQS.DeleteQueue',
+    'SQS.DeleteQueue',
+    'ECS.UntagResource',
+  ];
+  const portsOf = (a: LoadedSandbox): ClusterPorts => ({
+    ecs: a.ecs,
+    reader: new EcsReader(a.ecs),
+    sqs: a.sqs,
+    eventBridge: a.eventBridge,
+  });
+  async function run(a: LoadedSandbox, dir: string) {
+    const loaded = await loadClusterDir(dir, { env: {} });
+    if (!loaded.state) throw new Error(JSON.stringify(loaded.errors));
+    const plan = await planDesiredState(loaded.state, portsOf(a));
+    expect(plan.errors).toEqual([]);
+    return applyPlan(plan, portsOf(a), undefined, { drainWaitMs: 0, pollMs: 1000 });
+  }
+  const counts = (calls: string[]) =>
+    calls.reduce<Record<string, number>>((out, c) => ({ ...out, [c]: (out[c] ?? 0) + 1 }), {});
+
+  test.each([1, 2, 3, 4, 5])(
+    'killed after mutating call %i: the next apply makes exactly the rest, the one after writes nothing',
+    async (k) => {
+      const callLog = new CallLog();
+      const acct = newSandboxAccount({ callLog });
+      await run(acct, clusterDir(OWNED));
+      const dir = clusterDir([]);
+      const crash = crashingAccount(acct, { k, mode: 'kill' });
+      // The killed run never settles: nothing after the kill is done or reported.
+      void run(crash.ports, dir);
+      expect(await crash.crashed).toBe(STEPS[k - 1]);
+      callLog.reset();
+      await run(acct, dir);
+      expect(callLog.mutating()).toEqual(counts(STEPS.slice(k)));
+      const c = (await acct.ecs.describeClusters({ clusters: ['demo'], include: ['TAGS'] })).clusters?.[0];
+      expect((c?.tags ?? []).map((t) => t.key)).not.toContain('ecs-gitops:event-source');
+      for (const name of [QUEUE, DLQ]) {
+        await expect(acct.sqs.getQueueUrl({ QueueName: name })).rejects.toMatchObject({
+          name: 'QueueDoesNotExist',
+        });
+      }
+      await expect(acct.eventBridge.describeRule({ Name: QUEUE })).rejects.toMatchObject({
+        name: 'ResourceNotFoundException',
+      });
+      callLog.reset();
+      await run(acct, dir);
+      expect(callLog.mutating()).toEqual({});
+    },
+  );
 });
