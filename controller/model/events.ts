@@ -196,3 +196,20 @@ export interface ObservedEvents {
   /** `events.queue: <URL or ARN>`: the queue as found, or why it could not be read. */
   existing?: { url: string; arn?: string } | { error: string };
 }
+
+/**
+ * On the ECS cluster exactly while cluster.yaml asks for an owned event source: the one sign that
+ * ecs-gitops may have made a rule and queues for it. Once `events:` no longer asks for them, the
+ * marker is what makes a plan read and prune them; a cluster without it never reads SQS or
+ * EventBridge for that.
+ */
+export const TAG_EVENT_SOURCE = 'ecs-gitops:event-source';
+export const EVENT_SOURCE_OWNED = 'owned';
+
+/** cluster.yaml asks ecs-gitops to create and own the event source (`events: { queue: create }`). */
+export function wantsOwnedEventSource(cfg: { events?: EventsConfig }): boolean {
+  return cfg.events?.queue.kind === 'owned';
+}
+
+/** The owned event source's resources as found by their names, whoever's they are. */
+export type EventResources = Pick<ObservedEvents, 'rule' | 'queue' | 'deadLetterQueue'>;

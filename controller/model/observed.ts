@@ -2,7 +2,7 @@ import type { Cluster, Service, TaskDefinition } from './aws-types';
 import type { TagMap } from './ownership';
 import type { HostedZoneInfo, ResolvedDnsTarget } from './dns';
 import type { ObservedLoadBalancer } from './load-balancer';
-import type { ObservedEvents } from './events';
+import type { EventResources, ObservedEvents } from './events';
 
 /** The newest ACTIVE revision of a family, with its tags. */
 export interface ObservedTaskDefinition {
@@ -37,6 +37,12 @@ export interface ObservedState {
   loadBalancer?: ObservedLoadBalancer;
   /** Present when the cluster config has `events:`. */
   events?: ObservedEvents;
+  /**
+   * The event source ecs-gitops made and the specs no longer ask for: read when the cluster carries
+   * the event-source marker tag and `events.queue` is no longer `create` (never in a narrowed
+   * plan); `error` when it could not be read. Absent: nothing to prune.
+   */
+  retiredEvents?: EventResources | { error: string };
 }
 
 /** The ACTIVE revisions of one family ecs-gitops may clean up. */

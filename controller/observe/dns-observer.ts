@@ -9,7 +9,9 @@ import { bareZoneId, comparedDnsName } from '../model/dns-names';
 import type { Elbv2Port } from '../aws/elbv2-port';
 import type { ObservedLoadBalancer } from '../model/load-balancer';
 import { readLoadBalancer } from './elbv2-reader';
-import { type EventReadPorts, readEvents } from './events-reader';
+import { type EventReadPorts, readEventResources, readEvents } from './events-reader';
+import { TAG_EVENT_SOURCE, wantsOwnedEventSource } from '../model/events';
+import { ownedBy } from '../model/ownership';
 
 export interface DnsReaders {
   route53: Route53Reader;
@@ -84,11 +86,17 @@ export interface ClusterObserverDeps {
   elbv2?: Elbv2Port;
   /** The event source's ports; without them, `events:` is left unread (the planner fails closed). */
   events?: EventReadPorts;
+  /**
+   * The event source's ports for a cluster whose marker tag says ecs-gitops made one the specs no
+   * longer ask for; called only then, so that other clusters never load the SDK clients.
+   */
+  retiredEvents?: () => EventReadPorts | undefined;
 }
 
 /**
  * Everything a cluster's plan reads: ECS, plus Route53 when `dns:` is configured, the shared load
- * balancer when `loadBalancer:` is, and SQS and EventBridge when `events:` is. ECS is read beside
+ * balancer when `loadBalancer:` is, and SQS and EventBridge when `events:` is (or when the cluster's
+ * event-source marker says there is an owned one to prune, read after ECS). ECS is read beside
  * the others; alias records to the cluster's own balancer use the balancer just read rather than a
  * second describe.
  */
@@ -122,12 +130,35 @@ export async function observeCluster(
     dnsRead,
     eventsRead,
   ]);
+  // After ECS: only the cluster's tags tell whether there is a retired event source to read.
+  const retiredEvents = opts.narrowed ? undefined : await readRetiredEvents(desired, observed, deps);
   return {
     ...observed,
     ...(dns ? { dns } : {}),
     ...(loadBalancer ? { loadBalancer } : {}),
     ...(events ? { events } : {}),
+    ...(retiredEvents ? { retiredEvents } : {}),
   };
+}
+
+/**
+ * The rule and queues ecs-gitops made for a cluster whose specs no longer ask for them: read only
+ * when the cluster is ours and carries the event-source marker, so that a cluster that never had
+ * an owned event source pays no read for this.
+ */
+async function readRetiredEvents(
+  desired: DesiredState,
+  observed: ObservedState,
+  deps: ClusterObserverDeps,
+): Promise<ObservedState['retiredEvents']> {
+  const cfg = desired.cluster;
+  const live = observed.cluster;
+  const owner = { ownerId: cfg.ownerId, cluster: cfg.name };
+  if (wantsOwnedEventSource(cfg) || !live || !(TAG_EVENT_SOURCE in live.tags) || !ownedBy(live.tags, owner))
+    return undefined;
+  const ports = deps.retiredEvents?.();
+  if (!ports) return { error: 'SQS and EventBridge were not read' };
+  return readEventResources(cfg.name, ports);
 }
 
 /** The alias target of `dns.target: { loadBalancer: managed }` from the balancer as read. */

@@ -34,7 +34,7 @@ export function planEventsDestroy(
     if (!live || name === undefined) return;
     const action = emptyAction(`${resource}/${name}`, resource, name, undefined);
     if (!ownedBy(live.tags, owner)) {
-      actions.push({ ...action, reason: `${describe(live.tags, owner)}: kept` });
+      actions.push({ ...action, reason: `${describeOwner(live.tags, owner)}: kept` });
       return;
     }
     actions.push({
@@ -67,11 +67,11 @@ export function planEventsDestroy(
   return { actions, deletions: actions.filter((a) => a.op === 'delete').map((a) => a.id) };
 }
 
-function queueName(q: ObservedEventQueue | undefined): string | undefined {
+export function queueName(q: ObservedEventQueue | undefined): string | undefined {
   return q ? q.url.slice(q.url.lastIndexOf('/') + 1) : undefined;
 }
 
-function describe(tags: TagMap, owner: OwnerRef): string {
+export function describeOwner(tags: TagMap, owner: OwnerRef): string {
   const o = ownershipOf(tags, owner.ownerId);
   return o === 'unowned'
     ? 'not created by ecs-gitops'

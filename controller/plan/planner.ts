@@ -29,6 +29,8 @@ import { planDns } from './dns-planner';
 import { planPrune } from './prune-planner';
 import { planLoadBalancer, type LoadBalancerPlan } from './lb-planner';
 import { planEvents } from './events-planner';
+import { planEventsPrune } from './events-prune-planner';
+import { EVENT_SOURCE_OWNED, TAG_EVENT_SOURCE, wantsOwnedEventSource } from '../model/events';
 import type {
   FieldChange,
   Plan,
@@ -51,7 +53,7 @@ export function planCluster(desired: DesiredState, observed: ObservedState, inpu
   const actions: PlannedAction[] = [clusterAction];
   // The event source next: its events are of the services that follow (it depends on none of them).
   const events = planEvents(desired, observed);
-  actions.push(...events.actions);
+  actions.push(...afterMarker(events.actions, clusterAction));
 
   const tdActions = new Map<string, PlannedAction>();
   const resolved = new Map<string, string>();
@@ -109,6 +111,9 @@ export function planCluster(desired: DesiredState, observed: ObservedState, inpu
 
   // Housekeeping last: it runs after the real work.
   actions.push(...pruned.actions.filter((a) => a.resource !== 'service'));
+  const retired = planEventsPrune(desired, observed);
+  actions.push(...retired.actions);
+  errors.push(...retired.errors);
 
   // Secrets leave the field diffs here, once, so that no output made from the plan can show one.
   const shown = redactActions(servicesWaitForCluster(actions), secretMatcher(cfg.redaction));
@@ -208,7 +213,19 @@ export function taskDefinitionPlaceholder(family: string): string {
 // Cluster
 
 function clusterDesiredTags(cfg: ClusterConfig): TagMap {
-  return { ...cfg.tags, ...ownershipTags(cfg.ownerId, cfg.name) };
+  const marker: TagMap = wantsOwnedEventSource(cfg) ? { [TAG_EVENT_SOURCE]: EVENT_SOURCE_OWNED } : {};
+  return { ...cfg.tags, ...ownershipTags(cfg.ownerId, cfg.name), ...marker };
+}
+
+/**
+ * The event source is created only once the cluster carries its marker (model/events.ts): a
+ * failure in between must not leave a rule and queues that no marker points at.
+ */
+function afterMarker(events: PlannedAction[], cluster: PlannedAction): PlannedAction[] {
+  const marks =
+    cluster.changes.some((c) => c.path === `tags[${TAG_EVENT_SOURCE}]`) || cluster.op === 'create';
+  if (!marks) return events;
+  return events.map((a) => (a.op === 'create' ? { ...a, dependsOn: [cluster.id, ...a.dependsOn] } : a));
 }
 
 function planClusterAction(cfg: ClusterConfig, observed: ObservedState): PlannedAction {

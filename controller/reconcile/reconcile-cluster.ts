@@ -44,7 +44,8 @@ export interface ClusterPorts {
 
 /**
  * Observe, then plan: everything `diff` needs. Reads only; Route53 only when `dns:` is configured,
- * ELBv2 only with `loadBalancer:`, SQS and EventBridge only with `events:`.
+ * ELBv2 only with `loadBalancer:`, SQS and EventBridge only with `events:` or the cluster's
+ * event-source marker (an owned event source to prune; never in a narrowed plan).
  * `inputs`: what the controller knows beyond specs and AWS (see PlanInputs). `services`: plan only
  * these services (an ECS event named them), reading only them (see plan/narrow-to-services.ts);
  * what such a plan keeps as it is (`orphan`) is left out, since the rest was not looked at.
@@ -67,6 +68,8 @@ export async function planDesiredState(
       ...(wanted.cluster.events && ports.sqs && ports.eventBridge
         ? { events: { sqs: ports.sqs, eventBridge: ports.eventBridge } }
         : {}),
+      retiredEvents: () =>
+        ports.sqs && ports.eventBridge ? { sqs: ports.sqs, eventBridge: ports.eventBridge } : undefined,
     },
     { narrowed: services !== undefined },
   );

@@ -208,7 +208,15 @@ export class ControllerMetrics {
 
   /** What `prune: false` kept in the last reconcile of a cluster, by kind (a zero resets the series). */
   prunable(cluster: string, byKind: Record<string, number>): void {
-    for (const kind of ['service', 'dnsRecord', 'revisions', 'listenerRule', 'targetGroup']) {
+    for (const kind of [
+      'service',
+      'dnsRecord',
+      'revisions',
+      'listenerRule',
+      'targetGroup',
+      'eventRule',
+      'eventQueue',
+    ]) {
       this.prunableGauge.set({ cluster, kind }, byKind[kind] ?? 0);
     }
   }

@@ -3,8 +3,9 @@
  * `events: { queue: create }` makes the dead-letter queue, the queue (encrypted, redriving to the
  * first, with a policy that lets only our rule send) and the rule with its target, all tagged; a
  * second apply makes no write at all; drift made by hand is put back; destroy removes the rule, its
- * target and both queues, then the cluster. An existing queue (`events: { queue: <URL> }`) is only
- * read.
+ * target and both queues, then the cluster. Removing `events:` from cluster.yaml prunes them the
+ * same way, then the cluster's event-source marker tag; `prune: false` keeps them. An existing
+ * queue (`events: { queue: <URL> }`) is only read.
  *
  * Where moto is not AWS (none of it changes what this test can show):
  * - moto difference: after DeleteQueue, AWS refuses a queue of the same name for 60 seconds
@@ -237,6 +238,47 @@ describe('events: { queue: create } (moto)', () => {
     await expect(sqs.send(new GetQueueUrlCommand({ QueueName: DLQ }))).rejects.toMatchObject({
       name: 'QueueDoesNotExist',
     });
+  });
+});
+
+describe('events: removed from cluster.yaml (moto)', () => {
+  test('apply deletes the rule (targets first), the queue, the dead-letter queue, then the marker; the next apply reads and writes neither', async () => {
+    await apply(clusterDir(['events:', '  queue: create']));
+    const marker = async () => {
+      const c = (await ecs.send(new DescribeClustersCommand({ clusters: ['demo'], include: ['TAGS'] })))
+        .clusters?.[0];
+      return (c?.tags ?? []).find((t) => t.key === 'ecs-gitops:event-source')?.value;
+    };
+    expect(await marker()).toBe('owned');
+    const dir = clusterDir([]);
+    const pruned = await apply(dir);
+    expect(pruned.order).toEqual([
+      'EventBridge.RemoveTargets',
+      'EventBridge.DeleteRule',
+      'SQS.DeleteQueue',
+      'SQS.DeleteQueue',
+      'ECS.UntagResource',
+    ]);
+    for (const name of [QUEUE, DLQ]) {
+      await expect(sqs.send(new GetQueueUrlCommand({ QueueName: name }))).rejects.toMatchObject({
+        name: 'QueueDoesNotExist',
+      });
+    }
+    await expect(eventBridge.send(new DescribeRuleCommand({ Name: QUEUE }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    expect(await marker()).toBeUndefined();
+    const again = await apply(dir);
+    expect(writes(again.out.awsCalls.byOperation)).toEqual({});
+    expect(callsOf(again.out.awsCalls.byOperation, 'SQS', 'EventBridge')).toEqual({});
+  });
+
+  test('prune: false keeps the rule and queues and the marker: no write', async () => {
+    await apply(clusterDir(['events:', '  queue: create']));
+    const kept = await apply(clusterDir(['prune: false']));
+    expect(writes(kept.out.awsCalls.byOperation)).toEqual({});
+    expect((await queue(QUEUE)).tags).toEqual(TAGS);
+    expect((await queue(DLQ)).tags).toEqual(TAGS);
   });
 });
 

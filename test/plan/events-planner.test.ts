@@ -2,7 +2,7 @@ import { planCluster } from '../../controller/plan/planner';
 import type { Plan, PlannedAction, Step } from '../../controller/plan/plan-types';
 import type { ObservedState } from '../../controller/model/observed';
 import type { EventsConfig, ObservedEventQueue, ObservedEvents } from '../../controller/model/events';
-import { eventResourceNames, resourceArnPrefix } from '../../controller/model/events';
+import { eventResourceNames, resourceArnPrefix, TAG_EVENT_SOURCE } from '../../controller/model/events';
 import { renderPlanText } from '../../controller/plan/render-text';
 import { planToJson } from '../../controller/plan/plan-json';
 import { ACCOUNT, clusterConfig, REGION } from './builders';
@@ -27,9 +27,14 @@ function desiredWith(events: EventsConfig | null = owned()) {
   return demoDesired({ cfg: clusterConfig(events ? { events } : {}) });
 }
 
-/** `null`: SQS and EventBridge not read. */
+/**
+ * `null`: SQS and EventBridge not read. The cluster carries the event-source marker, as an apply
+ * of `events: { queue: create }` leaves it (the marker's own tests are in events-prune-planner).
+ */
 function running(events: ObservedEvents | null = { context: CONTEXT }): ObservedState {
-  return { ...demoRunning(clusterConfig()), ...(events ? { events } : {}) };
+  const o = demoRunning(clusterConfig());
+  o.cluster!.tags[TAG_EVENT_SOURCE] = 'owned';
+  return { ...o, ...(events ? { events } : {}) };
 }
 
 const changing = (plan: Plan) => plan.actions.filter((a) => a.steps.length > 0).map((a) => `${a.op} ${a.id}`);
@@ -260,8 +265,9 @@ describe('event source planner', () => {
     expect(JSON.parse(put.eventPattern).resources[0]).toEqual({
       prefix: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/demo/`,
     });
-    // The event source does not wait for the cluster: EventBridge takes a pattern for any ARN.
-    expect(byId(plan, `eventRule/${QUEUE}`).dependsOn).toEqual([`eventQueue/${QUEUE}`]);
+    // EventBridge takes a pattern for any ARN, but the event source waits for the cluster and its
+    // marker tag (events-prune-planner): no rule or queue exists that no marker points at.
+    expect(byId(plan, `eventRule/${QUEUE}`).dependsOn).toEqual(['cluster/demo', `eventQueue/${QUEUE}`]);
   });
 
   test('drift on an owned queue is corrected attribute by attribute; equal JSON spelled differently is no drift', () => {

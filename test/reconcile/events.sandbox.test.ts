@@ -13,6 +13,11 @@ import { MUTATING_OPERATIONS } from '../../controller/aws/ecs-port';
 import { loadSandbox, saveSandbox, type LoadedSandbox } from '../../controller/aws/sandbox/state-file';
 import { ownershipTags } from '../../controller/model/ownership';
 import { json, runCli } from '../helpers/run-cli';
+import { EcsReader } from '../../controller/observe/ecs-reader';
+import { applyPlan, planDesiredState, type ClusterPorts } from '../../controller/reconcile/reconcile-cluster';
+import { crashingAccount } from '../helpers/crash-ports';
+import { newSandboxAccount } from '../helpers/sandbox';
+import { loadClusterDir } from '../../controller/specfiles';
 
 const ENV = { ECS_GITOPS_LOG_LEVEL: 'warn', NO_COLOR: '1' };
 const QUEUE = 'ecs-gitops-demo-events';
@@ -385,4 +390,213 @@ test('specs/ as shipped (the npm start demo) gets its event source, and a second
   });
   const second = await apply(path.join(__dirname, '../../specs'), file);
   expect(writes(second.awsCalls.byOperation)).toEqual({});
+});
+
+describe('events: removed from cluster.yaml (pruning the owned event source)', () => {
+  const PRUNE_WRITES = {
+    'ECS.UntagResource': 1,
+    'EventBridge.DeleteRule': 1,
+    'EventBridge.RemoveTargets': 1,
+    'SQS.DeleteQueue': 2,
+  };
+
+  async function appliedWithEvents(extra: string[] = []) {
+    const file = stateFile();
+    const dir = clusterDir(OWNED);
+    await apply(dir, file);
+    const acct = await loadSandbox(file);
+    const cluster = (await acct.ecs.describeClusters({ clusters: ['demo'], include: ['TAGS'] }))
+      .clusters?.[0];
+    expect(cluster?.tags).toContainEqual({ key: 'ecs-gitops:event-source', value: 'owned' });
+    return { file, dir: clusterDir(extra), acct };
+  }
+
+  async function clusterTags(file: string) {
+    const acct = await loadSandbox(file);
+    const c = (await acct.ecs.describeClusters({ clusters: ['demo'], include: ['TAGS'] })).clusters?.[0];
+    return Object.fromEntries((c?.tags ?? []).map((t) => [t.key, t.value]));
+  }
+
+  async function gone(file: string) {
+    const acct = await loadSandbox(file);
+    for (const name of [QUEUE, DLQ]) {
+      await expect(acct.sqs.getQueueUrl({ QueueName: name })).rejects.toMatchObject({
+        name: 'QueueDoesNotExist',
+      });
+    }
+    await expect(acct.eventBridge.describeRule({ Name: QUEUE })).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  }
+
+  test('diff shows the deletions; apply deletes rule (targets first), queue, dead-letter queue, then the marker; the second apply writes nothing', async () => {
+    const { file, dir } = await appliedWithEvents();
+    const diff = await cli(['diff', dir, '--sandbox', file, '--output', 'json']);
+    const planned = diff.out.clusters[0].actions.filter((a: { kind: string }) => a.kind !== 'unchanged');
+    // The order apply keeps: each waits for the deletes before it, the marker for all three.
+    expect(
+      planned.map(
+        (a: { kind: string; id: string; dependsOn: string[] }) =>
+          `${a.kind} ${a.id} <- ${a.dependsOn.join(',')}`,
+      ),
+    ).toEqual([
+      `prune eventRule/${QUEUE} <- `,
+      `prune eventQueue/${QUEUE} <- eventRule/${QUEUE}`,
+      `prune eventQueue/${DLQ} <- eventRule/${QUEUE},eventQueue/${QUEUE}`,
+      `update eventSource/demo <- eventRule/${QUEUE},eventQueue/${QUEUE},eventQueue/${DLQ}`,
+    ]);
+    const text = await runCli(['--log-level', 'warn', 'diff', dir, '--sandbox', file], ENV);
+    expect(text.stdout).toContain(`- eventRule/${QUEUE}`);
+    expect(text.stdout).toContain(`- eventQueue/${DLQ}`);
+
+    const pruned = await apply(dir, file);
+    expect(writes(pruned.awsCalls.byOperation)).toEqual(PRUNE_WRITES);
+    const results = pruned.clusters[0].results.filter((r: { outcome: string }) => r.outcome !== 'unchanged');
+    expect(results.map((r: { id: string; outcome: string }) => `${r.outcome} ${r.id}`)).toEqual([
+      `deleted eventRule/${QUEUE}`,
+      `deleted eventQueue/${QUEUE}`,
+      `deleted eventQueue/${DLQ}`,
+      'updated eventSource/demo',
+    ]);
+    await gone(file);
+    expect(await clusterTags(file)).not.toHaveProperty('ecs-gitops:event-source');
+
+    const again = await apply(dir, file);
+    expect(writes(again.awsCalls.byOperation)).toEqual({});
+    // The marker is gone: the cluster is read as one that never had an event source.
+    expect(callsOf(again.awsCalls.byOperation, 'SQS', 'EventBridge')).toEqual({});
+  });
+
+  test('a cluster that never had an event source makes no SQS or EventBridge call, apply after apply', async () => {
+    const file = stateFile();
+    const dir = clusterDir([]);
+    for (let round = 0; round < 2; round++) {
+      const out = await apply(dir, file);
+      expect(callsOf(out.awsCalls.byOperation, 'SQS', 'EventBridge')).toEqual({});
+    }
+  });
+
+  test('prune: false: kept and reported as orphan, the marker stays, nothing written', async () => {
+    const { file, dir } = await appliedWithEvents(['prune: false']);
+    for (let round = 0; round < 2; round++) {
+      const out = await apply(dir, file);
+      expect(writes(out.awsCalls.byOperation)).toEqual({});
+      expect(callsOf(out.awsCalls.byOperation, 'SQS', 'EventBridge')).toEqual(STEADY_READS);
+    }
+    const diff = await cli(['diff', dir, '--sandbox', file, '--output', 'json']);
+    expect(
+      diff.out.clusters[0].actions
+        .filter((a: { kind: string }) => a.kind === 'kept')
+        .map((a: { id: string }) => a.id),
+    ).toEqual([`eventRule/${QUEUE}`, `eventQueue/${QUEUE}`, `eventQueue/${DLQ}`]);
+    expect(await clusterTags(file)).toHaveProperty('ecs-gitops:event-source', 'owned');
+  });
+
+  test('an apply cut short after the rule was deleted: the next apply deletes the rest and the marker', async () => {
+    const { file, dir, acct } = await appliedWithEvents();
+    // What a crash right after the rule's delete leaves: the queues and the marker.
+    await acct.eventBridge.removeTargets({ Rule: QUEUE, Ids: ['ecs-gitops-queue'] });
+    await acct.eventBridge.deleteRule({ Name: QUEUE });
+    await saveSandbox(file, acct);
+    const resumed = await apply(dir, file);
+    expect(writes(resumed.awsCalls.byOperation)).toEqual({ 'ECS.UntagResource': 1, 'SQS.DeleteQueue': 2 });
+    await gone(file);
+    expect(writes((await apply(dir, file)).awsCalls.byOperation)).toEqual({});
+  });
+
+  test('switched to an existing queue: the owned source is pruned, the named queue is only read', async () => {
+    const { file, acct } = await appliedWithEvents();
+    const url = (await acct.sqs.createQueue({ QueueName: 'shop-events' })).QueueUrl ?? '';
+    await saveSandbox(file, acct);
+    const dir = clusterDir(['events:', `  queue: ${url}`]);
+    expect(writes((await apply(dir, file)).awsCalls.byOperation)).toEqual(PRUNE_WRITES);
+    await gone(file);
+    const again = await apply(dir, file);
+    expect(writes(again.awsCalls.byOperation)).toEqual({});
+    expect(callsOf(again.awsCalls.byOperation, 'SQS', 'EventBridge')).toEqual({
+      'SQS.GetQueueAttributes': 1,
+    });
+  });
+
+  test('a narrowed plan (an ECS event named a service) never reads or prunes the event source', async () => {
+    const { dir, acct } = await appliedWithEvents();
+    const loaded = await loadClusterDir(dir, { env: {} });
+    if (!loaded.state) throw new Error(JSON.stringify(loaded.errors));
+    let touched = 0;
+    const ports: ClusterPorts = {
+      ecs: acct.ecs,
+      reader: new EcsReader(acct.ecs),
+      get sqs() {
+        touched += 1;
+        return acct.sqs;
+      },
+      get eventBridge() {
+        touched += 1;
+        return acct.eventBridge;
+      },
+    };
+    const narrowed = await planDesiredState(loaded.state, ports, {}, new Set(['web']));
+    expect(narrowed.errors).toEqual([]);
+    expect(narrowed.actions.filter((a) => a.op !== 'none').map((a) => a.id)).toEqual([]);
+    expect(touched).toBe(0);
+    // The whole plan of the same specs does read them, and prunes.
+    const whole = await planDesiredState(loaded.state, ports);
+    expect(whole.actions.filter((a) => a.op === 'delete')).toHaveLength(3);
+    expect(touched).toBeGreaterThan(0);
+  });
+});
+
+describe('events: removed, the prune killed after each of its mutating calls', () => {
+  const STEPS = [
+    'EventBridge.RemoveTargets',
+    'EventBridge.DeleteRule',
+    'SQS.DeleteQueue',
+    'SQS.DeleteQueue',
+    'ECS.UntagResource',
+  ];
+  const portsOf = (a: LoadedSandbox): ClusterPorts => ({
+    ecs: a.ecs,
+    reader: new EcsReader(a.ecs),
+    sqs: a.sqs,
+    eventBridge: a.eventBridge,
+  });
+  async function run(a: LoadedSandbox, dir: string) {
+    const loaded = await loadClusterDir(dir, { env: {} });
+    if (!loaded.state) throw new Error(JSON.stringify(loaded.errors));
+    const plan = await planDesiredState(loaded.state, portsOf(a));
+    expect(plan.errors).toEqual([]);
+    return applyPlan(plan, portsOf(a), undefined, { drainWaitMs: 0, pollMs: 1000 });
+  }
+  const counts = (calls: string[]) =>
+    calls.reduce<Record<string, number>>((out, c) => ({ ...out, [c]: (out[c] ?? 0) + 1 }), {});
+
+  test.each([1, 2, 3, 4, 5])(
+    'killed after mutating call %i: the next apply makes exactly the rest, the one after writes nothing',
+    async (k) => {
+      const callLog = new CallLog();
+      const acct = newSandboxAccount({ callLog });
+      await run(acct, clusterDir(OWNED));
+      const dir = clusterDir([]);
+      const crash = crashingAccount(acct, { k, mode: 'kill' });
+      // The killed run never settles: nothing after the kill is done or reported.
+      void run(crash.ports, dir);
+      expect(await crash.crashed).toBe(STEPS[k - 1]);
+      callLog.reset();
+      await run(acct, dir);
+      expect(callLog.mutating()).toEqual(counts(STEPS.slice(k)));
+      const c = (await acct.ecs.describeClusters({ clusters: ['demo'], include: ['TAGS'] })).clusters?.[0];
+      expect((c?.tags ?? []).map((t) => t.key)).not.toContain('ecs-gitops:event-source');
+      for (const name of [QUEUE, DLQ]) {
+        await expect(acct.sqs.getQueueUrl({ QueueName: name })).rejects.toMatchObject({
+          name: 'QueueDoesNotExist',
+        });
+      }
+      await expect(acct.eventBridge.describeRule({ Name: QUEUE })).rejects.toMatchObject({
+        name: 'ResourceNotFoundException',
+      });
+      callLog.reset();
+      await run(acct, dir);
+      expect(callLog.mutating()).toEqual({});
+    },
+  );
 });

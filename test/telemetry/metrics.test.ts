@@ -192,3 +192,12 @@ describe('AWS requests counted by code, through the SDK middleware', () => {
     await expect(port.describeClusters({ clusters: ['demo'] })).resolves.toBeDefined();
   });
 });
+
+test('prunable_resources counts an event source kept by prune: false, and a later zero resets it', async () => {
+  const m = new ControllerMetrics();
+  m.prunable('demo', { eventRule: 1, eventQueue: 2 });
+  expect(await m.text()).toMatch(/ecs_gitops_prunable_resources\{cluster="demo",kind="eventQueue"\} 2/);
+  expect(await m.text()).toMatch(/ecs_gitops_prunable_resources\{cluster="demo",kind="eventRule"\} 1/);
+  m.prunable('demo', {});
+  expect(await m.text()).toMatch(/ecs_gitops_prunable_resources\{cluster="demo",kind="eventQueue"\} 0/);
+});
