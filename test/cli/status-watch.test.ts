@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { watchStatus, type WatchConfig } from '../../controller/cli/status-watch';
+import { watchStatus, type WatchConfig, type WatchIo } from '../../controller/cli/status-watch';
 import type { TaskDetail } from '../../controller/model/ecs-events';
 import { EcsView } from '../../controller/model/ecs-view';
 import { type StatusServer, startStatusServer } from '../../controller/telemetry/http-server';
@@ -81,7 +81,7 @@ afterEach(async () => {
 });
 
 /** A watch in this process, printing into arrays; `stop` is SIGINT. */
-function startWatch(cfg: Partial<WatchConfig> & { baseUrl: string }) {
+function startWatch(cfg: Partial<WatchConfig> & { baseUrl: string }, io: Partial<WatchIo> = {}) {
   const out: string[] = [];
   const notes: string[] = [];
   const stop = new AbortController();
@@ -96,6 +96,7 @@ function startWatch(cfg: Partial<WatchConfig> & { baseUrl: string }) {
       now: () => AT,
       reconnectMs: 50,
       maxReconnectMs: 200,
+      ...io,
     },
   );
   return {
@@ -211,6 +212,36 @@ test('reconnect: the server goes and comes back; only what changed meanwhile is 
   await until('the live change', () => w.out.length >= first.length + 3);
   expect(w.out.at(-1)).toBe(`${TS} demo task c0c0c0c0 family:batch RUNNING -> STOPPED (TaskFailedToStart)`);
   expect(await w.stop()).toBe(0);
+});
+
+test('on a terminal: the table, redrawn (not appended) as things change', async () => {
+  const server = await serve();
+  const w = startWatch({ baseUrl: server.url }, { tty: true, rows: () => 40 });
+  const frames = () => w.out.join('\n').split('\x1b[H\x1b[2J').slice(1);
+  await until('a frame with the task', () => frames().some((f) => f.includes('7d2e41c0')));
+  view.applyTaskEvent(STOPPED_A);
+  await until('a frame with the stop', () => (frames().at(-1) ?? '').includes('STOPPED'));
+  expect(await w.stop()).toBe(0);
+  const last = frames().at(-1) ?? '';
+  expect(last).toContain('demo     7d2e41c0  web    STOPPED  -       STOPPED');
+  expect(last).toContain('demo     web      Ready');
+  expect(last).toContain('recent changes:\n');
+  expect(last.trimEnd().split('\n').at(-1)).toBe(
+    `  ${TS} demo task 7d2e41c0 web RUNNING -> STOPPED (exit 137, EssentialContainerExited)`,
+  );
+});
+
+test('a stream that goes silent (no keep-alive) counts as dropped: it reconnects', async () => {
+  const server = await serve();
+  // The server's keep-alive comes every 15 s: an idle limit of 150 ms sees the stream as dead.
+  const w = startWatch({ baseUrl: server.url }, { idleTimeoutMs: 150 });
+  await until('a reconnect', () =>
+    w.notes.some((n) => n.startsWith('note: the stream broke: nothing received for 150 ms')),
+  );
+  await until('connected again', () => w.notes.includes('note: connected again'));
+  expect(await w.stop()).toBe(0);
+  // Reconnected, and nothing printed twice.
+  expect(new Set(w.out).size).toBe(w.out.length);
 });
 
 describe('refusals end the watch with exit 1 (through the CLI)', () => {
