@@ -73,21 +73,32 @@ export async function watchStatus(cfg: WatchConfig, io: WatchIo): Promise<number
   return EXIT_ERROR;
 }
 
+type Source = 'stream' | 'status';
+
+const BACK: Record<Source, string> = {
+  stream: 'note: connected again\n',
+  status: 'note: /status answers again\n',
+};
+
 interface Printer {
   lines(lines: readonly (ChangeLine | undefined)[]): void;
-  trouble(why: string | undefined): void;
+  /** What is wrong with the stream or with /status just now; undefined once it works again. */
+  trouble(source: Source, why: string | undefined): void;
+  /** Redraws the table (its clock) even without a change. */
+  refresh(): void;
   close(): void;
 }
 
 /** Lines as they come, or (on a terminal) a table redrawn at most every REDRAW_DELAY_MS. */
 function output(cfg: WatchConfig, io: WatchIo, state: WatchState, now: () => number): Printer {
   const recent: string[] = [];
-  let trouble: string | undefined;
+  const troubles = new Map<Source, string>();
   let timer: NodeJS.Timeout | undefined;
   const redraw = () => {
     timer = undefined;
-    const frame = { url: cfg.baseUrl, at: now(), recent, rows: io.rows?.() ?? 0, trouble };
-    io.write(`\x1b[H\x1b[2J${renderTable(state, frame)}`);
+    const frame = { url: cfg.baseUrl, at: now(), recent, rows: io.rows?.() ?? 0 };
+    const trouble = [...troubles.values()].join('; ');
+    io.write(`\x1b[H\x1b[2J${renderTable(state, trouble ? { ...frame, trouble } : frame)}`);
   };
   const schedule = () => {
     if (io.tty && timer === undefined) timer = setTimeout(redraw, REDRAW_DELAY_MS);
@@ -103,12 +114,15 @@ function output(cfg: WatchConfig, io: WatchIo, state: WatchState, now: () => num
         schedule();
       }
     },
-    trouble(why) {
-      if (why === trouble) return;
-      trouble = why;
-      if (!io.tty) io.diagnose(why ? `note: ${why}\n` : 'note: connected again\n');
+    trouble(source, why) {
+      const was = troubles.get(source);
+      if (why === was) return;
+      if (why === undefined) troubles.delete(source);
+      else troubles.set(source, why);
+      if (!io.tty) io.diagnose(why === undefined ? BACK[source] : `note: ${why}\n`);
       schedule();
     },
+    refresh: schedule,
     close() {
       clearTimeout(timer);
     },
@@ -159,7 +173,7 @@ async function followStream(
       }
       connected = true;
       delay = first;
-      out.trouble(undefined);
+      out.trouble('stream', undefined);
       try {
         for await (const event of open.events) out.lines([viewChange(event.event, event.data, state)]);
         why = 'the stream ended';
@@ -170,7 +184,7 @@ async function followStream(
     }
     // The first connection must work: a wrong URL or a stopped controller is an error, not a wait.
     if (!connected) return fail(why);
-    out.trouble(`${why}; reconnecting in ${Math.round(delay / 100) / 10} s`);
+    out.trouble('stream', `${why}; reconnecting in ${Math.round(delay / 100) / 10} s`);
     await sleep(delay, signal);
     delay = Math.min(delay * 2, io.maxReconnectMs ?? 30_000);
   }
@@ -236,11 +250,13 @@ async function pollStatus(
     if (signal.aborted) return;
     if (typeof doc !== 'string') {
       read = true;
+      out.trouble('status', undefined);
       out.lines(state.applyStatus(doc));
+      out.refresh();
     } else if (!read) {
       return fail(doc);
     } else {
-      out.trouble(doc);
+      out.trouble('status', doc);
     }
     await sleep(cfg.intervalMs, signal);
   }
