@@ -182,6 +182,7 @@ test('reconnect: the server goes and comes back; only what changed meanwhile is 
   await server.close();
   servers.splice(servers.indexOf(server), 1);
   await until('the drop to be noted', () => w.notes.some((n) => n.includes('reconnecting')));
+  await until('/status to fail', () => w.notes.some((n) => n.startsWith('note: cannot read http')));
   // While it is away: A stops, B goes (a full resync no longer finds it), C stays as it was.
   view.applyTaskEvent(STOPPED_A);
   view.replaceCluster('demo', {
@@ -200,6 +201,7 @@ test('reconnect: the server goes and comes back; only what changed meanwhile is 
   ]);
   expect(w.notes).toContain('note: the stream ended; reconnecting in 0.1 s');
   expect(w.notes).toContain('note: connected again');
+  await until('/status back', () => w.notes.includes('note: /status answers again'));
 
   // Live again: a change after the reconnect prints once.
   view.applyTaskEvent(
