@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { maskSecretValues } from '../telemetry/secret-mask';
+import { parseDuration } from './duration';
+import { watchStatus } from './status-watch';
 import { shortCommit, type ClusterStatus, type StatusDocument } from '../telemetry/status';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
 import { parseFormat, stdoutOutput, toJsonText } from './output';
@@ -10,6 +14,10 @@ export interface StatusOptions {
   url: string;
   output: string;
   timeout: string;
+  watch?: boolean;
+  cluster?: string;
+  tokenFile?: string;
+  interval: string;
 }
 
 /** `status`: asks a running controller (`run`) how its clusters are; exit 0 only when all are Ready. */
@@ -24,14 +32,83 @@ export function registerStatus(program: Command, setExit: (code: number) => void
     )
     .option('-o, --output <format>', 'text or json', 'text')
     .option('--timeout <ms>', 'how long to wait for the controller', '5000')
-    .action(async (opts: StatusOptions) => setExit(await runStatus(opts)));
+    .option('--watch', 'follow services, deployments, tasks and instances live (until Ctrl-C)')
+    .option('--cluster <name>', 'with --watch: only this cluster')
+    .option('--token-file <file>', "with --watch: the controller's /v1 API token (also ECS_GITOPS_API_TOKEN)")
+    .option('--interval <duration>', 'with --watch: how often to read /status', '5s')
+    .action(async (opts: StatusOptions) => setExit(await (opts.watch ? runWatch(opts) : runStatus(opts))));
+}
+
+/** `status --watch` until SIGINT or SIGTERM (exit 0), or until the controller refuses it (exit 1). */
+export async function runWatch(opts: StatusOptions, signal?: AbortSignal): Promise<number> {
+  if (opts.output !== 'text') throw new Error('--watch prints text only; leave out --output');
+  const timeoutMs = parseTimeout(opts.timeout);
+  const intervalMs = parseDuration(opts.interval);
+  if (intervalMs <= 0) throw new Error(`--interval must be more than 0 (got "${opts.interval}")`);
+  const token = apiToken(opts.tokenFile);
+  if (token) maskSecretValues([token]);
+  const baseUrl = statusEndpoint(opts.url).replace(/\/status$/, '');
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  signal?.addEventListener('abort', onSignal, { once: true });
+  const out = stdoutOutput(true);
+  try {
+    return await watchStatus(
+      {
+        baseUrl,
+        intervalMs,
+        timeoutMs,
+        ...(opts.cluster ? { cluster: opts.cluster } : {}),
+        ...(token ? { token } : {}),
+      },
+      {
+        signal: stop.signal,
+        write: (text) => out.write(text),
+        diagnose: writeDiagnostics,
+        tty: process.stdout.isTTY === true,
+        rows: () => process.stdout.rows ?? 0,
+      },
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    signal?.removeEventListener('abort', onSignal);
+  }
+}
+
+/** From the file (trimmed), else ECS_GITOPS_API_TOKEN; none when empty. */
+function apiToken(file: string | undefined): string | undefined {
+  let token: string | undefined;
+  if (file) {
+    try {
+      token = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      throw new Error(
+        `cannot read --token-file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        { cause: err },
+      );
+    }
+    if (!token) throw new Error(`--token-file ${file} is empty`);
+  } else {
+    token = process.env.ECS_GITOPS_API_TOKEN?.trim();
+  }
+  return token || undefined;
+}
+
+function parseTimeout(text: string): number {
+  const timeout = Number(text);
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new Error(`--timeout must be milliseconds (got "${text}")`);
+  return timeout;
 }
 
 export async function runStatus(opts: StatusOptions): Promise<number> {
   const format = parseFormat(opts.output, ['text', 'json']);
-  const timeout = Number(opts.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0)
-    throw new Error(`--timeout must be milliseconds (got "${opts.timeout}")`);
+  const timeout = parseTimeout(opts.timeout);
+  const alone = ['cluster', 'tokenFile'].find((k) => opts[k as keyof StatusOptions] !== undefined);
+  if (alone) throw new Error(`--${alone === 'tokenFile' ? 'token-file' : alone} goes with --watch`);
   const endpoint = statusEndpoint(opts.url);
   const doc = await fetchStatus(endpoint, timeout);
   if (typeof doc === 'string') {
