@@ -214,7 +214,10 @@ function sandboxModule(): typeof import('../aws/sandbox/state-file') {
  * ECS_GITOPS_AWS_CONNECT_TIMEOUT and ECS_GITOPS_AWS_REQUEST_TIMEOUT (durations such as `5s`): the
  * per-attempt timeouts of every AWS call (defaults in aws/clients.ts).
  */
-export function awsTimeouts(env: NodeJS.ProcessEnv): { connectTimeoutMs?: number; requestTimeoutMs?: number } {
+export function awsTimeouts(env: NodeJS.ProcessEnv): {
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+} {
   const connect = env.ECS_GITOPS_AWS_CONNECT_TIMEOUT;
   const request = env.ECS_GITOPS_AWS_REQUEST_TIMEOUT;
   return {
