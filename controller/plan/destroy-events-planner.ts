@@ -55,16 +55,29 @@ export function planEventsDestroy(
     });
     after.push(action.id);
   };
+  inRemovalOrder(events, add);
+  return { actions, deletions: actions.filter((a) => a.op === 'delete').map((a) => a.id) };
+}
+
+/** What to call for each event source resource, in the order they are removed: rule, queue, DLQ. */
+export function inRemovalOrder(
+  events: ClusterEvents,
+  visit: (
+    resource: 'eventRule' | 'eventQueue',
+    live: ObservedEventRule | ObservedEventQueue | undefined,
+    name: string | undefined,
+    why: string,
+  ) => void,
+): void {
   const rule = events.rule;
-  add(
+  visit(
     'eventRule',
     rule,
     rule?.name,
     rule && rule.targets.length > 0 ? ` with its ${rule.targets.length} target(s)` : '',
   );
-  add('eventQueue', events.queue, queueName(events.queue), ', after the rule');
-  add('eventQueue', events.deadLetterQueue, queueName(events.deadLetterQueue), ', after the queue');
-  return { actions, deletions: actions.filter((a) => a.op === 'delete').map((a) => a.id) };
+  visit('eventQueue', events.queue, queueName(events.queue), ', after the rule');
+  visit('eventQueue', events.deadLetterQueue, queueName(events.deadLetterQueue), ', after the queue');
 }
 
 export function queueName(q: ObservedEventQueue | undefined): string | undefined {

@@ -9,7 +9,7 @@ import {
 } from '../model/events';
 import type { ObservedState } from '../model/observed';
 import { ownedBy } from '../model/ownership';
-import { describeOwner, queueName } from './destroy-events-planner';
+import { describeOwner, inRemovalOrder } from './destroy-events-planner';
 import { emptyAction } from './empty-action';
 import type { EventsPlan } from './events-planner';
 import type { OwnerRef, PlannedAction } from './plan-types';
@@ -81,15 +81,7 @@ export function planEventsPrune(desired: DesiredState, observed: ObservedState):
     });
     deletes.push(action.id);
   };
-  const rule = found.rule;
-  add(
-    'eventRule',
-    rule,
-    rule?.name,
-    rule && rule.targets.length > 0 ? ` with its ${rule.targets.length} target(s)` : '',
-  );
-  add('eventQueue', found.queue, queueName(found.queue), ', after the rule');
-  add('eventQueue', found.deadLetterQueue, queueName(found.deadLetterQueue), ', after the queue');
+  inRemovalOrder(found, add);
   if (kept) return { actions, errors: [] };
   actions.push({
     ...emptyAction(`eventSource/${cfg.name}`, 'cluster', cfg.name, cfg.source),
