@@ -379,6 +379,8 @@ export class Controller {
       }
       if (result.kind === 'done' || result.kind === 'requeue') {
         this.lastFull.set(key, started);
+        // Something is still pending (a drain, a target group): its follow-up must plan everything.
+        if (result.kind === 'requeue') this.fullOwed.add(key);
         // After the apply: an owned event queue exists from the first successful run on.
         this.opts.events?.configure(key, cluster, region, loaded.state.cluster.events?.queue);
       } else {
