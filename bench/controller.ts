@@ -135,22 +135,20 @@ class TimedStatusStore extends StatusStore {
   }
 }
 
+/** The identity of the bench's commits, for every git call the bench makes. */
+export const BENCH_GIT_CONFIG = [
+  '-c',
+  'user.name=bench',
+  '-c',
+  'user.email=bench@example.invalid',
+  '-c',
+  'commit.gpgsign=false',
+];
+
 function git(cwd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
-    execFile(
-      'git',
-      [
-        '-c',
-        'user.name=bench',
-        '-c',
-        'user.email=bench@example.invalid',
-        '-c',
-        'commit.gpgsign=false',
-        ...args,
-      ],
-      { cwd, encoding: 'utf8' },
-      (err, stdout, stderr) =>
-        err ? reject(new Error(`git ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
+    execFile('git', [...BENCH_GIT_CONFIG, ...args], { cwd, encoding: 'utf8' }, (err, stdout, stderr) =>
+      err ? reject(new Error(`git ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
     ),
   );
 }

@@ -16,7 +16,7 @@ import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-s
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { MUTATING_OPERATIONS } from '../controller/aws/ecs-port';
 import type { Check } from './checks';
-import { awsRequests } from './controller';
+import { awsRequests, BENCH_GIT_CONFIG } from './controller';
 import { BENCH_REGION, clusterName, generateClusterDir, isAutocreated } from './generate';
 import { freePort } from './moto';
 import { newSession, runRound } from './round';
@@ -95,19 +95,7 @@ export interface EventsReport {
 }
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync(
-    'git',
-    [
-      '-c',
-      'user.name=bench',
-      '-c',
-      'user.email=bench@example.invalid',
-      '-c',
-      'commit.gpgsign=false',
-      ...args,
-    ],
-    { cwd, encoding: 'utf8' },
-  );
+  return execFileSync('git', [...BENCH_GIT_CONFIG, ...args], { cwd, encoding: 'utf8' });
 }
 
 /** The generated cluster of `n` services with `events: { queue: create }`, in a fresh repository. */
