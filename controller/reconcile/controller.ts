@@ -268,6 +268,9 @@ export class Controller {
     this.hinted.delete(key);
     this.fullOwed.delete(key);
     this.lastFull.delete(key);
+    this.applied.delete(key);
+    for (const id of [...this.failedRollouts.keys()])
+      if (id.startsWith(`${key}/service/`)) this.failedRollouts.delete(id);
     this.lifecycles.get(key)?.stop();
     this.lifecycles.delete(key);
     const cluster = this.clusterOf.get(key) ?? key;
@@ -324,6 +327,8 @@ export class Controller {
         env: this.opts.env,
         ...(this.opts.accountId ? { accountId: this.opts.accountId } : {}),
       });
+      // The directory left the repository while this run read it: nothing of it may come back.
+      if (this.dropped(key)) return finish({ kind: 'done' }, { interrupted: true });
       if (loaded.state) {
         // Masked in logs and /status from now on (telemetry/secret-mask.ts).
         maskSecretValues(desiredSecretValues(loaded.state));
@@ -351,6 +356,7 @@ export class Controller {
         { failedRollouts: this.failedRolloutsOf(key, snapshot.commit) },
         scope?.services,
       );
+      if (this.dropped(key)) return finish({ kind: 'done' }, { interrupted: true });
       if (plan.errors.length > 0) {
         const error = `${plan.errors.length} plan error(s): nothing applied`;
         return finish({ kind: 'terminal', error }, { errors: plan.errors });
@@ -367,6 +373,9 @@ export class Controller {
       );
       const outcome = outcomeOfApply(results, this.opts.pendingRequeueMs ?? 30_000, log);
       const { result } = outcome;
+      // Dropped during the apply: its writes are done and logged, but no follower, consumer or
+      // bookkeeping may bring the directory back (its result is ignored, see onKeyEvent).
+      if (this.dropped(key)) return finish(result, outcome.record);
       if (result.kind === 'done' || result.kind === 'requeue')
         this.follow(key, cluster, snapshot.commit, results, ports, log);
       if (scope) {
@@ -389,9 +398,14 @@ export class Controller {
       return finish(result, outcome.record);
     } catch (err) {
       const result = resultFromError(err);
-      if (!scope) this.fullOwed.add(key);
+      if (!scope && !this.dropped(key)) this.fullOwed.add(key);
       return finish(result, { failure: result.error });
     }
+  }
+
+  /** The directory left the repository (dropKey) while a run of it was in flight. */
+  private dropped(key: string): boolean {
+    return !this.lifecycles.has(key);
   }
 
   /**
@@ -562,7 +576,7 @@ export class Controller {
       },
     )
       .then((rollouts) => {
-        if (this.stopping.signal.aborted) return;
+        if (this.stopping.signal.aborted || this.dropped(key)) return;
         for (const r of rollouts) {
           const id = `service/${r.service}`;
           this.opts.status.setRollout(cluster, id, r.state === 'missing' ? 'failed' : r.state, r.reason);
