@@ -58,7 +58,7 @@ async function setUp() {
   const described = jest.spyOn(sb, 'describeServices');
   const count = async (name: string) =>
     (await sb.describeServices({ cluster: 'demo', services: [name] })).services?.[0]?.desiredCount;
-  return { sb, clock, status, controller, described, count };
+  return { repo, sb, clock, status, controller, described, count };
 }
 
 test('a hint reverts drift on the named service, reading only it; the second round writes nothing', async () => {
@@ -127,4 +127,39 @@ test('hints do not postpone the full resync: it runs on its interval after the l
   await controller.idle();
   expect(await count('api')).toBe(2);
   expect(sb.callLog.snapshot()['ECS.ListServices']).toBeGreaterThan(0);
+});
+
+test('a hint while a pruned service scales in does not narrow the follow-up: the requeued run goes on with the prune', async () => {
+  const { repo, sb, clock, status, controller } = await setUp();
+  // api leaves the specs: the full run scales it to zero and asks to be run again to delete it.
+  execFileSync('git', ['rm', '-q', 'api.taskdef', 'api.service'], { cwd: repo });
+  git(repo, 'commit', '-q', '-m', 'remove api');
+  sb.callLog.reset();
+  await controller.sourceChanged();
+  await controller.idle();
+  // (TagResource: the new commit recorded on web's service and revision.)
+  expect(sb.callLog.mutating()).toEqual({ 'ECS.UpdateService': 1, 'ECS.TagResource': 2 });
+
+  // An event for web arrives meanwhile; then the tasks have stopped and the requeue is due.
+  controller.hint('demo', 'web');
+  clock.advance(60_000);
+  sb.callLog.reset();
+  await controller.idle();
+  // The follow-up planned the whole cluster (a run narrowed to web cannot see api) and deleted api.
+  expect(sb.callLog.mutating()).toEqual({ 'ECS.DeleteService': 1 });
+
+  // The rest of the prune: the drain, then (once no task uses them) api's revisions, by the resync.
+  for (let i = 0; i < 11; i++) {
+    clock.advance(60_000);
+    await controller.idle();
+  }
+  expect(status.get('demo')?.objects.find((o) => o.id === 'service/api')).toBeUndefined();
+  const left = await sb.listTaskDefinitions({ familyPrefix: 'demo-api', status: 'ACTIVE' });
+  expect(left.taskDefinitionArns).toEqual([]);
+
+  // Second round: nothing left to write.
+  sb.callLog.reset();
+  controller.resyncAll();
+  await controller.idle();
+  expect(sb.callLog.mutating()).toEqual({});
 });
