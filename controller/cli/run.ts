@@ -151,6 +151,7 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
   const token = apiToken(opts);
   // Filled right below: the event sources give the controller's hints, the controller configures them.
   const hints: { to?: Controller } = {};
+  const accountId = memoAccountId(ctx, defaultRegion);
   const events = new EventSources({
     view,
     metrics,
@@ -164,8 +165,16 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
     hintCluster: (cluster) => void hints.to?.hintCluster(cluster),
     fullResyncMs: parseDuration(opts.fullResync),
     ...(opts.eventsQueue ? { defaultQueue: opts.eventsQueue } : {}),
+    accountId,
   });
-  const controller = newController(opts, ctx, source, { status, metrics, log, events }, defaultRegion);
+  const controller = newController(
+    opts,
+    ctx,
+    source,
+    { status, metrics, log, events },
+    defaultRegion,
+    accountId,
+  );
   hints.to = controller;
 
   const poller = remote
@@ -225,6 +234,21 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
   return EXIT_OK;
 }
 
+/** The account (one STS call for the process; a failed call is asked again next time). */
+function memoAccountId(ctx: AwsContext, defaultRegion: string | undefined): () => Promise<string> {
+  let account: Promise<string> | undefined;
+  return () => {
+    account ??= ctx
+      .forRegion(defaultRegion ?? 'us-east-1')
+      .then((ports) => ports.sts.getAccountId())
+      .catch((err: unknown) => {
+        account = undefined;
+        throw err;
+      });
+    return account;
+  };
+}
+
 /** The controller for this process: its source, specs paths, variables, AWS context and telemetry. */
 function newController(
   opts: RunOptions,
@@ -232,6 +256,7 @@ function newController(
   source: ReturnType<typeof createGitSource>,
   telemetry: { status: StatusStore; metrics: ControllerMetrics; log: Logger; events: EventSources },
   defaultRegion: string | undefined,
+  accountId: () => Promise<string>,
 ): Controller {
   return new Controller({
     source,
@@ -239,7 +264,7 @@ function newController(
     env: { ...process.env, ...parseVars(opts.var) },
     portsFor: (region) => ctx.forRegion(region),
     ...(defaultRegion ? { defaultRegion } : {}),
-    accountId: async () => (await ctx.forRegion(defaultRegion ?? 'us-east-1')).sts.getAccountId(),
+    accountId,
     clock: systemClock,
     resyncMs: parseDuration(opts.resync),
     // The sandbox's rollouts take seconds: follow them as often as RegionContext.pollMs says.

@@ -116,7 +116,8 @@ export type ParsedEvent = { ok: true; event: EcsEvent } | { ok: false; reason: s
 /** Events of another account or Region are rejected when these are given. */
 export interface ParseOptions {
   account?: string;
-  region?: string;
+  /** The Regions whose events are expected (a queue may carry several clusters' Regions). */
+  regions?: ReadonlySet<string>;
 }
 
 /** What an event makes dirty: the cluster, and the service when the event names one. */
@@ -214,9 +215,9 @@ function parse(value: unknown, opts: ParseOptions): EcsEvent {
     time: string(root, 'time', 'event'),
   };
   if (opts.account !== undefined && envelope.account !== opts.account)
-    throw new Malformed(`account: ${envelope.account} is not this account`);
-  if (opts.region !== undefined && envelope.region !== opts.region)
-    throw new Malformed(`region: ${envelope.region} is not this Region`);
+    throw new Malformed(`account: ${clip(envelope.account)} is not this account`);
+  if (opts.regions !== undefined && !opts.regions.has(envelope.region))
+    throw new Malformed(`region: ${clip(envelope.region)} is not a Region watched here`);
   const detailType = root['detail-type'];
   const detail = object(root.detail, 'detail');
   const resources = optionalStrings(root, 'resources', 'event') ?? [];
@@ -360,7 +361,7 @@ function arnIn(
   if (!m) throw new Malformed(`detail.${key}: not a ${key.replace(/Arn$/, '')} ARN`);
   sameAccount(m, env, `detail.${key}`);
   if (m[3] !== undefined && m[3] !== cluster)
-    throw new Malformed(`detail.${key}: names cluster ${clip(m[3])}, not ${cluster}`);
+    throw new Malformed(`detail.${key}: names cluster ${clip(m[3])}, not ${clip(cluster)}`);
   return arn;
 }
 
@@ -378,7 +379,7 @@ function serviceOfArn(
   if (named !== undefined && !CLUSTER_NAME_PATTERN.test(named))
     throw new Malformed('resources: not a cluster name');
   if (named !== undefined && cluster !== undefined && named !== cluster)
-    throw new Malformed(`resources: the service is in cluster ${named}, not ${cluster}`);
+    throw new Malformed(`resources: the service is in cluster ${clip(named)}, not ${clip(cluster)}`);
   return { cluster: named ?? cluster, service };
 }
 

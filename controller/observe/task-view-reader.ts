@@ -22,8 +22,16 @@ const DESCRIBE_BATCH = 100;
  * exit codes), DescribeTasks in batches of 100, then ListContainerInstances (ECS's default: every
  * status but INACTIVE) and DescribeContainerInstances in batches of 100. A task or instance gone
  * between the List and the Describe (a `MISSING` failure) is simply not in the result.
+ *
+ * `signal`: checked before every call (a large cluster takes hundreds), so that a stopping controller
+ * waits for one call at most, not for the whole read.
  */
-export async function readClusterView(port: TaskViewReadPort, cluster: string): Promise<ClusterSnapshot> {
+export async function readClusterView(
+  ecs: TaskViewReadPort,
+  cluster: string,
+  signal?: AbortSignal,
+): Promise<ClusterSnapshot> {
+  const port = abortable(ecs, signal);
   const taskArns = new Set<string>();
   for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
     const arns = await collectPages(
@@ -55,6 +63,23 @@ export async function readClusterView(port: TaskViewReadPort, cluster: string): 
     }
   }
   return { tasks, instances };
+}
+
+/** The port, refusing every call once `signal` aborted (with the signal's reason, an AbortError). */
+function abortable(port: TaskViewReadPort, signal: AbortSignal | undefined): TaskViewReadPort {
+  if (!signal) return port;
+  const guard =
+    <I, O>(fn: (input: I) => Promise<O>) =>
+    (input: I) => {
+      signal.throwIfAborted();
+      return fn(input);
+    };
+  return {
+    listTasks: guard((i) => port.listTasks(i)),
+    describeTasks: guard((i) => port.describeTasks(i)),
+    listContainerInstances: guard((i) => port.listContainerInstances(i)),
+    describeContainerInstances: guard((i) => port.describeContainerInstances(i)),
+  };
 }
 
 function batches<T>(items: T[], size: number): T[][] {

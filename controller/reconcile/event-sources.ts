@@ -38,12 +38,17 @@ export interface EventSourcesOptions {
   fullResyncMs?: number;
   /** Clusters without `events:` in cluster.yaml use this queue (the `run --events-queue` flag). */
   defaultQueue?: string;
+  /** The account the controller works in: events of another account are malformed. */
+  accountId?: () => Promise<string>;
 }
 
 interface Watched {
   cluster: string;
   region: string;
-  /** `region|queue`: one consumer per queue, however many clusters feed it. */
+  /**
+   * The queue: its URL, or `region|name` for a queue known by name (a name is unique per Region).
+   * One consumer per queue, however many clusters (of any Regions) feed it.
+   */
   source: string;
 }
 
@@ -72,7 +77,7 @@ export class EventSources implements EventSourceRegistry {
       if (before) this.release(key);
       return;
     }
-    const source = `${region}|${'url' in ref ? ref.url : ref.name}`;
+    const source = 'url' in ref ? ref.url : `${region}|${ref.name}`;
     if (before?.source === source && before.cluster === cluster) return;
     if (before) this.release(key);
     this.watched.set(key, { cluster, region, source });
@@ -98,9 +103,16 @@ export class EventSources implements EventSourceRegistry {
     }
   }
 
-  /** Whether events of `cluster` are taken (any of its directories is watched). */
-  manages(cluster: string): boolean {
-    return [...this.watched.values()].some((w) => w.cluster === cluster);
+  /** Whether events of `cluster` are taken (any of its directories is watched), in `region` if given. */
+  manages(cluster: string, region?: string): boolean {
+    return [...this.watched.values()].some(
+      (w) => w.cluster === cluster && (region === undefined || w.region === region),
+    );
+  }
+
+  /** The Regions of the clusters whose events come through `source`. */
+  private regionsOf(source: string): Set<string> {
+    return new Set([...this.watched.values()].filter((w) => w.source === source).map((w) => w.region));
   }
 
   async stop(): Promise<void> {
@@ -117,6 +129,13 @@ export class EventSources implements EventSourceRegistry {
   private startConsumer(source: string, region: string, ref: QueueRef): void {
     const { log, metrics, view, clock } = this.opts;
     const lazy = new LazySource(() => this.opts.portsFor(region), ref);
+    // Until the account is known (one STS call), events are checked against the Regions only.
+    let account: string | undefined;
+    this.opts.accountId?.().then(
+      (id) => (account = id),
+      (err: unknown) =>
+        log.warn({ err: resultFromError(err).error }, 'account unknown: events not checked against it'),
+    );
     const consumer = new EventConsumer({
       source: lazy,
       clock,
@@ -126,8 +145,8 @@ export class EventSources implements EventSourceRegistry {
         const result = ingestEcsEvent(message.body, {
           view,
           metrics,
-          manages: (cluster) => this.manages(cluster),
-          expect: { region },
+          manages: (cluster, eventRegion) => this.manages(cluster, eventRegion),
+          expect: { regions: this.regionsOf(source), ...(account ? { account } : {}) },
         });
         if (result.outcome === 'malformed') {
           log.debug({ queue: lazy.name, reason: result.reason }, 'event ignored');
@@ -157,13 +176,14 @@ export class EventSources implements EventSourceRegistry {
         try {
           const ports = await this.opts.portsFor(region);
           const began = clock.now();
-          const snapshot = await readClusterView(ports.ecs, cluster);
+          const snapshot = await readClusterView(ports.ecs, cluster, stop.signal);
           if (stop.signal.aborted) break;
           const fixed = view.replaceCluster(cluster, snapshot, began);
           metrics.resyncFixed(cluster, fixed);
           if (fixed.fixed > 0) log.info({ cluster, fixed: fixed.fixed }, 'view corrected by the full read');
           failures = 0;
         } catch (err) {
+          if (stop.signal.aborted) break;
           failures++;
           waitMs = Math.min(every, 1000 * 2 ** Math.min(failures, 6));
           log.warn({ cluster, err: resultFromError(err).error, retryInMs: waitMs }, 'view read failed');

@@ -12,8 +12,8 @@ import type { ControllerMetrics } from './metrics';
 export interface EventIntakeDeps {
   view: EcsView;
   metrics?: ControllerMetrics;
-  /** Whether this controller manages the cluster (by name); events of other clusters change nothing. */
-  manages: (cluster: string) => boolean;
+  /** Whether this controller manages the cluster in that Region; events of others change nothing. */
+  manages: (cluster: string, region: string) => boolean;
   /** The account and Region the controller works in: events of others are malformed. */
   expect?: ParseOptions;
 }
@@ -50,7 +50,7 @@ export function ingestEcsEvent(message: unknown, deps: EventIntakeDeps): IntakeR
   const event = parsed.event;
   deps.metrics?.eventReceived(event.kind);
   const target = eventTarget(event);
-  if (!deps.manages(target.cluster)) {
+  if (!deps.manages(target.cluster, event.region)) {
     deps.metrics?.eventIgnored('unmanaged');
     return { outcome: 'unmanaged', event };
   }

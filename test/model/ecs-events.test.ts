@@ -226,15 +226,24 @@ describe('malformed events are rejected with a reason, never thrown', () => {
 
   test('events of another account or Region are rejected when the consumer says which it expects', () => {
     const e = fixture('task-running.json');
-    expect(parseEcsEvent(e, { account: '123456789012', region: 'us-east-1' }).ok).toBe(true);
+    expect(parseEcsEvent(e, { account: '123456789012', regions: new Set(['us-east-1']) }).ok).toBe(true);
     expect(parseEcsEvent(e, { account: '210987654321' })).toEqual({
       ok: false,
       reason: 'account: 123456789012 is not this account',
     });
-    expect(parseEcsEvent(e, { region: 'eu-west-1' })).toEqual({
+    expect(parseEcsEvent(e, { regions: new Set(['eu-west-1']) })).toEqual({
       ok: false,
-      reason: 'region: us-east-1 is not this Region',
+      reason: 'region: us-east-1 is not a Region watched here',
     });
+    // One queue may carry the events of clusters in several Regions (`run --events-queue`).
+    expect(parseEcsEvent(e, { regions: new Set(['eu-west-1', 'us-east-1']) }).ok).toBe(true);
+  });
+
+  test('text from the event is clipped in the reason (a forged event cannot fill logs)', () => {
+    const e = { ...(fixture('task-running.json') as Record<string, unknown>), account: 'x'.repeat(2000) };
+    const parsed = parseEcsEvent(e, { account: '123456789012' });
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.reason.length).toBeLessThan(120);
   });
 });
 

@@ -16,7 +16,7 @@ function setup(managed = ['demo']) {
     view,
     metrics,
     manages: (c: string) => managed.includes(c),
-    expect: { account: '123456789012', region: 'us-east-1' },
+    expect: { account: '123456789012', regions: new Set(['us-east-1']) },
   };
   const count = async (name: string, labels: Record<string, string>) =>
     sampleValue(parsePrometheusText(await metrics.text()), name, labels) ?? 0;
