@@ -29,7 +29,15 @@ export interface EcsViewOptions {
   stoppedTaskRetentionMs?: number;
   /** Stopped tasks kept per cluster; beyond it the oldest go first. Default 1000. */
   maxStoppedTasksPerCluster?: number;
+  /**
+   * Tasks and instances per cluster that events added and no full read has confirmed yet; beyond it
+   * an event for a new ARN is not stored (its hint still counts) until the next read. Bounds what
+   * forged events can add. Default 5000.
+   */
+  maxUnconfirmedPerCluster?: number;
 }
+
+export const DEFAULT_MAX_UNCONFIRMED = 5000;
 
 export type ViewChange =
   | { type: 'task'; op: 'upsert' | 'delete'; item: TaskItem }
@@ -38,7 +46,7 @@ export type ViewChange =
 export type ViewListener = (change: ViewChange) => void;
 
 /** `stale`: the view already holds this version or a newer one (a duplicate, or out of order). */
-export type ApplyOutcome = 'applied' | 'stale';
+export type ApplyOutcome = 'applied' | 'stale' | 'full';
 
 export interface FixCounts {
   added: number;
@@ -101,6 +109,8 @@ interface ClusterEntries {
   /** ARN -> last version of entries dropped, oldest first, bounded. */
   taskTombstones: Map<string, number>;
   instanceTombstones: Map<string, number>;
+  /** ARNs of tasks and instances added by events and not yet seen by a full read. */
+  unconfirmed: Set<string>;
 }
 
 const STOPPED = 'STOPPED';
@@ -111,6 +121,7 @@ export class EcsView {
   private readonly now: () => number;
   private readonly retentionMs: number;
   private readonly maxStopped: number;
+  private readonly maxUnconfirmed: number;
   private readonly clustersByName = new Map<string, ClusterEntries>();
   private readonly listeners = new Set<ViewListener>();
 
@@ -118,6 +129,7 @@ export class EcsView {
     this.now = opts.now ?? Date.now;
     this.retentionMs = opts.stoppedTaskRetentionMs ?? DEFAULT_STOPPED_TASK_RETENTION_MS;
     this.maxStopped = opts.maxStoppedTasksPerCluster ?? DEFAULT_MAX_STOPPED_TASKS;
+    this.maxUnconfirmed = opts.maxUnconfirmedPerCluster ?? DEFAULT_MAX_UNCONFIRMED;
     if (!(this.retentionMs >= 0)) throw new Error('stoppedTaskRetentionMs must be 0 or more');
     if (!Number.isInteger(this.maxStopped) || this.maxStopped < 0)
       throw new Error('maxStoppedTasksPerCluster must be an integer, 0 or more');
@@ -175,6 +187,9 @@ export class EcsView {
       put: (i) => this.putInstance(i, true),
       remove: (arn) => this.deleteInstance(c, arn),
     });
+    // What the read listed is confirmed, changed or not.
+    for (const t of live.tasks) c.unconfirmed.delete(t.taskArn);
+    for (const i of live.instances) c.unconfirmed.delete(i.containerInstanceArn);
     this.pruneCluster(cluster);
     return { tasks, instances, fixed: sum(tasks) + sum(instances) };
   }
@@ -202,7 +217,12 @@ export class EcsView {
         if ((tombstones.get(arn) ?? -1) >= state.version || how.skipNew(state)) continue;
         how.put(state);
         counts.added++;
-      } else if (existing.item.version <= state.version && !sameState(existing.item, state)) {
+      } else if (
+        // Recorded before the read began: the read wins whatever the versions (a forged event may
+        // claim any); recorded since, only a newer or equal version replaces it.
+        (existing.updatedMs < readStartedAt || existing.item.version <= state.version) &&
+        !sameState(existing.item, state)
+      ) {
         how.put(state);
         counts.changed++;
       }
@@ -313,6 +333,7 @@ export class EcsView {
     const existing = c.tasks.get(state.taskArn);
     if (!force && isStale(existing?.item.version, c.taskTombstones.get(state.taskArn), state.version))
       return 'stale';
+    if (!this.confirm(c, state.taskArn, existing !== undefined, force)) return 'full';
     const now = this.now();
     const stored: StoredTask = { item: { ...state, updatedAt: new Date(now).toISOString() }, updatedMs: now };
     if (state.lastStatus === STOPPED)
@@ -331,6 +352,7 @@ export class EcsView {
     const existing = c.instances.get(arn);
     if (!force && isStale(existing?.item.version, c.instanceTombstones.get(arn), state.version))
       return 'stale';
+    if (state.status !== INACTIVE && !this.confirm(c, arn, existing !== undefined, force)) return 'full';
     if (state.status === INACTIVE) {
       if (existing) this.deleteInstance(c, arn);
       this.tombstone(c.instanceTombstones, arn, state.version);
@@ -352,6 +374,7 @@ export class EcsView {
     if (!t) return;
     c.tasks.delete(arn);
     c.stopped.delete(arn);
+    c.unconfirmed.delete(arn);
     this.tombstone(c.taskTombstones, arn, t.item.version);
     this.emit({ type: 'task', op: 'delete', item: t.item });
   }
@@ -360,8 +383,24 @@ export class EcsView {
     const i = c.instances.get(arn);
     if (!i) return;
     c.instances.delete(arn);
+    c.unconfirmed.delete(arn);
     this.tombstone(c.instanceTombstones, arn, i.item.version);
     this.emit({ type: 'instance', op: 'delete', item: i.item });
+  }
+
+  /**
+   * Tracks what events added and no read confirmed: a read confirms (`fromRead`); an event may add a
+   * new ARN only while the cluster has room. False: not to be stored.
+   */
+  private confirm(c: ClusterEntries, arn: string, known: boolean, fromRead: boolean): boolean {
+    if (fromRead) {
+      c.unconfirmed.delete(arn);
+      return true;
+    }
+    if (known) return true;
+    if (c.unconfirmed.size >= this.maxUnconfirmed) return false;
+    c.unconfirmed.add(arn);
+    return true;
   }
 
   /** Bounded like the stopped tasks: the oldest tombstone goes first. */
@@ -381,6 +420,7 @@ export class EcsView {
         stopped: new Map(),
         taskTombstones: new Map(),
         instanceTombstones: new Map(),
+        unconfirmed: new Set(),
       };
       this.clustersByName.set(cluster, c);
     }

@@ -56,7 +56,9 @@ export function ingestEcsEvent(message: unknown, deps: EventIntakeDeps): IntakeR
   }
   switch (event.kind) {
     case 'task': {
-      if (deps.view.applyTaskEvent(event.task) === 'stale') return stale(event, deps);
+      const outcome = deps.view.applyTaskEvent(event.task);
+      if (outcome === 'stale') return stale(event, deps);
+      if (outcome === 'full') deps.metrics?.eventIgnored('view_full');
       return target.service === undefined
         ? { outcome: 'applied', event }
         : { outcome: 'applied', event, dirty: target };
@@ -64,7 +66,12 @@ export function ingestEcsEvent(message: unknown, deps: EventIntakeDeps): IntakeR
     case 'instance': {
       const d = event.instance;
       const before = deps.view.instance(d.cluster, d.containerInstanceArn);
-      if (deps.view.applyInstanceEvent(d) === 'stale') return stale(event, deps);
+      const outcome = deps.view.applyInstanceEvent(d);
+      if (outcome === 'stale') return stale(event, deps);
+      if (outcome === 'full') {
+        deps.metrics?.eventIgnored('view_full');
+        return { outcome: 'applied', event };
+      }
       const after = deps.view.instance(d.cluster, d.containerInstanceArn);
       const membership =
         before === undefined ||

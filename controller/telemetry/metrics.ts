@@ -15,7 +15,7 @@ export type ReconcileOutcomeLabel = 'success' | 'error' | 'stalled';
 export const RECONCILE_DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
 /** Why an ECS event changed nothing: an old version, not a valid ECS event, or a cluster not managed here. */
-export type EventIgnoredReason = 'stale' | 'malformed' | 'unmanaged';
+export type EventIgnoredReason = 'stale' | 'malformed' | 'unmanaged' | 'view_full';
 
 /**
  * From an ECS event to the reconcile it caused: queue delivery and the work queue's wait (sub-second),
@@ -106,7 +106,7 @@ export class ControllerMetrics {
     });
     this.eventsIgnored = new Counter({
       name: `${METRIC_PREFIX}events_ignored_total`,
-      help: 'Events that changed nothing, by reason: stale (not newer than the view), malformed, unmanaged (a cluster not managed here).',
+      help: "Events that changed nothing, by reason: stale (not newer than the view), malformed, unmanaged (a cluster not managed here), view_full (a new task or instance not stored: too many that no full read confirmed yet; a task's hint still counts).",
       labelNames: ['reason'],
       registers,
     });

@@ -66,12 +66,13 @@ function instance(id: string, patch: Partial<ContainerInstanceDetail> = {}): Con
   };
 }
 
-function setup(opts: { retentionMs?: number; maxStopped?: number } = {}) {
+function setup(opts: { retentionMs?: number; maxStopped?: number; maxUnconfirmed?: number } = {}) {
   let now = T0;
   const view = new EcsView({
     now: () => now,
     stoppedTaskRetentionMs: opts.retentionMs,
     maxStoppedTasksPerCluster: opts.maxStopped,
+    maxUnconfirmedPerCluster: opts.maxUnconfirmed,
   });
   const changes: ViewChange[] = [];
   view.subscribe((c) => changes.push(c));
@@ -316,6 +317,36 @@ describe('full resync correction', () => {
     const r = view.replaceCluster('demo', live([state(task('a', { version: 5 }))]), readStartedAt);
     expect(r.fixed).toBe(0);
     expect(view.tasks().map((t) => `${t.id}:${t.version}`)).toEqual(['a:6', 'started-during-read:1']);
+  });
+
+  test('a forged huge version recorded before the read is undone, and the real events count again', () => {
+    const { view, advance, now } = setup();
+    view.applyTaskEvent(task('a', { version: 1_000_000, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' }));
+    advance(1000);
+    const r = view.replaceCluster('demo', live([state(task('a', { version: 5 }))]), now());
+    expect(r.tasks).toEqual({ added: 0, changed: 1, removed: 0 });
+    expect(view.task('demo', 'a')).toMatchObject({ lastStatus: 'RUNNING', version: 5 });
+    expect(
+      view.applyTaskEvent(task('a', { version: 6, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' })),
+    ).toBe('applied');
+  });
+
+  test('events add at most the limit of entries no read confirmed; a read confirms them and makes room', () => {
+    const { view } = setup({ maxUnconfirmed: 2 });
+    expect(view.applyTaskEvent(task('a'))).toBe('applied');
+    expect(view.applyInstanceEvent(instance('i1'))).toBe('applied');
+    expect(view.applyTaskEvent(task('forged'))).toBe('full');
+    expect(view.applyInstanceEvent(instance('forged-i'))).toBe('full');
+    expect(view.tasks().map((t) => t.id)).toEqual(['a']);
+    // Known entries still move on.
+    expect(view.applyTaskEvent(task('a', { version: 9 }))).toBe('applied');
+    view.replaceCluster(
+      'demo',
+      live([state(task('a', { version: 9 }))], [instanceStateFromEvent(instance('i1'))]),
+    );
+    expect(view.applyTaskEvent(task('b'))).toBe('applied');
+    expect(view.applyTaskEvent(task('c'))).toBe('applied');
+    expect(view.applyTaskEvent(task('d'))).toBe('full');
   });
 
   test('stopped tasks the read no longer lists stay until retention; ones past retention are not re-added', () => {
