@@ -60,6 +60,11 @@ export interface ControllerOptions {
   events?: EventSourceRegistry;
 }
 
+/** Full runs asked for by events start at most this often per directory. */
+export const EVENT_FULL_INTERVAL_MS = 30_000;
+/** Services named by events kept per directory until its next run; more make the run a full one. */
+const MAX_HINTED_SERVICES = 1000;
+
 /** What the last successful apply of a cluster directory applied. */
 interface Applied {
   commit: string;
@@ -100,6 +105,8 @@ export class Controller {
   private readonly fullOwed = new Set<string>();
   /** When each directory's last full reconcile succeeded. */
   private readonly lastFull = new Map<string, number>();
+  /** Directories with a full run asked for by events, waiting for EVENT_FULL_INTERVAL_MS. */
+  private readonly delayedFull = new Set<string>();
   /** Each rollout follower's wake-up, with the services it follows: an event wakes only those. */
   private readonly rolloutNudges = new Map<Nudge, { cluster: string; services: ReadonlySet<string> }>();
 
@@ -181,7 +188,9 @@ export class Controller {
     const now = Math.min(at ?? Infinity, this.opts.clock.now());
     for (const key of keys) {
       const h = this.hinted.get(key) ?? { services: new Set<string>(), since: now };
-      h.services.add(service);
+      // Bounded (a stalled directory takes no run to empty it): beyond the cap, a full run covers all.
+      if (h.services.size < MAX_HINTED_SERVICES) h.services.add(service);
+      else if (!h.services.has(service)) this.fullOwed.add(key);
       this.hinted.set(key, h);
       this.queue.enqueue(key, commit);
     }
@@ -205,9 +214,29 @@ export class Controller {
     const keys = this.keysOf(cluster);
     for (const key of keys) {
       this.fullOwed.add(key);
-      this.queue.enqueue(key, commit);
+      this.enqueueFull(key);
     }
     return keys;
+  }
+
+  /**
+   * A full run asked for by events: at once, unless one started less than EVENT_FULL_INTERVAL_MS ago;
+   * then once, that long after it (however many events ask meanwhile). Events can be forged or come
+   * in storms (an Auto Scaling group replacing instances): a full run reads the whole cluster.
+   */
+  private enqueueFull(key: string): void {
+    const wait = (this.lastFull.get(key) ?? -Infinity) + EVENT_FULL_INTERVAL_MS - this.opts.clock.now();
+    if (wait <= 0) {
+      if (this.snapshot) this.queue.enqueue(key, this.snapshot.commit);
+      return;
+    }
+    if (this.delayedFull.has(key)) return;
+    this.delayedFull.add(key);
+    void this.opts.clock.sleep(wait, this.stopping.signal).then(() => {
+      this.delayedFull.delete(key);
+      if (this.stopping.signal.aborted || this.dropped(key) || !this.snapshot) return;
+      this.queue.enqueue(key, this.snapshot.commit);
+    });
   }
 
   private keysOf(cluster: string): string[] {

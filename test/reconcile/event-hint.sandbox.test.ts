@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ManualClock } from '../../controller/aws/clock';
+import { type Clock, ManualClock } from '../../controller/aws/clock';
 import { EcsReader } from '../../controller/observe/ecs-reader';
 import { SandboxEcs } from '../../controller/aws/sandbox/sandbox-ecs';
 import { ControllerMetrics } from '../../controller/telemetry/metrics';
@@ -22,7 +22,7 @@ const git = (repo: string, ...args: string[]) =>
 
 const RESYNC_MS = 600_000;
 
-async function setUp() {
+async function setUp(opts: { controllerClock?: (manual: ManualClock) => Clock } = {}) {
   const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-hint-'));
   git(repo, 'init', '-q', '-b', 'main');
   writeFileSync(
@@ -47,7 +47,7 @@ async function setUp() {
     paths: ['.'],
     env: {},
     portsFor: () => Promise.resolve({ ecs: sb, reader: new EcsReader(sb) }),
-    clock,
+    clock: opts.controllerClock?.(clock) ?? clock,
     resyncMs: RESYNC_MS,
     status,
     metrics: new ControllerMetrics(),
@@ -161,5 +161,43 @@ test('a hint while a pruned service scales in does not narrow the follow-up: the
   sb.callLog.reset();
   controller.resyncAll();
   await controller.idle();
+  expect(sb.callLog.mutating()).toEqual({});
+});
+
+test('a storm of instance events makes one full run at once and one more after 30 s, not one per event', async () => {
+  // The controller's waits are held here, to be let go by the test (a ManualClock's sleep returns
+  // at once, which would hide the wait).
+  const waits: { ms: number; go: () => void }[] = [];
+  const { sb, clock, controller } = await setUp({
+    controllerClock: (manual) => ({
+      now: () => manual.now(),
+      sleep: (ms, signal) =>
+        new Promise<void>((resolve) => {
+          waits.push({
+            ms,
+            go: () => {
+              manual.advance(ms);
+              resolve();
+            },
+          });
+          signal?.addEventListener('abort', () => resolve(), { once: true });
+        }),
+    }),
+  });
+  clock.advance(60_000);
+  sb.callLog.reset();
+  for (let i = 0; i < 10; i++) {
+    expect(controller.hintCluster('demo')).toEqual(['.']);
+    await controller.idle();
+  }
+  // A full run lists the cluster's services once.
+  expect(sb.callLog.snapshot()['ECS.ListServices']).toBe(1);
+  // (The other wait is the follower of the first apply's rollouts, polling every 15 s.)
+  const delayed = waits.filter((w) => w.ms === 30_000);
+  expect(delayed).toHaveLength(1);
+  delayed[0]?.go();
+  await new Promise((resolve) => setImmediate(resolve));
+  await controller.idle();
+  expect(sb.callLog.snapshot()['ECS.ListServices']).toBe(2);
   expect(sb.callLog.mutating()).toEqual({});
 });
