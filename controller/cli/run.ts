@@ -313,8 +313,9 @@ function apiToken(opts: RunOptions): string | undefined {
   return token || undefined;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+/** Only addresses that cannot be reached from another machine (not `127.evil.example.com`). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host);
 }
 
 function webhookSecret(opts: RunOptions): string | undefined {

@@ -93,7 +93,7 @@ export class EventSources implements EventSourceRegistry {
     if (!still.some((o) => o.source === w.source)) {
       const consumer = this.consumers.get(w.source);
       this.consumers.delete(w.source);
-      void consumer?.stop();
+      void consumer?.stop().then(() => this.opts.metrics.forgetEventQueue(queueName(w.source)));
     }
     if (!still.some((o) => o.cluster === w.cluster)) {
       const r = this.resyncs.get(w.cluster);
@@ -154,7 +154,9 @@ export class EventSources implements EventSourceRegistry {
         }
         if (!('dirty' in result) || !result.dirty) return;
         const { cluster, service } = result.dirty;
-        const at = Date.parse(result.event.time);
+        // The event's own time, for the event-to-reconcile histogram; a forged one cannot go back
+        // more than an hour (SQS keeps messages for 4 days by default: older is not news anyway).
+        const at = Math.max(Date.parse(result.event.time), clock.now() - 3_600_000);
         if (service !== undefined) this.opts.hint(cluster, service, Number.isFinite(at) ? at : undefined);
         else this.opts.hintCluster(cluster);
       },
@@ -193,6 +195,11 @@ export class EventSources implements EventSourceRegistry {
     })();
     this.resyncs.set(cluster, { stop, done });
   }
+}
+
+/** The queue's name as LazySource reports it (the metric label): the URL, or the name. */
+function queueName(source: string): string {
+  return source.includes('://') ? source : source.slice(source.indexOf('|') + 1);
 }
 
 /** The queue a cluster's events come from, if any. */

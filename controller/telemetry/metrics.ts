@@ -172,6 +172,11 @@ export class ControllerMetrics {
     this.queueLag.set({ queue }, seconds);
   }
 
+  /** The queue is no longer consumed: its lag series goes (a frozen value would look current). */
+  forgetEventQueue(queue: string): void {
+    this.queueLag.remove({ queue });
+  }
+
   observeEventToReconcile(seconds: number): void {
     this.eventToReconcile.observe(Math.max(0, seconds));
   }

@@ -82,6 +82,13 @@ test('one queue shared by clusters of two Regions: one consumer, every event bec
       ApproximateNumberOfMessages: '0',
       ApproximateNumberOfMessagesNotVisible: '0',
     });
+
+    // Released: the queue's lag series goes with its consumer.
+    expect(await metrics.text()).toContain(`ecs_gitops_event_queue_lag_seconds{queue="${url}"}`);
+    sources.release('east');
+    sources.release('west');
+    for (let i = 0; i < 50 && (await metrics.text()).includes(url); i++) await realSleep(20);
+    expect(await metrics.text()).not.toContain(url);
   } finally {
     await sources.stop();
   }

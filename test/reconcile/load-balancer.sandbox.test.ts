@@ -327,6 +327,29 @@ describe('the controller', () => {
     }
   });
 
+  test("a hint for one routed service leaves the other service's route alone (a narrowed plan never removes)", async () => {
+    const { acct, controller } = await controllerOnSharedBalancer();
+    try {
+      await controller.sourceChanged();
+      await controller.idle();
+      const converged = await rules(acct);
+      await acct.ecs.updateService({ cluster: 'demo', service: 'api', desiredCount: 3 });
+      acct.ecs.callLog.reset();
+      controller.hint('demo', 'api');
+      await controller.idle();
+      // Only api's drift is reverted; web's rule and target group are not looked at, not removed.
+      expect(acct.ecs.callLog.mutating()).toEqual({ 'ECS.UpdateService': 1 });
+      expect(await rules(acct)).toEqual(converged);
+
+      acct.ecs.callLog.reset();
+      controller.hint('demo', 'api');
+      await controller.idle();
+      expect(acct.ecs.callLog.mutating()).toEqual({});
+    } finally {
+      await controller.stop();
+    }
+  });
+
   test('a hint for a routed service puts back a target group detached by hand, and its count', async () => {
     const { acct, controller } = await controllerOnSharedBalancer();
     try {
