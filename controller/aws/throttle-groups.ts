@@ -161,3 +161,31 @@ export function bucketsOf(throttles: ServiceThrottles, operation: string): [stri
 function group(name: string, burst: number, perSecond: number, actions: string[]): ThrottleGroup {
   return { name, burst, perSecond, actions };
 }
+
+/**
+ * The least time, in seconds, that AWS's buckets allow for these calls (`Service.Operation`: count,
+ * as CallLog counts them), starting from full buckets: per bucket, what exceeds the burst at the
+ * refill rate; the slowest bucket sets the floor (buckets refill in parallel).
+ */
+export function floorSeconds(
+  calls: Readonly<Record<string, number>>,
+  throttles: Readonly<Record<string, ServiceThrottles>> = SERVICE_THROTTLES,
+): number {
+  const perBucket = new Map<string, { spec: BucketSpec; n: number }>();
+  for (const [key, n] of Object.entries(calls)) {
+    const dot = key.indexOf('.');
+    const service = key.slice(0, dot);
+    const t = throttles[service];
+    if (!t) continue;
+    for (const [bucket, spec] of bucketsOf(t, key.slice(dot + 1))) {
+      const id = `${service}/${bucket}`;
+      const entry = perBucket.get(id) ?? { spec, n: 0 };
+      entry.n += n;
+      perBucket.set(id, entry);
+    }
+  }
+  let floor = 0;
+  for (const { spec, n } of perBucket.values())
+    floor = Math.max(floor, Math.max(0, n - spec.burst) / spec.perSecond);
+  return floor;
+}

@@ -84,7 +84,16 @@ describe('sandbox aws-like throttling', () => {
   it('ELBv2: the account-level bucket (40, 10/s) caps the sum of its groups, answered Throttling', async () => {
     const { elbv2, clock } = newSandboxAccount({ awsThrottling: true });
     expect((await burst(25, () => elbv2.describeTargetGroups({}))).ok).toBe(25);
-    const rest = await burst(25, () => elbv2.describeLoadBalancers({}));
+    // Mutating actions have a bucket of 20 of their own, but the account has 15 tokens left.
+    const deleteRule = () =>
+      elbv2
+        .deleteRule({
+          RuleArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/x/1/2/3',
+        })
+        .catch((e: Error) => {
+          if (e.name === 'Throttling') throw e;
+        });
+    const rest = await burst(25, deleteRule);
     expect(rest.ok).toBe(15);
     expect(rest.error?.name).toBe('Throttling');
     expect(rest.error?.message).toBe('Rate exceeded');
