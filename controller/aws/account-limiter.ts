@@ -168,9 +168,10 @@ export class AccountLimiter {
         for (const b of buckets) b.succeeded();
         return out;
       } catch (err) {
-        if (!isThrottling(err) || attempt >= MAX_THROTTLED_ATTEMPTS || signal?.aborted) throw err;
+        if (!isThrottling(err)) throw err;
         this.throttledCount++;
         opts.callLog?.recordThrottled(service, operation);
+        if (attempt >= MAX_THROTTLED_ATTEMPTS || signal?.aborted) throw err;
         for (const b of buckets) b.throttled();
         // A service without published buckets: plain exponential backoff (0.2 s doubling, up to 20 s).
         if (buckets.length === 0) await this.clock.sleep(Math.min(20_000, 100 * 2 ** attempt), signal);

@@ -70,10 +70,24 @@ export class VirtualClock implements Clock {
     return this.t;
   }
 
+  /** As realSleep: an aborted signal ends the wait at once. */
   readonly sleep: Sleep = (ms, signal) =>
-    signal?.aborted
-      ? Promise.resolve()
-      : new Promise((wake) => this.timers.push({ at: this.t + Math.max(0, ms), wake }));
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = {
+        at: this.t + Math.max(0, ms),
+        wake: () => {
+          signal?.removeEventListener('abort', early);
+          resolve();
+        },
+      };
+      const early = () => {
+        this.timers = this.timers.filter((x) => x !== timer);
+        resolve();
+      };
+      signal?.addEventListener('abort', early, { once: true });
+      this.timers.push(timer);
+    });
 
   /** Runs `work` to its end, moving time on whenever it waits on this clock alone. */
   async run<T>(work: Promise<T>): Promise<T> {
