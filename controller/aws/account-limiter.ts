@@ -32,6 +32,12 @@ export const DEFAULT_CONCURRENCY = 16;
 const MIN_RATE_FRACTION = 0.1;
 /** Each success gives back this fraction of the published rate (additive increase). */
 const RECOVERY_FRACTION = 0.05;
+/**
+ * AWS's bucket starts refilling when the first call of a burst reaches it, one network trip after
+ * ours left: our refill starts this much later, so that a trip that varies does not make the first
+ * call after the burst arrive before AWS's token. Paid once per burst, not per call.
+ */
+const TRIP_ALLOWANCE_MS = 50;
 
 /**
  * A token bucket whose refill rate adapts: halved (down to a tenth) and emptied when AWS throttles
@@ -62,16 +68,21 @@ class AdaptiveBucket {
 
   waitMs(): number {
     this.refill();
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.rate) * 1000);
+    if (this.tokens >= 1) return 0;
+    const notYet = Math.max(0, this.last - this.clock.now());
+    return notYet + Math.ceil(((1 - this.tokens) / this.rate) * 1000);
   }
 
   take(): void {
+    if (this.tokens >= this.spec.burst) this.last = Math.max(this.last, this.clock.now() + TRIP_ALLOWANCE_MS);
     this.tokens -= 1;
   }
 
   throttled(): void {
     this.refill();
     this.tokens = Math.min(this.tokens, 0);
+    // AWS has just said its bucket is empty: count from now.
+    this.last = this.clock.now();
     this.rate = Math.max(this.spec.perSecond * MIN_RATE_FRACTION, this.rate / 2);
   }
 
