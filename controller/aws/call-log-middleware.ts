@@ -1,3 +1,4 @@
+import { isThrottling } from './account-limiter';
 import type { CallLog } from './call-log';
 
 /** What we need of an SDK client's middleware stack (structural, so ECS and STS clients both fit). */
@@ -59,8 +60,13 @@ export function addCallLogMiddleware(
   client.middlewareStack.add(
     (next: Handler, context: Context) => (args: { request?: unknown }) => {
       const attempt = attemptOf(args.request);
-      if (attempt !== undefined && attempt > 1) log.recordRetry(service, operationName(context.commandName));
-      return next(args);
+      const operation = operationName(context.commandName);
+      if (attempt !== undefined && attempt > 1) log.recordRetry(service, operation);
+      return next(args).catch((err: unknown) => {
+        // Every throttled attempt, the ones the SDK retries on its own included: the wasted calls.
+        if (isThrottling(err)) log.recordThrottled(service, operation);
+        throw err;
+      });
     },
     { step: 'finalizeRequest', name: 'ecsGitopsRetryLog', priority: 'low', override: true },
   );

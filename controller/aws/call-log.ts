@@ -17,7 +17,9 @@ export type RequestListener = (service: string, operation: string, code: string)
 export class CallLog {
   private readonly calls = new Map<string, number>();
   private readonly retries = new Map<string, number>();
+  private readonly throttled = new Map<string, number>();
   private readonly listeners = new Set<RequestListener>();
+  private readonly throttleListeners = new Set<(service: string, operation: string) => void>();
   /** Optional single listener (metrics); `subscribe` adds more. */
   onRequest?: RequestListener;
 
@@ -53,6 +55,38 @@ export class CallLog {
     this.retries.set(key, (this.retries.get(key) ?? 0) + 1);
   }
 
+  /**
+   * An attempt AWS answered throttled (a wasted call: the limiter or the SDK retries it). Counted
+   * apart from `retries`, which hold every repeated attempt whatever its cause.
+   */
+  recordThrottled(service: string, operation: string): void {
+    const key = `${service}.${operation}`;
+    this.throttled.set(key, (this.throttled.get(key) ?? 0) + 1);
+    for (const fn of this.throttleListeners) {
+      try {
+        fn(service, operation);
+      } catch {
+        // ignored: observability never breaks a call
+      }
+    }
+  }
+
+  /** Adds a listener for throttled attempts (metrics); returns a function that removes it. */
+  subscribeThrottled(fn: (service: string, operation: string) => void): () => void {
+    this.throttleListeners.add(fn);
+    return () => void this.throttleListeners.delete(fn);
+  }
+
+  throttledSnapshot(): CallCounts {
+    return sortedObject(this.throttled);
+  }
+
+  throttledTotal(): number {
+    let n = 0;
+    for (const v of this.throttled.values()) n += v;
+    return n;
+  }
+
   /** Calls per operation, keys sorted. */
   snapshot(): CallCounts {
     return sortedObject(this.calls);
@@ -84,6 +118,7 @@ export class CallLog {
   reset(): void {
     this.calls.clear();
     this.retries.clear();
+    this.throttled.clear();
   }
 }
 

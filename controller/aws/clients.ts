@@ -57,7 +57,11 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
 export const ROUTE53_REGION = 'us-east-1';
 
 /**
- * Retries: the SDK's standard strategy. For Route53 it already treats `Throttling` and
+ * Retries: the SDK's standard strategy, not 'adaptive'. The adaptive mode's rate limiter is per
+ * client (one per Region and command) and only starts after a throttle; our AccountLimiter
+ * (account-limiter.ts) paces every call up front by AWS's published buckets, shared by all clusters
+ * of the process, retries what AWS throttles anyway with AIMD, and also serves the sandbox, where no
+ * SDK is involved. The standard strategy stays for 5xx, resets and timeouts. For Route53 it already treats `Throttling` and
  * `PriorRequestNotComplete` as throttling errors (THROTTLING_ERROR_CODES of
  * @smithy/core/retry's service-error-classification), so no wrapper is needed; the retry test in
  * test/aws/route53-retry.test.ts keeps that checked.

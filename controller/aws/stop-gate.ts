@@ -20,9 +20,8 @@ function isWrite(method: string): boolean {
 /**
  * Wraps a port so that, once `signal` aborts, its mutating calls are refused instead of sent; reads
  * and the calls already sent are untouched. A stop (SIGTERM) so ends a reconcile after the calls in
- * flight: the level-triggered next start picks up from what AWS then holds. (For ports without
- * the rate limiter, the sandbox; RateLimitedEcsPort takes the signal itself, so that the writes
- * waiting there for a token or a slot are refused too.)
+ * flight: the level-triggered next start picks up from what AWS then holds. (The AccountLimiter above
+ * the gate takes the signal too: a write waiting there for a token stops waiting and is refused here.)
  */
 export function gateWrites<P extends object>(port: P, signal: AbortSignal | undefined): P {
   if (!signal) return port;

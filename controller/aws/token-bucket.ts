@@ -47,3 +47,15 @@ export class TokenBucket {
     return Math.ceil(((1 - this.tokens) / this.spec.perSecond) * 1000);
   }
 }
+
+/** Takes a token from each bucket, or from none when one of them is empty (a call needs them all). */
+export function tryTakeAll(buckets: readonly TokenBucket[]): boolean {
+  if (buckets.some((b) => b.waitMs() > 0)) return false;
+  for (const b of buckets) b.tryTake();
+  return true;
+}
+
+/** Milliseconds until every bucket has a token. */
+export function waitAllMs(buckets: readonly TokenBucket[]): number {
+  return Math.max(0, ...buckets.map((b) => b.waitMs()));
+}

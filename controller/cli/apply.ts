@@ -234,7 +234,13 @@ function report(
         schemaVersion: 1,
         converged: outcomes.every((o) => o.converged),
         clusters: outcomes,
-        awsCalls: { total: ctx.callLog.total(), mutating: ctx.callLog.mutatingTotal(), byOperation: calls },
+        awsCalls: {
+          total: ctx.callLog.total(),
+          mutating: ctx.callLog.mutatingTotal(),
+          byOperation: calls,
+          throttled: ctx.callLog.throttledTotal(),
+          throttledByOperation: ctx.callLog.throttledSnapshot(),
+        },
       }),
     );
     return;

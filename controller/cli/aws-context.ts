@@ -4,7 +4,7 @@ import { parseDuration } from './duration';
 import type { StsPort } from '../aws/ecs-port';
 import type { ClusterPorts, DnsPorts } from '../reconcile/reconcile-cluster';
 import { EcsReader } from '../observe/ecs-reader';
-import { RateLimitedEcsPort } from '../aws/rate-limited-ecs-port';
+import { AccountLimiter, type RunOptions, limitPort, sharedAccountLimiter } from '../aws/account-limiter';
 import { SdkEcsPort } from '../aws/sdk-ecs-port';
 import { gateWrites } from '../aws/stop-gate';
 import type { Elbv2Port } from '../aws/elbv2-port';
@@ -20,6 +20,11 @@ export interface AwsOptions {
   sandbox?: string | boolean;
   endpoint?: string;
   region?: string;
+  /**
+   * "aws-like throttling" for the sandbox: it enforces AWS's buckets (aws/throttle-groups.ts) and
+   * the ports pace themselves as against AWS. Default: ECS_GITOPS_SANDBOX_THROTTLING=aws.
+   */
+  sandboxThrottling?: boolean;
 }
 
 /** The ports for one region, with the call log shared by the whole command. */
@@ -67,6 +72,8 @@ export class AwsContext {
   private sandboxLoad?: ReturnType<ReturnType<typeof sandboxModule>['loadSandbox']>;
   private sandbox?: LoadedSandbox;
   private route53?: { route53: Route53Port; route53Reader: Route53Reader };
+  /** The sandbox account's limiter (with aws-like throttling): one account, one set of buckets. */
+  private sandboxLimiter?: AccountLimiter;
 
   /**
    * `stopSignal`: once it aborts, ECS and Route53 writes not yet sent are refused (the controller's
@@ -103,18 +110,31 @@ export class AwsContext {
       // in a single region, so a multi-region repository's ARNs all carry the first region.
       // The load is shared: two first calls at once (the controller and the event sources) must get
       // the same account, not one each.
-      this.sandboxLoad ??= sandboxModule().loadSandbox(this.sandboxFile, { callLog: this.callLog, region });
+      const throttling = this.sandboxThrottling;
+      this.sandboxLoad ??= sandboxModule().loadSandbox(this.sandboxFile, {
+        callLog: this.callLog,
+        region,
+        awsThrottling: throttling,
+      });
       const sb = await this.sandboxLoad;
       this.sandbox = sb;
       const again = this.regions.get(region);
       if (again) return again;
+      // Without aws-like throttling the sandbox never throttles: pacing would only slow the demo.
+      const limiter = throttling ? (this.sandboxLimiter ??= new AccountLimiter()) : undefined;
+      const paced = <P extends object>(port: P, service: string): P => {
+        const gated = gateWrites(port, this.stopSignal);
+        return limiter ? limitPort(gated, service, limiter, this.runOptions(true)) : gated;
+      };
+      const ecs = paced(sb.ecs, 'ECS');
+      const elbv2 = paced(sb.elbv2, 'ELBv2');
       ctx = {
         region,
-        ecs: gateWrites(sb.ecs, this.stopSignal),
+        ecs,
         sts: sb.sts,
-        reader: new EcsReader(sb.ecs),
-        dns: { ...this.route53For(sb.route53), elbv2: gateWrites(sb.elbv2, this.stopSignal), ec2: sb.ec2 },
-        elbv2: gateWrites(sb.elbv2, this.stopSignal),
+        reader: new EcsReader(ecs),
+        dns: { ...this.route53For(paced(sb.route53, 'Route53'), false), elbv2, ec2: sb.ec2 },
+        elbv2,
         sqs: gateWrites(sb.sqs, this.stopSignal),
         eventBridge: gateWrites(sb.eventBridge, this.stopSignal),
         clock: systemClock,
@@ -127,9 +147,18 @@ export class AwsContext {
         callLog: this.callLog,
         ...awsTimeouts(process.env),
       });
-      const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs), {
-        ...(this.stopSignal ? { signal: this.stopSignal } : {}),
-      });
+      // One limiter per account and Region for the whole process (every cluster, every command of
+      // a controller); Route53 is global, so its buckets are the account's wherever it is called.
+      const endpoint = this.opts.endpoint ?? 'aws';
+      const limiter = sharedAccountLimiter(`${endpoint}|${region}`);
+      const route53Limiter = sharedAccountLimiter(`${endpoint}|route53`);
+      const runOptions = this.runOptions(false);
+      const ecs = limitPort(
+        gateWrites(new SdkEcsPort(clients.ecs), this.stopSignal),
+        'ECS',
+        limiter,
+        runOptions,
+      );
       // STS, the DNS ports (Route53, ELBv2, EC2) and the event source's (SQS, EventBridge) are
       // built on first use: their SDK clients are large, and most runs need none of them.
       let sts: StsPort | undefined;
@@ -141,9 +170,18 @@ export class AwsContext {
       const elbv2Port = (): Elbv2Port => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { SdkElbv2Port } = require('../aws/sdk-elbv2-port') as typeof import('../aws/sdk-elbv2-port');
-        return (elbv2 ??= gateWrites(new SdkElbv2Port(clients.elbv2), stopSignal));
+        return (elbv2 ??= limitPort(
+          gateWrites(new SdkElbv2Port(clients.elbv2), stopSignal),
+          'ELBv2',
+          limiter,
+          runOptions,
+        ));
       };
-      const route53For = (port: Route53Port) => this.route53For(port);
+      const route53For = (port: Route53Port) =>
+        this.route53For(
+          limitPort(gateWrites(port, stopSignal), 'Route53', route53Limiter, runOptions),
+          false,
+        );
       ctx = {
         region,
         ecs,
@@ -190,9 +228,27 @@ export class AwsContext {
    * Route53 is global: one port and one reader (so one hosted-zone listing) for the whole command,
    * whichever region asks first.
    */
-  private route53For(port: Route53Port): { route53: Route53Port; route53Reader: Route53Reader } {
-    this.route53 ??= { route53: gateWrites(port, this.stopSignal), route53Reader: new Route53Reader(port) };
+  private route53For(port: Route53Port, gate = true): { route53: Route53Port; route53Reader: Route53Reader } {
+    this.route53 ??= {
+      route53: gate ? gateWrites(port, this.stopSignal) : port,
+      route53Reader: new Route53Reader(port),
+    };
     return this.route53;
+  }
+
+  private get sandboxThrottling(): boolean {
+    return this.opts.sandboxThrottling ?? process.env.ECS_GITOPS_SANDBOX_THROTTLING === 'aws';
+  }
+
+  /**
+   * The limiter's options for this command: its stop signal, and its call log for the throttled
+   * answers when the ports are not SDK-backed (the SDK middleware counts those itself).
+   */
+  private runOptions(countThrottles: boolean): RunOptions {
+    return {
+      ...(this.stopSignal ? { signal: this.stopSignal } : {}),
+      ...(countThrottles ? { callLog: this.callLog } : {}),
+    };
   }
 
   /** Persists the sandbox account, if there is one and it has a file. */

@@ -33,5 +33,8 @@ export function toJsonText(value: unknown): string {
 /** `AWS calls: 12 (3 mutating): ECS.CreateService 1, ...` for the end of a command's output. */
 export function awsCallsLine(log: CallLog): string {
   const parts = Object.entries(log.snapshot()).map(([op, n]) => `${op} ${n}`);
-  return `AWS calls: ${log.total()} (${log.mutatingTotal()} mutating)${parts.length ? `: ${parts.join(', ')}` : ''}`;
+  // Throttled attempts are wasted calls (retried, never an error); shown only when there were some.
+  const throttled = log.throttledTotal();
+  const wasted = throttled > 0 ? `; ${throttled} throttled, retried` : '';
+  return `AWS calls: ${log.total()} (${log.mutatingTotal()} mutating${wasted})${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }

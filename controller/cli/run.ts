@@ -140,6 +140,7 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
   const status = new StatusStore();
   const metrics = new ControllerMetrics();
   ctx.callLog.subscribe((service, operation, code) => metrics.awsRequest(service, operation, code));
+  ctx.callLog.subscribeThrottled((service, operation) => metrics.awsThrottledRequest(service, operation));
   const defaultRegion = await ctx.defaultRegion();
   const source = createGitSource({
     repo: opts.repo,

@@ -32,6 +32,7 @@ export class ControllerMetrics {
   readonly reconcileTotal: Counter<'cluster' | 'result'>;
   readonly reconcileDuration: Histogram<'cluster'>;
   readonly awsRequests: Counter<'service' | 'operation' | 'code'>;
+  readonly awsThrottled: Counter<'service' | 'operation'>;
   readonly driftDetected: Counter<'cluster' | 'kind'>;
   readonly lastAppliedCommit: Gauge<'cluster' | 'commit'>;
   readonly queueDepthGauge: Gauge;
@@ -67,6 +68,12 @@ export class ControllerMetrics {
       name: `${METRIC_PREFIX}aws_requests_total`,
       help: 'AWS API calls (after retries), by service, operation and result code ("OK" or the AWS error code).',
       labelNames: ['service', 'operation', 'code'],
+      registers,
+    });
+    this.awsThrottled = new Counter({
+      name: `${METRIC_PREFIX}aws_throttled_requests_total`,
+      help: 'AWS API attempts answered throttled (wasted calls, retried), by service and operation.',
+      labelNames: ['service', 'operation'],
       registers,
     });
     this.driftDetected = new Counter({
@@ -189,6 +196,11 @@ export class ControllerMetrics {
   /** `code`: "OK" for a success, else the AWS error code. Fits `CallLog.onRequest` as is. */
   awsRequest(service: string, operation: string, code: string): void {
     this.awsRequests.inc({ service, operation, code });
+  }
+
+  /** Fits `CallLog.subscribeThrottled` as is. */
+  awsThrottledRequest(service: string, operation: string): void {
+    this.awsThrottled.inc({ service, operation });
   }
 
   drift(cluster: string, kind: string, count = 1): void {

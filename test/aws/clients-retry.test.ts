@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AccountLimiter, limitPort } from '../../controller/aws/account-limiter';
 import { CallLog } from '../../controller/aws/call-log';
+import { ManualClock } from '../../controller/aws/clock';
 import { createAwsClients } from '../../controller/aws/clients';
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
 import { setTestAwsEnv } from '../helpers/aws-env';
@@ -48,6 +50,21 @@ test('throttled attempts are retried and counted as retries, the call once', asy
   expect(requests).toBe(3);
   expect(log.snapshot()).toEqual({ 'ECS.DescribeClusters': 1 });
   expect(log.retrySnapshot()).toEqual({ 'ECS.DescribeClusters': 2 });
+  // The wasted attempts: both throttled ones, though the SDK retried them on its own.
+  expect(log.throttledSnapshot()).toEqual({ 'ECS.DescribeClusters': 2 });
+});
+
+test('the SDK gives up, the AccountLimiter retries on: throttling never reaches the caller, every throttled attempt counted once', async () => {
+  const log = new CallLog();
+  const sdk = new SdkEcsPort(createAwsClients({ endpoint, callLog: log, maxAttempts: 2 }).ecs);
+  // No callLog for the limiter: the middleware counts SDK-backed throttles (as aws-context.ts does).
+  const port = limitPort(sdk, 'ECS', new AccountLimiter({ clock: new ManualClock() }));
+  throttleNext = 5;
+  requests = 0;
+  await expect(port.describeClusters({})).resolves.toMatchObject({ clusters: [] });
+  expect(requests).toBe(6);
+  expect(log.throttledTotal()).toBe(5);
+  expect(log.snapshot()).toEqual({ 'ECS.DescribeClusters': 3 });
 });
 
 test('maxAttempts bounds the attempts; the ThrottlingException then reaches the caller', async () => {

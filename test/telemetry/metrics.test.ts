@@ -16,6 +16,8 @@ test('every controller metric is exposed with HELP and TYPE, in valid exposition
   m.observeReconcile('demo', 'success', 0.2);
   m.observeReconcile('demo', 'error', 12);
   m.awsRequest('ECS', 'DescribeServices', 'OK');
+  m.awsThrottledRequest('ECS', 'RegisterTaskDefinition');
+  m.awsThrottledRequest('ECS', 'RegisterTaskDefinition');
   m.drift('demo', 'service');
   m.appliedCommit('demo', 'a'.repeat(40));
   m.queueDepth(3);
@@ -24,6 +26,7 @@ test('every controller metric is exposed with HELP and TYPE, in valid exposition
     ecs_gitops_reconcile_total: 'counter',
     ecs_gitops_reconcile_duration_seconds: 'histogram',
     ecs_gitops_aws_requests_total: 'counter',
+    ecs_gitops_aws_throttled_requests_total: 'counter',
     ecs_gitops_drift_detected_total: 'counter',
     ecs_gitops_last_applied_commit_info: 'gauge',
     ecs_gitops_queue_depth: 'gauge',
@@ -66,6 +69,12 @@ test('every controller metric is exposed with HELP and TYPE, in valid exposition
     ),
   ).toBeCloseTo(12.2);
   expect(sampleValue(families, 'ecs_gitops_queue_depth', {})).toBe(3);
+  expect(
+    sampleValue(families, 'ecs_gitops_aws_throttled_requests_total', {
+      service: 'ECS',
+      operation: 'RegisterTaskDefinition',
+    }),
+  ).toBe(2);
   expect(sampleValue(families, 'ecs_gitops_drift_detected_total', { cluster: 'demo', kind: 'service' })).toBe(
     1,
   );

@@ -34,7 +34,9 @@ import { CLUSTER_NAME_PATTERN, SERVICE_NAME_PATTERN } from '../../model/naming';
 import { CallLog } from '../call-log';
 import { type Clock, systemClock } from '../clock';
 import type { EcsPort } from '../ecs-port';
+import { ECS_THROTTLES } from '../throttle-groups';
 import { type BucketSpec, TokenBucket } from '../token-bucket';
+import { AwsThrottling } from './aws-throttling';
 import { errors } from './errors';
 import {
   type TaskFacts,
@@ -74,6 +76,11 @@ export interface SandboxOptions {
   failImages?: Iterable<string>;
   /** Token buckets per operation (`RegisterTaskDefinition`); off when absent. */
   throttle?: Record<string, BucketSpec>;
+  /**
+   * "aws-like throttling": ECS's own buckets per group of actions (throttle-groups.ts), refilling on
+   * the clock; a call over them gets ThrottlingException "Rate exceeded". Default off.
+   */
+  awsThrottling?: boolean;
 }
 
 const MAX_DESCRIBE_SERVICES = 10;
@@ -105,6 +112,7 @@ export class SandboxEcs implements EcsPort {
   drainSeconds: number;
   private readonly clock: Clock;
   private readonly buckets = new Map<string, TokenBucket>();
+  private awsThrottling?: AwsThrottling;
   private seq = 0;
   private readonly clusters = new Map<string, StoredCluster>();
   private readonly families = new Map<string, StoredRevision[]>();
@@ -127,6 +135,12 @@ export class SandboxEcs implements EcsPort {
     this.rolloutSeconds = opts.rolloutSeconds ?? 5;
     this.drainSeconds = opts.drainSeconds ?? 5;
     this.setThrottle(opts.throttle);
+    this.setAwsThrottling(opts.awsThrottling ?? false);
+  }
+
+  /** Turns AWS's own buckets (see SandboxOptions.awsThrottling) on, full, or off. */
+  setAwsThrottling(on: boolean): void {
+    this.awsThrottling = on ? new AwsThrottling(ECS_THROTTLES, this.clock) : undefined;
   }
 
   /**
@@ -170,6 +184,7 @@ export class SandboxEcs implements EcsPort {
     this.callLog.record('ECS', op);
     const bucket = this.buckets.get(op);
     if (bucket && !bucket.tryTake()) throw errors.throttling();
+    if (this.awsThrottling && !this.awsThrottling.admit(op)) throw errors.throttling();
     this.advance();
   }
 

@@ -11,7 +11,9 @@ import type {
 import { CallLog } from '../call-log';
 import { type Clock, systemClock } from '../clock';
 import type { Elbv2Port } from '../elbv2-port';
+import { ELBV2_THROTTLES } from '../throttle-groups';
 import { type BucketSpec, TokenBucket } from '../token-bucket';
+import { AwsThrottling } from './aws-throttling';
 import { elbv2Errors as errors } from './elbv2-errors';
 import {
   MAX_DESCRIBE_TAGS,
@@ -107,6 +109,8 @@ export interface SandboxElbv2Options {
   clock?: Clock;
   /** Token buckets per operation (`CreateRule`); exceeding one throws `Throttling`. */
   throttle?: Record<string, BucketSpec>;
+  /** "aws-like throttling": ELBv2's own buckets (throttle-groups.ts). Default off. */
+  awsThrottling?: boolean;
 }
 
 type Out<T> = Promise<Omit<T, '$metadata'>>;
@@ -129,6 +133,7 @@ export class SandboxElbv2 implements Elbv2Port {
   readonly callLog: CallLog;
   private readonly clock: Clock;
   private readonly buckets = new Map<string, TokenBucket>();
+  private awsThrottling?: AwsThrottling;
   private seq = 0;
   private readonly loadBalancers = new Map<string, StoredLoadBalancer>();
   private readonly subnets = new Map<string, StoredSubnet>();
@@ -142,6 +147,12 @@ export class SandboxElbv2 implements Elbv2Port {
     this.callLog = opts.callLog ?? new CallLog();
     this.clock = opts.clock ?? systemClock;
     this.setThrottle(opts.throttle);
+    this.setAwsThrottling(opts.awsThrottling ?? false);
+  }
+
+  /** Turns ELBv2's own buckets on, full, or off. */
+  setAwsThrottling(on: boolean): void {
+    this.awsThrottling = on ? new AwsThrottling(ELBV2_THROTTLES, this.clock) : undefined;
   }
 
   /** Turns throttling on (per operation) or off (undefined). */
@@ -265,6 +276,7 @@ export class SandboxElbv2 implements Elbv2Port {
       this.callLog.record('ELBv2', op);
       const bucket = this.buckets.get(op);
       if (bucket && !bucket.tryTake()) throw errors.throttling();
+      if (this.awsThrottling && !this.awsThrottling.admit(op)) throw errors.throttling();
       resolve(fn());
     });
   }

@@ -17,7 +17,9 @@ import { CallLog } from '../call-log';
 import { type Clock, systemClock } from '../clock';
 import type { Route53Port } from '../route53-port';
 import { bareChangeId, bareZoneId, comparedDnsName, isInZone, wireDnsName } from '../../model/dns-names';
+import { ROUTE53_THROTTLES } from '../throttle-groups';
 import { type BucketSpec, TokenBucket } from '../token-bucket';
+import { AwsThrottling } from './aws-throttling';
 import { route53Errors as errors } from './dns-errors';
 
 /** Route53 limits (Route 53 Developer Guide, "Quotas" > "Quotas on API requests"). */
@@ -86,6 +88,8 @@ export interface SandboxRoute53Options {
   insyncSeconds?: number;
   /** Token buckets per operation (`ChangeResourceRecordSets`); exceeding one throws `Throttling`. */
   throttle?: Record<string, BucketSpec>;
+  /** "aws-like throttling": Route53's own buckets (throttle-groups.ts). Default off. */
+  awsThrottling?: boolean;
   /**
    * Reject ChangeResourceRecordSets with PriorRequestNotComplete while the zone's previous change is
    * still PENDING (Route53 does this under load). Default false.
@@ -106,6 +110,7 @@ export class SandboxRoute53 implements Route53Port {
   rejectWhilePending: boolean;
   private readonly clock: Clock;
   private readonly buckets = new Map<string, TokenBucket>();
+  private awsThrottling?: AwsThrottling;
   private seq = 0;
   private readonly zones = new Map<string, StoredZone>();
   private readonly changes = new Map<string, StoredChange>();
@@ -116,6 +121,12 @@ export class SandboxRoute53 implements Route53Port {
     this.insyncSeconds = opts.insyncSeconds ?? 2;
     this.rejectWhilePending = opts.rejectWhilePending ?? false;
     this.setThrottle(opts.throttle);
+    this.setAwsThrottling(opts.awsThrottling ?? false);
+  }
+
+  /** Turns Route53's own buckets on, full, or off. */
+  setAwsThrottling(on: boolean): void {
+    this.awsThrottling = on ? new AwsThrottling(ROUTE53_THROTTLES, this.clock) : undefined;
   }
 
   setThrottle(throttle: Record<string, BucketSpec> | undefined): void {
@@ -170,6 +181,7 @@ export class SandboxRoute53 implements Route53Port {
     this.callLog.record('Route53', op);
     const bucket = this.buckets.get(op);
     if (bucket && !bucket.tryTake()) throw errors.throttling();
+    if (this.awsThrottling && !this.awsThrottling.admit(op)) throw errors.throttling();
   }
 
   private call<T>(op: string, fn: () => T): Promise<T> {

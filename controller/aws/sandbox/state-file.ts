@@ -37,12 +37,14 @@ export function sandboxFromJSON(
   const ecs = state ? SandboxEcs.fromJSON(state, opts) : new SandboxEcs(opts);
   const shared = { accountId: ecs.accountId, callLog: ecs.callLog };
   const clock = opts.clock;
+  const awsThrottling = opts.awsThrottling ?? false;
   const loaded: LoadedSandbox = {
     ecs,
     sts: new SandboxSts(ecs.accountId, ecs.callLog),
     route53: SandboxRoute53.fromJSON(state?.route53, {
       callLog: ecs.callLog,
       ...(clock ? { clock } : {}),
+      awsThrottling,
       ...(opts.insyncSeconds !== undefined ? { insyncSeconds: opts.insyncSeconds } : {}),
       ...(opts.rejectWhilePending !== undefined ? { rejectWhilePending: opts.rejectWhilePending } : {}),
     }),
@@ -50,6 +52,7 @@ export function sandboxFromJSON(
       ...shared,
       region: ecs.region,
       ...(clock ? { clock } : {}),
+      awsThrottling,
     }),
     ec2: SandboxEc2.fromJSON(state?.ec2, shared),
     // A consumer's long poll lets ECS move on, so that rollouts emit their events while it waits.
