@@ -127,7 +127,7 @@ export class AwsContext {
         callLog: this.callLog,
         ...awsTimeouts(process.env),
       });
-      const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs), {
+      const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs, clients.ecsSingleAttempt), {
         ...(this.stopSignal ? { signal: this.stopSignal } : {}),
       });
       // STS, the DNS ports (Route53, ELBv2, EC2) and the event source's (SQS, EventBridge) are

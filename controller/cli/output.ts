@@ -30,8 +30,29 @@ export function toJsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** `AWS calls: 12 (3 mutating): ECS.CreateService 1, ...` for the end of a command's output. */
+/**
+ * `AWS calls: 12 (3 mutating): ECS.CreateService 1, ...` for the end of a command's output; when the
+ * SDK retried, the requests sent too: `AWS calls: 96 (12 mutating; 113 attempts, 17 retries): ...`.
+ */
 export function awsCallsLine(log: CallLog): string {
   const parts = Object.entries(log.snapshot()).map(([op, n]) => `${op} ${n}`);
-  return `AWS calls: ${log.total()} (${log.mutatingTotal()} mutating)${parts.length ? `: ${parts.join(', ')}` : ''}`;
+  const retries = log.retryTotal();
+  const attempts = retries > 0 ? `; ${log.total() + retries} attempts, ${retries} retries` : '';
+  return `AWS calls: ${log.total()} (${log.mutatingTotal()} mutating${attempts})${parts.length ? `: ${parts.join(', ')}` : ''}`;
+}
+
+/**
+ * The `awsCalls` of a JSON document: calls (one per logical call), the mutating ones, and the
+ * requests the SDK's retries added (`attempts` = `total` + `retries`), per operation too.
+ */
+export function awsCallsJson(log: CallLog): Record<string, unknown> {
+  const retries = log.retryTotal();
+  return {
+    total: log.total(),
+    mutating: log.mutatingTotal(),
+    attempts: log.total() + retries,
+    retries,
+    byOperation: log.snapshot(),
+    retriesByOperation: log.retrySnapshot(),
+  };
 }
