@@ -196,3 +196,24 @@ describe('a lost answer to', () => {
     await expectNothingLeftToDo(acct, writeDir(FROM_NOTHING_SCENARIO.target));
   });
 });
+
+test('an error the retries cannot get past names the resource, its spec file, the attempts, and that a re-run is safe', async () => {
+  const acct = await prepare(FROM_NOTHING_SCENARIO, []);
+  // Every CreateService attempt throttled: the SDK's 8 attempts are spent.
+  const plan = new FaultPlan(0, { throttle: 1 }, (c) => c !== 'ECS.CreateService');
+  const run = await apply(acct, writeDir(FROM_NOTHING_SCENARIO.target), plan);
+  expect(run.code).not.toBe(0);
+  const failed = run.out.clusters[0].results.filter((r: any) => r.outcome === 'failed');
+  expect(failed.length).toBeGreaterThan(0);
+  for (const r of failed) {
+    expect(r).toMatchObject({
+      resource: 'service',
+      errorCode: 'ThrottlingException',
+      source: { file: expect.stringMatching(/\.(service|taskdef)$/) },
+    });
+    expect(r.message).toBe(
+      'ThrottlingException: Rate exceeded (gave up after 8 attempts; safe to re-run: apply reads what is in place first)',
+    );
+  }
+  expect(run.out.awsCalls.retries).toBe(7 * failed.length);
+});
