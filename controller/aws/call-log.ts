@@ -102,6 +102,13 @@ export class CallLog {
     return n;
   }
 
+  /** Retries (attempts after the first) of every call: attempts sent = total() + retryTotal(). */
+  retryTotal(): number {
+    let n = 0;
+    for (const v of this.retries.values()) n += v;
+    return n;
+  }
+
   /** Only the calls that change something (CreateService, RegisterTaskDefinition, ...). */
   mutating(): CallCounts {
     const out: CallCounts = {};

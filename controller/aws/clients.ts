@@ -43,6 +43,11 @@ const SQS_MIN_REQUEST_TIMEOUT_MS = 30_000;
  */
 export interface AwsClients {
   readonly ecs: ECSClient;
+  /**
+   * ECS without the SDK's retries, for SINGLE_ATTEMPT_OPERATIONS (RegisterTaskDefinition): the
+   * reconciler retries those itself, after checking that the lost attempt did not already succeed.
+   */
+  readonly ecsSingleAttempt: ECSClient;
   readonly sts: STSClient;
   readonly route53: Route53Client;
   readonly elbv2: ElasticLoadBalancingV2Client;
@@ -107,6 +112,7 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
       return client;
     };
   };
+  const ecsSingleAttempt = lazy('ECS', () => new ECSClient({ ...common, maxAttempts: 1 }));
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see AwsClients */
   const sts = lazy(
     'STS',
@@ -151,6 +157,9 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
   /* eslint-enable @typescript-eslint/no-require-imports */
   return {
     ecs,
+    get ecsSingleAttempt() {
+      return ecsSingleAttempt();
+    },
     get sts() {
       return sts();
     },

@@ -54,9 +54,16 @@ export function withoutMetadata<T extends { $metadata?: unknown }>(response: T):
   return copy;
 }
 
-/** EcsPort over the real SDK client (AWS, moto, LocalStack): one command per method. */
+/**
+ * EcsPort over the real SDK client (AWS, moto, LocalStack): one command per method.
+ * `singleAttempt` (the same client without retries) sends RegisterTaskDefinition, which must not be
+ * retried blindly (aws/retryable.ts, SINGLE_ATTEMPT_OPERATIONS); without it, `client` sends it.
+ */
 export class SdkEcsPort implements EcsPort {
-  constructor(private readonly client: ECSClient) {}
+  constructor(
+    private readonly client: ECSClient,
+    private readonly singleAttempt: ECSClient = client,
+  ) {}
 
   async describeClusters(input: DescribeClustersRequest) {
     return withoutMetadata(await this.client.send(new DescribeClustersCommand(input)));
@@ -89,7 +96,7 @@ export class SdkEcsPort implements EcsPort {
     return withoutMetadata(await this.client.send(new DescribeTaskDefinitionCommand(input)));
   }
   async registerTaskDefinition(input: RegisterTaskDefinitionRequest) {
-    return withoutMetadata(await this.client.send(new RegisterTaskDefinitionCommand(input)));
+    return withoutMetadata(await this.singleAttempt.send(new RegisterTaskDefinitionCommand(input)));
   }
   async listTasks(input: ListTasksRequest) {
     return withoutMetadata(await this.client.send(new ListTasksCommand(input)));

@@ -12,7 +12,7 @@ import { describeAwsError } from '../aws/aws-error';
 import type { SpecError } from '../model/source';
 import type { Logger } from '../telemetry/logger';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes';
-import { awsCallsLine, parseFormat, stdoutOutput, toJsonText, type Output } from './output';
+import { awsCallsJson, awsCallsLine, parseFormat, stdoutOutput, toJsonText, type Output } from './output';
 import { addAwsOptions, addSpecOptions, type CommonOptions, withContext, writeDiagnostics } from './common';
 import { formatErrors } from './load-specs';
 import { runDiff } from './diff';
@@ -225,7 +225,6 @@ function report(
   out: Output,
   ctx: AwsContext,
 ): void {
-  const calls = ctx.callLog.snapshot();
   // Spec errors are diagnostics: always on stderr, and in the JSON document too.
   for (const o of outcomes) writeDiagnostics(formatErrors(o.errors));
   if (format === 'json') {
@@ -234,13 +233,7 @@ function report(
         schemaVersion: 1,
         converged: outcomes.every((o) => o.converged),
         clusters: outcomes,
-        awsCalls: {
-          total: ctx.callLog.total(),
-          mutating: ctx.callLog.mutatingTotal(),
-          byOperation: calls,
-          throttled: ctx.callLog.throttledTotal(),
-          throttledByOperation: ctx.callLog.throttledSnapshot(),
-        },
+        awsCalls: awsCallsJson(ctx.callLog),
       }),
     );
     return;

@@ -154,7 +154,7 @@ export class AwsContext {
       const route53Limiter = sharedAccountLimiter(`${endpoint}|route53`);
       const runOptions = this.runOptions(false);
       const ecs = limitPort(
-        gateWrites(new SdkEcsPort(clients.ecs), this.stopSignal),
+        gateWrites(new SdkEcsPort(clients.ecs, clients.ecsSingleAttempt), this.stopSignal),
         'ECS',
         limiter,
         runOptions,

@@ -30,11 +30,35 @@ export function toJsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** `AWS calls: 12 (3 mutating): ECS.CreateService 1, ...` for the end of a command's output. */
+/**
+ * `AWS calls: 12 (3 mutating): ECS.CreateService 1, ...` for the end of a command's output; when the
+ * SDK retried, the requests sent too: `AWS calls: 96 (12 mutating; 113 attempts, 17 retries): ...`.
+ */
 export function awsCallsLine(log: CallLog): string {
   const parts = Object.entries(log.snapshot()).map(([op, n]) => `${op} ${n}`);
+  const retries = log.retryTotal();
+  const attempts = retries > 0 ? `; ${log.total() + retries} attempts, ${retries} retries` : '';
   // Throttled attempts are wasted calls (retried, never an error); shown only when there were some.
   const throttled = log.throttledTotal();
   const wasted = throttled > 0 ? `; ${throttled} throttled, retried` : '';
-  return `AWS calls: ${log.total()} (${log.mutatingTotal()} mutating${wasted})${parts.length ? `: ${parts.join(', ')}` : ''}`;
+  return `AWS calls: ${log.total()} (${log.mutatingTotal()} mutating${attempts}${wasted})${parts.length ? `: ${parts.join(', ')}` : ''}`;
+}
+
+/**
+ * The `awsCalls` of a JSON document: calls (one per logical call), the mutating ones, the requests
+ * the SDK's retries added (`attempts` = `total` + `retries`), and the attempts AWS throttled, per
+ * operation too.
+ */
+export function awsCallsJson(log: CallLog): Record<string, unknown> {
+  const retries = log.retryTotal();
+  return {
+    total: log.total(),
+    mutating: log.mutatingTotal(),
+    attempts: log.total() + retries,
+    retries,
+    byOperation: log.snapshot(),
+    retriesByOperation: log.retrySnapshot(),
+    throttled: log.throttledTotal(),
+    throttledByOperation: log.throttledSnapshot(),
+  };
 }

@@ -4,6 +4,7 @@ import type { Step } from '../plan/plan-types';
 import type { Clock } from '../aws/clock';
 import type { StepResult } from './prune-executor';
 import { describeLiveService } from './live-service';
+import { deleteServiceOnce } from './delete-service';
 
 export interface DestroyStepOptions {
   ecs: EcsPort;
@@ -40,7 +41,7 @@ export async function drainService(
   const recheck = await describeLiveService(opts.ecs, cluster, name);
   if (!recheck || ownershipOf(recheck.tags, step.ownerId) !== 'ours') return notOurs();
   opts.onProgress?.(`deleting ${name}`);
-  await opts.ecs.deleteService({ cluster, service: name });
+  await deleteServiceOnce(opts.ecs, { cluster, service: name });
   return { outcome: 'deleted', message: daemon ? 'deleted' : 'scaled to 0, drained, deleted', ...arn };
 }
 

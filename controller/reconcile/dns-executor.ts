@@ -6,6 +6,7 @@ import type { ActionResult, Outcome } from '../model/action-result';
 import type { ApplyListener } from './apply-listener';
 import { failedResult, resultOf } from './result-of';
 import { describeAwsError } from '../aws/aws-error';
+import { changesInPlace } from './dns-in-place';
 
 const OUTCOME: Partial<Record<PlannedAction['op'], Outcome>> = {
   create: 'created',
@@ -16,7 +17,8 @@ const OUTCOME: Partial<Record<PlannedAction['op'], Outcome>> = {
 /**
  * Applies the dnsRecord actions of a plan: per hosted zone, as few ChangeResourceRecordSets calls as
  * Route53's limits allow, each record with its TXT ownership record in the same batch. A rejected
- * batch is retried one action at a time, so that one bad record cannot block the others.
+ * batch is retried one action at a time, so that one bad record cannot block the others; after a
+ * failure, changes already in place in the zone (a lost answer) count as done.
  * Zones are written one after another: Route53 answers PriorRequestNotComplete to concurrent writes.
  */
 export async function applyDnsActions(
@@ -74,20 +76,32 @@ async function applyZone(
       const changeId = await send(route53, zoneId, batch.changes);
       for (const m of members) results.set(m.action.id, settle(m.action, undefined, listener, changeId));
     } catch (err) {
+      // A batch whose answer was lost was applied all the same (and its retry was refused as
+      // "already exists"): what is in place is done, not failed.
+      const left: typeof members = [];
+      for (const m of members) {
+        if (await changesInPlace(route53, zoneId, m.changes)) {
+          results.set(m.action.id, settle(m.action, undefined, listener));
+        } else left.push(m);
+      }
       // Only a batch Route53 rejected for its content is worth retrying record by record; a
       // zone-wide error (access denied, no such zone, throttling after the SDK's retries) would fail
       // every single retry too, at Route53's rate of a few requests per second.
-      if (members.length === 1 || !isBatchContentError(err)) {
-        for (const m of members) results.set(m.action.id, failed(m.action, err, listener));
+      if (left.length <= 1 || !isBatchContentError(err)) {
+        for (const m of left) results.set(m.action.id, failed(m.action, err, listener));
         continue;
       }
       // One bad record must not block the rest: try each record (with its TXT) on its own.
-      for (const m of members) {
+      for (const m of left) {
         try {
           const changeId = await send(route53, zoneId, m.changes);
           results.set(m.action.id, settle(m.action, undefined, listener, changeId));
         } catch (single) {
-          results.set(m.action.id, failed(m.action, single, listener));
+          const done = await changesInPlace(route53, zoneId, m.changes);
+          results.set(
+            m.action.id,
+            done ? settle(m.action, undefined, listener) : failed(m.action, single, listener),
+          );
         }
       }
     }

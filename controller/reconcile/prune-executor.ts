@@ -7,6 +7,7 @@ import type { OwnerRef, Step } from '../plan/plan-types';
 import type { Outcome } from '../model/action-result';
 import type { Clock } from '../aws/clock';
 import { describeLiveService } from './live-service';
+import { deleteServiceOnce } from './delete-service';
 
 export interface PruneOptions {
   ecs: EcsPort;
@@ -49,7 +50,7 @@ export async function pruneService(
     if (mark?.scaled) {
       // We scaled it to 0 and something scaled it up again (Application Auto Scaling's minimum
       // capacity): no tug of war; DeleteService with force stops its tasks (draining them) and deletes.
-      await opts.ecs.deleteService({ cluster, service: name, force: true });
+      await deleteServiceOnce(opts.ecs, { cluster, service: name, force: true });
       return {
         outcome: 'deleted',
         message: `scaled up again to ${count} by something else while draining (Application Auto Scaling?): deleted with force`,
@@ -94,7 +95,7 @@ export async function pruneService(
   // Ownership read again right before the delete.
   const last = await look();
   if (typeof last === 'string') return settled(last);
-  if (last.status === 'ACTIVE') await opts.ecs.deleteService({ cluster, service: name });
+  if (last.status === 'ACTIVE') await deleteServiceOnce(opts.ecs, { cluster, service: name });
   return { outcome: 'deleted', message: daemon ? 'deleted' : 'scaled to 0, drained, deleted', ...arnField };
 }
 

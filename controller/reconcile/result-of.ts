@@ -1,6 +1,7 @@
 import type { PlannedAction } from '../plan/plan-types';
 import type { ActionResult, Outcome } from '../model/action-result';
 import { describeAwsError } from '../aws/aws-error';
+import { attemptsOf, isRetryableError } from '../aws/retryable';
 
 /** The result of an action, named and sourced like the action. */
 export function resultOf(action: PlannedAction, outcome: Outcome, message: string): ActionResult {
@@ -15,8 +16,16 @@ export function resultOf(action: PlannedAction, outcome: Outcome, message: strin
   return result;
 }
 
-/** A failed action, with the AWS error code of what the port threw. */
+/**
+ * A failed action, with the AWS error code of what the port threw. An error the retries could not
+ * get past (throttling, 5xx, a reset, a timeout) says how many attempts were made and that running
+ * again is safe: every run reads the account first and does only what is missing.
+ */
 export function failedResult(action: PlannedAction, err: unknown): ActionResult {
   const { code, message } = describeAwsError(err);
-  return { ...resultOf(action, 'failed', `${code}: ${message}`), errorCode: code };
+  const attempts = attemptsOf(err);
+  const transient = isRetryableError(err)
+    ? ` (gave up after ${attempts ?? 'several'} attempt${attempts === 1 ? '' : 's'}; safe to re-run: apply reads what is in place first)`
+    : '';
+  return { ...resultOf(action, 'failed', `${code}: ${message}${transient}`), errorCode: code };
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { TaskDefinition } from '../model/aws-types';
 import type { EcsPort } from '../aws/ecs-port';
 import type { PlannedAction, Step } from '../plan/plan-types';
 import type { ActionResult, Outcome } from '../model/action-result';
@@ -7,6 +6,7 @@ import { tagsToMap } from '../model/ownership';
 import type { ObservedTaskDefinition } from '../model/observed';
 import type { Clock } from '../aws/clock';
 import { failedResult, resultOf } from './result-of';
+import { registerIdempotently } from './register-idempotently';
 import { pruneService, retireRevisions, type StepResult } from './prune-executor';
 import { deleteCluster, drainService } from './destroy-steps';
 import type { Elbv2Port } from '../aws/elbv2-port';
@@ -150,8 +150,8 @@ async function runStep(
     case 'putClusterCapacityProviders':
       return { arn: (await ecs.putClusterCapacityProviders(step.input)).cluster?.clusterArn };
     case 'registerTaskDefinition': {
-      const out = await ecs.registerTaskDefinition(step.input);
-      const td = out.taskDefinition as TaskDefinition;
+      const out = await registerIdempotently(ecs, step.input, opts.clock);
+      const td = out.taskDefinition;
       // AWS echoes the tags; a backend that does not (moto) registered the ones we sent.
       opts.onRegistered?.(action.name, { taskDefinition: td, tags: tagsToMap(out.tags ?? step.input.tags) });
       return { arn: td.taskDefinitionArn };

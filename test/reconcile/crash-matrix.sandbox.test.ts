@@ -213,6 +213,9 @@ async function applyWithLostReply(acct: Account, dir: string, k: number) {
   return { lost, code: run.code, out: json(run) };
 }
 
+/** Calls whose lost answer the run itself recovers from, by reading what the call did. */
+const RECOVERED_IN_RUN = new Set(['ECS.RegisterTaskDefinition', 'Route53.ChangeResourceRecordSets']);
+
 /** The operations of `calls` made more often than `limit` allows, as `made > allowed`. */
 function beyond(calls: Record<string, number>, limit: Record<string, number>): Record<string, string> {
   return Object.fromEntries(
@@ -285,8 +288,11 @@ describe.each(SCENARIOS)('crash safety: $name', (scenario) => {
     const acct = await prepareAccount(scenario, seedDirs);
     const first = await applyWithLostReply(acct, targetDir, k);
     await explainedBy(`the reply to mutating call ${k} (${first.lost}) was lost`, async () => {
-      // The run saw a failure and says so.
-      expect(first.code).not.toBe(0);
+      // The run saw a failure and says so; except where it looks before trying again: a register
+      // finds the revision it made (register-idempotently.ts), a DNS batch finds its records in
+      // place (dns-in-place.ts), and the run finishes cleanly.
+      if (RECOVERED_IN_RUN.has(first.lost)) expect(first.code).toBe(0);
+      else expect(first.code).not.toBe(0);
       const afterFirst = await inventory(acct);
       const retry = await apply(acct, targetDir);
       expect(retry.code).toBe(0);

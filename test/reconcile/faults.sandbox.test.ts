@@ -1,0 +1,219 @@
+/**
+ * Faults, in-process on the sandbox: `apply` (the real CLI) runs with its AWS calls behind injected
+ * faults and the SDK's retry policy (test/helpers/fault-ports.ts): throttling, 5xx, connection
+ * resets, timeouts and lost answers (the write was applied, the caller got an error), drawn from a
+ * seeded PRNG so that a failing seed reproduces. Whatever the faults, the account must end exactly
+ * as a fault-free apply leaves it (no duplicate revision, no duplicate service, every record) and
+ * the round after that must make no mutating call.
+ *
+ * The scenarios are the crash-safety ones (test/helpers/crash-scenarios.ts): from nothing (create
+ * and DNS), an update, and a prune with revision retention. test/e2e/faults.moto.test.ts runs the
+ * same against moto through an HTTP proxy that injects the faults on the wire.
+ */
+import { ManualClock } from '../../controller/aws/clock';
+import { CallLog } from '../../controller/aws/call-log';
+import * as stateFile from '../../controller/aws/sandbox/state-file';
+import type { LoadedSandbox } from '../../controller/aws/sandbox/state-file';
+import {
+  CLUSTER,
+  endState,
+  type EndState,
+  FROM_NOTHING_SCENARIO,
+  mutatingCalls,
+  PRUNE_SCENARIO,
+  type Scenario,
+  UPDATE_SCENARIO,
+  writeDir,
+} from '../helpers/crash-scenarios';
+import { FaultPlan, ISSUE_RATES } from '../helpers/fault-plan';
+import { faultyAccount } from '../helpers/fault-ports';
+import { json, runCli } from '../helpers/run-cli';
+
+/** Hands every call on to the log of the CLI run in progress (its `awsCalls`). */
+class ForwardingCallLog extends CallLog {
+  target?: CallLog;
+  override record(service: string, operation: string): void {
+    this.target?.record(service, operation);
+  }
+  override settled(service: string, operation: string, code: string): void {
+    this.target?.settled(service, operation, code);
+  }
+}
+
+interface Account {
+  raw: LoadedSandbox;
+  calls: ForwardingCallLog;
+  next: LoadedSandbox;
+}
+
+let account: Account | undefined;
+let loadSandbox: jest.SpiedFunction<typeof stateFile.loadSandbox>;
+beforeAll(() => {
+  loadSandbox = jest.spyOn(stateFile, 'loadSandbox').mockImplementation((_file, opts) => {
+    if (!account) throw new Error('test setup: no sandbox account');
+    account.calls.target = opts?.callLog;
+    return Promise.resolve(account.next);
+  });
+});
+afterAll(() => loadSandbox.mockRestore());
+
+async function prepare(scenario: Scenario, seedDirs: string[]): Promise<Account> {
+  const calls = new ForwardingCallLog();
+  const raw = stateFile.sandboxFromJSON(undefined, {
+    callLog: calls,
+    clock: new ManualClock(Date.UTC(2024, 0, 1)),
+    drainSeconds: 0,
+  });
+  for (const zone of scenario.zones) raw.route53.createHostedZone(zone);
+  const acct: Account = { raw, calls, next: raw };
+  account = acct;
+  for (const dir of seedDirs) expect((await apply(acct, dir)).code).toBe(0);
+  return acct;
+}
+
+const applyArgs = (dir: string) => ['--log-level', 'error', 'apply', dir, '-o', 'json', '--sandbox'];
+
+async function apply(acct: Account, dir: string, plan?: FaultPlan) {
+  acct.next = plan ? faultyAccount(acct.raw, { plan, callLog: () => acct.calls.target }) : acct.raw;
+  const run = await runCli(applyArgs(dir));
+  return { code: run.code, out: json(run), stderr: run.stderr };
+}
+
+function inventory(acct: Account): Promise<EndState> {
+  return endState({ ecs: acct.raw.ecs, route53: acct.raw.route53, elbv2: acct.raw.elbv2 }, [CLUSTER]);
+}
+
+/** Every revision of the family prefix in every status: a registered-then-retired duplicate shows. */
+async function allRevisions(acct: Account): Promise<string[]> {
+  const out: string[] = [];
+  for (const status of ['ACTIVE', 'INACTIVE', 'DELETE_IN_PROGRESS'] as const) {
+    for (const arn of (await acct.raw.ecs.listTaskDefinitions({ status })).taskDefinitionArns ?? []) {
+      out.push(`${arn.slice(arn.lastIndexOf('/') + 1)} ${status}`);
+    }
+  }
+  return out.sort();
+}
+
+/** Services of every status, so that a second (or deleted duplicate) service shows. */
+async function allServices(acct: Account): Promise<string[]> {
+  const arns = (await acct.raw.ecs.listServices({ cluster: CLUSTER, maxResults: 100 })).serviceArns ?? [];
+  return arns.map((a) => a.slice(a.lastIndexOf('/') + 1)).sort();
+}
+
+async function expectNothingLeftToDo(acct: Account, dir: string): Promise<void> {
+  const again = await apply(acct, dir);
+  expect(again.code).toBe(0);
+  expect(mutatingCalls(again.out.awsCalls.byOperation)).toEqual({});
+}
+
+const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
+
+describe.each([FROM_NOTHING_SCENARIO, UPDATE_SCENARIO, PRUNE_SCENARIO])('faults: $name', (scenario) => {
+  const seedDirs = (scenario.seeds ?? []).map(writeDir);
+  const targetDir = writeDir(scenario.target);
+  let clean: { state: EndState; revisions: string[]; services: string[] };
+
+  beforeAll(async () => {
+    const acct = await prepare(scenario, seedDirs);
+    expect((await apply(acct, targetDir)).code).toBe(0);
+    clean = {
+      state: await inventory(acct),
+      revisions: await allRevisions(acct),
+      services: await allServices(acct),
+    };
+    expect(clean.state).toEqual(scenario.expected);
+  });
+
+  test.each(SEEDS)(
+    '10%% throttling, 5%% 5xx, 3%% resets, 2%% lost answers, seed %i: same end state',
+    async (seed) => {
+      const acct = await prepare(scenario, seedDirs);
+      const plan = new FaultPlan(seed, { ...ISSUE_RATES, timeout: 0.02 });
+      const run = await apply(acct, targetDir, plan);
+      const context = `seed ${seed}, faults injected: ${JSON.stringify(plan.injected)}\n${run.stderr}`;
+      expect({ context, code: run.code }).toEqual({ context, code: 0 });
+      expect(plan.injected.length).toBeGreaterThan(0);
+      // Retries are counted apart from calls.
+      expect(run.out.awsCalls.retries).toBeGreaterThan(0);
+      expect({ context, state: await inventory(acct) }).toEqual({ context, state: clean.state });
+      expect({ context, revisions: await allRevisions(acct) }).toEqual({
+        context,
+        revisions: clean.revisions,
+      });
+      expect({ context, services: await allServices(acct) }).toEqual({ context, services: clean.services });
+      await expectNothingLeftToDo(acct, targetDir);
+    },
+  );
+});
+
+/**
+ * One lost answer aimed at one call, so that each fix is exercised whatever the seeds draw: the
+ * write is applied, its caller gets `read ECONNRESET`.
+ */
+describe('a lost answer to', () => {
+  const lostOnce = (call: string) => new FaultPlan(0, { lostAnswer: 1 }, (c) => c !== call, 1);
+
+  test('RegisterTaskDefinition registers one revision, not two, and the apply succeeds', async () => {
+    const acct = await prepare(FROM_NOTHING_SCENARIO, []);
+    const run = await apply(
+      acct,
+      writeDir(FROM_NOTHING_SCENARIO.target),
+      lostOnce('ECS.RegisterTaskDefinition'),
+    );
+    expect(run.code).toBe(0);
+    expect(await allRevisions(acct)).toEqual([
+      'crash-api:1 ACTIVE',
+      'crash-web:1 ACTIVE',
+      'crash-worker:1 ACTIVE',
+    ]);
+    expect(await inventory(acct)).toEqual(FROM_NOTHING_SCENARIO.expected);
+  });
+
+  test('CreateService makes one service: its retry carries the same clientToken', async () => {
+    const acct = await prepare(FROM_NOTHING_SCENARIO, []);
+    const plan = lostOnce('ECS.CreateService');
+    const run = await apply(acct, writeDir(FROM_NOTHING_SCENARIO.target), plan);
+    expect(plan.count('lostAnswer', 'CreateService')).toBe(1);
+    expect(run.code).toBe(0);
+    // The retry reached the account: two CreateService requests, one service each.
+    expect(run.out.awsCalls.byOperation['ECS.CreateService']).toBe(4);
+    expect(await allServices(acct)).toEqual(['api', 'web', 'worker']);
+    expect(await inventory(acct)).toEqual(FROM_NOTHING_SCENARIO.expected);
+  });
+
+  test('a Route53 change batch counts the records already in place as done, not as a clash', async () => {
+    const acct = await prepare(FROM_NOTHING_SCENARIO, []);
+    const plan = lostOnce('Route53.ChangeResourceRecordSets');
+    const run = await apply(acct, writeDir(FROM_NOTHING_SCENARIO.target), plan);
+    expect(plan.count('lostAnswer')).toBe(1);
+    expect({ stderr: run.stderr, code: run.code }).toEqual({
+      stderr: expect.not.stringMatching(/^error/m),
+      code: 0,
+    });
+    const dns = run.out.clusters[0].results.filter((r: any) => r.resource === 'dnsRecord');
+    expect(dns.map((r: any) => r.outcome)).toEqual(['created', 'created', 'created']);
+    expect(await inventory(acct)).toEqual(FROM_NOTHING_SCENARIO.expected);
+    await expectNothingLeftToDo(acct, writeDir(FROM_NOTHING_SCENARIO.target));
+  });
+});
+
+test('an error the retries cannot get past names the resource, its spec file, the attempts, and that a re-run is safe', async () => {
+  const acct = await prepare(FROM_NOTHING_SCENARIO, []);
+  // Every CreateService attempt throttled: the SDK's 8 attempts are spent.
+  const plan = new FaultPlan(0, { throttle: 1 }, (c) => c !== 'ECS.CreateService');
+  const run = await apply(acct, writeDir(FROM_NOTHING_SCENARIO.target), plan);
+  expect(run.code).not.toBe(0);
+  const failed = run.out.clusters[0].results.filter((r: any) => r.outcome === 'failed');
+  expect(failed.length).toBeGreaterThan(0);
+  for (const r of failed) {
+    expect(r).toMatchObject({
+      resource: 'service',
+      errorCode: 'ThrottlingException',
+      source: { file: expect.stringMatching(/\.(service|taskdef)$/) },
+    });
+    expect(r.message).toBe(
+      'ThrottlingException: Rate exceeded (gave up after 8 attempts; safe to re-run: apply reads what is in place first)',
+    );
+  }
+  expect(run.out.awsCalls.retries).toBe(7 * failed.length);
+});
