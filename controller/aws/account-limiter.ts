@@ -1,23 +1,9 @@
 import type { CallLog } from './call-log';
 import { type Clock, systemClock } from './clock';
+import { isThrottlingError } from './retryable';
 import { Semaphore } from './semaphore';
 import { SERVICE_THROTTLES, type ServiceThrottles, bucketsOf } from './throttle-groups';
 import type { BucketSpec } from './token-bucket';
-
-/** The error codes AWS answers a call over its rate with (Route53's per-zone one included). */
-const THROTTLING_CODES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'PriorRequestNotComplete',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-]);
-
-export function isThrottling(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const retryable = (err as { $retryable?: { throttling?: boolean } }).$retryable;
-  return THROTTLING_CODES.has(err.name) || retryable?.throttling === true;
-}
 
 /**
  * Throttled answers to one call before it is given up (and surfaced). With the rate halved on each,
@@ -179,7 +165,7 @@ export class AccountLimiter {
         for (const b of buckets) b.succeeded();
         return out;
       } catch (err) {
-        if (!isThrottling(err)) throw err;
+        if (!isThrottlingError(err)) throw err;
         this.throttledCount++;
         opts.callLog?.recordThrottled(service, operation);
         if (attempt >= MAX_THROTTLED_ATTEMPTS || signal?.aborted) throw err;

@@ -1,4 +1,4 @@
-import { isThrottling } from './account-limiter';
+import { isThrottlingError } from './retryable';
 import type { CallLog } from './call-log';
 
 /** What we need of an SDK client's middleware stack (structural, so ECS and STS clients both fit). */
@@ -64,7 +64,7 @@ export function addCallLogMiddleware(
       if (attempt !== undefined && attempt > 1) log.recordRetry(service, operation);
       return next(args).catch((err: unknown) => {
         // Every throttled attempt, the ones the SDK retries on its own included: the wasted calls.
-        if (isThrottling(err)) log.recordThrottled(service, operation);
+        if (isThrottlingError(err)) log.recordThrottled(service, operation);
         throw err;
       });
     },

@@ -35,13 +35,23 @@ const SOCKET_CODES = new Set([
 interface ErrorLike {
   name?: string;
   code?: string;
+  /** The SDK's own verdict on an error it classified (`throttling: true` for a throttled answer). */
+  $retryable?: { throttling?: boolean };
   $metadata?: { httpStatusCode?: number; attempts?: number };
   cause?: unknown;
 }
 
+/**
+ * A throttled answer: the one classifier of the SDK retry policy below, the account limiter's
+ * retries (account-limiter.ts) and the throttled-attempt counts (call-log-middleware.ts).
+ */
 export function isThrottlingError(err: unknown): boolean {
   const e = err as ErrorLike | undefined;
-  return THROTTLING_CODES.has(e?.name ?? '') || e?.$metadata?.httpStatusCode === 429;
+  return (
+    THROTTLING_CODES.has(e?.name ?? '') ||
+    e?.$metadata?.httpStatusCode === 429 ||
+    e?.$retryable?.throttling === true
+  );
 }
 
 /** True when the SDK would try the call again (given attempts left). */

@@ -54,8 +54,3 @@ export function tryTakeAll(buckets: readonly TokenBucket[]): boolean {
   for (const b of buckets) b.tryTake();
   return true;
 }
-
-/** Milliseconds until every bucket has a token. */
-export function waitAllMs(buckets: readonly TokenBucket[]): number {
-  return Math.max(0, ...buckets.map((b) => b.waitMs()));
-}

@@ -133,7 +133,7 @@ export class AwsContext {
         ecs,
         sts: sb.sts,
         reader: new EcsReader(ecs),
-        dns: { ...this.route53For(paced(sb.route53, 'Route53'), false), elbv2, ec2: sb.ec2 },
+        dns: { ...this.route53For(paced(sb.route53, 'Route53')), elbv2, ec2: sb.ec2 },
         elbv2,
         sqs: gateWrites(sb.sqs, this.stopSignal),
         eventBridge: gateWrites(sb.eventBridge, this.stopSignal),
@@ -178,10 +178,7 @@ export class AwsContext {
         ));
       };
       const route53For = (port: Route53Port) =>
-        this.route53For(
-          limitPort(gateWrites(port, stopSignal), 'Route53', route53Limiter, runOptions),
-          false,
-        );
+        this.route53For(limitPort(gateWrites(port, stopSignal), 'Route53', route53Limiter, runOptions));
       ctx = {
         region,
         ecs,
@@ -228,11 +225,8 @@ export class AwsContext {
    * Route53 is global: one port and one reader (so one hosted-zone listing) for the whole command,
    * whichever region asks first.
    */
-  private route53For(port: Route53Port, gate = true): { route53: Route53Port; route53Reader: Route53Reader } {
-    this.route53 ??= {
-      route53: gate ? gateWrites(port, this.stopSignal) : port,
-      route53Reader: new Route53Reader(port),
-    };
+  private route53For(port: Route53Port): { route53: Route53Port; route53Reader: Route53Reader } {
+    this.route53 ??= { route53: port, route53Reader: new Route53Reader(port) };
     return this.route53;
   }
 
