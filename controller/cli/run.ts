@@ -152,7 +152,8 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
   const token = apiToken(opts);
   // Filled right below: the event sources give the controller's hints, the controller configures them.
   const hints: { to?: Controller } = {};
-  const accountId = memoAccountId(ctx, defaultRegion);
+  // One STS call for the process: the port keeps the account (sdk-sts-port.ts).
+  const accountId = async () => (await ctx.forRegion(defaultRegion ?? 'us-east-1')).sts.getAccountId();
   const events = new EventSources({
     view,
     metrics,
@@ -233,21 +234,6 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
   await source.close();
   log.info('stopped');
   return EXIT_OK;
-}
-
-/** The account (one STS call for the process; a failed call is asked again next time). */
-function memoAccountId(ctx: AwsContext, defaultRegion: string | undefined): () => Promise<string> {
-  let account: Promise<string> | undefined;
-  return () => {
-    account ??= ctx
-      .forRegion(defaultRegion ?? 'us-east-1')
-      .then((ports) => ports.sts.getAccountId())
-      .catch((err: unknown) => {
-        account = undefined;
-        throw err;
-      });
-    return account;
-  };
 }
 
 /** The controller for this process: its source, specs paths, variables, AWS context and telemetry. */
