@@ -6,6 +6,7 @@ import type { ActionResult, Outcome } from '../model/action-result';
 import type { ApplyListener } from './apply-listener';
 import { failedResult, resultOf } from './result-of';
 import { describeAwsError } from '../aws/aws-error';
+import { isRetryableError } from '../aws/retryable';
 import { changesInPlace } from './dns-in-place';
 
 const OUTCOME: Partial<Record<PlannedAction['op'], Outcome>> = {
@@ -77,10 +78,11 @@ async function applyZone(
       for (const m of members) results.set(m.action.id, settle(m.action, undefined, listener, changeId));
     } catch (err) {
       // A batch whose answer was lost was applied all the same (and its retry was refused as
-      // "already exists"): what is in place is done, not failed.
+      // "already exists"): what is in place is done, not failed. Only such errors are worth the
+      // re-read (two reads per record): after access denied or no such zone nothing was written.
       const left: typeof members = [];
       for (const m of members) {
-        if (await changesInPlace(route53, zoneId, m.changes)) {
+        if (mayBeInPlace(err) && (await changesInPlace(route53, zoneId, m.changes))) {
           results.set(m.action.id, settle(m.action, undefined, listener));
         } else left.push(m);
       }
@@ -97,7 +99,7 @@ async function applyZone(
           const changeId = await send(route53, zoneId, m.changes);
           results.set(m.action.id, settle(m.action, undefined, listener, changeId));
         } catch (single) {
-          const done = await changesInPlace(route53, zoneId, m.changes);
+          const done = mayBeInPlace(single) && (await changesInPlace(route53, zoneId, m.changes));
           results.set(
             m.action.id,
             done ? settle(m.action, undefined, listener) : failed(m.action, single, listener),
@@ -106,6 +108,11 @@ async function applyZone(
       }
     }
   }
+}
+
+/** A failed write that may have been applied: its answer lost, or its retry refused as a duplicate. */
+function mayBeInPlace(err: unknown): boolean {
+  return isBatchContentError(err) || isRetryableError(err);
 }
 
 function isBatchContentError(err: unknown): boolean {
