@@ -1,5 +1,24 @@
+/** The AWS call an error came from (`ECS.CreateService`), recorded on it by the SDK middleware. */
+const OPERATION = '$ecsGitopsOperation';
+
+/** Records on an SDK error the call that failed, unless an inner call already did. */
+export function stampOperation(err: unknown, operation: string): void {
+  if (typeof err !== 'object' || err === null) return;
+  const e = err as Record<string, unknown>;
+  if (typeof e[OPERATION] !== 'string') e[OPERATION] = operation;
+}
+
+/** The AWS call an error came from, when an SDK client made it. */
+export function operationOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const op = (err as Record<string, unknown>)[OPERATION];
+  return typeof op === 'string' ? op : undefined;
+}
+
 /** The AWS error code and message of whatever a port threw (SDK errors carry the code as `name`). */
-export function describeAwsError(err: unknown): { code: string; message: string } {
-  if (err instanceof Error) return { code: err.name || 'Error', message: err.message };
-  return { code: 'Error', message: String(err) };
+export function describeAwsError(err: unknown): { code: string; message: string; operation?: string } {
+  const operation = operationOf(err);
+  const named = operation ? { operation } : {};
+  if (err instanceof Error) return { code: err.name || 'Error', message: err.message, ...named };
+  return { code: 'Error', message: String(err), ...named };
 }

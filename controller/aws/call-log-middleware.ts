@@ -1,3 +1,4 @@
+import { stampOperation } from './aws-error';
 import { isThrottlingError } from './retryable';
 import type { CallLog } from './call-log';
 
@@ -51,6 +52,8 @@ export function addCallLogMiddleware(
         },
         (err: unknown) => {
           log.settled(service, operation, errorCode(err));
+          // So that an error reported far from here names the API call (the SDK's errors do not).
+          stampOperation(err, `${service}.${operation}`);
           throw err;
         },
       );

@@ -17,15 +17,21 @@ export function resultOf(action: PlannedAction, outcome: Outcome, message: strin
 }
 
 /**
- * A failed action, with the AWS error code of what the port threw. An error the retries could not
+ * A failed action, with the AWS error code of what the port threw and the AWS call it came from
+ * (when an SDK client made it: `AccessDeniedException: ... (ECS.CreateService)`). An error the retries could not
  * get past (throttling, 5xx, a reset, a timeout) says how many attempts were made and that running
  * again is safe: every run reads the account first and does only what is missing.
  */
 export function failedResult(action: PlannedAction, err: unknown): ActionResult {
-  const { code, message } = describeAwsError(err);
+  const { code, message, operation } = describeAwsError(err);
   const attempts = attemptsOf(err);
-  const transient = isRetryableError(err)
-    ? ` (gave up after ${attempts ?? 'several'} attempt${attempts === 1 ? '' : 's'}; safe to re-run: apply reads what is in place first)`
-    : '';
-  return { ...resultOf(action, 'failed', `${code}: ${message}${transient}`), errorCode: code };
+  const notes = operation ? [operation] : [];
+  if (isRetryableError(err)) {
+    notes.push(
+      `gave up after ${attempts ?? 'several'} attempt${attempts === 1 ? '' : 's'}`,
+      'safe to re-run: apply reads what is in place first',
+    );
+  }
+  const suffix = notes.length ? ` (${notes.join('; ')})` : '';
+  return { ...resultOf(action, 'failed', `${code}: ${message}${suffix}`), errorCode: code };
 }

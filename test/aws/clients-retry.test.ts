@@ -6,6 +6,8 @@ import { ManualClock } from '../../controller/aws/clock';
 import { createAwsClients } from '../../controller/aws/clients';
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
 import { setTestAwsEnv } from '../helpers/aws-env';
+import { failedResult } from '../../controller/reconcile/result-of';
+import type { PlannedAction } from '../../controller/plan/plan-types';
 
 // moto never throttles, so a tiny ECS stand-in answers ThrottlingException a given number of times
 // and then succeeds: that is what the standard retry strategy and our retry counter see from AWS.
@@ -76,4 +78,17 @@ test('maxAttempts bounds the attempts; the ThrottlingException then reaches the 
   expect(requests).toBe(2);
   expect(log.retrySnapshot()).toEqual({ 'ECS.DescribeClusters': 1 });
   throttleNext = 0;
+});
+
+test('an error that survives the retries names the AWS call it came from, the attempts and that re-running is safe', async () => {
+  const sdk = new SdkEcsPort(createAwsClients({ endpoint, callLog: new CallLog(), maxAttempts: 2 }).ecs);
+  throttleNext = 2;
+  const err = await sdk.describeClusters({ clusters: ['demo'] }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const action = { id: 'cluster/demo', resource: 'cluster', name: 'demo' } as PlannedAction;
+  expect(failedResult(action, err).message).toBe(
+    'ThrottlingException: Rate exceeded (ECS.DescribeClusters; gave up after 2 attempts; safe to re-run: apply reads what is in place first)',
+  );
 });
