@@ -15,10 +15,13 @@ import { CallLog } from '../../controller/aws/call-log';
 import * as stateFile from '../../controller/aws/sandbox/state-file';
 import type { LoadedSandbox } from '../../controller/aws/sandbox/state-file';
 import {
+  addCalls,
   CLUSTER,
   endState,
   type EndState,
   FROM_NOTHING_SCENARIO,
+  LOAD_BALANCER_DNS_SCENARIO,
+  LOAD_BALANCER_PRUNE_SCENARIO,
   mutatingCalls,
   PRUNE_SCENARIO,
   type Scenario,
@@ -67,6 +70,15 @@ async function prepare(scenario: Scenario, seedDirs: string[]): Promise<Account>
   for (const zone of scenario.zones) raw.route53.createHostedZone(zone);
   const acct: Account = { raw, calls, next: raw };
   account = acct;
+  if (scenario.balancer) {
+    const lb = raw.elbv2.addLoadBalancer({ name: scenario.balancer.name });
+    await raw.elbv2.createListener({
+      LoadBalancerArn: lb.LoadBalancerArn,
+      Protocol: 'HTTP',
+      Port: 80,
+      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+    });
+  }
   for (const dir of seedDirs) expect((await apply(acct, dir)).code).toBe(0);
   return acct;
 }
@@ -77,6 +89,22 @@ async function apply(acct: Account, dir: string, plan?: FaultPlan) {
   acct.next = plan ? faultyAccount(acct.raw, { plan, callLog: () => acct.calls.target }) : acct.raw;
   const run = await runCli(applyArgs(dir));
   return { code: run.code, out: json(run), stderr: run.stderr };
+}
+
+/**
+ * The scenario's applies of its target (`rounds`), until one fails: the last one's run, with the
+ * stderr and the mutating calls of all of them.
+ */
+async function applyRounds(acct: Account, scenario: Scenario, dir: string, plan?: FaultPlan) {
+  let run = await apply(acct, dir, plan);
+  let stderr = run.stderr;
+  let mutating = mutatingCalls(run.out.awsCalls.byOperation);
+  for (let i = 1; i < (scenario.rounds ?? 1) && run.code === 0; i++) {
+    run = await apply(acct, dir, plan);
+    stderr += run.stderr;
+    mutating = addCalls(mutating, mutatingCalls(run.out.awsCalls.byOperation));
+  }
+  return { ...run, stderr, mutating };
 }
 
 function inventory(acct: Account): Promise<EndState> {
@@ -108,14 +136,24 @@ async function expectNothingLeftToDo(acct: Account, dir: string): Promise<void> 
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
-describe.each([FROM_NOTHING_SCENARIO, UPDATE_SCENARIO, PRUNE_SCENARIO])('faults: $name', (scenario) => {
+const SCENARIOS = [
+  FROM_NOTHING_SCENARIO,
+  UPDATE_SCENARIO,
+  PRUNE_SCENARIO,
+  LOAD_BALANCER_DNS_SCENARIO,
+  LOAD_BALANCER_PRUNE_SCENARIO,
+];
+
+describe.each(SCENARIOS)('faults: $name', (scenario) => {
   const seedDirs = (scenario.seeds ?? []).map(writeDir);
   const targetDir = writeDir(scenario.target);
   let clean: { state: EndState; revisions: string[]; services: string[] };
 
   beforeAll(async () => {
     const acct = await prepare(scenario, seedDirs);
-    expect((await apply(acct, targetDir)).code).toBe(0);
+    const run = await applyRounds(acct, scenario, targetDir);
+    expect(run.code).toBe(0);
+    expect(run.mutating).toEqual(addCalls(scenario.calls));
     clean = {
       state: await inventory(acct),
       revisions: await allRevisions(acct),
@@ -129,7 +167,7 @@ describe.each([FROM_NOTHING_SCENARIO, UPDATE_SCENARIO, PRUNE_SCENARIO])('faults:
     async (seed) => {
       const acct = await prepare(scenario, seedDirs);
       const plan = new FaultPlan(seed, { ...ISSUE_RATES, timeout: 0.02 });
-      const run = await apply(acct, targetDir, plan);
+      const run = await applyRounds(acct, scenario, targetDir, plan);
       const context = `seed ${seed}, faults injected: ${JSON.stringify(plan.injected)}\n${run.stderr}`;
       expect({ context, code: run.code }).toEqual({ context, code: 0 });
       expect(plan.injected.length).toBeGreaterThan(0);
@@ -216,4 +254,60 @@ test('an error the retries cannot get past names the resource, its spec file, th
     );
   }
   expect(run.out.awsCalls.retries).toBe(7 * failed.length);
+});
+
+/**
+ * The load balancer's writes, one lost answer each: the SDK sends the call again, and what the
+ * first attempt made must be found, never made twice (a second target group or rule) nor reported
+ * as a failure (the rule's priority "in use" by the rule this run created).
+ */
+describe('behind a load balancer, a lost answer to', () => {
+  const lostOnce = (call: string) => new FaultPlan(0, { lostAnswer: 1 }, (c) => c !== call, 1);
+  const scenario = LOAD_BALANCER_DNS_SCENARIO;
+
+  test.each([
+    'ELBv2.CreateTargetGroup',
+    'ELBv2.ModifyTargetGroupAttributes',
+    'ELBv2.CreateRule',
+    'Route53.ChangeResourceRecordSets',
+    'ECS.CreateService',
+  ])('%s leaves one of everything, and the apply succeeds', async (call) => {
+    const acct = await prepare(scenario, []);
+    const plan = lostOnce(call);
+    const dir = writeDir(scenario.target);
+    const run = await apply(acct, dir, plan);
+    expect(plan.count('lostAnswer', call)).toBe(1);
+    expect({ stderr: run.stderr, code: run.code }).toEqual({
+      stderr: expect.not.stringMatching(/^error/m),
+      code: 0,
+    });
+    // The SDK sent the call once more; a rule's priority found taken by the rule it had made is
+    // set to what this apply asks (one ModifyRule), nothing else is written again.
+    expect(mutatingCalls(run.out.awsCalls.byOperation)).toEqual(
+      addCalls(scenario.calls, { [call]: 1 }, call === 'ELBv2.CreateRule' ? { 'ELBv2.ModifyRule': 1 } : {}),
+    );
+    expect(await inventory(acct)).toEqual(scenario.expected);
+    await expectNothingLeftToDo(acct, dir);
+  });
+
+  test.each([
+    'ELBv2.DeleteRule',
+    'ELBv2.DeleteTargetGroup',
+    'ECS.DeleteService',
+    'Route53.ChangeResourceRecordSets',
+  ])('%s of a prune: gone once, and the apply succeeds', async (call) => {
+    const pruned = LOAD_BALANCER_PRUNE_SCENARIO;
+    const acct = await prepare(pruned, (pruned.seeds ?? []).map(writeDir));
+    const plan = lostOnce(call);
+    const dir = writeDir(pruned.target);
+    const run = await applyRounds(acct, pruned, dir, plan);
+    expect(plan.count('lostAnswer', call)).toBe(1);
+    expect({ stderr: run.stderr, code: run.code }).toEqual({
+      stderr: expect.not.stringMatching(/^error| ERROR /m),
+      code: 0,
+    });
+    expect(run.mutating).toEqual(addCalls(pruned.calls, { [call]: 1 }));
+    expect(await inventory(acct)).toEqual(pruned.expected);
+    await expectNothingLeftToDo(acct, dir);
+  });
 });
