@@ -18,6 +18,7 @@
  * each retry counted in the call log (`recordRetry`); SINGLE_ATTEMPT_OPERATIONS are sent once, as
  * the production ECS client sends them. No backoff is waited: the tests run on a manual clock.
  */
+import { stampOperation } from '../../controller/aws/aws-error';
 import type { CallLog } from '../../controller/aws/call-log';
 import { isRetryableError, SINGLE_ATTEMPT_OPERATIONS, stampAttempts } from '../../controller/aws/retryable';
 import type { LoadedSandbox } from '../../controller/aws/sandbox/state-file';
@@ -99,6 +100,8 @@ export function faultyAccount(account: LoadedSandbox, opts: FaultyAccountOptions
       } catch (err) {
         if (n >= limit || !isRetryableError(err)) {
           stampAttempts(err, n);
+          // As the SDK middleware does (call-log-middleware.ts): the error names its call.
+          stampOperation(err, call);
           throw err;
         }
         opts.callLog?.()?.recordRetry(service, op);

@@ -250,7 +250,7 @@ test('an error the retries cannot get past names the resource, its spec file, th
       source: { file: expect.stringMatching(/\.(service|taskdef)$/) },
     });
     expect(r.message).toBe(
-      'ThrottlingException: Rate exceeded (gave up after 8 attempts; safe to re-run: apply reads what is in place first)',
+      'ThrottlingException: Rate exceeded (ECS.CreateService; gave up after 8 attempts; safe to re-run: apply reads what is in place first)',
     );
   }
   expect(run.out.awsCalls.retries).toBe(7 * failed.length);

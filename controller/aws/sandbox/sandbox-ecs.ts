@@ -32,6 +32,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { CLUSTER_NAME_PATTERN, SERVICE_NAME_PATTERN } from '../../model/naming';
 import { CallLog } from '../call-log';
+import { withOperation } from '../aws-error';
 import { type Clock, systemClock } from '../clock';
 import type { EcsPort } from '../ecs-port';
 import { ECS_THROTTLES } from '../throttle-groups';
@@ -1389,10 +1390,11 @@ export class SandboxEcs implements EcsPort {
   /** Runs one operation: async like the SDK, errors as rejections, results never aliased to state. */
   private call<T>(op: string, fn: () => T): Promise<T> {
     // A throw inside the executor becomes the rejection, as an SDK error would.
-    return new Promise<T>((resolve) => {
+    const run = new Promise<T>((resolve) => {
       this.enter(op);
       resolve(fn());
     });
+    return withOperation(`ECS.${op}`, run);
   }
 
   // ---------------------------------------------------------------- persistence

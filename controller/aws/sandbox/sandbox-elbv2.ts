@@ -9,6 +9,7 @@ import type {
   TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CallLog } from '../call-log';
+import { withOperation } from '../aws-error';
 import { type Clock, systemClock } from '../clock';
 import type { Elbv2Port } from '../elbv2-port';
 import { ELBV2_THROTTLES } from '../throttle-groups';
@@ -272,13 +273,14 @@ export class SandboxElbv2 implements Elbv2Port {
 
   /** Every call: counted (throttled calls too, as AWS counts them), throttled, then run. */
   private call<T>(op: string, fn: () => T): Promise<T> {
-    return new Promise<T>((resolve) => {
+    const run = new Promise<T>((resolve) => {
       this.callLog.record('ELBv2', op);
       const bucket = this.buckets.get(op);
       if (bucket && !bucket.tryTake()) throw errors.throttling();
       if (this.awsThrottling && !this.awsThrottling.admit(op)) throw errors.throttling();
       resolve(fn());
     });
+    return withOperation(`ELBv2.${op}`, run);
   }
 
   private arn(resource: string): string {

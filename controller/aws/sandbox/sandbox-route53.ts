@@ -14,6 +14,7 @@ import type {
   ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import { CallLog } from '../call-log';
+import { withOperation } from '../aws-error';
 import { type Clock, systemClock } from '../clock';
 import type { Route53Port } from '../route53-port';
 import { bareChangeId, bareZoneId, comparedDnsName, isInZone, wireDnsName } from '../../model/dns-names';
@@ -185,10 +186,11 @@ export class SandboxRoute53 implements Route53Port {
   }
 
   private call<T>(op: string, fn: () => T): Promise<T> {
-    return new Promise<T>((resolve) => {
+    const run = new Promise<T>((resolve) => {
       this.enter(op);
       resolve(structuredClone(fn()));
     });
+    return withOperation(`Route53.${op}`, run);
   }
 
   private zone(ref: string | undefined): StoredZone {
