@@ -50,3 +50,25 @@ export class FaultPlan {
     return this.injected.filter((i) => i.fault === fault && i.call.endsWith(callSuffix)).length;
   }
 }
+
+/**
+ * Faults aimed at calls: each listed fault on the next request of its call (`ECS.CreateRule`), in
+ * the order listed for one call, then none; so that one run exercises several recoveries whatever
+ * order concurrent requests arrive in.
+ */
+export class ScriptedFaults extends FaultPlan {
+  private readonly script: { call: string; fault: Fault }[];
+
+  constructor(script: { call: string; fault: Fault }[]) {
+    super(0, {});
+    this.script = [...script];
+  }
+
+  override next(call: string): Fault | undefined {
+    const i = this.script.findIndex((s) => s.call === call);
+    if (i < 0) return undefined;
+    const [{ fault }] = this.script.splice(i, 1) as [{ call: string; fault: Fault }];
+    this.injected.push({ fault, call });
+    return fault;
+  }
+}
