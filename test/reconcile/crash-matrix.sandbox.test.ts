@@ -9,7 +9,7 @@
  *
  * The scenarios are test/helpers/crash-scenarios.ts, shared with test/e2e/crash-safety.moto.test.ts,
  * which kills a real process (the compiled CLI) on moto at a few of these points. Here the crash is
- * test/helpers/crash-ports.ts: after the k-th mutating call has succeeded, no call of the run ever
+ * test/helpers/fault-ports.ts: after the k-th mutating call has succeeded, no call of the run ever
  * answers again; the run is abandoned where it stands (no output, no cleanup, no `finally`).
  *
  * The sandbox's rollouts run on a clock that never moves here (deployments stay in progress, as on
@@ -21,7 +21,7 @@ import { CallLog } from '../../controller/aws/call-log';
 import * as stateFile from '../../controller/aws/sandbox/state-file';
 import type { LoadedSandbox } from '../../controller/aws/sandbox/state-file';
 import { main } from '../../controller/cli/main';
-import { crashingAccount } from '../helpers/crash-ports';
+import { crashingAccount } from '../helpers/fault-ports';
 import {
   addCalls,
   changedResults,
