@@ -7,17 +7,13 @@
  * the round after that must make no mutating call.
  *
  * The scenarios are the crash-safety ones (test/helpers/crash-scenarios.ts): from nothing (create
- * and DNS), an update, and a prune with revision retention. test/e2e/faults.moto.test.ts runs the
- * same against moto through an HTTP proxy that injects the faults on the wire.
+ * and DNS), an update, a prune with revision retention, and behind a load balancer with DNS (target
+ * groups, host rules and alias records made, then one service's pruned). test/e2e/faults.moto.test.ts
+ * runs them against moto through an HTTP proxy that injects the faults on the wire.
  */
-import { ManualClock } from '../../controller/aws/clock';
-import { CallLog } from '../../controller/aws/call-log';
-import * as stateFile from '../../controller/aws/sandbox/state-file';
-import type { LoadedSandbox } from '../../controller/aws/sandbox/state-file';
 import {
   addCalls,
   CLUSTER,
-  endState,
   type EndState,
   FROM_NOTHING_SCENARIO,
   LOAD_BALANCER_DNS_SCENARIO,
@@ -30,65 +26,17 @@ import {
 } from '../helpers/crash-scenarios';
 import { FaultPlan, ISSUE_RATES } from '../helpers/fault-plan';
 import { faultyAccount } from '../helpers/fault-ports';
-import { json, runCli } from '../helpers/run-cli';
+import { type ScenarioAccount, useSandboxScenarios } from '../helpers/sandbox-scenario';
 
-/** Hands every call on to the log of the CLI run in progress (its `awsCalls`). */
-class ForwardingCallLog extends CallLog {
-  target?: CallLog;
-  override record(service: string, operation: string): void {
-    this.target?.record(service, operation);
-  }
-  override settled(service: string, operation: string, code: string): void {
-    this.target?.settled(service, operation, code);
-  }
-}
+const scenarios = useSandboxScenarios('error');
+const { prepare, inventory, expectNothingLeftToDo } = scenarios;
 
-interface Account {
-  raw: LoadedSandbox;
-  calls: ForwardingCallLog;
-  next: LoadedSandbox;
-}
+type Account = ScenarioAccount;
 
-let account: Account | undefined;
-let loadSandbox: jest.SpiedFunction<typeof stateFile.loadSandbox>;
-beforeAll(() => {
-  loadSandbox = jest.spyOn(stateFile, 'loadSandbox').mockImplementation((_file, opts) => {
-    if (!account) throw new Error('test setup: no sandbox account');
-    account.calls.target = opts?.callLog;
-    return Promise.resolve(account.next);
-  });
-});
-afterAll(() => loadSandbox.mockRestore());
-
-async function prepare(scenario: Scenario, seedDirs: string[]): Promise<Account> {
-  const calls = new ForwardingCallLog();
-  const raw = stateFile.sandboxFromJSON(undefined, {
-    callLog: calls,
-    clock: new ManualClock(Date.UTC(2024, 0, 1)),
-    drainSeconds: 0,
-  });
-  for (const zone of scenario.zones) raw.route53.createHostedZone(zone);
-  const acct: Account = { raw, calls, next: raw };
-  account = acct;
-  if (scenario.balancer) {
-    const lb = raw.elbv2.addLoadBalancer({ name: scenario.balancer.name });
-    await raw.elbv2.createListener({
-      LoadBalancerArn: lb.LoadBalancerArn,
-      Protocol: 'HTTP',
-      Port: 80,
-      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
-    });
-  }
-  for (const dir of seedDirs) expect((await apply(acct, dir)).code).toBe(0);
-  return acct;
-}
-
-const applyArgs = (dir: string) => ['--log-level', 'error', 'apply', dir, '-o', 'json', '--sandbox'];
-
-async function apply(acct: Account, dir: string, plan?: FaultPlan) {
-  acct.next = plan ? faultyAccount(acct.raw, { plan, callLog: () => acct.calls.target }) : acct.raw;
-  const run = await runCli(applyArgs(dir));
-  return { code: run.code, out: json(run), stderr: run.stderr };
+/** `apply -o json` in-process, behind `plan`'s faults and the SDK's retry policy if given. */
+function apply(acct: Account, dir: string, plan?: FaultPlan) {
+  const ports = plan ? faultyAccount(acct.raw, { plan, callLog: () => acct.calls.target }) : acct.raw;
+  return scenarios.apply(acct, dir, ports);
 }
 
 /**
@@ -107,10 +55,6 @@ async function applyRounds(acct: Account, scenario: Scenario, dir: string, plan?
   return { ...run, stderr, mutating };
 }
 
-function inventory(acct: Account): Promise<EndState> {
-  return endState({ ecs: acct.raw.ecs, route53: acct.raw.route53, elbv2: acct.raw.elbv2 }, [CLUSTER]);
-}
-
 /** Every revision of the family prefix in every status: a registered-then-retired duplicate shows. */
 async function allRevisions(acct: Account): Promise<string[]> {
   const out: string[] = [];
@@ -126,12 +70,6 @@ async function allRevisions(acct: Account): Promise<string[]> {
 async function allServices(acct: Account): Promise<string[]> {
   const arns = (await acct.raw.ecs.listServices({ cluster: CLUSTER, maxResults: 100 })).serviceArns ?? [];
   return arns.map((a) => a.slice(a.lastIndexOf('/') + 1)).sort();
-}
-
-async function expectNothingLeftToDo(acct: Account, dir: string): Promise<void> {
-  const again = await apply(acct, dir);
-  expect(again.code).toBe(0);
-  expect(mutatingCalls(again.out.awsCalls.byOperation)).toEqual({});
 }
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
