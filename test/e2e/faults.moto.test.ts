@@ -11,20 +11,10 @@
  * clientToken case, which moto cannot show: moto ignores clientToken (AWS returns the service a
  * token already created; moto creates it again or refuses the name).
  */
-import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { ECSClient, ListClustersCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
-import { SdkElbv2Port } from '../../controller/aws/sdk-elbv2-port';
-import { SdkRoute53Port } from '../../controller/aws/sdk-route53-port';
-import { createAlbFixture } from '../helpers/alb-fixture';
-import { TEST_REGION } from '../helpers/aws-env';
+import { ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import {
-  endState,
-  type EndState,
   FROM_NOTHING_SCENARIO,
   LOAD_BALANCER_DNS_SCENARIO,
-  mutatingCalls,
   PRUNE_SCENARIO,
   type Scenario,
   UPDATE_SCENARIO,
@@ -32,80 +22,24 @@ import {
 } from '../helpers/crash-scenarios';
 import { FaultPlan, ISSUE_RATES, ScriptedFaults } from '../helpers/fault-plan';
 import { startFaultProxy } from '../helpers/fault-proxy';
-import { useMoto } from '../helpers/moto';
-import { json, runCli } from '../helpers/run-cli';
-
-const moto = useMoto();
-let ecs: ECSClient;
-let route53: Route53Client;
-let elbv2: ElasticLoadBalancingV2Client;
-beforeAll(() => {
-  ecs = new ECSClient({ region: TEST_REGION, endpoint: moto.endpoint });
-  route53 = new Route53Client({ region: TEST_REGION, endpoint: moto.endpoint });
-  elbv2 = new ElasticLoadBalancingV2Client({ region: TEST_REGION, endpoint: moto.endpoint });
-});
-afterAll(() => {
-  ecs?.destroy();
-  route53?.destroy();
-  elbv2?.destroy();
-});
+import { useMotoScenarios } from '../helpers/moto-scenario';
 
 /** A hung socket ends after this (the SDK's request timeout), then is retried. */
 const TIMEOUTS = { ECS_GITOPS_AWS_REQUEST_TIMEOUT: '1s', ECS_GITOPS_AWS_CONNECT_TIMEOUT: '1s' };
 
-async function apply(dir: string, endpoint = moto.endpoint) {
-  const run = await runCli(
-    ['--log-level', 'error', 'apply', dir, '-o', 'json', '--endpoint', endpoint],
-    TIMEOUTS,
-  );
-  return { code: run.code, out: json(run), stderr: run.stderr };
-}
-
-async function prepare(scenario: Scenario, seedDirs: string[]): Promise<void> {
-  await moto.reset();
-  if (scenario.balancer) await createAlbFixture(moto.endpoint, { name: scenario.balancer.name });
-  for (const zone of scenario.zones) {
-    await route53.send(
-      new CreateHostedZoneCommand({ Name: zone, CallerReference: `${zone}-${Math.random()}` }),
-    );
-  }
-  for (const dir of seedDirs) expect((await apply(dir)).code).toBe(0);
-}
-
-async function inventory(): Promise<EndState> {
-  const clusterArns = (await ecs.send(new ListClustersCommand({}))).clusterArns ?? [];
-  return endState(
-    { ecs: new SdkEcsPort(ecs), route53: new SdkRoute53Port(route53), elbv2: new SdkElbv2Port(elbv2) },
-    clusterArns,
-  );
-}
+const { moto, ecs, apply, prepare, inventory, expectNothingLeftToDo } = useMotoScenarios({
+  logLevel: 'error',
+  env: TIMEOUTS,
+});
 
 /** Every ACTIVE and INACTIVE revision: a duplicate shows, even one retired since. */
 async function allRevisions(): Promise<string[]> {
   const out: string[] = [];
   for (const status of ['ACTIVE', 'INACTIVE'] as const) {
-    const arns = (await ecs.send(new ListTaskDefinitionsCommand({ status }))).taskDefinitionArns ?? [];
+    const arns = (await ecs().send(new ListTaskDefinitionsCommand({ status }))).taskDefinitionArns ?? [];
     out.push(...arns.map((a) => `${a.slice(a.lastIndexOf('/') + 1)} ${status}`));
   }
   return out.sort();
-}
-
-/**
- * The round after converging: zero mutating calls. moto difference: CreateService drops a service's
- * healthCheckGracePeriodSeconds (AWS keeps it), so after services were created attached to target
- * groups one apply sets it again, one UpdateService each and nothing else; on the sandbox (as on
- * AWS) that apply writes nothing (faults.sandbox.test.ts).
- */
-async function expectNothingLeftToDo(dir: string, scenario?: Scenario): Promise<void> {
-  const attached = scenario?.expected.services.filter((s) => s.includes(' lb=[')).length ?? 0;
-  if (attached) {
-    const settle = await apply(dir);
-    expect(settle.code).toBe(0);
-    expect(mutatingCalls(settle.out.awsCalls.byOperation)).toEqual({ 'ECS.UpdateService': attached });
-  }
-  const again = await apply(dir);
-  expect(again.code).toBe(0);
-  expect(mutatingCalls(again.out.awsCalls.byOperation)).toEqual({});
 }
 
 /**

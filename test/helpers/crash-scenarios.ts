@@ -437,6 +437,16 @@ export function changedResults(out: any): string[] {
     .map((r: any) => `${r.id}: ${r.outcome}`);
 }
 
+/** Runs `fn`; a failure's message starts with `context`. */
+export async function explainedBy(context: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof Error) err.message = `${context}\n\n${err.message}`;
+    throw err;
+  }
+}
+
 /** Results of a run that created something the account already had before that run. */
 export function recreated(out: any, before: EndState): string[] {
   const existed = (cluster: string, r: any): boolean => {

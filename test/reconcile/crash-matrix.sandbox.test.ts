@@ -20,6 +20,7 @@ import {
   addCalls,
   CLUSTER,
   type EndState,
+  explainedBy,
   mutatingCallCount,
   mutatingCalls,
   recreated,
@@ -131,16 +132,6 @@ function beyond(calls: Record<string, number>, limit: Record<string, number>): R
       .filter(([op, n]) => n > (limit[op] ?? 0))
       .map(([op, n]) => [op, `${n} > ${limit[op] ?? 0}`]),
   );
-}
-
-/** Runs `fn`; a failure's message starts with `context`. */
-async function explainedBy(context: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof Error) err.message = `${context}\n\n${err.message}`;
-    throw err;
-  }
 }
 
 describe.each(SCENARIOS)('crash safety: $name', (scenario) => {
