@@ -18,6 +18,7 @@ import {
   FROM_NOTHING_SCENARIO,
   LOAD_BALANCER_DNS_SCENARIO,
   LOAD_BALANCER_PRUNE_SCENARIO,
+  LOAD_BALANCER_SCENARIO,
   mutatingCalls,
   PRUNE_SCENARIO,
   type Scenario,
@@ -225,6 +226,41 @@ describe('behind a load balancer, a lost answer to', () => {
       addCalls(scenario.calls, { [call]: 1 }, call === 'ELBv2.CreateRule' ? { 'ELBv2.ModifyRule': 1 } : {}),
     );
     expect(await inventory(acct)).toEqual(scenario.expected);
+    await expectNothingLeftToDo(acct, dir);
+  });
+
+  test('ELBv2.ModifyListener of a balancer ecs-gitops made sets it once, and the apply succeeds', async () => {
+    // The balancer is the cluster's own (`loadBalancer: create`); its HTTP listener's default
+    // action was changed by hand since, and the apply puts it back.
+    const owned = {
+      ...LOAD_BALANCER_SCENARIO.target,
+      'cluster.yaml': LOAD_BALANCER_SCENARIO.target['cluster.yaml'].replace(
+        '  name: crash-alb\n',
+        '  create:\n    subnets: [subnet-0a000001, subnet-0a000002]\n    securityGroups: [sg-0123456789abcdef0]\n',
+      ),
+    };
+    const dir = writeDir(owned);
+    const acct = await prepare({ ...LOAD_BALANCER_SCENARIO, balancer: undefined }, [dir]);
+    const listener = async () => {
+      const lb = (await acct.raw.elbv2.describeLoadBalancers({ Names: [CLUSTER] })).LoadBalancers?.[0];
+      return (await acct.raw.elbv2.describeListeners({ LoadBalancerArn: lb?.LoadBalancerArn }))
+        .Listeners?.[0];
+    };
+    const before = await listener();
+    await acct.raw.elbv2.modifyListener({
+      ListenerArn: before?.ListenerArn,
+      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '503' } }],
+    });
+    const plan = lostOnce('ELBv2.ModifyListener');
+    const run = await apply(acct, dir, plan);
+    expect(plan.count('lostAnswer', 'ELBv2.ModifyListener')).toBe(1);
+    expect({ stderr: run.stderr, code: run.code }).toEqual({
+      stderr: expect.not.stringMatching(/^error| ERROR /m),
+      code: 0,
+    });
+    // Sent again by the SDK: the same settings, nothing else written.
+    expect(mutatingCalls(run.out.awsCalls.byOperation)).toEqual({ 'ELBv2.ModifyListener': 2 });
+    expect(await listener()).toEqual(before);
     await expectNothingLeftToDo(acct, dir);
   });
 
