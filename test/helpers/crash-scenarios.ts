@@ -246,16 +246,14 @@ export const PRUNE_SCENARIO: Scenario = {
  * created attached to its group. Every ELBv2 create is a crash point: a repeat must find what the
  * lost or killed run made, by name (groups) or priority (rules), never make a second one.
  */
+/** cluster.yaml of a cluster behind the existing `crash-alb`, with `extra` lines after. */
+function behindBalancerYaml(...extra: string[]): string {
+  const lines = [`name: ${CLUSTER}`, 'region: us-east-1', 'serviceDefaults:', '  launchType: EC2'];
+  return [...lines, 'loadBalancer:', '  name: crash-alb', ...extra, ''].join('\n');
+}
+
 const BEHIND_BALANCER: SpecDir = {
-  'cluster.yaml': [
-    `name: ${CLUSTER}`,
-    'region: us-east-1',
-    'serviceDefaults:',
-    '  launchType: EC2',
-    'loadBalancer:',
-    '  name: crash-alb',
-    '',
-  ].join('\n'),
+  'cluster.yaml': behindBalancerYaml(),
   'web.taskdef': servedTaskdef('web', 'nginx:1.27', 'www.example.com shop.example.com'),
   'web.service': SERVICE,
   'api.taskdef': servedTaskdef('api', 'httpd:2.4', 'api.example.com'),
@@ -319,19 +317,12 @@ export const LOAD_BALANCER_SCENARIO: Scenario = {
  * (SCENARIOS): the fault tests run it, where target groups, rules and records meet retries.
  */
 const BEHIND_BALANCER_WITH_DNS: SpecDir = {
-  'cluster.yaml': [
-    `name: ${CLUSTER}`,
-    'region: us-east-1',
-    'serviceDefaults:',
-    '  launchType: EC2',
-    'loadBalancer:',
-    '  name: crash-alb',
+  'cluster.yaml': behindBalancerYaml(
     'dns:',
     '  domain: example.com',
     '  target:',
     '    loadBalancer: managed',
-    '',
-  ].join('\n'),
+  ),
   'web.taskdef': servedTaskdef('web', 'nginx:1.27', 'www shop'),
   'web.service': SERVICE,
   'api.taskdef': servedTaskdef('api', 'httpd:2.4', 'api'),
