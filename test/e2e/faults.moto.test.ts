@@ -20,7 +20,7 @@ import {
   UPDATE_SCENARIO,
   writeDir,
 } from '../helpers/crash-scenarios';
-import { FaultPlan, ISSUE_RATES, ScriptedFaults } from '../helpers/fault-plan';
+import { type Fault, FaultPlan, ISSUE_RATES, ScriptedFaults } from '../helpers/fault-plan';
 import { startFaultProxy } from '../helpers/fault-proxy';
 import { useMotoScenarios } from '../helpers/moto-scenario';
 
@@ -73,73 +73,59 @@ function cleanRevisions(scenario: Scenario): string[] {
   return scenario.expected.taskDefinitions.map((t) => `${t.split(' ')[0]} ACTIVE`).sort();
 }
 
-describe.each([FROM_NOTHING_SCENARIO, UPDATE_SCENARIO, PRUNE_SCENARIO, LOAD_BALANCER_DNS_SCENARIO])(
-  'faults on moto: $name',
-  (scenario) => {
-    const seedDirs = (scenario.seeds ?? []).map(writeDir);
-    const targetDir = writeDir(scenario.target);
-    const clean = { state: scenario.expected, revisions: cleanRevisions(scenario) };
-
-    test.each(SEEDS)(
-      '10%% throttling, 5%% 503, 3%% resets, 2%% lost answers, 1%% hung sockets, seed %i: same end state',
-      async (seed) => {
-        await prepare(scenario, seedDirs);
-        const plan = new FaultPlan(seed, { ...ISSUE_RATES, timeout: 0.01 });
-        const run = await applyThrough(plan, targetDir);
-        const context = `seed ${seed}, faults: ${JSON.stringify(plan.injected)}\n${run.stderr}`;
-        expect({ context, code: run.code }).toEqual({ context, code: 0 });
-        expect(plan.injected.length).toBeGreaterThan(0);
-        // Calls and attempts are counted apart: every fault that reached the SDK was a retry.
-        expect(run.out.awsCalls.attempts).toBe(run.out.awsCalls.total + run.out.awsCalls.retries);
-        expect({ context, state: await inventory() }).toEqual({ context, state: clean.state });
-        expect({ context, revisions: await allRevisions() }).toEqual({ context, revisions: clean.revisions });
-        await expectNothingLeftToDo(targetDir, scenario);
-      },
-      60_000,
-    );
-  },
-);
-
 /**
- * Faults aimed at the calls whose recovery is the reconciler's, several in one run (each run on moto
- * costs its setup, its apply and the rounds after it): the sandbox twin has one test per call.
+ * On top of the seeded faults, faults aimed at the calls whose recovery is the reconciler's, so that
+ * each is exercised whatever the seed draws (the sandbox twin has a test per call; here each run on
+ * moto costs its setup, its apply and the rounds after it, so they share the seeded runs):
+ * - a lost answer to RegisterTaskDefinition registers no second revision, and a reset before one
+ *   is sent is tried again (the ECS client sends it once: the reconciler retries it);
+ * - a lost answer to a Route53 change batch is not reported as a clash: the records are in place;
+ * - moto answers a second CreateTargetGroup of the same name DuplicateTargetGroupName, and a second
+ *   CreateRule PriorityInUse (AWS: the group itself; the same error): the apply finds what the
+ *   first attempt made, by its tags, and uses it, never a second one.
  */
-describe('aimed faults on moto', () => {
-  test('a lost answer to RegisterTaskDefinition registers no second revision; a reset before one is sent is tried again; a lost answer to a Route53 change batch is not reported as a clash: the records are in place', async () => {
-    await prepare(FROM_NOTHING_SCENARIO, []);
-    const plan = new ScriptedFaults([
+const AIMED: { scenario: Scenario; aimed: { call: string; fault: Fault }[] }[] = [
+  {
+    scenario: FROM_NOTHING_SCENARIO,
+    aimed: [
       { call: 'ECS.RegisterTaskDefinition', fault: 'lostAnswer' },
       { call: 'ECS.RegisterTaskDefinition', fault: 'reset' },
       { call: 'Route53.ChangeResourceRecordSets', fault: 'lostAnswer' },
-    ]);
-    const dir = writeDir(FROM_NOTHING_SCENARIO.target);
-    const run = await applyThrough(plan, dir);
-    expect(plan.injected).toHaveLength(3);
-    expect({ stderr: run.stderr, code: run.code }).toEqual({ stderr: expect.any(String), code: 0 });
-    expect(await allRevisions()).toEqual([
-      'crash-api:1 ACTIVE',
-      'crash-web:1 ACTIVE',
-      'crash-worker:1 ACTIVE',
-    ]);
-    expect(await inventory()).toEqual(FROM_NOTHING_SCENARIO.expected);
-    await expectNothingLeftToDo(dir);
-  }, 30_000);
-
-  // moto answers a second CreateTargetGroup of the same name DuplicateTargetGroupName, and a second
-  // CreateRule PriorityInUse (AWS: the group itself; the same error): the apply finds what the first
-  // attempt made, by its tags, and uses it.
-  test('lost answers to CreateTargetGroup and CreateRule behind the load balancer make no second one', async () => {
-    const scenario = LOAD_BALANCER_DNS_SCENARIO;
-    await prepare(scenario, []);
-    const plan = new ScriptedFaults([
+    ],
+  },
+  { scenario: UPDATE_SCENARIO, aimed: [] },
+  { scenario: PRUNE_SCENARIO, aimed: [] },
+  {
+    scenario: LOAD_BALANCER_DNS_SCENARIO,
+    aimed: [
       { call: 'ELBv2.CreateTargetGroup', fault: 'lostAnswer' },
       { call: 'ELBv2.CreateRule', fault: 'lostAnswer' },
-    ]);
-    const dir = writeDir(scenario.target);
-    const run = await applyThrough(plan, dir);
-    expect(plan.injected).toHaveLength(2);
-    expect(run.code).toBe(0);
-    expect(await inventory()).toEqual(scenario.expected);
-    await expectNothingLeftToDo(dir, scenario);
-  }, 30_000);
+    ],
+  },
+];
+
+describe.each(AIMED)('faults on moto: $scenario.name', ({ scenario, aimed }) => {
+  const seedDirs = (scenario.seeds ?? []).map(writeDir);
+  const targetDir = writeDir(scenario.target);
+  const clean = { state: scenario.expected, revisions: cleanRevisions(scenario) };
+  const also = aimed.map((a) => `${a.fault} ${a.call}`).join(', ');
+
+  test.each(SEEDS)(
+    `10%% throttling, 5%% 503, 3%% resets, 2%% lost answers, 1%% hung sockets, seed %i${also ? `, and ${also}` : ''}: same end state`,
+    async (seed) => {
+      await prepare(scenario, seedDirs);
+      const plan = new ScriptedFaults(aimed, new FaultPlan(seed, { ...ISSUE_RATES, timeout: 0.01 }));
+      const run = await applyThrough(plan, targetDir);
+      const context = `seed ${seed}, faults: ${JSON.stringify(plan.injected)}\n${run.stderr}`;
+      expect({ context, code: run.code }).toEqual({ context, code: 0 });
+      expect(plan.injected.length).toBeGreaterThan(0);
+      expect(plan.pending).toEqual([]);
+      // Calls and attempts are counted apart: every fault that reached the SDK was a retry.
+      expect(run.out.awsCalls.attempts).toBe(run.out.awsCalls.total + run.out.awsCalls.retries);
+      expect({ context, state: await inventory() }).toEqual({ context, state: clean.state });
+      expect({ context, revisions: await allRevisions() }).toEqual({ context, revisions: clean.revisions });
+      await expectNothingLeftToDo(targetDir, scenario);
+    },
+    60_000,
+  );
 });
