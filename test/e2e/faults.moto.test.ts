@@ -11,7 +11,7 @@
  * clientToken case, which moto cannot show: moto ignores clientToken (AWS returns the service a
  * token already created; moto creates it again or refuses the name).
  */
-import { ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { ListClustersCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import {
   FROM_NOTHING_SCENARIO,
   LOAD_BALANCER_DNS_SCENARIO,
@@ -30,6 +30,13 @@ const TIMEOUTS = { ECS_GITOPS_AWS_REQUEST_TIMEOUT: '1s', ECS_GITOPS_AWS_CONNECT_
 const { moto, ecs, apply, prepare, inventory, expectNothingLeftToDo } = useMotoScenarios({
   logLevel: 'error',
   env: TIMEOUTS,
+});
+
+// moto loads a service's backend on its first request, which can take longer than the 1 s request
+// timeout above: ECS is asked once here, so that the first run's calls are not timed out by that
+// (Route53 and ELBv2 are asked by each test's setup before its run).
+beforeAll(async () => {
+  await ecs().send(new ListClustersCommand({}));
 });
 
 /** Every ACTIVE and INACTIVE revision: a duplicate shows, even one retired since. */
