@@ -8,7 +8,18 @@ export function stampOperation(err: unknown, operation: string): void {
   if (typeof e[OPERATION] !== 'string') e[OPERATION] = operation;
 }
 
-/** The AWS call an error came from, when an SDK client made it. */
+/**
+ * `p`, its rejection stamped with the call (`ECS.CreateService`): the sandbox's ports do what the
+ * SDK middleware does, so that an error from a sandbox run names its call too.
+ */
+export function withOperation<T>(operation: string, p: Promise<T>): Promise<T> {
+  return p.catch((err: unknown) => {
+    stampOperation(err, operation);
+    throw err;
+  });
+}
+
+/** The AWS call an error came from, when an SDK client (or a sandbox port) made it. */
 export function operationOf(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const op = (err as Record<string, unknown>)[OPERATION];

@@ -25,6 +25,22 @@ function attemptOf(request: unknown): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * An error made in another JavaScript realm (Node's own socket errors, seen from a vm context such
+ * as jest's) is no `instanceof Error` here: the SDK's retry middleware would replace it, once the
+ * attempts end, with an "AWS SDK error wrapper" that keeps neither its name (`TimeoutError`) nor
+ * its code (`ECONNRESET`), and a caller could no longer tell that the call is safe to try again.
+ * So it is rebuilt as an Error of this realm with the same fields.
+ */
+export function ownRealmError(err: unknown): unknown {
+  if (err instanceof Error || typeof err !== 'object' || err === null) return err;
+  const e = err as { name?: unknown; message?: unknown; stack?: unknown };
+  if (typeof e.name !== 'string' || typeof e.message !== 'string') return err;
+  const own = Object.assign(new Error(e.message), err, { name: e.name });
+  if (typeof e.stack === 'string') own.stack = e.stack;
+  return own;
+}
+
 /** The code a settled call reports to CallLog listeners: "OK", or the SDK error's name (the AWS code). */
 export function errorCode(err: unknown): string {
   return err instanceof Error && err.name ? err.name : 'Error';
@@ -68,7 +84,7 @@ export function addCallLogMiddleware(
       return next(args).catch((err: unknown) => {
         // Every throttled attempt, the ones the SDK retries on its own included: the wasted calls.
         if (isThrottlingError(err)) log.recordThrottled(service, operation);
-        throw err;
+        throw ownRealmError(err);
       });
     },
     { step: 'finalizeRequest', name: 'ecsGitopsRetryLog', priority: 'low', override: true },

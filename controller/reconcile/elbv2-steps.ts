@@ -278,19 +278,30 @@ export async function deleteElbResource(
   if (!ownedBy(tags, step.owner)) {
     return { outcome: 'skipped', message: 'no longer carries our ownership tags: left as is' };
   }
+  try {
+    await deleteOne(step, elbv2);
+  } catch (err) {
+    // It was there and ours a moment ago: not found now means an earlier attempt of this very
+    // delete did it and its answer was lost (the SDK sent it again), not that the delete failed.
+    if (NOT_FOUND.has(codeOf(err))) return { outcome: 'deleted', message: 'deleted', arn: step.arn };
+    throw err;
+  }
+  return { outcome: 'deleted', message: 'deleted', arn: step.arn };
+}
+
+async function deleteOne(step: Extract<Step, { call: 'deleteElbResource' }>, elbv2: Elbv2Port) {
   switch (step.kind) {
     case 'rule':
       await elbv2.deleteRule({ RuleArn: step.arn });
-      break;
+      return;
     case 'targetGroup':
       await elbv2.deleteTargetGroup({ TargetGroupArn: step.arn });
-      break;
+      return;
     case 'listener':
       await elbv2.deleteListener({ ListenerArn: step.arn });
-      break;
+      return;
     case 'loadBalancer':
       await elbv2.deleteLoadBalancer({ LoadBalancerArn: step.arn });
-      break;
+      return;
   }
-  return { outcome: 'deleted', message: 'deleted', arn: step.arn };
 }

@@ -4,7 +4,6 @@
  * throttled attempt, surfaces other errors at once, and lets a stopping controller's writes through
  * to the stop gate instead of making them wait for tokens.
  */
-import { ECSServiceException } from '@aws-sdk/client-ecs';
 import {
   AccountLimiter,
   MAX_THROTTLED_ATTEMPTS,
@@ -13,19 +12,12 @@ import {
 } from '../../controller/aws/account-limiter';
 import { CallLog } from '../../controller/aws/call-log';
 import { VirtualClock } from '../../controller/aws/clock';
+import { errors as sandboxErrors } from '../../controller/aws/sandbox/errors';
 import { SandboxEcs } from '../../controller/aws/sandbox/sandbox-ecs';
 import { gateWrites, StoppingError } from '../../controller/aws/stop-gate';
 
-function throttling(): Error {
-  const e = new ECSServiceException({
-    name: 'ThrottlingException',
-    $fault: 'client',
-    $metadata: {},
-    message: 'Rate exceeded',
-  });
-  e.$retryable = { throttling: true };
-  return e;
-}
+/** ECS's throttled answer, as the SDK throws it (the sandbox builds it the same way). */
+const throttling = sandboxErrors.throttling;
 
 describe('AccountLimiter', () => {
   it('paces a group by its bucket: 60 DescribeClusters + 20 ListServices take (60 - 50) / 20 s (+ 50 ms for the trip), none throttled', async () => {

@@ -4,6 +4,7 @@ import { AccountLimiter, limitPort } from '../../controller/aws/account-limiter'
 import { CallLog } from '../../controller/aws/call-log';
 import { ManualClock } from '../../controller/aws/clock';
 import { createAwsClients } from '../../controller/aws/clients';
+import { isRetryableError } from '../../controller/aws/retryable';
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
 import { setTestAwsEnv } from '../helpers/aws-env';
 import { failedResult } from '../../controller/reconcile/result-of';
@@ -15,6 +16,7 @@ import type { PlannedAction } from '../../controller/plan/plan-types';
 let server: Server;
 let endpoint: string;
 let throttleNext = 0;
+let resetNext = 0;
 let requests = 0;
 let restoreEnv: () => void;
 
@@ -24,6 +26,11 @@ beforeAll(async () => {
     req.resume();
     req.on('end', () => {
       requests++;
+      if (resetNext > 0) {
+        resetNext--;
+        req.socket.destroy();
+        return;
+      }
       res.setHeader('content-type', 'application/x-amz-json-1.1');
       if (throttleNext > 0) {
         throttleNext--;
@@ -67,6 +74,24 @@ test('the SDK gives up, the AccountLimiter retries on: throttling never reaches 
   expect(requests).toBe(6);
   expect(log.throttledTotal()).toBe(5);
   expect(log.snapshot()).toEqual({ 'ECS.DescribeClusters': 3 });
+});
+
+test('a reset connection that ends the attempts reaches the caller as itself, safe to retry, not as a wrapper without code', async () => {
+  const log = new CallLog();
+  const port = new SdkEcsPort(createAwsClients({ endpoint, callLog: log, maxAttempts: 1 }).ecs);
+  resetNext = 1;
+  requests = 0;
+  const err: unknown = await port.describeClusters({}).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(requests).toBe(1);
+  // Node's socket error is made outside jest's realm: without ownRealmError the SDK's retry
+  // middleware would turn it into "AWS SDK error wrapper for TimeoutError: socket hang up".
+  expect(err).toBeInstanceOf(Error);
+  expect(err).toMatchObject({ name: 'TimeoutError', code: 'ECONNRESET' });
+  expect(isRetryableError(err)).toBe(true);
+  expect(log.snapshot()).toEqual({ 'ECS.DescribeClusters': 1 });
 });
 
 test('maxAttempts bounds the attempts; the ThrottlingException then reaches the caller', async () => {

@@ -101,3 +101,29 @@ describe('sandbox aws-like throttling', () => {
     expect((await burst(20, () => elbv2.describeLoadBalancers({}))).ok).toBe(10);
   });
 });
+
+describe("a test's per-operation table (`throttle`), the same mechanism beside AWS's buckets", () => {
+  it('a call draws from both; one refused by either takes nothing from the other; setting the table leaves the AWS buckets as they are', async () => {
+    const { ecs, clock } = newSandboxAccount({ awsThrottling: true });
+    await ecs.createCluster({ clusterName: 'c' });
+    const list = () => ecs.listServices({ cluster: 'c' });
+    const describe = () => ecs.describeServices({ cluster: 'c', services: ['x'] });
+    // Service read actions (AWS): 100, then 20/s. ListServices' own (the table): 5, then 1/s.
+    ecs.setThrottle({ ListServices: { burst: 5, perSecond: 1 } });
+    expect(await burst(10, list)).toMatchObject({ ok: 5, error: { name: 'ThrottlingException' } });
+    // The table refused the 6th: the AWS group's bucket gave nothing for it (95 left, not 94).
+    expect((await burst(100, describe)).ok).toBe(95);
+    // Now the AWS bucket is empty: a ListServices the table would take is refused by AWS's, and
+    // takes nothing from the table (a new one, full: setting it leaves AWS's bucket empty).
+    ecs.setThrottle({ ListServices: { burst: 5, perSecond: 1 } });
+    expect((await burst(3, list)).ok).toBe(0);
+    // A quarter second: AWS's refills 5, the table's a quarter token; the table still holds its
+    // 5, as the refused calls took none of them.
+    clock.advance(250);
+    expect((await burst(10, list)).ok).toBe(5);
+    // Without the table, only AWS's buckets are left.
+    ecs.setThrottle(undefined);
+    clock.advance(1000);
+    expect((await burst(30, list)).ok).toBe(20);
+  });
+});

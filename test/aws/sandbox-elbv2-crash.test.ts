@@ -1,10 +1,10 @@
 /**
  * The crash helpers reach ELBv2 writes: ELBv2's mutating operations are in MUTATING_OPERATIONS, so
- * test/helpers/crash-ports.ts can kill a run, or lose a reply, after any of them. A create retried
+ * test/helpers/fault-ports.ts can kill a run, or lose a reply, after any of them. A create retried
  * after a lost reply finds what the first one made (ELBv2's idempotent creates), never a second.
  */
 import { MUTATING_OPERATIONS } from '../../controller/aws/ecs-port';
-import { crashingAccount, LostReplyError } from '../helpers/crash-ports';
+import { crashingAccount, LostReplyError } from '../helpers/fault-ports';
 import { newSandboxAccount } from '../helpers/sandbox';
 import { forwardTo, hostCondition, SUBNETS, tgInput } from '../helpers/sandbox-elbv2';
 

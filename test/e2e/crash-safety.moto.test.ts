@@ -31,18 +31,8 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
-import { SdkElbv2Port } from '../../controller/aws/sdk-elbv2-port';
-import { SdkRoute53Port } from '../../controller/aws/sdk-route53-port';
-import { createAlbFixture } from '../helpers/alb-fixture';
-import { TEST_REGION } from '../helpers/aws-env';
 import {
-  changedResults,
-  endState,
-  type EndState,
+  explainedBy,
   FROM_NOTHING_SCENARIO,
   LOAD_BALANCER_SCENARIO,
   mutatingCallCount,
@@ -53,24 +43,20 @@ import {
   writeDir,
 } from '../helpers/crash-scenarios';
 import { distCli } from '../helpers/dist-cli';
-import { useMoto } from '../helpers/moto';
-import { json, runCli } from '../helpers/run-cli';
+import { useMotoScenarios } from '../helpers/moto-scenario';
 
-const moto = useMoto();
-let ecs: ECSClient;
-let route53: Route53Client;
-let elbv2: ElasticLoadBalancingV2Client;
+const {
+  moto,
+  apply,
+  prepare: prepareAccount,
+  inventory,
+  expectNothingLeftToDo,
+} = useMotoScenarios({
+  logLevel: 'warn',
+});
 let cli: string;
 beforeAll(() => {
   cli = distCli();
-  ecs = new ECSClient({ region: TEST_REGION, endpoint: moto.endpoint });
-  route53 = new Route53Client({ region: TEST_REGION, endpoint: moto.endpoint });
-  elbv2 = new ElasticLoadBalancingV2Client({ region: TEST_REGION, endpoint: moto.endpoint });
-});
-afterAll(() => {
-  ecs?.destroy();
-  route53?.destroy();
-  elbv2?.destroy();
 });
 
 /** A spawn of the compiled CLI costs well under a second; the applies around it a few more. */
@@ -88,8 +74,7 @@ describe.each(SCENARIOS)('crash safety on moto: $name', (scenario) => {
     expect(mutatingCalls(clean.out.awsCalls.byOperation)).toEqual(scenario.calls);
     expect(clean.out.awsCalls.mutating).toBe(M);
     expect(await inventory()).toEqual(scenario.expected);
-    await settleGracePeriods(scenario, targetDir);
-    await expectNothingLeftToDo(targetDir);
+    await expectNothingLeftToDo(targetDir, scenario);
   });
 });
 
@@ -128,14 +113,16 @@ describe.each(KILLS)('SIGKILL of the compiled CLI on moto: $scenario.name', ({ s
         const afterCrash = await inventory();
 
         const recovery = await apply(targetDir);
-        expect(recovery.code).toBe(0);
+        expect({ code: recovery.code, stderr: recovery.stderr }).toEqual({
+          code: 0,
+          stderr: expect.any(String),
+        });
         // Only what was left is done: the k calls that returned are never repeated.
         expect(recovery.out.awsCalls.mutating).toBeLessThanOrEqual(M - k);
         // Look before creating: nothing that survived the crash is created again.
         expect(recreated(recovery.out, afterCrash)).toEqual([]);
         expect(await inventory()).toEqual(scenario.expected);
-        await settleGracePeriods(scenario, targetDir);
-        await expectNothingLeftToDo(targetDir);
+        await expectNothingLeftToDo(targetDir, scenario);
       });
     },
     PER_K_TIMEOUT_MS,
@@ -143,73 +130,6 @@ describe.each(KILLS)('SIGKILL of the compiled CLI on moto: $scenario.name', ({ s
 });
 
 // ------------------------------------------------------------------------------------- running
-
-/** Runs `fn`; a failure's message starts with `context`. */
-async function explainedBy(context: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof Error) err.message = `${context}\n\n${err.message}`;
-    throw err;
-  }
-}
-
-/**
- * An empty account with the scenario's zones and balancer (a VPC, two subnets, a security group, the
- * ALB and its HTTP:80 listener answering 404: test/helpers/alb-fixture.ts), and the seeds applied
- * (cleanly), in order.
- */
-async function prepareAccount(scenario: Scenario, seedDirs: string[]): Promise<void> {
-  await moto.reset();
-  if (scenario.balancer) await createAlbFixture(moto.endpoint, { name: scenario.balancer.name });
-  for (const zone of scenario.zones) {
-    await route53.send(
-      new CreateHostedZoneCommand({ Name: zone, CallerReference: `${zone}-${Date.now()}-${Math.random()}` }),
-    );
-  }
-  for (const dir of seedDirs) {
-    const seed = await apply(dir);
-    expect(seed.code).toBe(0);
-  }
-}
-
-/** `apply -o json` in-process: the real CLI with a fresh AwsContext. */
-async function apply(dir: string) {
-  const run = await runCli(['--log-level', 'warn', 'apply', dir, '-o', 'json', '--endpoint', moto.endpoint]);
-  if (run.code !== 0)
-    process.stderr.write(`apply ${dir} exited ${run.code}:\n${run.stdout}\n${run.stderr}\n`);
-  return { code: run.code, out: json(run) };
-}
-
-/**
- * moto drops a service's healthCheckGracePeriodSeconds on CreateService (AWS keeps it), so the apply
- * after a service was created attached to a target group sets it again: exactly one UpdateService
- * per attached service and nothing else. On the sandbox (as on AWS) that apply writes nothing.
- */
-async function settleGracePeriods(scenario: Scenario, dir: string): Promise<void> {
-  const attached = scenario.expected.services.filter((s) => s.includes(' lb=[')).length;
-  if (!attached) return;
-  const settle = await apply(dir);
-  expect(settle.code).toBe(0);
-  expect(mutatingCalls(settle.out.awsCalls.byOperation)).toEqual({ 'ECS.UpdateService': attached });
-}
-
-/** The round after converging: zero mutating calls, every action unchanged. */
-async function expectNothingLeftToDo(dir: string): Promise<void> {
-  const again = await apply(dir);
-  expect(again.code).toBe(0);
-  expect(mutatingCalls(again.out.awsCalls.byOperation)).toEqual({});
-  expect(changedResults(again.out)).toEqual([]);
-}
-
-/** The whole account, read through the SDK the way a user would check it. */
-async function inventory(): Promise<EndState> {
-  const clusterArns = (await ecs.send(new ListClustersCommand({}))).clusterArns ?? [];
-  return endState(
-    { ecs: new SdkEcsPort(ecs), route53: new SdkRoute53Port(route53), elbv2: new SdkElbv2Port(elbv2) },
-    clusterArns,
-  );
-}
 
 /**
  * `apply` as a child process, the compiled CLI, that SIGKILLs itself after its k-th mutating call.

@@ -6,7 +6,7 @@
  * rest (no cleanup, no output, no `finally`).
  *
  * Calls are counted when they settle (CallLog listeners, fed by the SDK middleware): against moto or
- * AWS, not the sandbox, whose ports only count calls (test/helpers/crash-ports.ts crashes those).
+ * AWS, not the sandbox, whose ports only count calls (test/helpers/fault-ports.ts crashes those).
  * It loads the same dist/ modules bin/ecs-gitops.js loads, so it sees the CLI's own AwsContexts.
  */
 const { writeSync } = require('node:fs');

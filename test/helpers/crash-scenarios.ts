@@ -53,6 +53,11 @@ export interface Scenario {
   /** Applied cleanly first, in order; none: the target is applied to an empty account. */
   seeds?: SpecDir[];
   target: SpecDir;
+  /**
+   * Applies of the target it takes to converge (default 1): a pruned service's target group waits
+   * for the next apply, once the service no longer uses it.
+   */
+  rounds?: number;
   /** The mutating calls of a clean apply of the target (over the seed), per operation; M = their sum. */
   calls: Record<string, number>;
   /** The exact end state of the account. */
@@ -241,16 +246,14 @@ export const PRUNE_SCENARIO: Scenario = {
  * created attached to its group. Every ELBv2 create is a crash point: a repeat must find what the
  * lost or killed run made, by name (groups) or priority (rules), never make a second one.
  */
+/** cluster.yaml of a cluster behind the existing `crash-alb`, with `extra` lines after. */
+function behindBalancerYaml(...extra: string[]): string {
+  const lines = [`name: ${CLUSTER}`, 'region: us-east-1', 'serviceDefaults:', '  launchType: EC2'];
+  return [...lines, 'loadBalancer:', '  name: crash-alb', ...extra, ''].join('\n');
+}
+
 const BEHIND_BALANCER: SpecDir = {
-  'cluster.yaml': [
-    `name: ${CLUSTER}`,
-    'region: us-east-1',
-    'serviceDefaults:',
-    '  launchType: EC2',
-    'loadBalancer:',
-    '  name: crash-alb',
-    '',
-  ].join('\n'),
+  'cluster.yaml': behindBalancerYaml(),
   'web.taskdef': servedTaskdef('web', 'nginx:1.27', 'www.example.com shop.example.com'),
   'web.service': SERVICE,
   'api.taskdef': servedTaskdef('api', 'httpd:2.4', 'api.example.com'),
@@ -308,6 +311,82 @@ export const LOAD_BALANCER_SCENARIO: Scenario = {
   },
 };
 
+/**
+ * (e) From nothing behind an existing load balancer, with DNS: as (d), the host names under the
+ * zone, each an alias record to the balancer with its TXT ownership record. Not a crash scenario
+ * (SCENARIOS): the fault tests run it, where target groups, rules and records meet retries.
+ */
+const BEHIND_BALANCER_WITH_DNS: SpecDir = {
+  'cluster.yaml': behindBalancerYaml(
+    'dns:',
+    '  domain: example.com',
+    '  target:',
+    '    loadBalancer: managed',
+  ),
+  'web.taskdef': servedTaskdef('web', 'nginx:1.27', 'www shop'),
+  'web.service': SERVICE,
+  'api.taskdef': servedTaskdef('api', 'httpd:2.4', 'api'),
+  'api.service': SERVICE,
+};
+
+const alias = (name: string) => `example.com A ${name}.example.com alias=crash-alb`;
+
+export const LOAD_BALANCER_DNS_SCENARIO: Scenario = {
+  name: 'from nothing behind an existing load balancer, with DNS',
+  zones: ['example.com'],
+  balancer: { name: 'crash-alb' },
+  target: BEHIND_BALANCER_WITH_DNS,
+  calls: { ...LOAD_BALANCER_SCENARIO.calls, 'Route53.ChangeResourceRecordSets': 1 },
+  expected: {
+    ...LOAD_BALANCER_SCENARIO.expected,
+    records: [
+      alias('api'),
+      alias('shop'),
+      alias('www'),
+      ...ZONE_APEX,
+      txt('api', 'api'),
+      txt('shop', 'web'),
+      txt('www', 'web'),
+    ].sort(),
+  },
+};
+
+/** (f) Over (e): api's files removed; its service, rule, target group and records are pruned. */
+const BALANCER_PRUNED: SpecDir = Object.fromEntries(
+  Object.entries(BEHIND_BALANCER_WITH_DNS).filter(([f]) => !f.startsWith('api.')),
+);
+
+export const LOAD_BALANCER_PRUNE_SCENARIO: Scenario = {
+  name: 'pruning a service behind the load balancer, with DNS',
+  zones: ['example.com'],
+  balancer: { name: 'crash-alb' },
+  seeds: [BEHIND_BALANCER_WITH_DNS],
+  target: BALANCER_PRUNED,
+  rounds: 2,
+  // Both applies: the service is marked, scaled to 0 and deleted, its rule and records deleted and
+  // its revision deregistered; its target group, then still used by the service, by the second.
+  calls: {
+    'ECS.DeleteService': 1,
+    'ECS.DeregisterTaskDefinition': 1,
+    'ECS.TagResource': 2,
+    'ECS.UpdateService': 1,
+    'ELBv2.DeleteRule': 1,
+    'ELBv2.DeleteTargetGroup': 1,
+    'Route53.ChangeResourceRecordSets': 1,
+  },
+  expected: {
+    clusters: [`crash ACTIVE ${OWNER}`],
+    services: [`crash/web ACTIVE crash-web:1 desired=1 ${OWNER} lb=[crash-web-80-5d9462:web:80]`],
+    // The api family is gone from the specs: its unused revision is deregistered.
+    taskDefinitions: [`crash-web:1 ${OWNER}`],
+    records: [alias('shop'), alias('www'), ...ZONE_APEX, txt('shop', 'web'), txt('www', 'web')].sort(),
+    targetGroups: [`crash-web-80-5d9462 port=80 type=instance ${OWNER}`],
+    rules: [
+      `crash-alb:80 priority=2 hosts=[shop.example.com,www.example.com] -> crash-web-80-5d9462 ${OWNER}`,
+    ],
+  },
+};
+
 export const SCENARIOS: Scenario[] = [
   FROM_NOTHING_SCENARIO,
   UPDATE_SCENARIO,
@@ -347,6 +426,16 @@ export function changedResults(out: any): string[] {
     .flatMap((c: any) => c.results)
     .filter((r: any) => r.outcome !== 'unchanged')
     .map((r: any) => `${r.id}: ${r.outcome}`);
+}
+
+/** Runs `fn`; a failure's message starts with `context`. */
+export async function explainedBy(context: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof Error) err.message = `${context}\n\n${err.message}`;
+    throw err;
+  }
 }
 
 /** Results of a run that created something the account already had before that run. */
@@ -535,6 +624,9 @@ function renderRecord(r: ResourceRecordSet): string {
   const name = (r.Name ?? '').toLowerCase().replace(/\.$/, '');
   const values = (r.ResourceRecords ?? []).map((v) => v.Value ?? '');
   if (r.Type === 'NS' || r.Type === 'SOA') return `${r.Type} ${name}`;
+  // An alias names its balancer by the start of the DNS name AWS gave it (`<name>-<digits>.`).
+  if (r.AliasTarget)
+    return `${r.Type} ${name} alias=${(r.AliasTarget.DNSName ?? '').replace(/^(dualstack\.)?([a-z0-9-]+?)-\d+\..*$/i, '$2')}`;
   if (r.Type === 'TXT' && name.startsWith('_ecs-gitops-')) {
     const text = values.map((v) => [...v.matchAll(/"([^"]*)"/g)].map((m) => m[1]).join('')).join(' | ');
     const fields = new Map(text.split(',').map((kv) => kv.split('=') as [string, string]));

@@ -50,3 +50,33 @@ export class FaultPlan {
     return this.injected.filter((i) => i.fault === fault && i.call.endsWith(callSuffix)).length;
   }
 }
+
+/**
+ * Faults aimed at calls: each listed fault on the next request of its call (`ECS.CreateRule`), in
+ * the order listed for one call; every other request is `then`'s to fault (none without it). So
+ * that one run exercises several recoveries, whatever order concurrent requests arrive in, on top
+ * of a seeded schedule if given.
+ */
+export class ScriptedFaults extends FaultPlan {
+  private readonly script: { call: string; fault: Fault }[];
+
+  constructor(
+    script: { call: string; fault: Fault }[],
+    private readonly then?: FaultPlan,
+  ) {
+    super(then?.seed ?? 0, {});
+    this.script = [...script];
+  }
+
+  override next(call: string): Fault | undefined {
+    const i = this.script.findIndex((s) => s.call === call);
+    const fault = i >= 0 ? this.script.splice(i, 1)[0]?.fault : this.then?.next(call);
+    if (fault) this.injected.push({ fault, call });
+    return fault;
+  }
+
+  /** Aimed faults not injected yet (their calls were never made). */
+  get pending(): readonly { call: string; fault: Fault }[] {
+    return this.script;
+  }
+}

@@ -280,7 +280,7 @@ describe('--wait: following the rollout of what changed', () => {
 });
 
 describe('one AWS failure does not stop the rest', () => {
-  test('a task definition AWS rejects: that family failed with the AWS error, its service skipped, the rest converges', async () => {
+  test('a task definition AWS rejects: that family failed with the AWS error and the call, its service skipped, the rest converges', async () => {
     const { sb } = account();
     const dir = copySpecs();
     // Valid to the loader, rejected by AWS: memoryReservation above the hard memory limit.
@@ -291,7 +291,7 @@ describe('one AWS failure does not stop the rest', () => {
     expect(td.outcome).toBe('failed');
     expect(td.errorCode).toBe('ClientException');
     expect(td.message).toBe(
-      "ClientException: Invalid setting for container 'web'. 'memoryReservation' must be less than or equal to 'memory'.",
+      "ClientException: Invalid setting for container 'web'. 'memoryReservation' must be less than or equal to 'memory'. (ECS.RegisterTaskDefinition)",
     );
     const web = result(first, 'service/web');
     expect(web.outcome).toBe('skipped');

@@ -9,117 +9,35 @@
  *
  * The scenarios are test/helpers/crash-scenarios.ts, shared with test/e2e/crash-safety.moto.test.ts,
  * which kills a real process (the compiled CLI) on moto at a few of these points. Here the crash is
- * test/helpers/crash-ports.ts: after the k-th mutating call has succeeded, no call of the run ever
+ * test/helpers/fault-ports.ts: after the k-th mutating call has succeeded, no call of the run ever
  * answers again; the run is abandoned where it stands (no output, no cleanup, no `finally`).
  *
- * The sandbox's rollouts run on a clock that never moves here (deployments stay in progress, as on
- * moto; nothing waits), and a deleted service's tasks are stopped at once (no drain time), so a
- * pruned service is deleted within one apply and no DRAINING service is left to list.
+ * The accounts, and how the CLI is given them: test/helpers/sandbox-scenario.ts.
  */
-import { ManualClock } from '../../controller/aws/clock';
-import { CallLog } from '../../controller/aws/call-log';
-import * as stateFile from '../../controller/aws/sandbox/state-file';
-import type { LoadedSandbox } from '../../controller/aws/sandbox/state-file';
 import { main } from '../../controller/cli/main';
-import { crashingAccount } from '../helpers/crash-ports';
+import { crashingAccount } from '../helpers/fault-ports';
 import {
   addCalls,
-  changedResults,
   CLUSTER,
-  endState,
   type EndState,
+  explainedBy,
   mutatingCallCount,
   mutatingCalls,
   recreated,
-  type Scenario,
   SCENARIOS,
   writeDir,
 } from '../helpers/crash-scenarios';
-import { json, runCli } from '../helpers/run-cli';
+import { type ScenarioAccount, useSandboxScenarios } from '../helpers/sandbox-scenario';
 
-/** A call log that hands every call on to the log of the CLI run in progress (its `awsCalls`). */
-class ForwardingCallLog extends CallLog {
-  target?: CallLog;
-  override record(service: string, operation: string): void {
-    this.target?.record(service, operation);
-  }
-  override recordRetry(service: string, operation: string): void {
-    this.target?.recordRetry(service, operation);
-  }
-  override settled(service: string, operation: string, code: string): void {
-    this.target?.settled(service, operation, code);
-  }
-}
+const {
+  applyArgs,
+  apply,
+  prepare: prepareAccount,
+  inventory,
+  expectNothingLeftToDo,
+} = useSandboxScenarios('warn');
 
-/** One account for the whole scenario: every CLI run (a "process") is given it as its sandbox. */
-interface Account {
-  raw: LoadedSandbox;
-  calls: ForwardingCallLog;
-  /** What the next CLI run talks to: the account itself, or it behind a crash. */
-  next: LoadedSandbox;
-}
-
-/** The account of the test running now. */
-let account: Account | undefined;
-let loadSandbox: jest.SpiedFunction<typeof stateFile.loadSandbox>;
-beforeAll(() => {
-  // `--sandbox` without a file: the CLI asks for an account, and gets the test's.
-  loadSandbox = jest.spyOn(stateFile, 'loadSandbox').mockImplementation((_file, opts) => {
-    if (!account) throw new Error('test setup: no sandbox account');
-    account.calls.target = opts?.callLog;
-    return Promise.resolve(account.next);
-  });
-});
-afterAll(() => loadSandbox.mockRestore());
-
-function newAccount(scenario: Scenario): Account {
-  const calls = new ForwardingCallLog();
-  const raw = stateFile.sandboxFromJSON(undefined, {
-    callLog: calls,
-    clock: new ManualClock(Date.UTC(2024, 0, 1)),
-    drainSeconds: 0,
-  });
-  for (const zone of scenario.zones) raw.route53.createHostedZone(zone);
-  return { raw, calls, next: raw };
-}
-
-/** The scenario's existing balancer, with its HTTP:80 listener answering 404 (setup, not counted). */
-async function provisionBalancer(acct: Account, scenario: Scenario): Promise<void> {
-  if (!scenario.balancer) return;
-  const lb = acct.raw.elbv2.addLoadBalancer({ name: scenario.balancer.name });
-  await acct.raw.elbv2.createListener({
-    LoadBalancerArn: lb.LoadBalancerArn,
-    Protocol: 'HTTP',
-    Port: 80,
-    DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
-  });
-}
-
-const applyArgs = (dir: string) => ['--log-level', 'warn', 'apply', dir, '-o', 'json', '--sandbox'];
-
-/** `apply -o json` in-process against the account, as a new process. */
-async function apply(acct: Account, dir: string) {
-  acct.next = acct.raw;
-  const run = await runCli(applyArgs(dir));
-  return { code: run.code, out: json(run) };
-}
-
-/** An account with the scenario's zones and its seeds applied (cleanly), in order. */
-async function prepareAccount(scenario: Scenario, seedDirs: string[]): Promise<Account> {
-  const acct = newAccount(scenario);
-  account = acct;
-  await provisionBalancer(acct, scenario);
-  for (const dir of seedDirs) {
-    const seed = await apply(acct, dir);
-    expect({ dir, code: seed.code }).toEqual({ dir, code: 0 });
-  }
-  return acct;
-}
-
-/** The account as a user would inventory it, read around the crash wrapper. */
-function inventory(acct: Account): Promise<EndState> {
-  return endState({ ecs: acct.raw.ecs, route53: acct.raw.route53, elbv2: acct.raw.elbv2 }, [CLUSTER]);
-}
+type Account = ScenarioAccount;
 
 /** Times: they differ between two identical histories run at other moments. */
 const VOLATILE = new Set(['createdAt', 'updatedAt', 'registeredAt', 'deregisteredAt', 'deleteRequestedAt']);
@@ -170,14 +88,6 @@ function withoutVolatile(value: unknown): unknown {
   );
 }
 
-/** The round after converging: zero mutating calls, every action unchanged. */
-async function expectNothingLeftToDo(acct: Account, dir: string): Promise<void> {
-  const again = await apply(acct, dir);
-  expect(again.code).toBe(0);
-  expect(mutatingCalls(again.out.awsCalls.byOperation)).toEqual({});
-  expect(changedResults(again.out)).toEqual([]);
-}
-
 /**
  * Runs `apply` until the k-th mutating call has succeeded, then abandons it there, as a SIGKILL
  * would: what it printed is discarded, and it never runs another line that reaches AWS. Returns the
@@ -204,13 +114,12 @@ async function applyAndKill(acct: Account, dir: string, k: number): Promise<stri
 /** Runs `apply` whose k-th mutating call succeeds but answers with a network error. */
 async function applyWithLostReply(acct: Account, dir: string, k: number) {
   const crash = crashingAccount(acct.raw, { k, mode: 'lostReply' });
-  acct.next = crash.ports;
   let lost: string | undefined;
   void crash.crashed.then((call) => (lost = call));
-  const run = await runCli(applyArgs(dir));
+  const run = await apply(acct, dir, crash.ports);
   await Promise.resolve();
   if (lost === undefined) throw new Error(`apply finished before mutating call ${k}`);
-  return { lost, code: run.code, out: json(run) };
+  return { lost, code: run.code, out: run.out };
 }
 
 /** Calls whose lost answer the run itself recovers from, by reading what the call did. */
@@ -223,16 +132,6 @@ function beyond(calls: Record<string, number>, limit: Record<string, number>): R
       .filter(([op, n]) => n > (limit[op] ?? 0))
       .map(([op, n]) => [op, `${n} > ${limit[op] ?? 0}`]),
   );
-}
-
-/** Runs `fn`; a failure's message starts with `context`. */
-async function explainedBy(context: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof Error) err.message = `${context}\n\n${err.message}`;
-    throw err;
-  }
 }
 
 describe.each(SCENARIOS)('crash safety: $name', (scenario) => {

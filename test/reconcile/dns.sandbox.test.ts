@@ -187,7 +187,7 @@ describe('a change batch Route53 rejects', () => {
     expect(b.outcome).toBe('failed');
     expect(b.errorCode).toBe('InvalidChangeBatch');
     expect(b.message).toBe(
-      "InvalidChangeBatch: [Tried to create resource record set [name='b.example.com.', type='A'] but it already exists]",
+      "InvalidChangeBatch: [Tried to create resource record set [name='b.example.com.', type='A'] but it already exists] (Route53.ChangeResourceRecordSets)",
     );
     expect(first.outcomes['service/web']).toBe('created');
 

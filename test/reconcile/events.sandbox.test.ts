@@ -15,7 +15,7 @@ import { ownershipTags } from '../../controller/model/ownership';
 import { json, runCli } from '../helpers/run-cli';
 import { EcsReader } from '../../controller/observe/ecs-reader';
 import { applyPlan, planDesiredState, type ClusterPorts } from '../../controller/reconcile/reconcile-cluster';
-import { crashingAccount } from '../helpers/crash-ports';
+import { crashingAccount } from '../helpers/fault-ports';
 import { newSandboxAccount } from '../helpers/sandbox';
 import { loadClusterDir } from '../../controller/specfiles';
 

@@ -7,18 +7,18 @@
  * the round after that must make no mutating call.
  *
  * The scenarios are the crash-safety ones (test/helpers/crash-scenarios.ts): from nothing (create
- * and DNS), an update, and a prune with revision retention. test/e2e/faults.moto.test.ts runs the
- * same against moto through an HTTP proxy that injects the faults on the wire.
+ * and DNS), an update, a prune with revision retention, and behind a load balancer with DNS (target
+ * groups, host rules and alias records made, then one service's pruned). test/e2e/faults.moto.test.ts
+ * runs them against moto through an HTTP proxy that injects the faults on the wire.
  */
-import { ManualClock } from '../../controller/aws/clock';
-import { CallLog } from '../../controller/aws/call-log';
-import * as stateFile from '../../controller/aws/sandbox/state-file';
-import type { LoadedSandbox } from '../../controller/aws/sandbox/state-file';
 import {
+  addCalls,
   CLUSTER,
-  endState,
   type EndState,
   FROM_NOTHING_SCENARIO,
+  LOAD_BALANCER_DNS_SCENARIO,
+  LOAD_BALANCER_PRUNE_SCENARIO,
+  LOAD_BALANCER_SCENARIO,
   mutatingCalls,
   PRUNE_SCENARIO,
   type Scenario,
@@ -27,60 +27,33 @@ import {
 } from '../helpers/crash-scenarios';
 import { FaultPlan, ISSUE_RATES } from '../helpers/fault-plan';
 import { faultyAccount } from '../helpers/fault-ports';
-import { json, runCli } from '../helpers/run-cli';
+import { type ScenarioAccount, useSandboxScenarios } from '../helpers/sandbox-scenario';
 
-/** Hands every call on to the log of the CLI run in progress (its `awsCalls`). */
-class ForwardingCallLog extends CallLog {
-  target?: CallLog;
-  override record(service: string, operation: string): void {
-    this.target?.record(service, operation);
+const scenarios = useSandboxScenarios('error');
+const { prepare, inventory, expectNothingLeftToDo } = scenarios;
+
+type Account = ScenarioAccount;
+
+/** `apply -o json` in-process, behind `plan`'s faults and the SDK's retry policy if given. */
+function apply(acct: Account, dir: string, plan?: FaultPlan) {
+  const ports = plan ? faultyAccount(acct.raw, { plan, callLog: () => acct.calls.target }) : acct.raw;
+  return scenarios.apply(acct, dir, ports);
+}
+
+/**
+ * The scenario's applies of its target (`rounds`), until one fails: the last one's run, with the
+ * stderr and the mutating calls of all of them.
+ */
+async function applyRounds(acct: Account, scenario: Scenario, dir: string, plan?: FaultPlan) {
+  let run = await apply(acct, dir, plan);
+  let stderr = run.stderr;
+  let mutating = mutatingCalls(run.out.awsCalls.byOperation);
+  for (let i = 1; i < (scenario.rounds ?? 1) && run.code === 0; i++) {
+    run = await apply(acct, dir, plan);
+    stderr += run.stderr;
+    mutating = addCalls(mutating, mutatingCalls(run.out.awsCalls.byOperation));
   }
-  override settled(service: string, operation: string, code: string): void {
-    this.target?.settled(service, operation, code);
-  }
-}
-
-interface Account {
-  raw: LoadedSandbox;
-  calls: ForwardingCallLog;
-  next: LoadedSandbox;
-}
-
-let account: Account | undefined;
-let loadSandbox: jest.SpiedFunction<typeof stateFile.loadSandbox>;
-beforeAll(() => {
-  loadSandbox = jest.spyOn(stateFile, 'loadSandbox').mockImplementation((_file, opts) => {
-    if (!account) throw new Error('test setup: no sandbox account');
-    account.calls.target = opts?.callLog;
-    return Promise.resolve(account.next);
-  });
-});
-afterAll(() => loadSandbox.mockRestore());
-
-async function prepare(scenario: Scenario, seedDirs: string[]): Promise<Account> {
-  const calls = new ForwardingCallLog();
-  const raw = stateFile.sandboxFromJSON(undefined, {
-    callLog: calls,
-    clock: new ManualClock(Date.UTC(2024, 0, 1)),
-    drainSeconds: 0,
-  });
-  for (const zone of scenario.zones) raw.route53.createHostedZone(zone);
-  const acct: Account = { raw, calls, next: raw };
-  account = acct;
-  for (const dir of seedDirs) expect((await apply(acct, dir)).code).toBe(0);
-  return acct;
-}
-
-const applyArgs = (dir: string) => ['--log-level', 'error', 'apply', dir, '-o', 'json', '--sandbox'];
-
-async function apply(acct: Account, dir: string, plan?: FaultPlan) {
-  acct.next = plan ? faultyAccount(acct.raw, { plan, callLog: () => acct.calls.target }) : acct.raw;
-  const run = await runCli(applyArgs(dir));
-  return { code: run.code, out: json(run), stderr: run.stderr };
-}
-
-function inventory(acct: Account): Promise<EndState> {
-  return endState({ ecs: acct.raw.ecs, route53: acct.raw.route53, elbv2: acct.raw.elbv2 }, [CLUSTER]);
+  return { ...run, stderr, mutating };
 }
 
 /** Every revision of the family prefix in every status: a registered-then-retired duplicate shows. */
@@ -100,22 +73,26 @@ async function allServices(acct: Account): Promise<string[]> {
   return arns.map((a) => a.slice(a.lastIndexOf('/') + 1)).sort();
 }
 
-async function expectNothingLeftToDo(acct: Account, dir: string): Promise<void> {
-  const again = await apply(acct, dir);
-  expect(again.code).toBe(0);
-  expect(mutatingCalls(again.out.awsCalls.byOperation)).toEqual({});
-}
-
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
-describe.each([FROM_NOTHING_SCENARIO, UPDATE_SCENARIO, PRUNE_SCENARIO])('faults: $name', (scenario) => {
+const SCENARIOS = [
+  FROM_NOTHING_SCENARIO,
+  UPDATE_SCENARIO,
+  PRUNE_SCENARIO,
+  LOAD_BALANCER_DNS_SCENARIO,
+  LOAD_BALANCER_PRUNE_SCENARIO,
+];
+
+describe.each(SCENARIOS)('faults: $name', (scenario) => {
   const seedDirs = (scenario.seeds ?? []).map(writeDir);
   const targetDir = writeDir(scenario.target);
   let clean: { state: EndState; revisions: string[]; services: string[] };
 
   beforeAll(async () => {
     const acct = await prepare(scenario, seedDirs);
-    expect((await apply(acct, targetDir)).code).toBe(0);
+    const run = await applyRounds(acct, scenario, targetDir);
+    expect(run.code).toBe(0);
+    expect(run.mutating).toEqual(addCalls(scenario.calls));
     clean = {
       state: await inventory(acct),
       revisions: await allRevisions(acct),
@@ -129,7 +106,7 @@ describe.each([FROM_NOTHING_SCENARIO, UPDATE_SCENARIO, PRUNE_SCENARIO])('faults:
     async (seed) => {
       const acct = await prepare(scenario, seedDirs);
       const plan = new FaultPlan(seed, { ...ISSUE_RATES, timeout: 0.02 });
-      const run = await apply(acct, targetDir, plan);
+      const run = await applyRounds(acct, scenario, targetDir, plan);
       const context = `seed ${seed}, faults injected: ${JSON.stringify(plan.injected)}\n${run.stderr}`;
       expect({ context, code: run.code }).toEqual({ context, code: 0 });
       expect(plan.injected.length).toBeGreaterThan(0);
@@ -212,8 +189,99 @@ test('an error the retries cannot get past names the resource, its spec file, th
       source: { file: expect.stringMatching(/\.(service|taskdef)$/) },
     });
     expect(r.message).toBe(
-      'ThrottlingException: Rate exceeded (gave up after 8 attempts; safe to re-run: apply reads what is in place first)',
+      'ThrottlingException: Rate exceeded (ECS.CreateService; gave up after 8 attempts; safe to re-run: apply reads what is in place first)',
     );
   }
   expect(run.out.awsCalls.retries).toBe(7 * failed.length);
+});
+
+/**
+ * The load balancer's writes, one lost answer each: the SDK sends the call again, and what the
+ * first attempt made must be found, never made twice (a second target group or rule) nor reported
+ * as a failure (the rule's priority "in use" by the rule this run created).
+ */
+describe('behind a load balancer, a lost answer to', () => {
+  const lostOnce = (call: string) => new FaultPlan(0, { lostAnswer: 1 }, (c) => c !== call, 1);
+  const scenario = LOAD_BALANCER_DNS_SCENARIO;
+
+  test.each([
+    'ELBv2.CreateTargetGroup',
+    'ELBv2.ModifyTargetGroupAttributes',
+    'ELBv2.CreateRule',
+    'Route53.ChangeResourceRecordSets',
+    'ECS.CreateService',
+  ])('%s leaves one of everything, and the apply succeeds', async (call) => {
+    const acct = await prepare(scenario, []);
+    const plan = lostOnce(call);
+    const dir = writeDir(scenario.target);
+    const run = await apply(acct, dir, plan);
+    expect(plan.count('lostAnswer', call)).toBe(1);
+    expect({ stderr: run.stderr, code: run.code }).toEqual({
+      stderr: expect.not.stringMatching(/^error/m),
+      code: 0,
+    });
+    // The SDK sent the call once more; a rule's priority found taken by the rule it had made is
+    // set to what this apply asks (one ModifyRule), nothing else is written again.
+    expect(mutatingCalls(run.out.awsCalls.byOperation)).toEqual(
+      addCalls(scenario.calls, { [call]: 1 }, call === 'ELBv2.CreateRule' ? { 'ELBv2.ModifyRule': 1 } : {}),
+    );
+    expect(await inventory(acct)).toEqual(scenario.expected);
+    await expectNothingLeftToDo(acct, dir);
+  });
+
+  test('ELBv2.ModifyListener of a balancer ecs-gitops made sets it once, and the apply succeeds', async () => {
+    // The balancer is the cluster's own (`loadBalancer: create`); its HTTP listener's default
+    // action was changed by hand since, and the apply puts it back.
+    const owned = {
+      ...LOAD_BALANCER_SCENARIO.target,
+      'cluster.yaml': LOAD_BALANCER_SCENARIO.target['cluster.yaml'].replace(
+        '  name: crash-alb\n',
+        '  create:\n    subnets: [subnet-0a000001, subnet-0a000002]\n    securityGroups: [sg-0123456789abcdef0]\n',
+      ),
+    };
+    const dir = writeDir(owned);
+    const acct = await prepare({ ...LOAD_BALANCER_SCENARIO, balancer: undefined }, [dir]);
+    const listener = async () => {
+      const lb = (await acct.raw.elbv2.describeLoadBalancers({ Names: [CLUSTER] })).LoadBalancers?.[0];
+      return (await acct.raw.elbv2.describeListeners({ LoadBalancerArn: lb?.LoadBalancerArn }))
+        .Listeners?.[0];
+    };
+    const before = await listener();
+    await acct.raw.elbv2.modifyListener({
+      ListenerArn: before?.ListenerArn,
+      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '503' } }],
+    });
+    const plan = lostOnce('ELBv2.ModifyListener');
+    const run = await apply(acct, dir, plan);
+    expect(plan.count('lostAnswer', 'ELBv2.ModifyListener')).toBe(1);
+    expect({ stderr: run.stderr, code: run.code }).toEqual({
+      stderr: expect.not.stringMatching(/^error| ERROR /m),
+      code: 0,
+    });
+    // Sent again by the SDK: the same settings, nothing else written.
+    expect(mutatingCalls(run.out.awsCalls.byOperation)).toEqual({ 'ELBv2.ModifyListener': 2 });
+    expect(await listener()).toEqual(before);
+    await expectNothingLeftToDo(acct, dir);
+  });
+
+  test.each([
+    'ELBv2.DeleteRule',
+    'ELBv2.DeleteTargetGroup',
+    'ECS.DeleteService',
+    'Route53.ChangeResourceRecordSets',
+  ])('%s of a prune: gone once, and the apply succeeds', async (call) => {
+    const pruned = LOAD_BALANCER_PRUNE_SCENARIO;
+    const acct = await prepare(pruned, (pruned.seeds ?? []).map(writeDir));
+    const plan = lostOnce(call);
+    const dir = writeDir(pruned.target);
+    const run = await applyRounds(acct, pruned, dir, plan);
+    expect(plan.count('lostAnswer', call)).toBe(1);
+    expect({ stderr: run.stderr, code: run.code }).toEqual({
+      stderr: expect.not.stringMatching(/^error| ERROR /m),
+      code: 0,
+    });
+    expect(run.mutating).toEqual(addCalls(pruned.calls, { [call]: 1 }));
+    expect(await inventory(acct)).toEqual(pruned.expected);
+    await expectNothingLeftToDo(acct, dir);
+  });
 });

@@ -102,6 +102,33 @@ function account() {
   return { clock, sb };
 }
 
+/** Clusters applied at the same time in one account, each `[limiter, dir]` through its limiter. */
+function applyTogether(
+  sb: SandboxEcs,
+  clock: VirtualClock,
+  runs: [AccountLimiter, string][],
+): Promise<Round[]> {
+  return clock.run(Promise.all(runs.map(([limiter, dir]) => reconcile(sb, limiter, dir, clock))));
+}
+
+/** A first round from nothing: no error, and exactly the cluster, `n` revisions and `n` services. */
+function expectCreated(r: Round, n: number): void {
+  expect(r.errors).toEqual([]);
+  expect(r.mutating).toEqual({
+    'ECS.CreateCluster': 1,
+    'ECS.CreateService': n,
+    'ECS.RegisterTaskDefinition': n,
+  });
+}
+
+/** Rounds after converging: no error, no write. */
+function expectNoWrites(...rounds: Round[]): void {
+  for (const r of rounds) {
+    expect(r.errors).toEqual([]);
+    expect(r.mutating).toEqual({});
+  }
+}
+
 /** Within `factor` of the floor the buckets impose on the calls that were made. */
 function expectNearFloor(seconds: number, calls: CallCounts, factor: number): number {
   const floor = floorSeconds(calls);
@@ -120,12 +147,7 @@ describe('apply against aws-like throttling (virtual clock)', () => {
     dirs.push(dir);
 
     const first = await clock.run(reconcile(sb, limiter, dir, clock));
-    expect(first.errors).toEqual([]);
-    expect(first.mutating).toEqual({
-      'ECS.CreateCluster': 1,
-      'ECS.CreateService': 300,
-      'ECS.RegisterTaskDefinition': 300,
-    });
+    expectCreated(first, 300);
     expect(first.throttled).toBe(0);
     expect(sb.callLog.throttledTotal()).toBe(0);
     // Task definition modify actions (20, then 1/s) set the floor: (300 - 20) / 1 = 280 s.
@@ -134,8 +156,7 @@ describe('apply against aws-like throttling (virtual clock)', () => {
     const planRatio = expectNearFloor(first.planSeconds, first.planCalls, 1.2);
 
     const second = await clock.run(reconcile(sb, limiter, dir, clock));
-    expect(second.errors).toEqual([]);
-    expect(second.mutating).toEqual({});
+    expectNoWrites(second);
     expect(second.throttled).toBe(0);
     // A warm no-op: the reads of a 300-service cluster (ListServices 100 a page, DescribeServices
     // 10 a call, one DescribeTaskDefinition per family, the families 100 a page).
@@ -164,16 +185,12 @@ describe('apply against aws-like throttling (virtual clock)', () => {
     const dirB = clusterDir('two', 150);
     dirs.push(dirA, dirB);
 
-    const [ra, rb] = await clock.run(
-      Promise.all([reconcile(sb, a, dirA, clock), reconcile(sb, b, dirB, clock)]),
-    );
-    for (const r of [ra, rb]) {
-      expect(r.errors).toEqual([]);
-      expect(r.mutating).toEqual({
-        'ECS.CreateCluster': 1,
-        'ECS.CreateService': 150,
-        'ECS.RegisterTaskDefinition': 150,
-      });
+    const rounds = await applyTogether(sb, clock, [
+      [a, dirA],
+      [b, dirB],
+    ]);
+    for (const r of rounds) {
+      expectCreated(r, 150);
       expect(r.throttled).toBe(0);
     }
     expect(sb.callLog.throttledTotal()).toBe(0);
@@ -184,11 +201,12 @@ describe('apply against aws-like throttling (virtual clock)', () => {
     expect(elapsed).toBeLessThanOrEqual(280 * 1.1);
     expect(all['ECS.RegisterTaskDefinition']).toBe(300);
 
-    const [sa, sb2] = await clock.run(
-      Promise.all([reconcile(sb, a, dirA, clock), reconcile(sb, b, dirB, clock)]),
+    expectNoWrites(
+      ...(await applyTogether(sb, clock, [
+        [a, dirA],
+        [b, dirB],
+      ])),
     );
-    expect(sa.mutating).toEqual({});
-    expect(sb2.mutating).toEqual({});
   });
 
   it('two processes in one account (a limiter each): AWS throttles, every call is retried, nothing fails, the waste is counted', async () => {
@@ -196,20 +214,13 @@ describe('apply against aws-like throttling (virtual clock)', () => {
     const dirA = clusterDir('left', 150);
     const dirB = clusterDir('right', 150);
     dirs.push(dirA, dirB);
-    const [ra, rb] = await clock.run(
-      Promise.all([
-        reconcile(sb, new AccountLimiter({ clock }), dirA, clock),
-        reconcile(sb, new AccountLimiter({ clock }), dirB, clock),
-      ]),
-    );
-    for (const r of [ra, rb]) {
-      expect(r.errors).toEqual([]);
-      expect(r.mutating).toEqual({
-        'ECS.CreateCluster': 1,
-        'ECS.CreateService': 150,
-        'ECS.RegisterTaskDefinition': 150,
-      });
-    }
+    const ownLimiters = (): [AccountLimiter, string][] => [
+      [new AccountLimiter({ clock }), dirA],
+      [new AccountLimiter({ clock }), dirB],
+    ];
+    const [ra, rb] = (await applyTogether(sb, clock, ownLimiters())) as [Round, Round];
+    expectCreated(ra, 150);
+    expectCreated(rb, 150);
     // Each process believed it had the whole bucket: AWS refused the difference.
     const throttled = ra.throttled + rb.throttled;
     expect(throttled).toBeGreaterThan(0);
@@ -227,14 +238,6 @@ describe('apply against aws-like throttling (virtual clock)', () => {
         `${elapsed}s = x${ratio.toFixed(3)} of the 280 s floor\n`,
     );
 
-    const [sa, sb2] = await clock.run(
-      Promise.all([
-        reconcile(sb, new AccountLimiter({ clock }), dirA, clock),
-        reconcile(sb, new AccountLimiter({ clock }), dirB, clock),
-      ]),
-    );
-    expect(sa.mutating).toEqual({});
-    expect(sb2.mutating).toEqual({});
-    expect([...sa.errors, ...sb2.errors]).toEqual([]);
+    expectNoWrites(...(await applyTogether(sb, clock, ownLimiters())));
   });
 });

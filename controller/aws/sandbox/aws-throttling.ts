@@ -1,27 +1,76 @@
 import type { Clock } from '../clock';
 import { type ServiceThrottles, bucketsOf } from '../throttle-groups';
-import { TokenBucket, tryTakeAll } from '../token-bucket';
+import { type BucketSpec, TokenBucket, tryTakeAll } from '../token-bucket';
 
 /**
- * AWS's request throttles of one service for one account (the sandbox's "aws-like throttling"):
- * the buckets of throttle-groups.ts, shared by the actions of a group, starting full and refilling
- * on the sandbox's clock. A call that finds one of its buckets empty is refused and takes nothing.
+ * A throttle table with its buckets, full, refilling on the sandbox's clock: a group's at once (a
+ * bucket that cannot be is refused here, not at some later call), the others on first use.
+ */
+class Buckets {
+  private readonly byKey = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly throttles: ServiceThrottles,
+    private readonly clock: Clock,
+  ) {
+    for (const g of throttles.groups) this.byKey.set(g.name, new TokenBucket(g, clock));
+  }
+
+  of(operation: string): TokenBucket[] {
+    return bucketsOf(this.throttles, operation).map(([key, spec]) => {
+      let b = this.byKey.get(key);
+      if (!b) this.byKey.set(key, (b = new TokenBucket(spec, this.clock)));
+      return b;
+    });
+  }
+}
+
+/**
+ * A table of per-operation buckets (`{ CreateRule: { burst, perSecond } }`, what a test asks for)
+ * in the shape of AWS's tables (throttle-groups.ts): each operation a group of its own.
+ */
+export function perOperationThrottles(code: string, table: Record<string, BucketSpec>): ServiceThrottles {
+  return {
+    code,
+    groups: Object.entries(table).map(([operation, spec]) => ({
+      name: operation,
+      actions: [operation],
+      burst: spec.burst,
+      perSecond: spec.perSecond,
+    })),
+  };
+}
+
+/**
+ * A sandbox service's request throttles, one mechanism for the two ways to ask for them: AWS's own
+ * buckets (`setAws`: the service's table of throttle-groups.ts, the sandbox's "aws-like
+ * throttling") and a table a test gives (`setTable`: per operation, a bucket of its own). A call
+ * draws from the buckets of both; one that finds any of them empty is refused and takes nothing.
+ * Each is replaced on its own (full), so that turning one on or off leaves the other's state.
  */
 export class AwsThrottling {
-  private readonly buckets = new Map<string, TokenBucket>();
+  private aws?: Buckets;
+  private table?: Buckets;
 
   constructor(
     private readonly throttles: ServiceThrottles,
     private readonly clock: Clock,
   ) {}
 
-  /** Whether AWS would accept a call of `operation` now (and if so, its tokens are taken). */
+  /** AWS's own buckets on (full) or off. */
+  setAws(on: boolean): void {
+    this.aws = on ? new Buckets(this.throttles, this.clock) : undefined;
+  }
+
+  /** A per-operation table (full), or none. */
+  setTable(table: Record<string, BucketSpec> | undefined): void {
+    this.table = table
+      ? new Buckets(perOperationThrottles(this.throttles.code, table), this.clock)
+      : undefined;
+  }
+
+  /** Whether the call of `operation` is accepted now (and if so, its tokens are taken). */
   admit(operation: string): boolean {
-    const needed = bucketsOf(this.throttles, operation).map(([key, spec]) => {
-      let b = this.buckets.get(key);
-      if (!b) this.buckets.set(key, (b = new TokenBucket(spec, this.clock)));
-      return b;
-    });
-    return tryTakeAll(needed);
+    return tryTakeAll([...(this.aws?.of(operation) ?? []), ...(this.table?.of(operation) ?? [])]);
   }
 }

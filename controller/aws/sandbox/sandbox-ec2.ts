@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DescribeInstancesRequest, DescribeInstancesResult, Instance } from '@aws-sdk/client-ec2';
 import { CallLog } from '../call-log';
+import { withOperation } from '../aws-error';
 import type { Ec2Port } from '../ec2-port';
 import { ec2Errors } from './dns-errors';
 
@@ -64,6 +65,10 @@ export class SandboxEc2 implements Ec2Port {
   }
 
   describeInstances(input: DescribeInstancesRequest): Promise<Omit<DescribeInstancesResult, '$metadata'>> {
+    return withOperation('EC2.DescribeInstances', this.describe(input));
+  }
+
+  private describe(input: DescribeInstancesRequest): Promise<Omit<DescribeInstancesResult, '$metadata'>> {
     return new Promise((resolve) => {
       this.callLog.record('EC2', 'DescribeInstances');
       const ids = input.InstanceIds ?? [];

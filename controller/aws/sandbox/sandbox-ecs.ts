@@ -32,10 +32,11 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { CLUSTER_NAME_PATTERN, SERVICE_NAME_PATTERN } from '../../model/naming';
 import { CallLog } from '../call-log';
+import { withOperation } from '../aws-error';
 import { type Clock, systemClock } from '../clock';
 import type { EcsPort } from '../ecs-port';
 import { ECS_THROTTLES } from '../throttle-groups';
-import { type BucketSpec, TokenBucket } from '../token-bucket';
+import type { BucketSpec } from '../token-bucket';
 import { AwsThrottling } from './aws-throttling';
 import { errors } from './errors';
 import {
@@ -74,7 +75,7 @@ export interface SandboxOptions {
   drainSeconds?: number;
   /** Images whose tasks never start: their deployments trip the circuit breaker (if enabled). */
   failImages?: Iterable<string>;
-  /** Token buckets per operation (`RegisterTaskDefinition`); off when absent. */
+  /** A bucket per operation (`RegisterTaskDefinition`), beside `awsThrottling` (aws-throttling.ts); off when absent. */
   throttle?: Record<string, BucketSpec>;
   /**
    * "aws-like throttling": ECS's own buckets per group of actions (throttle-groups.ts), refilling on
@@ -111,8 +112,7 @@ export class SandboxEcs implements EcsPort {
   rolloutSeconds: number;
   drainSeconds: number;
   private readonly clock: Clock;
-  private readonly buckets = new Map<string, TokenBucket>();
-  private awsThrottling?: AwsThrottling;
+  private readonly throttling: AwsThrottling;
   private seq = 0;
   private readonly clusters = new Map<string, StoredCluster>();
   private readonly families = new Map<string, StoredRevision[]>();
@@ -134,13 +134,14 @@ export class SandboxEcs implements EcsPort {
     this.failImages = new Set(opts.failImages ?? []);
     this.rolloutSeconds = opts.rolloutSeconds ?? 5;
     this.drainSeconds = opts.drainSeconds ?? 5;
+    this.throttling = new AwsThrottling(ECS_THROTTLES, this.clock);
     this.setThrottle(opts.throttle);
     this.setAwsThrottling(opts.awsThrottling ?? false);
   }
 
   /** Turns AWS's own buckets (see SandboxOptions.awsThrottling) on, full, or off. */
   setAwsThrottling(on: boolean): void {
-    this.awsThrottling = on ? new AwsThrottling(ECS_THROTTLES, this.clock) : undefined;
+    this.throttling.setAws(on);
   }
 
   /**
@@ -154,9 +155,7 @@ export class SandboxEcs implements EcsPort {
 
   /** Turns throttling on (per operation) or off (undefined). */
   setThrottle(throttle: Record<string, BucketSpec> | undefined): void {
-    this.buckets.clear();
-    for (const [op, spec] of Object.entries(throttle ?? {}))
-      this.buckets.set(op, new TokenBucket(spec, this.clock));
+    this.throttling.setTable(throttle);
   }
 
   /**
@@ -182,9 +181,7 @@ export class SandboxEcs implements EcsPort {
   /** Every call: counted (throttled calls too, as AWS counts them), throttled, then time advances. */
   private enter(op: string): void {
     this.callLog.record('ECS', op);
-    const bucket = this.buckets.get(op);
-    if (bucket && !bucket.tryTake()) throw errors.throttling();
-    if (this.awsThrottling && !this.awsThrottling.admit(op)) throw errors.throttling();
+    if (!this.throttling.admit(op)) throw errors.throttling();
     this.advance();
   }
 
@@ -1389,10 +1386,11 @@ export class SandboxEcs implements EcsPort {
   /** Runs one operation: async like the SDK, errors as rejections, results never aliased to state. */
   private call<T>(op: string, fn: () => T): Promise<T> {
     // A throw inside the executor becomes the rejection, as an SDK error would.
-    return new Promise<T>((resolve) => {
+    const run = new Promise<T>((resolve) => {
       this.enter(op);
       resolve(fn());
     });
+    return withOperation(`ECS.${op}`, run);
   }
 
   // ---------------------------------------------------------------- persistence

@@ -9,10 +9,11 @@ import type {
   TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CallLog } from '../call-log';
+import { withOperation } from '../aws-error';
 import { type Clock, systemClock } from '../clock';
 import type { Elbv2Port } from '../elbv2-port';
 import { ELBV2_THROTTLES } from '../throttle-groups';
-import { type BucketSpec, TokenBucket } from '../token-bucket';
+import type { BucketSpec } from '../token-bucket';
 import { AwsThrottling } from './aws-throttling';
 import { elbv2Errors as errors } from './elbv2-errors';
 import {
@@ -107,7 +108,7 @@ export interface SandboxElbv2Options {
   callLog?: CallLog;
   /** Default: real time (CreatedTime and the throttle's refill). */
   clock?: Clock;
-  /** Token buckets per operation (`CreateRule`); exceeding one throws `Throttling`. */
+  /** A bucket per operation (`CreateRule`), beside `awsThrottling` (aws-throttling.ts); an empty one throws `Throttling`. */
   throttle?: Record<string, BucketSpec>;
   /** "aws-like throttling": ELBv2's own buckets (throttle-groups.ts). Default off. */
   awsThrottling?: boolean;
@@ -132,8 +133,7 @@ export interface TargetGroupFacts {
 export class SandboxElbv2 implements Elbv2Port {
   readonly callLog: CallLog;
   private readonly clock: Clock;
-  private readonly buckets = new Map<string, TokenBucket>();
-  private awsThrottling?: AwsThrottling;
+  private readonly throttling: AwsThrottling;
   private seq = 0;
   private readonly loadBalancers = new Map<string, StoredLoadBalancer>();
   private readonly subnets = new Map<string, StoredSubnet>();
@@ -146,20 +146,19 @@ export class SandboxElbv2 implements Elbv2Port {
   constructor(private readonly opts: SandboxElbv2Options) {
     this.callLog = opts.callLog ?? new CallLog();
     this.clock = opts.clock ?? systemClock;
+    this.throttling = new AwsThrottling(ELBV2_THROTTLES, this.clock);
     this.setThrottle(opts.throttle);
     this.setAwsThrottling(opts.awsThrottling ?? false);
   }
 
   /** Turns ELBv2's own buckets on, full, or off. */
   setAwsThrottling(on: boolean): void {
-    this.awsThrottling = on ? new AwsThrottling(ELBV2_THROTTLES, this.clock) : undefined;
+    this.throttling.setAws(on);
   }
 
   /** Turns throttling on (per operation) or off (undefined). */
   setThrottle(throttle: Record<string, BucketSpec> | undefined): void {
-    this.buckets.clear();
-    for (const [op, spec] of Object.entries(throttle ?? {}))
-      this.buckets.set(op, new TokenBucket(spec, this.clock));
+    this.throttling.setTable(throttle);
   }
 
   // ---------------------------------------------------------------- setup (not API calls, not logged)
@@ -272,13 +271,12 @@ export class SandboxElbv2 implements Elbv2Port {
 
   /** Every call: counted (throttled calls too, as AWS counts them), throttled, then run. */
   private call<T>(op: string, fn: () => T): Promise<T> {
-    return new Promise<T>((resolve) => {
+    const run = new Promise<T>((resolve) => {
       this.callLog.record('ELBv2', op);
-      const bucket = this.buckets.get(op);
-      if (bucket && !bucket.tryTake()) throw errors.throttling();
-      if (this.awsThrottling && !this.awsThrottling.admit(op)) throw errors.throttling();
+      if (!this.throttling.admit(op)) throw errors.throttling();
       resolve(fn());
     });
+    return withOperation(`ELBv2.${op}`, run);
   }
 
   private arn(resource: string): string {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as eb from '@aws-sdk/client-eventbridge';
 import { CallLog } from '../call-log';
+import { withOperation } from '../aws-error';
 import { type Clock, systemClock } from '../clock';
 import type { EventBridgePort } from '../eventbridge-port';
 import { matchesPattern, parseEventPattern } from './event-pattern';
@@ -434,10 +435,11 @@ export class SandboxEventBridge implements EventBridgePort, SandboxEventSink {
   // ---------------------------------------------------------------- plumbing
 
   private call<T>(op: string, fn: () => T): Promise<T> {
-    return new Promise<T>((resolve) => {
+    const run = new Promise<T>((resolve) => {
       this.callLog.record('EventBridge', op);
       resolve(fn());
     });
+    return withOperation(`EventBridge.${op}`, run);
   }
 
   toJSON(): StoredEventBridge {

@@ -14,11 +14,12 @@ import type {
   ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import { CallLog } from '../call-log';
+import { withOperation } from '../aws-error';
 import { type Clock, systemClock } from '../clock';
 import type { Route53Port } from '../route53-port';
 import { bareChangeId, bareZoneId, comparedDnsName, isInZone, wireDnsName } from '../../model/dns-names';
 import { ROUTE53_THROTTLES } from '../throttle-groups';
-import { type BucketSpec, TokenBucket } from '../token-bucket';
+import type { BucketSpec } from '../token-bucket';
 import { AwsThrottling } from './aws-throttling';
 import { route53Errors as errors } from './dns-errors';
 
@@ -86,7 +87,7 @@ export interface SandboxRoute53Options {
   callLog?: CallLog;
   /** Simulated seconds until a change is INSYNC. Default 2. */
   insyncSeconds?: number;
-  /** Token buckets per operation (`ChangeResourceRecordSets`); exceeding one throws `Throttling`. */
+  /** A bucket per operation (`ChangeResourceRecordSets`), beside `awsThrottling` (aws-throttling.ts); an empty one throws `Throttling`. */
   throttle?: Record<string, BucketSpec>;
   /** "aws-like throttling": Route53's own buckets (throttle-groups.ts). Default off. */
   awsThrottling?: boolean;
@@ -109,8 +110,7 @@ export class SandboxRoute53 implements Route53Port {
   insyncSeconds: number;
   rejectWhilePending: boolean;
   private readonly clock: Clock;
-  private readonly buckets = new Map<string, TokenBucket>();
-  private awsThrottling?: AwsThrottling;
+  private readonly throttling: AwsThrottling;
   private seq = 0;
   private readonly zones = new Map<string, StoredZone>();
   private readonly changes = new Map<string, StoredChange>();
@@ -120,19 +120,18 @@ export class SandboxRoute53 implements Route53Port {
     this.callLog = opts.callLog ?? new CallLog();
     this.insyncSeconds = opts.insyncSeconds ?? 2;
     this.rejectWhilePending = opts.rejectWhilePending ?? false;
+    this.throttling = new AwsThrottling(ROUTE53_THROTTLES, this.clock);
     this.setThrottle(opts.throttle);
     this.setAwsThrottling(opts.awsThrottling ?? false);
   }
 
   /** Turns Route53's own buckets on, full, or off. */
   setAwsThrottling(on: boolean): void {
-    this.awsThrottling = on ? new AwsThrottling(ROUTE53_THROTTLES, this.clock) : undefined;
+    this.throttling.setAws(on);
   }
 
   setThrottle(throttle: Record<string, BucketSpec> | undefined): void {
-    this.buckets.clear();
-    for (const [op, spec] of Object.entries(throttle ?? {}))
-      this.buckets.set(op, new TokenBucket(spec, this.clock));
+    this.throttling.setTable(throttle);
   }
 
   // ---------------------------------------------------------------- setup (not API calls)
@@ -179,16 +178,15 @@ export class SandboxRoute53 implements Route53Port {
 
   private enter(op: string): void {
     this.callLog.record('Route53', op);
-    const bucket = this.buckets.get(op);
-    if (bucket && !bucket.tryTake()) throw errors.throttling();
-    if (this.awsThrottling && !this.awsThrottling.admit(op)) throw errors.throttling();
+    if (!this.throttling.admit(op)) throw errors.throttling();
   }
 
   private call<T>(op: string, fn: () => T): Promise<T> {
-    return new Promise<T>((resolve) => {
+    const run = new Promise<T>((resolve) => {
       this.enter(op);
       resolve(structuredClone(fn()));
     });
+    return withOperation(`Route53.${op}`, run);
   }
 
   private zone(ref: string | undefined): StoredZone {

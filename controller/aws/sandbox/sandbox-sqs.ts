@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type * as sqs from '@aws-sdk/client-sqs';
 import { CallLog } from '../call-log';
+import { withOperation } from '../aws-error';
 import { type Clock, systemClock } from '../clock';
 import type { ReceiveOptions, SqsPort } from '../sqs-port';
 import { sqsErrors as errors } from './sqs-errors';
@@ -641,10 +642,11 @@ export class SandboxSqs implements SqsPort {
 
   /** Runs one operation: counted, async like the SDK, errors as rejections. */
   private call<T>(op: string, fn: () => T): Promise<T> {
-    return new Promise<T>((resolve) => {
+    const run = new Promise<T>((resolve) => {
       this.callLog.record('SQS', op);
       resolve(fn());
     });
+    return withOperation(`SQS.${op}`, run);
   }
 
   toJSON(): StoredSqs {
