@@ -104,9 +104,10 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
     ...handler(requestTimeout),
   };
   // Every client, so that no write escapes the fence (write-fence.ts) nor the call log.
+  // The fence first: a write it refuses is not counted as a call made.
   const instrument = (client: Parameters<typeof addCallLogMiddleware>[0], service: string) => {
-    addCallLogMiddleware(client, service, opts.callLog);
     if (opts.fence) addWriteFenceMiddleware(client, service, opts.fence);
+    addCallLogMiddleware(client, service, opts.callLog);
   };
   const ecs = new ECSClient(common);
   instrument(ecs, 'ECS');

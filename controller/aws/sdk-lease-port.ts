@@ -7,10 +7,13 @@ import {
   PutItemCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  DynamoDBClient,
   type AttributeValue,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { Clock } from './clock';
+import type { CallLog } from './call-log';
+import { addCallLogMiddleware } from './call-log-middleware';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './clients';
 import type { LeasePort, LeaseRecord, LeaseWrite } from './lease-port';
 
 /** The table's partition key: one item per lease name. */
@@ -18,13 +21,47 @@ export const LEASE_KEY = 'LeaseName';
 /** How long `ensureTable` waits for a table it (or another replica) created to become ACTIVE. */
 const TABLE_ACTIVE_TIMEOUT_MS = 120_000;
 
+export interface LeaseClientOptions {
+  region: string;
+  endpoint?: string;
+  table: string;
+  clock: Clock;
+  /** Per call: a lease call slower than this cannot help (a fraction of the renew deadline). */
+  requestTimeoutMs: number;
+  /** The lease's own calls, apart from the reconciles' (they are not the account's writes). */
+  callLog: CallLog;
+}
+
+/**
+ * The DynamoDB lease port. One attempt per call: the lease machine tries again every retry period
+ * itself, and a renew retried by the SDK past the renew deadline would be of no use.
+ */
+export function createLeasePort(opts: LeaseClientOptions): SdkLeasePort {
+  const client = new DynamoDBClient({
+    region: opts.region,
+    ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
+    maxAttempts: 1,
+    requestHandler: {
+      connectionTimeout: Math.min(DEFAULT_CONNECT_TIMEOUT_MS, opts.requestTimeoutMs),
+      requestTimeout: opts.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
+  });
+  addCallLogMiddleware(client, 'DynamoDB', opts.callLog);
+  return new SdkLeasePort(client, opts.table, opts.clock);
+}
+
 /** LeasePort over DynamoDB: strongly consistent reads, conditional puts and deletes. */
 export class SdkLeasePort implements LeasePort {
   constructor(
     private readonly client: DynamoDBClient,
-    private readonly table: string,
+    readonly table: string,
     private readonly clock: Clock,
   ) {}
+
+  close(): void {
+    this.client.destroy();
+  }
 
   async ensureTable(): Promise<boolean> {
     if (await this.tableStatus()) return this.waitActive().then(() => false);

@@ -24,22 +24,38 @@ interface StackLike {
 type Handler = (args: unknown) => Promise<unknown>;
 
 /**
- * Puts `fence` in front of every attempt of the client's mutating calls: in the deserialize step at
- * low priority, the innermost middleware, below the retry strategy and the signer, so that the check
- * is the last thing before the request is handed to the socket (a retry after a pause is checked
- * again). Reads pass: a follower may read, and the renew itself is a DynamoDB call outside this list.
+ * Puts `fence` in front of the client's mutating calls, twice: before the call is counted or
+ * serialized (initialize step, added before the call log's middleware so a refused call is not
+ * counted as made), and before every attempt (deserialize step at low priority: the innermost
+ * middleware, below the retry strategy and the signer, the last thing before the request is handed
+ * to the socket, so that a retry after a pause is checked again). Reads pass: a follower may read,
+ * and the lease's own calls are DynamoDB's, not in MUTATING_OPERATIONS.
  */
 export function addWriteFenceMiddleware(
   client: { middlewareStack: StackLike },
   service: string,
   fence: WriteFence,
 ): void {
-  client.middlewareStack.add(
-    (next: Handler, context: { commandName?: string }) => (args: unknown) => {
-      const operation = operationName(context.commandName);
+  const check = (next: Handler, context: { commandName?: string }) => (args: unknown) => {
+    const operation = operationName(context.commandName);
+    try {
       if (MUTATING_OPERATIONS.has(operation)) fence.check(`${service}.${operation}`);
-      return next(args);
-    },
-    { step: 'deserialize', name: 'ecsGitopsWriteFence', priority: 'low', override: true },
-  );
+    } catch (err) {
+      // A rejection, as any failed call: never a throw out of `send`.
+      return Promise.reject(err as Error);
+    }
+    return next(args);
+  };
+  client.middlewareStack.add(check, {
+    step: 'initialize',
+    name: 'ecsGitopsWriteFenceCall',
+    priority: 'high',
+    override: true,
+  });
+  client.middlewareStack.add(check, {
+    step: 'deserialize',
+    name: 'ecsGitopsWriteFenceAttempt',
+    priority: 'low',
+    override: true,
+  });
 }
