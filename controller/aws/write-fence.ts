@@ -42,7 +42,7 @@ export function addWriteFenceMiddleware(
       if (MUTATING_OPERATIONS.has(operation)) fence.check(`${service}.${operation}`);
     } catch (err) {
       // A rejection, as any failed call: never a throw out of `send`.
-      return Promise.reject(err as Error);
+      return Promise.reject(err);
     }
     return next(args);
   };
