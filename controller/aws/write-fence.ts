@@ -42,7 +42,7 @@ export function addWriteFenceMiddleware(
       if (MUTATING_OPERATIONS.has(operation)) fence.check(`${service}.${operation}`);
     } catch (err) {
       // A rejection, as any failed call: never a throw out of `send`.
-      return Promise.reject(err);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     return next(args);
   };
