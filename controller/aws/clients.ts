@@ -7,7 +7,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { CallLog } from './call-log';
 import { addCallLogMiddleware } from './call-log-middleware';
-import { addWriteFenceMiddleware, type WriteFence } from './write-fence';
+import { addWriteFenceMiddleware, fencedAgents, type WriteFence } from './write-fence';
 
 export interface AwsClientOptions {
   /** Undefined: as the SDK resolves it (AWS_REGION, AWS_DEFAULT_REGION via profile, ...). */
@@ -88,12 +88,14 @@ export async function resolveSdkDefaultRegion(): Promise<string | undefined> {
 
 export function createAwsClients(opts: AwsClientOptions): AwsClients {
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const agents = opts.fence ? fencedAgents(opts.fence) : {};
   const handler = (timeout: number) => ({
     requestHandler: {
       connectionTimeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       requestTimeout: timeout,
       // Without it the SDK only logs a warning when the request timeout passes.
       throwOnRequestTimeout: true,
+      ...agents,
     },
   });
   const common = {

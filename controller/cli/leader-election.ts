@@ -4,7 +4,9 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { CallLog } from '../aws/call-log';
 import { resolveSdkDefaultRegion } from '../aws/clients';
-import { monotonicClock } from '../aws/clock';
+import { monotonicClock, realSleep } from '../aws/clock';
+import type { LeasePort } from '../aws/lease-port';
+import { isRetryableError } from '../aws/retryable';
 import type { WriteFence } from '../aws/write-fence';
 import {
   DEFAULT_LEASE_DURATION_MS,
@@ -132,10 +134,10 @@ export async function newElection(
     ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
     table: flags.leaseTable,
     clock: monotonicClock,
-    requestTimeoutMs: Math.min(5000, timings.renewDeadlineMs / 2),
+    requestTimeoutMs: Math.min(5000, timings.renewDeadlineMs),
     callLog,
   });
-  if (await port.ensureTable()) {
+  if (await ensureTable(port, flags.leaseTable, t.log)) {
     t.log.warn(
       { table: flags.leaseTable, region },
       `lease table ${flags.leaseTable} did not exist: created it (DynamoDB, on-demand capacity: PAY_PER_REQUEST)`,
@@ -189,4 +191,23 @@ export async function newElection(
       port.close();
     },
   };
+}
+
+/** Attempts at finding (or creating) the table at start, a second more apart each time. */
+const TABLE_ATTEMPTS = 8;
+
+/**
+ * The table, created if missing; a slow or unreachable DynamoDB at start is tried again (its calls
+ * have the lease's short timeout), an error that will not pass (access denied) ends the start.
+ */
+async function ensureTable(port: LeasePort, table: string, log: Logger): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await port.ensureTable();
+    } catch (err) {
+      if (!isRetryableError(err) || attempt >= TABLE_ATTEMPTS) throw err;
+      log.warn({ table, attempt, err: String(err) }, 'lease table not reachable yet: trying again');
+      await realSleep(1000 * attempt);
+    }
+  }
 }

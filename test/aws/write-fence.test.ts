@@ -106,12 +106,13 @@ test('every client refuses its writes without sending or counting them; reads pa
 });
 
 test('each attempt is checked: a retry after the lease is lost is not sent', async () => {
-  // Open for the call and its first attempt; closed by the time the SDK retries the 503.
+  // Open for the call and its first attempt (middleware, then socket); closed by the time the SDK
+  // retries the 503.
   let checks = 0;
   const fence: WriteFence = {
     check(operation) {
       checks++;
-      if (checks > 2) throw new LeaseLostError(`${operation} not sent: lease lost`);
+      if (checks > 3) throw new LeaseLostError(`${operation} not sent: lease lost`);
     },
   };
   const callLog = new CallLog();
@@ -121,6 +122,27 @@ test('each attempt is checked: a retry after the lease is lost is not sent', asy
     name: 'LeaseLostError',
   });
   expect(requests).toEqual(['AmazonEC2ContainerServiceV20141113.UpdateService']);
-  expect(checks).toBe(3);
+  expect(checks).toBe(4);
   expect(callLog.snapshot()).toEqual({ 'ECS.UpdateService': 1 });
+});
+
+test('a write whose socket connects after the lease is lost is destroyed before any byte is sent', async () => {
+  // Open in the middleware; closed when the new connection is up (a pause while connecting).
+  let checks = 0;
+  const fence: WriteFence = {
+    check(operation) {
+      checks++;
+      if (checks > 2) throw new LeaseLostError(`${operation} not sent: lease lost`);
+    },
+  };
+  const c = createAwsClients({ endpoint, callLog: new CallLog(), fence, maxAttempts: 1 });
+  await expect(c.ecs.send(new UpdateServiceCommand({ cluster: 'c', service: 'web' }))).rejects.toMatchObject({
+    name: 'LeaseLostError',
+  });
+  expect(checks).toBe(3);
+  expect(requests).toEqual([]);
+  // Reads through the same agent are not asked.
+  await c.ecs.send(new DescribeServicesCommand({ cluster: 'c', services: ['web'] }));
+  expect(checks).toBe(3);
+  expect(requests).toEqual(['AmazonEC2ContainerServiceV20141113.DescribeServices']);
 });
