@@ -137,6 +137,8 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
     writeDiagnostics('error: --leader-election needs AWS (its lease is in DynamoDB), not --sandbox\n');
     return EXIT_ERROR;
   }
+  // Flags the work reads when it starts (maybe later, on becoming leader): wrong ones end the start.
+  for (const d of [opts.resync, opts.fetchInterval, opts.fullResync]) parseDuration(d);
   const secret = webhookSecret(opts);
   // SIGTERM (ECS stopping the task) or SIGINT, from now on: stop taking work, let the AWS calls in
   // flight finish, send no other write (the next start continues from what AWS holds), exit 0.
