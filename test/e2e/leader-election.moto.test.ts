@@ -252,6 +252,8 @@ test('SIGTERM hands over at once: the follower leads at its next read, not after
   } as Record<string, string>);
   expect(shown.stdout).toMatch(/^leader election: follower \(lease ha, this replica .+, leader .+\)$/m);
   expect(shown.stdout).toContain('no clusters: a follower reconciles nothing');
+  // Ready (standing by, the lease read), no cluster not Ready: exit 0.
+  expect(shown.code).toBe(0);
   const metricsB = await fetch(`http://127.0.0.1:${b.port}/metrics`).then((r) => r.text());
   expect(metricsB).toMatch(/^ecs_gitops_leader 0$/m);
 
