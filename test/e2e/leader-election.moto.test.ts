@@ -381,3 +381,41 @@ test('a leader paused (SIGSTOP) past its lease makes no write after resuming; th
   expect(log.counts('b', mark2)).toEqual({});
   expect(log.counts('a', mark2)).toEqual({});
 }, 60_000);
+
+test('a leader cut off the network stops at its renew deadline; the follower takes over within one lease', async () => {
+  const repo = newRepo();
+  specs(repo, '1.0');
+  const first = commitAll(repo, 'eight services');
+  const log = new WriteLog();
+  const { a, b } = await twoReplicas(repo, log);
+  await waitFor('a applies the first commit', async () => (await applied(a)) === first, 20_000);
+
+  log.cut.add('a');
+  const cutAt = performance.now();
+  await waitFor('b leads', async () => (await role(b)) === 'leader', 10_000);
+  // The last renew b saw was at most a retry period (0.4 s) before the cut.
+  expect(performance.now() - cutAt).toBeLessThan(LEASE_MS + 1500);
+  // a knew before b took over: its renew deadline (2 s) comes before the lease (3 s) ends.
+  expect(a.output()).toMatch(/no longer leader: not renewed within the renew deadline \(2 s\)/);
+  expect(await role(a)).toBe('follower');
+
+  specs(repo, '1.1');
+  const second = commitAll(repo, 'nginx 1.1');
+  const mark = log.requests.length;
+  await waitFor('b applies the change', async () => (await applied(b)) === second, 20_000);
+  log.cut.delete('a');
+  await waitFor(
+    'a sees b holding the lease',
+    async () => {
+      const l = (await status(a))?.controller.leadership;
+      return l?.holder !== undefined && l.holder !== l.identity;
+    },
+    5_000,
+  );
+  await new Promise((res) => setTimeout(res, 1000));
+  // a wrote nothing after the cut, not even a refused attempt; b did the change alone.
+  expect(log.requests.filter((r) => r.who === 'a' && r.mutating && r.at > cutAt)).toEqual([]);
+  expect(log.counts('b', mark)).toEqual({ 'ECS.RegisterTaskDefinition': N, 'ECS.UpdateService': N });
+  expect(log.writerRuns()).toEqual(['a', 'b']);
+  expect(await account()).toEqual({ services: N, running: runningRevision(2), revisions: revisionsUpTo(2) });
+}, 60_000);

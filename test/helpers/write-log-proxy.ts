@@ -3,7 +3,7 @@
  * replica (each replica gets its own endpoint), all appending to one log in arrival order. Tests
  * read who wrote what and when, and can act on a request as it arrives (kill or pause its sender)
  * before it is forwarded; a request whose sender was killed is still forwarded, as bytes already on
- * the wire reach AWS.
+ * the wire reach AWS. A replica's network can be cut (its requests dropped) and restored.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -20,15 +20,20 @@ export interface LoggedRequest {
   at: number;
   /** Position in the log. */
   seq: number;
+  /** False when the sender's network was cut (`WriteLog.cut`): it never reached the account. */
+  forwarded: boolean;
 }
 
 export class WriteLog {
   readonly requests: LoggedRequest[] = [];
   /** Called as each request arrives, before it is forwarded. */
   onRequest?: (r: LoggedRequest) => void;
+  /** Replicas whose network is cut: their requests are dropped (the connection reset). */
+  readonly cut = new Set<string>();
 
+  /** The writes that reached the account. */
   writes(who?: string): LoggedRequest[] {
-    return this.requests.filter((r) => r.mutating && (who === undefined || r.who === who));
+    return this.requests.filter((r) => r.mutating && r.forwarded && (who === undefined || r.who === who));
   }
 
   /** Mutating calls per operation of one replica, from log position `from` on. */
@@ -73,9 +78,11 @@ export async function startLogProxy(upstream: string, who: string, log: WriteLog
       ...operationOf(req),
       at: performance.now(),
       seq: log.requests.length,
+      forwarded: !log.cut.has(who),
     };
     log.requests.push(entry);
     log.onRequest?.(entry);
+    if (!entry.forwarded) return req.socket.destroy();
     const forward = http.request(
       { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
