@@ -7,6 +7,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { CallLog } from './call-log';
 import { addCallLogMiddleware } from './call-log-middleware';
+import { addWriteFenceMiddleware, fencedAgents, type WriteFence } from './write-fence';
 
 export interface AwsClientOptions {
   /** Undefined: as the SDK resolves it (AWS_REGION, AWS_DEFAULT_REGION via profile, ...). */
@@ -29,6 +30,8 @@ export interface AwsClientOptions {
    */
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Leader election: asked before every attempt of every mutating call, in every client. */
+  fence?: WriteFence;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
@@ -85,12 +88,14 @@ export async function resolveSdkDefaultRegion(): Promise<string | undefined> {
 
 export function createAwsClients(opts: AwsClientOptions): AwsClients {
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const agents = opts.fence ? fencedAgents(opts.fence) : {};
   const handler = (timeout: number) => ({
     requestHandler: {
       connectionTimeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       requestTimeout: timeout,
       // Without it the SDK only logs a warning when the request timeout passes.
       throwOnRequestTimeout: true,
+      ...agents,
     },
   });
   const common = {
@@ -100,14 +105,20 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
     retryMode: 'standard',
     ...handler(requestTimeout),
   };
+  // Every client, so that no write escapes the fence (write-fence.ts) nor the call log.
+  // The fence first: a write it refuses is not counted as a call made.
+  const instrument = (client: Parameters<typeof addCallLogMiddleware>[0], service: string) => {
+    if (opts.fence) addWriteFenceMiddleware(client, service, opts.fence);
+    addCallLogMiddleware(client, service, opts.callLog);
+  };
   const ecs = new ECSClient(common);
-  addCallLogMiddleware(ecs, 'ECS', opts.callLog);
+  instrument(ecs, 'ECS');
   const lazy = <T extends Parameters<typeof addCallLogMiddleware>[0]>(service: string, make: () => T) => {
     let client: T | undefined;
     return () => {
       if (!client) {
         client = make();
-        addCallLogMiddleware(client, service, opts.callLog);
+        instrument(client, service);
       }
       return client;
     };

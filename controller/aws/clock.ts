@@ -110,3 +110,10 @@ export class VirtualClock implements Clock {
     }
   }
 }
+
+/**
+ * Time that only moves forward at a steady rate (performance.now(), CLOCK_MONOTONIC): for the leader
+ * lease, which must not be fooled by the wall clock being set back or forward. It keeps counting while
+ * the process is paused (SIGSTOP), which is what the lease's deadlines need. Its zero is arbitrary.
+ */
+export const monotonicClock: Clock = { now: () => performance.now(), sleep: realSleep };

@@ -14,6 +14,7 @@ import type { LoadedSandbox } from '../aws/sandbox/state-file';
 import { Route53Reader } from '../observe/route53-reader';
 import type { Route53Port } from '../aws/route53-port';
 import { systemClock, type Clock } from '../aws/clock';
+import type { WriteFence } from '../aws/write-fence';
 
 export interface AwsOptions {
   /** `--sandbox [file]`: the in-memory account, optionally persisted to a file between runs. */
@@ -78,11 +79,14 @@ export class AwsContext {
   /**
    * `stopSignal`: once it aborts, ECS and Route53 writes not yet sent are refused (the controller's
    * SIGTERM: the calls in flight finish, the rest of the reconcile is left to the next start).
+   * `fence` (leader election): asked before every attempt of every mutating call of every client.
    */
   constructor(
     private readonly opts: AwsOptions,
     private readonly stopSignal?: AbortSignal,
+    private readonly fence?: WriteFence,
   ) {
+    if (fence && this.isSandbox) throw new Error('leader election needs AWS (DynamoDB), not the sandbox');
     for (const fn of contextListeners) fn(this);
   }
 
@@ -146,6 +150,7 @@ export class AwsContext {
         endpoint: this.opts.endpoint,
         callLog: this.callLog,
         ...awsTimeouts(process.env),
+        ...(this.fence ? { fence: this.fence } : {}),
       });
       // One limiter per account and Region for the whole process (every cluster, every command of
       // a controller); Route53 is global, so its buckets are the account's wherever it is called.

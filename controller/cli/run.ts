@@ -19,6 +19,8 @@ import { parseVars } from './load-specs';
 import { EventSources } from '../reconcile/event-sources';
 import { EcsView } from '../model/ecs-view';
 import { viewRoutes } from '../telemetry/view-routes';
+import type { WriteFence } from '../aws/write-fence';
+import { addLeaderElectionOptions, newElection } from './leader-election';
 
 export interface RunOptions extends AwsOptions {
   repo?: string;
@@ -37,6 +39,10 @@ export interface RunOptions extends AwsOptions {
   stoppedTaskRetention: string;
   stoppedTaskMax: string;
   apiTokenFile?: string;
+  leaderElection?: boolean;
+  leaseTable: string;
+  leaseName?: string;
+  leaseDuration: string;
 }
 
 /**
@@ -115,6 +121,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       'bearer token for /v1 (also ECS_GITOPS_API_TOKEN); without one, /v1 is served only on a loopback --host',
     )
     .option('--var <KEY=VALUE>', 'template variable (repeatable)', (v: string, p: string[]) => [...p, v], []);
+  addLeaderElectionOptions(cmd);
   addAwsOptions(cmd);
   cmd.action(async (opts: RunOptions) => setExit(await runController(opts)));
 }
@@ -126,8 +133,13 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
     writeDiagnostics('error: --repo (or ECS_GITOPS_REPO) is required\n');
     return EXIT_ERROR;
   }
+  if (opts.leaderElection && opts.sandbox !== undefined && opts.sandbox !== false) {
+    writeDiagnostics('error: --leader-election needs AWS (its lease is in DynamoDB), not --sandbox\n');
+    return EXIT_ERROR;
+  }
+  // Flags the work reads when it starts (maybe later, on becoming leader): wrong ones end the start.
+  for (const d of [opts.resync, opts.fetchInterval, opts.fullResync]) parseDuration(d);
   const secret = webhookSecret(opts);
-  const remote = isRemoteRepo(opts.repo);
   // SIGTERM (ECS stopping the task) or SIGINT, from now on: stop taking work, let the AWS calls in
   // flight finish, send no other write (the next start continues from what AWS holds), exit 0.
   const stopRequested = new Promise<void>((resolve) => {
@@ -135,21 +147,131 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
     process.once('SIGINT', resolve);
     signal?.addEventListener('abort', () => resolve(), { once: true });
   });
-  const writesStopped = new AbortController();
-  const ctx = new AwsContext(opts, writesStopped.signal);
   const status = new StatusStore();
   const metrics = new ControllerMetrics();
+  const view = newView(opts);
+  const token = apiToken(opts);
+  const shared: Shared = { opts, log, status, metrics, view };
+  // The work (controller, event consumers, watchers) of this process: started at once, or each time
+  // this replica becomes leader; a webhook push goes to the one running, if any.
+  const work = new WorkTerms(shared);
+  const extraRoutes = webhookRoutes(secret, opts.branch, log, () => work.push());
+  if (token !== undefined || isLoopback(opts.host)) {
+    for (const [p, route] of viewRoutes({ view, ...(token ? { token } : {}) })) extraRoutes.set(p, route);
+  } else {
+    log.warn(
+      { host: opts.host },
+      '/v1 (tasks, instances, stream) is off: listening beyond localhost needs --api-token-file',
+    );
+  }
+  const election = opts.leaderElection ? await newElection(opts, work, shared) : undefined;
+  const server = await startStatusServer({
+    port: Number(opts.port),
+    host: opts.host,
+    status,
+    metrics,
+    extraRoutes,
+    log,
+  });
+  log.info(
+    { url: server.url, repo: redact(opts.repo) },
+    `status on ${server.url}/status, metrics on ${server.url}/metrics`,
+  );
+
+  if (election) {
+    election.start();
+    await stopRequested;
+    log.info('stopping');
+    // The work first (no write after this), then the lease is given back for a fast hand-over.
+    await election.stop();
+  } else {
+    metrics.leadershipRole('leader', false);
+    work.begin();
+    await Promise.race([work.started(), stopRequested]);
+    await stopRequested;
+    log.info('stopping');
+    await work.end();
+  }
+  await server.close();
+  log.info('stopped');
+  return EXIT_OK;
+}
+
+/** What every term of work shares with the process: flags, telemetry and the view behind /v1. */
+interface Shared {
+  opts: RunOptions;
+  log: Logger;
+  status: StatusStore;
+  metrics: ControllerMetrics;
+  view: EcsView;
+}
+
+/** One term of work: from start (or becoming leader) to stop (or losing the lease). */
+interface Term {
+  started: Promise<void>;
+  push(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The terms of work one after the other: a term begins only once the one before has stopped (a
+ * replica that loses and regains the lease quickly never runs two controllers).
+ */
+export class WorkTerms {
+  private chain: Promise<void> = Promise.resolve();
+  private current?: Term;
+  /** Leader election: every AWS write of every term asks it first (aws/write-fence.ts). */
+  fence?: WriteFence;
+
+  constructor(private readonly shared: Shared) {}
+
+  begin(): void {
+    this.chain = this.chain
+      .then(async () => {
+        this.current = await startTerm(this.shared, this.fence);
+      })
+      .catch((err: unknown) => this.shared.log.error({ err: String(err) }, 'could not start the controller'));
+  }
+
+  /** Resolves once the term begun last has made its first sync (or failed it). */
+  async started(): Promise<void> {
+    await this.chain;
+    await this.current?.started;
+  }
+
+  push(): void {
+    this.current?.push();
+  }
+
+  end(): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      const term = this.current;
+      this.current = undefined;
+      await term?.stop();
+    });
+    return this.chain;
+  }
+}
+
+/**
+ * Starts the work: an AWS context whose writes stop with the term (and pass `fence` when electing),
+ * the event sources, the controller, and the watcher or poller of the repository.
+ */
+async function startTerm(shared: Shared, fence: WriteFence | undefined): Promise<Term> {
+  const { opts, log, status, metrics, view } = shared;
+  const repo = opts.repo ?? '';
+  const remote = isRemoteRepo(repo);
+  const writesStopped = new AbortController();
+  const ctx = new AwsContext(opts, writesStopped.signal, fence);
   ctx.callLog.subscribe((service, operation, code) => metrics.awsRequest(service, operation, code));
   ctx.callLog.subscribeThrottled((service, operation) => metrics.awsThrottledRequest(service, operation));
   const defaultRegion = await ctx.defaultRegion();
   const source = createGitSource({
-    repo: opts.repo,
+    repo,
     ...(opts.branch ? { branch: opts.branch } : {}),
     cacheDir: opts.cacheDir ?? path.join(os.tmpdir(), 'ecs-gitops-cache'),
     worktree: opts.worktree === true,
   });
-  const view = newView(opts);
-  const token = apiToken(opts);
   // Filled right below: the event sources give the controller's hints, the controller configures them.
   const hints: { to?: Controller } = {};
   // One STS call for the process: the port keeps the account (sdk-sts-port.ts).
@@ -178,7 +300,6 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
     accountId,
   );
   hints.to = controller;
-
   const poller = remote
     ? pollRemote({
         intervalMs: parseDuration(opts.fetchInterval),
@@ -186,54 +307,33 @@ export async function runController(opts: RunOptions, signal?: AbortSignal): Pro
         onTick: () => controller.sourceChanged(),
       })
     : undefined;
-  const extraRoutes = webhookRoutes(secret, opts.branch, log, () =>
-    poller ? poller.trigger() : void controller.sourceChanged(),
-  );
-  if (token !== undefined || isLoopback(opts.host)) {
-    for (const [p, route] of viewRoutes({ view, ...(token ? { token } : {}) })) extraRoutes.set(p, route);
-  } else {
-    log.warn(
-      { host: opts.host },
-      '/v1 (tasks, instances, stream) is off: listening beyond localhost needs --api-token-file',
-    );
-  }
-  const server = await startStatusServer({
-    port: Number(opts.port),
-    host: opts.host,
-    status,
-    metrics,
-    extraRoutes,
-    log,
-  });
-  log.info(
-    { url: server.url, repo: redact(opts.repo) },
-    `status on ${server.url}/status, metrics on ${server.url}/metrics`,
-  );
-
   const watcher = remote
     ? undefined
     : watchGitRepo({
-        repo: opts.repo,
+        repo,
         worktree: opts.worktree === true,
         onChange: () => controller.sourceChanged(),
       });
-  await watcher?.ready;
-  await Promise.race([controller.start(), stopRequested]);
-
-  await stopRequested;
-  log.info('stopping');
-  // The controller first (it then sees the refused writes as a stop, not as failures), then the gate.
-  const controllerStopped = controller.stop();
-  writesStopped.abort();
-  await events.stop();
-  await watcher?.close();
-  await poller?.close();
-  await controllerStopped;
-  await server.close();
-  await ctx.close();
-  await source.close();
-  log.info('stopped');
-  return EXIT_OK;
+  const started = (async () => {
+    await watcher?.ready;
+    await controller.start();
+  })();
+  return {
+    started,
+    push: () => (poller ? poller.trigger() : void controller.sourceChanged()),
+    stop: async () => {
+      // The controller first (it then sees the refused writes as a stop, not as failures), then the gate.
+      const controllerStopped = controller.stop();
+      writesStopped.abort();
+      await events.stop();
+      await watcher?.close();
+      await poller?.close();
+      await started.catch(() => undefined);
+      await controllerStopped;
+      await ctx.close();
+      await source.close();
+    },
+  };
 }
 
 /** The controller for this process: its source, specs paths, variables, AWS context and telemetry. */

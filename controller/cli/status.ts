@@ -174,8 +174,17 @@ async function fetchStatus(endpoint: string, timeoutMs: number): Promise<StatusD
 export function renderStatus(doc: StatusDocument): string {
   const c = doc.controller;
   const lines = [`controller: ${c.state}, ${c.ready ? 'ready' : 'not ready'}, started ${c.startedAt}`];
+  const l = c.leadership;
+  if (l) {
+    const holder = l.role === 'leader' ? 'this replica' : (l.holder ?? 'none seen yet');
+    lines.push(`leader election: ${l.role} (lease ${l.lease}, this replica ${l.identity}, leader ${holder})`);
+  }
   if (doc.clusters.length === 0) {
-    lines.push('no clusters yet');
+    lines.push(
+      l && l.role !== 'leader'
+        ? 'no clusters: a follower reconciles nothing; ask the leader'
+        : 'no clusters yet',
+    );
     return `${lines.join('\n')}\n`;
   }
   const rows = [

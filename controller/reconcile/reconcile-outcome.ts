@@ -1,4 +1,5 @@
 import { STOPPING_ERROR } from '../aws/stop-gate';
+import { LEASE_LOST_ERROR } from '../aws/write-fence';
 import type { ActionResult } from '../model/action-result';
 import type { ReconcileOutcomeLabel } from '../telemetry/metrics';
 import type { ErrorLike } from '../telemetry/status';
@@ -33,7 +34,8 @@ export const OUTCOME_LABEL: Record<ReconcileResult['kind'], ReconcileOutcomeLabe
 
 /**
  * What an apply's action results tell the queue: interrupted by a stop (a write refused, see
- * aws/stop-gate.ts: the next start continues from what AWS holds); failed, transient or terminal by
+ * aws/stop-gate.ts, or refused by the leader fence once the lease is lost, aws/write-fence.ts: the
+ * next leader continues from what AWS holds); failed, transient or terminal by
  * the failed actions' AWS error codes; requeued when something ends on its own soon (a pruned
  * service draining, a renamed service's successor rolling out, a backlog of old revisions), so that
  * it is looked at again soon rather than at the resync; else done.
@@ -43,7 +45,7 @@ export function outcomeOfApply(
   requeueMs: number,
   log: Logger,
 ): { result: ReconcileResult; record: StatusRecord } {
-  if (results.some((r) => r.errorCode === STOPPING_ERROR)) {
+  if (results.some((r) => r.errorCode === STOPPING_ERROR || r.errorCode === LEASE_LOST_ERROR)) {
     return {
       result: { kind: 'transient', error: 'stopped before the reconcile finished' },
       record: { interrupted: true },

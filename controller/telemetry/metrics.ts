@@ -44,6 +44,8 @@ export class ControllerMetrics {
   readonly viewResyncFixed: Counter<'cluster' | 'kind' | 'change'>;
   readonly eventToReconcile: Histogram;
   readonly queueLag: Gauge;
+  readonly leader: Gauge;
+  readonly leaderTransitions: Counter<'role'>;
   /** The view whose size `ecs_gitops_view_entries` reports at each scrape. */
   private viewSize?: () => ViewSize;
   /** The commit currently exported per cluster, so that the previous label set can be removed. */
@@ -148,7 +150,24 @@ export class ControllerMetrics {
       buckets: EVENT_TO_RECONCILE_BUCKETS,
       registers,
     });
+    this.leader = new Gauge({
+      name: `${METRIC_PREFIX}leader`,
+      help: 'Whether this replica is the one that reconciles (1) or a follower standing by (0); 1 without --leader-election.',
+      registers,
+    });
+    this.leaderTransitions = new Counter({
+      name: `${METRIC_PREFIX}leader_transitions_total`,
+      help: 'Changes of this replica’s leader-election role, by the role entered (follower, acquiring, leader, releasing, stopped).',
+      labelNames: ['role'],
+      registers,
+    });
     collectDefaultMetrics({ register: registry });
+  }
+
+  /** The replica's leader-election role changed (or, without election, `leader` at start). */
+  leadershipRole(role: string, counted = true): void {
+    this.leader.set(role === 'leader' ? 1 : 0);
+    if (counted) this.leaderTransitions.inc({ role });
   }
 
   eventReceived(type: EcsEventKind): void {

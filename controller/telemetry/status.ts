@@ -31,10 +31,21 @@ export interface ClusterStatus {
   objects: ObjectStatus[];
 }
 
+/**
+ * With `run --leader-election`: this replica's role, the lease, its own identity and the holder it
+ * knows of (itself when leader). A follower reconciles nothing and lists no clusters.
+ */
+export interface LeadershipStatus {
+  role: string;
+  lease: string;
+  identity: string;
+  holder?: string;
+}
+
 /** What `/status` serves and `ecs-gitops status` reads. Keys always in this order; clusters by name. */
 export interface StatusDocument {
   schemaVersion: 1;
-  controller: { state: string; startedAt: string; ready: boolean };
+  controller: { state: string; startedAt: string; ready: boolean; leadership?: LeadershipStatus };
   clusters: ClusterStatus[];
 }
 
@@ -62,6 +73,7 @@ export interface ReconcileRecord {
 export class StatusStore {
   private state = 'Starting';
   private ready = false;
+  private leadership?: LeadershipStatus;
   private readonly startedAt: string;
   private readonly clusters = new Map<string, ClusterStatus>();
   private readonly now: () => Date;
@@ -177,6 +189,16 @@ export class StatusStore {
     summarize(c);
   }
 
+  /** This replica's leader-election role (see LeadershipStatus). */
+  setLeadership(leadership: LeadershipStatus): void {
+    this.leadership = { ...leadership };
+  }
+
+  /** Every cluster goes (a leader that stepped down: the new leader reports them now). */
+  clearClusters(): void {
+    this.clusters.clear();
+  }
+
   /** A cluster no longer in the repository. */
   removeCluster(cluster: string): void {
     this.clusters.delete(cluster);
@@ -197,7 +219,12 @@ export class StatusStore {
     return {
       schemaVersion: 1,
       // The state name may quote the error that stalled a cluster (AWS's message): scrubbed too.
-      controller: { state: scrubSecrets(this.state), startedAt: this.startedAt, ready: this.ready },
+      controller: {
+        state: scrubSecrets(this.state),
+        startedAt: this.startedAt,
+        ready: this.ready,
+        ...(this.leadership ? { leadership: { ...this.leadership } } : {}),
+      },
       clusters: [...this.clusters.keys()].sort().map((name) => cloneCluster(this.clusters.get(name)!)),
     };
   }

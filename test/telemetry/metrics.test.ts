@@ -210,3 +210,23 @@ test('prunable_resources counts an event source kept by prune: false, and a late
   m.prunable('demo', {});
   expect(await m.text()).toMatch(/ecs_gitops_prunable_resources\{cluster="demo",kind="eventQueue"\} 0/);
 });
+
+test('ecs_gitops_leader is 1 only while leading; leader_transitions_total counts each role entered', async () => {
+  const m = new ControllerMetrics();
+  for (const role of ['follower', 'acquiring', 'leader']) m.leadershipRole(role);
+  let families = await scrape(m);
+  expect(families.get('ecs_gitops_leader')?.type).toBe('gauge');
+  expect(families.get('ecs_gitops_leader_transitions_total')?.type).toBe('counter');
+  expect(sampleValue(families, 'ecs_gitops_leader', {})).toBe(1);
+  m.leadershipRole('follower');
+  families = await scrape(m);
+  expect(sampleValue(families, 'ecs_gitops_leader', {})).toBe(0);
+  expect(sampleValue(families, 'ecs_gitops_leader_transitions_total', { role: 'follower' })).toBe(2);
+  expect(sampleValue(families, 'ecs_gitops_leader_transitions_total', { role: 'leader' })).toBe(1);
+  // Without --leader-election: the one replica writes, no transition counted.
+  const alone = new ControllerMetrics();
+  alone.leadershipRole('leader', false);
+  families = await scrape(alone);
+  expect(sampleValue(families, 'ecs_gitops_leader', {})).toBe(1);
+  expect(families.get('ecs_gitops_leader_transitions_total')?.samples ?? []).toEqual([]);
+});

@@ -156,3 +156,22 @@ test('deleted objects disappear; clusters are listed by name; snapshots do not c
   s.removeCluster('zeta');
   expect(s.snapshot().clusters.map((c) => c.cluster)).toEqual(['alpha']);
 });
+
+test('leader election: the role is in the document; a leader stepping down drops its clusters', () => {
+  const s = new StatusStore({ now: clock() });
+  expect(s.snapshot().controller).not.toHaveProperty('leadership');
+  s.setLeadership({ role: 'leader', lease: 'ha', identity: 'host-1a2b', holder: 'host-1a2b' });
+  s.recordReconcile('demo', { commit: C1, results });
+  expect(s.snapshot().controller.leadership).toEqual({
+    role: 'leader',
+    lease: 'ha',
+    identity: 'host-1a2b',
+    holder: 'host-1a2b',
+  });
+  s.setLeadership({ role: 'follower', lease: 'ha', identity: 'host-1a2b', holder: 'host-9f8e' });
+  s.clearClusters();
+  expect(s.snapshot()).toMatchObject({
+    controller: { leadership: { role: 'follower', holder: 'host-9f8e' } },
+    clusters: [],
+  });
+});
