@@ -5,6 +5,7 @@ import type { Elbv2Port } from '../aws/elbv2-port';
 import type { EventBridgePort } from '../aws/eventbridge-port';
 import type { SqsPort } from '../aws/sqs-port';
 import { observeCluster } from '../observe/dns-observer';
+import { specHasher } from '../plan/spec-hash';
 import type { Route53Port } from '../aws/route53-port';
 import type { Route53Reader } from '../observe/route53-reader';
 import type { DesiredState } from '../model/desired';
@@ -71,7 +72,7 @@ export async function planDesiredState(
       retiredEvents: () =>
         ports.sqs && ports.eventBridge ? { sqs: ports.sqs, eventBridge: ports.eventBridge } : undefined,
     },
-    { narrowed: services !== undefined },
+    { narrowed: services !== undefined, specs: specHasher },
   );
   const plan = planCluster(wanted, observed, inputs);
   return services ? { ...plan, actions: plan.actions.filter((a) => a.op !== 'orphan') } : plan;
