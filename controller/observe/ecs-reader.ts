@@ -158,10 +158,19 @@ export class EcsReader {
     this.families.set(family, observed);
   }
 
-  /** Revisions of a family were deregistered (or deleted): forget what was known of it. */
+  /**
+   * Revisions of a family were deregistered (or deleted): forget what was known of them and of the
+   * family's newest, but not that its cleanup is unfinished (that is what brings the next round back).
+   */
   retired(family: string, arns: readonly string[]): void {
-    this.forget(family);
+    this.families.delete(family);
+    for (const arn of arns) this.revisions.delete(arn);
     this.housekeeping.retired(arns);
+  }
+
+  /** The family's cleanup did not run (skipped, failed): list it again on the next observe. */
+  cleanupUnfinished(family: string): void {
+    this.housekeeping.markUnfinished(family, true);
   }
 
   /** Empties the family cache (one family, or all). */
@@ -226,6 +235,7 @@ export class EcsReader {
           [...services.values(), ...(extraServices?.values() ?? [])],
           cluster !== undefined,
           specs,
+          unfinishedDeploys(desired, services),
         );
     return {
       ...(cluster ? { cluster } : {}),
@@ -343,4 +353,24 @@ export class EcsReader {
     if (observed.taskDefinition.status === 'ACTIVE') this.revisions.set(arn, observed);
     return observed;
   }
+}
+
+/**
+ * Families of which a service carries a spec-hash tag naming a revision it does not run: a deploy
+ * that did not finish (an update that failed or was cut short after the tag, a rollback). Their
+ * old revisions are listed again, since the cleanup after that deploy may not have run.
+ */
+function unfinishedDeploys(
+  desired: DesiredState,
+  services: Map<string, { service: Service; tags: TagMap }>,
+): Set<string> {
+  const out = new Set<string>();
+  for (const svc of desired.services) {
+    if (svc.taskDefinition.kind !== 'family') continue;
+    const live = services.get(svc.name);
+    const tag = parseServiceSpecHash(live?.tags[TAG_SPEC_HASH]);
+    const running = live?.service.taskDefinition;
+    if (tag && running && tag.revision !== shortTaskDefinition(running)) out.add(svc.taskDefinition.family);
+  }
+  return out;
 }

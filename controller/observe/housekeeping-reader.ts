@@ -38,6 +38,8 @@ export const HOUSEKEEPING_CACHE_ENTRIES = 10_000;
 export class HousekeepingCache {
   /** Family -> when to list it again although no new revision is registered. */
   private readonly unfinished: LruMap<string, number>;
+  /** Family -> its newest revision when its cleanup left nothing to do. */
+  private readonly finished: LruMap<string, number>;
   /** Families without ACTIVE revisions in which nothing of ours was left to delete, and when. */
   private readonly noLeftovers: LruMap<string, number>;
   readonly revisionTags: LruMap<string, TagMap>;
@@ -47,6 +49,7 @@ export class HousekeepingCache {
     capacity = HOUSEKEEPING_CACHE_ENTRIES,
   ) {
     this.unfinished = new LruMap(capacity);
+    this.finished = new LruMap(capacity);
     this.noLeftovers = new LruMap(capacity);
     this.revisionTags = new LruMap(capacity);
   }
@@ -66,8 +69,14 @@ export class HousekeepingCache {
     this.unfinished.set(family, overBudget ? this.now() : this.now() + TIDY_TTL_MS);
   }
 
-  markFinished(family: string): void {
+  markFinished(family: string, revision: number | undefined): void {
     this.unfinished.delete(family);
+    if (revision !== undefined) this.finished.set(family, revision);
+  }
+
+  /** This process saw the family with nothing to clean up at this newest revision. */
+  isFinished(family: string, revision: number): boolean {
+    return this.finished.get(family) === revision;
   }
 
   hasNoLeftovers(family: string): boolean {
@@ -90,9 +99,11 @@ export class HousekeepingCache {
   forget(family?: string): void {
     if (family === undefined) {
       this.unfinished.clear();
+      this.finished.clear();
       this.noLeftovers.clear();
     } else {
       this.unfinished.delete(family);
+      this.finished.delete(family);
       this.noLeftovers.delete(family);
     }
   }
@@ -101,11 +112,12 @@ export class HousekeepingCache {
 const TIDY_TTL_MS = 60 * 60_000;
 
 /**
- * What revision retention needs, read only when the family is read anyway and changes: a family in
- * the specs is listed when its newest revision differs from the spec (a new one is registered: one
+ * What revision retention needs, read only for families that are read anyway: a family in the
+ * specs is listed when its newest revision differs from the spec (a new one is registered: one
  * fewer existing is kept, and the next older ones are read while they are the same spec as the
- * newest, to retire duplicates), or when this process's last cleanup of it was unfinished. A family
- * known equal by a service's spec-hash tag, or whose newest matches, costs nothing. Families removed
+ * newest, to retire duplicates), when it has more revisions than kept (a cleanup cut short by a
+ * crash or a failure; once per process), or when this process's last cleanup of it was
+ * unfinished. A family known equal by a service's spec-hash tag costs nothing. Families removed
  * from the specs are found with one ListTaskDefinitionFamilies per 100 families under the prefix;
  * running tasks and revision tags are read only for candidates. With `deleteRevisions`, INACTIVE
  * revisions of ours are looked for too (left by a deregistration whose delete did not happen: a
@@ -118,6 +130,7 @@ export async function readHousekeeping(
   services: LiveService[],
   clusterExists: boolean,
   specs?: SpecHasher,
+  unfinished: ReadonlySet<string> = new Set(),
 ): Promise<RevisionHousekeeping | undefined> {
   const cfg = desired.cluster;
   const { keepRevisions, deleteRevisions } = lifecycleOf(cfg);
@@ -125,7 +138,16 @@ export async function readHousekeeping(
   const prefix = taskPrefix(cfg.prefix);
   const inSpecs = new Set(desired.taskDefinitions.map((t) => t.family));
 
-  const toList = await familiesToList(deps, desired, families, owner, prefix, specs);
+  const toList = await familiesToList(
+    deps,
+    desired,
+    families,
+    owner,
+    prefix,
+    keepRevisions,
+    specs,
+    unfinished,
+  );
   const listed: FamilyRevisions[] = [];
   const kept = new Map<string, ObservedTaskDefinition>();
   for (const f of toList) {
@@ -205,7 +227,9 @@ export async function readHousekeeping(
     const f = toList.find((x) => x.family === r.family);
     if (!r.removed) {
       if (r.later > 0 || r.inUse.length > 0) deps.cache.markUnfinished(r.family, r.later > 0);
-      else deps.cache.markFinished(r.family);
+      // After this plan's register the newest is another one: nothing to remember.
+      else if (!f?.registering)
+        deps.cache.markFinished(r.family, families.get(r.family)?.taskDefinition.revision);
     } else if (!f && !hasCandidates(r) && r.later === 0) deps.cache.markNoLeftovers(r.family);
   }
   return result;
@@ -236,8 +260,9 @@ async function readDuplicates(
 
 /**
  * Families whose old revisions are worth listing: those in the specs whose newest revision was read
- * and differs from the spec (a new one will be registered), or whose last cleanup here was
- * unfinished; and ours under the prefix that the specs removed.
+ * and differs from the spec (a new one will be registered), whose last cleanup here was unfinished,
+ * or whose last deploy did not finish (`unfinished`); and ours under the prefix that the specs
+ * removed.
  */
 async function familiesToList(
   deps: HousekeepingDeps,
@@ -245,7 +270,9 @@ async function familiesToList(
   families: Map<string, ObservedTaskDefinition | null>,
   owner: { ownerId: string; cluster: string },
   prefix: string,
+  keepRevisions: number,
   specs: SpecHasher | undefined,
+  unfinished: ReadonlySet<string>,
 ): Promise<{ family: string; removed: boolean; registering: boolean }[]> {
   const toList: { family: string; removed: boolean; registering: boolean }[] = [];
   const specOf = new Map(desired.taskDefinitions.map((t) => [t.family, t]));
@@ -254,11 +281,20 @@ async function familiesToList(
     const td = specOf.get(family);
     // Without the planner's comparison (a caller that passes none), every family may change.
     const registering = td !== undefined && (specs === undefined || !specs.matches(td, newest));
-    // One revision and a new one coming: nothing old, no duplicate yet.
+    // A new one coming: worth listing when that makes more than kept, or for a duplicate (two or more).
     const revision = newest.taskDefinition.revision ?? 0;
-    if ((registering && revision > 1) || deps.cache.isDue(family)) {
+    // Read anyway (no service vouches for it) with more revisions than kept: a cleanup that a crash
+    // or a failure cut short is found here (once per process while there is nothing to do).
+    const heal = revision > keepRevisions && !deps.cache.isFinished(family, revision);
+    const due = deps.cache.isDue(family) || heal || (unfinished.has(family) && revision > 1);
+    if ((registering && (revision >= keepRevisions || revision > 1)) || due) {
       toList.push({ family, removed: false, registering });
     }
+  }
+  // Known equal by hash (not read), with an unfinished cleanup: candidates' tags are read anyway.
+  for (const family of specOf.keys()) {
+    if (!families.has(family) && deps.cache.isDue(family))
+      toList.push({ family, removed: false, registering: false });
   }
   for (const family of await listFamilies(deps, prefix, 'ACTIVE')) {
     if (specOf.has(family)) continue;

@@ -536,9 +536,13 @@ function planService(
     from === undefined && ref.family !== undefined && tdActions.get(ref.family)?.op === 'update';
   const drift = tagDrift(svc.tags, live.tags, steps.length > 0 || familyChanged);
   if (drift.changes.length > 0) {
-    // The spec hash names the new revision, whose ARN the executor fills in.
+    // The spec hash names the new revision, whose ARN the executor fills in. With a new revision
+    // the tags go first: a tag naming a revision the service does not run yet vouches for nothing
+    // (the next read falls back), while one left behind by a lost answer to the update would be
+    // stale until the next change.
     const fills = from !== undefined && drift.keys.includes(TAG_SPEC_HASH);
-    steps.push({
+    const first = steps.length > 0 && steps[0].call === 'updateService' && 'taskDefinition' in steps[0].input;
+    steps.splice(first ? 0 : steps.length, 0, {
       call: 'tagResource',
       arn: liveArn,
       tags: drift.tags,

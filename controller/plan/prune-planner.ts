@@ -56,7 +56,10 @@ export function planPrune(
     actions.push(pruneService(desired, observed, name, live, planned, life.prune, owner));
   }
   for (const r of retention) {
-    const action = retentionAction(r, life, owner, registering.get(r.family));
+    const registeredBy = registering.get(r.family);
+    // After a new revision: once the family's register and its services' deploys are done.
+    const after = registeredBy ? [registeredBy, ...deploysOf(desired, r.family, planned)] : [];
+    const action = retentionAction(r, life, owner, after);
     if (action) actions.push(action);
   }
   return { actions, errors: [] };
@@ -109,8 +112,9 @@ function retentionAction(
   r: FamilyRetention,
   life: Lifecycle,
   owner: OwnerRef,
-  registeredBy: string | undefined,
+  after: string[],
 ): PlannedAction | undefined {
+  const registeredBy = after[0];
   const action = emptyAction(`revisions/${r.family}`, 'revisions', r.family, undefined);
   const later = r.later > 0 ? ` (more on later reconciles)` : '';
   const why = r.removed
@@ -142,7 +146,7 @@ function retentionAction(
       op: 'delete',
       reason: `${what}: ${listRevisions(retiring)}${later}`,
       changes,
-      ...(registeredBy ? { dependsOn: [registeredBy] } : {}),
+      ...(after.length > 0 ? { dependsOn: after } : {}),
       steps: [
         {
           call: 'retireRevisions',
@@ -162,6 +166,20 @@ function retentionAction(
     };
   }
   return undefined;
+}
+
+/** The actions of this plan that change the services running a family (its deploys). */
+function deploysOf(
+  desired: DesiredState,
+  family: string,
+  planned: ReadonlyMap<string, PlannedAction>,
+): string[] {
+  return desired.services
+    .filter((s) => s.taskDefinition.kind === 'family' && s.taskDefinition.family === family)
+    .map((s) => planned.get(s.name))
+    .filter((a): a is PlannedAction => a !== undefined && a.steps.length > 0)
+    .map((a) => a.id)
+    .sort();
 }
 
 function pruneService(

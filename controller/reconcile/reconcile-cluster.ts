@@ -92,7 +92,7 @@ export async function applyPlan(
   removal: Pick<ExecuteOptions, 'drainWaitMs' | 'clock' | 'pollMs'> = {},
 ): Promise<ActionResult[]> {
   if (plan.errors.length > 0) throw new PlanRefusedError(plan.errors.length);
-  return executePlan(plan, {
+  const results = await executePlan(plan, {
     ...removal,
     onRetired: (family, arns) => ports.reader.retired(family, arns),
     ecs: ports.ecs,
@@ -109,4 +109,12 @@ export async function applyPlan(
     listener,
     onRegistered: (family, observed) => ports.reader.remember(family, observed),
   });
+  // A cleanup that did not run is tried again by this process (a new one finds it at the family's
+  // next change, or from a service whose deploy did not finish).
+  for (const r of results) {
+    if (r.resource === 'revisions' && (r.outcome === 'skipped' || r.outcome === 'failed')) {
+      ports.reader.cleanupUnfinished(r.name);
+    }
+  }
+  return results;
 }

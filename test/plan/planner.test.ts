@@ -100,10 +100,10 @@ describe('planner scenarios', () => {
         after: `${specHash(demoDesired({ webImage: 'nginx:1.28' }).taskDefinitions.find((t) => t.family === 'demo-web')!)}@demo-web:<new revision>`,
       },
     ]);
-    // A deploy records the spec hash on the service (UpdateService cannot tag): the new revision's
-    // ARN is filled in by the executor, like the update's.
-    expect(svc.steps.map((s) => s.call)).toEqual(['updateService', 'tagResource']);
-    expect(svc.steps[1]).toMatchObject({ taskDefinitionFrom: { actionId: 'taskDefinition/demo-web' } });
+    // A deploy records the spec hash on the service (UpdateService cannot tag), before the update:
+    // the new revision's ARN is filled in by the executor, like the update's.
+    expect(svc.steps.map((s) => s.call)).toEqual(['tagResource', 'updateService']);
+    expect(svc.steps[0]).toMatchObject({ taskDefinitionFrom: { actionId: 'taskDefinition/demo-web' } });
   });
 
   test('unchanged after AWS defaults: live = what AWS returns for the specs -> zero create/update actions', () => {
