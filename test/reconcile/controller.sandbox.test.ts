@@ -122,7 +122,12 @@ test('a failed rollout is Stalled with its reason, not redeployed for the same c
     sb.callLog.reset();
     await controller.sourceChanged();
     await round();
-    expect(sb.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1, 'ECS.UpdateService': 1 });
+    // The deploy also tags the service with the new spec hash (UpdateService cannot tag).
+    expect(sb.callLog.mutating()).toEqual({
+      'ECS.RegisterTaskDefinition': 1,
+      'ECS.UpdateService': 1,
+      'ECS.TagResource': 1,
+    });
     expect(web()).toMatchObject({ state: 'Ready', rollout: 'completed' });
     expect(readFileSync(taskdef, 'utf8')).toContain('nginx:1.28');
   } finally {
