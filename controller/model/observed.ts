@@ -19,6 +19,12 @@ export interface ObservedState {
   /** By family; null: the family has no ACTIVE revision. */
   families: Map<string, ObservedTaskDefinition | null>;
   /**
+   * Families that were not read because a service of ours runs a revision whose spec-hash tag
+   * equals the spec's hash now (model/spec-hash-tag.ts): known equal by hash, without their content.
+   * A family is in `families` or here, never in both.
+   */
+  knownByHash?: Map<string, KnownRevision>;
+  /**
    * By ARN: revisions that desired services currently run when that is not their family's newest
    * (someone registered a revision no service uses, or a deployment was rolled back). The planner
    * keeps a service on such a revision when it matches the spec instead of registering a duplicate.
@@ -45,6 +51,14 @@ export interface ObservedState {
   retiredEvents?: EventResources | { error: string };
 }
 
+/** A revision known to equal the spec by the spec-hash tag of a service that runs it. */
+export interface KnownRevision {
+  taskDefinitionArn: string;
+  specHash: string;
+  /** The service whose tag said so. */
+  service: string;
+}
+
 /** The ACTIVE revisions of one family ecs-gitops may clean up. */
 export interface FamilyRevisions {
   family: string;
@@ -54,6 +68,11 @@ export interface FamilyRevisions {
   active: string[];
   /** With `deleteRevisions`: INACTIVE revision ARNs (deregistered, not deleted yet), newest first. */
   inactive?: string[];
+  /**
+   * The observer expects a new revision (the newest differs from the spec): one fewer existing
+   * revision is kept, so that `keep` remain after the register. The planner decides for itself.
+   */
+  registering?: boolean;
 }
 
 /** Input of revision retention (plan/revision-retention.ts). */
@@ -66,6 +85,11 @@ export interface RevisionHousekeeping {
   inUse: Set<string>;
   /** Tags of the revisions that were read (the candidates, and ones known not to be ours). */
   tags: Map<string, TagMap>;
+  /**
+   * The revisions of the kept window that were read (newest included), by ARN: a duplicate of the
+   * newest (same spec) that nothing uses is retired too.
+   */
+  kept?: Map<string, ObservedTaskDefinition>;
 }
 
 /** A record set as read from Route53, in compared form. */

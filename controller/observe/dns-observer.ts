@@ -3,7 +3,7 @@ import type { HostedZoneInfo } from '../model/dns';
 import type { ObservedDns, ObservedRecord, ObservedState } from '../model/observed';
 import type { ResolvedDnsTarget } from '../model/dns';
 import { type DnsTargetPorts, resolveDnsTarget } from './dns-target-resolver';
-import type { EcsReader } from './ecs-reader';
+import type { EcsReader, ObserveOptions } from './ecs-reader';
 import type { Route53Reader } from './route53-reader';
 import { bareZoneId, comparedDnsName } from '../model/dns-names';
 import type { Elbv2Port } from '../aws/elbv2-port';
@@ -103,7 +103,7 @@ export interface ClusterObserverDeps {
 export async function observeCluster(
   desired: DesiredState,
   deps: ClusterObserverDeps,
-  opts: { narrowed?: boolean } = {},
+  opts: ObserveOptions = {},
 ): Promise<ObservedState> {
   const lb = desired.cluster.loadBalancer;
   const owner = { ownerId: desired.cluster.ownerId, cluster: desired.cluster.name };

@@ -1,10 +1,17 @@
 import type { Cluster, Service } from '../model/aws-types';
 import type { DesiredState } from '../model/desired';
-import type { ObservedState, ObservedTaskDefinition } from '../model/observed';
-import { parseTaskDefinitionArn, serviceNameFromArn } from '../model/naming';
-import { type TagMap, tagsToMap } from '../model/ownership';
+import type { KnownRevision, ObservedState, ObservedTaskDefinition } from '../model/observed';
+import { parseTaskDefinitionArn, serviceNameFromArn, shortTaskDefinition } from '../model/naming';
+import { ownedBy, type TagMap, tagsToMap } from '../model/ownership';
+import { parseServiceSpecHash, type SpecHasher, TAG_SPEC_HASH } from '../model/spec-hash-tag';
+import { LruMap } from './lru-map';
 import type { EcsHousekeepingReadPort, EcsReadPort } from '../aws/ecs-port';
-import { HousekeepingCache, type HousekeepingDeps, readHousekeeping } from './housekeeping-reader';
+import {
+  HOUSEKEEPING_CACHE_ENTRIES,
+  HousekeepingCache,
+  type HousekeepingDeps,
+  readHousekeeping,
+} from './housekeeping-reader';
 import { collectPages, tokenField } from '../aws/paginate';
 import { Semaphore } from '../aws/semaphore';
 
@@ -16,6 +23,19 @@ export const DEFAULT_READ_CONCURRENCY = 8;
 export interface EcsReaderOptions {
   /** Read calls in flight at once. Default 8. */
   concurrency?: number;
+  /** Entries per cache (families, revisions; least recently used dropped). Default 10,000. */
+  cacheEntries?: number;
+}
+
+export interface ObserveOptions {
+  /** See plan/narrow-to-services.ts: what pruning reads is not read. */
+  narrowed?: boolean;
+  /**
+   * The planner's normalization (plan/spec-hash.ts). With it, a family that a service of ours runs
+   * at the revision its spec-hash tag names, with the spec's hash now, is not read (`knownByHash`),
+   * and old revisions are listed only when a family changes. Without it, every family is read.
+   */
+  specs?: SpecHasher;
 }
 
 /** True for the error AWS returns when a family (or revision) has nothing to describe. */
@@ -31,20 +51,35 @@ export function isMissingTaskDefinitionError(err: unknown): boolean {
  * the executor `remember` what it registers, and `forget()` when something else may have registered
  * revisions (the cache assumes ecs-gitops is the only writer of its families).
  *
- * Read budget of a no-op observe: 1 DescribeClusters + ceil(N/10) DescribeServices, plus (cold cache
- * only) one DescribeTaskDefinition per family.
+ * Read budget of a no-op observe: 1 DescribeClusters + ceil(N/10) DescribeServices, and for pruning
+ * ceil(N/100) ListServices and one ListTaskDefinitionFamilies per 100 families; plus (cold cache
+ * only) one DescribeTaskDefinition per family that no service's spec-hash tag vouches for (with
+ * `specs`: families without a service, and services deployed before the tag or by hand).
  */
 export class EcsReader {
   private readonly reads: Semaphore;
-  private readonly families = new Map<string, ObservedTaskDefinition | null>();
-  private readonly revisions = new Map<string, ObservedTaskDefinition>();
-  private readonly housekeeping = new HousekeepingCache();
+  private readonly families: LruMap<string, ObservedTaskDefinition | null>;
+  private readonly revisions: LruMap<string, ObservedTaskDefinition>;
+  private readonly housekeeping: HousekeepingCache;
 
   constructor(
     private readonly port: EcsReadPort & EcsHousekeepingReadPort,
     opts: EcsReaderOptions = {},
   ) {
     this.reads = new Semaphore(opts.concurrency ?? DEFAULT_READ_CONCURRENCY);
+    const entries = opts.cacheEntries ?? HOUSEKEEPING_CACHE_ENTRIES;
+    this.families = new LruMap(entries);
+    this.revisions = new LruMap(entries);
+    this.housekeeping = new HousekeepingCache(Date.now, entries);
+  }
+
+  /** Entries in the caches (for the memory tests). */
+  cacheSizes(): { families: number; revisions: number; revisionTags: number } {
+    return {
+      families: this.families.size,
+      revisions: this.revisions.size,
+      revisionTags: this.housekeeping.revisionTags.size,
+    };
   }
 
   /** The cluster with its tags; undefined when it does not exist or is INACTIVE. */
@@ -123,10 +158,19 @@ export class EcsReader {
     this.families.set(family, observed);
   }
 
-  /** Revisions of a family were deregistered (or deleted): forget what was known of it. */
+  /**
+   * Revisions of a family were deregistered (or deleted): forget what was known of them and of the
+   * family's newest, but not that its cleanup is unfinished (that is what brings the next round back).
+   */
   retired(family: string, arns: readonly string[]): void {
-    this.forget(family);
+    this.families.delete(family);
+    for (const arn of arns) this.revisions.delete(arn);
     this.housekeeping.retired(arns);
+  }
+
+  /** The family's cleanup did not run (skipped, failed): list it again on the next observe. */
+  cleanupUnfinished(family: string): void {
+    this.housekeeping.markUnfinished(family, true);
   }
 
   /** Empties the family cache (one family, or all). */
@@ -147,13 +191,22 @@ export class EcsReader {
   /**
    * Everything the planner needs for one cluster directory. `narrowed`: the desired state names only
    * some of the cluster's services (see plan/narrow-to-services.ts), so what pruning reads (every
-   * other service, old revisions) is not read.
+   * other service, old revisions) is not read. `specs`: see ObserveOptions.
    */
-  async observe(desired: DesiredState, opts: { narrowed?: boolean } = {}): Promise<ObservedState> {
+  async observe(desired: DesiredState, opts: ObserveOptions = {}): Promise<ObservedState> {
     const clusterName = desired.cluster.name;
+    const specs = opts.specs;
     const familyNames = [...new Set(desired.taskDefinitions.map((t) => t.family))];
     const noServices = new Map<string, { service: Service; tags: TagMap }>();
-    const [{ cluster, services }, familyResults] = await Promise.all([
+    // A family that a service of the specs runs may be vouched for by the service's tag: it waits
+    // for DescribeServices (unless cached). The others are read beside the services.
+    const runBy = new Set(
+      desired.services.flatMap((s) => (s.taskDefinition.kind === 'family' ? [s.taskDefinition.family] : [])),
+    );
+    const waits = (f: string) => specs !== undefined && runBy.has(f) && !this.families.has(f);
+    const read = (names: string[]) =>
+      Promise.all(names.map(async (f) => [f, await this.latestRevision(f)] as const));
+    const [{ cluster, services }, early] = await Promise.all([
       // Services only exist in an existing cluster: ask for them once the cluster is known.
       this.describeCluster(clusterName).then(async (c) => ({
         cluster: c,
@@ -164,11 +217,13 @@ export class EcsReader {
             )
           : noServices,
       })),
-      Promise.all(familyNames.map(async (f) => [f, await this.latestRevision(f)] as const)),
+      read(familyNames.filter((f) => !waits(f))),
     ]);
-    const families = new Map(familyResults);
+    const knownByHash = specs ? this.knownByHash(desired, services, specs) : new Map<string, KnownRevision>();
+    const late = await read(familyNames.filter((f) => waits(f) && !knownByHash.has(f)));
+    const families = new Map([...early, ...late]);
     const [revisions, extraServices] = await Promise.all([
-      this.runningRevisions(desired, services, families),
+      this.runningRevisions(desired, services, families, knownByHash),
       cluster && !opts.narrowed ? this.extraServices(clusterName, desired) : undefined,
     ]);
     const housekeeping = opts.narrowed
@@ -179,15 +234,52 @@ export class EcsReader {
           families,
           [...services.values(), ...(extraServices?.values() ?? [])],
           cluster !== undefined,
+          specs,
+          unfinishedDeploys(desired, services),
         );
     return {
       ...(cluster ? { cluster } : {}),
       services,
       families,
+      ...(knownByHash.size > 0 ? { knownByHash } : {}),
       ...(revisions.size > 0 ? { revisions } : {}),
       ...(extraServices ? { extraServices } : {}),
       ...(housekeeping ? { housekeeping } : {}),
     };
+  }
+
+  /**
+   * Families a service of ours vouches for: it runs exactly the revision its spec-hash tag names,
+   * and the tag's hash is the spec's hash now (model/spec-hash-tag.ts). A revision ARN never
+   * changes content, so the revision is the spec; no tag, another hash (edited, or of another
+   * normalization version) or another revision (pointed at by hand) is no vouching.
+   */
+  private knownByHash(
+    desired: DesiredState,
+    services: Map<string, { service: Service; tags: TagMap }>,
+    specs: SpecHasher,
+  ): Map<string, KnownRevision> {
+    const owner = { ownerId: desired.cluster.ownerId, cluster: desired.cluster.name };
+    const hashes = new Map(desired.taskDefinitions.map((t) => [t.family, specs.hash(t)]));
+    const out = new Map<string, KnownRevision>();
+    for (const svc of desired.services) {
+      if (svc.taskDefinition.kind !== 'family') continue;
+      const family = svc.taskDefinition.family;
+      const hash = hashes.get(family);
+      const live = services.get(svc.name);
+      const running = live?.service.taskDefinition;
+      if (!hash || !live || !running || live.service.status !== 'ACTIVE' || !ownedBy(live.tags, owner))
+        continue;
+      const tag = parseServiceSpecHash(live.tags[TAG_SPEC_HASH]);
+      const parsed = parseTaskDefinitionArn(running);
+      if (tag?.hash !== hash || parsed?.family !== family || tag.revision !== shortTaskDefinition(running))
+        continue;
+      const seen = out.get(family);
+      if (seen && (parseTaskDefinitionArn(seen.taskDefinitionArn)?.revision ?? 0) >= parsed.revision)
+        continue;
+      out.set(family, { taskDefinitionArn: running, specHash: hash, service: svc.name });
+    }
+    return out;
   }
 
   /** Every service of the cluster that no spec names, with its tags (any owner): what pruning looks at. */
@@ -207,6 +299,7 @@ export class EcsReader {
       port: this.port,
       read: (fn) => this.reads.run(fn),
       latestRevision: (family) => this.latestRevision(family),
+      revision: (arn) => this.revision(arn),
       cache: this.housekeeping,
     };
   }
@@ -220,12 +313,15 @@ export class EcsReader {
     desired: DesiredState,
     services: Map<string, { service: Service; tags: TagMap }>,
     families: Map<string, ObservedTaskDefinition | null>,
+    knownByHash: Map<string, KnownRevision>,
   ): Promise<Map<string, ObservedTaskDefinition>> {
     const wanted = new Set<string>();
     for (const svc of desired.services) {
       if (svc.taskDefinition.kind !== 'family') continue;
+      const family = svc.taskDefinition.family;
       const running = services.get(svc.name)?.service.taskDefinition;
-      const newest = families.get(svc.taskDefinition.family)?.taskDefinition.taskDefinitionArn;
+      const newest =
+        families.get(family)?.taskDefinition.taskDefinitionArn ?? knownByHash.get(family)?.taskDefinitionArn;
       if (
         running &&
         running !== newest &&
@@ -237,19 +333,44 @@ export class EcsReader {
     const out = new Map<string, ObservedTaskDefinition>();
     await Promise.all(
       [...wanted].map(async (arn) => {
-        let observed = this.revisions.get(arn);
-        if (!observed) {
-          const res = await this.reads.run(() =>
-            this.port.describeTaskDefinition({ taskDefinition: arn, include: ['TAGS'] }),
-          );
-          if (!res.taskDefinition) return;
-          observed = { taskDefinition: res.taskDefinition, tags: tagsToMap(res.tags) };
-          // Only the content is immutable; status can change (deregistration), so only cache ACTIVE.
-          if (observed.taskDefinition.status === 'ACTIVE') this.revisions.set(arn, observed);
-        }
-        out.set(arn, observed);
+        const observed = await this.revision(arn);
+        if (observed) out.set(arn, observed);
       }),
     );
     return out;
   }
+
+  /** One revision by ARN, with its tags; once per process while it is ACTIVE. */
+  private async revision(arn: string): Promise<ObservedTaskDefinition | undefined> {
+    const cached = this.revisions.get(arn);
+    if (cached) return cached;
+    const res = await this.reads.run(() =>
+      this.port.describeTaskDefinition({ taskDefinition: arn, include: ['TAGS'] }),
+    );
+    if (!res.taskDefinition) return undefined;
+    const observed = { taskDefinition: res.taskDefinition, tags: tagsToMap(res.tags) };
+    // Only the content is immutable; status can change (deregistration), so only cache ACTIVE.
+    if (observed.taskDefinition.status === 'ACTIVE') this.revisions.set(arn, observed);
+    return observed;
+  }
+}
+
+/**
+ * Families of which a service carries a spec-hash tag naming a revision it does not run: a deploy
+ * that did not finish (an update that failed or was cut short after the tag, a rollback). Their
+ * old revisions are listed again, since the cleanup after that deploy may not have run.
+ */
+function unfinishedDeploys(
+  desired: DesiredState,
+  services: Map<string, { service: Service; tags: TagMap }>,
+): Set<string> {
+  const out = new Set<string>();
+  for (const svc of desired.services) {
+    if (svc.taskDefinition.kind !== 'family') continue;
+    const live = services.get(svc.name);
+    const tag = parseServiceSpecHash(live?.tags[TAG_SPEC_HASH]);
+    const running = live?.service.taskDefinition;
+    if (tag && running && tag.revision !== shortTaskDefinition(running)) out.add(svc.taskDefinition.family);
+  }
+  return out;
 }

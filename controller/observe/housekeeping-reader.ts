@@ -4,6 +4,8 @@ import { parseTaskDefinitionArn, shortTaskDefinition, taskPrefix } from '../mode
 import type { FamilyRevisions, ObservedTaskDefinition, RevisionHousekeeping } from '../model/observed';
 import { ownedBy, type TagMap, tagsToMap } from '../model/ownership';
 import { hasCandidates, selectRevisions } from '../model/revision-retention';
+import type { SpecHasher } from '../model/spec-hash-tag';
+import { LruMap } from './lru-map';
 import type { EcsHousekeepingReadPort, EcsReadPort } from '../aws/ecs-port';
 import { collectPages, tokenField } from '../aws/paginate';
 
@@ -18,36 +20,63 @@ export interface HousekeepingDeps {
   port: EcsHousekeepingReadPort & Pick<EcsReadPort, 'describeTaskDefinition'>;
   read<T>(fn: () => Promise<T>): Promise<T>;
   latestRevision(family: string): Promise<ObservedTaskDefinition | null>;
+  /** A revision by ARN with its tags (cached: a revision's content never changes). */
+  revision(arn: string): Promise<ObservedTaskDefinition | undefined>;
   cache: HousekeepingCache;
 }
 
+/** Bounds of the caches below (LRU): flat memory for a controller of thousands of families. */
+export const HOUSEKEEPING_CACHE_ENTRIES = 10_000;
+
 /**
- * What one process remembers between reconciles so that the steady state costs no extra reads:
- * which families were seen with no more ACTIVE revisions than kept (at which newest revision), and
- * the tags of revisions already read (a revision's tags only matter as "ours or not"; the executor
- * reads them again right before deregistering).
+ * What one process remembers between reconciles: families whose cleanup is unfinished (over the
+ * per-reconcile budget: listed again next time; old revisions in use: listed again after an
+ * hour), families removed from the specs with nothing of ours left, and the tags of revisions
+ * already read (a revision's tags only matter as "ours or not"; the executor reads them again right
+ * before deregistering).
  */
 export class HousekeepingCache {
-  /** Family -> the newest revision and keepRevisions when it had nothing to clean up, and when. */
-  private readonly tidyAt = new Map<string, { revision: number; keep: number; at: number }>();
+  /** Family -> when to list it again although no new revision is registered. */
+  private readonly unfinished: LruMap<string, number>;
+  /** Family -> its newest revision when its cleanup left nothing to do. */
+  private readonly finished: LruMap<string, number>;
   /** Families without ACTIVE revisions in which nothing of ours was left to delete, and when. */
-  private readonly noLeftovers = new Map<string, number>();
-  readonly revisionTags = new Map<string, TagMap>();
+  private readonly noLeftovers: LruMap<string, number>;
+  readonly revisionTags: LruMap<string, TagMap>;
 
-  constructor(private readonly now: () => number = Date.now) {}
-
-  /**
-   * Nothing to clean up at this newest revision and keepRevisions, seen less than TIDY_TTL_MS ago.
-   * The expiry matters when old revisions were only kept because something used them (a one-off
-   * task): once it stops, they are cleaned up within the hour without a new registration.
-   */
-  isTidy(family: string, revision: number, keep: number): boolean {
-    const t = this.tidyAt.get(family);
-    return t !== undefined && t.revision === revision && t.keep === keep && this.now() - t.at < TIDY_TTL_MS;
+  constructor(
+    private readonly now: () => number = Date.now,
+    capacity = HOUSEKEEPING_CACHE_ENTRIES,
+  ) {
+    this.unfinished = new LruMap(capacity);
+    this.finished = new LruMap(capacity);
+    this.noLeftovers = new LruMap(capacity);
+    this.revisionTags = new LruMap(capacity);
   }
 
-  markTidy(family: string, revision: number, keep: number): void {
-    this.tidyAt.set(family, { revision, keep, at: this.now() });
+  /** The family's last cleanup left something for later, and later is now. */
+  isDue(family: string): boolean {
+    const at = this.unfinished.get(family);
+    return at !== undefined && this.now() >= at;
+  }
+
+  /**
+   * Over the budget: next reconcile. Old revisions kept only because something used them (a
+   * one-off task): within the hour, so that they are cleaned up once it stops without a new
+   * registration.
+   */
+  markUnfinished(family: string, overBudget: boolean): void {
+    this.unfinished.set(family, overBudget ? this.now() : this.now() + TIDY_TTL_MS);
+  }
+
+  markFinished(family: string, revision: number | undefined): void {
+    this.unfinished.delete(family);
+    if (revision !== undefined) this.finished.set(family, revision);
+  }
+
+  /** This process saw the family with nothing to clean up at this newest revision. */
+  isFinished(family: string, revision: number): boolean {
+    return this.finished.get(family) === revision;
   }
 
   hasNoLeftovers(family: string): boolean {
@@ -61,7 +90,7 @@ export class HousekeepingCache {
 
   /**
    * Revisions retired: their tags are no longer needed. (Tags of revisions that are not ours stay
-   * cached for the life of the process, so that they are not read again on every new revision.)
+   * cached, within the bound, so that they are not read again on every new revision.)
    */
   retired(arns: readonly string[]): void {
     for (const arn of arns) this.revisionTags.delete(arn);
@@ -69,10 +98,12 @@ export class HousekeepingCache {
 
   forget(family?: string): void {
     if (family === undefined) {
-      this.tidyAt.clear();
+      this.unfinished.clear();
+      this.finished.clear();
       this.noLeftovers.clear();
     } else {
-      this.tidyAt.delete(family);
+      this.unfinished.delete(family);
+      this.finished.delete(family);
       this.noLeftovers.delete(family);
     }
   }
@@ -81,12 +112,16 @@ export class HousekeepingCache {
 const TIDY_TTL_MS = 60 * 60_000;
 
 /**
- * What revision retention needs, read as sparingly as the steady state allows: a family in the specs
- * is listed only when its newest revision number exceeds `keepRevisions` and it was not already seen
- * tidy at that revision; families removed from the specs are found with one ListTaskDefinitionFamilies
- * per 100 families under the prefix; running tasks and revision tags are read only for candidates.
- * With `deleteRevisions`, INACTIVE revisions of ours are looked for too (left by a deregistration
- * whose delete did not happen: a crash, a failed call), also in families with no ACTIVE revision.
+ * What revision retention needs, read only for families that are read anyway: a family in the
+ * specs is listed when its newest revision differs from the spec (a new one is registered: one
+ * fewer existing is kept, and the next older ones are read while they are the same spec as the
+ * newest, to retire duplicates), when it has more revisions than kept (a cleanup cut short by a
+ * crash or a failure; once per process), or when this process's last cleanup of it was
+ * unfinished. A family known equal by a service's spec-hash tag costs nothing. Families removed
+ * from the specs are found with one ListTaskDefinitionFamilies per 100 families under the prefix;
+ * running tasks and revision tags are read only for candidates. With `deleteRevisions`, INACTIVE
+ * revisions of ours are looked for too (left by a deregistration whose delete did not happen: a
+ * crash, a failed call), also in families with no ACTIVE revision.
  */
 export async function readHousekeeping(
   deps: HousekeepingDeps,
@@ -94,23 +129,47 @@ export async function readHousekeeping(
   families: Map<string, ObservedTaskDefinition | null>,
   services: LiveService[],
   clusterExists: boolean,
+  specs?: SpecHasher,
+  unfinished: ReadonlySet<string> = new Set(),
 ): Promise<RevisionHousekeeping | undefined> {
   const cfg = desired.cluster;
   const { keepRevisions, deleteRevisions } = lifecycleOf(cfg);
   const owner = { ownerId: cfg.ownerId, cluster: cfg.name };
   const prefix = taskPrefix(cfg.prefix);
+  const inSpecs = new Set(desired.taskDefinitions.map((t) => t.family));
 
-  const toList = await familiesToList(deps, families, owner, prefix, keepRevisions);
+  const toList = await familiesToList(
+    deps,
+    desired,
+    families,
+    owner,
+    prefix,
+    keepRevisions,
+    specs,
+    unfinished,
+  );
   const listed: FamilyRevisions[] = [];
+  const kept = new Map<string, ObservedTaskDefinition>();
   for (const f of toList) {
     const active = await listRevisions(deps, f.family, 'ACTIVE');
     const inactive = deleteRevisions ? await listRevisions(deps, f.family, 'INACTIVE') : [];
-    listed.push({ family: f.family, removed: f.removed, active, ...(deleteRevisions ? { inactive } : {}) });
+    listed.push({
+      family: f.family,
+      removed: f.removed,
+      active,
+      ...(deleteRevisions ? { inactive } : {}),
+      ...(f.registering ? { registering: true } : {}),
+    });
+    const newest = families.get(f.family);
+    if (!f.removed && newest && specs) {
+      const window = f.registering ? keepRevisions - 1 : keepRevisions;
+      await readDuplicates(deps, active.slice(0, Math.max(0, window)), newest, specs, kept);
+    }
   }
   if (deleteRevisions) {
     // Families whose every revision is INACTIVE: a removed family deregistered, not yet deleted.
     for (const family of await listFamilies(deps, prefix, 'INACTIVE')) {
-      if (families.has(family) || deps.cache.hasNoLeftovers(family)) continue;
+      if (inSpecs.has(family) || deps.cache.hasNoLeftovers(family)) continue;
       if (listed.some((f) => f.family === family)) continue;
       listed.push({
         family,
@@ -124,8 +183,12 @@ export async function readHousekeeping(
 
   const inUse = revisionsInUse(desired, services);
   const use = (ref: string) => inUse.add(shortTaskDefinition(ref));
-  const h: RevisionHousekeeping = { families: listed, inUse, tags: deps.cache.revisionTags };
-  const select = () => selectRevisions(h, { keep: keepRevisions, ...owner });
+  const withKept = kept.size > 0 ? { kept } : {};
+  const select = () =>
+    selectRevisions(
+      { families: listed, inUse, tags: new Map(deps.cache.revisionTags), ...withKept },
+      { keep: keepRevisions, ...owner, ...(specs ? { same: specs.same } : {}) },
+    );
   // Running tasks (standalone ones: service tasks run a deployment's revision) of the families that
   // still have candidates once deployments are accounted for.
   const withCandidates = select().filter(hasCandidates);
@@ -147,41 +210,98 @@ export async function readHousekeeping(
         deps.cache.revisionTags.set(arn, tagsToMap(out.tags));
       }),
   );
-  const result: RevisionHousekeeping = { families: listed, inUse, tags: new Map(deps.cache.revisionTags) };
-  // Families with nothing to do (what is old is in use, or not ours) need no listing next time.
-  for (const r of selectRevisions(result, { keep: keepRevisions, ...owner })) {
-    if (hasCandidates(r) || r.later > 0) continue;
+  const result: RevisionHousekeeping = {
+    families: listed,
+    inUse,
+    tags: new Map(deps.cache.revisionTags),
+    ...withKept,
+  };
+  // What this cleanup leaves (over the budget, or in use) is listed again by this process later;
+  // a family with nothing left is not listed again until its next new revision.
+  const selected = selectRevisions(result, {
+    keep: keepRevisions,
+    ...owner,
+    ...(specs ? { same: specs.same } : {}),
+  });
+  for (const r of selected) {
     const f = toList.find((x) => x.family === r.family);
-    if (f && !r.removed) deps.cache.markTidy(r.family, f.newest, keepRevisions);
-    if (!f && r.removed) deps.cache.markNoLeftovers(r.family);
+    if (!r.removed) {
+      if (r.later > 0 || r.inUse.length > 0) deps.cache.markUnfinished(r.family, r.later > 0);
+      // After this plan's register the newest is another one: nothing to remember.
+      else if (!f?.registering)
+        deps.cache.markFinished(r.family, families.get(r.family)?.taskDefinition.revision);
+    } else if (!f && !hasCandidates(r) && r.later === 0) deps.cache.markNoLeftovers(r.family);
   }
   return result;
 }
 
 /**
- * Families whose old revisions are worth listing: those in the specs with more revisions than kept
- * (and not already seen tidy at that revision), and ours under the prefix that the specs removed.
+ * The kept revisions after the newest, one by one while each is the same spec as the newest: a
+ * lost answer to RegisterTaskDefinition (or a crash) leaves its twin right below it. One read per
+ * registration in the common case (the next older revision differs).
+ */
+async function readDuplicates(
+  deps: HousekeepingDeps,
+  window: readonly string[],
+  newest: ObservedTaskDefinition,
+  specs: SpecHasher,
+  out: Map<string, ObservedTaskDefinition>,
+): Promise<void> {
+  if (window.length < 2 || newest.taskDefinition.taskDefinitionArn !== window[0]) return;
+  out.set(window[0], newest);
+  for (const arn of window.slice(1)) {
+    const r = await deps.revision(arn);
+    if (!r) return;
+    deps.cache.revisionTags.set(arn, r.tags);
+    if (!specs.same(r, newest)) return;
+    out.set(arn, r);
+  }
+}
+
+/**
+ * Families whose old revisions are worth listing: those in the specs whose newest revision was read
+ * and differs from the spec (a new one will be registered), whose last cleanup here was unfinished,
+ * or whose last deploy did not finish (`unfinished`); and ours under the prefix that the specs
+ * removed.
  */
 async function familiesToList(
   deps: HousekeepingDeps,
+  desired: DesiredState,
   families: Map<string, ObservedTaskDefinition | null>,
   owner: { ownerId: string; cluster: string },
   prefix: string,
   keepRevisions: number,
-): Promise<{ family: string; removed: boolean; newest: number }[]> {
-  const toList: { family: string; removed: boolean; newest: number }[] = [];
+  specs: SpecHasher | undefined,
+  unfinished: ReadonlySet<string>,
+): Promise<{ family: string; removed: boolean; registering: boolean }[]> {
+  const toList: { family: string; removed: boolean; registering: boolean }[] = [];
+  const specOf = new Map(desired.taskDefinitions.map((t) => [t.family, t]));
   for (const [family, newest] of families) {
-    const revision = newest?.taskDefinition.revision ?? 0;
-    if (!newest || revision <= keepRevisions || deps.cache.isTidy(family, revision, keepRevisions)) continue;
-    if (!ownedBy(newest.tags, owner)) continue;
-    toList.push({ family, removed: false, newest: revision });
+    if (!newest || !ownedBy(newest.tags, owner)) continue;
+    const td = specOf.get(family);
+    // Without the planner's comparison (a caller that passes none), every family may change.
+    const registering = td !== undefined && (specs === undefined || !specs.matches(td, newest));
+    // A new one coming: worth listing when that makes more than kept, or for a duplicate (two or more).
+    const revision = newest.taskDefinition.revision ?? 0;
+    // Read anyway (no service vouches for it) with more revisions than kept: a cleanup that a crash
+    // or a failure cut short is found here (once per process while there is nothing to do).
+    const heal = revision > keepRevisions && !deps.cache.isFinished(family, revision);
+    const due = deps.cache.isDue(family) || heal || (unfinished.has(family) && revision > 1);
+    if ((registering && (revision >= keepRevisions || revision > 1)) || due) {
+      toList.push({ family, removed: false, registering });
+    }
+  }
+  // Known equal by hash (not read), with an unfinished cleanup: candidates' tags are read anyway.
+  for (const family of specOf.keys()) {
+    if (!families.has(family) && deps.cache.isDue(family))
+      toList.push({ family, removed: false, registering: false });
   }
   for (const family of await listFamilies(deps, prefix, 'ACTIVE')) {
-    if (families.has(family)) continue;
+    if (specOf.has(family)) continue;
     const newest = await deps.latestRevision(family);
     // Another cluster's family under a longer prefix (`prod-eu-` under `prod-`) carries its own cluster tag.
     if (!newest || !ownedBy(newest.tags, owner)) continue;
-    toList.push({ family, removed: true, newest: newest.taskDefinition.revision ?? 0 });
+    toList.push({ family, removed: true, registering: false });
   }
 
   return toList;

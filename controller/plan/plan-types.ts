@@ -51,7 +51,8 @@ export type Step =
   | { call: 'createService'; input: CreateServiceRequest; taskDefinitionFrom?: TaskDefinitionFrom }
   | { call: 'updateService'; input: UpdateServiceRequest; taskDefinitionFrom?: TaskDefinitionFrom }
   /** Adds or changes tags on an existing resource (tags we manage that differ). */
-  | { call: 'tagResource'; arn: string; tags: Tag[] }
+  /** `taskDefinitionFrom`: the spec-hash tag names a revision this plan registers (filled in then). */
+  | { call: 'tagResource'; arn: string; tags: Tag[]; taskDefinitionFrom?: TaskDefinitionFrom }
   /** Removes tags of ours that no longer apply (the pruning mark of a service whose spec came back). */
   | { call: 'untagResource'; arn: string; keys: string[] }
   /**

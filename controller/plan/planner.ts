@@ -41,6 +41,8 @@ import type {
   TaskDefinitionFrom,
 } from './plan-types';
 import { tagDrift } from './tag-drift';
+import { specHash } from './spec-hash';
+import { serviceSpecHash, TAG_SPEC_HASH } from '../model/spec-hash-tag';
 
 /**
  * The plan for one cluster directory: desired state vs observed state. Pure: same input, same plan.
@@ -57,14 +59,11 @@ export function planCluster(desired: DesiredState, observed: ObservedState, inpu
 
   const tdActions = new Map<string, PlannedAction>();
   const resolved = new Map<string, string>();
+  const hashes = new Map<string, string>();
   for (const td of sortBy(desired.taskDefinitions, (t) => t.family)) {
-    const { action, arn } = planTaskDefinition(
-      cfg,
-      td,
-      observed.families.get(td.family) ?? undefined,
-      observed,
-      desired.commit,
-    );
+    const hash = specHash(td);
+    hashes.set(td.family, hash);
+    const { action, arn } = planTaskDefinition(cfg, td, hash, observed, desired.commit);
     tdActions.set(td.family, action);
     if (arn) resolved.set(td.family, arn);
     actions.push(action);
@@ -78,7 +77,7 @@ export function planCluster(desired: DesiredState, observed: ObservedState, inpu
   for (const svc of sortBy(pickServices(desired.services), (s) => s.name)) {
     const routed = withAttachment(cfg, svc, lb);
     const action = holdFailedRollout(
-      planService(cfg, routed, observed, tdActions, resolved),
+      planService(cfg, routed, observed, tdActions, resolved, hashes),
       inputs,
       desired,
     );
@@ -91,7 +90,12 @@ export function planCluster(desired: DesiredState, observed: ObservedState, inpu
 
   const errors: PlanError[] = [...events.errors, ...lb.errors];
   // What ecs-gitops owns and the specs no longer ask for: removed services, old revisions.
-  const pruned = planPrune(desired, observed, serviceActions);
+  const registering = new Map(
+    [...tdActions]
+      .filter(([, a]) => a.steps.some((st) => st.call === 'registerTaskDefinition'))
+      .map(([family, a]) => [family, a.id]),
+  );
+  const pruned = planPrune(desired, observed, serviceActions, registering);
   errors.push(...pruned.errors);
   actions.push(...pruned.actions.filter((a) => a.resource === 'service'));
   // DNS last: records point at what the services serve. Only when configured AND read.
@@ -344,11 +348,26 @@ function capacityDiff(
 function planTaskDefinition(
   cfg: ClusterConfig,
   td: DesiredTaskDefinition,
-  live: ObservedTaskDefinition | undefined,
+  hash: string,
   observed: ObservedState,
   commit: string | undefined,
 ): { action: PlannedAction; arn?: string } {
-  const planned = planTaskDefinitionAction(cfg, td, live, commit);
+  const known = observed.knownByHash?.get(td.family);
+  if (known && !observed.families.has(td.family)) {
+    const action = newAction('taskDefinition', td.family, td.source);
+    // The observer trusts a service's spec-hash tag only when it is this hash; anything else here
+    // means the family was neither read nor known, and nothing can be decided about it.
+    if (known.specHash !== hash) {
+      return { action: { ...action, op: 'conflict', reason: 'its newest revision was not read' } };
+    }
+    // Known equal by hash (model/spec-hash-tag.ts): the revision the service runs is this spec.
+    return {
+      action: { ...action, reason: `matches ${shortTaskDefinition(known.taskDefinitionArn)}` },
+      arn: known.taskDefinitionArn,
+    };
+  }
+  const live = observed.families.get(td.family) ?? undefined;
+  const planned = planTaskDefinitionAction(cfg, td, live, commit, hash);
   if (planned.op !== 'update' || !planned.steps.some((s) => s.call === 'registerTaskDefinition')) {
     return {
       action: planned,
@@ -391,11 +410,17 @@ function planTaskDefinitionAction(
   td: DesiredTaskDefinition,
   live: ObservedTaskDefinition | undefined,
   commit: string | undefined,
+  hash: string,
 ): PlannedAction {
   const action = newAction('taskDefinition', td.family, td.source);
   // The commit tag, like the source file, is provenance: written with a registration or a real tag
   // change, never a difference on its own (tag-drift.ts), so a new commit never causes tag churn.
-  const registerTags = commit ? { ...td.tags, [TAG_COMMIT]: commit } : td.tags;
+  // So is the spec hash: a revision registered before it existed is not re-tagged for it.
+  const registerTags = {
+    ...td.tags,
+    ...(commit ? { [TAG_COMMIT]: commit } : {}),
+    [TAG_SPEC_HASH]: hash,
+  };
   const register: Step = {
     call: 'registerTaskDefinition',
     input: { ...td.body, family: td.family, tags: mapToTags(registerTags) },
@@ -451,10 +476,12 @@ function planService(
   observed: ObservedState,
   tdActions: Map<string, PlannedAction>,
   resolved: Map<string, string>,
+  hashes: ReadonlyMap<string, string>,
 ): PlannedAction {
   const action = newAction('service', svc.name, svc.source);
   const ref = resolveTaskDefinition(svc, observed, tdActions, resolved);
   if ('conflict' in ref) return { ...action, op: 'conflict', reason: ref.conflict };
+  svc = withSpecHash(svc, ref, hashes);
 
   const dependsOn: string[] = [];
   const from = ref.from;
@@ -503,11 +530,27 @@ function planService(
   // The mark goes only after the count is back (steps run in order, and stop at a failure): a failed
   // update keeps the mark, so the next plan restores again.
   if (pruning !== undefined) steps.push({ call: 'untagResource', arn: liveArn, keys: [TAG_PRUNING] });
-  // Provenance tags are refreshed only with a real change (the steps above, or another tag).
-  const drift = tagDrift(svc.tags, live.tags, steps.length > 0);
+  // Provenance tags are refreshed only with a real change (the steps above, or another tag, or the
+  // revision's tags: its spec hash changes with them).
+  const familyChanged =
+    from === undefined && ref.family !== undefined && tdActions.get(ref.family)?.op === 'update';
+  const drift = tagDrift(svc.tags, live.tags, steps.length > 0 || familyChanged);
   if (drift.changes.length > 0) {
-    steps.push({ call: 'tagResource', arn: liveArn, tags: drift.tags });
-    reasons.push(`tags differ (${drift.keys.join(', ')})`);
+    // The spec hash names the new revision, whose ARN the executor fills in. With a new revision
+    // the tags go first: a tag naming a revision the service does not run yet vouches for nothing
+    // (the next read falls back), while one left behind by a lost answer to the update would be
+    // stale until the next change.
+    const fills = from !== undefined && drift.keys.includes(TAG_SPEC_HASH);
+    const first = steps.length > 0 && steps[0].call === 'updateService' && 'taskDefinition' in steps[0].input;
+    steps.splice(first ? 0 : steps.length, 0, {
+      call: 'tagResource',
+      arn: liveArn,
+      tags: drift.tags,
+      ...(fills ? { taskDefinitionFrom: from } : {}),
+    });
+    // The spec hash alone is bookkeeping of the change named before it: shown in the changes only.
+    const named = drift.keys.filter((k) => k !== TAG_SPEC_HASH || reasons.length === 0);
+    if (named.length > 0) reasons.push(`tags differ (${named.join(', ')})`);
   }
   if (steps.length === 0) return { ...action, reason: `matches; runs ${runningRevision(live.service)}` };
   return {
@@ -558,6 +601,23 @@ function restoreCount(
 
   if ((live.desiredCount ?? 0) !== count)
     changes.push({ path: 'desiredCount', before: live.desiredCount, after: count });
+}
+
+/**
+ * The service with its spec-hash tag (model/spec-hash-tag.ts): the hash of its family's spec and
+ * the revision it will run (a placeholder until the executor knows a new one). Only for a family
+ * of the specs; a pinned revision is read anyway.
+ */
+function withSpecHash(
+  svc: DesiredService,
+  ref: Exclude<ResolvedRef, { conflict: string }>,
+  hashes: ReadonlyMap<string, string>,
+): DesiredService {
+  const hash =
+    ref.family !== undefined && svc.taskDefinition.kind === 'family' ? hashes.get(ref.family) : undefined;
+  if (hash === undefined || ref.family === undefined) return svc;
+  const revision = ref.arn ? shortTaskDefinition(ref.arn) : taskDefinitionPlaceholder(ref.family);
+  return { ...svc, tags: { ...svc.tags, [TAG_SPEC_HASH]: serviceSpecHash(hash, revision) } };
 }
 
 type ResolvedRef =

@@ -7,6 +7,7 @@ import { primaryRollout } from '../model/service-stability';
 import { emptyAction } from './empty-action';
 import type { OwnerRef, PlanError, PlannedAction } from './plan-types';
 import { type FamilyRetention, hasCandidates, selectRevisions } from '../model/revision-retention';
+import { sameRevisionContent } from './spec-hash';
 
 /**
  * Pruning: what ecs-gitops owns in the cluster and no spec asks for any more. Pure.
@@ -26,6 +27,7 @@ export function planPrune(
   desired: DesiredState,
   observed: ObservedState,
   planned: ReadonlyMap<string, PlannedAction>,
+  registering: ReadonlyMap<string, string> = new Map(),
 ): { actions: PlannedAction[]; errors: PlanError[] } {
   const cfg = desired.cluster;
   const life = lifecycleOf(cfg);
@@ -34,7 +36,12 @@ export function planPrune(
     .filter(([, s]) => ownedBy(s.tags, owner))
     .sort(([a], [b]) => a.localeCompare(b));
   const retention = observed.housekeeping
-    ? selectRevisions(observed.housekeeping, { keep: life.keepRevisions, ...owner })
+    ? selectRevisions(observed.housekeeping, {
+        keep: life.keepRevisions,
+        ...owner,
+        registering: new Set(registering.keys()),
+        same: sameRevisionContent,
+      })
     : [];
 
   const wipe = wipeGuard(
@@ -49,7 +56,10 @@ export function planPrune(
     actions.push(pruneService(desired, observed, name, live, planned, life.prune, owner));
   }
   for (const r of retention) {
-    const action = retentionAction(r, life, owner);
+    const registeredBy = registering.get(r.family);
+    // After a new revision: once the family's register and its services' deploys are done.
+    const after = registeredBy ? [registeredBy, ...deploysOf(desired, r.family, planned)] : [];
+    const action = retentionAction(r, life, owner, after);
     if (action) actions.push(action);
   }
   return { actions, errors: [] };
@@ -93,18 +103,28 @@ function wipeGuard(
   return undefined;
 }
 
-/** Old revisions of one family to deregister (and delete), or why they are kept. */
-function retentionAction(r: FamilyRetention, life: Lifecycle, owner: OwnerRef): PlannedAction | undefined {
+/**
+ * Old revisions of one family to deregister (and delete), or why they are kept. `registeredBy`: the
+ * action registering the family's new revision in this plan; the old ones go only once it is done
+ * (a failed register must not leave the family one revision short).
+ */
+function retentionAction(
+  r: FamilyRetention,
+  life: Lifecycle,
+  owner: OwnerRef,
+  after: string[],
+): PlannedAction | undefined {
+  const registeredBy = after[0];
   const action = emptyAction(`revisions/${r.family}`, 'revisions', r.family, undefined);
   const later = r.later > 0 ? ` (more on later reconciles)` : '';
   const why = r.removed
     ? `${r.family} is no longer in the specs`
-    : `older than the newest ${life.keepRevisions} of ${r.family}`;
-  const retiring = [...r.leftovers, ...r.deregister];
+    : `older than the newest ${life.keepRevisions} of ${r.family}${registeredBy ? ' (counting the new one)' : ''}`;
+  const retiring = [...r.leftovers, ...r.deregister, ...r.duplicates];
   if (retiring.length > 0) {
     const changes = [
       ...r.leftovers.map((arn) => ({ path: listRevisions([arn]), before: 'INACTIVE', after: 'DELETED' })),
-      ...r.deregister.map((arn) => ({
+      ...[...r.deregister, ...r.duplicates].map((arn) => ({
         path: listRevisions([arn]),
         before: 'ACTIVE',
         after: life.deleteRevisions ? 'DELETED' : 'INACTIVE',
@@ -112,6 +132,9 @@ function retentionAction(r: FamilyRetention, life: Lifecycle, owner: OwnerRef): 
     ];
     const what = [
       r.deregister.length > 0 ? `deregister ${r.deregister.length} revision(s) ${why}` : '',
+      r.duplicates.length > 0
+        ? `deregister ${r.duplicates.length} unused duplicate(s) of the newest revision of ${r.family}`
+        : '',
       r.leftovers.length > 0 ? `delete ${r.leftovers.length} deregistered revision(s)` : '',
     ]
       .filter((x) => x !== '')
@@ -123,6 +146,7 @@ function retentionAction(r: FamilyRetention, life: Lifecycle, owner: OwnerRef): 
       op: 'delete',
       reason: `${what}: ${listRevisions(retiring)}${later}`,
       changes,
+      ...(after.length > 0 ? { dependsOn: after } : {}),
       steps: [
         {
           call: 'retireRevisions',
@@ -142,6 +166,20 @@ function retentionAction(r: FamilyRetention, life: Lifecycle, owner: OwnerRef): 
     };
   }
   return undefined;
+}
+
+/** The actions of this plan that change the services running a family (its deploys). */
+function deploysOf(
+  desired: DesiredState,
+  family: string,
+  planned: ReadonlyMap<string, PlannedAction>,
+): string[] {
+  return desired.services
+    .filter((s) => s.taskDefinition.kind === 'family' && s.taskDefinition.family === family)
+    .map((s) => planned.get(s.name))
+    .filter((a): a is PlannedAction => a !== undefined && a.steps.length > 0)
+    .map((a) => a.id)
+    .sort();
 }
 
 function pruneService(

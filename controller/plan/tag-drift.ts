@@ -4,10 +4,14 @@
  * (which writes plain files for templates and autocreated services) must not make a resource differ.
  */
 import { TAG_COMMIT, TAG_SOURCE, type Tag, type TagMap } from '../model/ownership';
+import { TAG_SPEC_HASH } from '../model/spec-hash-tag';
 import type { FieldChange } from './plan-types';
 
-/** Tags that record where a resource came from, not what it should be. */
-export const PROVENANCE_TAGS: readonly string[] = [TAG_SOURCE, TAG_COMMIT];
+/**
+ * Tags that record where a resource came from, not what it should be; and the spec hash, which only
+ * saves reads (model/spec-hash-tag.ts) and is refreshed with the next real change.
+ */
+export const PROVENANCE_TAGS: readonly string[] = [TAG_SOURCE, TAG_COMMIT, TAG_SPEC_HASH];
 
 export interface TagDrift {
   /** One change per tag written, for the diff. */

@@ -43,7 +43,8 @@ export interface ExecuteOptions {
  * depend on ECS resources: their values come from the target, not the tasks), and housekeeping
  * (old revisions) last, one family at a time, so that it never competes with the real work for
  * write tokens, and only when the real work succeeded: a failed create may be retried with a
- * revision that housekeeping would otherwise have retired meanwhile.
+ * revision that housekeeping would otherwise have retired meanwhile. (A family's cleanup after its
+ * new revision waits only for that family's register and services: see prune-planner.ts.)
  */
 export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<ActionResult[]> {
   const clock = opts.clock ?? systemClock;
@@ -76,13 +77,21 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Act
     return applyDnsActions(dnsActions, opts.route53, opts.listener);
   };
   const [ecsResults, dnsResults] = await Promise.all([Promise.all(ecsActions.map(run)), dns()]);
-  const failed = [...ecsResults, ...dnsResults].find((r) => r.outcome === 'failed');
+  const results = [...ecsResults, ...dnsResults];
   const housekeeping: ActionResult[] = [];
   for (const a of plan.actions) {
     if (a.resource !== 'revisions') continue;
+    // A family's cleanup that follows its own new revision waits only for that family's actions:
+    // it is the only chance a new process gets to clean up after them. Any other waits for all.
+    const failed =
+      a.dependsOn.length > 0
+        ? results.find(
+            (r) => a.dependsOn.includes(r.id) && (r.outcome === 'failed' || r.outcome === 'skipped'),
+          )
+        : results.find((r) => r.outcome === 'failed');
     housekeeping.push(
       failed && a.op === 'delete'
-        ? resultOf(a, 'skipped', `not attempted: ${failed.id} failed`)
+        ? resultOf(a, 'skipped', `not attempted: ${failed.id} ${failed.outcome}`)
         : await run(a),
     );
   }

@@ -5,6 +5,7 @@ import type { Elbv2Port } from '../aws/elbv2-port';
 import type { EventBridgePort } from '../aws/eventbridge-port';
 import type { SqsPort } from '../aws/sqs-port';
 import { observeCluster } from '../observe/dns-observer';
+import { specHasher } from '../plan/spec-hash';
 import type { Route53Port } from '../aws/route53-port';
 import type { Route53Reader } from '../observe/route53-reader';
 import type { DesiredState } from '../model/desired';
@@ -71,7 +72,7 @@ export async function planDesiredState(
       retiredEvents: () =>
         ports.sqs && ports.eventBridge ? { sqs: ports.sqs, eventBridge: ports.eventBridge } : undefined,
     },
-    { narrowed: services !== undefined },
+    { narrowed: services !== undefined, specs: specHasher },
   );
   const plan = planCluster(wanted, observed, inputs);
   return services ? { ...plan, actions: plan.actions.filter((a) => a.op !== 'orphan') } : plan;
@@ -91,7 +92,7 @@ export async function applyPlan(
   removal: Pick<ExecuteOptions, 'drainWaitMs' | 'clock' | 'pollMs'> = {},
 ): Promise<ActionResult[]> {
   if (plan.errors.length > 0) throw new PlanRefusedError(plan.errors.length);
-  return executePlan(plan, {
+  const results = await executePlan(plan, {
     ...removal,
     onRetired: (family, arns) => ports.reader.retired(family, arns),
     ecs: ports.ecs,
@@ -108,4 +109,12 @@ export async function applyPlan(
     listener,
     onRegistered: (family, observed) => ports.reader.remember(family, observed),
   });
+  // A cleanup that did not run is tried again by this process (a new one finds it at the family's
+  // next change, or from a service whose deploy did not finish).
+  for (const r of results) {
+    if (r.resource === 'revisions' && (r.outcome === 'skipped' || r.outcome === 'failed')) {
+      ports.reader.cleanupUnfinished(r.name);
+    }
+  }
+  return results;
 }

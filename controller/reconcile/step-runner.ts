@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { EcsPort } from '../aws/ecs-port';
 import type { PlannedAction, Step } from '../plan/plan-types';
 import type { ActionResult, Outcome } from '../model/action-result';
-import { tagsToMap } from '../model/ownership';
+import { type Tag, tagsToMap } from '../model/ownership';
+import { parseServiceSpecHash, serviceSpecHash, TAG_SPEC_HASH } from '../model/spec-hash-tag';
+import { shortTaskDefinition } from '../model/naming';
 import type { ObservedTaskDefinition } from '../model/observed';
 import type { Clock } from '../aws/clock';
 import { failedResult, resultOf } from './result-of';
@@ -159,7 +161,15 @@ async function runStep(
     case 'createService': {
       // A fresh token per attempt at creating: the SDK's retries of this request reuse it (so a
       // retried create is idempotent), while a later re-creation of the same name gets its own.
-      const input = { ...step.input, taskDefinition: resolveArn(step, arns), clientToken: randomToken() };
+      const taskDefinition = resolveArn(step, arns);
+      const input = {
+        ...step.input,
+        taskDefinition,
+        ...(step.taskDefinitionFrom && step.input.tags
+          ? { tags: withRevision(step.input.tags, taskDefinition) }
+          : {}),
+        clientToken: randomToken(),
+      };
       const service = (await ecs.createService(input)).service;
       return { arn: service?.serviceArn, taskDefinitionArn: service?.taskDefinition ?? input.taskDefinition };
     }
@@ -174,9 +184,11 @@ async function runStep(
         ...(input.taskDefinition ? { taskDefinitionArn: service?.taskDefinition } : {}),
       };
     }
-    case 'tagResource':
-      await ecs.tagResource({ resourceArn: step.arn, tags: step.tags });
+    case 'tagResource': {
+      const tags = step.taskDefinitionFrom ? withRevision(step.tags, resolveArn(step, arns)) : step.tags;
+      await ecs.tagResource({ resourceArn: step.arn, tags });
       return { arn: step.arn };
+    }
     case 'untagResource':
       await ecs.untagResource({ resourceArn: step.arn, tagKeys: step.keys });
       return { arn: step.arn };
@@ -209,11 +221,19 @@ function producedArns(results: readonly ActionResult[]): Map<string, string> {
   return m;
 }
 
+/** The spec-hash tag names the revision just registered instead of the plan's placeholder. */
+function withRevision<T extends Tag>(tags: T[], arn: string | undefined): T[] {
+  return tags.map((t) => {
+    const parsed = t.key === TAG_SPEC_HASH ? parseServiceSpecHash(t.value) : undefined;
+    return parsed && arn ? { ...t, value: serviceSpecHash(parsed.hash, shortTaskDefinition(arn)) } : t;
+  });
+}
+
 function resolveArn(
-  step: Extract<Step, { call: 'createService' | 'updateService' }>,
+  step: Extract<Step, { call: 'createService' | 'updateService' | 'tagResource' }>,
   arns: Map<string, string>,
 ): string | undefined {
-  if (!step.taskDefinitionFrom) return step.input.taskDefinition;
+  if (!step.taskDefinitionFrom) return 'input' in step ? step.input.taskDefinition : undefined;
   const arn = arns.get(step.taskDefinitionFrom.actionId);
   // The planner made the service depend on that action, so a missing ARN is a planner bug.
   if (!arn) throw new Error(`internal: no task definition ARN from ${step.taskDefinitionFrom.actionId}`);

@@ -345,6 +345,12 @@ describe('--output json', () => {
     expect(web.op).toBe('update');
     expect(web.changes).toEqual([
       { path: 'taskDefinition', before: 'demo-web:1', after: 'demo-web:<new revision>' },
+      // The deploy records the new spec hash on the service (one TagResource).
+      {
+        path: 'tags[ecs-gitops:spec-hash]',
+        before: expect.stringMatching(/^v1:[0-9a-f]{32}@demo-web:1$/),
+        after: expect.stringMatching(/^v1:[0-9a-f]{32}@demo-web:<new revision>$/),
+      },
     ]);
   });
 
@@ -476,6 +482,7 @@ describe('bad specs', () => {
     expect(mutatingCalls(out.awsCalls.byOperation)).toEqual({
       'ECS.RegisterTaskDefinition': 1,
       'ECS.UpdateService': 1,
+      'ECS.TagResource': 1,
     });
 
     const sb = await account(state);

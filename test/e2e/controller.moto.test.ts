@@ -134,7 +134,12 @@ test('commits converge; a broken commit changes nothing and is Stalled; the fix 
     ctx.callLog.reset();
     await controller.sourceChanged();
     await controller.idle();
-    expect(ctx.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1, 'ECS.UpdateService': 1 });
+    // (+1 TagResource: the deploy records the spec hash on the service.)
+    expect(ctx.callLog.mutating()).toEqual({
+      'ECS.RegisterTaskDefinition': 1,
+      'ECS.UpdateService': 1,
+      'ECS.TagResource': 1,
+    });
     expect((await web())?.taskDefinition).toMatch(/ctl-web:2$/);
     // The revision records the commit that produced it, so a running task traces to its commit.
     const revision = await ecs.send(

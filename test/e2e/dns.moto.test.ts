@@ -277,11 +277,11 @@ describe('Route53 records for the ecs-efs fixture (moto)', () => {
     expect(mutating(second.out.awsCalls.byOperation)).toEqual({});
     expect(second.out.awsCalls.mutating).toBe(0);
     expect(second.batches).toEqual([]);
-    // The read budget of a no-op: the ECS reads of the fixture, the zones once, one page of records.
+    // The read budget of a no-op: the ECS reads of the fixture (no DescribeTaskDefinition: the
+    // services' spec-hash tags vouch for their families), the zones once, one page of records.
     expect(second.out.awsCalls.byOperation).toEqual({
       'ECS.DescribeClusters': 1,
       'ECS.DescribeServices': 1,
-      'ECS.DescribeTaskDefinition': 2,
       'ECS.ListServices': 1,
       'ECS.ListTaskDefinitionFamilies': 1,
       'Route53.ListHostedZones': 1,
@@ -310,6 +310,8 @@ describe('Route53 records for the ecs-efs fixture (moto)', () => {
     expect(mutating(removed.out.awsCalls.byOperation)).toEqual({
       'ECS.RegisterTaskDefinition': 1,
       'ECS.UpdateService': 1,
+      // The deploy records the spec hash on the service.
+      'ECS.TagResource': 1,
       'Route53.ChangeResourceRecordSets': 1,
     });
 

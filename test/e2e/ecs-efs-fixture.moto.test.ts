@@ -101,14 +101,13 @@ describe('the ecs-efs fixture on an empty account (moto)', () => {
     const second = await apply(dir);
     expect(second.run.code).toBe(0);
     expect(mutating(second.out.awsCalls.byOperation)).toEqual({});
-    // The read budget of a no-op: 1 DescribeClusters, ceil(2/10) DescribeServices, one
-    // DescribeTaskDefinition per family (a new process starts with a cold cache), and for pruning one
-    // ListServices page (services no spec asks for) and one ListTaskDefinitionFamilies page (families
-    // removed from the specs).
+    // The read budget of a no-op: 1 DescribeClusters, ceil(2/10) DescribeServices, and for pruning
+    // one ListServices page (services no spec asks for) and one ListTaskDefinitionFamilies page
+    // (families removed from the specs). No DescribeTaskDefinition although a new process starts
+    // with a cold cache: each service's spec-hash tag vouches for its family.
     expect(second.out.awsCalls.byOperation).toEqual({
       'ECS.DescribeClusters': 1,
       'ECS.DescribeServices': 1,
-      'ECS.DescribeTaskDefinition': 2,
       'ECS.ListServices': 1,
       'ECS.ListTaskDefinitionFamilies': 1,
     });
@@ -133,9 +132,11 @@ describe('the ecs-efs fixture on an empty account (moto)', () => {
 
     const changed = await apply(dir);
     expect(changed.run.code).toBe(0);
+    // (+1 TagResource: the deploy records the spec hash on the service.)
     expect(mutating(changed.out.awsCalls.byOperation)).toEqual({
       'ECS.RegisterTaskDefinition': 1,
       'ECS.UpdateService': 1,
+      'ECS.TagResource': 1,
     });
     const svc = await ecs.send(new DescribeServicesCommand({ cluster: 'demo', services: ['webserver'] }));
     expect(svc.services?.[0].taskDefinition).toMatch(/demo-webserver:2$/);

@@ -131,6 +131,7 @@ describe('the shared load balancer (moto)', () => {
     expect(writes(one.awsCalls.byOperation)).toEqual({
       'ECS.RegisterTaskDefinition': 1,
       'ECS.UpdateService': 1,
+      'ECS.TagResource': 1, // the spec hash on the service
       'ELBv2.ModifyRule': 1,
       'Route53.ChangeResourceRecordSets': 1,
     });
@@ -176,6 +177,7 @@ describe('the shared load balancer (moto)', () => {
     expect(writes(removed.awsCalls.byOperation)).toEqual({
       'ECS.RegisterTaskDefinition': 1,
       'ECS.UpdateService': 1,
+      'ECS.TagResource': 1, // the spec hash on the service
       'ELBv2.DeleteRule': 1,
       'ELBv2.DeleteTargetGroup': 1,
       'Route53.ChangeResourceRecordSets': 1,

@@ -166,6 +166,8 @@ export const UPDATE_SCENARIO: Scenario = {
     'ECS.CreateService': 1,
     'ECS.RegisterTaskDefinition': 3,
     'ECS.UpdateService': 2,
+    // Each deploy records the spec hash on its service (UpdateService cannot tag).
+    'ECS.TagResource': 2,
     'Route53.ChangeResourceRecordSets': 1,
   },
   expected: {
@@ -203,15 +205,17 @@ export const UPDATE_SCENARIO: Scenario = {
 
 /**
  * Removing api.service prunes the service (mark, scale to 0, then delete once its tasks have
- * stopped) and its DNS record; batch:1 is older than the newest one kept and nothing runs it:
- * deregistered, then deleted (deleteRevisions), each step a crash point of its own.
+ * stopped) and its DNS record; batch's image changes: batch:2 is registered, and batch:1 (kept
+ * one, nothing runs it) is deregistered, then deleted (deleteRevisions) once the register is done,
+ * each step a crash point of its own.
  */
 export const PRUNE_SCENARIO: Scenario = {
   name: 'pruning a service and an old revision',
   zones: ['example.com'],
-  seeds: [KEEP_ONE, KEEP_ONE_V2],
+  seeds: [KEEP_ONE],
   target: PRUNED,
   calls: {
+    'ECS.RegisterTaskDefinition': 1,
     'ECS.DeleteService': 1,
     'ECS.DeleteTaskDefinitions': 1,
     'ECS.DeregisterTaskDefinition': 1,

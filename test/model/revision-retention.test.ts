@@ -101,3 +101,43 @@ describe('selectRevisions', () => {
     expect(web.deregister).toEqual([arn('demo-web', 4)]);
   });
 });
+
+describe('selectRevisions around a new revision', () => {
+  const td = (image: string, tags: TagMap = OURS) => ({
+    taskDefinition: { family: 'demo-web', containerDefinitions: [{ name: 'web', image }] },
+    tags,
+  });
+  /** What the planner passes: the same spec (here: the same image and tags). */
+  const same = (a: ReturnType<typeof td>, b: ReturnType<typeof td>) =>
+    a.taskDefinition.containerDefinitions[0].image === b.taskDefinition.containerDefinitions[0].image &&
+    JSON.stringify(a.tags) === JSON.stringify(b.tags);
+
+  test('a family registering keeps keep - 1 existing ones, so that keep remain after the register', () => {
+    const h = housekeeping([family('demo-web', 5)]);
+    const [plain] = selectRevisions(h, { keep: 3, ...OWNER });
+    expect(plain.deregister).toEqual([1, 2].map((n) => arn('demo-web', n)));
+    const [registering] = selectRevisions(h, { keep: 3, ...OWNER, registering: new Set(['demo-web']) });
+    expect(registering.deregister).toEqual([1, 2, 3].map((n) => arn('demo-web', n)));
+  });
+
+  test('a kept revision that is the same spec as the newest is a duplicate; in use or not ours, it stays', () => {
+    const kept = (two: ReturnType<typeof td>) =>
+      new Map<string, ReturnType<typeof td>>([
+        [arn('demo-web', 3), td('nginx:2')],
+        [arn('demo-web', 2), two],
+        [arn('demo-web', 1), td('nginx:1')],
+      ]);
+    const run = (two: ReturnType<typeof td>, inUse: string[] = []) => {
+      const h = { ...housekeeping([family('demo-web', 3)], inUse), kept: kept(two) } as never;
+      return selectRevisions(h, { keep: 5, ...OWNER, same: same as never })[0];
+    };
+    expect(run(td('nginx:2')).duplicates).toEqual([arn('demo-web', 2)]);
+    // Without the planner's comparison, no duplicates (the observer's use).
+    const h = { ...housekeeping([family('demo-web', 3)]), kept: kept(td('nginx:2')) } as never;
+    expect(selectRevisions(h, { keep: 5, ...OWNER })[0].duplicates).toEqual([]);
+    expect(run(td('nginx:2'), [arn('demo-web', 2)]).duplicates).toEqual([]);
+    expect(run(td('nginx:2', {})).duplicates).toEqual([]);
+    // Another spec is no duplicate.
+    expect(run(td('nginx:1.5')).duplicates).toEqual([]);
+  });
+});

@@ -1,5 +1,7 @@
 import { TAG_MANAGED_BY, TAG_OWNER, TAG_SOURCE } from '../../controller/model/ownership';
 import { planCluster } from '../../controller/plan/planner';
+import { specHash } from '../../controller/plan/spec-hash';
+import { TAG_SPEC_HASH } from '../../controller/model/spec-hash-tag';
 import { planToJson } from '../../controller/plan/plan-json';
 import { planHasChanges, type Plan, type PlannedAction, type Step } from '../../controller/plan/plan-types';
 import {
@@ -93,7 +95,15 @@ describe('planner scenarios', () => {
     expect(Object.keys(update.input).sort()).toEqual(['cluster', 'service', 'taskDefinition']);
     expect(svc.changes).toEqual([
       { path: 'taskDefinition', before: 'demo-web:3', after: 'demo-web:<new revision>' },
+      {
+        path: `tags[${TAG_SPEC_HASH}]`,
+        after: `${specHash(demoDesired({ webImage: 'nginx:1.28' }).taskDefinitions.find((t) => t.family === 'demo-web')!)}@demo-web:<new revision>`,
+      },
     ]);
+    // A deploy records the spec hash on the service (UpdateService cannot tag), before the update:
+    // the new revision's ARN is filled in by the executor, like the update's.
+    expect(svc.steps.map((s) => s.call)).toEqual(['tagResource', 'updateService']);
+    expect(svc.steps[0]).toMatchObject({ taskDefinitionFrom: { actionId: 'taskDefinition/demo-web' } });
   });
 
   test('unchanged after AWS defaults: live = what AWS returns for the specs -> zero create/update actions', () => {
@@ -115,10 +125,17 @@ describe('planner scenarios', () => {
     const plan = planCluster(demoDesired({ apiBody: { launchType: 'EC2', desiredCount: 3 } }), demoRunning());
     const api = byId(plan, 'service/api');
     expect(api.op).toBe('update');
-    expect(api.changes).toEqual([{ path: 'desiredCount', before: 2, after: 3 }]);
+    // The live service predates the spec-hash tag: it is written with this real change (provenance).
+    const hashTag = `${specHash(demoDesired().taskDefinitions.find((t) => t.family === 'demo-api')!)}@demo-api:5`;
+    expect(api.changes).toEqual([
+      { path: 'desiredCount', before: 2, after: 3 },
+      { path: `tags[${TAG_SPEC_HASH}]`, after: hashTag },
+    ]);
     expect(api.steps).toEqual([
       { call: 'updateService', input: { cluster: 'demo', service: 'api', desiredCount: 3 } },
+      { call: 'tagResource', arn: expect.any(String), tags: [{ key: TAG_SPEC_HASH, value: hashTag }] },
     ]);
+    expect(api.reason).toBe('1 field changed (desiredCount)');
     expect(api.dependsOn).toEqual([]);
   });
 
@@ -374,18 +391,30 @@ describe('planner scenarios', () => {
     observed.cluster!.tags.costCenter = 'cc-42';
     for (const s of observed.services.values()) s.tags.costCenter = 'cc-42';
     observed.families.get('demo-api')!.tags.costCenter = 'cc-42';
-    const plan = planCluster(demoDesired({ cfg }), observed);
-    expect(mutating(plan).map((a) => a.id)).toEqual(['taskDefinition/demo-web']);
+    const desired = demoDesired({ cfg });
+    const plan = planCluster(desired, observed);
+    // The service is only re-tagged: the revision's spec hash covers its tags, so the service's
+    // spec-hash tag follows (otherwise every cold read of it would fall back to DescribeTaskDefinition).
+    expect(mutating(plan).map((a) => a.id)).toEqual(['taskDefinition/demo-web', 'service/web']);
+    const hash = specHash(desired.taskDefinitions.find((t) => t.family === 'demo-web')!);
     const td = byId(plan, 'taskDefinition/demo-web');
     expect(td.steps).toEqual([
       {
         call: 'tagResource',
         arn: taskDefinitionArn('demo-web', 3),
-        tags: [{ key: 'costCenter', value: 'cc-42' }],
+        tags: [
+          { key: 'costCenter', value: 'cc-42' },
+          { key: TAG_SPEC_HASH, value: hash },
+        ],
       },
     ]);
-    expect(td.changes).toEqual([{ path: 'tags[costCenter]', after: 'cc-42' }]);
-    expect(byId(plan, 'service/web').op).toBe('none');
+    expect(td.changes).toEqual([
+      { path: 'tags[costCenter]', after: 'cc-42' },
+      { path: `tags[${TAG_SPEC_HASH}]`, after: hash },
+    ]);
+    const web = byId(plan, 'service/web');
+    expect(web.steps.map((s) => s.call)).toEqual(['tagResource']);
+    expect(web.changes).toEqual([{ path: `tags[${TAG_SPEC_HASH}]`, after: `${hash}@demo-web:3` }]);
   });
 
   test('service tag drift and a field change: one action, update then tag', () => {

@@ -4,6 +4,7 @@
  * `web.service.template`), and are refreshed whenever a real change is made.
  */
 import { TAG_COMMIT, TAG_SOURCE } from '../../controller/model/ownership';
+import { TAG_SPEC_HASH } from '../../controller/model/spec-hash-tag';
 import { planHasChanges, type Plan, type PlannedAction } from '../../controller/plan/plan-types';
 import { planCluster } from '../../controller/plan/planner';
 import { tagDrift } from '../../controller/plan/tag-drift';
@@ -76,7 +77,13 @@ describe('the planner and provenance', () => {
     const plan = planCluster(demoDesired({ apiBody: { launchType: 'EC2', desiredCount: 4 } }), observed);
     const api = byId(plan, 'service/api');
     expect(api.steps.map((s) => s.call)).toEqual(['updateService', 'tagResource']);
-    expect(api.steps[1]).toMatchObject({ tags: [{ key: TAG_SOURCE, value: 'specs/demo/api.service' }] });
+    // With the spec-hash tag, also provenance: the live service predates it.
+    expect(api.steps[1]).toMatchObject({
+      tags: [
+        { key: TAG_SOURCE, value: 'specs/demo/api.service' },
+        { key: TAG_SPEC_HASH, value: expect.stringMatching(/^v1:[0-9a-f]{32}@demo-api:5$/) },
+      ],
+    });
     expect(byId(plan, 'service/web').op).toBe('none');
   });
 
@@ -93,6 +100,7 @@ describe('the planner and provenance', () => {
           { key: 'costCenter', value: 'cc-42' },
           { key: TAG_COMMIT, value: 'beefcafe' },
           { key: TAG_SOURCE, value: 'specs/demo/web.taskdef' },
+          { key: TAG_SPEC_HASH, value: expect.stringMatching(/^v1:[0-9a-f]{32}$/) },
         ],
       },
     ]);

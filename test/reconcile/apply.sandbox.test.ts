@@ -178,7 +178,12 @@ describe('--wait: following the rollout of what changed', () => {
     edit(path.join(dir, 'web.taskdef'), '"nginx:1.27"', JSON.stringify(newImage));
     const round = await reconcile(sb, dir);
     expect(round.outcomes['service/web']).toBe('updated');
-    expect(round.mutating).toEqual({ 'ECS.RegisterTaskDefinition': 1, 'ECS.UpdateService': 1 });
+    // The deploy tags the service with the new spec hash (UpdateService cannot tag).
+    expect(round.mutating).toEqual({
+      'ECS.RegisterTaskDefinition': 1,
+      'ECS.UpdateService': 1,
+      'ECS.TagResource': 1,
+    });
     const web = result(round, 'service/web');
     expect(web.taskDefinitionArn).toMatch(/demo-web:2$/);
     return { sb, clock, dir, round, web };

@@ -122,7 +122,12 @@ test('a failed rollout is Stalled with its reason, not redeployed for the same c
     sb.callLog.reset();
     await controller.sourceChanged();
     await round();
-    expect(sb.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1, 'ECS.UpdateService': 1 });
+    // The deploy also tags the service with the new spec hash (UpdateService cannot tag).
+    expect(sb.callLog.mutating()).toEqual({
+      'ECS.RegisterTaskDefinition': 1,
+      'ECS.UpdateService': 1,
+      'ECS.TagResource': 1,
+    });
     expect(web()).toMatchObject({ state: 'Ready', rollout: 'completed' });
     expect(readFileSync(taskdef, 'utf8')).toContain('nginx:1.28');
   } finally {
@@ -498,7 +503,9 @@ test('an action AWS rejects (InvalidParameterException) is Stalled and not retri
     sb.callLog.reset();
     await controller.sourceChanged();
     await controller.idle();
-    expect(sb.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1 });
+    // The service's spec-hash tag is written before the update AWS rejects: naming a revision the
+    // service does not run, it vouches for nothing (the next read of the family is a full one).
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1, 'ECS.TagResource': 1 });
     expect(shown()).toBe(
       `stalled at ${short(rejected)}: demo (waiting for a new commit): 1 action(s) failed: ` +
         'service/web: InvalidParameterException: Invalid setting for placement.',
@@ -525,7 +532,7 @@ test('an action AWS rejects (InvalidParameterException) is Stalled and not retri
     sb.callLog.reset();
     await controller.sourceChanged();
     await controller.idle();
-    expect(sb.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1 });
+    expect(sb.callLog.mutating()).toEqual({ 'ECS.RegisterTaskDefinition': 1, 'ECS.TagResource': 1 });
     expect(shown()).toMatch(/^stalled at .*ClientException: The service cannot be updated\.$/);
 
     // The fix: converges, idle; the round after changes nothing.

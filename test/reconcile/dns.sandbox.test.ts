@@ -413,7 +413,12 @@ describe('policies and plan errors', () => {
     writeTaskdef(dir, 'web', { 'dns.hostname': 'a.example.com' });
     const removed = await reconcile(acct, dir);
     // The task definition changed (its label), the records did not.
-    expect(removed.mutating).toEqual({ 'ECS.RegisterTaskDefinition': 1, 'ECS.UpdateService': 1 });
+    // (+1 TagResource: the deploy records the spec hash on the service.)
+    expect(removed.mutating).toEqual({
+      'ECS.RegisterTaskDefinition': 1,
+      'ECS.UpdateService': 1,
+      'ECS.TagResource': 1,
+    });
     const b = removed.plan.actions.find((a) => a.id === 'dnsRecord/b.example.com/A');
     expect(b?.op).toBe('none');
     expect(b?.reason).toContain('kept (policy upsert-only)');

@@ -571,13 +571,14 @@ describe('task definition revisions', () => {
 
   test('keeps the newest keepRevisions and any revision in use; the rest are deregistered, oldest first', async () => {
     const { sb, clock, dir } = await withRevisions(7, 'keepRevisions: 3');
-    // Revisions 1..8 exist. Each round cleaned up what was old when it started; the revision a
-    // rollout replaces is in use until the rollout ends, so the round after it deregisters it.
-    expect(await activeRevisions(sb, 'demo-web')).toEqual([5, 6, 7, 8]);
-    const tidy = await reconcile(sb, dir);
-    expect(tidy.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 1 });
+    // Revisions 1..8 exist. Each round that registered a revision kept the newest 2 existing ones
+    // (3 with the new one) and deregistered older ones in the same apply; the revision a rollout
+    // replaces was the newest existing one, kept anyway. Nothing is left for a later round.
     expect(await activeRevisions(sb, 'demo-web')).toEqual([6, 7, 8]);
-    expect((await reconcile(sb, dir)).mutating).toEqual({});
+    const tidy = await reconcile(sb, dir);
+    expect(tidy.mutating).toEqual({});
+    // A no-op lists no revisions: the family is known equal by the service's spec-hash tag.
+    expect(sb.callLog.snapshot()['ECS.ListTaskDefinitions']).toBeUndefined();
 
     // A one-off task still runs revision 6; the next image change must not deregister it.
     sb.startTask({ cluster: 'demo', taskDefinition: 'demo-web:6' });
@@ -605,16 +606,26 @@ describe('task definition revisions', () => {
     expect((await reconcile(sb, dir)).mutating).toEqual({});
   });
 
-  test('deleteRevisions: a revision deregistered but never deleted (a crash between the calls) is deleted next time', async () => {
-    const { sb, clock, dir } = await withRevisions(1, 'keepRevisions: 1\ndeleteRevisions: true');
+  test('deleteRevisions: a revision deregistered but never deleted (a crash between the calls) is deleted with the next revision', async () => {
+    const { sb, clock, dir } = await withRevisions(2, 'keepRevisions: 3\ndeleteRevisions: true');
     // What a crash right after DeregisterTaskDefinition leaves: demo-web:1 INACTIVE, not deleted.
+    // (Revision cleanup runs when a family changes, so the next image change finds it.)
     await sb.deregisterTaskDefinition({ taskDefinition: 'demo-web:1' });
     clock.advanceSeconds(1);
+    expect((await reconcile(sb, dir)).mutating).toEqual({});
+    const file = path.join(dir, 'web.taskdef');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/"image": "nginx:[^"]+"/, '"image": "nginx:2.0"'));
     const round = await reconcile(sb, dir);
-    expect(round.mutating).toEqual({ 'ECS.DeleteTaskDefinitions': 1 });
+    expect(round.mutating).toEqual({
+      'ECS.RegisterTaskDefinition': 1,
+      'ECS.UpdateService': 1,
+      'ECS.TagResource': 1,
+      'ECS.DeleteTaskDefinitions': 1,
+    });
     expect(round.plan.actions.find((a) => a.id === 'revisions/demo-web')?.reason).toMatch(
       /^delete 1 deregistered revision\(s\): demo-web:1$/,
     );
+    clock.advanceSeconds(10);
     const td = await sb.describeTaskDefinition({ taskDefinition: 'demo-web:1' });
     expect(td.taskDefinition?.status).toBe('DELETE_IN_PROGRESS');
     expect((await reconcile(sb, dir)).mutating).toEqual({});
@@ -635,14 +646,15 @@ describe('task definition revisions', () => {
         file,
         readFileSync(file, 'utf8').replace(/"image": "nginx:[^"]+"/, `"image": "nginx:${tag}"`),
       );
-      await reconcile(sb, dir);
+      const changed = await reconcile(sb, dir);
+      // Each new revision keeps one existing one: at :4, :3 (in use) stays; at :5, :3 (ours since
+      // adopted, no longer in use) goes. :1 and :2 carry no tags: never candidates.
+      expect(changed.mutating['ECS.DeregisterTaskDefinition']).toBe(tag === '1.29' ? 1 : undefined);
       clock.advanceSeconds(10);
     }
     const round = await reconcile(sb, dir);
-    // Kept: the newest two (:4, :5). Old and ours: :3 (adopted, so tagged). :1 and :2 carry no tags.
-    expect(round.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 1 });
+    expect(round.mutating).toEqual({});
     expect(await activeRevisions(sb, 'demo-web')).toEqual([1, 2, 4, 5]);
-    expect((await reconcile(sb, dir)).mutating).toEqual({});
   });
 
   test(`thousands of old revisions: at most ${DEREGISTER_PER_RECONCILE} per reconcile, the controller comes back for the rest`, async () => {
@@ -660,24 +672,36 @@ describe('task definition revisions', () => {
         tags: live.tags,
       });
     }
+    // A no-op does not look at them: the service's spec-hash tag vouches for :1, the family is not read.
     const reader = new EcsReader(sb);
+    expect((await reconcile(sb, dir, { reader })).mutating).toEqual({});
+    expect(sb.callLog.snapshot()['ECS.ListTaskDefinitions']).toBeUndefined();
+    // The next image change registers :47 and cleans up in the same apply.
+    const file = path.join(dir, 'web.taskdef');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/"image": "nginx:[^"]+"/, '"image": "nginx:2.0"'));
     const first = await reconcile(sb, dir, { reader });
-    expect(first.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': DEREGISTER_PER_RECONCILE });
+    expect(first.mutating).toEqual({
+      'ECS.RegisterTaskDefinition': 1,
+      'ECS.UpdateService': 1,
+      'ECS.TagResource': 1,
+      'ECS.DeregisterTaskDefinition': DEREGISTER_PER_RECONCILE,
+    });
     const action = first.plan.actions.find((a) => a.id === 'revisions/demo-web');
     expect(action?.pending).toBe('more old revisions than one reconcile deregisters');
+    expect(action?.dependsOn).toEqual(['taskDefinition/demo-web', 'service/web']);
     expect(first.results.find((r) => r.id === 'revisions/demo-web')?.pending).toBeDefined();
-    // Oldest first, never the one in use (:1) nor the newest two (:45, :46).
-    expect(await activeRevisions(sb, 'demo-web')).toEqual([1, ...range(22, 46)]);
+    // Oldest first, never the one in use (:1) nor the newest existing one (:46, kept with :47).
+    expect(await activeRevisions(sb, 'demo-web')).toEqual([1, ...range(22, 47)]);
+    clock.advanceSeconds(10); // the rollout to :47 ends: :1 is no longer in use
+    // The controller (a warm reader) knows its cleanup is unfinished and lists the family again.
     const second = await reconcile(sb, dir, { reader });
     expect(second.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 20 });
     const third = await reconcile(sb, dir, { reader });
-    expect(third.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 3 });
-    expect(await activeRevisions(sb, 'demo-web')).toEqual([1, 45, 46]);
+    expect(third.mutating).toEqual({ 'ECS.DeregisterTaskDefinition': 5 });
+    expect(await activeRevisions(sb, 'demo-web')).toEqual([46, 47]);
     const fourth = await reconcile(sb, dir, { reader });
     expect(fourth.mutating).toEqual({});
-    // Round 4 saw nothing left to do (:1 is in use); a warm reader remembers: no listing in round 5.
-    expect(sb.callLog.snapshot()['ECS.ListTaskDefinitions']).toBe(1);
-    expect((await reconcile(sb, dir, { reader })).mutating).toEqual({});
+    // Nothing left: no listing until the family changes again.
     expect(sb.callLog.snapshot()['ECS.ListTaskDefinitions']).toBeUndefined();
   });
 
