@@ -137,11 +137,12 @@ async function makefileFlow(dir: string, cluster: string, endpoint: string): Pro
   }
 }
 
+/** ACTIVE revisions of the cluster's families (familyPrefix is a whole family name: listed all, filtered). */
 async function revisions(endpoint: string, cluster: string): Promise<number> {
-  const out = JSON.parse(
-    await aws(endpoint, ['ecs', 'list-task-definitions', '--family-prefix', `${cluster}-`]),
-  ) as { taskDefinitionArns?: string[] };
-  return (out.taskDefinitionArns ?? []).length;
+  const out = JSON.parse(await aws(endpoint, ['ecs', 'list-task-definitions'])) as {
+    taskDefinitionArns?: string[];
+  };
+  return (out.taskDefinitionArns ?? []).filter((arn) => arn.includes(`:task-definition/${cluster}-`)).length;
 }
 
 const MUTATING = new Set(['RegisterTaskDefinition', 'UpdateService', 'CreateService']);

@@ -63,7 +63,7 @@ const DEFAULT_THROTTLED_SIZES = [1000, 5000];
 const DEFAULT_THROTTLED_CLUSTERS: ThrottledConfig = { clusters: 10, services: 500 };
 const DEFAULT_PLAN_SPECS = 5000;
 const DEFAULT_RSS_SERVICES = 5000;
-const DEFAULT_MAKEFILE_SERVICES = 50;
+const DEFAULT_MAKEFILE_SERVICES = 30;
 
 interface Parts {
   /** The moto ECS sizes and DNS. */
@@ -86,7 +86,7 @@ interface Parts {
  * in the footprint part; `--events-trials K` (default 20): drifts per events part;
  * `--throttled-sizes 1000,5000` (one cluster each) and `--throttled-clusters 10x500` (C clusters
  * of N in one process; 0 for none); `--plan-specs N` and `--rss-services N` (default 5000; 0: skip);
- * `--makefile-services N` (default 50).
+ * `--makefile-services N` (default 30).
  */
 function parseParts(argv: string[]): Parts {
   const sections = ['controller', 'events', 'throttled', 'makefile'] as const;
