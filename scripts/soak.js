@@ -2,8 +2,9 @@
 /**
  * `npm run soak [-- --reconciles N]`: the soak tests (test/soak/*.soak.ts, jest.soak.config.js) in
  * one jest process with --expose-gc (the memory samples are taken after a GC) and
- * --detectOpenHandles. jest only prints what it detects and still exits 0, so this fails the run
- * (exit 1) when its output reports an open handle. Results: bench/results/soak-latest.json.
+ * --detectOpenHandles. jest only prints what it detects and still exits 0 (with --forceExit; without
+ * it, it would wait on the handle for ever), so this fails the run (exit 1) when its output reports
+ * an open handle. Results: bench/results/soak-latest.json.
  */
 'use strict';
 const { spawn } = require('node:child_process');
@@ -20,7 +21,17 @@ if (i >= 0) {
 const jest = require.resolve('jest/bin/jest', { paths: [root] });
 const child = spawn(
   process.execPath,
-  ['--expose-gc', jest, '--config', 'jest.soak.config.js', '--runInBand', '--detectOpenHandles', ...args],
+  // --forceExit: jest reports what it detected, then exits instead of waiting on the handle forever.
+  [
+    '--expose-gc',
+    jest,
+    '--config',
+    'jest.soak.config.js',
+    '--runInBand',
+    '--detectOpenHandles',
+    '--forceExit',
+    ...args,
+  ],
   { cwd: root, env, stdio: ['inherit', 'pipe', 'pipe'] },
 );
 let output = '';
