@@ -2,17 +2,18 @@
 import type { BucketSpec } from '../controller/aws/token-bucket';
 import type { Check } from './checks';
 import { type ControllerReport, renderController } from './controller';
+import type { ControllerRssReport } from './controller-rss';
 import type { DnsReport } from './dns';
 import { type EventsReport, renderEvents } from './events';
-import type { LimiterPrediction } from './limiter-model';
+import { type MakefileFlowReport, renderMakefileFlow } from './makefile-flow';
+import type { PlanCpuReport } from './plan-cpu';
 import type { RoundResult } from './round';
+import { renderThrottled, type ThrottledReport } from './throttled';
 
 export interface SizeReport {
   n: number;
   dir: string;
   rounds: RoundResult[];
-  /** COMPUTED, not measured: round 1 under DEFAULT_WRITE_BUCKETS at zero API latency. */
-  computedDefaultLimiterRound1: LimiterPrediction;
   /** Highest RSS of the benchmark process sampled while this size ran. */
   peakRssBytes: number;
 }
@@ -30,9 +31,17 @@ export interface BenchReport {
   limiter: {
     note: string;
     benchmarkBucket: BucketSpec;
-    defaultBuckets: Record<string, BucketSpec>;
   };
   sizes: SizeReport[];
+  /** The throttled section (absent with `--no-throttled`): the sandbox with AWS's buckets, virtual clock. */
+  throttled?: {
+    configurations: ThrottledReport[];
+    planCpu?: PlanCpuReport;
+    controllerRss?: ControllerRssReport;
+    wallSeconds: number;
+  };
+  /** The no-op beside the ecs-efs Makefile flow on moto (absent with `--no-makefile`). */
+  makefile?: MakefileFlowReport;
   /** The DNS section (absent with `--dns-names 0`). */
   dns?: DnsReport;
   /** The controller section (absent with `--no-controller`). */
@@ -66,6 +75,8 @@ export function renderMarkdown(r: BenchReport): string {
     '',
   );
   if (r.sizes.length > 0) lines.push(...renderSizes(r));
+  if (r.throttled) lines.push(...renderThrottledSection(r.throttled));
+  if (r.makefile) lines.push(...renderMakefileFlow(r.makefile));
   if (r.dns) lines.push(...renderDns(r.dns));
   if (r.controller) lines.push(...renderController(r.controller));
   if (r.events) lines.push(...renderEvents(r.events));
@@ -121,23 +132,36 @@ function renderSizes(r: BenchReport): string[] {
   );
   lines.push(`- SDK retries: ${retried.length ? retried.join('; ') : 'none'}`);
 
-  lines.push(
-    '',
-    "**Round 1 under the AWS-safe default limiter: COMPUTED, not measured.** Round 1's plan replayed through " +
-      'RateLimitedEcsPort with DEFAULT_WRITE_BUCKETS on a virtual clock, zero API latency (a lower bound).',
-    '',
-    '| N | writes | computed s (simulated) | computed s (closed form) | measured round 1 s (raised buckets) |',
-    '|---:|---|---:|---:|---:|',
-  );
-  for (const s of r.sizes) {
-    const p = s.computedDefaultLimiterRound1;
-    const r1 = s.rounds.find((x) => x.round === '1');
+  return lines;
+}
+
+function renderThrottledSection(t: NonNullable<BenchReport['throttled']>): string[] {
+  const lines = renderThrottled(t.configurations);
+  const ms = (x: number) => x.toFixed(0);
+  if (t.planCpu) {
+    const p = t.planCpu;
     lines.push(
-      `| ${s.n} | ${callsCell(p.writes)} | ${fixed(p.simulatedSeconds, 1)} | ${fixed(p.formulaSeconds, 1)} | ` +
-        `${r1 ? fixed(r1.wallMs / 1000, 1) : '-'} |`,
+      '',
+      `**Plan CPU** for ${p.specs} specs (load the directory + the pure planner against the converged account's ` +
+        `observed state, ${p.actions} actions, all unchanged; process CPU user + system; target < 2000 ms): ` +
+        `median ${ms(p.median.cpuMs)} ms (load ${ms(p.median.loadCpuMs)}, plan ${ms(p.median.planCpuMs)}; wall ${ms(p.median.wallMs)} ms); ` +
+        `runs ${p.runs.map((x) => ms(x.cpuMs)).join(', ')} ms.`,
     );
   }
-
+  if (t.controllerRss) {
+    const c = t.controllerRss;
+    const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+    lines.push(
+      '',
+      `**Controller RSS** at ${c.services} services (a child process: \`${c.command}\`; the controller on the ` +
+        `virtual clock over a sandbox account of ${c.services} converged services held in the same process; ` +
+        `after its first reconcile and a resync, ${c.calls} calls, ${c.mutating} mutating; after a GC; target < 200 MB): ` +
+        `**${mb(c.withController.rss)}** (heap ${mb(c.withController.heapUsed)} used of ${mb(c.withController.heapTotal)}); ` +
+        `before the controller (modules, tsx and the account loaded) ${mb(c.beforeController.rss)} ` +
+        `(heap ${mb(c.beforeController.heapUsed)}); peak ${mb(c.peakRss)}; ${c.wallSeconds.toFixed(0)} s.`,
+    );
+  }
+  lines.push('', `Throttled section wall time: ${t.wallSeconds.toFixed(1)} s.`);
   return lines;
 }
 

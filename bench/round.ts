@@ -5,7 +5,8 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { CallLog } from '../controller/aws/call-log';
 import { createAwsClients } from '../controller/aws/clients';
-import { DEFAULT_WRITE_BUCKETS, RateLimitedEcsPort } from '../controller/aws/rate-limited-ecs-port';
+import { AccountLimiter, limitPort } from '../controller/aws/account-limiter';
+import { SERVICE_THROTTLES, type ServiceThrottles } from '../controller/aws/throttle-groups';
 import { EcsReader } from '../controller/observe/ecs-reader';
 import { Route53Reader } from '../controller/observe/route53-reader';
 import { SdkEc2Port } from '../controller/aws/sdk-ec2-port';
@@ -21,12 +22,24 @@ import { BENCH_REGION } from './generate';
 import { TimedRoute53Port } from './timed-route53-port';
 
 /**
- * The benchmark's write buckets: far above anything moto needs, so that the limiter never waits and
- * round 1 measures ecs-gitops and moto, not our pacing. Printed with the results.
+ * The benchmark's buckets against moto: every one of AWS's (throttle-groups.ts) raised to this, far
+ * above anything moto needs, so that the limiter never waits and the moto rounds measure ecs-gitops
+ * and moto, not AWS's pacing (the throttled section measures that, on the virtual clock). Printed
+ * with the results.
  */
 export const BENCH_BUCKET: BucketSpec = { burst: 1000, perSecond: 1000 };
-export const BENCH_BUCKETS: Record<string, BucketSpec> = Object.fromEntries(
-  Object.keys(DEFAULT_WRITE_BUCKETS).map((op) => [op, BENCH_BUCKET]),
+
+function raised(t: ServiceThrottles): ServiceThrottles {
+  return {
+    ...t,
+    groups: t.groups.map((g) => ({ ...g, ...BENCH_BUCKET })),
+    ...(t.account ? { account: BENCH_BUCKET } : {}),
+    ...(t.ungrouped ? { ungrouped: BENCH_BUCKET } : {}),
+  };
+}
+
+export const BENCH_THROTTLES: Readonly<Record<string, ServiceThrottles>> = Object.fromEntries(
+  Object.entries(SERVICE_THROTTLES).map(([service, t]) => [service, raised(t)]),
 );
 
 /** What one "process" (a CI run, or the controller) holds: a call log, SDK clients, a reader. */
@@ -48,8 +61,14 @@ export interface Session {
 export function newSession(endpoint: string, opts: { dns?: boolean } = {}): Session {
   const callLog = new CallLog();
   const clients = createAwsClients({ region: BENCH_REGION, endpoint, callLog });
-  const ecs = new RateLimitedEcsPort(new SdkEcsPort(clients.ecs), { buckets: BENCH_BUCKETS });
+  // As aws-context.ts builds it (the process's AccountLimiter over the SDK port, RegisterTaskDefinition
+  // sent once by the SDK), with the raised buckets.
+  const limiter = new AccountLimiter({ throttles: BENCH_THROTTLES });
+  const ecs = limitPort(new SdkEcsPort(clients.ecs, clients.ecsSingleAttempt), 'ECS', limiter);
   const route53 = opts.dns ? new TimedRoute53Port(new SdkRoute53Port(clients.route53)) : undefined;
+  // Route53 is global: its buckets are an account's of their own (aws-context.ts's route53 limiter).
+  const limitedRoute53 =
+    route53 && limitPort(route53, 'Route53', new AccountLimiter({ throttles: BENCH_THROTTLES }));
   return {
     callLog,
     ecsClient: clients.ecs,
@@ -60,9 +79,9 @@ export function newSession(endpoint: string, opts: { dns?: boolean } = {}): Sess
       ...(route53
         ? {
             dns: {
-              route53,
-              route53Reader: new Route53Reader(route53),
-              elbv2: new SdkElbv2Port(clients.elbv2),
+              route53: limitedRoute53 ?? route53,
+              route53Reader: new Route53Reader(limitedRoute53 ?? route53),
+              elbv2: limitPort(new SdkElbv2Port(clients.elbv2), 'ELBv2', limiter),
               ec2: new SdkEc2Port(clients.ec2),
             },
           }
@@ -70,6 +89,7 @@ export function newSession(endpoint: string, opts: { dns?: boolean } = {}): Sess
     },
     destroy: () => {
       clients.ecs.destroy();
+      clients.ecsSingleAttempt.destroy();
       clients.sts.destroy();
       clients.route53.destroy();
       clients.elbv2.destroy();

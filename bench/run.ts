@@ -10,7 +10,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_WRITE_BUCKETS, DEFAULT_WRITE_CONCURRENCY } from '../controller/aws/rate-limited-ecs-port';
 import { type Check, checkRound1, checkRound2, checkRound2Warm } from './checks';
 import {
   benchFootprint,
@@ -38,7 +37,10 @@ import {
   generateDnsClusterDir,
 } from './generate';
 import { benchEvents, checkEvents, type EventsReport } from './events';
-import { predictDefaultLimiter } from './limiter-model';
+import { benchControllerRss, checkControllerRss, type ControllerRssReport } from './controller-rss';
+import { benchMakefileFlow, checkMakefileFlow, type MakefileFlowReport } from './makefile-flow';
+import { benchPlanCpu, checkPlanCpu, type PlanCpuReport } from './plan-cpu';
+import { benchThrottled, checkThrottled, type ThrottledConfig, type ThrottledReport } from './throttled';
 import { motoVersion, startMoto } from './moto';
 import { type BenchReport, renderMarkdown, type SizeReport } from './report';
 import { BENCH_BUCKET, newSession, runRound } from './round';
@@ -56,32 +58,103 @@ const EVENTS_TRIALS = 20;
 /** The resync-only figure's interval: short enough to measure, the default (10m) is stated. */
 const EVENTS_RESYNC_MS = 10_000;
 
-/**
- * `--controller` / `--events`: only those sections (both: both); `--no-controller` / `--no-events`:
- * everything but it; none: all. `--controller-services N` (default 500): services in the footprint
- * part; `--events-trials K` (default 20): drifts per events part.
- */
-function parseParts(argv: string[]): {
+/** The throttled section's defaults (issue 15): one cluster of each size, and 10 clusters of 500. */
+const DEFAULT_THROTTLED_SIZES = [1000, 5000];
+const DEFAULT_THROTTLED_CLUSTERS: ThrottledConfig = { clusters: 10, services: 500 };
+const DEFAULT_PLAN_SPECS = 5000;
+const DEFAULT_RSS_SERVICES = 5000;
+const DEFAULT_MAKEFILE_SERVICES = 30;
+
+interface Parts {
+  /** The moto ECS sizes and DNS. */
   existing: boolean;
   controller: boolean;
   events: boolean;
+  throttled: boolean;
+  makefile: boolean;
   controllerServices: number;
   eventsTrials: number;
-} {
-  const onlyController = argv.includes('--controller');
-  const onlyEvents = argv.includes('--events');
-  const noController = argv.includes('--no-controller');
-  const noEvents = argv.includes('--no-events');
-  if (onlyController && noController) throw new Error('--controller and --no-controller exclude each other');
-  if (onlyEvents && noEvents) throw new Error('--events and --no-events exclude each other');
-  const only = onlyController || onlyEvents;
+  throttledConfigs: ThrottledConfig[];
+  planSpecs: number;
+  rssServices: number;
+  makefileServices: number;
+}
+
+/**
+ * `--controller` / `--events` / `--throttled` / `--makefile`: only those sections (several: those);
+ * `--no-<section>`: everything but it; none: all. `--controller-services N` (default 500): services
+ * in the footprint part; `--events-trials K` (default 20): drifts per events part;
+ * `--throttled-sizes 1000,5000` (one cluster each) and `--throttled-clusters 10x500` (C clusters
+ * of N in one process; 0 for none); `--plan-specs N` and `--rss-services N` (default 5000; 0: skip);
+ * `--makefile-services N` (default 30).
+ */
+function parseParts(argv: string[]): Parts {
+  const sections = ['controller', 'events', 'throttled', 'makefile'] as const;
+  const only = new Set(sections.filter((x) => argv.includes(`--${x}`)));
+  for (const x of sections) {
+    if (only.has(x) && argv.includes(`--no-${x}`)) throw new Error(`--${x} and --no-${x} exclude each other`);
+  }
+  const on = (x: (typeof sections)[number]) => (only.size > 0 ? only.has(x) : !argv.includes(`--no-${x}`));
+  const throttledSizes = parseList(argv, '--throttled-sizes', DEFAULT_THROTTLED_SIZES);
+  const clusters = parseClusters(argv);
   return {
-    existing: !only,
-    controller: only ? onlyController : !noController,
-    events: only ? onlyEvents : !noEvents,
+    existing: only.size === 0,
+    controller: on('controller'),
+    events: on('events'),
+    throttled: on('throttled'),
+    makefile: on('makefile'),
     controllerServices: positiveInt(argv, '--controller-services', DEFAULT_CONTROLLER_SERVICES),
     eventsTrials: positiveInt(argv, '--events-trials', EVENTS_TRIALS),
+    throttledConfigs: [
+      ...throttledSizes.map((services) => ({ clusters: 1, services })),
+      ...(clusters ? [clusters] : []),
+    ],
+    planSpecs: nonNegativeInt(argv, '--plan-specs', DEFAULT_PLAN_SPECS),
+    rssServices: nonNegativeInt(argv, '--rss-services', DEFAULT_RSS_SERVICES),
+    makefileServices: positiveInt(argv, '--makefile-services', DEFAULT_MAKEFILE_SERVICES),
   };
+}
+
+function rawValue(argv: string[], name: string): string | undefined {
+  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  return (argv[i].includes('=') ? argv[i].slice(name.length + 1) : argv[i + 1]) ?? '';
+}
+
+/** `--name 1000,5000`: positive integers. */
+function parseList(argv: string[], name: string, fallback: number[]): number[] {
+  const raw = rawValue(argv, name);
+  if (raw === undefined) return fallback;
+  if (raw.trim() === '0') return [];
+  const out = raw.split(',').map((x) => Number(x.trim()));
+  if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(
+      `${name} wants positive integers separated by commas (or 0), e.g. ${name} 1000,5000; got "${raw}"`,
+    );
+  }
+  return out;
+}
+
+/** `--throttled-clusters 10x500` (C clusters of N services in one process), or 0 for none. */
+function parseClusters(argv: string[]): ThrottledConfig | undefined {
+  const raw = rawValue(argv, '--throttled-clusters');
+  if (raw === undefined) return DEFAULT_THROTTLED_CLUSTERS;
+  if (raw.trim() === '0') return undefined;
+  const m = /^(\d+)x(\d+)$/.exec(raw.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) {
+    throw new Error(`--throttled-clusters wants CxN (e.g. 10x500) or 0; got "${raw}"`);
+  }
+  return { clusters: Number(m[1]), services: Number(m[2]) };
+}
+
+function nonNegativeInt(argv: string[], name: string, fallback: number): number {
+  const raw = rawValue(argv, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new Error(`${name} wants a non-negative integer (0: skip), e.g. ${name} ${fallback}; got "${raw}"`);
+  }
+  return n;
 }
 
 /** `--name K` or `--name=K`, a positive integer; `fallback` when absent. */
@@ -197,12 +270,10 @@ async function benchSize(n: number, endpoint: string, rss: RssSampler, checks: C
     progress(`N=${n} round 2w: ${r2w.result.wallMs.toFixed(0)} ms`);
 
     checks.push(...checkRound1(n, r1), ...checkRound2(n, r2), ...checkRound2Warm(n, r2w));
-    const computed = await predictDefaultLimiter(r1.plan);
     return {
       n,
       dir,
       rounds: [r1.result, r2.result, r2w.result],
-      computedDefaultLimiterRound1: computed,
       peakRssBytes: rss.restart(),
     };
   } finally {
@@ -356,6 +427,61 @@ async function benchController(
   }
 }
 
+/**
+ * The throttled section: each configuration's three rounds on the sandbox with AWS's buckets (its
+ * cluster directories generated first, not timed), then plan CPU and the controller's RSS.
+ */
+async function benchThrottledSection(
+  parts: Parts,
+  checks: Check[],
+): Promise<NonNullable<BenchReport['throttled']>> {
+  const started = process.hrtime.bigint();
+  const configurations: ThrottledReport[] = [];
+  for (const cfg of parts.throttledConfigs) {
+    const label =
+      cfg.clusters === 1 ? `${cfg.services} services` : `${cfg.clusters} clusters x ${cfg.services}`;
+    progress(`throttled: ${label} (3 rounds on the virtual clock)`);
+    const dirs = Array.from({ length: cfg.clusters }, (_, i) =>
+      generateClusterDir(cfg.services, {
+        ...(cfg.clusters > 1 ? { name: `bench-${cfg.clusters}x${cfg.services}-${i + 1}` } : {}),
+      }),
+    );
+    try {
+      const r = await benchThrottled(cfg, dirs);
+      progress(
+        `throttled ${label}: ${r.rounds.map((x) => `round ${x.round} ${x.seconds.toFixed(0)} s simulated`).join(', ')}; ${r.wallSeconds.toFixed(1)} s wall`,
+      );
+      configurations.push(r);
+      checks.push(...checkThrottled(r));
+    } finally {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  }
+  let planCpu: PlanCpuReport | undefined;
+  if (parts.planSpecs > 0) {
+    progress(`plan CPU for ${parts.planSpecs} specs`);
+    const dir = generateClusterDir(parts.planSpecs);
+    try {
+      planCpu = await benchPlanCpu(dir, parts.planSpecs);
+      checks.push(...checkPlanCpu(planCpu));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  let controllerRss: ControllerRssReport | undefined;
+  if (parts.rssServices > 0) {
+    progress(`controller RSS at ${parts.rssServices} services (child processes)`);
+    controllerRss = await benchControllerRss(parts.rssServices);
+    checks.push(...checkControllerRss(controllerRss));
+  }
+  return {
+    configurations,
+    ...(planCpu ? { planCpu } : {}),
+    ...(controllerRss ? { controllerRss } : {}),
+    wallSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+  };
+}
+
 async function main(): Promise<number> {
   const started = process.hrtime.bigint();
   const sizes = parseSizes(process.argv.slice(2));
@@ -364,50 +490,63 @@ async function main(): Promise<number> {
   fakeAwsEnvironment();
   const rss = new RssSampler(RSS_SAMPLE_MS);
   const versionPromise = motoVersion();
+  const checks: Check[] = [];
+  // First, without moto: it needs none, and the machine is the simulated account's alone.
+  const throttled = parts.throttled ? await benchThrottledSection(parts, checks) : undefined;
+  const needsMoto = parts.existing || parts.controller || parts.events || parts.makefile;
   progress(
-    `starting moto_server; ` +
+    (needsMoto ? 'starting moto_server; ' : 'moto not needed; ') +
       (parts.existing
         ? `sizes ${sizes.join(', ')}; DNS names ${dnsNames || 'none'}`
         : 'ECS sizes and DNS skipped') +
       `; controller ${parts.controller ? `(${CONTROLLER_COMMITS} commits, ${parts.controllerServices} services)` : 'skipped'}` +
-      `; events ${parts.events ? `(${EVENTS_SERVICES} services, ${parts.eventsTrials} trials)` : 'skipped'}`,
+      `; events ${parts.events ? `(${EVENTS_SERVICES} services, ${parts.eventsTrials} trials)` : 'skipped'}` +
+      `; makefile comparison ${parts.makefile ? `(${parts.makefileServices} services)` : 'skipped'}`,
   );
-  const moto = await startMoto();
-  const checks: Check[] = [];
+  const moto = needsMoto ? await startMoto() : undefined;
   const reports: SizeReport[] = [];
+  let makefile: MakefileFlowReport | undefined;
   let dns: DnsReport | undefined;
   let controller: ControllerReport | undefined;
   let events: EventsReport | undefined;
   try {
-    if (parts.existing) {
-      progress(`warm-up (N=${WARM_UP_SIZE}, not reported)`);
-      await warmUp(moto.endpoint);
-    }
-    for (const n of parts.existing ? sizes : []) {
-      // One moto for the whole run, emptied between sizes.
-      await moto.reset();
-      rss.restart();
-      reports.push(await benchSize(n, moto.endpoint, rss, checks));
-    }
-    if (parts.existing && dnsNames > 0) {
-      await moto.reset();
-      progress(`DNS warm-up (${DNS_WARM_UP_NAMES} names, not reported)`);
-      await warmUpDns(moto.endpoint);
-      await moto.reset();
-      rss.restart();
-      dns = await benchDns(dnsNames, moto.endpoint, rss, checks);
-    }
-    if (parts.controller) controller = await benchController(moto, parts.controllerServices, checks);
-    if (parts.events) {
-      await moto.reset();
-      progress(`events (${EVENTS_SERVICES} services, ${parts.eventsTrials} trials)`);
-      const started = process.hrtime.bigint();
-      events = await benchEvents(moto.endpoint, EVENTS_SERVICES, parts.eventsTrials, EVENTS_RESYNC_MS);
-      events.seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      checks.push(...checkEvents(events));
+    if (moto) {
+      if (parts.existing) {
+        progress(`warm-up (N=${WARM_UP_SIZE}, not reported)`);
+        await warmUp(moto.endpoint);
+      }
+      for (const n of parts.existing ? sizes : []) {
+        // One moto for the whole run, emptied between sizes.
+        await moto.reset();
+        rss.restart();
+        reports.push(await benchSize(n, moto.endpoint, rss, checks));
+      }
+      if (parts.existing && dnsNames > 0) {
+        await moto.reset();
+        progress(`DNS warm-up (${DNS_WARM_UP_NAMES} names, not reported)`);
+        await warmUpDns(moto.endpoint);
+        await moto.reset();
+        rss.restart();
+        dns = await benchDns(dnsNames, moto.endpoint, rss, checks);
+      }
+      if (parts.makefile) {
+        await moto.reset();
+        progress(`no-op beside the ecs-efs Makefile flow (${parts.makefileServices} services, the AWS CLI)`);
+        makefile = await benchMakefileFlow(parts.makefileServices, moto.endpoint);
+        checks.push(...checkMakefileFlow(makefile));
+      }
+      if (parts.controller) controller = await benchController(moto, parts.controllerServices, checks);
+      if (parts.events) {
+        await moto.reset();
+        progress(`events (${EVENTS_SERVICES} services, ${parts.eventsTrials} trials)`);
+        const started = process.hrtime.bigint();
+        events = await benchEvents(moto.endpoint, EVENTS_SERVICES, parts.eventsTrials, EVENTS_RESYNC_MS);
+        events.seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        checks.push(...checkEvents(events));
+      }
     }
   } finally {
-    await moto.stop();
+    await moto?.stop();
     rss.stop();
   }
 
@@ -422,22 +561,22 @@ async function main(): Promise<number> {
     ),
     environment: {
       node: process.version,
-      moto: await versionPromise,
+      moto: moto ? await versionPromise : 'not used',
       awsSdkClientEcs: sdkPkg.version,
       platform: `${os.platform()} ${os.arch()}`,
       cpus: os.cpus().length,
     },
     limiter: {
       note:
-        `write buckets RAISED to burst ${BENCH_BUCKET.burst}, ${BENCH_BUCKET.perSecond}/s for every write ` +
-        `operation (defaults: burst ${DEFAULT_WRITE_BUCKETS.RegisterTaskDefinition.burst}, ` +
-        `${DEFAULT_WRITE_BUCKETS.RegisterTaskDefinition.perSecond}/s), so the measured times are ecs-gitops + moto, ` +
-        `not our pacing; write concurrency left at the default ${DEFAULT_WRITE_CONCURRENCY}. ` +
-        'What the defaults would cost is computed below. An untimed N=2 warm-up runs first (moto and Node start-up).',
+        `against moto, every one of AWS's buckets in the AccountLimiter (controller/aws/throttle-groups.ts) is RAISED ` +
+        `to burst ${BENCH_BUCKET.burst}, ${BENCH_BUCKET.perSecond}/s, so the moto times are ecs-gitops + moto, not ` +
+        "AWS's pacing (the throttled section measures that, against AWS's buckets on a virtual clock); " +
+        'calls in flight left at the default 16 per service. An untimed N=2 warm-up runs first (moto and Node start-up).',
       benchmarkBucket: BENCH_BUCKET,
-      defaultBuckets: { ...DEFAULT_WRITE_BUCKETS },
     },
     sizes: reports,
+    ...(throttled ? { throttled } : {}),
+    ...(makefile ? { makefile } : {}),
     ...(dns ? { dns } : {}),
     ...(controller ? { controller } : {}),
     ...(events ? { events } : {}),

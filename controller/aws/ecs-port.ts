@@ -55,8 +55,8 @@ type Out<T> = Promise<Omit<T, '$metadata'>>;
  * Errors are thrown as the SDK throws them: an Error whose `name` is the AWS error code
  * (ClientException, ClusterNotFoundException, ThrottlingException, ...).
  *
- * Implementations of all roles (EcsPort): SdkEcsPort (aws/sdk-ecs-port.ts, real AWS or moto),
- * RateLimitedEcsPort (its decorator) and SandboxEcs (aws/sandbox/, in memory).
+ * Implementations of all roles (EcsPort): SdkEcsPort (aws/sdk-ecs-port.ts, real AWS or moto) and
+ * SandboxEcs (aws/sandbox/, in memory); AccountLimiter's limitPort and gateWrites decorate them.
  */
 
 /** What the observe stage reads to build the live state of a cluster. */

@@ -1,15 +1,16 @@
 /**
  * Stopping the controller (SIGTERM): the ECS writes already sent finish, the others are refused
- * without reaching AWS, including those waiting in the rate limiter for a slot or a token.
+ * without reaching AWS, including those waiting in the account limiter for a slot or a token.
  */
+import { AccountLimiter, limitPort } from '../../controller/aws/account-limiter';
 import type { EcsPort } from '../../controller/aws/ecs-port';
-import { RateLimitedEcsPort } from '../../controller/aws/rate-limited-ecs-port';
 import { gateWrites } from '../../controller/aws/stop-gate';
+import { ECS_THROTTLES } from '../../controller/aws/throttle-groups';
 import { SandboxRoute53 } from '../../controller/aws/sandbox/sandbox-route53';
 import { AwsContext } from '../../controller/cli/aws-context';
 import { ec2TaskDef, newSandbox } from '../helpers/sandbox';
 
-test('after the abort, the rate limiter sends no more writes: the one in flight finishes, the queued and the token-starved are refused at once', async () => {
+test('after the abort, the account limiter sends no more writes: the one in flight finishes, the queued and the token-starved are refused at once', async () => {
   const { sb } = newSandbox();
   const sent: string[] = [];
   let release!: () => void;
@@ -21,12 +22,18 @@ test('after the abort, the rate limiter sends no more writes: the one in flight 
     return sb.registerTaskDefinition(input);
   };
   const stop = new AbortController();
-  const port = new RateLimitedEcsPort(inner, {
+  // As aws-context.ts composes them: the limiter above the stop gate, both with the stop signal.
+  const limiter = new AccountLimiter({
     concurrency: 1,
     // Two tokens: f0 is sent, f1 waits for the slot, f2 and f3 wait for a token (a second each).
-    buckets: { RegisterTaskDefinition: { burst: 2, perSecond: 1 } },
-    signal: stop.signal,
+    throttles: {
+      ECS: {
+        ...ECS_THROTTLES,
+        groups: [{ name: 'register', burst: 2, perSecond: 1, actions: ['RegisterTaskDefinition'] }],
+      },
+    },
   });
+  const port = limitPort(gateWrites(inner, stop.signal), 'ECS', limiter, { signal: stop.signal });
   const calls = ['f0', 'f1', 'f2', 'f3'].map((f) =>
     port.registerTaskDefinition(ec2TaskDef(f)).then(
       () => `${f}: sent`,
