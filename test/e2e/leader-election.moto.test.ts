@@ -276,7 +276,12 @@ test('SIGTERM hands over at once: the follower leads at its next read, not after
   const second = commitAll(repo, 'nginx 1.1');
   const mark = log.requests.length;
   await waitFor('b applies the change', async () => (await applied(b)) === second, 20_000);
-  expect(log.counts('b', mark)).toEqual({ 'ECS.RegisterTaskDefinition': N, 'ECS.UpdateService': N });
+  // A deploy: the revision, the service's spec-hash tag naming it, the update.
+  expect(log.counts('b', mark)).toEqual({
+    'ECS.RegisterTaskDefinition': N,
+    'ECS.TagResource': N,
+    'ECS.UpdateService': N,
+  });
   const noop = commitAll(repo, 'nothing changes');
   const mark2 = log.requests.length;
   await waitFor('b applies the empty commit', async () => (await applied(b)) === noop, 20_000);
@@ -415,7 +420,12 @@ test('a leader cut off the network stops at its renew deadline; the follower tak
   await new Promise((res) => setTimeout(res, 1000));
   // a wrote nothing after the cut, not even a refused attempt; b did the change alone.
   expect(log.requests.filter((r) => r.who === 'a' && r.mutating && r.at > cutAt)).toEqual([]);
-  expect(log.counts('b', mark)).toEqual({ 'ECS.RegisterTaskDefinition': N, 'ECS.UpdateService': N });
+  // A deploy: the revision, the service's spec-hash tag naming it, the update.
+  expect(log.counts('b', mark)).toEqual({
+    'ECS.RegisterTaskDefinition': N,
+    'ECS.TagResource': N,
+    'ECS.UpdateService': N,
+  });
   expect(log.writerRuns()).toEqual(['a', 'b']);
   expect(await account()).toEqual({ services: N, running: runningRevision(2), revisions: revisionsUpTo(2) });
 }, 60_000);
