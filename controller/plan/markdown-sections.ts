@@ -12,6 +12,7 @@ import { compactJson } from './json-util';
 import { codeSpan, fencedBlock, htmlCode, htmlText, mdText } from './markdown-escape';
 import type { FieldChange, Plan, PlannedAction } from './plan-types';
 import { formatPlanError, formatSource } from './render-text';
+import { isProvenanceChange } from './tag-drift';
 
 export const RESOURCE_LABEL: Record<ResourceType, string> = {
   cluster: 'cluster',
@@ -122,7 +123,8 @@ export function detailsBlock(plan: Plan, a: PlannedAction, showCluster: boolean)
   const summary = `<b>${actionKind(a)}</b> ${htmlText(RESOURCE_LABEL[a.resource])} ${htmlCode(a.name)}${cluster}`;
   const from = a.source ? `${codeSpan(formatSource(a.source))}: ` : '';
   const out = [`<details><summary>${summary}</summary>`, `${from}${mdText(a.reason)}`];
-  if (a.changes.length > 0) out.push(fencedBlock('diff', a.changes.map(changeLine)));
+  const shown = a.changes.filter((c) => !isProvenanceChange(c));
+  if (shown.length > 0) out.push(fencedBlock('diff', shown.map(changeLine)));
   out.push('</details>');
   return out.join('\n\n');
 }

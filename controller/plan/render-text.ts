@@ -4,6 +4,7 @@ import { palette, type Palette } from './ansi';
 import { compactJson } from './json-util';
 import { summarizePlan, summaryCounts } from './plan-summary';
 import type { ActionOp, Plan, PlanError, PlannedAction } from './plan-types';
+import { isProvenanceChange } from './tag-drift';
 
 export interface PlanTextOptions {
   /** ANSI colours (green +, red -, yellow !); the CLI only sets this on a terminal. */
@@ -123,7 +124,7 @@ function actionLines(a: PlannedAction, p: Palette): string[] {
     .filter((s) => s !== '')
     .join('  ');
   const lines = [paint(head)];
-  for (const c of a.changes) {
+  for (const c of a.changes.filter((c) => !isProvenanceChange(c))) {
     if (c.before !== undefined) lines.push(p.red(`-   ${c.path}: ${compactJson(c.before)}`));
     if (c.after !== undefined) lines.push(p.green(`+   ${c.path}: ${compactJson(c.after)}`));
   }

@@ -13,6 +13,16 @@ import type { FieldChange } from './plan-types';
  */
 export const PROVENANCE_TAGS: readonly string[] = [TAG_SOURCE, TAG_COMMIT, TAG_SPEC_HASH];
 
+/**
+ * A change to a provenance tag: written beside a real change and listed in the JSON plan, but left out
+ * of the text and markdown diffs that people read (a hash or a commit id on every deployed service is
+ * noise; the change that caused it is shown).
+ */
+export function isProvenanceChange(c: FieldChange): boolean {
+  const m = /^tags\[(.+)\]$/.exec(c.path);
+  return m !== null && PROVENANCE_TAGS.includes(m[1] ?? '');
+}
+
 export interface TagDrift {
   /** One change per tag written, for the diff. */
   changes: FieldChange[];
