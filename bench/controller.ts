@@ -181,11 +181,11 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 /**
  * A Controller built as `ecs-gitops run` builds it (controller/cli/run.ts: AwsContext with the
- * endpoint, StatusStore, ControllerMetrics fed by the CallLog, systemClock, default limiter, 10 min
+ * endpoint, StatusStore, ControllerMetrics fed by the CallLog, systemClock, account limiter, 10 min
  * resync) with a silent logger, over a local repository watched by the real chokidar watcher. After
  * the first reconcile, `commits` commits each change the image of one family; each is timed from the
  * `git commit` process exiting. The next commit waits for the reconcile and at least 1 s (the
- * default write buckets refill 1/s, so the limiter never waits here).
+ * RegisterTaskDefinition bucket refills 1/s, so the limiter never waits here).
  */
 export async function benchLatency(endpoint: string, commits: number): Promise<LatencyReport> {
   const { repo, clusterPath } = await makeRepo(LATENCY_FAMILIES);
@@ -764,7 +764,7 @@ export function renderController(c: ControllerReport): string[] {
     lines.push(
       '',
       `**Controller: commit -> AWS latency** (in process, controller built as \`ecs-gitops run\` builds it, ` +
-        `real chokidar watcher with its ${l.debounceMs} ms debounce, default write limiter): cluster ` +
+        `real chokidar watcher with its ${l.debounceMs} ms debounce, account limiter with AWS's buckets): cluster ` +
         `\`${l.cluster}\` (${l.families} task definitions + ${l.families} services) in a temp git repository; ` +
         `${l.commits} commits, each changing one family's image, timed from the \`git commit\` process exiting; ` +
         `the next commit waits for the reconcile and at least 1 s. First reconcile (empty account, not in the ` +
