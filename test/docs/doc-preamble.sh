@@ -68,7 +68,7 @@ npx() {
 
 npm() {
   case "$*" in
-    ci | install | test | "run test:fast" | "run test:moto" | "run lint" | "run format" | "run format:check" | "run bench"*)
+    ci | install | test | "run test:fast" | "run test:moto" | "run lint" | "run format" | "run format:check" | "run bench"* | "run soak"*)
       echo "doc-test: not run inside the test: npm $*" >&2
       return 0
       ;;
