@@ -11,15 +11,9 @@ import { listSpecFiles, type SpecFile } from './discover';
 import type { SpecFileSource } from './file-source';
 import { collectHostnames } from './host-labels';
 import { collectProxyTargets, type TaskdefProxyInfo } from './proxy-targets';
-import {
-  autocreatedService,
-  type FamilyIndex,
-  type FamilyInfo,
-  loadService,
-  type ServiceLoad,
-} from './load-service';
+import { autocreatedService, type FamilyIndex, type FamilyInfo, loadService } from './load-service';
 import { loadTaskDefinition, type TaskdefLoad } from './load-taskdef';
-import { lintCluster, type LintFinding, withRuleId } from './lint';
+import { clusterLinter, type LintFinding, withRuleId } from './lint';
 
 export interface LoadOptions {
   clusterName?: string;
@@ -85,7 +79,13 @@ export async function loadClusterDir(dir: string, opts: LoadOptions): Promise<Lo
   const serviceFiles = specFiles.filter((f) => f.kind !== 'taskdef');
   errors.push(...duplicateFiles(taskdefFiles, 'task definition'), ...duplicateFiles(serviceFiles, 'service'));
 
-  const taskdefs = taskdefFiles.map((f) => loadTaskDefinition(f, cluster, opts.files));
+  // Each file is linted as soon as it is loaded, which lets its parse tree go (see clusterLinter).
+  const linter = clusterLinter(cluster);
+  const taskdefs = taskdefFiles.map((f) => {
+    const t = loadTaskDefinition(f, cluster, opts.files);
+    linter.addTaskdef(t);
+    return t;
+  });
   for (const t of taskdefs) {
     errors.push(...t.errors);
     warnings.push(...t.warnings);
@@ -97,10 +97,9 @@ export async function loadClusterDir(dir: string, opts: LoadOptions): Promise<Lo
   const accountId = (): Promise<string> =>
     (accountIdPromise ??= opts.accountId ? opts.accountId() : Promise.resolve(OFFLINE_ACCOUNT_ID));
   const services: DesiredService[] = [];
-  const serviceLoads: ServiceLoad[] = [];
   for (const f of serviceFiles) {
     const s = await loadService(f, { cluster, dir, families, env: opts.env, accountId, files: opts.files });
-    serviceLoads.push(s);
+    linter.addService(s);
     errors.push(...s.errors);
     if (s.service) services.push(s.service);
   }
@@ -137,13 +136,10 @@ export async function loadClusterDir(dir: string, opts: LoadOptions): Promise<Lo
   errors.push(...proxy.errors);
   warnings.push(...proxy.warnings);
 
-  const lint = lintCluster({
-    cluster,
-    taskdefs,
-    services: serviceLoads,
+  const lint = linter.finish(
     autocreated,
-    specNames: specFiles.map((f) => f.name),
-  });
+    specFiles.map((f) => f.name),
+  );
   warnings.push(...lint.warnings);
   errors.push(...lint.findings.filter((f) => f.level === 'deny').map(withRuleId));
 

@@ -33,6 +33,11 @@ export function runLint(
       }
     }
   }
+  return sortFindings(findings);
+}
+
+/** By file, position and rule (stable: equal keys keep their order). */
+export function sortFindings(findings: LintFinding[]): LintFinding[] {
   return findings.sort(
     (a, b) =>
       (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
