@@ -36,7 +36,8 @@ export interface LeaderElectionFlags {
 /** The work an election starts and stops (run.ts WorkTerms). */
 export interface ElectedWork {
   fence?: WriteFence;
-  begin(): void;
+  /** `failed`: told when the term could not start. */
+  begin(failed?: (err: unknown) => void): void;
   end(): Promise<void>;
 }
 
@@ -168,7 +169,7 @@ export async function newElection(
     onLeading: () => {
       // Ready again after this term's first successful reconcile.
       t.status.markReady(false);
-      work.begin();
+      work.begin((err) => elector.resign(`the controller did not start: ${String(err)}`));
     },
     onNotLeading: () => {
       void work.end().then(() => {

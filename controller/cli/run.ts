@@ -225,12 +225,15 @@ export class WorkTerms {
 
   constructor(private readonly shared: Shared) {}
 
-  begin(): void {
+  begin(failed?: (err: unknown) => void): void {
     this.chain = this.chain
       .then(async () => {
         this.current = await startTerm(this.shared, this.fence);
       })
-      .catch((err: unknown) => this.shared.log.error({ err: String(err) }, 'could not start the controller'));
+      .catch((err: unknown) => {
+        this.shared.log.error({ err: String(err) }, 'could not start the controller');
+        failed?.(err);
+      });
   }
 
   /** Resolves once the term begun last has made its first sync (or failed it). */

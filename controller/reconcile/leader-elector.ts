@@ -126,6 +126,15 @@ export class LeaderElector implements WriteFence {
     };
   }
 
+  /**
+   * The work could not start on becoming leader (the repository cannot be fetched, no region...):
+   * writes are refused at once, the work stopped, the lease given back, and this replica waits one
+   * lease duration before it may take it again. Without this it would renew a lease it cannot use.
+   */
+  resign(why: string): void {
+    this.actor.send({ type: 'RESIGN', why });
+  }
+
   /** The fence (aws/write-fence.ts): throws unless this replica may write right now. */
   check(operation: string): void {
     const s = this.actor.getSnapshot();

@@ -61,7 +61,9 @@ export interface LeaseWriteOutput {
 export type LeaseEvent =
   | { type: 'STOP' }
   /** The fence refused a write: the renew deadline passed (a pause, a hung renew). */
-  | { type: 'FENCED'; why: string };
+  | { type: 'FENCED'; why: string }
+  /** The work could not start on becoming leader: give the lease back and let another replica try. */
+  | { type: 'RESIGN'; why: string };
 
 export type LeaseEmitted = { type: 'leading' } | { type: 'notLeading'; why: string };
 
@@ -98,6 +100,7 @@ export const leaseMachine = setup({
   },
   delays: {
     retryPeriod: ({ context }) => context.retryPeriodMs,
+    leaseDuration: ({ context }) => context.durationMs,
   },
   guards: {
     /** Absent, ours (this replica lost it on a deadline but nobody took it), or unchanged too long. */
@@ -193,6 +196,10 @@ export const leaseMachine = setup({
           target: 'follower',
           actions: { type: 'lose', params: ({ event }) => ({ why: event.why }) },
         },
+        RESIGN: {
+          target: 'resigning',
+          actions: { type: 'lose', params: ({ event }) => ({ why: event.why }) },
+        },
       },
       states: {
         waiting: { after: { retryPeriod: 'renewing' } },
@@ -237,6 +244,21 @@ export const leaseMachine = setup({
           },
         },
       },
+    },
+    // Stepping down: the work stopped, the lease given back, then one lease duration before trying
+    // again, so that another replica (which may be able to start) takes it first.
+    resigning: {
+      initial: 'stoppingWork',
+      states: {
+        stoppingWork: {
+          invoke: { src: 'stopWork', onDone: 'deleting', onError: 'deleting' },
+        },
+        deleting: {
+          invoke: { src: 'releaseLease', onDone: 'backingOff', onError: 'backingOff' },
+        },
+        backingOff: { after: { leaseDuration: '#lease.follower' } },
+      },
+      on: { STOP: '#lease.releasing' },
     },
     releasing: {
       initial: 'stoppingWork',

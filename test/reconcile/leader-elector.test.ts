@@ -290,3 +290,39 @@ test('stop releases the lease after the work stopped; the follower takes over at
   await clock.run(b.elector.stop());
   expect(leases.record).toBeUndefined();
 });
+
+test('a leader whose work cannot start steps down: writes refused, lease given back, another replica leads; it tries again only after a lease', async () => {
+  const clock = new VirtualClock();
+  const leases = new MemoryLeases();
+  const a = replica(leases, 'a', clock);
+  a.elector.start();
+  await runUntil(clock, () => a.leading);
+  // What run.ts does when the controller does not start (the repository cannot be fetched...).
+  a.elector.resign('the controller did not start: Error: fetch failed');
+  expect(writeFence(a)).toBeInstanceOf(LeaseLostError);
+  await runUntil(clock, () => leases.record === undefined);
+  expect(leases.writes.at(-1)).toEqual({ holder: 'a', op: 'delete' });
+  expect(a.events.at(-1)).toMatch(/^notLeading@\d+: the controller did not start: Error: fetch failed$/);
+  // The work was stopped before the lease was given back.
+  expect(a.workStopped).toBeGreaterThan(0);
+
+  // Alone, it takes the lease again, but not before a lease duration has passed.
+  const retook = await runUntil(clock, () => a.leading);
+  expect(retook).toBeGreaterThanOrEqual(DURATION);
+  expect(retook).toBeLessThanOrEqual(DURATION + RETRY);
+  expect(leases.record).toMatchObject({ holder: 'a' });
+
+  // With another replica standing by, that one takes the released lease at its next read.
+  const b = replica(leases, 'b', clock);
+  b.elector.start();
+  await runFor(clock, RETRY);
+  a.elector.resign('the controller did not start: again');
+  const writesBefore = leases.writes.length;
+  const took = await runUntil(clock, () => b.leading);
+  expect(took).toBeLessThanOrEqual(RETRY + 10);
+  await runFor(clock, 3 * DURATION);
+  expect(a.leading).toBe(false);
+  expect(leases.record).toMatchObject({ holder: 'b' });
+  // a never wrote the lease again while b held it.
+  expect(leases.writes.slice(writesBefore).filter((w) => w.holder === 'a' && w.op === 'put')).toEqual([]);
+});
