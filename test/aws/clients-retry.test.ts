@@ -1,58 +1,40 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AccountLimiter, limitPort } from '../../controller/aws/account-limiter';
 import { CallLog } from '../../controller/aws/call-log';
 import { ManualClock } from '../../controller/aws/clock';
 import { createAwsClients } from '../../controller/aws/clients';
 import { isRetryableError } from '../../controller/aws/retryable';
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
-import { setTestAwsEnv } from '../helpers/aws-env';
+import { stubAws } from '../helpers/stub-aws';
 import { failedResult } from '../../controller/reconcile/result-of';
 import type { PlannedAction } from '../../controller/plan/plan-types';
 
 // moto never throttles, so a tiny ECS stand-in answers ThrottlingException a given number of times
 // and then succeeds: that is what the standard retry strategy and our retry counter see from AWS.
 
-let server: Server;
-let endpoint: string;
 let throttleNext = 0;
 let resetNext = 0;
 let requests = 0;
-let restoreEnv: () => void;
 
-beforeAll(async () => {
-  restoreEnv = setTestAwsEnv();
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      requests++;
-      if (resetNext > 0) {
-        resetNext--;
-        req.socket.destroy();
-        return;
-      }
-      res.setHeader('content-type', 'application/x-amz-json-1.1');
-      if (throttleNext > 0) {
-        throttleNext--;
-        res.statusCode = 400;
-        res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
-        return;
-      }
-      res.statusCode = 200;
-      res.end(JSON.stringify({ clusters: [], failures: [] }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  restoreEnv();
+const stub = stubAws((req, res) => {
+  requests++;
+  if (resetNext > 0) {
+    resetNext--;
+    req.socket.destroy();
+    return;
+  }
+  if (throttleNext > 0) {
+    throttleNext--;
+    res.statusCode = 400;
+    res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+    return;
+  }
+  res.statusCode = 200;
+  res.end(JSON.stringify({ clusters: [], failures: [] }));
 });
 
 test('throttled attempts are retried and counted as retries, the call once', async () => {
   const log = new CallLog();
-  const port = new SdkEcsPort(createAwsClients({ endpoint, callLog: log }).ecs);
+  const port = new SdkEcsPort(createAwsClients({ endpoint: stub.endpoint, callLog: log }).ecs);
   throttleNext = 2;
   requests = 0;
   await port.describeClusters({ clusters: ['demo'] });
@@ -65,7 +47,7 @@ test('throttled attempts are retried and counted as retries, the call once', asy
 
 test('the SDK gives up, the AccountLimiter retries on: throttling never reaches the caller, every throttled attempt counted once', async () => {
   const log = new CallLog();
-  const sdk = new SdkEcsPort(createAwsClients({ endpoint, callLog: log, maxAttempts: 2 }).ecs);
+  const sdk = new SdkEcsPort(createAwsClients({ endpoint: stub.endpoint, callLog: log, maxAttempts: 2 }).ecs);
   // No callLog for the limiter: the middleware counts SDK-backed throttles (as aws-context.ts does).
   const port = limitPort(sdk, 'ECS', new AccountLimiter({ clock: new ManualClock() }));
   throttleNext = 5;
@@ -78,7 +60,9 @@ test('the SDK gives up, the AccountLimiter retries on: throttling never reaches 
 
 test('a reset connection that ends the attempts reaches the caller as itself, safe to retry, not as a wrapper without code', async () => {
   const log = new CallLog();
-  const port = new SdkEcsPort(createAwsClients({ endpoint, callLog: log, maxAttempts: 1 }).ecs);
+  const port = new SdkEcsPort(
+    createAwsClients({ endpoint: stub.endpoint, callLog: log, maxAttempts: 1 }).ecs,
+  );
   resetNext = 1;
   requests = 0;
   const err: unknown = await port.describeClusters({}).then(
@@ -96,7 +80,9 @@ test('a reset connection that ends the attempts reaches the caller as itself, sa
 
 test('maxAttempts bounds the attempts; the ThrottlingException then reaches the caller', async () => {
   const log = new CallLog();
-  const port = new SdkEcsPort(createAwsClients({ endpoint, callLog: log, maxAttempts: 2 }).ecs);
+  const port = new SdkEcsPort(
+    createAwsClients({ endpoint: stub.endpoint, callLog: log, maxAttempts: 2 }).ecs,
+  );
   throttleNext = 5;
   requests = 0;
   await expect(port.describeClusters({})).rejects.toMatchObject({ name: 'ThrottlingException' });
@@ -106,7 +92,9 @@ test('maxAttempts bounds the attempts; the ThrottlingException then reaches the 
 });
 
 test('an error that survives the retries names the AWS call it came from, the attempts and that re-running is safe', async () => {
-  const sdk = new SdkEcsPort(createAwsClients({ endpoint, callLog: new CallLog(), maxAttempts: 2 }).ecs);
+  const sdk = new SdkEcsPort(
+    createAwsClients({ endpoint: stub.endpoint, callLog: new CallLog(), maxAttempts: 2 }).ecs,
+  );
   throttleNext = 2;
   const err = await sdk.describeClusters({ clusters: ['demo'] }).then(
     () => undefined,

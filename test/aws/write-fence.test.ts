@@ -3,8 +3,6 @@
  * network and is not counted as a call; reads pass; and a retry is checked again (a leader paused
  * between two attempts of one call sends no second attempt once its lease is gone).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   DescribeServicesCommand,
   RegisterTaskDefinitionCommand,
@@ -17,37 +15,21 @@ import { PutRuleCommand } from '@aws-sdk/client-eventbridge';
 import { CallLog } from '../../controller/aws/call-log';
 import { createAwsClients } from '../../controller/aws/clients';
 import { LeaseLostError, type WriteFence } from '../../controller/aws/write-fence';
-import { setTestAwsEnv } from '../helpers/aws-env';
+import { stubAws } from '../helpers/stub-aws';
 
-let server: Server;
-let endpoint: string;
 let requests: string[] = [];
 let failNext = 0;
-let restoreEnv: () => void;
 
-beforeAll(async () => {
-  restoreEnv = setTestAwsEnv();
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      requests.push(String(req.headers['x-amz-target'] ?? req.url));
-      res.setHeader('content-type', 'application/x-amz-json-1.1');
-      if (failNext > 0) {
-        failNext--;
-        res.statusCode = 503;
-        res.end(JSON.stringify({ __type: 'ServiceUnavailableException', message: 'try again' }));
-        return;
-      }
-      res.statusCode = 200;
-      res.end(JSON.stringify({ services: [], failures: [], service: { serviceName: 'web' } }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  restoreEnv();
+const stub = stubAws((req, res) => {
+  requests.push(String(req.headers['x-amz-target'] ?? req.url));
+  if (failNext > 0) {
+    failNext--;
+    res.statusCode = 503;
+    res.end(JSON.stringify({ __type: 'ServiceUnavailableException', message: 'try again' }));
+    return;
+  }
+  res.statusCode = 200;
+  res.end(JSON.stringify({ services: [], failures: [], service: { serviceName: 'web' } }));
 });
 beforeEach(() => {
   requests = [];
@@ -64,7 +46,7 @@ const refuseAll: WriteFence & { asked: string[] } = {
 
 test('every client refuses its writes without sending or counting them; reads pass', async () => {
   const callLog = new CallLog();
-  const c = createAwsClients({ endpoint, callLog, fence: refuseAll, maxAttempts: 1 });
+  const c = createAwsClients({ endpoint: stub.endpoint, callLog, fence: refuseAll, maxAttempts: 1 });
   const writes: [string, () => Promise<unknown>][] = [
     ['ECS.UpdateService', () => c.ecs.send(new UpdateServiceCommand({ cluster: 'c', service: 'web' }))],
     [
@@ -86,7 +68,7 @@ test('every client refuses its writes without sending or counting them; reads pa
     ],
     [
       'SQS.DeleteMessageBatch',
-      () => c.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: `${endpoint}/1/q`, Entries: [] })),
+      () => c.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: `${stub.endpoint}/1/q`, Entries: [] })),
     ],
     ['EventBridge.PutRule', () => c.eventBridge.send(new PutRuleCommand({ Name: 'r' }))],
   ];
@@ -116,7 +98,7 @@ test('each attempt is checked: a retry after the lease is lost is not sent', asy
     },
   };
   const callLog = new CallLog();
-  const c = createAwsClients({ endpoint, callLog, fence, maxAttempts: 3 });
+  const c = createAwsClients({ endpoint: stub.endpoint, callLog, fence, maxAttempts: 3 });
   failNext = 1;
   await expect(c.ecs.send(new UpdateServiceCommand({ cluster: 'c', service: 'web' }))).rejects.toMatchObject({
     name: 'LeaseLostError',
@@ -135,7 +117,7 @@ test('a write whose socket connects after the lease is lost is destroyed before 
       if (checks > 2) throw new LeaseLostError(`${operation} not sent: lease lost`);
     },
   };
-  const c = createAwsClients({ endpoint, callLog: new CallLog(), fence, maxAttempts: 1 });
+  const c = createAwsClients({ endpoint: stub.endpoint, callLog: new CallLog(), fence, maxAttempts: 1 });
   await expect(c.ecs.send(new UpdateServiceCommand({ cluster: 'c', service: 'web' }))).rejects.toMatchObject({
     name: 'LeaseLostError',
   });
