@@ -1,10 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CallLog } from '../../controller/aws/call-log';
 import { createAwsClients } from '../../controller/aws/clients';
 import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
 import { ControllerMetrics, RECONCILE_DURATION_BUCKETS } from '../../controller/telemetry/metrics';
-import { setTestAwsEnv } from '../helpers/aws-env';
+import { stubAws } from '../helpers/stub-aws';
 import { parsePrometheusText, sampleValue } from './prom-text';
 
 async function scrape(m: ControllerMetrics) {
@@ -120,37 +118,20 @@ test('two instances in one process do not collide (each has its own registry)', 
 describe('AWS requests counted by code, through the SDK middleware', () => {
   // A tiny ECS stand-in: DescribeClusters succeeds (after `throttleNext` throttles), ListServices
   // is denied, as AWS answers an IAM policy without ecs:ListServices.
-  let server: Server;
-  let endpoint: string;
   let throttleNext = 0;
-  let restoreEnv: () => void;
-
-  beforeAll(async () => {
-    restoreEnv = setTestAwsEnv();
-    server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.setHeader('content-type', 'application/x-amz-json-1.1');
-        const target = String(req.headers['x-amz-target'] ?? '');
-        if (target.endsWith('.ListServices')) {
-          res.statusCode = 400;
-          res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized' }));
-        } else if (throttleNext > 0) {
-          throttleNext--;
-          res.statusCode = 400;
-          res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
-        } else {
-          res.statusCode = 200;
-          res.end(JSON.stringify({ clusters: [], failures: [] }));
-        }
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    restoreEnv();
+  const stub = stubAws((req, res) => {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    if (target.endsWith('.ListServices')) {
+      res.statusCode = 400;
+      res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized' }));
+    } else if (throttleNext > 0) {
+      throttleNext--;
+      res.statusCode = 400;
+      res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+    } else {
+      res.statusCode = 200;
+      res.end(JSON.stringify({ clusters: [], failures: [] }));
+    }
   });
 
   test('OK and the AWS error code, once per logical call (retries are not requests of their own)', async () => {
@@ -159,7 +140,7 @@ describe('AWS requests counted by code, through the SDK middleware', () => {
     log.onRequest = (service, operation, code) => metrics.awsRequest(service, operation, code);
     const seen: string[] = [];
     const unsubscribe = log.subscribe((s, o, c) => seen.push(`${s}.${o}=${c}`));
-    const ecs = createAwsClients({ endpoint, callLog: log, maxAttempts: 3 }).ecs;
+    const ecs = createAwsClients({ endpoint: stub.endpoint, callLog: log, maxAttempts: 3 }).ecs;
     const port = new SdkEcsPort(ecs);
     throttleNext = 1;
     await port.describeClusters({ clusters: ['demo'] });
@@ -197,7 +178,7 @@ describe('AWS requests counted by code, through the SDK middleware', () => {
     log.onRequest = () => {
       throw new Error('metrics broken');
     };
-    const port = new SdkEcsPort(createAwsClients({ endpoint, callLog: log }).ecs);
+    const port = new SdkEcsPort(createAwsClients({ endpoint: stub.endpoint, callLog: log }).ecs);
     await expect(port.describeClusters({ clusters: ['demo'] })).resolves.toBeDefined();
   });
 });
