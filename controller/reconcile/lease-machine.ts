@@ -84,6 +84,17 @@ function errorAt(error: unknown): number | undefined {
   return typeof at === 'number' ? at : undefined;
 }
 
+/**
+ * Giving the lease back (on stop, or stepping down): the work stops first, then the lease is deleted
+ * if still ours, whatever either answers, then `then`.
+ */
+function stopWorkThenRelease<Then extends string>(then: Then) {
+  return {
+    stoppingWork: { invoke: { src: 'stopWork', onDone: 'deleting', onError: 'deleting' } },
+    deleting: { invoke: { src: 'releaseLease', onDone: then, onError: then } },
+  } as const;
+}
+
 export const leaseMachine = setup({
   types: {
     context: {} as LeaseContext,
@@ -250,26 +261,14 @@ export const leaseMachine = setup({
     resigning: {
       initial: 'stoppingWork',
       states: {
-        stoppingWork: {
-          invoke: { src: 'stopWork', onDone: 'deleting', onError: 'deleting' },
-        },
-        deleting: {
-          invoke: { src: 'releaseLease', onDone: 'backingOff', onError: 'backingOff' },
-        },
+        ...stopWorkThenRelease('backingOff'),
         backingOff: { after: { leaseDuration: '#lease.follower' } },
       },
       on: { STOP: '#lease.releasing' },
     },
     releasing: {
       initial: 'stoppingWork',
-      states: {
-        stoppingWork: {
-          invoke: { src: 'stopWork', onDone: 'deleting', onError: 'deleting' },
-        },
-        deleting: {
-          invoke: { src: 'releaseLease', onDone: '#lease.stopped', onError: '#lease.stopped' },
-        },
-      },
+      states: stopWorkThenRelease('#lease.stopped'),
       // Already on the way out.
       on: { STOP: {} },
     },
