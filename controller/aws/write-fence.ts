@@ -98,25 +98,16 @@ export function fencedAgents(fence: WriteFence): { httpAgent: http.Agent; httpsA
     });
   };
   const options = { keepAlive: true, maxSockets: 50 };
-  class FencedHttpAgent extends http.Agent {
-    addRequest(req: http.ClientRequest, opts: { headers?: unknown }): void {
+  // addRequest is node:http's internal hook where a request meets its agent (not in the typings).
+  type AddRequest = (req: http.ClientRequest, opts: { headers?: unknown }) => void;
+  const fenced = <A extends http.Agent>(agent: A): A => {
+    const internal = agent as unknown as { addRequest: AddRequest };
+    const add = internal.addRequest.bind(agent);
+    internal.addRequest = (req, opts) => {
       guard(req, opts);
-      (http.Agent.prototype as unknown as { addRequest: (r: unknown, o: unknown) => void }).addRequest.call(
-        this,
-        req,
-        opts,
-      );
-    }
-  }
-  class FencedHttpsAgent extends https.Agent {
-    addRequest(req: http.ClientRequest, opts: { headers?: unknown }): void {
-      guard(req, opts);
-      (https.Agent.prototype as unknown as { addRequest: (r: unknown, o: unknown) => void }).addRequest.call(
-        this,
-        req,
-        opts,
-      );
-    }
-  }
-  return { httpAgent: new FencedHttpAgent(options), httpsAgent: new FencedHttpsAgent(options) };
+      add(req, opts);
+    };
+    return agent;
+  };
+  return { httpAgent: fenced(new http.Agent(options)), httpsAgent: fenced(new https.Agent(options)) };
 }
