@@ -14,7 +14,8 @@
  * and the calls of a no-op with the read floor: per cluster 1 DescribeClusters + ceil(N/10)
  * DescribeServices + ceil(N/100) ListServices (+ one read per family without a service: none here).
  */
-import { AccountLimiter, limitPort } from '../controller/aws/account-limiter';
+import { AccountLimiter } from '../controller/aws/account-limiter';
+import { limitedCountedEcs } from '../test/helpers/counted-ecs-port';
 import { CallLog, type CallCounts } from '../controller/aws/call-log';
 import { VirtualClock } from '../controller/aws/clock';
 import type { EcsPort } from '../controller/aws/ecs-port';
@@ -86,17 +87,7 @@ interface Process {
 function newProcess(sb: SandboxEcs, clock: VirtualClock): Process {
   const log = new CallLog();
   const limiter = new AccountLimiter({ clock });
-  const limited = limitPort<EcsPort>(sb, 'ECS', limiter, { callLog: log });
-  const ecs = new Proxy(limited, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function' || typeof prop !== 'string') return value;
-      return (...args: unknown[]) => {
-        log.record('ECS', prop.charAt(0).toUpperCase() + prop.slice(1));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+  const ecs = limitedCountedEcs(sb, limiter, log);
   return { log, ports: { ecs, reader: new EcsReader(ecs) }, limiter };
 }
 

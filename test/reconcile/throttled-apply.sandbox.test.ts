@@ -12,10 +12,10 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateClusterDir } from '../../bench/generate';
-import { AccountLimiter, limitPort, sharedAccountLimiter } from '../../controller/aws/account-limiter';
+import { AccountLimiter, sharedAccountLimiter } from '../../controller/aws/account-limiter';
+import { limitedCountedEcs } from '../helpers/counted-ecs-port';
 import { CallLog, type CallCounts } from '../../controller/aws/call-log';
 import { VirtualClock } from '../../controller/aws/clock';
-import type { EcsPort } from '../../controller/aws/ecs-port';
 import { SandboxEcs } from '../../controller/aws/sandbox/sandbox-ecs';
 import { floorSeconds } from '../../controller/aws/throttle-groups';
 import { EcsReader } from '../../controller/observe/ecs-reader';
@@ -50,19 +50,7 @@ interface Round {
  */
 async function reconcile(sb: SandboxEcs, limiter: AccountLimiter, dir: string, clock: VirtualClock) {
   const log = new CallLog();
-  // The process's view, as its SDK middleware counts: one per logical call above the limiter's
-  // retries, throttled attempts apart (the sandbox's own log counts every attempt the account got).
-  const limited = limitPort<EcsPort>(sb, 'ECS', limiter, { callLog: log });
-  const ecs: EcsPort = new Proxy(limited, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function' || typeof prop !== 'string') return value;
-      return (...args: unknown[]) => {
-        log.record('ECS', prop.charAt(0).toUpperCase() + prop.slice(1));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+  const ecs = limitedCountedEcs(sb, limiter, log);
   const loaded = await loadClusterDir(dir, { env: {} });
   expect(loaded.errors).toEqual([]);
   if (!loaded.state) throw new Error(`no desired state from ${dir}`);
