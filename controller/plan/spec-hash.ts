@@ -57,14 +57,9 @@ export function sameRevisionContent(
   const hb = b.tags[TAG_SPEC_HASH];
   const current = (h: string | undefined) => h?.startsWith(`${SPEC_HASH_VERSION}:`) === true;
   if (current(ha) && current(hb)) return ha === hb;
-  const without = (t: TagMap) => {
-    const out = hashedTags(t);
-    delete out[TAG_SPEC_HASH];
-    return out;
-  };
   return (
     deepEqual(normalizeTaskDefinition(a.taskDefinition), normalizeTaskDefinition(b.taskDefinition)) &&
-    deepEqual(without(a.tags), without(b.tags))
+    deepEqual(hashedTags(a.tags), hashedTags(b.tags))
   );
 }
 
