@@ -29,6 +29,22 @@ function hashedTags(tags: TagMap): TagMap {
  * specs that plan the same revision (normalization makes AWS's defaults and list orders not matter).
  */
 export function specHash(td: DesiredTaskDefinition): string {
+  let hash = hashed.get(td);
+  if (hash === undefined) {
+    hash = computeSpecHash(td);
+    hashed.set(td, hash);
+  }
+  return hash;
+}
+
+/**
+ * The observer and the planner both ask for every spec's hash on every reconcile, and a controller
+ * reconciles the same loaded specs again and again: each is hashed once (loaded specs are not
+ * changed after loading; a new load makes new objects).
+ */
+const hashed = new WeakMap<DesiredTaskDefinition, string>();
+
+function computeSpecHash(td: DesiredTaskDefinition): string {
   const canonical = canonicalJson({
     family: td.family,
     body: normalizeTaskDefinition(td.body),
