@@ -45,6 +45,18 @@ export function isMissingTaskDefinitionError(err: unknown): boolean {
 }
 
 /**
+ * What is kept of a described service: all but `events` (AWS returns the service's last 100, some
+ * 20 KB per service that nothing here reads: 100 MB held at 5,000 services) and the tag list,
+ * kept once as a map.
+ */
+function kept(described: Service): { service: Service; tags: TagMap } {
+  const service = { ...described };
+  delete service.events;
+  delete service.tags;
+  return { service, tags: tagsToMap(described.tags) };
+}
+
+/**
  * Reads for one account and Region on top of the ECS read ports: batching (10 services per
  * DescribeServices), pagination (100 per ListServices page) and a cache of each family's newest
  * revision. The cache lives as long as the reader: create one reader per process (and account), let
@@ -111,7 +123,7 @@ export class EcsReader {
     for (const r of responses) {
       for (const service of r.services ?? []) {
         if (!service.serviceName || service.status === 'INACTIVE') continue;
-        out.set(service.serviceName, { service, tags: tagsToMap(service.tags) });
+        out.set(service.serviceName, kept(service));
       }
     }
     return out;

@@ -86,6 +86,33 @@ describe('EcsReader on the sandbox', () => {
     expect(sb.callLog.snapshot()['ECS.DescribeTaskDefinition']).toBe(2);
   });
 
+  test("a service's events (AWS: its last 100, 20 KB a service) are not kept; its tags are kept once, as a map", async () => {
+    const { sb, clock } = newSandbox();
+    await sb.createCluster({ clusterName: 'demo' });
+    await sb.registerTaskDefinition(ec2TaskDef('demo-web'));
+    await sb.createService({
+      cluster: 'demo',
+      serviceName: 'web',
+      taskDefinition: 'demo-web',
+      desiredCount: 1,
+      tags: [{ key: 'team', value: 'a' }],
+    });
+    clock.advanceSeconds(40 * 24 * 3600); // steady for 40 days: a steady-state event every 6 hours
+    const raw = await sb.describeServices({ cluster: 'demo', services: ['web'] });
+    const events = raw.services?.[0].events ?? [];
+    expect(events).toHaveLength(100);
+    expect(events[0].message).toBe('(service web) has reached a steady state.');
+    expect(events[0].createdAt!.getTime()).toBeGreaterThan(events[99].createdAt!.getTime());
+    expect(new Set(events.map((e) => e.id)).size).toBe(100);
+
+    const obs = await new EcsReader(sb).observe(desired('demo', ['demo-web'], ['web']));
+    const web = obs.services.get('web');
+    expect(web?.service.serviceName).toBe('web');
+    expect(web?.service).not.toHaveProperty('events');
+    expect(web?.service).not.toHaveProperty('tags');
+    expect(web?.tags).toEqual({ team: 'a' });
+  });
+
   test('remember() feeds the cache; a missing cluster skips DescribeServices', async () => {
     const { sb } = newSandbox();
     const reader = new EcsReader(sb);

@@ -38,6 +38,7 @@ import type { EcsPort } from '../ecs-port';
 import { ECS_THROTTLES } from '../throttle-groups';
 import type { BucketSpec } from '../token-bucket';
 import { AwsThrottling } from './aws-throttling';
+import { serviceEvents } from './service-events';
 import { errors } from './errors';
 import {
   type TaskFacts,
@@ -982,7 +983,7 @@ export class SandboxEcs implements EcsPort {
         createdAt: new Date(d.createdAt),
         updatedAt: new Date(d.updatedAt),
       })),
-      events: [],
+      events: serviceEvents(s, this.now()),
       ...(includeTags ? { tags: s.tags } : {}),
     });
   }
