@@ -10,34 +10,17 @@
 import { rmSync } from 'node:fs';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { generateClusterDir } from '../../bench/generate';
-import { startMoto, type Moto } from '../helpers/moto';
+import { useMoto, useMotoClient } from '../helpers/moto';
 import { json, runCli } from '../helpers/run-cli';
 
-let moto: Moto;
-let ecs: ECSClient;
+const moto = useMoto();
+const ecs = useMotoClient(moto, ECSClient);
 const dirs: string[] = [];
-
-beforeAll(async () => {
-  moto = await startMoto();
-  ecs = new ECSClient({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
-});
-afterAll(async () => {
-  ecs?.destroy();
-  await moto?.stop();
+afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-beforeEach(async () => moto.reset());
 
-const awsEnv = () => ({
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_ENDPOINT_URL: moto.endpoint,
-});
+const awsEnv = () => ({ AWS_ENDPOINT_URL: moto.endpoint });
 
 async function apply(dir: string) {
   const run = await runCli(['apply', dir, '--output', 'json'], awsEnv());
@@ -59,7 +42,7 @@ test('a cold no-op of 12 services reads at the floor, twice, and writes nothing'
     'ECS.RegisterTaskDefinition': 12,
   });
   // moto keeps the tags given to CreateService and returns them with include TAGS, as AWS does.
-  const live = await ecs.send(
+  const live = await ecs().send(
     new DescribeServicesCommand({ cluster: 'bench-12', services: ['svc1'], include: ['TAGS'] }),
   );
   expect(live.services?.[0]?.tags).toContainEqual({

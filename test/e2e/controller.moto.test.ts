@@ -25,35 +25,16 @@ import { StatusStore } from '../../controller/telemetry/status';
 import { systemClock } from '../../controller/aws/clock';
 import { Controller } from '../../controller/reconcile/controller';
 import { createGitSource } from '../../controller/reconcile/git-source';
-import { freePort, startMoto, type Moto } from '../helpers/moto';
+import { freePort, useMoto, useMotoClient } from '../helpers/moto';
 import { distCli } from '../helpers/dist-cli';
 
-let moto: Moto;
-let ecs: ECSClient;
-const saved: Record<string, string | undefined> = {};
-
-beforeAll(async () => {
-  moto = await startMoto();
-  for (const [k, v] of Object.entries({
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: moto.endpoint,
-  })) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
-  ecs = new ECSClient({ region: 'us-east-1', endpoint: moto.endpoint });
+const moto = useMoto();
+const ecs = useMotoClient(moto, ECSClient);
+// The controller's AwsContext finds moto by the environment. useMoto's own restore (setTestAwsEnv
+// saved AWS_ENDPOINT_URL when it cleared it) puts the previous value back after the file.
+beforeAll(() => {
+  process.env.AWS_ENDPOINT_URL = moto.endpoint;
 });
-afterAll(async () => {
-  ecs?.destroy();
-  await moto?.stop();
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
-beforeEach(async () => moto.reset());
 
 const git = (repo: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], { cwd: repo })
@@ -87,7 +68,7 @@ function commit(repo: string, message: string): string {
 }
 
 async function web() {
-  const out = await ecs.send(new DescribeServicesCommand({ cluster: 'ctl', services: ['web'] }));
+  const out = await ecs().send(new DescribeServicesCommand({ cluster: 'ctl', services: ['web'] }));
   return out.services?.[0];
 }
 
@@ -142,7 +123,7 @@ test('commits converge; a broken commit changes nothing and is Stalled; the fix 
     });
     expect((await web())?.taskDefinition).toMatch(/ctl-web:2$/);
     // The revision records the commit that produced it, so a running task traces to its commit.
-    const revision = await ecs.send(
+    const revision = await ecs().send(
       new DescribeTaskDefinitionCommand({ taskDefinition: 'ctl-web:2', include: ['TAGS'] }),
     );
     expect(revision.tags).toContainEqual({ key: 'ecs-gitops:commit', value: second });
@@ -175,7 +156,7 @@ test('commits converge; a broken commit changes nothing and is Stalled; the fix 
     expect((await web())?.taskDefinition).toMatch(/ctl-web:3$/);
 
     // Drift behind its back (someone scales in the console): the resync reverts it and counts it.
-    await ecs.send(new UpdateServiceCommand({ cluster: 'ctl', service: 'web', desiredCount: 3 }));
+    await ecs().send(new UpdateServiceCommand({ cluster: 'ctl', service: 'web', desiredCount: 3 }));
     ctx.callLog.reset();
     controller.resyncAll();
     await controller.idle();
@@ -278,7 +259,7 @@ async function serviceArns(cluster: string): Promise<string[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await ecs.send(new ListServicesCommand({ cluster, nextToken }));
+    const page = await ecs().send(new ListServicesCommand({ cluster, nextToken }));
     arns.push(...(page.serviceArns ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
@@ -354,12 +335,12 @@ test('SIGTERM in the middle of a reconcile stops after the calls in flight and e
   expect(await second.exited).toBe(0);
   // Exactly one service per task definition, and exactly one revision per family: no duplicates.
   expect(await serviceArns('many')).toHaveLength(N);
-  const revisions = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'many-svc1' }));
+  const revisions = await ecs().send(new ListTaskDefinitionsCommand({ familyPrefix: 'many-svc1' }));
   expect(revisions.taskDefinitionArns?.filter((a) => /many-svc1:\d+$/.test(a))).toEqual([
     expect.stringMatching(/many-svc1:1$/),
   ]);
   for (let i = 0; i < N; i++) {
-    const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: `many-svc${i}` }));
+    const td = await ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: `many-svc${i}` }));
     expect(td.taskDefinition?.revision).toBe(1);
   }
 }, 120_000);

@@ -44,8 +44,8 @@ import { SdkRoute53Port } from '../../controller/aws/sdk-route53-port';
 import { batchChanges } from '../../controller/plan/dns-batches';
 import { planDesiredState } from '../../controller/reconcile/reconcile-cluster';
 import { loadClusterDir } from '../../controller/specfiles';
-import { setTestAwsEnv, TEST_REGION } from '../helpers/aws-env';
-import { startMoto, type Moto } from '../helpers/moto';
+import { TEST_REGION } from '../helpers/aws-env';
+import { useMoto, useMotoClient } from '../helpers/moto';
 import { json, runCli } from '../helpers/run-cli';
 
 const FIXTURE = path.join(__dirname, '../fixtures/ecs-efs-example');
@@ -53,25 +53,9 @@ const CONFIG = path.join(__dirname, '../fixtures/ecs-efs-dns.yaml');
 /** The address test/fixtures/ecs-efs-dns.yaml points every name at. */
 const TARGET = '203.0.113.10';
 
-let moto: Moto;
-let route53: Route53Client;
-let ecs: ECSClient;
-let restoreEnv: () => void;
-
-beforeAll(async () => {
-  restoreEnv = setTestAwsEnv();
-  moto = await startMoto();
-  const cfg = { region: TEST_REGION, endpoint: moto.endpoint };
-  route53 = new Route53Client(cfg);
-  ecs = new ECSClient(cfg);
-});
-afterAll(async () => {
-  route53?.destroy();
-  ecs?.destroy();
-  await moto?.stop();
-  restoreEnv?.();
-});
-beforeEach(async () => moto.reset());
+const moto = useMoto();
+const route53 = useMotoClient(moto, Route53Client);
+const ecs = useMotoClient(moto, ECSClient);
 
 const awsEnv = () => ({ AWS_ENDPOINT_URL: moto.endpoint });
 
@@ -130,14 +114,14 @@ function result(out: any, id: string): any {
 }
 
 async function createZone(name: string): Promise<string> {
-  const out = await route53.send(
+  const out = await route53().send(
     new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${Date.now()}-${Math.random()}` }),
   );
   return (out.HostedZone?.Id ?? '').replace('/hostedzone/', '');
 }
 
 async function createRecord(zoneId: string, name: string, type: string, value: string): Promise<void> {
-  await route53.send(
+  await route53().send(
     new ChangeResourceRecordSetsCommand({
       HostedZoneId: zoneId,
       ChangeBatch: {
@@ -170,7 +154,7 @@ async function listRecords(zoneId: string): Promise<Rec[]> {
   const out: Rec[] = [];
   let next: Partial<ListResourceRecordSetsRequest> = {};
   for (;;) {
-    const page = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...next }));
+    const page = await route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...next }));
     out.push(...(page.ResourceRecordSets ?? []).map(rec));
     if (!page.IsTruncated) return out;
     next = { StartRecordName: page.NextRecordName, StartRecordType: page.NextRecordType };
@@ -415,7 +399,7 @@ describe('Route53 records for the ecs-efs fixture (moto)', () => {
     expect(out.clusters[0].results).toEqual([]);
     expect(out.awsCalls.mutating).toBe(0);
     expect(mutating(out.awsCalls.byOperation)).toEqual({});
-    const clusters = await ecs.send(new ListClustersCommand({}));
+    const clusters = await ecs().send(new ListClustersCommand({}));
     expect(clusters.clusterArns ?? []).toEqual([]);
 
     // Once the zone exists, the same directory converges, and the round after changes nothing.

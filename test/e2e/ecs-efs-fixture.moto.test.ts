@@ -14,34 +14,15 @@ import {
   ECSClient,
   ListServicesCommand,
 } from '@aws-sdk/client-ecs';
-import { startMoto, type Moto } from '../helpers/moto';
+import { useMoto, useMotoClient } from '../helpers/moto';
 import { json, runCli } from '../helpers/run-cli';
 
 const FIXTURE = path.join(__dirname, '../fixtures/ecs-efs-example');
 
-let moto: Moto;
-let ecs: ECSClient;
+const moto = useMoto();
+const ecs = useMotoClient(moto, ECSClient);
 
-beforeAll(async () => {
-  moto = await startMoto();
-  ecs = new ECSClient({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
-});
-afterAll(async () => {
-  ecs?.destroy();
-  await moto?.stop();
-});
-beforeEach(async () => moto.reset());
-
-const awsEnv = () => ({
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_ENDPOINT_URL: moto.endpoint,
-});
+const awsEnv = () => ({ AWS_ENDPOINT_URL: moto.endpoint });
 
 function copyFixture(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ecs-efs-'));
@@ -79,13 +60,13 @@ describe('the ecs-efs fixture on an empty account (moto)', () => {
     });
 
     // What a user would check in the account: prefixed families, services on the exact revisions.
-    const web = await ecs.send(
+    const web = await ecs().send(
       new DescribeTaskDefinitionCommand({ taskDefinition: 'demo-webserver', include: ['TAGS'] }),
     );
     expect(web.taskDefinition?.revision).toBe(1);
     expect(web.taskDefinition?.containerDefinitions?.[0].image).toBe('nginx:1.27');
     expect(web.tags).toEqual(expect.arrayContaining([{ key: 'ecs-gitops:managed-by', value: 'ecs-gitops' }]));
-    const svcs = await ecs.send(
+    const svcs = await ecs().send(
       new DescribeServicesCommand({ cluster: 'demo', services: ['webserver', 'jenkins'], include: ['TAGS'] }),
     );
     const byName = Object.fromEntries((svcs.services ?? []).map((s) => [s.serviceName, s]));
@@ -138,7 +119,7 @@ describe('the ecs-efs fixture on an empty account (moto)', () => {
       'ECS.UpdateService': 1,
       'ECS.TagResource': 1,
     });
-    const svc = await ecs.send(new DescribeServicesCommand({ cluster: 'demo', services: ['webserver'] }));
+    const svc = await ecs().send(new DescribeServicesCommand({ cluster: 'demo', services: ['webserver'] }));
     expect(svc.services?.[0].taskDefinition).toMatch(/demo-webserver:2$/);
 
     const again = await apply(dir);
@@ -155,7 +136,7 @@ describe('the ecs-efs fixture on an empty account (moto)', () => {
     expect(out.services.map((s: any) => s.name)).toEqual(['jenkins', 'webserver']);
     // moto would delete a cluster that still has services (AWS refuses with
     // ClusterContainsServicesException), so the refusal must come from ecs-gitops itself.
-    const left = await ecs.send(new ListServicesCommand({ cluster: 'demo' }));
+    const left = await ecs().send(new ListServicesCommand({ cluster: 'demo' }));
     expect(left.serviceArns).toHaveLength(2);
   });
 

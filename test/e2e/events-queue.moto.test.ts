@@ -39,46 +39,19 @@ import {
 } from '@aws-sdk/client-sqs';
 import { onAwsContextCreated } from '../../controller/cli/aws-context';
 import { ownershipTags } from '../../controller/model/ownership';
-import { setTestAwsEnv } from '../helpers/aws-env';
-import { startMoto, type Moto } from '../helpers/moto';
+import { useMoto, useMotoClient } from '../helpers/moto';
 import { json, runCli } from '../helpers/run-cli';
 
 const QUEUE = 'ecs-gitops-demo-events';
 const DLQ = 'ecs-gitops-demo-events-dlq';
 const TAGS = { team: 'platform', ...ownershipTags('demo', 'demo') };
 
-let moto: Moto;
-let ecs: ECSClient;
-let sqs: SQSClient;
-let eventBridge: EventBridgeClient;
-let restoreEnv: () => void;
-beforeAll(async () => {
-  restoreEnv = setTestAwsEnv();
-  moto = await startMoto();
-  const common = {
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
-  ecs = new ECSClient(common);
-  sqs = new SQSClient(common);
-  eventBridge = new EventBridgeClient(common);
-});
-afterAll(async () => {
-  ecs?.destroy();
-  sqs?.destroy();
-  eventBridge?.destroy();
-  await moto?.stop();
-  restoreEnv();
-});
-beforeEach(async () => moto.reset());
+const moto = useMoto();
+const ecs = useMotoClient(moto, ECSClient);
+const sqs = useMotoClient(moto, SQSClient);
+const eventBridge = useMotoClient(moto, EventBridgeClient);
 
-const awsEnv = () => ({
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_ENDPOINT_URL: moto.endpoint,
-});
+const awsEnv = () => ({ AWS_ENDPOINT_URL: moto.endpoint });
 
 /** Cluster `demo` with one task definition (no service: moto never finishes draining one). */
 function clusterDir(events: string[]): string {
@@ -126,11 +99,11 @@ function writes(byOperation: Record<string, number>): Record<string, number> {
 }
 
 async function queue(name: string) {
-  const url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? '';
+  const url = (await sqs().send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? '';
   const attributes = ((
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))
+    await sqs().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))
   ).Attributes ?? {}) as Record<string, string>;
-  const tags = (await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags ?? {};
+  const tags = (await sqs().send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags ?? {};
   return { url, attributes, tags };
 }
 
@@ -161,7 +134,7 @@ describe('events: { queue: create } (moto)', () => {
       deadLetterTargetArn: dlq.attributes.QueueArn,
       maxReceiveCount: 3,
     });
-    const rule = await eventBridge.send(new DescribeRuleCommand({ Name: QUEUE }));
+    const rule = await eventBridge().send(new DescribeRuleCommand({ Name: QUEUE }));
     expect(JSON.parse(q.attributes.Policy).Statement).toEqual([
       expect.objectContaining({
         Principal: { Service: 'events.amazonaws.com' },
@@ -170,17 +143,18 @@ describe('events: { queue: create } (moto)', () => {
         Condition: { ArnEquals: { 'aws:SourceArn': rule.Arn } },
       }),
     ]);
-    const cluster = (await ecs.send(new DescribeClustersCommand({ clusters: ['demo'] }))).clusters?.[0];
+    const cluster = (await ecs().send(new DescribeClustersCommand({ clusters: ['demo'] }))).clusters?.[0];
     expect(JSON.parse(rule.EventPattern ?? '').resources).toEqual(
       ['service', 'task', 'container-instance'].map((kind) => ({
         prefix: `${cluster?.clusterArn?.replace(':cluster/', `:${kind}/`)}/`,
       })),
     );
     expect(rule.State).toBe('ENABLED');
-    expect((await eventBridge.send(new ListTargetsByRuleCommand({ Rule: QUEUE }))).Targets).toEqual([
+    expect((await eventBridge().send(new ListTargetsByRuleCommand({ Rule: QUEUE }))).Targets).toEqual([
       { Id: 'ecs-gitops-queue', Arn: q.attributes.QueueArn },
     ]);
-    const ruleTags = (await eventBridge.send(new ListTagsForResourceCommand({ ResourceARN: rule.Arn }))).Tags;
+    const ruleTags = (await eventBridge().send(new ListTagsForResourceCommand({ ResourceARN: rule.Arn })))
+      .Tags;
     expect(Object.fromEntries((ruleTags ?? []).map((t) => [t.Key, t.Value]))).toEqual(TAGS);
 
     const second = await apply(dir);
@@ -194,7 +168,7 @@ describe('events: { queue: create } (moto)', () => {
       'SQS.ListQueueTags': 2,
     });
 
-    await sqs.send(
+    await sqs().send(
       new SetQueueAttributesCommand({ QueueUrl: q.url, Attributes: { MessageRetentionPeriod: '60' } }),
     );
     const fixed = await apply(dir);
@@ -212,11 +186,11 @@ describe('events: { queue: create } (moto)', () => {
       'ECS.DeleteCluster',
     ]);
     for (const name of [QUEUE, DLQ]) {
-      await expect(sqs.send(new GetQueueUrlCommand({ QueueName: name }))).rejects.toMatchObject({
+      await expect(sqs().send(new GetQueueUrlCommand({ QueueName: name }))).rejects.toMatchObject({
         name: 'QueueDoesNotExist',
       });
     }
-    await expect(eventBridge.send(new DescribeRuleCommand({ Name: QUEUE }))).rejects.toMatchObject({
+    await expect(eventBridge().send(new DescribeRuleCommand({ Name: QUEUE }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
   });
@@ -225,7 +199,7 @@ describe('events: { queue: create } (moto)', () => {
     await apply(clusterDir(['events:', '  queue: create']));
     const q = await queue(QUEUE);
     // Someone took the queue over: its ownership tags now name another owner id.
-    await sqs.send(new TagQueueCommand({ QueueUrl: q.url, Tags: { 'ecs-gitops:owner': 'someone-else' } }));
+    await sqs().send(new TagQueueCommand({ QueueUrl: q.url, Tags: { 'ecs-gitops:owner': 'someone-else' } }));
     const destroyed = await cli(['destroy', 'demo', '--drain', '--confirm']);
     expect(destroyed.code).toBe(0);
     expect(destroyed.order).toEqual([
@@ -235,7 +209,7 @@ describe('events: { queue: create } (moto)', () => {
       'ECS.DeleteCluster',
     ]);
     expect((await queue(QUEUE)).tags['ecs-gitops:owner']).toBe('someone-else');
-    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: DLQ }))).rejects.toMatchObject({
+    await expect(sqs().send(new GetQueueUrlCommand({ QueueName: DLQ }))).rejects.toMatchObject({
       name: 'QueueDoesNotExist',
     });
   });
@@ -245,7 +219,7 @@ describe('events: removed from cluster.yaml (moto)', () => {
   test('apply deletes the rule (targets first), the queue, the dead-letter queue, then the marker; the next apply reads and writes neither', async () => {
     await apply(clusterDir(['events:', '  queue: create']));
     const marker = async () => {
-      const c = (await ecs.send(new DescribeClustersCommand({ clusters: ['demo'], include: ['TAGS'] })))
+      const c = (await ecs().send(new DescribeClustersCommand({ clusters: ['demo'], include: ['TAGS'] })))
         .clusters?.[0];
       return (c?.tags ?? []).find((t) => t.key === 'ecs-gitops:event-source')?.value;
     };
@@ -260,11 +234,11 @@ describe('events: removed from cluster.yaml (moto)', () => {
       'ECS.UntagResource',
     ]);
     for (const name of [QUEUE, DLQ]) {
-      await expect(sqs.send(new GetQueueUrlCommand({ QueueName: name }))).rejects.toMatchObject({
+      await expect(sqs().send(new GetQueueUrlCommand({ QueueName: name }))).rejects.toMatchObject({
         name: 'QueueDoesNotExist',
       });
     }
-    await expect(eventBridge.send(new DescribeRuleCommand({ Name: QUEUE }))).rejects.toMatchObject({
+    await expect(eventBridge().send(new DescribeRuleCommand({ Name: QUEUE }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
     expect(await marker()).toBeUndefined();
@@ -284,7 +258,7 @@ describe('events: removed from cluster.yaml (moto)', () => {
 
 describe('events: { queue: <URL> } (moto)', () => {
   test('an existing queue is read, never written', async () => {
-    const url = (await sqs.send(new CreateQueueCommand({ QueueName: 'shop-events' }))).QueueUrl ?? '';
+    const url = (await sqs().send(new CreateQueueCommand({ QueueName: 'shop-events' }))).QueueUrl ?? '';
     const dir = clusterDir(['events:', `  queue: ${url}`]);
     for (let round = 0; round < 2; round++) {
       const { out } = await apply(dir);

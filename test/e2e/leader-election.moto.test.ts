@@ -24,7 +24,7 @@ import { SdkLeasePort } from '../../controller/aws/sdk-lease-port';
 import type { StatusDocument } from '../../controller/telemetry/status';
 import { distCli } from '../helpers/dist-cli';
 import { commitAll, newRepo, writeFiles } from '../helpers/git-repo';
-import { freePort, useMoto } from '../helpers/moto';
+import { freePort, useMoto, useMotoClient } from '../helpers/moto';
 import { spawnCli } from '../helpers/spawn-cli';
 import { startLogProxy, WriteLog, type LogProxy } from '../helpers/write-log-proxy';
 
@@ -33,11 +33,7 @@ const LEASE_MS = 3000;
 const N = 8;
 const TABLE = 'leases';
 
-let ecs: ECSClient;
-beforeAll(() => {
-  ecs = new ECSClient({ region: 'us-east-1', endpoint: moto.endpoint });
-});
-afterAll(() => ecs.destroy());
+const ecs = useMotoClient(moto, ECSClient);
 
 const proxies: LogProxy[] = [];
 const replicas: Replica[] = [];
@@ -163,12 +159,12 @@ async function twoReplicas(repo: string, log: WriteLog): Promise<{ a: Replica; b
 /** The services of the cluster, the revisions they run, and every revision of the families. */
 async function account(): Promise<{ services: number; running: string[]; revisions: string[] }> {
   const arns =
-    (await ecs.send(new ListServicesCommand({ cluster: 'ha', maxResults: 100 }))).serviceArns ?? [];
-  const described = await ecs.send(new DescribeServicesCommand({ cluster: 'ha', services: arns }));
+    (await ecs().send(new ListServicesCommand({ cluster: 'ha', maxResults: 100 }))).serviceArns ?? [];
+  const described = await ecs().send(new DescribeServicesCommand({ cluster: 'ha', services: arns }));
   // familyPrefix is a whole family name, despite its name.
   const revisions: string[] = [];
   for (let i = 0; i < N; i++) {
-    const page = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: `ha-svc${i}` }));
+    const page = await ecs().send(new ListTaskDefinitionsCommand({ familyPrefix: `ha-svc${i}` }));
     revisions.push(...(page.taskDefinitionArns ?? []));
   }
   const last = (arn: string | undefined) => arn?.split('/').pop() ?? '';

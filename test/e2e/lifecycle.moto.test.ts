@@ -28,16 +28,11 @@ import {
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { ownershipTags } from '../../controller/model/ownership';
-import { TEST_REGION } from '../helpers/aws-env';
-import { useMoto } from '../helpers/moto';
+import { useMoto, useMotoClient } from '../helpers/moto';
 import { json, runCli } from '../helpers/run-cli';
 
 const moto = useMoto({ env: { MOTO_ECS_SERVICE_RUNNING: '1' } });
-let ecs: ECSClient;
-beforeAll(() => {
-  ecs = new ECSClient({ region: TEST_REGION, endpoint: moto.endpoint });
-});
-afterAll(() => ecs?.destroy());
+const ecs = useMotoClient(moto, ECSClient);
 
 const CLUSTER = 'life';
 
@@ -80,9 +75,9 @@ async function diff(dir: string, ...args: string[]) {
 
 /** ACTIVE services of the cluster (moto also lists INACTIVE ones: skipped, as AWS would not list them). */
 async function services(): Promise<{ name: string; running: number; owner: string }[]> {
-  const arns = (await ecs.send(new ListServicesCommand({ cluster: CLUSTER }))).serviceArns ?? [];
+  const arns = (await ecs().send(new ListServicesCommand({ cluster: CLUSTER }))).serviceArns ?? [];
   if (arns.length === 0) return [];
-  const out = await ecs.send(
+  const out = await ecs().send(
     new DescribeServicesCommand({ cluster: CLUSTER, services: arns, include: ['TAGS'] }),
   );
   return (out.services ?? [])
@@ -96,7 +91,7 @@ async function services(): Promise<{ name: string; running: number; owner: strin
 }
 
 async function activeRevisions(family: string): Promise<number[]> {
-  const out = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE' }));
+  const out = await ecs().send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE' }));
   return (out.taskDefinitionArns ?? [])
     .map((a) => Number(a.slice(a.lastIndexOf(':') + 1)))
     .sort((x, y) => x - y);
@@ -185,14 +180,14 @@ test('a spec that fails to load prunes nothing: exit 1 naming file and line, zer
 test('a service created by hand, and one of another owner id, share the cluster untouched', async () => {
   const dir = specs();
   expect((await apply(dir)).code).toBe(0);
-  const td = await ecs.send(
+  const td = await ecs().send(
     new RegisterTaskDefinitionCommand({
       family: 'legacy-cron',
       containerDefinitions: [{ name: 'cron', image: 'busybox:1.36', memory: 32 }],
     }),
   );
   const arn = td.taskDefinition?.taskDefinitionArn;
-  await ecs.send(
+  await ecs().send(
     new CreateServiceCommand({
       cluster: CLUSTER,
       serviceName: 'by-hand',
@@ -200,7 +195,7 @@ test('a service created by hand, and one of another owner id, share the cluster 
       desiredCount: 1,
     }),
   );
-  await ecs.send(
+  await ecs().send(
     new CreateServiceCommand({
       cluster: CLUSTER,
       serviceName: 'payments',

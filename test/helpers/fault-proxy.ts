@@ -15,14 +15,11 @@
  * Concurrent requests reach the proxy in an order the network decides, so a seed reproduces the
  * schedule of faults per arrival, not always the same call.
  */
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type http from 'node:http';
 import type { Fault, FaultPlan } from './fault-plan';
+import { collectBody, type HttpProxy, startHttpProxy } from './http-proxy';
 
-export interface FaultProxy {
-  endpoint: string;
-  close(): Promise<void>;
-}
+export type FaultProxy = HttpProxy;
 
 interface Target {
   service: 'ECS' | 'Route53' | 'ELBv2';
@@ -81,49 +78,25 @@ function errorAnswer(res: http.ServerResponse, service: Target['service'], fault
   );
 }
 
-export async function startFaultProxy(upstream: string, plan: FaultPlan): Promise<FaultProxy> {
-  const up = new URL(upstream);
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
+export function startFaultProxy(upstream: string, plan: FaultPlan): Promise<FaultProxy> {
+  return startHttpProxy(upstream, (req, res, forward) =>
+    collectBody(req, (body) => {
       const target = targetOf(req, body.toString('utf8'));
       const fault = target ? plan.next(`${target.service}.${target.operation}`) : undefined;
       if (target && (fault === 'throttle' || fault === 'serverError'))
         return errorAnswer(res, target.service, fault);
       if (fault === 'reset') return req.socket.destroy();
-      const forward = http.request(
-        { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          const parts: Buffer[] = [];
-          answer.on('data', (c: Buffer) => parts.push(c));
-          answer.on('end', () => {
+      forward(req, res, {
+        body,
+        onAnswer: (answer) =>
+          collectBody(answer, (parts) => {
             // The write is applied upstream; the caller never hears of it.
             if (fault === 'lostAnswer') return req.socket.destroy();
             if (fault === 'timeout') return;
             res.writeHead(answer.statusCode ?? 502, answer.headers);
-            res.end(Buffer.concat(parts));
-          });
-        },
-      );
-      forward.on('error', () => req.socket.destroy());
-      forward.end(body);
-    });
-  });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+            res.end(parts);
+          }),
+      });
+    }),
+  );
 }

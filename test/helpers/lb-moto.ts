@@ -20,8 +20,7 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { onAwsContextCreated } from '../../controller/cli/aws-context';
-import { TEST_REGION } from './aws-env';
-import { useMoto } from './moto';
+import { useMoto, useMotoClient } from './moto';
 import { json, runCli, type CliRun } from './run-cli';
 
 export interface LbMoto {
@@ -34,36 +33,21 @@ export interface LbMoto {
 /** moto for the whole file (reset before each test), with the test's own SDK clients on it. */
 export function useLbMoto(): LbMoto {
   const moto = useMoto();
-  let clients: { ecs: ECSClient; elb: ElasticLoadBalancingV2Client; route53: Route53Client } | undefined;
-  beforeAll(() => {
-    const common = { region: TEST_REGION, endpoint: moto.endpoint };
-    clients = {
-      ecs: new ECSClient(common),
-      elb: new ElasticLoadBalancingV2Client(common),
-      route53: new Route53Client(common),
-    };
-  });
-  afterAll(() => {
-    clients?.ecs.destroy();
-    clients?.elb.destroy();
-    clients?.route53.destroy();
-  });
-  const started = () => {
-    if (!clients) throw new Error('moto is not started yet: use it inside a test or a hook');
-    return clients;
-  };
+  const ecs = useMotoClient(moto, ECSClient);
+  const elb = useMotoClient(moto, ElasticLoadBalancingV2Client);
+  const route53 = useMotoClient(moto, Route53Client);
   return {
     get endpoint() {
       return moto.endpoint;
     },
     get ecs() {
-      return started().ecs;
+      return ecs();
     },
     get elb() {
-      return started().elb;
+      return elb();
     },
     get route53() {
-      return started().route53;
+      return route53();
     },
   };
 }

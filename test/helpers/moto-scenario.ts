@@ -16,9 +16,8 @@ import { SdkEcsPort } from '../../controller/aws/sdk-ecs-port';
 import { SdkElbv2Port } from '../../controller/aws/sdk-elbv2-port';
 import { SdkRoute53Port } from '../../controller/aws/sdk-route53-port';
 import { createAlbFixture } from './alb-fixture';
-import { TEST_REGION } from './aws-env';
 import { changedResults, endState, type EndState, mutatingCalls, type Scenario } from './crash-scenarios';
-import { useMoto } from './moto';
+import { useMoto, useMotoClient } from './moto';
 import { json, runCli } from './run-cli';
 
 export interface MotoScenarioOptions {
@@ -30,19 +29,9 @@ export interface MotoScenarioOptions {
 
 export function useMotoScenarios(opts: MotoScenarioOptions) {
   const moto = useMoto();
-  let ecs: ECSClient;
-  let route53: Route53Client;
-  let elbv2: ElasticLoadBalancingV2Client;
-  beforeAll(() => {
-    ecs = new ECSClient({ region: TEST_REGION, endpoint: moto.endpoint });
-    route53 = new Route53Client({ region: TEST_REGION, endpoint: moto.endpoint });
-    elbv2 = new ElasticLoadBalancingV2Client({ region: TEST_REGION, endpoint: moto.endpoint });
-  });
-  afterAll(() => {
-    ecs?.destroy();
-    route53?.destroy();
-    elbv2?.destroy();
-  });
+  const ecs = useMotoClient(moto, ECSClient);
+  const route53 = useMotoClient(moto, Route53Client);
+  const elbv2 = useMotoClient(moto, ElasticLoadBalancingV2Client);
 
   /** `apply -o json` in-process: the real CLI with a fresh AwsContext, against `endpoint`. */
   async function apply(dir: string, endpoint = moto.endpoint) {
@@ -62,7 +51,7 @@ export function useMotoScenarios(opts: MotoScenarioOptions) {
     await moto.reset();
     if (scenario.balancer) await createAlbFixture(moto.endpoint, { name: scenario.balancer.name });
     for (const zone of scenario.zones) {
-      await route53.send(
+      await route53().send(
         new CreateHostedZoneCommand({
           Name: zone,
           CallerReference: `${zone}-${Date.now()}-${Math.random()}`,
@@ -81,9 +70,13 @@ export function useMotoScenarios(opts: MotoScenarioOptions) {
 
   /** The whole account, read through the SDK the way a user would check it. */
   async function inventory(): Promise<EndState> {
-    const clusterArns = (await ecs.send(new ListClustersCommand({}))).clusterArns ?? [];
+    const clusterArns = (await ecs().send(new ListClustersCommand({}))).clusterArns ?? [];
     return endState(
-      { ecs: new SdkEcsPort(ecs), route53: new SdkRoute53Port(route53), elbv2: new SdkElbv2Port(elbv2) },
+      {
+        ecs: new SdkEcsPort(ecs()),
+        route53: new SdkRoute53Port(route53()),
+        elbv2: new SdkElbv2Port(elbv2()),
+      },
       clusterArns,
     );
   }
@@ -106,5 +99,5 @@ export function useMotoScenarios(opts: MotoScenarioOptions) {
     expect(changedResults(again.out)).toEqual([]);
   }
 
-  return { moto, ecs: () => ecs, apply, prepare, inventory, expectNothingLeftToDo };
+  return { moto, ecs, apply, prepare, inventory, expectNothingLeftToDo };
 }

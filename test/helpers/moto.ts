@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { setTestAwsEnv } from './aws-env';
+import { setTestAwsEnv, TEST_REGION } from './aws-env';
 
 export interface Moto {
   /** `http://127.0.0.1:<port>` */
@@ -155,5 +155,25 @@ export function useMoto(opts: { env?: Record<string, string> } = {}): Moto {
     },
     stop: () => started().stop(),
     reset: () => started().reset(),
+  };
+}
+
+/**
+ * An AWS SDK client of the test file's own on its moto (`useMoto`), for what a test checks itself:
+ * made once moto has started (in Region TEST_REGION, with the fake credentials useMoto puts in the
+ * environment), destroyed after the file. Call `client()` inside tests and hooks.
+ */
+export function useMotoClient<C extends { destroy(): void }>(
+  moto: Moto,
+  Client: new (config: { region: string; endpoint: string }) => C,
+): () => C {
+  let client: C | undefined;
+  beforeAll(() => {
+    client = new Client({ region: TEST_REGION, endpoint: moto.endpoint });
+  });
+  afterAll(() => client?.destroy());
+  return () => {
+    if (!client) throw new Error('moto is not started yet: use the client inside a test or a hook');
+    return client;
   };
 }

@@ -5,9 +5,9 @@
  * before it is forwarded; a request whose sender was killed is still forwarded, as bytes already on
  * the wire reach AWS. A replica's network can be cut (its requests dropped) and restored.
  */
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type http from 'node:http';
 import { MUTATING_OPERATIONS } from '../../controller/aws/ecs-port';
+import { type HttpProxy, startHttpProxy } from './http-proxy';
 
 export interface LoggedRequest {
   /** Which replica's endpoint it came through. */
@@ -52,10 +52,7 @@ export class WriteLog {
   }
 }
 
-export interface LogProxy {
-  endpoint: string;
-  close(): Promise<void>;
-}
+export type LogProxy = HttpProxy;
 
 function operationOf(req: http.IncomingMessage): { operation: string; mutating: boolean } {
   const target = req.headers['x-amz-target'];
@@ -69,10 +66,8 @@ function operationOf(req: http.IncomingMessage): { operation: string; mutating: 
   return { operation: `${service}.${op}`, mutating: service !== 'DynamoDB' && MUTATING_OPERATIONS.has(op) };
 }
 
-export async function startLogProxy(upstream: string, who: string, log: WriteLog): Promise<LogProxy> {
-  const up = new URL(upstream);
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
+export function startLogProxy(upstream: string, who: string, log: WriteLog): Promise<LogProxy> {
+  return startHttpProxy(upstream, (req, res, forward) => {
     const entry: LoggedRequest = {
       who,
       ...operationOf(req),
@@ -83,28 +78,6 @@ export async function startLogProxy(upstream: string, who: string, log: WriteLog
     log.requests.push(entry);
     log.onRequest?.(entry);
     if (!entry.forwarded) return req.socket.destroy();
-    const forward = http.request(
-      { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on('error', () => req.socket.destroy());
-    req.pipe(forward);
+    forward(req, res);
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
