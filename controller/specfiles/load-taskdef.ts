@@ -106,7 +106,7 @@ export function loadTaskDefinition(
   const tags = mergedTags(cluster, fileTags, file.name);
   result.errors.push(...checkFileTags(fileTags, tags, cluster, errorAt));
 
-  const markerPath = findMarker(inner, []);
+  const markerPath = findMarker(inner);
   if (markerPath)
     result.autocreateAt = { file: file.path, ...markerPosition(doc, text, [...prefix, ...markerPath]) };
 
@@ -175,18 +175,25 @@ function duplicateContainers(
   return errors;
 }
 
-/** Path of the first key or string value containing AUTOCREATE.SERVICE, depth first. */
-function findMarker(value: unknown, path: FieldPath): FieldPath | undefined {
-  if (typeof value === 'string') return value.includes(AUTOCREATE_MARKER) ? path : undefined;
+/**
+ * Path of the first key or string value containing AUTOCREATE.SERVICE, depth first. One path is
+ * pushed and popped while walking (copied only when found): this runs on every task definition.
+ */
+function findMarker(value: unknown, path: FieldPath = []): FieldPath | undefined {
+  if (typeof value === 'string') return value.includes(AUTOCREATE_MARKER) ? [...path] : undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findMarker(value[i], [...path, i]);
+      path.push(i);
+      const found = findMarker(value[i], path);
+      path.pop();
       if (found) return found;
     }
   } else if (isPlainObject(value)) {
-    for (const [k, v] of Object.entries(value)) {
+    for (const k in value) {
       if (k.includes(AUTOCREATE_MARKER)) return [...path, k];
-      const found = findMarker(v, [...path, k]);
+      path.push(k);
+      const found = findMarker(value[k], path);
+      path.pop();
       if (found) return found;
     }
   }

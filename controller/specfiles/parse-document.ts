@@ -132,6 +132,7 @@ function parseJsonc(text: string, errorAt: ErrorAt): CoreParse {
   };
 }
 
+/** `path` is pushed and popped while walking (copied only for an error): this runs on every spec file. */
 function findJsoncDuplicateKeys(node: jsonc.Node, path: FieldPath, errorAt: ErrorAt, out: SpecError[]): void {
   if (node.type === 'object') {
     const seen = new Map<string, number>();
@@ -145,10 +146,21 @@ function findJsoncDuplicateKeys(node: jsonc.Node, path: FieldPath, errorAt: Erro
           errorAt(keyNode.offset, [...path, key], `duplicate key "${key}" (first defined at ${first})`),
         );
       } else seen.set(key, keyNode.offset);
-      if (valueNode) findJsoncDuplicateKeys(valueNode, [...path, key], errorAt, out);
+      if (valueNode && (valueNode.type === 'object' || valueNode.type === 'array')) {
+        path.push(key);
+        findJsoncDuplicateKeys(valueNode, path, errorAt, out);
+        path.pop();
+      }
     }
   } else if (node.type === 'array') {
-    (node.children ?? []).forEach((child, i) => findJsoncDuplicateKeys(child, [...path, i], errorAt, out));
+    const children = node.children ?? [];
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      if (child.type !== 'object' && child.type !== 'array') continue;
+      path.push(i);
+      findJsoncDuplicateKeys(child, path, errorAt, out);
+      path.pop();
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FIXTURES, load } from './helpers';
+import { FIXTURES, load, positionOf, specDir } from './helpers';
 
 const EXAMPLE = path.join(FIXTURES, 'ecs-efs-example');
 
@@ -101,5 +101,30 @@ describe('an old ecs-efs directory loads unchanged with --cluster demo', () => {
         message: expect.stringContaining('pass --cluster NAME'),
       },
     ]);
+  });
+});
+
+test('the autocreated service points at the marker itself, not at a comment naming it or an earlier container', async () => {
+  const text = `{
+  // Without AUTOCREATE.SERVICE no service is made; this file has one, in the second container.
+  "containerDefinitions": [
+    { "name": "a", "image": "nginx:1.27", "memory": 64, "portMappings": [{ "containerPort": 80 }],
+      "dockerLabels": { "x": "y" } },
+    { "name": "b", "image": "nginx:1.27", "memory": 64,
+      // AUTOCREATE.SERVICE: this container's labels make the service.
+      "dockerLabels": { "z": "w", "AUTOCREATE.SERVICE": "" } }
+  ]
+}
+`;
+  const dir = specDir({ 'cluster.yaml': 'name: demo\n', 'web.taskdef': text });
+  const r = await load(dir);
+  expect(r.errors).toEqual([]);
+  const web = r.state!.services.find((s) => s.name === 'web')!;
+  expect(web.autocreated).toBe(true);
+  // The marker's own text, after its opening quote.
+  const at = positionOf(text, '"AUTOCREATE.SERVICE"');
+  expect({ line: web.source.line, column: web.source.column }).toEqual({
+    line: at.line,
+    column: at.column + 1,
   });
 });
