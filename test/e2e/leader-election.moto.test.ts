@@ -26,7 +26,7 @@ import { distCli } from '../helpers/dist-cli';
 import { commitAll, newRepo, writeFiles } from '../helpers/git-repo';
 import { freePort, useMoto } from '../helpers/moto';
 import { spawnCli } from '../helpers/spawn-cli';
-import { startLogProxy, WriteLog, type LogProxy } from '../helpers/write-log-proxy';
+import { startLogProxy, WriteLog, type LoggedRequest, type LogProxy } from '../helpers/write-log-proxy';
 
 const moto = useMoto();
 const LEASE_MS = 3000;
@@ -152,12 +152,72 @@ const role = async (r: Replica) => (await status(r))?.controller.leadership?.rol
 const applied = async (r: Replica) =>
   (await status(r))?.clusters.find((c) => c.cluster === 'ha')?.lastAppliedCommit;
 
-async function twoReplicas(repo: string, log: WriteLog): Promise<{ a: Replica; b: Replica }> {
+/** Waits until `r` has applied `commit` (`what`, for the message). */
+async function waitApplied(r: Replica, commit: string, what: string): Promise<void> {
+  await waitFor(`${r.name} applies ${what}`, async () => (await applied(r)) === commit, 20_000);
+}
+
+/** The first round: the cluster, then a revision and a service per service. */
+const CREATED = { 'ECS.CreateCluster': 1, 'ECS.CreateService': N, 'ECS.RegisterTaskDefinition': N };
+/** A deploy: the revision, the service's spec-hash tag naming it, the update. */
+const DEPLOYED = { 'ECS.RegisterTaskDefinition': N, 'ECS.TagResource': N, 'ECS.UpdateService': N };
+
+/** A repository of N services on nginx 1.0, committed (`first`), and an empty write log. */
+function eightServices(): { repo: string; first: string; log: WriteLog } {
+  const repo = newRepo();
+  specs(repo, '1.0');
+  return { repo, first: commitAll(repo, 'eight services'), log: new WriteLog() };
+}
+
+/** Every service moved to nginx 1.1: the commit. */
+function changeImage(repo: string): string {
+  specs(repo, '1.1');
+  return commitAll(repo, 'nginx 1.1');
+}
+
+/** a started first leads and has applied the first commit; b, started next, follows. */
+async function aLeadsBFollows(): Promise<{
+  repo: string;
+  first: string;
+  log: WriteLog;
+  a: Replica;
+  b: Replica;
+}> {
+  const { repo, first, log } = eightServices();
   const a = await startReplica('a', repo, log);
   await waitFor('a leads', async () => (await role(a)) === 'leader', 20_000);
   const b = await startReplica('b', repo, log);
   await waitFor('b follows', async () => (await role(b)) === 'follower', 20_000);
-  return { a, b };
+  await waitApplied(a, first, 'the first commit');
+  return { repo, first, log, a, b };
+}
+
+/**
+ * Sends `signal` to `r` at the first of its requests that `when` picks, as it arrives (before it is
+ * forwarded). Returns when that request arrived (performance.now()), 0 until then.
+ */
+function signalAtRequest(
+  log: WriteLog,
+  r: Replica,
+  signal: NodeJS.Signals,
+  when: (req: LoggedRequest) => boolean,
+): () => number {
+  let at = 0;
+  log.onRequest = (req) => {
+    if (at === 0 && req.who === r.name && when(req)) {
+      r.child.kill(signal);
+      at = req.at;
+    }
+  };
+  return () => at;
+}
+
+/** An empty commit, applied by `leader`: no replica writes anything. */
+async function noopRound(repo: string, log: WriteLog, leader: Replica): Promise<void> {
+  const noop = commitAll(repo, 'nothing changes');
+  const mark = log.requests.length;
+  await waitApplied(leader, noop, 'the empty commit');
+  expect(log.writes().filter((w) => w.seq >= mark)).toEqual([]);
 }
 
 /** The services of the cluster, the revisions they run, and every revision of the families. */
@@ -188,6 +248,11 @@ function revisionsUpTo(n: number): string[] {
 /** Every service on revision `n` of its family. */
 function runningRevision(n: number): string[] {
   return Array.from({ length: N }, (_, i) => `ha-svc${i}:${n}`).sort();
+}
+
+/** The account holds the N services, each on revision `n`, and revisions 1 to `n` of each family only. */
+async function expectAccountAt(n: number): Promise<void> {
+  expect(await account()).toEqual({ services: N, running: runningRevision(n), revisions: revisionsUpTo(n) });
 }
 
 test('the DynamoDB lease on moto: table created once, conditional writes answer ConditionalCheckFailedException', async () => {
@@ -235,17 +300,8 @@ test('the DynamoDB lease on moto: table created once, conditional writes answer 
 });
 
 test('SIGTERM hands over at once: the follower leads at its next read, not after a lease; then a no-op round and a change', async () => {
-  const repo = newRepo();
-  specs(repo, '1.0');
-  const first = commitAll(repo, 'eight services');
-  const log = new WriteLog();
-  const { a, b } = await twoReplicas(repo, log);
-  await waitFor('a applies the first commit', async () => (await applied(a)) === first, 20_000);
-  expect(log.counts('a')).toEqual({
-    'ECS.CreateCluster': 1,
-    'ECS.CreateService': N,
-    'ECS.RegisterTaskDefinition': N,
-  });
+  const { repo, first, log, a, b } = await aLeadsBFollows();
+  expect(log.counts('a')).toEqual(CREATED);
   // The follower is shown as one, by /status and by `ecs-gitops status`.
   const shown = await spawnCli(['status', '--url', `http://127.0.0.1:${b.port}`], {
     ...process.env,
@@ -267,57 +323,36 @@ test('SIGTERM hands over at once: the follower leads at its next read, not after
   expect(took).toBeLessThan(LEASE_MS / 2);
   expect(performance.now() - stoppedAt).toBeLessThan(LEASE_MS + 2000);
   // b's first round finds everything in place: no write.
-  await waitFor('b applies the commit', async () => (await applied(b)) === first, 20_000);
+  await waitApplied(b, first, 'the commit');
   expect(log.counts('b', before)).toEqual({});
   expect(log.counts('a', before)).toEqual({});
 
   // A change: one revision and one update per service, by b alone; the round after writes nothing.
-  specs(repo, '1.1');
-  const second = commitAll(repo, 'nginx 1.1');
+  const second = changeImage(repo);
   const mark = log.requests.length;
-  await waitFor('b applies the change', async () => (await applied(b)) === second, 20_000);
-  // A deploy: the revision, the service's spec-hash tag naming it, the update.
-  expect(log.counts('b', mark)).toEqual({
-    'ECS.RegisterTaskDefinition': N,
-    'ECS.TagResource': N,
-    'ECS.UpdateService': N,
-  });
-  const noop = commitAll(repo, 'nothing changes');
-  const mark2 = log.requests.length;
-  await waitFor('b applies the empty commit', async () => (await applied(b)) === noop, 20_000);
-  expect(log.counts('b', mark2)).toEqual({});
+  await waitApplied(b, second, 'the change');
+  expect(log.counts('b', mark)).toEqual(DEPLOYED);
+  await noopRound(repo, log, b);
   expect(log.writerRuns()).toEqual(['a', 'b']);
-  expect(await account()).toEqual({ services: N, running: runningRevision(2), revisions: revisionsUpTo(2) });
+  await expectAccountAt(2);
   expect(await fetch(`http://127.0.0.1:${b.port}/metrics`).then((r) => r.text())).toMatch(
     /^ecs_gitops_leader_transitions_total\{role="leader"\} 1$/m,
   );
 }, 60_000);
 
 test('kill -9 of the leader mid-reconcile: the follower takes over within one lease and finishes, no duplicate', async () => {
-  const repo = newRepo();
-  specs(repo, '1.0');
-  const first = commitAll(repo, 'eight services');
-  const log = new WriteLog();
-  const { a, b } = await twoReplicas(repo, log);
-  await waitFor('a applies the first commit', async () => (await applied(a)) === first, 20_000);
+  const { repo, log, a, b } = await aLeadsBFollows();
 
   // A change, and a dies at its first UpdateService, once it has registered the new revisions (that
   // write, and those sent with it, reach the account).
-  let killedAt = 0;
   const mark = log.requests.length;
-  log.onRequest = (r) => {
-    if (r.who === 'a' && r.operation === 'ECS.UpdateService' && killedAt === 0) {
-      a.child.kill('SIGKILL');
-      killedAt = r.at;
-    }
-  };
-  specs(repo, '1.1');
-  const second = commitAll(repo, 'nginx 1.1');
-  await waitFor('a is killed', () => killedAt > 0, 20_000);
+  const killedAt = signalAtRequest(log, a, 'SIGKILL', (r) => r.operation === 'ECS.UpdateService');
+  const second = changeImage(repo);
+  await waitFor('a is killed', () => killedAt() > 0, 20_000);
   await waitFor('b leads', async () => (await role(b)) === 'leader', 10_000);
   // One lease after the last renew b saw, plus its read period and our polling.
-  expect(performance.now() - killedAt).toBeLessThan(LEASE_MS + 1500);
-  await waitFor('b applies the change', async () => (await applied(b)) === second, 20_000);
+  expect(performance.now() - killedAt()).toBeLessThan(LEASE_MS + 1500);
+  await waitApplied(b, second, 'the change');
   const bWrites = log.counts('b', mark);
   const aWrites = log.counts('a', mark);
   // a died in the middle: it registered the revisions, and updated some services at most.
@@ -327,44 +362,28 @@ test('kill -9 of the leader mid-reconcile: the follower takes over within one le
   expect((aWrites['ECS.RegisterTaskDefinition'] ?? 0) + (bWrites['ECS.RegisterTaskDefinition'] ?? 0)).toBe(N);
   expect((aWrites['ECS.UpdateService'] ?? 0) + (bWrites['ECS.UpdateService'] ?? 0)).toBe(N);
   expect(log.writerRuns()).toEqual(['a', 'b']);
-  expect(await account()).toEqual({ services: N, running: runningRevision(2), revisions: revisionsUpTo(2) });
-
-  const noop = commitAll(repo, 'nothing changes');
-  const mark2 = log.requests.length;
-  await waitFor('b applies the empty commit', async () => (await applied(b)) === noop, 20_000);
-  expect(log.counts('b', mark2)).toEqual({});
+  await expectAccountAt(2);
+  await noopRound(repo, log, b);
 }, 60_000);
 
 test('a leader paused (SIGSTOP) past its lease makes no write after resuming; the follower took over', async () => {
-  const repo = newRepo();
-  specs(repo, '1.0');
-  const first = commitAll(repo, 'eight services');
-  const log = new WriteLog();
-  const { a, b } = await twoReplicas(repo, log);
-  await waitFor('a applies the first commit', async () => (await applied(a)) === first, 20_000);
+  const { repo, log, a, b } = await aLeadsBFollows();
 
   // a stands still at its second write of the change, in the middle of the reconcile.
-  let pausedAt = 0;
   const mark = log.requests.length;
-  log.onRequest = (r) => {
-    if (
-      r.who === 'a' &&
-      r.mutating &&
-      pausedAt === 0 &&
-      log.writes('a').filter((w) => w.seq >= mark).length === 2
-    ) {
-      a.child.kill('SIGSTOP');
-      pausedAt = r.at;
-    }
-  };
-  specs(repo, '1.1');
-  const second = commitAll(repo, 'nginx 1.1');
-  await waitFor('a is paused', () => pausedAt > 0, 20_000);
+  const pausedAt = signalAtRequest(
+    log,
+    a,
+    'SIGSTOP',
+    (r) => r.mutating && log.writes('a').filter((w) => w.seq >= mark).length === 2,
+  );
+  const second = changeImage(repo);
+  await waitFor('a is paused', () => pausedAt() > 0, 20_000);
   await waitFor('b leads', async () => (await role(b)) === 'leader', 10_000);
-  await waitFor('b applies the change', async () => (await applied(b)) === second, 20_000);
+  await waitApplied(b, second, 'the change');
   await waitFor(
     'a has been paused well past its lease',
-    () => performance.now() - pausedAt > LEASE_MS + 1000,
+    () => performance.now() - pausedAt() > LEASE_MS + 1000,
     10_000,
   );
 
@@ -376,24 +395,14 @@ test('a leader paused (SIGSTOP) past its lease makes no write after resuming; th
   expect(log.writes('a').filter((w) => w.at > resumedAt)).toEqual([]);
   expect(log.writerRuns()).toEqual(['a', 'b']);
   expect(a.output()).toMatch(/no longer leader: /);
-  expect(await account()).toEqual({ services: N, running: runningRevision(2), revisions: revisionsUpTo(2) });
+  await expectAccountAt(2);
   const bCounts = log.counts('b', mark);
   expect(bCounts['ECS.UpdateService']).toBe(N - (log.counts('a', mark)['ECS.UpdateService'] ?? 0));
-
-  const noop = commitAll(repo, 'nothing changes');
-  const mark2 = log.requests.length;
-  await waitFor('b applies the empty commit', async () => (await applied(b)) === noop, 20_000);
-  expect(log.counts('b', mark2)).toEqual({});
-  expect(log.counts('a', mark2)).toEqual({});
+  await noopRound(repo, log, b);
 }, 60_000);
 
 test('a leader cut off the network stops at its renew deadline; the follower takes over within one lease', async () => {
-  const repo = newRepo();
-  specs(repo, '1.0');
-  const first = commitAll(repo, 'eight services');
-  const log = new WriteLog();
-  const { a, b } = await twoReplicas(repo, log);
-  await waitFor('a applies the first commit', async () => (await applied(a)) === first, 20_000);
+  const { repo, log, a, b } = await aLeadsBFollows();
 
   log.cut.add('a');
   const cutAt = performance.now();
@@ -404,10 +413,9 @@ test('a leader cut off the network stops at its renew deadline; the follower tak
   expect(a.output()).toMatch(/no longer leader: not renewed within the renew deadline \(2 s\)/);
   expect(await role(a)).toBe('follower');
 
-  specs(repo, '1.1');
-  const second = commitAll(repo, 'nginx 1.1');
+  const second = changeImage(repo);
   const mark = log.requests.length;
-  await waitFor('b applies the change', async () => (await applied(b)) === second, 20_000);
+  await waitApplied(b, second, 'the change');
   log.cut.delete('a');
   await waitFor(
     'a sees b holding the lease',
@@ -420,21 +428,13 @@ test('a leader cut off the network stops at its renew deadline; the follower tak
   await new Promise((res) => setTimeout(res, 1000));
   // a wrote nothing after the cut, not even a refused attempt; b did the change alone.
   expect(log.requests.filter((r) => r.who === 'a' && r.mutating && r.at > cutAt)).toEqual([]);
-  // A deploy: the revision, the service's spec-hash tag naming it, the update.
-  expect(log.counts('b', mark)).toEqual({
-    'ECS.RegisterTaskDefinition': N,
-    'ECS.TagResource': N,
-    'ECS.UpdateService': N,
-  });
+  expect(log.counts('b', mark)).toEqual(DEPLOYED);
   expect(log.writerRuns()).toEqual(['a', 'b']);
-  expect(await account()).toEqual({ services: N, running: runningRevision(2), revisions: revisionsUpTo(2) });
+  await expectAccountAt(2);
 }, 60_000);
 
 test('a leader whose repository cannot be read steps down at once: it writes nothing, the healthy replica leads within a lease and converges', async () => {
-  const repo = newRepo();
-  specs(repo, '1.0');
-  const first = commitAll(repo, 'eight services');
-  const log = new WriteLog();
+  const { repo, first, log } = eightServices();
   // A lease of a replica that is gone, long enough that neither replica takes it by expiry here.
   const client = new DynamoDBClient({ region: 'us-east-1', endpoint: moto.endpoint });
   const leases = new SdkLeasePort(client, TABLE, systemClock);
@@ -482,26 +482,15 @@ test('a leader whose repository cannot be read steps down at once: it writes not
     expect(took).toBeLessThan(LEASE_MS);
     expect(await leases.get('ha')).toMatchObject({ holder: bId, transitions: 0 });
 
-    await waitFor('b applies the first commit', async () => (await applied(b)) === first, 20_000);
-    expect(log.counts('b')).toEqual({
-      'ECS.CreateCluster': 1,
-      'ECS.CreateService': N,
-      'ECS.RegisterTaskDefinition': N,
-    });
-    expect(await account()).toEqual({
-      services: N,
-      running: runningRevision(1),
-      revisions: revisionsUpTo(1),
-    });
+    await waitApplied(b, first, 'the first commit');
+    expect(log.counts('b')).toEqual(CREATED);
+    await expectAccountAt(1);
 
     // A no-op round: nothing written by anyone. By then a's back-off (a lease) is over: it follows b.
-    const noop = commitAll(repo, 'nothing changes');
-    const mark = log.requests.length;
-    await waitFor('b applies the empty commit', async () => (await applied(b)) === noop, 20_000);
-    expect(log.counts('b', mark)).toEqual({});
+    await noopRound(repo, log, b);
     await waitFor('a is past its back-off', () => performance.now() - handedAt > LEASE_MS + 1000, 10_000);
     expect((await status(a))?.controller.leadership).toMatchObject({ role: 'follower', holder: bId });
-    // a never sent a write, not even one the fence refused (those never reach the proxy).
+    // The account's log holds no write of a, sent or dropped: its term never started.
     expect(log.requests.filter((r) => r.who === 'a' && r.mutating)).toEqual([]);
     expect(log.writerRuns()).toEqual(['b']);
     expect(await fetch(`http://127.0.0.1:${a.port}/metrics`).then((r) => r.text())).toMatch(
