@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeServicesCommand,
@@ -433,70 +434,95 @@ test('a leader cut off the network stops at its renew deadline; the follower tak
   await expectAccountAt(2);
 }, 60_000);
 
-test('a leader whose repository cannot be read steps down at once: it writes nothing, the healthy replica leads within a lease and converges', async () => {
-  const { repo, first, log } = eightServices();
-  // A lease of a replica that is gone, long enough that neither replica takes it by expiry here.
-  const client = new DynamoDBClient({ region: 'us-east-1', endpoint: moto.endpoint });
-  const leases = new SdkLeasePort(client, TABLE, systemClock);
-  try {
-    await leases.ensureTable();
-    const gone = {
-      name: 'ha',
-      holder: 'gone',
-      version: 'v1',
-      durationMs: 60_000,
-      transitions: 0,
-      acquiredAt: '2026-01-01T00:00:00.000Z',
-      renewedAt: '2026-01-01T00:00:00.000Z',
-    };
-    expect(await leases.put(gone)).toBe('ok');
-    // a's --repo is no git repository: the CLI takes it, and the work fails when a term begins
-    // (run.ts startTerm: the watcher of a local checkout finds no .git).
-    const missing = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-gone-')), 'no-such-repo');
-    const [a, b] = await Promise.all([startReplica('a', missing, log), startReplica('b', repo, log)]);
-    const follows = async (r: Replica) => {
-      const l = (await status(r))?.controller.leadership;
-      return l?.role === 'follower' && l.holder === 'gone';
-    };
-    await waitFor(
-      'a and b follow the gone replica',
-      async () => (await follows(a)) && (await follows(b)),
-      20_000,
-    );
-    const aId = (await status(a))!.controller.leadership!.identity;
-    const bId = (await status(b))!.controller.leadership!.identity;
+/**
+ * Repositories a leader cannot read: what `--repo` is made of (a directory that does not exist),
+ * and what its step-down says.
+ */
+const UNREADABLE: [string, (missing: string) => string, RegExp][] = [
+  // The work is not even built: the watcher of a local checkout finds no .git (run.ts startTerm).
+  [
+    'is no git repository',
+    (missing) => missing,
+    /the controller did not start: Error: [^"]*not a git repository/,
+  ],
+  // The work is built (a URL is polled, not watched), but the term's first fetch fails.
+  [
+    'is a URL that cannot be fetched',
+    (missing) => pathToFileURL(missing).href,
+    /the controller did not start: Error: the first sync of the repository failed: /,
+  ],
+];
 
-    // The lease goes to a, as if a had won the race: a finds its own name on it at its next read and
-    // takes it; b sees a new version and waits.
-    expect(await leases.put({ ...gone, holder: aId, version: 'v2', durationMs: LEASE_MS }, gone)).toBe('ok');
-    const handedAt = performance.now();
-    await waitFor('a leads', () => a.output().includes('"msg":"became leader"'), 5_000);
-    await waitFor('b leads', async () => (await role(b)) === 'leader', LEASE_MS + 3000);
-    const took = performance.now() - handedAt;
-    // a stepped down: its term did not start, it gave the lease back (a conditional delete that
-    // found it still a's), and b took the absent lease at its next read: before a lease could expire.
-    expect(a.output()).toMatch(
-      /"msg":"no longer leader: the controller did not start: Error: [^"]*not a git repository/,
-    );
-    expect(a.output()).toMatch(/"result":"ok","msg":"lease released"/);
-    expect(took).toBeLessThan(LEASE_MS);
-    expect(await leases.get('ha')).toMatchObject({ holder: bId, transitions: 0 });
+test.each(UNREADABLE)(
+  'a leader whose repository %s steps down at once: it writes nothing, the healthy replica leads within a lease and converges',
+  async (_what, repoFrom, why) => {
+    const { repo, first, log } = eightServices();
+    // A lease of a replica that is gone, long enough that neither replica takes it by expiry here.
+    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: moto.endpoint });
+    const leases = new SdkLeasePort(client, TABLE, systemClock);
+    try {
+      await leases.ensureTable();
+      const gone = {
+        name: 'ha',
+        holder: 'gone',
+        version: 'v1',
+        durationMs: 60_000,
+        transitions: 0,
+        acquiredAt: '2026-01-01T00:00:00.000Z',
+        renewedAt: '2026-01-01T00:00:00.000Z',
+      };
+      expect(await leases.put(gone)).toBe('ok');
+      // a's --repo cannot be read: the CLI takes it, and a's term fails when it begins.
+      const missing = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-gitops-gone-')), 'no-such-repo');
+      const [a, b] = await Promise.all([
+        startReplica('a', repoFrom(missing), log),
+        startReplica('b', repo, log),
+      ]);
+      const follows = async (r: Replica) => {
+        const l = (await status(r))?.controller.leadership;
+        return l?.role === 'follower' && l.holder === 'gone';
+      };
+      await waitFor(
+        'a and b follow the gone replica',
+        async () => (await follows(a)) && (await follows(b)),
+        20_000,
+      );
+      const aId = (await status(a))!.controller.leadership!.identity;
+      const bId = (await status(b))!.controller.leadership!.identity;
 
-    await waitApplied(b, first, 'the first commit');
-    expect(log.counts('b')).toEqual(CREATED);
-    await expectAccountAt(1);
+      // The lease goes to a, as if a had won the race: a finds its own name on it at its next read and
+      // takes it; b sees a new version and waits.
+      expect(await leases.put({ ...gone, holder: aId, version: 'v2', durationMs: LEASE_MS }, gone)).toBe(
+        'ok',
+      );
+      const handedAt = performance.now();
+      await waitFor('a leads', () => a.output().includes('"msg":"became leader"'), 5_000);
+      await waitFor('b leads', async () => (await role(b)) === 'leader', LEASE_MS + 3000);
+      const took = performance.now() - handedAt;
+      // a stepped down: its term did not start, it gave the lease back (a conditional delete that
+      // found it still a's), and b took the absent lease at its next read: before a lease could expire.
+      expect(a.output()).toMatch(new RegExp(`"msg":"no longer leader: ${why.source}`));
+      expect(a.output()).toMatch(/"result":"ok","msg":"lease released"/);
+      expect(took).toBeLessThan(LEASE_MS);
+      expect(await leases.get('ha')).toMatchObject({ holder: bId, transitions: 0 });
 
-    // A no-op round: nothing written by anyone. By then a's back-off (a lease) is over: it follows b.
-    await noopRound(repo, log, b);
-    await waitFor('a is past its back-off', () => performance.now() - handedAt > LEASE_MS + 1000, 10_000);
-    expect((await status(a))?.controller.leadership).toMatchObject({ role: 'follower', holder: bId });
-    // The account's log holds no write of a, sent or dropped: its term never started.
-    expect(log.requests.filter((r) => r.who === 'a' && r.mutating)).toEqual([]);
-    expect(log.writerRuns()).toEqual(['b']);
-    expect(await fetch(`http://127.0.0.1:${a.port}/metrics`).then((r) => r.text())).toMatch(
-      /^ecs_gitops_leader_transitions_total\{role="leader"\} 1$/m,
-    );
-  } finally {
-    client.destroy();
-  }
-}, 60_000);
+      await waitApplied(b, first, 'the first commit');
+      expect(log.counts('b')).toEqual(CREATED);
+      await expectAccountAt(1);
+
+      // A no-op round: nothing written by anyone. By then a's back-off (a lease) is over: it follows b.
+      await noopRound(repo, log, b);
+      await waitFor('a is past its back-off', () => performance.now() - handedAt > LEASE_MS + 1000, 10_000);
+      expect((await status(a))?.controller.leadership).toMatchObject({ role: 'follower', holder: bId });
+      // The account's log holds no write of a, sent or dropped: its term never started.
+      expect(log.requests.filter((r) => r.who === 'a' && r.mutating)).toEqual([]);
+      expect(log.writerRuns()).toEqual(['b']);
+      expect(await fetch(`http://127.0.0.1:${a.port}/metrics`).then((r) => r.text())).toMatch(
+        /^ecs_gitops_leader_transitions_total\{role="leader"\} 1$/m,
+      );
+    } finally {
+      client.destroy();
+    }
+  },
+  60_000,
+);
