@@ -36,7 +36,7 @@ export interface LeaderElectionFlags {
 /** The work an election starts and stops (run.ts WorkTerms). */
 export interface ElectedWork {
   fence?: WriteFence;
-  /** `failed`: told when the term could not start. */
+  /** `failed`: told when the term could not start (its work not built, or its first sync failed). */
   begin(failed?: (err: unknown) => void): void;
   end(): Promise<void>;
 }

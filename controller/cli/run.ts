@@ -208,7 +208,8 @@ interface Shared {
 
 /** One term of work: from start (or becoming leader) to stop (or losing the lease). */
 interface Term {
-  started: Promise<void>;
+  /** Resolves once the first sync of the repository is done: to why it failed, if it did. */
+  started: Promise<string | undefined>;
   push(): void;
   stop(): Promise<void>;
 }
@@ -220,19 +221,32 @@ interface Term {
 export class WorkTerms {
   private chain: Promise<void> = Promise.resolve();
   private current?: Term;
+  /** Counts every begin and end: a term's failure is told only while it is the last one asked for. */
+  private asked = 0;
   /** Leader election: every AWS write of every term asks it first (aws/write-fence.ts). */
   fence?: WriteFence;
 
   constructor(private readonly shared: Shared) {}
 
+  /**
+   * Starts a term once the one before has stopped. With `failed` (a leader's term), the term has
+   * started only once its first sync of the repository succeeded: `failed` is told if that sync
+   * fails, as if the work could not be built, so the leader steps down. Without it (a lone `run`),
+   * a failed first sync is logged and retried like any other (at the next poll or change).
+   */
   begin(failed?: (err: unknown) => void): void {
+    const term = ++this.asked;
     this.chain = this.chain
       .then(async () => {
         this.current = await startTerm(this.shared, this.fence);
+        if (!failed) return;
+        const why = await this.current.started;
+        if (why !== undefined) throw new Error(`the first sync of the repository failed: ${why}`);
       })
       .catch((err: unknown) => {
         this.shared.log.error({ err: String(err) }, 'could not start the controller');
-        failed?.(err);
+        // Not once ended (the lease lost meanwhile): a later term must not step down for this one.
+        if (this.asked === term) failed?.(err);
       });
   }
 
@@ -247,6 +261,7 @@ export class WorkTerms {
   }
 
   end(): Promise<void> {
+    this.asked++;
     this.chain = this.chain.then(async () => {
       const term = this.current;
       this.current = undefined;
@@ -319,7 +334,7 @@ async function startTerm(shared: Shared, fence: WriteFence | undefined): Promise
       });
   const started = (async () => {
     await watcher?.ready;
-    await controller.start();
+    return controller.start();
   })();
   return {
     started,

@@ -125,10 +125,15 @@ export class Controller {
     this.showState();
   }
 
-  /** The first sync, then the queue's loop. Resolves once the first sync is done (or failed). */
-  async start(): Promise<void> {
+  /**
+   * The first sync, then the queue's loop (also when that sync failed: the next one may pass).
+   * Resolves once the first sync is done: to why it failed, if it did.
+   */
+  async start(): Promise<string | undefined> {
     await this.sourceChanged();
+    const failed = this.sourceError;
     this.queue.start();
+    return failed;
   }
 
   /** Called on a watcher event, a webhook or a poll: sync the source, enqueue on a new commit. */

@@ -121,6 +121,35 @@ async function runUntil(clock: VirtualClock, cond: () => boolean, ms = 120_000):
   return clock.now() - start;
 }
 
+/**
+ * A fresh lease store and replica a, started and leading (at its first read). `clock` is what a
+ * reads; `virtual`, the clock that runs it.
+ */
+async function aLeads(virtual = new VirtualClock(), clock: Clock = virtual) {
+  const leases = new MemoryLeases();
+  const a = replica(leases, 'a', clock);
+  a.elector.start();
+  await runUntil(virtual, () => a.leading);
+  return { clock: virtual, leases, a };
+}
+
+/** Replica b of the same store, started now; then `ms` of virtual time. */
+async function bStarts(
+  { clock, leases }: { clock: VirtualClock; leases: MemoryLeases },
+  ms: number,
+): Promise<Replica> {
+  const b = replica(leases, 'b', clock);
+  b.elector.start();
+  await runFor(clock, ms);
+  return b;
+}
+
+/** a leads, then b follows for `ms`. */
+async function aLeadsBFollows(ms: number) {
+  const world = await aLeads();
+  return { ...world, b: await bStarts(world, ms) };
+}
+
 function writeFence(r: Replica): unknown {
   try {
     r.elector.check('ECS.UpdateService');
@@ -131,17 +160,12 @@ function writeFence(r: Replica): unknown {
 }
 
 test('an absent lease is acquired at once and renewed every retry period; the other replica follows and never writes', async () => {
-  const clock = new VirtualClock();
-  const leases = new MemoryLeases();
-  const a = replica(leases, 'a', clock);
-  a.elector.start();
-  await runUntil(clock, () => a.leading);
+  const world = await aLeads();
+  const { clock, leases, a } = world;
   // At its first read, not after a retry period.
   expect(clock.now()).toBeLessThan(RETRY);
   expect(writeFence(a)).toBe('allowed');
-  const b = replica(leases, 'b', clock);
-  b.elector.start();
-  await runFor(clock, 60_000);
+  const b = await bStarts(world, 60_000);
   // 60 s of renews every 2 s, and b, which saw the version change at every read, never took over.
   expect(leases.writes.filter((w) => w.holder === 'a')).toHaveLength(1 + 60_000 / RETRY);
   expect(leases.writes.filter((w) => w.holder === 'b')).toEqual([]);
@@ -151,14 +175,7 @@ test('an absent lease is acquired at once and renewed every retry period; the ot
 });
 
 test('a leader that dies is taken over once its lease has not changed for a lease duration on the follower’s clock', async () => {
-  const clock = new VirtualClock();
-  const leases = new MemoryLeases();
-  const a = replica(leases, 'a', clock);
-  const b = replica(leases, 'b', clock);
-  a.elector.start();
-  await runUntil(clock, () => a.leading);
-  b.elector.start();
-  await runFor(clock, 10_000);
+  const { clock, leases, a, b } = await aLeadsBFollows(10_000);
   // kill -9: a's calls never reach the store again (its timers still run here: see the fence below).
   a.port.faults.hang = true;
   const died = clock.now();
@@ -197,14 +214,7 @@ test('a stale lease found at start is taken over only after a full lease of seei
 });
 
 test('a takeover that loses the race (ConditionalCheckFailedException) stays follower', async () => {
-  const clock = new VirtualClock();
-  const leases = new MemoryLeases();
-  const a = replica(leases, 'a', clock);
-  const b = replica(leases, 'b', clock);
-  a.elector.start();
-  await runUntil(clock, () => a.leading);
-  b.elector.start();
-  await runFor(clock, 1_000);
+  const { clock, leases, a, b } = await aLeadsBFollows(1_000);
   // a stops renewing long enough for b to decide the lease expired, and a renew of a lands right
   // before b's conditional write.
   a.port.faults.down = true;
@@ -226,11 +236,7 @@ test('a takeover that loses the race (ConditionalCheckFailedException) stays fol
 });
 
 test('a leader that cannot renew loses the lease at the renew deadline: its writes are refused from then on', async () => {
-  const clock = new VirtualClock();
-  const leases = new MemoryLeases();
-  const a = replica(leases, 'a', clock);
-  a.elector.start();
-  await runUntil(clock, () => a.leading);
+  const { clock, leases, a } = await aLeads();
   const acquiredAt = Number(/@(\d+)/.exec(a.events[0])?.[1]);
   await runFor(clock, 3_000);
   a.port.faults.down = true;
@@ -252,10 +258,7 @@ test('a paused leader (SIGSTOP) refuses its first write on resuming, before any 
   const virtual = new VirtualClock();
   let paused = 0;
   const clock: Clock = { now: () => virtual.now() + paused, sleep: virtual.sleep };
-  const leases = new MemoryLeases();
-  const a = replica(leases, 'a', clock);
-  a.elector.start();
-  await runUntil(virtual, () => a.leading);
+  const { a } = await aLeads(virtual, clock);
   await runFor(virtual, 1_000);
   expect(writeFence(a)).toBe('allowed');
   // The process stood still for 20 s: its monotonic clock moved, none of its timers ran.
@@ -270,14 +273,7 @@ test('a paused leader (SIGSTOP) refuses its first write on resuming, before any 
 });
 
 test('stop releases the lease after the work stopped; the follower takes over at its next read', async () => {
-  const clock = new VirtualClock();
-  const leases = new MemoryLeases();
-  const a = replica(leases, 'a', clock);
-  const b = replica(leases, 'b', clock);
-  a.elector.start();
-  await runUntil(clock, () => a.leading);
-  b.elector.start();
-  await runFor(clock, 5_000);
+  const { clock, leases, a, b } = await aLeadsBFollows(5_000);
   const stopAt = clock.now();
   await clock.run(a.elector.stop());
   expect(a.workStopped).toBe(stopAt);
@@ -292,11 +288,8 @@ test('stop releases the lease after the work stopped; the follower takes over at
 });
 
 test('a leader whose work cannot start steps down: writes refused, lease given back, another replica leads; it tries again only after a lease', async () => {
-  const clock = new VirtualClock();
-  const leases = new MemoryLeases();
-  const a = replica(leases, 'a', clock);
-  a.elector.start();
-  await runUntil(clock, () => a.leading);
+  const world = await aLeads();
+  const { clock, leases, a } = world;
   // What run.ts does when the controller does not start (the repository cannot be fetched...).
   a.elector.resign('the controller did not start: Error: fetch failed');
   expect(writeFence(a)).toBeInstanceOf(LeaseLostError);
@@ -313,9 +306,7 @@ test('a leader whose work cannot start steps down: writes refused, lease given b
   expect(leases.record).toMatchObject({ holder: 'a' });
 
   // With another replica standing by, that one takes the released lease at its next read.
-  const b = replica(leases, 'b', clock);
-  b.elector.start();
-  await runFor(clock, RETRY);
+  const b = await bStarts(world, RETRY);
   a.elector.resign('the controller did not start: again');
   const writesBefore = leases.writes.length;
   const took = await runUntil(clock, () => b.leading);
