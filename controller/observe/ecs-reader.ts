@@ -50,10 +50,9 @@ export function isMissingTaskDefinitionError(err: unknown): boolean {
  * kept once as a map.
  */
 function kept(described: Service): { service: Service; tags: TagMap } {
-  const service = { ...described };
-  delete service.events;
-  delete service.tags;
-  return { service, tags: tagsToMap(described.tags) };
+  // A rest copy, not `delete`: deleting turns each of thousands of objects into a slow dictionary.
+  const { events, tags, ...service } = described;
+  return { service, tags: tagsToMap(tags) };
 }
 
 /**

@@ -189,7 +189,8 @@ function findMarker(value: unknown, path: FieldPath = []): FieldPath | undefined
       if (found) return found;
     }
   } else if (isPlainObject(value)) {
-    for (const k in value) {
+    // Own keys only: a "__proto__" key of the file becomes the parsed object's prototype.
+    for (const k of Object.keys(value)) {
       if (k.includes(AUTOCREATE_MARKER)) return [...path, k];
       path.push(k);
       const found = findMarker(value[k], path);

@@ -1,6 +1,7 @@
 import type { DesiredState } from '../../controller/model/desired';
 import { EcsReader } from '../../controller/observe/ecs-reader';
 import type { EcsPort } from '../../controller/aws/ecs-port';
+import { SERVICE_EVENTS_KEPT } from '../../controller/aws/sandbox/service-events';
 import { ec2TaskDef, newSandbox } from '../helpers/sandbox';
 
 function desired(cluster: string, families: string[], services: string[]): DesiredState {
@@ -100,10 +101,10 @@ describe('EcsReader on the sandbox', () => {
     clock.advanceSeconds(40 * 24 * 3600); // steady for 40 days: a steady-state event every 6 hours
     const raw = await sb.describeServices({ cluster: 'demo', services: ['web'] });
     const events = raw.services?.[0].events ?? [];
-    expect(events).toHaveLength(100);
+    expect(events).toHaveLength(SERVICE_EVENTS_KEPT);
     expect(events[0].message).toBe('(service web) has reached a steady state.');
     expect(events[0].createdAt!.getTime()).toBeGreaterThan(events[99].createdAt!.getTime());
-    expect(new Set(events.map((e) => e.id)).size).toBe(100);
+    expect(new Set(events.map((e) => e.id)).size).toBe(SERVICE_EVENTS_KEPT);
 
     const obs = await new EcsReader(sb).observe(desired('demo', ['demo-web'], ['web']));
     const web = obs.services.get('web');

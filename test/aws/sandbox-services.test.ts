@@ -246,6 +246,36 @@ describe('sandbox DescribeServices / ListServices limits', () => {
 });
 
 describe('sandbox rollouts on the clock', () => {
+  test("the service's events, as ECS lists them: newest first, one id per event", async () => {
+    const { sb, clock } = await withCluster({ rolloutSeconds: 5 });
+    await sb.registerTaskDefinition(ec2TaskDef('demo-web', 'img:1'));
+    await sb.createService({
+      cluster: 'demo',
+      serviceName: 'web',
+      taskDefinition: 'demo-web',
+      desiredCount: 2,
+    });
+    clock.advanceSeconds(5);
+    const events = async () =>
+      (await sb.describeServices({ cluster: 'demo', services: ['web'] })).services![0].events ?? [];
+    const settled = await events();
+    expect(settled.map((e) => e.message)).toEqual([
+      '(service web) has reached a steady state.',
+      expect.stringMatching(/^\(service web\) \(deployment ecs-svc\/\w+\) deployment completed\.$/),
+      '(service web) has started 2 tasks.',
+    ]);
+    // Two deployments in the same millisecond: two events, two ids.
+    await sb.registerTaskDefinition(ec2TaskDef('demo-web', 'img:2'));
+    await sb.updateService({ cluster: 'demo', service: 'web', taskDefinition: 'demo-web:2' });
+    await sb.registerTaskDefinition(ec2TaskDef('demo-web', 'img:3'));
+    await sb.updateService({ cluster: 'demo', service: 'web', taskDefinition: 'demo-web:3' });
+    const now = await events();
+    expect(new Set(now.map((e) => e.id)).size).toBe(now.length);
+    expect(
+      now.filter((e) => e.message === '(service web) has started 2 tasks.').length,
+    ).toBeGreaterThanOrEqual(2);
+  });
+
   test('IN_PROGRESS -> COMPLETED after rolloutSeconds; tasks run; update starts a new PRIMARY', async () => {
     const { sb, clock } = await withCluster({ rolloutSeconds: 5 });
     const r1 = await sb.registerTaskDefinition(ec2TaskDef('demo-web', 'img:1'));

@@ -128,3 +128,17 @@ test('the autocreated service points at the marker itself, not at a comment nami
     column: at.column + 1,
   });
 });
+
+test('a "__proto__" key (the parser makes it the prototype) is an unknown field, not an AUTOCREATE.SERVICE', async () => {
+  const text = `{
+  "containerDefinitions": [
+    { "name": "a", "image": "nginx:1.27", "memory": 64, "__proto__": { "AUTOCREATE.SERVICE": "" } }
+  ]
+}
+`;
+  const r = await load(specDir({ 'cluster.yaml': 'name: demo\n', 'web.taskdef': text }));
+  expect(r.errors.map((e) => [e.field, e.message])).toEqual([
+    ['containerDefinitions[0].__proto__', 'unknown field "__proto__"'],
+  ]);
+  expect(r.state).toBeUndefined();
+});

@@ -15,12 +15,17 @@ const STEADY_STATE_EVERY_MS = 6 * 60 * 60_000;
 export function serviceEvents(s: StoredService, now: number): ServiceEvent[] {
   const name = s.service.serviceName ?? '';
   const arn = s.service.serviceArn ?? '';
-  const out: { at: number; kind: number; message: string }[] = [];
+  const out: { at: number; kind: number; message: string; of: string }[] = [];
   const oldestFirst = [...s.deployments].sort((a, b) => a.createdAt - b.createdAt);
   for (const d of oldestFirst) {
     const count = d.desiredCount ?? 0;
     if (count > 0)
-      out.push({ at: d.createdAt, kind: 1, message: `(service ${name}) has started ${count} tasks.` });
+      out.push({
+        at: d.createdAt,
+        kind: 1,
+        of: d.id ?? '',
+        message: `(service ${name}) has started ${count} tasks.`,
+      });
   }
   const primary = s.deployments.find((d) => d.status === 'PRIMARY');
   if (primary?.rolloutState === 'COMPLETED' && primary.runningCount === primary.desiredCount) {
@@ -28,23 +33,29 @@ export function serviceEvents(s: StoredService, now: number): ServiceEvent[] {
     out.push({
       at: primary.updatedAt,
       kind: 2,
+      of: primary.id ?? '',
       message: `(service ${name}) (deployment ${primary.id ?? ''}) deployment completed.`,
     });
     // Only the newest 100 are kept: the steady-state ones before those are never shown.
     const first = Math.max(since, now - STEADY_STATE_EVERY_MS * SERVICE_EVENTS_KEPT);
     const skip = Math.ceil((first - since) / STEADY_STATE_EVERY_MS);
     for (let at = since + skip * STEADY_STATE_EVERY_MS; at <= now; at += STEADY_STATE_EVERY_MS) {
-      out.push({ at, kind: 3, message: `(service ${name}) has reached a steady state.` });
+      out.push({ at, kind: 3, of: '', message: `(service ${name}) has reached a steady state.` });
     }
   }
-  // A stable UUID-shaped id per event: the service's hash, the event's kind and its time.
-  const h = createHash('md5').update(arn).digest('hex');
+  // A stable UUID-shaped id per event: a hash of the service (and of the deployment, for the
+  // events of one), the event's kind and its time. Newest first; at one time, as ECS lists them.
+  const hashOf = (key: string) => createHash('md5').update(key).digest('hex');
+  const service = hashOf(arn);
   return out
-    .sort((a, b) => b.at - a.at)
+    .sort((a, b) => b.at - a.at || b.kind - a.kind)
     .slice(0, SERVICE_EVENTS_KEPT)
-    .map((e) => ({
-      id: `${h.slice(0, 8)}-${h.slice(8, 12)}-000${e.kind}-${h.slice(16, 20)}-${e.at.toString(16).padStart(12, '0').slice(-12)}`,
-      createdAt: new Date(e.at),
-      message: e.message,
-    }));
+    .map((e) => {
+      const h = e.of ? hashOf(`${arn}/${e.of}`) : service;
+      return {
+        id: `${h.slice(0, 8)}-${h.slice(8, 12)}-000${e.kind}-${h.slice(16, 20)}-${e.at.toString(16).padStart(12, '0').slice(-12)}`,
+        createdAt: new Date(e.at),
+        message: e.message,
+      };
+    });
 }
