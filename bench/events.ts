@@ -16,7 +16,8 @@ import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-s
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { MUTATING_OPERATIONS } from '../controller/aws/ecs-port';
 import type { Check } from './checks';
-import { awsRequests, BENCH_GIT_CONFIG } from './controller';
+import { BENCH_GIT_CONFIG } from './bench-repo';
+import { awsRequests } from './footprint';
 import { BENCH_REGION, clusterName, generateClusterDir, isAutocreated } from './generate';
 import { freePort } from './moto';
 import { newSession, runRound } from './round';

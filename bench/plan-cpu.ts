@@ -51,14 +51,19 @@ const medianOf = (runs: PlanCpuRun[]) =>
   [...runs].sort((a, b) => a.cpuMs - b.cpuMs)[Math.floor(runs.length / 2)];
 
 /** `dir`: a generated cluster directory of `specs` services; `dist`: buildDist()'s dist/ folder. */
-export async function benchPlanCpu(dir: string, specs: number, dist: string): Promise<PlanCpuReport> {
+export async function benchPlanCpu(
+  dir: string,
+  specs: number,
+  dist: string,
+  repeats = REPEATS,
+): Promise<PlanCpuReport> {
   const tmp = mkdtempSync(path.join(tmpdir(), 'ecs-gitops-bench-plan-'));
   const state = path.join(tmp, 'account.json');
   try {
     await child(['prepare', dist, dir, state]);
     const runs: PlanCpuReport['runs'] = [];
     let actions = 0;
-    for (let i = 0; i < REPEATS; i++) {
+    for (let i = 0; i < repeats; i++) {
       const out = JSON.parse((await child(['measure', dist, dir, state])).trim()) as {
         actions: number;
         cold: PlanCpuRun;

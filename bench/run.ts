@@ -11,19 +11,17 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Check, checkRound1, checkRound2, checkRound2Warm } from './checks';
+import { benchLatency, checkLatency, type ControllerReport } from './controller';
 import {
   benchFootprint,
-  benchLatency,
   buildDist,
   checkFootprint,
-  checkLatency,
-  type ControllerReport,
+  FOOTPRINT_TARGETS,
   type FootprintSection,
   imageNodeFlags,
   RSS_TARGET_AT_SCALE_BYTES,
   type Runtime,
-  TARGETS,
-} from './controller';
+} from './footprint';
 import {
   checkDnsRound1,
   checkDnsRound2,
@@ -372,6 +370,33 @@ async function warmUpDns(endpoint: string): Promise<void> {
   }
 }
 
+/** controller/ compiled once per run (buildDist), for the plan CPU and the footprint. */
+interface Compiled {
+  dist?: { dir: string; bin: string };
+  /** Why the build failed (then `dist` is undefined). */
+  error?: string;
+}
+
+function compileOnce(): { get(): Compiled; cleanup(): void } {
+  let compiled: Compiled | undefined;
+  return {
+    get() {
+      if (!compiled) {
+        progress('compiling controller/ (tsconfig.build.json) into a temp dir');
+        try {
+          compiled = { dist: buildDist() };
+        } catch (err) {
+          compiled = { error: err instanceof Error ? err.message.split('\n')[0] : String(err) };
+        }
+      }
+      return compiled;
+    },
+    cleanup() {
+      if (compiled?.dist) rmSync(compiled.dist.dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * The controller section: (a) commit -> AWS latency in process, (b) the footprint of `ecs-gitops
  * run` in a child process, on the compiled JavaScript (what the image ships; built into a temp dir,
@@ -382,21 +407,15 @@ async function benchController(
   moto: { endpoint: string; reset(): Promise<void> },
   parts: Parts,
   checks: Check[],
+  compiled: { get(): Compiled },
 ): Promise<ControllerReport> {
   await moto.reset();
   progress(`controller latency (${CONTROLLER_COMMITS} commits)`);
   const latency = await benchLatency(moto.endpoint, CONTROLLER_COMMITS);
   checks.push(...checkLatency(latency));
 
-  progress('controller footprint: compiling controller/ (tsconfig.build.json) into a temp dir');
-  let dist: { dir: string; bin: string } | undefined;
-  let buildError = '';
-  try {
-    dist = buildDist();
-  } catch (err) {
-    buildError = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    progress(`build failed, footprint on tsx only: ${buildError}`);
-  }
+  const { dist, error: buildError = '' } = compiled.get();
+  if (!dist) progress(`build failed, footprint on tsx only: ${buildError}`);
   const root = path.resolve(__dirname, '..');
   const flags = imageNodeFlags();
   const shown = flags.length > 0 ? ` ${flags.join(' ')}` : '';
@@ -422,30 +441,21 @@ async function benchController(
         : `the TypeScript source through the tsx loader; the build failed (${buildError}), so the targets are checked here, tsx's overhead included.`,
     },
   ];
-  try {
-    const footprints: FootprintSection[] = [];
+  const footprints: FootprintSection[] = [];
+  await moto.reset();
+  footprints.push(
+    await benchFootprint(moto.endpoint, parts.controllerServices, runtimes, FOOTPRINT_TARGETS.rssBytes),
+  );
+  if (parts.rssServices > 0) {
+    // At scale, what the image runs only (the tsx run doubles the time and is not checked).
     await moto.reset();
+    progress(`controller RSS at ${parts.rssServices} services`);
     footprints.push(
-      await benchFootprint(moto.endpoint, parts.controllerServices, runtimes, TARGETS.rssBytes),
+      await benchFootprint(moto.endpoint, parts.rssServices, runtimes.slice(0, 1), RSS_TARGET_AT_SCALE_BYTES),
     );
-    if (parts.rssServices > 0) {
-      // At scale, what the image runs only (the tsx run doubles the time and is not checked).
-      await moto.reset();
-      progress(`controller RSS at ${parts.rssServices} services`);
-      footprints.push(
-        await benchFootprint(
-          moto.endpoint,
-          parts.rssServices,
-          runtimes.slice(0, 1),
-          RSS_TARGET_AT_SCALE_BYTES,
-        ),
-      );
-    }
-    for (const f of footprints) checks.push(...checkFootprint(f));
-    return { latency, footprints };
-  } finally {
-    if (dist) rmSync(dist.dir, { recursive: true, force: true });
   }
+  for (const f of footprints) checks.push(...checkFootprint(f));
+  return { latency, footprints };
 }
 
 /**
@@ -455,6 +465,7 @@ async function benchController(
 async function benchThrottledSection(
   parts: Parts,
   checks: Check[],
+  compiled: { get(): Compiled },
 ): Promise<NonNullable<BenchReport['throttled']>> {
   const started = process.hrtime.bigint();
   const configurations: ThrottledReport[] = [];
@@ -480,15 +491,16 @@ async function benchThrottledSection(
   }
   let planCpu: PlanCpuReport | undefined;
   if (parts.planSpecs > 0) {
-    progress(`plan CPU for ${parts.planSpecs} specs: compiling controller/ into a temp dir`);
-    const dist = buildDist();
+    progress(`plan CPU for ${parts.planSpecs} specs`);
+    const { dist, error } = compiled.get();
+    if (!dist)
+      throw new Error(`plan CPU runs the compiled JavaScript, and the build failed: ${error ?? '?'}`);
     const dir = generateClusterDir(parts.planSpecs);
     try {
       planCpu = await benchPlanCpu(dir, parts.planSpecs, path.join(dist.dir, 'dist'));
       checks.push(...checkPlanCpu(planCpu));
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      rmSync(dist.dir, { recursive: true, force: true });
     }
   }
   return {
@@ -508,7 +520,8 @@ async function main(): Promise<number> {
   const versionPromise = motoVersion();
   const checks: Check[] = [];
   // First, without moto: it needs none, and the machine is the simulated account's alone.
-  const throttled = parts.throttled ? await benchThrottledSection(parts, checks) : undefined;
+  const compiled = compileOnce();
+  const throttled = parts.throttled ? await benchThrottledSection(parts, checks, compiled) : undefined;
   const needsMoto = parts.existing || parts.controller || parts.events || parts.makefile;
   progress(
     (needsMoto ? 'starting moto_server; ' : 'moto not needed; ') +
@@ -551,7 +564,7 @@ async function main(): Promise<number> {
         makefile = await benchMakefileFlow(parts.makefileServices, moto.endpoint);
         checks.push(...checkMakefileFlow(makefile));
       }
-      if (parts.controller) controller = await benchController(moto, parts, checks);
+      if (parts.controller) controller = await benchController(moto, parts, checks, compiled);
       if (parts.events) {
         await moto.reset();
         progress(`events (${EVENTS_SERVICES} services, ${parts.eventsTrials} trials)`);
@@ -563,6 +576,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await moto?.stop();
+    compiled.cleanup();
     rss.stop();
   }
 
