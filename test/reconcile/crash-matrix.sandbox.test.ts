@@ -66,7 +66,9 @@ async function accountDetails(acct: Account): Promise<unknown> {
     // In name order: a crash changes the order services were created in, not the account.
     services: services
       .filter((s) => s.status !== 'INACTIVE')
-      .sort((x, y) => (x.serviceName ?? '').localeCompare(y.serviceName ?? '')),
+      .sort((x, y) => (x.serviceName ?? '').localeCompare(y.serviceName ?? ''))
+      // An event's id is made from its deployment's, which counts up across the account (below).
+      .map((s) => ({ ...s, events: s.events?.map(({ id: _id, ...event }) => event) })),
     revisions,
   });
 }
