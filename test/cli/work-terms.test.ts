@@ -1,5 +1,5 @@
 /**
- * `run`'s terms of work (run.ts WorkTerms) on the sandbox, with a repository given as a URL: a
+ * `run`'s terms of work (work-terms.ts WorkTerms) on the sandbox, with a repository given as a URL: a
  * leader's term has started only once its first sync of the repository succeeded (else `failed` is
  * told, and the elector steps down); a lone `run` keeps retrying a repository it cannot fetch yet.
  */
@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { WorkTerms, type RunOptions } from '../../controller/cli/run';
+import type { RunOptions } from '../../controller/cli/run';
+import { WorkTerms } from '../../controller/cli/work-terms';
 import { EcsView } from '../../controller/model/ecs-view';
 import { createLogger } from '../../controller/telemetry/logger';
 import { ControllerMetrics } from '../../controller/telemetry/metrics';
