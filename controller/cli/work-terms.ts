@@ -63,9 +63,14 @@ export class WorkTerms {
         if (why !== undefined) throw new Error(`the first sync of the repository failed: ${why}`);
       })
       .catch((err: unknown) => {
+        // Ended meanwhile on purpose (the lease lost during the first sync, or the process stopping):
+        // expected, so a warning, and a later term must not step down for this one.
+        if (this.asked !== term) {
+          this.shared.log.warn({ err: String(err) }, 'could not start the controller');
+          return;
+        }
         this.shared.log.error({ err: String(err) }, 'could not start the controller');
-        // Not once ended (the lease lost meanwhile): a later term must not step down for this one.
-        if (this.asked === term) failed?.(err);
+        failed?.(err);
       });
   }
 
