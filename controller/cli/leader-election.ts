@@ -33,7 +33,7 @@ export interface LeaderElectionFlags {
   endpoint?: string;
 }
 
-/** The work an election starts and stops (run.ts WorkTerms). */
+/** The work an election starts and stops (work-terms.ts WorkTerms). */
 export interface ElectedWork {
   fence?: WriteFence;
   /** `failed`: told when the term could not start (its work not built, or its first sync failed). */

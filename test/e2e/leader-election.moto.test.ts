@@ -435,7 +435,7 @@ test('a leader cut off the network stops at its renew deadline; the follower tak
  * and what its step-down says.
  */
 const UNREADABLE: [string, (missing: string) => string, RegExp][] = [
-  // The work is not even built: the watcher of a local checkout finds no .git (run.ts startTerm).
+  // The work is not even built: the watcher of a local checkout finds no .git (work-terms.ts startTerm).
   [
     'is no git repository',
     (missing) => missing,
