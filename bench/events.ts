@@ -8,15 +8,15 @@
  * event (test/fixtures/ecs-events/service-action.json, the body EventBridge delivers) into the
  * controller's queue with SendMessage, right after it drifts the service with UpdateService.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { MUTATING_OPERATIONS } from '../controller/aws/ecs-port';
 import type { Check } from './checks';
-import { BENCH_GIT_CONFIG } from './bench-repo';
+import { makeRepo } from './bench-repo';
 import { awsRequests } from './footprint';
 import { BENCH_REGION, clusterName, generateClusterDir, isAutocreated } from './generate';
 import { freePort } from './moto';
@@ -93,27 +93,6 @@ export interface EventsReport {
     latency: Percentiles;
     expectedDefault: string;
   };
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', [...BENCH_GIT_CONFIG, ...args], { cwd, encoding: 'utf8' });
-}
-
-/** The generated cluster of `n` services with `events: { queue: create }`, in a fresh repository. */
-function makeEventsRepo(n: number): { repo: string; clusterPath: string; head: string } {
-  const repo = mkdtempSync(path.join(tmpdir(), `ecs-gitops-bench-events-${n}-`));
-  const generated = generateClusterDir(n);
-  const clusterPath = path.join('clusters', clusterName(n));
-  try {
-    cpSync(generated, path.join(repo, clusterPath), { recursive: true });
-  } finally {
-    rmSync(generated, { recursive: true, force: true });
-  }
-  appendFileSync(path.join(repo, clusterPath, 'cluster.yaml'), 'events:\n  queue: create\n');
-  git(repo, 'init', '-q', '-b', 'main');
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', `bench: ${n} services with events`);
-  return { repo, clusterPath, head: git(repo, 'rev-parse', 'HEAD').trim() };
 }
 
 interface Child {
@@ -301,7 +280,10 @@ export async function benchEvents(
 ): Promise<EventsReport> {
   const cluster = clusterName(services);
   const queue = `ecs-gitops-${cluster}-events`;
-  const { repo, clusterPath, head } = makeEventsRepo(services);
+  const { repo, clusterPath, head } = await makeRepo(services, {
+    clusterYaml: 'events:\n  queue: create\n',
+    label: 'events',
+  });
   const ecs = new ECSClient({ region: BENCH_REGION, endpoint });
   const sqs = new SQSClient({ region: BENCH_REGION, endpoint });
   try {

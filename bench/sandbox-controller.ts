@@ -3,7 +3,7 @@
  * builds it with aws-like throttling (ECS_GITOPS_SANDBOX_THROTTLING=aws), but on a VirtualClock: a
  * git repository of generated specs, the sandbox account enforcing AWS's ECS buckets behind the
  * process's AccountLimiter, StatusStore, ControllerMetrics fed by the call log, a silent logger.
- * Shared by the soak (test/soak/) and the controller RSS figure (bench/rss-child.ts).
+ * Used by the soak (test/soak/).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
