@@ -2,7 +2,7 @@ import type { DesiredState } from '../../controller/model/desired';
 import { EcsReader } from '../../controller/observe/ecs-reader';
 import type { EcsPort } from '../../controller/aws/ecs-port';
 import { SERVICE_EVENTS_KEPT } from '../../controller/aws/sandbox/service-events';
-import { ec2TaskDef, newSandbox } from '../helpers/sandbox';
+import { ec2TaskDef, newSandbox, webService } from '../helpers/sandbox';
 
 function desired(cluster: string, families: string[], services: string[]): DesiredState {
   const source = { file: 'x', line: 1, column: 1 };
@@ -90,14 +90,7 @@ describe('EcsReader on the sandbox', () => {
   test("a service's events (AWS: its last 100, 20 KB a service) are not kept; its tags are kept once, as a map", async () => {
     const { sb, clock } = newSandbox();
     await sb.createCluster({ clusterName: 'demo' });
-    await sb.registerTaskDefinition(ec2TaskDef('demo-web'));
-    await sb.createService({
-      cluster: 'demo',
-      serviceName: 'web',
-      taskDefinition: 'demo-web',
-      desiredCount: 1,
-      tags: [{ key: 'team', value: 'a' }],
-    });
+    await webService(sb, { desiredCount: 1, tags: [{ key: 'team', value: 'a' }] });
     clock.advanceSeconds(40 * 24 * 3600); // steady for 40 days: a steady-state event every 6 hours
     const raw = await sb.describeServices({ cluster: 'demo', services: ['web'] });
     const events = raw.services?.[0].events ?? [];

@@ -1,5 +1,5 @@
 import { ClusterContainsServicesException, ClusterNotFoundException } from '@aws-sdk/client-ecs';
-import { ec2TaskDef, expectAwsError, fargateTaskDef, newSandbox } from '../helpers/sandbox';
+import { ec2TaskDef, expectAwsError, fargateTaskDef, newSandbox, webService } from '../helpers/sandbox';
 
 // moto differs from AWS here, so these behaviours are tested on the sandbox only:
 // - moto deletes a cluster that still has ACTIVE services (AWS: ClusterContainsServicesException);
@@ -35,13 +35,7 @@ describe('sandbox clusters', () => {
 
   test('delete refuses while services are ACTIVE or DRAINING, then leaves the cluster INACTIVE', async () => {
     const { sb, clock } = await withCluster({ drainSeconds: 30 });
-    await sb.registerTaskDefinition(ec2TaskDef('demo-web'));
-    await sb.createService({
-      cluster: 'demo',
-      serviceName: 'web',
-      taskDefinition: 'demo-web',
-      desiredCount: 0,
-    });
+    await webService(sb, { desiredCount: 0 });
     await expectAwsError(
       sb.deleteCluster({ cluster: 'demo' }),
       'ClusterContainsServicesException',
@@ -248,13 +242,7 @@ describe('sandbox DescribeServices / ListServices limits', () => {
 describe('sandbox rollouts on the clock', () => {
   test("the service's events, as ECS lists them: newest first, one id per event", async () => {
     const { sb, clock } = await withCluster({ rolloutSeconds: 5 });
-    await sb.registerTaskDefinition(ec2TaskDef('demo-web', 'img:1'));
-    await sb.createService({
-      cluster: 'demo',
-      serviceName: 'web',
-      taskDefinition: 'demo-web',
-      desiredCount: 2,
-    });
+    await webService(sb, { desiredCount: 2 }, 'img:1');
     clock.advanceSeconds(5);
     const events = async () =>
       (await sb.describeServices({ cluster: 'demo', services: ['web'] })).services![0].events ?? [];
@@ -379,13 +367,7 @@ describe('sandbox rollouts on the clock', () => {
 
   test('delete needs desiredCount 0 (unless force); DRAINING, then INACTIVE after drainSeconds', async () => {
     const { sb, clock } = await withCluster({ rolloutSeconds: 5, drainSeconds: 20 });
-    await sb.registerTaskDefinition(ec2TaskDef('demo-web'));
-    await sb.createService({
-      cluster: 'demo',
-      serviceName: 'web',
-      taskDefinition: 'demo-web',
-      desiredCount: 2,
-    });
+    await webService(sb, { desiredCount: 2 });
     clock.advanceSeconds(5);
     await expectAwsError(
       sb.deleteService({ cluster: 'demo', service: 'web' }),

@@ -1,4 +1,4 @@
-import type { RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
+import type { CreateServiceRequest, RegisterTaskDefinitionRequest, Service } from '@aws-sdk/client-ecs';
 import { ManualClock } from '../../controller/aws/clock';
 import { SandboxEcs, type SandboxOptions } from '../../controller/aws/sandbox/sandbox-ecs';
 import {
@@ -17,6 +17,25 @@ export function newSandbox(opts: SandboxOptions = {}): { sb: SandboxEcs; clock: 
 export function newSandboxAccount(opts: LoadSandboxOptions = {}): LoadedSandbox & { clock: ManualClock } {
   const clock = new ManualClock(Date.UTC(2024, 0, 1));
   return { ...sandboxFromJSON(undefined, { clock, ...opts }), clock };
+}
+
+/**
+ * Registers `demo-web` (EC2, the image given) and creates service `web` of it in cluster `demo`
+ * (which must exist), with `extra` fields; returns the service.
+ */
+export async function webService(
+  sb: SandboxEcs,
+  extra: Partial<CreateServiceRequest> & { desiredCount: number },
+  image = 'nginx:1.27',
+): Promise<Service> {
+  await sb.registerTaskDefinition(ec2TaskDef('demo-web', image));
+  const out = await sb.createService({
+    cluster: 'demo',
+    serviceName: 'web',
+    taskDefinition: 'demo-web',
+    ...extra,
+  });
+  return out.service!;
 }
 
 /** A small valid EC2 (bridge) task definition. */
