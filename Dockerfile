@@ -64,13 +64,14 @@ EXPOSE 9090
 # `docker run IMAGE` runs the controller; `docker run IMAGE validate /specs` (or diff, apply,
 # status) runs another command of the same CLI.
 #
-# Two V8 heap flags keep the controller's memory near what it holds (measured over 5,000 services on
-# moto, peak RSS after the first reconcile / after a second, warm one): with V8's defaults
-# 217 / 262 MB. --max-semi-space-size=4 (MB; default 16): the young generation stops growing to
-# 3 x 16 MB under a reconcile's allocation burst: 198 / 262 MB. --heap-growing-percent=50: after a
-# full GC the old generation may grow by half of what survived before the next one, instead of up
-# to 4x (V8 sizes it for throughput; a reconcile's garbage then piles up between reconciles):
-# 154 / 157 MB, for a few % more CPU in the reconcile. test/bench checks that Node accepts them;
-# the benchmark runs the CLI with the flags of this line.
+# Two V8 heap flags keep the controller's memory near what it holds (measured by hand over 5,000
+# services on moto, node 20, peak RSS): with V8's defaults 217 MB after the first reconcile.
+# --max-semi-space-size=4 (MB; default 16): the young generation stops growing to 3 x 16 MB under a
+# reconcile's allocation burst: 198 MB, but 262 MB after a second, warm reconcile.
+# --heap-growing-percent=50: after a full GC the old generation may grow by half of what survived
+# before the next one, instead of up to 4x (V8 sizes it for throughput, and one reconcile's garbage
+# piled up under the next): 154 MB, 157 MB after the warm one, for 3-12 % more CPU in a reconcile
+# (runs differ). test/bench checks that Node accepts them; the benchmark runs the CLI with the
+# flags of this line (docs/benchmarks.md).
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=4", "--heap-growing-percent=50", "/app/bin/ecs-gitops.js"]
 CMD ["run"]
