@@ -94,24 +94,177 @@ const JSONC_MESSAGES: Record<string, string> = {
 };
 
 function parseJsonc(text: string, errorAt: ErrorAt): CoreParse {
-  const parseErrors: jsonc.ParseError[] = [];
-  const root = jsonc.parseTree(text, parseErrors, { allowTrailingComma: true, disallowComments: false });
-  const pathAt = (offset: number): FieldPath => {
-    const loc = jsonc.getLocation(text, offset);
-    // At a property name (being typed), the path ends with that (partial) name: the field is its object.
-    return loc.isAtPropertyKey ? loc.path.slice(0, -1) : loc.path;
+  // Nearly every spec file is valid, without duplicate keys, and is only ever asked where its root
+  // is: one visit builds its value and finds its root, and the node tree is built only when asked
+  // where another field is. Anything else (a syntax error, a duplicate key) takes the tree path.
+  const fast = visitJsonc(text);
+  if (!fast) return parseJsoncTree(text, errorAt);
+  const offsetOf = (path: FieldPath): number =>
+    path.length === 0 ? fast.rootOffset : jsoncOffsetOf(text, path);
+  return {
+    format: 'jsonc',
+    value: fast.value,
+    errors: [],
+    offsetOf,
+    pathAt: (offset) => jsoncPathAt(text, offset),
   };
-  const offsetOf = (path: FieldPath): number => {
-    if (!root) return 0;
-    for (let n = path.length; n >= 0; n--) {
-      const node = jsonc.findNodeAtLocation(root, path.slice(0, n));
-      if (!node) continue;
-      const parent = node.parent;
-      if (parent?.type === 'property' && parent.children?.[0]) return parent.children[0].offset;
-      return node.offset;
+}
+
+const JSONC_OPTIONS: jsonc.ParseOptions = { allowTrailingComma: true, disallowComments: false };
+
+/**
+ * The value of a JSONC text exactly as `getNodeValue(parseTree(text))` builds it (objects without a
+ * prototype, a later duplicate key's value in the first one's place), and the offset of its root;
+ * undefined when the text has a syntax error or a duplicate key (or is not one value).
+ */
+function visitJsonc(text: string): { value: unknown; rootOffset: number } | undefined {
+  let ok = true;
+  let rootOffset = -1;
+  let root: unknown;
+  let hasRoot = false;
+  // The object or array being filled, and the ones it is in.
+  let parent: Record<string, unknown> | unknown[] | undefined;
+  const parents: (Record<string, unknown> | unknown[] | undefined)[] = [];
+  const keys: (string | undefined)[] = [];
+  let key: string | undefined;
+  const onValue = (value: unknown, offset: number): void => {
+    if (parent === undefined) {
+      if (hasRoot) ok = false;
+      hasRoot = true;
+      root = value;
+      rootOffset = offset;
+    } else if (Array.isArray(parent)) parent.push(value);
+    else if (key !== undefined) parent[key] = value;
+    else ok = false;
+  };
+  const begin = (value: Record<string, unknown> | unknown[], offset: number): void => {
+    onValue(value, offset);
+    parents.push(parent);
+    keys.push(key);
+    parent = value;
+    key = undefined;
+  };
+  const end = (): void => {
+    parent = parents.pop();
+    key = keys.pop();
+  };
+  jsonc.visit(
+    text,
+    {
+      onObjectBegin: (offset) => begin(Object.create(null) as Record<string, unknown>, offset),
+      onObjectProperty: (name) => {
+        // A key already set in this object is a duplicate: the tree path reports it.
+        if (parent === undefined || Array.isArray(parent) || name in parent) ok = false;
+        key = name;
+      },
+      onObjectEnd: end,
+      onArrayBegin: (offset) => begin([], offset),
+      onArrayEnd: end,
+      onLiteralValue: (value: unknown, offset) => onValue(value, offset),
+      onError: () => {
+        ok = false;
+      },
+    },
+    JSONC_OPTIONS,
+  );
+  return ok && hasRoot ? { value: root, rootOffset } : undefined;
+}
+
+/** jsonc-parser's SyntaxKind (a const enum in its types). */
+const T_OPEN_BRACE = 1;
+const T_CLOSE_BRACE = 2;
+const T_OPEN_BRACKET = 3;
+const T_CLOSE_BRACKET = 4;
+const T_COMMA = 5;
+const T_EOF = 17;
+
+/**
+ * `nodeOffset(parseTree(text), path)` without building the tree, for a text `visitJsonc` accepted
+ * (no syntax error, no duplicate key): one scan down `path`, skipping the values on the way and
+ * stopping at the deepest field of it that exists.
+ */
+function jsoncOffsetOf(text: string, path: FieldPath): number {
+  // Skips whitespace and comments.
+  const scanner = jsonc.createScanner(text, true);
+  const next = (): number => scanner.scan();
+  /** Skips the value starting at token `t`; returns the token after it. */
+  const skip = (t: number): number => {
+    if (t === T_OPEN_BRACE || t === T_OPEN_BRACKET) {
+      for (let depth = 1; depth > 0 && t !== T_EOF;) {
+        t = next();
+        if (t === T_OPEN_BRACE || t === T_OPEN_BRACKET) depth++;
+        else if (t === T_CLOSE_BRACE || t === T_CLOSE_BRACKET) depth--;
+      }
     }
-    return root.offset;
+    return next();
   };
+  let t = next();
+  let offset = scanner.getTokenOffset();
+  for (const seg of path) {
+    let found = false;
+    if (typeof seg === 'string' && t === T_OPEN_BRACE) {
+      t = next();
+      while (t !== T_CLOSE_BRACE && t !== T_EOF) {
+        if (t === T_COMMA) {
+          t = next();
+          continue;
+        }
+        const keyOffset = scanner.getTokenOffset();
+        const name = scanner.getTokenValue();
+        next(); // the colon
+        t = next();
+        if (name === seg) {
+          offset = keyOffset;
+          found = true;
+          break;
+        }
+        t = skip(t);
+      }
+    } else if (typeof seg === 'number' && t === T_OPEN_BRACKET) {
+      t = next();
+      for (let i = 0; t !== T_CLOSE_BRACKET && t !== T_EOF;) {
+        if (t === T_COMMA) {
+          t = next();
+          continue;
+        }
+        if (i === seg) {
+          offset = scanner.getTokenOffset();
+          found = true;
+          break;
+        }
+        t = skip(t);
+        i++;
+      }
+    }
+    if (!found) break;
+  }
+  return offset;
+}
+
+function jsoncPathAt(text: string, offset: number): FieldPath {
+  const loc = jsonc.getLocation(text, offset);
+  // At a property name (being typed), the path ends with that (partial) name: the field is its object.
+  return loc.isAtPropertyKey ? loc.path.slice(0, -1) : loc.path;
+}
+
+/** Offset of the key of the field at `path` (or of an array item), else of its nearest parent. */
+function nodeOffset(root: jsonc.Node, path: FieldPath): number {
+  for (let n = path.length; n >= 0; n--) {
+    const node = jsonc.findNodeAtLocation(root, path.slice(0, n));
+    if (!node) continue;
+    const parent = node.parent;
+    if (parent?.type === 'property' && parent.children?.[0]) return parent.children[0].offset;
+    return node.offset;
+  }
+  return root.offset;
+}
+
+/** The whole parse through jsonc-parser's node tree: for texts with syntax errors or duplicate keys. */
+function parseJsoncTree(text: string, errorAt: ErrorAt): CoreParse {
+  const parseErrors: jsonc.ParseError[] = [];
+  const root = jsonc.parseTree(text, parseErrors, JSONC_OPTIONS);
+  const pathAt = (offset: number): FieldPath => jsoncPathAt(text, offset);
+  const offsetOf = (path: FieldPath): number => (root ? nodeOffset(root, path) : 0);
   const errors: SpecError[] = [];
   if (parseErrors.length > 0) {
     // Later syntax errors are nearly always consequences of the first.
