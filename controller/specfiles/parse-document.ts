@@ -100,7 +100,7 @@ function parseJsonc(text: string, errorAt: ErrorAt): CoreParse {
   const fast = visitJsonc(text);
   if (!fast) return parseJsoncTree(text, errorAt);
   const offsetOf = (path: FieldPath): number =>
-    path.length === 0 ? fast.rootOffset : jsoncOffsetOf(text, path);
+    path.length === 0 ? fast.rootOffset : jsoncOffsetOf(text, path, fast.rootOffset);
   return {
     format: 'jsonc',
     value: fast.value,
@@ -170,76 +170,134 @@ function visitJsonc(text: string): { value: unknown; rootOffset: number } | unde
   return ok && hasRoot ? { value: root, rootOffset } : undefined;
 }
 
-/** jsonc-parser's SyntaxKind (a const enum in its types). */
-const T_OPEN_BRACE = 1;
-const T_CLOSE_BRACE = 2;
-const T_OPEN_BRACKET = 3;
-const T_CLOSE_BRACKET = 4;
-const T_COMMA = 5;
-const T_EOF = 17;
-
 /**
  * `nodeOffset(parseTree(text), path)` without building the tree, for a text `visitJsonc` accepted
- * (no syntax error, no duplicate key): one scan down `path`, skipping the values on the way and
+ * (no syntax error, no duplicate key, so between tokens there are only spaces, tabs, line breaks
+ * and comments): one pass over the characters down `path`, skipping the values on the way and
  * stopping at the deepest field of it that exists.
  */
-function jsoncOffsetOf(text: string, path: FieldPath): number {
-  // Skips whitespace and comments.
-  const scanner = jsonc.createScanner(text, true);
-  const next = (): number => scanner.scan();
-  /** Skips the value starting at token `t`; returns the token after it. */
-  const skip = (t: number): number => {
-    if (t === T_OPEN_BRACE || t === T_OPEN_BRACKET) {
-      for (let depth = 1; depth > 0 && t !== T_EOF;) {
-        t = next();
-        if (t === T_OPEN_BRACE || t === T_OPEN_BRACKET) depth++;
-        else if (t === T_CLOSE_BRACE || t === T_CLOSE_BRACKET) depth--;
-      }
-    }
-    return next();
-  };
-  let t = next();
-  let offset = scanner.getTokenOffset();
+function jsoncOffsetOf(text: string, path: FieldPath, rootOffset: number): number {
+  let i = rootOffset;
+  let offset = rootOffset;
   for (const seg of path) {
     let found = false;
-    if (typeof seg === 'string' && t === T_OPEN_BRACE) {
-      t = next();
-      while (t !== T_CLOSE_BRACE && t !== T_EOF) {
-        if (t === T_COMMA) {
-          t = next();
+    const open = text.charCodeAt(i);
+    if (typeof seg === 'string' && open === C_OPEN_BRACE) {
+      i = skipTrivia(text, i + 1);
+      for (let c = text.charCodeAt(i); c !== C_CLOSE_BRACE && i < text.length; c = text.charCodeAt(i)) {
+        if (c === C_COMMA) {
+          i = skipTrivia(text, i + 1);
           continue;
         }
-        const keyOffset = scanner.getTokenOffset();
-        const name = scanner.getTokenValue();
-        next(); // the colon
-        t = next();
+        const keyEnd = stringEnd(text, i);
+        const name = stringValue(text, i, keyEnd);
+        const keyOffset = i;
+        i = skipTrivia(text, skipTrivia(text, keyEnd) + 1); // past the colon
         if (name === seg) {
           offset = keyOffset;
           found = true;
           break;
         }
-        t = skip(t);
+        i = skipTrivia(text, valueEnd(text, i));
       }
-    } else if (typeof seg === 'number' && t === T_OPEN_BRACKET) {
-      t = next();
-      for (let i = 0; t !== T_CLOSE_BRACKET && t !== T_EOF;) {
-        if (t === T_COMMA) {
-          t = next();
+    } else if (typeof seg === 'number' && open === C_OPEN_BRACKET) {
+      i = skipTrivia(text, i + 1);
+      for (
+        let n = 0, c = text.charCodeAt(i);
+        c !== C_CLOSE_BRACKET && i < text.length;
+        c = text.charCodeAt(i)
+      ) {
+        if (c === C_COMMA) {
+          i = skipTrivia(text, i + 1);
           continue;
         }
-        if (i === seg) {
-          offset = scanner.getTokenOffset();
+        if (n === seg) {
+          offset = i;
           found = true;
           break;
         }
-        t = skip(t);
-        i++;
+        i = skipTrivia(text, valueEnd(text, i));
+        n++;
       }
     }
     if (!found) break;
   }
   return offset;
 }
+
+const C_TAB = 9;
+const C_LF = 10;
+const C_CR = 13;
+const C_SPACE = 32;
+const C_QUOTE = 34;
+const C_STAR = 42;
+const C_COMMA = 44;
+const C_SLASH = 47;
+const C_OPEN_BRACKET = 91;
+const C_BACKSLASH = 92;
+const C_CLOSE_BRACKET = 93;
+const C_OPEN_BRACE = 123;
+const C_CLOSE_BRACE = 125;
+
+/** The offset of the next token at or after `i`: past spaces, tabs, line breaks and comments. */
+function skipTrivia(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === C_SPACE || c === C_TAB || c === C_LF || c === C_CR) i++;
+    else if (c === C_SLASH && text.charCodeAt(i + 1) === C_SLASH) {
+      i += 2;
+      while (i < text.length && text.charCodeAt(i) !== C_LF && text.charCodeAt(i) !== C_CR) i++;
+    } else if (c === C_SLASH && text.charCodeAt(i + 1) === C_STAR) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 2;
+    } else return i;
+  }
+}
+
+/** The offset after the string starting (at its quote) at `i`. */
+function stringEnd(text: string, i: number): number {
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === C_BACKSLASH) i++;
+    else if (c === C_QUOTE) return i + 1;
+  }
+  return i;
+}
+
+/** The value of the string token text[start, end), as jsonc-parser's scanner reads it. */
+function stringValue(text: string, start: number, end: number): string {
+  const raw = text.slice(start + 1, end - 1);
+  if (!raw.includes('\\')) return raw;
+  const scanner = jsonc.createScanner(text.slice(start, end));
+  scanner.scan();
+  return scanner.getTokenValue();
+}
+
+/** The offset after the value starting at `i` (an object, array, string, number, true, false, null). */
+function valueEnd(text: string, i: number): number {
+  const first = text.charCodeAt(i);
+  if (first === C_QUOTE) return stringEnd(text, i);
+  if (first !== C_OPEN_BRACE && first !== C_OPEN_BRACKET) {
+    // A number or a keyword: up to the next separator, space or comment.
+    while (i < text.length && !LITERAL_END.has(text.charCodeAt(i))) i++;
+    return i;
+  }
+  let depth = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === C_QUOTE) i = stringEnd(text, i);
+    else if (c === C_SLASH) i = skipTrivia(text, i);
+    else {
+      if (c === C_OPEN_BRACE || c === C_OPEN_BRACKET) depth++;
+      else if (c === C_CLOSE_BRACE || c === C_CLOSE_BRACKET) depth--;
+      i++;
+      if (depth === 0) return i;
+    }
+  }
+  return i;
+}
+
+const LITERAL_END = new Set([C_COMMA, C_CLOSE_BRACE, C_CLOSE_BRACKET, C_SPACE, C_TAB, C_LF, C_CR, C_SLASH]);
 
 function jsoncPathAt(text: string, offset: number): FieldPath {
   const loc = jsonc.getLocation(text, offset);

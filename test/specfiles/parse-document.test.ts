@@ -22,7 +22,8 @@ const TRICKY = [
   '/* a block',
   '   comment */ {',
   '  "a": { "s": "}]{[", /* } ] */ "t": [[1, [2]], { "u": 2, }, ], "e": {}, "f": [] },',
-  '  // "b": 0,',
+  '  // "b": 0, } ] "',
+  '  "q": "a \\"quoted\\" ]} /* [", "n": -1.5e+3, "k": [true,false,null],',
   '  "b": [10, { "c": 3 }, "x",],',
   '  "esc\\"aped": { "k": null },',
   '  "last": true,',
@@ -58,13 +59,18 @@ describe('parseDocument (JSONC) positions', () => {
       ['b', 3],
       ['b', 'c'],
       ['esc"aped', 'k'],
+      ['q'],
+      ['n'],
+      ['k', 1],
+      ['k', 2],
+      ['k', 3],
       ['last'],
       ['last', 'deeper'],
       ['missing', 'x'],
       [0],
     ];
     for (const p of paths) expect([p, doc.offsetOf(p)]).toEqual([p, treeOffset(TRICKY, p)]);
-    expect(doc.locate(['b', 1, 'c'])).toEqual({ line: 6, column: 15 });
+    expect(doc.locate(['b', 1, 'c'])).toEqual({ line: 7, column: 15 });
     expect(doc.locate(['a', 't', 1, 'u'])).toEqual({ line: 4, column: 51 });
   });
 
