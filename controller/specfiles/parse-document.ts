@@ -94,24 +94,235 @@ const JSONC_MESSAGES: Record<string, string> = {
 };
 
 function parseJsonc(text: string, errorAt: ErrorAt): CoreParse {
-  const parseErrors: jsonc.ParseError[] = [];
-  const root = jsonc.parseTree(text, parseErrors, { allowTrailingComma: true, disallowComments: false });
-  const pathAt = (offset: number): FieldPath => {
-    const loc = jsonc.getLocation(text, offset);
-    // At a property name (being typed), the path ends with that (partial) name: the field is its object.
-    return loc.isAtPropertyKey ? loc.path.slice(0, -1) : loc.path;
+  // Nearly every spec file is valid, without duplicate keys, and is only ever asked where its root
+  // is: one visit builds its value and finds its root, and the node tree is built only when asked
+  // where another field is. Anything else (a syntax error, a duplicate key) takes the tree path.
+  const fast = visitJsonc(text);
+  if (!fast) return parseJsoncTree(text, errorAt);
+  const offsetOf = (path: FieldPath): number =>
+    path.length === 0 ? fast.rootOffset : jsoncOffsetOf(text, path, fast.rootOffset);
+  return {
+    format: 'jsonc',
+    value: fast.value,
+    errors: [],
+    offsetOf,
+    pathAt: (offset) => jsoncPathAt(text, offset),
   };
-  const offsetOf = (path: FieldPath): number => {
-    if (!root) return 0;
-    for (let n = path.length; n >= 0; n--) {
-      const node = jsonc.findNodeAtLocation(root, path.slice(0, n));
-      if (!node) continue;
-      const parent = node.parent;
-      if (parent?.type === 'property' && parent.children?.[0]) return parent.children[0].offset;
-      return node.offset;
+}
+
+const JSONC_OPTIONS: jsonc.ParseOptions = { allowTrailingComma: true, disallowComments: false };
+
+/**
+ * The value of a JSONC text exactly as `getNodeValue(parseTree(text))` builds it (objects without a
+ * prototype, a later duplicate key's value in the first one's place), and the offset of its root;
+ * undefined when the text has a syntax error or a duplicate key (or is not one value).
+ */
+function visitJsonc(text: string): { value: unknown; rootOffset: number } | undefined {
+  let ok = true;
+  let rootOffset = -1;
+  let root: unknown;
+  let hasRoot = false;
+  // The object or array being filled, and the ones it is in.
+  let parent: Record<string, unknown> | unknown[] | undefined;
+  const parents: (Record<string, unknown> | unknown[] | undefined)[] = [];
+  const keys: (string | undefined)[] = [];
+  let key: string | undefined;
+  const onValue = (value: unknown, offset: number): void => {
+    if (parent === undefined) {
+      if (hasRoot) ok = false;
+      hasRoot = true;
+      root = value;
+      rootOffset = offset;
+    } else if (Array.isArray(parent)) parent.push(value);
+    else if (key !== undefined) parent[key] = value;
+    else ok = false;
+  };
+  const begin = (value: Record<string, unknown> | unknown[], offset: number): void => {
+    onValue(value, offset);
+    parents.push(parent);
+    keys.push(key);
+    parent = value;
+    key = undefined;
+  };
+  const end = (): void => {
+    parent = parents.pop();
+    key = keys.pop();
+  };
+  jsonc.visit(
+    text,
+    {
+      onObjectBegin: (offset) => begin(Object.create(null) as Record<string, unknown>, offset),
+      onObjectProperty: (name) => {
+        // A key already set in this object is a duplicate: the tree path reports it.
+        if (parent === undefined || Array.isArray(parent) || name in parent) ok = false;
+        key = name;
+      },
+      onObjectEnd: end,
+      onArrayBegin: (offset) => begin([], offset),
+      onArrayEnd: end,
+      onLiteralValue: (value: unknown, offset) => onValue(value, offset),
+      onError: () => {
+        ok = false;
+      },
+    },
+    JSONC_OPTIONS,
+  );
+  return ok && hasRoot ? { value: root, rootOffset } : undefined;
+}
+
+/**
+ * `nodeOffset(parseTree(text), path)` without building the tree, for a text `visitJsonc` accepted
+ * (no syntax error, no duplicate key, so between tokens there are only spaces, tabs, line breaks
+ * and comments): one pass over the characters down `path`, skipping the values on the way and
+ * stopping at the deepest field of it that exists.
+ */
+function jsoncOffsetOf(text: string, path: FieldPath, rootOffset: number): number {
+  let i = rootOffset;
+  let offset = rootOffset;
+  for (const seg of path) {
+    let found = false;
+    const open = text.charCodeAt(i);
+    if (typeof seg === 'string' && open === C_OPEN_BRACE) {
+      i = skipTrivia(text, i + 1);
+      for (let c = text.charCodeAt(i); c !== C_CLOSE_BRACE && i < text.length; c = text.charCodeAt(i)) {
+        if (c === C_COMMA) {
+          i = skipTrivia(text, i + 1);
+          continue;
+        }
+        const keyEnd = stringEnd(text, i);
+        const name = stringValue(text, i, keyEnd);
+        const keyOffset = i;
+        i = skipTrivia(text, skipTrivia(text, keyEnd) + 1); // past the colon
+        if (name === seg) {
+          offset = keyOffset;
+          found = true;
+          break;
+        }
+        i = skipTrivia(text, valueEnd(text, i));
+      }
+    } else if (typeof seg === 'number' && open === C_OPEN_BRACKET) {
+      i = skipTrivia(text, i + 1);
+      for (
+        let n = 0, c = text.charCodeAt(i);
+        c !== C_CLOSE_BRACKET && i < text.length;
+        c = text.charCodeAt(i)
+      ) {
+        if (c === C_COMMA) {
+          i = skipTrivia(text, i + 1);
+          continue;
+        }
+        if (n === seg) {
+          offset = i;
+          found = true;
+          break;
+        }
+        i = skipTrivia(text, valueEnd(text, i));
+        n++;
+      }
     }
-    return root.offset;
-  };
+    if (!found) break;
+  }
+  return offset;
+}
+
+const C_TAB = 9;
+const C_LF = 10;
+const C_CR = 13;
+const C_SPACE = 32;
+const C_QUOTE = 34;
+const C_STAR = 42;
+const C_COMMA = 44;
+const C_SLASH = 47;
+const C_OPEN_BRACKET = 91;
+const C_BACKSLASH = 92;
+const C_CLOSE_BRACKET = 93;
+const C_OPEN_BRACE = 123;
+const C_CLOSE_BRACE = 125;
+
+/** The offset of the next token at or after `i`: past spaces, tabs, line breaks and comments. */
+function skipTrivia(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === C_SPACE || c === C_TAB || c === C_LF || c === C_CR) i++;
+    else if (c === C_SLASH && text.charCodeAt(i + 1) === C_SLASH) {
+      i += 2;
+      while (i < text.length && text.charCodeAt(i) !== C_LF && text.charCodeAt(i) !== C_CR) i++;
+    } else if (c === C_SLASH && text.charCodeAt(i + 1) === C_STAR) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 2;
+    } else return i;
+  }
+}
+
+/** The offset after the string starting (at its quote) at `i`. */
+function stringEnd(text: string, i: number): number {
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === C_BACKSLASH) i++;
+    else if (c === C_QUOTE) return i + 1;
+  }
+  return i;
+}
+
+/** The value of the string token text[start, end), as jsonc-parser's scanner reads it. */
+function stringValue(text: string, start: number, end: number): string {
+  const raw = text.slice(start + 1, end - 1);
+  if (!raw.includes('\\')) return raw;
+  const scanner = jsonc.createScanner(text.slice(start, end));
+  scanner.scan();
+  return scanner.getTokenValue();
+}
+
+/** The offset after the value starting at `i` (an object, array, string, number, true, false, null). */
+function valueEnd(text: string, i: number): number {
+  const first = text.charCodeAt(i);
+  if (first === C_QUOTE) return stringEnd(text, i);
+  if (first !== C_OPEN_BRACE && first !== C_OPEN_BRACKET) {
+    // A number or a keyword: up to the next separator, space or comment.
+    while (i < text.length && !LITERAL_END.has(text.charCodeAt(i))) i++;
+    return i;
+  }
+  let depth = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === C_QUOTE) i = stringEnd(text, i);
+    else if (c === C_SLASH) i = skipTrivia(text, i);
+    else {
+      if (c === C_OPEN_BRACE || c === C_OPEN_BRACKET) depth++;
+      else if (c === C_CLOSE_BRACE || c === C_CLOSE_BRACKET) depth--;
+      i++;
+      if (depth === 0) return i;
+    }
+  }
+  return i;
+}
+
+const LITERAL_END = new Set([C_COMMA, C_CLOSE_BRACE, C_CLOSE_BRACKET, C_SPACE, C_TAB, C_LF, C_CR, C_SLASH]);
+
+function jsoncPathAt(text: string, offset: number): FieldPath {
+  const loc = jsonc.getLocation(text, offset);
+  // At a property name (being typed), the path ends with that (partial) name: the field is its object.
+  return loc.isAtPropertyKey ? loc.path.slice(0, -1) : loc.path;
+}
+
+/** Offset of the key of the field at `path` (or of an array item), else of its nearest parent. */
+function nodeOffset(root: jsonc.Node, path: FieldPath): number {
+  for (let n = path.length; n >= 0; n--) {
+    const node = jsonc.findNodeAtLocation(root, path.slice(0, n));
+    if (!node) continue;
+    const parent = node.parent;
+    if (parent?.type === 'property' && parent.children?.[0]) return parent.children[0].offset;
+    return node.offset;
+  }
+  return root.offset;
+}
+
+/** The whole parse through jsonc-parser's node tree: for texts with syntax errors or duplicate keys. */
+function parseJsoncTree(text: string, errorAt: ErrorAt): CoreParse {
+  const parseErrors: jsonc.ParseError[] = [];
+  const root = jsonc.parseTree(text, parseErrors, JSONC_OPTIONS);
+  const pathAt = (offset: number): FieldPath => jsoncPathAt(text, offset);
+  const offsetOf = (path: FieldPath): number => (root ? nodeOffset(root, path) : 0);
   const errors: SpecError[] = [];
   if (parseErrors.length > 0) {
     // Later syntax errors are nearly always consequences of the first.

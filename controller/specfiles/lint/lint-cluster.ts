@@ -11,7 +11,7 @@ import type { ServiceLoad } from '../load-service';
 import type { TaskdefLoad } from '../load-taskdef';
 import { unknownExemptions } from './exemptions';
 import type { LintFinding, LintSubject } from './lint-types';
-import { runLint, sortFindings } from './run-lint';
+import { lintRunner, sortFindings } from './run-lint';
 
 export interface ClusterLintInput {
   cluster: ClusterConfig;
@@ -54,8 +54,9 @@ export function clusterLinter(cluster: ClusterConfig): ClusterLinter {
   const policy = cluster.policy ?? defaultLintPolicy();
   const ctx = { secrets: secretMatcher(cluster.redaction) };
   const findings: LintFinding[] = [];
+  const run = lintRunner(policy, ctx);
   const lint = (subject: LintSubject): void => {
-    findings.push(...runLint([subject], policy, ctx));
+    findings.push(...run([subject]));
   };
   return {
     addTaskdef(t) {
