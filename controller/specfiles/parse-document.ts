@@ -94,9 +94,9 @@ const JSONC_MESSAGES: Record<string, string> = {
 };
 
 function parseJsonc(text: string, errorAt: ErrorAt): CoreParse {
-  // Nearly every spec file is valid, without duplicate keys, and is only ever asked where its root
-  // is: one visit builds its value and finds its root, and the node tree is built only when asked
-  // where another field is. Anything else (a syntax error, a duplicate key) takes the tree path.
+  // Nearly every spec file is valid and without duplicate keys: one visit builds its value and finds
+  // its root, and another field's offset is found by walking the text (jsoncOffsetOf), no node tree.
+  // Anything else (a syntax error, a duplicate key) takes the tree path.
   const fast = visitJsonc(text);
   if (!fast) return parseJsoncTree(text, errorAt);
   const offsetOf = (path: FieldPath): number =>

@@ -1,9 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CallLog } from '../../controller/aws/call-log';
 import { createAwsClients } from '../../controller/aws/clients';
 import { SdkRoute53Port } from '../../controller/aws/sdk-route53-port';
-import { setTestAwsEnv } from '../helpers/aws-env';
+import { stubAws } from '../helpers/stub-aws';
 
 // moto never throttles, so a tiny Route53 stand-in (REST-XML, as Route53 answers) returns a given
 // error code a given number of times and then succeeds. Route53 uses `Throttling` for its rate limit
@@ -12,49 +10,34 @@ import { setTestAwsEnv } from '../helpers/aws-env';
 // service-error-classification), so no retry wrapper of ours is needed: this test keeps it so.
 
 const NS = 'https://route53.amazonaws.com/doc/2013-04-01/';
-let server: Server;
-let endpoint: string;
 let failNext = 0;
 let failCode = 'Throttling';
 let requests: string[] = [];
-let restoreEnv: () => void;
 
-beforeAll(async () => {
-  restoreEnv = setTestAwsEnv();
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      requests.push(`${req.method ?? ''} ${req.url ?? ''}`);
-      res.setHeader('content-type', 'text/xml');
-      if (failNext > 0) {
-        failNext--;
-        res.statusCode = 400;
-        res.end(
-          `<?xml version="1.0"?>\n<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${failCode}</Code>` +
-            `<Message>try again</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`,
-        );
-        return;
-      }
-      res.statusCode = 200;
-      res.end(
-        `<?xml version="1.0"?>\n<GetChangeResponse xmlns="${NS}"><ChangeInfo><Id>/change/C1</Id>` +
-          `<Status>INSYNC</Status><SubmittedAt>2024-01-01T00:00:00.000Z</SubmittedAt></ChangeInfo></GetChangeResponse>`,
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  restoreEnv();
+const stub = stubAws((req, res) => {
+  requests.push(`${req.method ?? ''} ${req.url ?? ''}`);
+  res.setHeader('content-type', 'text/xml');
+  if (failNext > 0) {
+    failNext--;
+    res.statusCode = 400;
+    res.end(
+      `<?xml version="1.0"?>\n<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${failCode}</Code>` +
+        `<Message>try again</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`,
+    );
+    return;
+  }
+  res.statusCode = 200;
+  res.end(
+    `<?xml version="1.0"?>\n<GetChangeResponse xmlns="${NS}"><ChangeInfo><Id>/change/C1</Id>` +
+      `<Status>INSYNC</Status><SubmittedAt>2024-01-01T00:00:00.000Z</SubmittedAt></ChangeInfo></GetChangeResponse>`,
+  );
 });
 
 test.each(['Throttling', 'PriorRequestNotComplete'])(
   '%s is retried with back-off; the call is counted once, the retries separately',
   async (code) => {
     const log = new CallLog();
-    const port = new SdkRoute53Port(createAwsClients({ endpoint, callLog: log }).route53);
+    const port = new SdkRoute53Port(createAwsClients({ endpoint: stub.endpoint, callLog: log }).route53);
     failCode = code;
     failNext = 2;
     requests = [];
@@ -68,7 +51,9 @@ test.each(['Throttling', 'PriorRequestNotComplete'])(
 
 test('maxAttempts bounds the attempts; the PriorRequestNotComplete then reaches the caller', async () => {
   const log = new CallLog();
-  const port = new SdkRoute53Port(createAwsClients({ endpoint, callLog: log, maxAttempts: 2 }).route53);
+  const port = new SdkRoute53Port(
+    createAwsClients({ endpoint: stub.endpoint, callLog: log, maxAttempts: 2 }).route53,
+  );
   failCode = 'PriorRequestNotComplete';
   failNext = 5;
   requests = [];
@@ -79,7 +64,7 @@ test('maxAttempts bounds the attempts; the PriorRequestNotComplete then reaches 
 
 test('a non-throttling client error is not retried', async () => {
   const log = new CallLog();
-  const port = new SdkRoute53Port(createAwsClients({ endpoint, callLog: log }).route53);
+  const port = new SdkRoute53Port(createAwsClients({ endpoint: stub.endpoint, callLog: log }).route53);
   failCode = 'NoSuchChange';
   failNext = 1;
   requests = [];
