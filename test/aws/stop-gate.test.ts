@@ -40,7 +40,8 @@ test('after the abort, the account limiter sends no more writes: the one in flig
       (err: Error) => `${f}: ${err.name}`,
     ),
   );
-  await new Promise((r) => setTimeout(r, 10));
+  // Stops once f0 is on the wire (a fixed sleep could end before it is, on a loaded machine).
+  while (sent.length === 0) await new Promise((r) => setTimeout(r, 1));
   const stoppedAt = Date.now();
   stop.abort();
   release();
