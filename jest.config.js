@@ -8,9 +8,7 @@ const { availableParallelism } = require('node:os');
 const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  // Type checking is done once by `tsc --noEmit` (npm test runs it first); with isolatedModules in
-  // tsconfig.json, ts-jest only transpiles each file.
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  transform: require('./jest.transform.js'),
   testTimeout: 60000,
   setupFiles: ['<rootDir>/test/setup-env.ts'],
 };

@@ -7,7 +7,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test/soak'],
   testMatch: ['**/*.soak.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  transform: require('./jest.transform.js'),
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 3_600_000,
 };

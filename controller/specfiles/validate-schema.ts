@@ -14,7 +14,7 @@ import { didYouMean } from './suggest';
 
 export type SchemaKind = (typeof SCHEMA_KINDS)[number];
 
-/** crds/ at the package root: from controller/specfiles/ (ts-jest, tsx) and from dist/specfiles/ (built). */
+/** crds/ at the package root: from controller/specfiles/ (jest, tsx) and from dist/specfiles/ (built). */
 export const CRDS_DIR = path.resolve(__dirname, '../../crds');
 
 let validators: Map<SchemaKind, ValidateFunction> | undefined;

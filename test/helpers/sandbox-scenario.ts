@@ -25,6 +25,18 @@ import {
 } from './crash-scenarios';
 import { json, runCli } from './run-cli';
 
+/** While set, the CLI's `--sandbox` (no file) gets its account from here (see useSandboxScenarios). */
+const mockSandboxSource: { load?: typeof stateFile.loadSandbox } = {};
+// A module mock, not jest.spyOn: the transpiled module's exports are getters, which cannot be spied on.
+jest.mock('../../controller/aws/sandbox/state-file', () => {
+  const actual = jest.requireActual<typeof stateFile>('../../controller/aws/sandbox/state-file');
+  return {
+    ...actual,
+    loadSandbox: (...args: Parameters<typeof actual.loadSandbox>) =>
+      (mockSandboxSource.load ?? actual.loadSandbox)(...args),
+  };
+});
+
 /** A call log that hands every call on to the log of the CLI run in progress (its `awsCalls`). */
 export class ForwardingCallLog extends CallLog {
   target?: CallLog;
@@ -60,15 +72,14 @@ export interface ApplyRun {
 export function useSandboxScenarios(logLevel: 'warn' | 'error') {
   /** The account of the test running now. */
   let account: ScenarioAccount | undefined;
-  let loadSandbox: jest.SpiedFunction<typeof stateFile.loadSandbox>;
   beforeAll(() => {
-    loadSandbox = jest.spyOn(stateFile, 'loadSandbox').mockImplementation((_file, opts) => {
+    mockSandboxSource.load = (_file, opts) => {
       if (!account) throw new Error('test setup: no sandbox account');
       account.calls.target = opts?.callLog;
       return Promise.resolve(account.next);
-    });
+    };
   });
-  afterAll(() => loadSandbox.mockRestore());
+  afterAll(() => delete mockSandboxSource.load);
 
   const applyArgs = (dir: string) => ['--log-level', logLevel, 'apply', dir, '-o', 'json', '--sandbox'];
 
