@@ -33,6 +33,13 @@ const SERVICES = 20;
 const RESYNC_MS = 60_000;
 const CHANGE_EVERY = 50;
 const SAMPLE_EVERY = 100;
+// A fitted growth needs samples after the warm-up: fewer reconciles would measure nothing.
+const MIN_RECONCILES = 1000 + 5 * SAMPLE_EVERY;
+if (!Number.isInteger(RECONCILES) || RECONCILES < MIN_RECONCILES) {
+  throw new Error(
+    `--reconciles ${String(process.env.SOAK_RECONCILES)}: the soak needs at least ${MIN_RECONCILES} (1000 of warm-up, then samples every ${SAMPLE_EVERY})`,
+  );
+}
 /** Growth allowed over the post-warm-up window (fitted), in bytes: noise, not a leak. */
 const HEAP_GROWTH_LIMIT = 2 * 1024 * 1024;
 const RSS_GROWTH_LIMIT = 8 * 1024 * 1024;
