@@ -6,6 +6,7 @@ import * as jsonc from 'jsonc-parser';
 import * as YAML from 'yaml';
 import type { SpecError } from '../model/source';
 import { type FieldPath, formatFieldPath } from './field-path';
+import { scanJsonc, visitJsonc } from './jsonc-value';
 import { LineIndex, type Position } from './positions';
 
 export interface ParsedDocument {
@@ -94,10 +95,10 @@ const JSONC_MESSAGES: Record<string, string> = {
 };
 
 function parseJsonc(text: string, errorAt: ErrorAt): CoreParse {
-  // Nearly every spec file is valid and without duplicate keys: one visit builds its value and finds
-  // its root, and another field's offset is found by walking the text (jsoncOffsetOf), no node tree.
-  // Anything else (a syntax error, a duplicate key) takes the tree path.
-  const fast = visitJsonc(text);
+  // Nearly every spec file is valid and without duplicate keys: one pass builds its value and finds
+  // its root (jsonc-value.ts), and another field's offset is found by walking the text
+  // (jsoncOffsetOf), no node tree. Anything else (a syntax error, a duplicate key) takes the tree path.
+  const fast = scanJsonc(text) ?? visitJsonc(text);
   if (!fast) return parseJsoncTree(text, errorAt);
   const offsetOf = (path: FieldPath): number =>
     path.length === 0 ? fast.rootOffset : jsoncOffsetOf(text, path, fast.rootOffset);
@@ -111,64 +112,6 @@ function parseJsonc(text: string, errorAt: ErrorAt): CoreParse {
 }
 
 const JSONC_OPTIONS: jsonc.ParseOptions = { allowTrailingComma: true, disallowComments: false };
-
-/**
- * The value of a JSONC text exactly as `getNodeValue(parseTree(text))` builds it (objects without a
- * prototype, a later duplicate key's value in the first one's place), and the offset of its root;
- * undefined when the text has a syntax error or a duplicate key (or is not one value).
- */
-function visitJsonc(text: string): { value: unknown; rootOffset: number } | undefined {
-  let ok = true;
-  let rootOffset = -1;
-  let root: unknown;
-  let hasRoot = false;
-  // The object or array being filled, and the ones it is in.
-  let parent: Record<string, unknown> | unknown[] | undefined;
-  const parents: (Record<string, unknown> | unknown[] | undefined)[] = [];
-  const keys: (string | undefined)[] = [];
-  let key: string | undefined;
-  const onValue = (value: unknown, offset: number): void => {
-    if (parent === undefined) {
-      if (hasRoot) ok = false;
-      hasRoot = true;
-      root = value;
-      rootOffset = offset;
-    } else if (Array.isArray(parent)) parent.push(value);
-    else if (key !== undefined) parent[key] = value;
-    else ok = false;
-  };
-  const begin = (value: Record<string, unknown> | unknown[], offset: number): void => {
-    onValue(value, offset);
-    parents.push(parent);
-    keys.push(key);
-    parent = value;
-    key = undefined;
-  };
-  const end = (): void => {
-    parent = parents.pop();
-    key = keys.pop();
-  };
-  jsonc.visit(
-    text,
-    {
-      onObjectBegin: (offset) => begin(Object.create(null) as Record<string, unknown>, offset),
-      onObjectProperty: (name) => {
-        // A key already set in this object is a duplicate: the tree path reports it.
-        if (parent === undefined || Array.isArray(parent) || name in parent) ok = false;
-        key = name;
-      },
-      onObjectEnd: end,
-      onArrayBegin: (offset) => begin([], offset),
-      onArrayEnd: end,
-      onLiteralValue: (value: unknown, offset) => onValue(value, offset),
-      onError: () => {
-        ok = false;
-      },
-    },
-    JSONC_OPTIONS,
-  );
-  return ok && hasRoot ? { value: root, rootOffset } : undefined;
-}
 
 /**
  * `nodeOffset(parseTree(text), path)` without building the tree, for a text `visitJsonc` accepted
