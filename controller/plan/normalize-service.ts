@@ -1,3 +1,4 @@
+import { copyFields } from '../model/copy-fields';
 import type { Service } from '../model/aws-types';
 import type { DesiredService } from '../model/desired';
 import { parseTaskDefinitionArn, shortTaskDefinition } from '../model/naming';
@@ -249,7 +250,7 @@ function sortSets(field: string, v: unknown): unknown {
  * from the PRIMARY deployment, AWS's defaults where DescribeServices leaves a field out).
  */
 export function liveServiceFields(live: Service): Obj {
-  const out: Obj = { ...(live as Obj) };
+  const out: Obj = copyFields({}, live);
   const primary = (live.deployments ?? []).find((d) => d.status === 'PRIMARY');
   for (const f of DEPLOYMENT_FIELDS) {
     if (out[f] === undefined && primary) out[f] = (primary as Obj)[f];
