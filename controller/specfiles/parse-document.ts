@@ -106,7 +106,9 @@ function parseJsonc(text: string, errorAt: ErrorAt): CoreParse {
   const fast = scanJsonc(text) ?? visitJsonc(text);
   if (!fast) return parseJsoncTree(text, errorAt);
   const offsetOf = (path: FieldPath): number =>
-    path.length === 0 ? fast.rootOffset : jsoncOffsetOf(text, path, fast.rootOffset);
+    path.length === 0
+      ? fast.rootOffset
+      : jsoncOffsetOf(text, existingPart(fast.value, path), fast.rootOffset);
   return {
     format: 'jsonc',
     value: fast.value,
@@ -171,6 +173,32 @@ function jsoncOffsetOf(text: string, path: FieldPath, rootOffset: number): numbe
     if (!found) break;
   }
   return offset;
+}
+
+/**
+ * The longest start of `path` that exists in the parsed value: where jsoncOffsetOf's walk stops, so
+ * it walks only that far (a missing field would otherwise have it skip every value of its object).
+ * The value is the text's own (no duplicate keys on this path), so a key is in one iff in the other.
+ */
+function existingPart(value: unknown, path: FieldPath): FieldPath {
+  let v = value;
+  for (let n = 0; n < path.length; n++) {
+    const seg = path[n];
+    if (typeof seg === 'string') {
+      if (
+        v === null ||
+        typeof v !== 'object' ||
+        Array.isArray(v) ||
+        !Object.prototype.hasOwnProperty.call(v, seg)
+      )
+        return path.slice(0, n);
+      v = (v as Record<string, unknown>)[seg];
+    } else {
+      if (!Array.isArray(v) || !Number.isInteger(seg) || seg < 0 || seg >= v.length) return path.slice(0, n);
+      v = v[seg] as unknown;
+    }
+  }
+  return path;
 }
 
 const C_TAB = 9;
