@@ -46,11 +46,26 @@ export interface SecretMatcher {
   isSecretName(name: string): boolean;
 }
 
+/** Names remembered per matcher before it starts over. */
+const SECRET_NAME_CACHE_SIZE = 10_000;
+
 export function secretMatcher(cfg?: Pick<RedactionConfig, 'patterns' | 'exempt'>): SecretMatcher {
   const patterns = [...DEFAULT_SECRET_NAME_PATTERNS, ...(cfg?.patterns ?? [])].map((p) => new RegExp(p, 'i'));
   const exempt = new Set((cfg?.exempt ?? []).map((n) => n.toUpperCase()));
+  // The same names come back in every file (LOG_LEVEL, PORT, ...): each is matched once. The patterns
+  // have no `g` flag, so a name's answer never changes; the cache is bounded for the long-running
+  // controller, which also asks about the names of log fields.
+  const known = new Map<string, boolean>();
   return {
-    isSecretName: (name) => !exempt.has(name.toUpperCase()) && patterns.some((p) => p.test(name)),
+    isSecretName: (name) => {
+      let secret = known.get(name);
+      if (secret === undefined) {
+        secret = !exempt.has(name.toUpperCase()) && patterns.some((p) => p.test(name));
+        if (known.size >= SECRET_NAME_CACHE_SIZE) known.clear();
+        known.set(name, secret);
+      }
+      return secret;
+    },
   };
 }
 

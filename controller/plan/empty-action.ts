@@ -8,15 +8,9 @@ export function emptyAction(
   name: string,
   source: PlannedAction['source'],
 ): PlannedAction {
-  return {
-    id,
-    resource,
-    name,
-    op: 'none',
-    reason: '',
-    changes: [],
-    ...(source ? { source } : {}),
-    dependsOn: [],
-    steps: [],
-  };
+  // Two literals rather than a conditional spread in one: V8 re-shapes an object literal for every
+  // key after a spread, and the planner makes one action per spec.
+  return source
+    ? { id, resource, name, op: 'none', reason: '', changes: [], source, dependsOn: [], steps: [] }
+    : { id, resource, name, op: 'none', reason: '', changes: [], dependsOn: [], steps: [] };
 }

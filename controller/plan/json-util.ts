@@ -11,7 +11,7 @@ export function clone<T>(v: T): T {
   if (Array.isArray(v)) return v.map((x: unknown) => clone(x)) as T;
   if (isPlainObject(v)) {
     const out: Obj = {};
-    for (const [k, x] of Object.entries(v)) out[k] = clone(x);
+    for (const k of Object.keys(v)) out[k] = clone(v[k]);
     return out as T;
   }
   return v;

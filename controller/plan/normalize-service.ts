@@ -213,11 +213,11 @@ function mergeOver(base: Obj, top: Obj): Obj {
   return out;
 }
 
-/** Order-insensitive lists put in a canonical order (applied to both sides). */
-function sortSets(field: string, v: unknown): unknown {
-  const x = clone(v);
-  switch (field) {
-    case 'networkConfiguration':
+/** Order-insensitive lists put in a canonical order, by field (applied to a copy of both sides). */
+const SORTERS = new Map<string, (x: unknown) => unknown>([
+  [
+    'networkConfiguration',
+    (x) => {
       if (isPlainObject(x) && isPlainObject(x.awsvpcConfiguration)) {
         const a = x.awsvpcConfiguration;
         for (const k of ['subnets', 'securityGroups']) {
@@ -225,23 +225,32 @@ function sortSets(field: string, v: unknown): unknown {
         }
       }
       return x;
-    case 'capacityProviderStrategy':
-      return Array.isArray(x) ? sortBy(x, (i) => keyOf(i, 'capacityProvider')) : x;
-    case 'loadBalancers':
-      return Array.isArray(x)
+    },
+  ],
+  [
+    'capacityProviderStrategy',
+    (x) => (Array.isArray(x) ? sortBy(x, (i) => keyOf(i, 'capacityProvider')) : x),
+  ],
+  [
+    'loadBalancers',
+    (x) =>
+      Array.isArray(x)
         ? sortBy(x, (i) =>
             isPlainObject(i)
               ? `${keyOf({ t: i.targetGroupArn ?? i.loadBalancerName }, 't')}\u0000${keyOf(i, 'containerName', 'containerPort')}`
               : '',
           )
-        : x;
-    case 'serviceRegistries':
-      return Array.isArray(x) ? sortBy(x, (i) => keyOf(i, 'registryArn')) : x;
-    case 'placementConstraints':
-      return Array.isArray(x) ? sortBy(x, (i) => keyOf(i, 'type', 'expression')) : x;
-    default:
-      return x;
-  }
+        : x,
+  ],
+  ['serviceRegistries', (x) => (Array.isArray(x) ? sortBy(x, (i) => keyOf(i, 'registryArn')) : x)],
+  ['placementConstraints', (x) => (Array.isArray(x) ? sortBy(x, (i) => keyOf(i, 'type', 'expression')) : x)],
+]);
+
+/** A copy of a field's value, its order-insensitive lists in canonical order (SORTERS). */
+function sortSets(field: string, v: unknown): unknown {
+  const x = clone(v);
+  const sort = SORTERS.get(field);
+  return sort ? sort(x) : x;
 }
 
 /**
@@ -362,6 +371,9 @@ export function serviceDiff(
     if (SPECIAL.has(field)) continue;
     const d = body[field];
     if (d === undefined || d === null) continue;
+    // A field sortSets leaves in its order and that matches needs no copies (nearly every field of a
+    // converged service): sortSets' copy compares as the value itself.
+    if (!SORTERS.has(field) && subsetEqual(d, liveObj[field])) continue;
     // deploymentController: only its type is compared (and it is immutable).
     subsetDiff(field, sortSets(field, d), sortSets(field, liveObj[field]), all);
   }

@@ -1,3 +1,4 @@
+import { copyFields } from '../model/copy-fields';
 import { creationChanges } from './creation-changes';
 import { redactActions } from './redact-changes';
 import { secretMatcher } from '../model/secret-detection';
@@ -617,7 +618,8 @@ function withSpecHash(
     ref.family !== undefined && svc.taskDefinition.kind === 'family' ? hashes.get(ref.family) : undefined;
   if (hash === undefined || ref.family === undefined) return svc;
   const revision = ref.arn ? shortTaskDefinition(ref.arn) : taskDefinitionPlaceholder(ref.family);
-  return { ...svc, tags: { ...svc.tags, [TAG_SPEC_HASH]: serviceSpecHash(hash, revision) } };
+  const tags = copyFields<TagMap>({}, svc.tags, { [TAG_SPEC_HASH]: serviceSpecHash(hash, revision) });
+  return { ...svc, tags };
 }
 
 type ResolvedRef =

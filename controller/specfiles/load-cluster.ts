@@ -123,10 +123,10 @@ export async function loadClusterDir(dir: string, opts: LoadOptions): Promise<Lo
   for (const t of taskdefs) {
     if (t.taskDefinition && t.hostLabels && !labelsByFamily.has(t.taskDefinition.family)) {
       const networkMode = t.taskDefinition.body.networkMode;
-      labelsByFamily.set(t.taskDefinition.family, {
-        containers: t.hostLabels,
-        ...(networkMode ? { networkMode } : {}),
-      });
+      labelsByFamily.set(
+        t.taskDefinition.family,
+        networkMode ? { containers: t.hostLabels, networkMode } : { containers: t.hostLabels },
+      );
     }
   }
   const names = collectHostnames(services, labelsByFamily, cluster.dns, cluster.loadBalancer !== undefined);
@@ -229,7 +229,7 @@ function familyIndex(taskdefs: TaskdefLoad[], cluster: ClusterConfig): FamilyInd
     if (!families.has(family)) {
       // The network mode is known only of a file that loaded: a broken one gets no second error.
       const networkMode = t.taskDefinition && (t.taskDefinition.body.networkMode ?? 'bridge');
-      families.set(family, { fileName: t.file.name, ...(networkMode ? { networkMode } : {}) });
+      families.set(family, networkMode ? { fileName: t.file.name, networkMode } : { fileName: t.file.name });
     }
   }
   return { byBasename, byFamilyField, families };

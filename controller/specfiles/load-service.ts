@@ -1,4 +1,5 @@
 /** One `.service` / `.service.template` file -> a DesiredService; and services from AUTOCREATE.SERVICE. */
+import { copyFields } from '../model/copy-fields';
 import type {
   ClusterConfig,
   DesiredService,
@@ -279,7 +280,7 @@ export function mergeServiceDefaults(
   defaults: ServiceDefaults,
   taskdef: { networkMode?: string } = {},
 ): ServiceBody {
-  const out: Record<string, unknown> = { ...body };
+  const out: Record<string, unknown> = copyFields({}, body);
   for (const [k, v] of Object.entries(defaults)) {
     if (v === undefined || out[k] !== undefined) continue;
     if (k === 'desiredCount') continue;
@@ -305,7 +306,7 @@ export function autocreatedService(
     name: basename,
     body: mergeServiceDefaults({}, cluster.serviceDefaults, { networkMode }),
     taskDefinition: { kind: 'family', family },
-    tags: { ...cluster.tags, ...ownershipTags(cluster.ownerId, cluster.name, taskdefFileName) },
+    tags: copyFields({}, cluster.tags, ownershipTags(cluster.ownerId, cluster.name, taskdefFileName)),
     autocreated: true,
     source,
   };

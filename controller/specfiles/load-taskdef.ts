@@ -1,5 +1,6 @@
 /** One `.taskdef` file -> a DesiredTaskDefinition. */
 import type { RegisterTaskDefinitionRequest } from '../model/aws-types';
+import { copyFields } from '../model/copy-fields';
 import type { ClusterConfig, DesiredTaskDefinition } from '../model/desired';
 import { FAMILY_PATTERN, prefixedFamily } from '../model/naming';
 import type { SourceRef, SpecError } from '../model/source';
@@ -65,7 +66,7 @@ export function loadTaskDefinition(
   if (isPlainObject(top.taskDefinition) && !('containerDefinitions' in top)) {
     // `aws ecs describe-task-definition --include TAGS` output: unwrap it.
     prefix = ['taskDefinition'];
-    inner = { ...top.taskDefinition };
+    inner = copyFields({}, top.taskDefinition);
     fileTags = top.tags;
     for (const key of Object.keys(top)) {
       if (key !== 'taskDefinition' && key !== 'tags' && key !== '$schema') {
@@ -82,7 +83,7 @@ export function loadTaskDefinition(
     result.errors.push(...validateAgainstSchema('taskdef', inner, doc, prefix));
     result.errors.push(...checkTagList(fileTags, ['tags'], errorAt));
   } else {
-    inner = { ...top };
+    inner = copyFields({}, top);
     result.errors.push(...validateAgainstSchema('taskdef', inner, doc));
     fileTags = inner.tags;
   }
@@ -106,7 +107,10 @@ export function loadTaskDefinition(
   const tags = mergedTags(cluster, fileTags, file.name);
   result.errors.push(...checkFileTags(fileTags, tags, cluster, errorAt));
 
-  const markerPath = findMarker(inner);
+  // In a JSONC text without a backslash every key and string value is written as is: a text without
+  // the marker has none in its value either, and its walk is skipped (half of a large cluster's files).
+  const plainJsonc = doc.format === 'jsonc' && !text.includes('\\');
+  const markerPath = plainJsonc && !text.includes(AUTOCREATE_MARKER) ? undefined : findMarker(inner);
   if (markerPath)
     result.autocreateAt = { file: file.path, ...markerPosition(doc, text, [...prefix, ...markerPath]) };
 
@@ -114,7 +118,7 @@ export function loadTaskDefinition(
   result.taskDefinition = {
     basename: file.basename,
     family,
-    body: { ...inner, family } as unknown as RegisterTaskDefinitionRequest,
+    body: copyFields({}, inner, { family }) as unknown as RegisterTaskDefinitionRequest,
     tags,
     autocreateService: markerPath !== undefined,
     source: { file: file.path, ...doc.locate(prefix) },

@@ -6,6 +6,7 @@ import * as jsonc from 'jsonc-parser';
 import * as YAML from 'yaml';
 import type { SpecError } from '../model/source';
 import { type FieldPath, formatFieldPath } from './field-path';
+import { scanJsonc, visitJsonc } from './jsonc-value';
 import { LineIndex, type Position } from './positions';
 
 export interface ParsedDocument {
@@ -55,10 +56,15 @@ export function parseDocument(text: string, opts: ParseOptions): ParsedDocument 
     core.errors.push(error(0, [], 'the file is empty'));
   }
   const offsetOf = (path: FieldPath): number => mapOffset(core.offsetOf(path));
+  // `{ ...core, file, offsetOf, locate, positionOf }` spelled out (same keys, same order): a spread
+  // followed by new keys is re-shaped key by key in V8, and this runs once per spec file.
   return {
-    ...core,
-    file: opts.file,
+    format: core.format,
+    value: core.value,
+    errors: core.errors,
     offsetOf,
+    pathAt: core.pathAt,
+    file: opts.file,
     locate: (path) => lines.position(offsetOf(path)),
     positionOf,
   };
@@ -94,13 +100,15 @@ const JSONC_MESSAGES: Record<string, string> = {
 };
 
 function parseJsonc(text: string, errorAt: ErrorAt): CoreParse {
-  // Nearly every spec file is valid and without duplicate keys: one visit builds its value and finds
-  // its root, and another field's offset is found by walking the text (jsoncOffsetOf), no node tree.
-  // Anything else (a syntax error, a duplicate key) takes the tree path.
-  const fast = visitJsonc(text);
+  // Nearly every spec file is valid and without duplicate keys: one pass builds its value and finds
+  // its root (jsonc-value.ts), and another field's offset is found by walking the text
+  // (jsoncOffsetOf), no node tree. Anything else (a syntax error, a duplicate key) takes the tree path.
+  const fast = scanJsonc(text) ?? visitJsonc(text);
   if (!fast) return parseJsoncTree(text, errorAt);
   const offsetOf = (path: FieldPath): number =>
-    path.length === 0 ? fast.rootOffset : jsoncOffsetOf(text, path, fast.rootOffset);
+    path.length === 0
+      ? fast.rootOffset
+      : jsoncOffsetOf(text, existingPart(fast.value, path), fast.rootOffset);
   return {
     format: 'jsonc',
     value: fast.value,
@@ -111,64 +119,6 @@ function parseJsonc(text: string, errorAt: ErrorAt): CoreParse {
 }
 
 const JSONC_OPTIONS: jsonc.ParseOptions = { allowTrailingComma: true, disallowComments: false };
-
-/**
- * The value of a JSONC text exactly as `getNodeValue(parseTree(text))` builds it (objects without a
- * prototype, a later duplicate key's value in the first one's place), and the offset of its root;
- * undefined when the text has a syntax error or a duplicate key (or is not one value).
- */
-function visitJsonc(text: string): { value: unknown; rootOffset: number } | undefined {
-  let ok = true;
-  let rootOffset = -1;
-  let root: unknown;
-  let hasRoot = false;
-  // The object or array being filled, and the ones it is in.
-  let parent: Record<string, unknown> | unknown[] | undefined;
-  const parents: (Record<string, unknown> | unknown[] | undefined)[] = [];
-  const keys: (string | undefined)[] = [];
-  let key: string | undefined;
-  const onValue = (value: unknown, offset: number): void => {
-    if (parent === undefined) {
-      if (hasRoot) ok = false;
-      hasRoot = true;
-      root = value;
-      rootOffset = offset;
-    } else if (Array.isArray(parent)) parent.push(value);
-    else if (key !== undefined) parent[key] = value;
-    else ok = false;
-  };
-  const begin = (value: Record<string, unknown> | unknown[], offset: number): void => {
-    onValue(value, offset);
-    parents.push(parent);
-    keys.push(key);
-    parent = value;
-    key = undefined;
-  };
-  const end = (): void => {
-    parent = parents.pop();
-    key = keys.pop();
-  };
-  jsonc.visit(
-    text,
-    {
-      onObjectBegin: (offset) => begin(Object.create(null) as Record<string, unknown>, offset),
-      onObjectProperty: (name) => {
-        // A key already set in this object is a duplicate: the tree path reports it.
-        if (parent === undefined || Array.isArray(parent) || name in parent) ok = false;
-        key = name;
-      },
-      onObjectEnd: end,
-      onArrayBegin: (offset) => begin([], offset),
-      onArrayEnd: end,
-      onLiteralValue: (value: unknown, offset) => onValue(value, offset),
-      onError: () => {
-        ok = false;
-      },
-    },
-    JSONC_OPTIONS,
-  );
-  return ok && hasRoot ? { value: root, rootOffset } : undefined;
-}
 
 /**
  * `nodeOffset(parseTree(text), path)` without building the tree, for a text `visitJsonc` accepted
@@ -223,6 +173,32 @@ function jsoncOffsetOf(text: string, path: FieldPath, rootOffset: number): numbe
     if (!found) break;
   }
   return offset;
+}
+
+/**
+ * The longest start of `path` that exists in the parsed value: where jsoncOffsetOf's walk stops, so
+ * it walks only that far (a missing field would otherwise have it skip every value of its object).
+ * The value is the text's own (no duplicate keys on this path), so a key is in one iff in the other.
+ */
+function existingPart(value: unknown, path: FieldPath): FieldPath {
+  let v = value;
+  for (let n = 0; n < path.length; n++) {
+    const seg = path[n];
+    if (typeof seg === 'string') {
+      if (
+        v === null ||
+        typeof v !== 'object' ||
+        Array.isArray(v) ||
+        !Object.prototype.hasOwnProperty.call(v, seg)
+      )
+        return path.slice(0, n);
+      v = (v as Record<string, unknown>)[seg];
+    } else {
+      if (!Array.isArray(v) || !Number.isInteger(seg) || seg < 0 || seg >= v.length) return path.slice(0, n);
+      v = v[seg] as unknown;
+    }
+  }
+  return path;
 }
 
 const C_TAB = 9;

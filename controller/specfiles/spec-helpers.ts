@@ -1,4 +1,5 @@
 /** Small helpers shared by the spec loaders. */
+import { copyFields } from '../model/copy-fields';
 import type { ClusterConfig } from '../model/desired';
 import { ownershipTags, type Tag, type TagMap, tagsToMap } from '../model/ownership';
 import type { SpecError } from '../model/source';
@@ -100,11 +101,10 @@ function checkTagLengths(tags: unknown[], path: FieldPath, errorAt: ErrorAt): Sp
  */
 export function mergedTags(cluster: ClusterConfig, fileTags: unknown, fileName: string): TagMap {
   const list = Array.isArray(fileTags) ? (fileTags.filter(isPlainObject) as Tag[]) : undefined;
-  return {
-    ...cluster.tags,
-    ...tagsToMap(list?.filter((t) => typeof t.key === 'string')),
-    ...ownershipTags(cluster.ownerId, cluster.name, fileName),
-  };
+  // `{ ...cluster.tags, ...fileTags, ...ownership }`, copied key by key (model/copy-fields.ts).
+  const tags = copyFields<TagMap>({}, cluster.tags);
+  if (list) copyFields(tags, tagsToMap(list.filter((t) => typeof t.key === 'string')));
+  return copyFields(tags, ownershipTags(cluster.ownerId, cluster.name, fileName));
 }
 
 /**

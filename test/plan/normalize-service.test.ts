@@ -177,6 +177,22 @@ describe('serviceDiff', () => {
     expect(diff(body, live).changes).toEqual([]);
   });
 
+  test('an order-insensitive list is compared sorted even when it matches unsorted', () => {
+    // Items without a provider sort first and keep their order; the live ones are sorted by
+    // provider, so the sorted pairs differ although the unsorted ones match item by item. (The
+    // matching-field shortcut of serviceDiff must not skip the sorted fields.)
+    const live: Partial<Service> = {
+      launchType: undefined,
+      capacityProviderStrategy: [
+        { capacityProvider: 'Z', weight: 1 },
+        { capacityProvider: 'A', weight: 2 },
+      ],
+    };
+    // (Items without a provider: not a valid spec, but the shortest input that shows the order.)
+    const body = { capacityProviderStrategy: [{ weight: 1 }, { weight: 2 }] } as unknown as ServiceBody;
+    expect(diff(body, live).changes.map((c) => c.path)).toEqual(['capacityProviderStrategy']);
+  });
+
   test('loadBalancers order-insensitive; placementStrategy order matters', () => {
     const tg = (n: string) =>
       `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${n}/0123456789abcdef`;

@@ -68,6 +68,15 @@ describe('parseDocument (JSONC) positions', () => {
       ['last', 'deeper'],
       ['missing', 'x'],
       [0],
+      ['b', '0'],
+      ['b', 1.5],
+      ['b', -1],
+      ['a', 't', 0, 'x'],
+      ['a', 'e', '__proto__'],
+      ['a', 'constructor'],
+      ['k', 0, 'x'],
+      ['q', 0],
+      ['q', 'x'],
     ];
     for (const p of paths) expect([p, doc.offsetOf(p)]).toEqual([p, treeOffset(TRICKY, p)]);
     expect(doc.locate(['b', 1, 'c'])).toEqual({ line: 7, column: 15 });
